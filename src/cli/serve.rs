@@ -1,0 +1,95 @@
+//! `bitcraps serve gateway|engine|consensus`: one service in the foreground.
+//! The supervisor spawns these; `api-gateway`, `game-engine-service` and
+//! `consensus-service` are the same entry point under their own names.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, ValueEnum};
+
+use super::GlobalArgs;
+use crate::services::{self, ServeOptions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServeKind {
+    Gateway,
+    Engine,
+    Consensus,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Which service to run.
+    #[arg(value_enum)]
+    pub kind: ServeKind,
+    #[command(flatten)]
+    pub instance: InstanceArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InstanceArgs {
+    /// Index of this instance among its kind (validator 0..n, engine 0..n).
+    #[arg(long, default_value_t = 0)]
+    pub index: u16,
+    /// Listen address (default: from the configuration and --index).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+pub fn run(g: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
+    serve(g, args.kind, &args.instance)
+}
+
+fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result<()> {
+    let loaded = super::load_config(g, &[])?;
+    let cfg = loaded.config;
+    let name = match kind {
+        ServeKind::Gateway => "gateway",
+        ServeKind::Engine => "engine",
+        ServeKind::Consensus => "consensus",
+    };
+    crate::telemetry::init_logging(&cfg.telemetry, name)?;
+    std::fs::create_dir_all(&g.state_dir)?;
+    let opts = ServeOptions {
+        listen: inst.listen,
+        index: inst.index,
+        state_dir: g.state_dir.canonicalize()?,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = rt.block_on(async move {
+        match kind {
+            ServeKind::Gateway => services::api_gateway::run(cfg, opts).await,
+            ServeKind::Engine => services::game_engine::run(cfg, opts).await,
+            ServeKind::Consensus => services::consensus::run(cfg, opts).await,
+        }
+    });
+    if let Err(e) = &result {
+        tracing::error!(error = %format!("{e:#}"), "service failed");
+    }
+    result
+}
+
+#[derive(Debug, Parser)]
+struct Standalone {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(flatten)]
+    instance: InstanceArgs,
+}
+
+/// Entry point of the standalone service binaries.
+pub fn standalone_main(kind: ServeKind) -> ExitCode {
+    let args = match Standalone::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => super::exit::Code::Usage as u8,
+            });
+        }
+    };
+    super::finish(serve(&args.global, kind, &args.instance))
+}

@@ -1,0 +1,366 @@
+//! `bitcraps up`: start everything in order and supervise it, in the
+//! foreground (prefixed colored logs, Ctrl-C stops all) or detached.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::exit::{Code, fail};
+use super::output::{self, OutputFormat};
+use super::{GlobalArgs, Loaded};
+use crate::config::Source;
+use crate::supervisor::backoff::BackoffPolicy;
+use crate::supervisor::console::{self, Console};
+use crate::supervisor::control::{self, Reply, Request, Status};
+use crate::supervisor::runner::{self, SupervisorOptions};
+use crate::supervisor::{self, PreflightError, StateDir, logfile, plan, process};
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Run in the background; return once the supervisor is up.
+    #[arg(short, long)]
+    pub detach: bool,
+    /// Return only when every service is ready (implies --detach); exit 5 on timeout.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits for readiness (default: supervisor.ready_timeout).
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+    /// Number of validators (n >= 3f+1).
+    #[arg(long, value_name = "N")]
+    pub validators: Option<u16>,
+    /// Number of engine instances.
+    #[arg(long, value_name = "N")]
+    pub engines: Option<u16>,
+    /// Consensus algorithm: pbft, tendermint, hotstuff.
+    #[arg(long, value_name = "NAME")]
+    pub algorithm: Option<String>,
+    /// Internal: run as the detached supervisor.
+    #[arg(long, hide = true)]
+    pub supervise_daemon: bool,
+}
+
+impl UpArgs {
+    fn flag_overrides(&self) -> Vec<(String, String, String)> {
+        let mut v = Vec::new();
+        if let Some(n) = self.validators {
+            v.push((
+                "consensus.validators".into(),
+                n.to_string(),
+                "--validators".into(),
+            ));
+        }
+        if let Some(n) = self.engines {
+            v.push((
+                "game_engine.instances".into(),
+                n.to_string(),
+                "--engines".into(),
+            ));
+        }
+        if let Some(a) = &self.algorithm {
+            v.push((
+                "consensus.algorithm".into(),
+                a.clone(),
+                "--algorithm".into(),
+            ));
+        }
+        if let Some(t) = self.timeout {
+            v.push((
+                "supervisor.ready_timeout".into(),
+                humantime::format_duration(t).to_string(),
+                "--timeout".into(),
+            ));
+        }
+        v
+    }
+}
+
+/// Environment for children: values that came from flags (children see no
+/// flags), the config file's absolute path, and `up`'s shorter health-check
+/// interval unless one was chosen.
+fn child_env(loaded: &Loaded) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    for (def, entry) in loaded.layered.iter() {
+        if matches!(entry.source, Source::Flag { .. }) {
+            env.push((def.env.to_string(), entry.value.clone()));
+        }
+    }
+    if let Some(f) = &loaded.file {
+        env.push(("BITCRAPS_CONFIG".into(), f.display().to_string()));
+    }
+    if !loaded.config.gateway.health_check_interval_explicit {
+        env.push(("HEALTH_CHECK_INTERVAL".into(), "2s".into()));
+    }
+    env
+}
+
+pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
+    let loaded = super::load_config(g, &args.flag_overrides())?;
+    let state = StateDir::open(&g.state_dir)?;
+    let specs = plan::plan(&loaded.config);
+
+    if args.supervise_daemon {
+        // Detach from the terminal's session so closing it sends no SIGHUP.
+        let _ = nix::unistd::setsid();
+        return supervise(g, &loaded, state, specs, None);
+    }
+
+    match supervisor::preflight(&state, &specs) {
+        Ok(cleaned) => {
+            if !cleaned.is_empty() && !g.quiet {
+                eprintln!(
+                    "note: removed stale files of a supervisor that did not stop cleanly: {}",
+                    cleaned.join(", ")
+                );
+            }
+        }
+        Err(e @ PreflightError::AlreadyRunning { .. }) => {
+            return Err(fail(Code::Error, e.to_string()));
+        }
+        Err(e) => return Err(fail(Code::Error, e.to_string())),
+    }
+    ensure_dev_secret(&loaded, &state)?;
+
+    if args.detach || args.wait {
+        detach(g, args, &loaded, &state)
+    } else {
+        let names: Vec<&str> = specs
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(["supervisor"])
+            .collect();
+        let console = Console::new(&names, g.color.enabled());
+        supervise(g, &loaded, state, specs, Some(console))
+    }
+}
+
+/// Without a configured secret, `up` generates one into the state dir
+/// (mode 0600); the gateway and the CLI read it from there.
+fn ensure_dev_secret(loaded: &Loaded, state: &StateDir) -> anyhow::Result<()> {
+    let auth = &loaded.config.gateway.auth;
+    if auth.jwt_secret.is_none() && auth.jwt_secret_file.is_none() {
+        crate::crypto::load_or_create_secret(&state.secret_file())?;
+    }
+    Ok(())
+}
+
+fn supervise(
+    g: &GlobalArgs,
+    loaded: &Loaded,
+    state: StateDir,
+    specs: Vec<plan::ServiceSpec>,
+    console: Option<Console>,
+) -> anyhow::Result<()> {
+    let lock = state.try_lock()?.ok_or_else(|| {
+        fail(
+            Code::Error,
+            format!(
+                "bitcraps is already running with state dir {}",
+                state.root().display()
+            ),
+        )
+    })?;
+    let cfg = &loaded.config;
+    let opts = SupervisorOptions {
+        state,
+        specs,
+        exe: std::env::current_exe().context("cannot find the bitcraps executable")?,
+        child_env: child_env(loaded),
+        policy: BackoffPolicy::from(&cfg.supervisor),
+        ready_timeout: cfg.supervisor.ready_timeout,
+        stop_timeout: Duration::from_secs(10),
+        console,
+    };
+    let _ = g;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(runner::run(opts, lock))
+}
+
+/// Spawns the supervisor in the background and waits for its control
+/// socket (and, with --wait, for every service to be ready).
+fn detach(g: &GlobalArgs, args: &UpArgs, loaded: &Loaded, state: &StateDir) -> anyhow::Result<()> {
+    let began = Instant::now();
+    let log_path = state.log_file("supervisor");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .with_context(|| format!("cannot open {}", log_path.display()))?;
+    let start_offset = logfile::size(&log_path);
+    let exe = std::env::current_exe().context("cannot find the bitcraps executable")?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(std::env::args_os().skip(1))
+        .arg("--supervise-daemon")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    let mut daemon = cmd.spawn().context("cannot start the supervisor")?;
+    let socket = state.socket_path();
+
+    let spinner = spinner(g);
+    spinner.set_message("starting supervisor");
+    let status = loop {
+        if let Some(exit) = daemon.try_wait()? {
+            spinner.finish_and_clear();
+            return Err(fail(
+                Code::Error,
+                format!(
+                    "the supervisor exited ({}) before it was up; its log:\n{}",
+                    process::describe_exit(&exit),
+                    new_log_text(&log_path, start_offset)
+                ),
+            ));
+        }
+        if let Ok(Reply::Status(s)) =
+            control::call(&socket, &Request::Status, Duration::from_secs(2))
+        {
+            break s;
+        }
+        if began.elapsed() > Duration::from_secs(15) {
+            spinner.finish_and_clear();
+            return Err(fail(
+                Code::Unavailable,
+                "the supervisor did not open its control socket within 15s",
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = status;
+    if !args.wait {
+        spinner.finish_and_clear();
+        if !g.quiet {
+            eprintln!(
+                "bitcraps started in the background (supervisor pid {}); `bitcraps ps` shows progress",
+                daemon.id()
+            );
+        }
+        return Ok(());
+    }
+    let timeout = loaded.config.supervisor.ready_timeout;
+    let status = loop {
+        let s = match control::call(&socket, &Request::Status, Duration::from_secs(2)) {
+            Ok(Reply::Status(s)) => s,
+            _ => {
+                if let Some(exit) = daemon.try_wait()? {
+                    spinner.finish_and_clear();
+                    return Err(fail(
+                        Code::Error,
+                        format!(
+                            "the supervisor exited ({}); its log:\n{}",
+                            process::describe_exit(&exit),
+                            new_log_text(&log_path, start_offset)
+                        ),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        if s.all_ready() {
+            break s;
+        }
+        let waiting: Vec<&str> = s
+            .services
+            .iter()
+            .filter(|x| x.health != control::Health::Ready)
+            .map(|x| x.name.as_str())
+            .collect();
+        spinner.set_message(format!("waiting for {}", waiting.join(", ")));
+        if began.elapsed() > timeout {
+            spinner.finish_and_clear();
+            return Err(fail(
+                Code::Unavailable,
+                not_ready_report(&s, state, timeout),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    spinner.finish_and_clear();
+    let elapsed = began.elapsed();
+    if g.output == OutputFormat::Json {
+        let mut v = serde_json::to_value(&status)?;
+        v["ready_after_ms"] = serde_json::json!(elapsed.as_secs_f64() * 1000.0);
+        return output::print_json(&v);
+    }
+    if !g.quiet {
+        super::ps::print_status_table(&status)?;
+        eprintln!(
+            "all {} services ready in {} ms",
+            status.services.len(),
+            elapsed.as_millis()
+        );
+    }
+    Ok(())
+}
+
+fn spinner(g: &GlobalArgs) -> ProgressBar {
+    let visible = std::io::stderr().is_terminal() && !g.quiet && g.output != OutputFormat::Json;
+    let pb = ProgressBar::with_draw_target(
+        None,
+        if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        pb.set_style(style);
+    }
+    pb.enable_steady_tick(Duration::from_millis(80));
+    pb
+}
+
+/// What a timed-out `--wait` prints: each service that is not ready, its
+/// state, last exit and last log lines.
+fn not_ready_report(s: &Status, state: &StateDir, timeout: Duration) -> String {
+    let mut out = format!(
+        "not every service was ready within {} (the supervisor keeps trying; `bitcraps down` stops it):",
+        humantime::format_duration(timeout)
+    );
+    for svc in s
+        .services
+        .iter()
+        .filter(|x| x.health != control::Health::Ready)
+    {
+        out.push_str(&format!(
+            "\n\n{} ({}): state {:?}, health {:?}{}",
+            svc.name,
+            svc.address,
+            svc.state,
+            svc.health,
+            svc.last_exit
+                .as_ref()
+                .map(|e| format!(", last exit: {e}"))
+                .unwrap_or_default()
+        ));
+        out.push_str("\n  last log lines:");
+        let lines = logfile::tail(&state.log_file(&svc.name), 10);
+        if lines.is_empty() {
+            out.push_str(" (none)");
+        }
+        for l in lines {
+            out.push_str(&format!("\n    {}", console::render(&l)));
+        }
+    }
+    out
+}
+
+fn new_log_text(path: &Path, offset: u64) -> String {
+    let (lines, _) = logfile::read_new(path, offset);
+    let text: Vec<String> = lines
+        .iter()
+        .map(|l| format!("  {}", console::render(l)))
+        .collect();
+    if text.is_empty() {
+        "  (empty)".to_string()
+    } else {
+        text.join("\n")
+    }
+}

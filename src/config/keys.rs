@@ -1,0 +1,348 @@
+//! The one table of configuration keys.
+//!
+//! Every key is defined once here: its dotted TOML path, its environment
+//! variable, its default and its documentation. The loader, `config show`,
+//! `config check`, and the documented `config/bitcraps.toml` (a test keeps it
+//! current) are all derived from this table.
+
+/// What kind of value a key holds; decides parsing and the "expected" text
+/// of an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `host:port`, e.g. `127.0.0.1:8080`.
+    SocketAddr,
+    /// `host:port` that need not resolve locally (e.g. a Consul agent).
+    HostPort,
+    /// A duration such as `30s`, `500ms`, `2m`.
+    Duration,
+    /// An integer in an inclusive range.
+    Int { min: u64, max: u64 },
+    /// One of a fixed set of words.
+    Choice(&'static [&'static str]),
+    /// Free text (may be empty).
+    Text,
+    /// A comma-separated (env) or array (TOML) list of `host:port`.
+    AddrList,
+}
+
+impl Kind {
+    /// Human text of what a value of this kind looks like.
+    pub fn expected(&self) -> String {
+        match self {
+            Kind::SocketAddr => "an address like 127.0.0.1:8080".to_string(),
+            Kind::HostPort => "host:port, e.g. 127.0.0.1:8500".to_string(),
+            Kind::Duration => "a duration like 500ms, 30s or 2m".to_string(),
+            Kind::Int { min, max } => format!("an integer from {min} to {max}"),
+            Kind::Choice(words) => format!("one of {}", words.join(", ")),
+            Kind::Text => "text".to_string(),
+            Kind::AddrList => {
+                "a list of addresses like [\"127.0.0.1:8081\"] (comma-separated in the environment)"
+                    .to_string()
+            }
+        }
+    }
+}
+
+/// One configuration key.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDef {
+    /// Dotted path in the TOML file, e.g. `gateway.rate_limit.window`.
+    pub key: &'static str,
+    /// Environment variable that overrides the file.
+    pub env: &'static str,
+    /// Built-in default, in the same text form a user would write.
+    pub default: &'static str,
+    pub kind: Kind,
+    /// One or two sentences for `config/bitcraps.toml` and `config show`.
+    pub doc: &'static str,
+}
+
+pub const ALGORITHMS: &[&str] = &["pbft", "tendermint", "hotstuff"];
+pub const DISCOVERY_METHODS: &[&str] = &["static", "consul", "kubernetes"];
+pub const LOG_FORMATS: &[&str] = &["json", "pretty"];
+
+const PORT_COUNT: u64 = 64;
+
+/// Every key, in the order `config/bitcraps.toml` documents them.
+pub const KEYS: &[KeyDef] = &[
+    KeyDef {
+        key: "gateway.listen_addr",
+        env: "GATEWAY_LISTEN_ADDR",
+        default: "0.0.0.0:8080",
+        kind: Kind::SocketAddr,
+        doc: "Gateway listen address. `bitcraps up` binds 127.0.0.1 with this port unless the address is set explicitly.",
+    },
+    KeyDef {
+        key: "gateway.request_timeout",
+        env: "GATEWAY_REQUEST_TIMEOUT",
+        default: "30s",
+        kind: Kind::Duration,
+        doc: "Time allowed for one upstream request before the gateway answers 504.",
+    },
+    KeyDef {
+        key: "gateway.health_check_interval",
+        env: "HEALTH_CHECK_INTERVAL",
+        default: "30s",
+        kind: Kind::Duration,
+        doc: "Interval of active health checks of every upstream instance. `bitcraps up` uses 2s unless set explicitly.",
+    },
+    KeyDef {
+        key: "gateway.rate_limit.max_requests",
+        env: "RATE_LIMIT_MAX_REQUESTS",
+        default: "1000",
+        kind: Kind::Int {
+            min: 1,
+            max: 1_000_000_000,
+        },
+        doc: "Requests allowed per client (IP, API key or token subject) in one window.",
+    },
+    KeyDef {
+        key: "gateway.rate_limit.window",
+        env: "RATE_LIMIT_WINDOW",
+        default: "60s",
+        kind: Kind::Duration,
+        doc: "Length of the rate-limit window.",
+    },
+    KeyDef {
+        key: "gateway.auth.jwt_secret",
+        env: "JWT_SECRET",
+        default: "",
+        kind: Kind::Text,
+        doc: "HS256 secret for JWTs. Empty: use the secret file, else the state dir's generated dev secret. Placeholders and secrets shorter than 32 bytes are refused.",
+    },
+    KeyDef {
+        key: "gateway.auth.jwt_secret_file",
+        env: "JWT_SECRET_FILE",
+        default: "",
+        kind: Kind::Text,
+        doc: "File holding the JWT secret (used when jwt_secret is empty), e.g. a mounted Kubernetes Secret.",
+    },
+    KeyDef {
+        key: "service_discovery.method",
+        env: "SERVICE_DISCOVERY_METHOD",
+        default: "static",
+        kind: Kind::Choice(DISCOVERY_METHODS),
+        doc: "How the gateway and engine find upstream instances.",
+    },
+    KeyDef {
+        key: "service_discovery.consul_address",
+        env: "CONSUL_ADDRESS",
+        default: "127.0.0.1:8500",
+        kind: Kind::HostPort,
+        doc: "Consul agent address (method = \"consul\").",
+    },
+    KeyDef {
+        key: "service_discovery.static_services.game_engine",
+        env: "GAME_ENGINE_UPSTREAMS",
+        default: "",
+        kind: Kind::AddrList,
+        doc: "Engine instances for static discovery. Empty: game_engine.instances consecutive ports from game_engine.addr.",
+    },
+    KeyDef {
+        key: "service_discovery.static_services.consensus",
+        env: "CONSENSUS_UPSTREAMS",
+        default: "",
+        kind: Kind::AddrList,
+        doc: "Validators for static discovery. Empty: consensus.validators consecutive ports from consensus.addr.",
+    },
+    KeyDef {
+        key: "game_engine.addr",
+        env: "GAME_ENGINE_ADDR",
+        default: "127.0.0.1:8081",
+        kind: Kind::SocketAddr,
+        doc: "Listen address of the first engine instance; further instances take the next ports.",
+    },
+    KeyDef {
+        key: "game_engine.instances",
+        env: "GAME_ENGINE_INSTANCES",
+        default: "1",
+        kind: Kind::Int {
+            min: 1,
+            max: PORT_COUNT,
+        },
+        doc: "Engine instances `bitcraps up` starts (flag --engines).",
+    },
+    KeyDef {
+        key: "game_engine.max_concurrent_games",
+        env: "MAX_CONCURRENT_GAMES",
+        default: "100",
+        kind: Kind::Int {
+            min: 1,
+            max: 1_000_000,
+        },
+        doc: "Games an engine instance holds at once.",
+    },
+    KeyDef {
+        key: "game_engine.max_players_per_game",
+        env: "MAX_PLAYERS_PER_GAME",
+        default: "8",
+        kind: Kind::Int { min: 1, max: 64 },
+        doc: "Seats at one table.",
+    },
+    KeyDef {
+        key: "consensus.addr",
+        env: "CONSENSUS_ADDR",
+        default: "127.0.0.1:8082",
+        kind: Kind::SocketAddr,
+        doc: "Listen address of the first validator; further validators take the next ports.",
+    },
+    KeyDef {
+        key: "consensus.validators",
+        env: "CONSENSUS_VALIDATORS",
+        default: "4",
+        kind: Kind::Int {
+            min: 1,
+            max: PORT_COUNT,
+        },
+        doc: "Validators `bitcraps up` starts (flag --validators); at least 3f+1.",
+    },
+    KeyDef {
+        key: "consensus.byzantine_threshold",
+        env: "BYZANTINE_THRESHOLD",
+        default: "1",
+        kind: Kind::Int { min: 0, max: 21 },
+        doc: "f, the number of Byzantine validators tolerated; the set needs n >= 3f+1 members.",
+    },
+    KeyDef {
+        key: "consensus.round_timeout",
+        env: "ROUND_TIMEOUT",
+        default: "15s",
+        kind: Kind::Duration,
+        doc: "Upper bound of a round's timeout (rounds start far shorter and back off).",
+    },
+    KeyDef {
+        key: "consensus.algorithm",
+        env: "CONSENSUS_ALGORITHM",
+        default: "pbft",
+        kind: Kind::Choice(ALGORITHMS),
+        doc: "BFT protocol the validators run.",
+    },
+    KeyDef {
+        key: "supervisor.restart_initial_backoff",
+        env: "BITCRAPS_RESTART_INITIAL_BACKOFF",
+        default: "100ms",
+        kind: Kind::Duration,
+        doc: "First delay before restarting a crashed service; doubles on each crash in a row.",
+    },
+    KeyDef {
+        key: "supervisor.restart_max_backoff",
+        env: "BITCRAPS_RESTART_MAX_BACKOFF",
+        default: "30s",
+        kind: Kind::Duration,
+        doc: "Cap of the restart delay.",
+    },
+    KeyDef {
+        key: "supervisor.stable_after",
+        env: "BITCRAPS_RESTART_STABLE_AFTER",
+        default: "60s",
+        kind: Kind::Duration,
+        doc: "A service that ran this long before crashing starts the backoff over.",
+    },
+    KeyDef {
+        key: "supervisor.max_restarts",
+        env: "BITCRAPS_MAX_RESTARTS",
+        default: "10",
+        kind: Kind::Int {
+            min: 0,
+            max: 1_000_000,
+        },
+        doc: "Crashes in a row after which the supervisor gives up on a service (0: never restart).",
+    },
+    KeyDef {
+        key: "supervisor.ready_timeout",
+        env: "BITCRAPS_READY_TIMEOUT",
+        default: "30s",
+        kind: Kind::Duration,
+        doc: "Time each startup stage may take to become ready (flag --timeout of `up`).",
+    },
+    KeyDef {
+        key: "telemetry.log_format",
+        env: "BITCRAPS_LOG_FORMAT",
+        default: "json",
+        kind: Kind::Choice(LOG_FORMATS),
+        doc: "Service log format: JSON lines (one object per event) or human-readable.",
+    },
+    KeyDef {
+        key: "telemetry.log_level",
+        env: "RUST_LOG",
+        default: "info",
+        kind: Kind::Text,
+        doc: "tracing filter directive, e.g. \"info\" or \"bitcraps=debug,tower_http=info\".",
+    },
+];
+
+/// Looks a key up by its dotted path.
+pub fn find(key: &str) -> Option<&'static KeyDef> {
+    KEYS.iter().find(|k| k.key == key)
+}
+
+/// The documented default configuration file (`config/bitcraps.toml`).
+pub fn documented_toml() -> String {
+    let mut out = String::from(
+        "# BitCraps configuration: every key with its default.\n\
+         #\n\
+         # Precedence: built-in defaults < this file (--config FILE, else ./bitcraps.toml)\n\
+         # < environment variables < command-line flags (including --set KEY=VALUE).\n\
+         # Durations accept 500ms, 30s, 2m. `bitcraps config show` prints the effective\n\
+         # configuration and where each value came from; `bitcraps config check FILE`\n\
+         # validates a file. This file is generated by `bitcraps config default`.\n",
+    );
+    let mut section = "";
+    for def in KEYS {
+        let (table, leaf) = def.key.rsplit_once('.').unwrap_or(("", def.key));
+        if table != section {
+            out.push_str(&format!("\n[{table}]\n"));
+            section = table;
+        }
+        out.push_str(&format!("# {}\n# env: {}\n", def.doc, def.env));
+        out.push_str(&format!("{leaf} = {}\n", toml_literal(def)));
+    }
+    out
+}
+
+fn toml_literal(def: &KeyDef) -> String {
+    match def.kind {
+        Kind::Int { .. } => def.default.to_string(),
+        Kind::AddrList => {
+            let items: Vec<String> = def
+                .default
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| format!("{s:?}"))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        _ => format!("{:?}", def.default),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_env_names_are_unique() {
+        for (i, a) in KEYS.iter().enumerate() {
+            for b in &KEYS[i + 1..] {
+                assert_ne!(a.key, b.key);
+                assert_ne!(a.env, b.env);
+            }
+        }
+    }
+
+    #[test]
+    fn documented_toml_parses_and_lists_every_key() {
+        let text = documented_toml();
+        let table: toml::Table = text.parse().expect("generated TOML parses");
+        for def in KEYS {
+            let mut node = toml::Value::Table(table.clone());
+            for part in def.key.split('.') {
+                node = node
+                    .get(part)
+                    .unwrap_or_else(|| panic!("{} missing", def.key))
+                    .clone();
+            }
+        }
+    }
+}

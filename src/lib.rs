@@ -1,0 +1,16 @@
+//! BitCraps: a decentralized-casino backend. One crate builds the `bitcraps`
+//! CLI (supervisor, queries, dashboard) and the three services it runs: the
+//! API gateway, the game engine and the BFT consensus validators.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod crypto;
+pub mod ports;
+pub mod services;
+pub mod supervisor;
+pub mod telemetry;
+pub mod upstream;

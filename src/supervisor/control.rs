@@ -1,0 +1,151 @@
+//! The control socket protocol: one JSON request line, one JSON reply line.
+//! `ps`, `restart`, `down`, `up --wait` and the TUI speak it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::ServiceKind;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum Request {
+    Status,
+    /// Stops and starts the named services (a name or a kind), waiting
+    /// until they are ready again.
+    Restart {
+        service: String,
+    },
+    /// Stops every service (SIGTERM, then SIGKILL after `timeout_ms`) and
+    /// then the supervisor.
+    Shutdown {
+        timeout_ms: u64,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum Reply {
+    Status(Status),
+    Restarted { services: Vec<ServiceStatus> },
+    ShuttingDown { pid: u32 },
+    Error { kind: ErrorKind, message: String },
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    NotFound,
+    Unavailable,
+    Failed,
+}
+
+/// Where the supervisor is in its life.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Starting,
+    Running,
+    Stopping,
+}
+
+/// The reply to `Status`, and the body of `bitcraps ps --output json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Status {
+    pub supervisor_pid: u32,
+    pub state_dir: String,
+    pub phase: Phase,
+    pub uptime_seconds: f64,
+    pub services: Vec<ServiceStatus>,
+}
+
+impl Status {
+    pub fn all_ready(&self) -> bool {
+        !self.services.is_empty() && self.services.iter().all(|s| s.health == Health::Ready)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcState {
+    /// Waiting for an earlier stage to become ready.
+    Pending,
+    /// Spawned, not yet ready.
+    Starting,
+    /// Spawned and has been ready.
+    Running,
+    /// Crashed; waiting out the restart delay.
+    Backoff,
+    Stopping,
+    Stopped,
+    /// Crashed too often in a row; no more restarts.
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// `/health/ready` answered 200.
+    Ready,
+    /// The process serves but `/health/ready` answered 503.
+    Unready,
+    /// No answer (not running, or not listening yet).
+    Down,
+}
+
+/// One service as `ps` shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    pub name: String,
+    pub kind: ServiceKind,
+    pub address: String,
+    pub pid: Option<u32>,
+    pub state: ProcState,
+    pub health: Health,
+    pub uptime_seconds: Option<f64>,
+    /// Restarts after crashes plus deliberate restarts.
+    pub restarts: u32,
+    /// `exited with status 1`, `killed by SIGKILL`, … of the last exit.
+    pub last_exit: Option<String>,
+    /// While in backoff: milliseconds until the next start.
+    pub next_start_in_ms: Option<u64>,
+}
+
+/// Sends one request and reads the reply, with an overall timeout.
+pub fn call(socket: &Path, req: &Request, timeout: Duration) -> std::io::Result<Reply> {
+    let mut stream = UnixStream::connect(socket)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    let mut line = serde_json::to_string(req)?;
+    line.push('\n');
+    stream.write_all(line.as_bytes())?;
+    let mut reader = BufReader::new(stream);
+    let mut reply = String::new();
+    reader.read_line(&mut reply)?;
+    if reply.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "supervisor closed the connection without a reply",
+        ));
+    }
+    serde_json::from_str(&reply).map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_format_is_tagged_json() {
+        let r = serde_json::to_string(&Request::Restart {
+            service: "engine-0".into(),
+        })
+        .unwrap();
+        assert_eq!(r, r#"{"request":"restart","service":"engine-0"}"#);
+        let back: Request = serde_json::from_str(r#"{"request":"status"}"#).unwrap();
+        assert!(matches!(back, Request::Status));
+    }
+}

@@ -1,0 +1,134 @@
+//! Spawning a service process in its own process group, and stopping it:
+//! SIGTERM to the group, a grace period, then SIGKILL.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::process::{Child, Command};
+
+use super::StateDir;
+use super::plan::ServiceSpec;
+
+/// Starts `exe serve KIND --index I --listen ADDR --state-dir ROOT` with
+/// piped output, in a new process group so signals reach the whole service
+/// and a Ctrl-C at the terminal reaches only the supervisor.
+pub fn spawn(
+    exe: &Path,
+    spec: &ServiceSpec,
+    state: &StateDir,
+    env: &[(String, String)],
+) -> std::io::Result<Child> {
+    let mut cmd = Command::new(exe);
+    cmd.arg("serve")
+        .arg(spec.kind.serve_arg())
+        .arg("--index")
+        .arg(spec.index.to_string())
+        .arg("--listen")
+        .arg(spec.addr.to_string())
+        .arg("--state-dir")
+        .arg(state.root())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(false);
+    cmd.spawn()
+}
+
+/// Sends `signal` to the process group led by `pid`. Returns false when the
+/// group no longer exists.
+pub fn signal_group(pid: u32, signal: Signal) -> bool {
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    killpg(Pid::from_raw(raw), signal).is_ok()
+}
+
+/// True while a process with this pid exists (zombies included).
+pub fn alive(pid: u32) -> bool {
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    nix::sys::signal::kill(Pid::from_raw(raw), None).is_ok()
+}
+
+/// Stops a child: SIGTERM to its group, up to `grace` to exit, then SIGKILL.
+/// Returns how it ended.
+pub async fn stop(child: &mut Child, grace: Duration) -> std::io::Result<ExitStatus> {
+    if let Some(status) = child.try_wait()? {
+        return Ok(status);
+    }
+    if let Some(pid) = child.id() {
+        signal_group(pid, Signal::SIGTERM);
+    }
+    match tokio::time::timeout(grace, child.wait()).await {
+        Ok(status) => status,
+        Err(_) => {
+            if let Some(pid) = child.id() {
+                signal_group(pid, Signal::SIGKILL);
+            }
+            child.wait().await
+        }
+    }
+}
+
+/// Stops processes the supervisor does not own (orphans of a killed
+/// supervisor): SIGTERM to each group, wait, SIGKILL what is left.
+/// Orphans are not our children, so `alive` turns false once they exit.
+pub fn stop_pids(pids: &[u32], grace: Duration) -> usize {
+    for pid in pids {
+        if !signal_group(*pid, Signal::SIGTERM) {
+            let _ = nix::sys::signal::kill(Pid::from_raw(*pid as i32), Signal::SIGTERM);
+        }
+    }
+    let deadline = std::time::Instant::now() + grace;
+    while pids.iter().any(|p| alive(*p)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for pid in pids.iter().filter(|p| alive(**p)) {
+        if !signal_group(*pid, Signal::SIGKILL) {
+            let _ = nix::sys::signal::kill(Pid::from_raw(*pid as i32), Signal::SIGKILL);
+        }
+    }
+    while pids.iter().any(|p| alive(*p)) && std::time::Instant::now() < deadline + grace {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    pids.len()
+}
+
+/// `exited with status 1`, `killed by SIGKILL`.
+pub fn describe_exit(status: &ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exited with status {code}");
+    }
+    match status.signal() {
+        Some(sig) => match Signal::try_from(sig) {
+            Ok(s) => format!("killed by {}", s.as_str()),
+            Err(_) => format!("killed by signal {sig}"),
+        },
+        None => "exited".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_descriptions_name_status_or_signal() {
+        assert_eq!(
+            describe_exit(&ExitStatus::from_raw(1 << 8)),
+            "exited with status 1"
+        );
+        assert_eq!(describe_exit(&ExitStatus::from_raw(9)), "killed by SIGKILL");
+        assert_eq!(
+            describe_exit(&ExitStatus::from_raw(15)),
+            "killed by SIGTERM"
+        );
+    }
+}
