@@ -49,12 +49,23 @@ pub fn signal_group(pid: u32, signal: Signal) -> bool {
     killpg(Pid::from_raw(raw), signal).is_ok()
 }
 
-/// True while a process with this pid exists (zombies included).
+/// True while a process with this pid exists and has not exited (a zombie
+/// waiting to be reaped by someone else counts as gone).
 pub fn alive(pid: u32) -> bool {
     let Ok(raw) = i32::try_from(pid) else {
         return false;
     };
-    nix::sys::signal::kill(Pid::from_raw(raw), None).is_ok()
+    if nix::sys::signal::kill(Pid::from_raw(raw), None).is_err() {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_none_or(|state| state != "Z" && state != "X"),
+        Err(_) => false,
+    }
 }
 
 /// Stops a child: SIGTERM to its group, up to `grace` to exit, then SIGKILL.

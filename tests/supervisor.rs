@@ -1,0 +1,283 @@
+//! `bitcraps up` / `ps` / `restart` / `logs` / `down` against real
+//! processes on real sockets.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{Sandbox, get, kill9, port_free, wait_for};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[test]
+fn up_kill_restart_down_lifecycle() {
+    let sb = Sandbox::new();
+    let began = Instant::now();
+    sb.up();
+    eprintln!("up -d --wait: all ready after {:?}", began.elapsed());
+
+    // Every service is up, ready, on its port, with the pid ps reports.
+    let ps = sb.ps();
+    assert_eq!(ps["running"], true);
+    assert_eq!(ps["phase"], "running");
+    let services = ps["services"].as_array().unwrap();
+    assert_eq!(services.len(), 6);
+    for s in services {
+        assert_eq!(s["state"], "running", "{s}");
+        assert_eq!(s["health"], "ready", "{s}");
+        assert_eq!(s["restarts"], 0);
+        let addr = s["address"].as_str().unwrap().parse().unwrap();
+        let live: serde_json::Value = get(addr, "/health").json().unwrap();
+        assert_eq!(
+            live["pid"], s["pid"],
+            "{} answers from the pid ps shows",
+            s["name"]
+        );
+        assert_eq!(get(addr, "/health/ready").status(), 200);
+    }
+    assert_eq!(
+        Sandbox::service(&ps, "gateway")["address"],
+        sb.gateway().to_string()
+    );
+    assert_eq!(
+        Sandbox::service(&ps, "validator-3")["address"],
+        sb.validator(3).to_string()
+    );
+
+    // kill -9 the engine: the supervisor restarts it with a new pid.
+    let old = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
+    let killed = Instant::now();
+    kill9(old);
+    let engine = wait_for("engine-0 back and ready", LIMIT, || {
+        let ps = sb.ps();
+        let e = Sandbox::service(&ps, "engine-0").clone();
+        (e["health"] == "ready" && e["pid"].as_u64().is_some_and(|p| p != old)).then_some(e)
+    });
+    eprintln!(
+        "kill -9 engine-0 -> ready again after {:?}",
+        killed.elapsed()
+    );
+    assert_eq!(engine["restarts"], 1);
+    assert_eq!(engine["last_exit"], "killed by SIGKILL");
+    let live: serde_json::Value = get(sb.engine(), "/health").json().unwrap();
+    assert_eq!(live["pid"], engine["pid"]);
+
+    // The gateway sees its engine again.
+    wait_for("gateway ready", LIMIT, || {
+        (get(sb.gateway(), "/health/ready").status() == 200).then_some(())
+    });
+
+    // down stops everything, frees every port and leaves no process.
+    let r = sb.run(&["down"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(sb.live_service_pids().is_empty());
+    for a in sb.all_addrs() {
+        assert!(port_free(a), "{a} still bound after down");
+    }
+    let r = sb.run(&["ps"]);
+    assert_eq!(r.code, 5, "ps when not running: {r}");
+    assert!(r.stderr.contains("not running"), "{r}");
+    // down is idempotent.
+    assert_eq!(sb.run(&["down"]).code, 0);
+}
+
+#[test]
+fn up_refuses_a_busy_port_naming_it_and_refuses_to_run_twice() {
+    let sb = Sandbox::new();
+    let squatter = TcpListener::bind(sb.validator(2)).unwrap();
+    let r = sb.run(&["up", "-d", "--wait"]);
+    assert_eq!(r.code, 1, "{r}");
+    let port = sb.validator(2).port();
+    assert!(r.stderr.contains(&format!("port {port}")), "{r}");
+    assert!(r.stderr.contains("validator-2"), "{r}");
+    assert!(
+        r.stderr.contains(&format!("pid {}", std::process::id())),
+        "names the holder: {r}"
+    );
+    assert!(sb.live_service_pids().is_empty(), "nothing half-started");
+    drop(squatter);
+
+    sb.up();
+    let r = sb.run(&["up", "-d"]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("already running"), "{r}");
+    // The running system is untouched.
+    assert_eq!(get(sb.gateway(), "/health/ready").status(), 200);
+}
+
+#[test]
+fn down_stops_services_orphaned_by_a_killed_supervisor() {
+    let sb = Sandbox::new();
+    sb.up();
+    let ps = sb.ps();
+    let sup = ps["supervisor_pid"].as_u64().unwrap();
+    kill9(sup);
+    wait_for("supervisor gone", LIMIT, || {
+        (!bitcraps::supervisor::process::alive(sup as u32)).then_some(())
+    });
+    assert_eq!(
+        sb.live_service_pids().len(),
+        6,
+        "services outlive the supervisor"
+    );
+
+    let r = sb.run(&["ps"]);
+    assert_eq!(r.code, 5, "{r}");
+    assert!(r.stderr.contains("still running"), "{r}");
+    let r = sb.run(&["up", "-d", "--wait"]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("bitcraps down"), "{r}");
+
+    let r = sb.run(&["down", "--timeout", "5s"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stderr.contains("without a supervisor"), "{r}");
+    assert!(sb.live_service_pids().is_empty());
+    for a in sb.all_addrs() {
+        assert!(port_free(a), "{a} still bound");
+    }
+    let root = sb.state_dir();
+    assert!(
+        !root.join("supervisor.pid").exists(),
+        "stale pid file cleaned"
+    );
+    assert!(
+        !root.join("supervisor.sock").exists(),
+        "stale socket cleaned"
+    );
+    assert_eq!(std::fs::read_dir(root.join("run")).unwrap().count(), 0);
+
+    // And it starts again cleanly.
+    sb.up();
+}
+
+#[test]
+fn restart_gives_a_new_pid_and_unknown_names_exit_3() {
+    let sb = Sandbox::new();
+    sb.up();
+    let before = sb.ps();
+    let old = Sandbox::service(&before, "gateway")["pid"]
+        .as_u64()
+        .unwrap();
+    let r = sb.run(&["restart", "gateway", "--output", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let restarted: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let new = restarted[0]["pid"].as_u64().unwrap();
+    assert_ne!(new, old);
+    assert_eq!(restarted[0]["health"], "ready");
+    assert_eq!(get(sb.gateway(), "/health/ready").status(), 200);
+
+    // A kind restarts all of its members.
+    let r = sb.run(&["restart", "validators"]);
+    assert_eq!(r.code, 0, "{r}");
+    let after = sb.ps();
+    for i in 0..4 {
+        let name = format!("validator-{i}");
+        assert_ne!(
+            Sandbox::service(&after, &name)["pid"],
+            Sandbox::service(&before, &name)["pid"]
+        );
+    }
+
+    let r = sb.run(&["restart", "nginx"]);
+    assert_eq!(r.code, 3, "{r}");
+    assert!(r.stderr.contains("validator-0"), "lists the services: {r}");
+}
+
+#[test]
+fn wait_times_out_naming_the_failing_service_with_its_last_log_lines() {
+    // A placeholder JWT secret makes the gateway refuse to start.
+    let sb = Sandbox::new().env("JWT_SECRET", "changeme");
+    let r = sb.run(&["up", "-d", "--wait", "--timeout", "3s"]);
+    assert_eq!(r.code, 5, "{r}");
+    assert!(r.stderr.contains("gateway"), "{r}");
+    assert!(
+        r.stderr.contains("placeholder"),
+        "shows the gateway's log: {r}"
+    );
+    // Validators and engine are up; the gateway is crash-looping, visibly.
+    let ps = sb.ps();
+    let gw = Sandbox::service(&ps, "gateway");
+    assert!(gw["restarts"].as_u64().unwrap() >= 1, "{gw}");
+    assert_eq!(gw["last_exit"], "exited with status 1");
+    assert_eq!(Sandbox::service(&ps, "engine-0")["health"], "ready");
+}
+
+#[test]
+fn logs_show_each_service_with_request_ids() {
+    let sb = Sandbox::new();
+    sb.up();
+    let resp = support::http()
+        .get(format!("http://{}/no/such/route", sb.engine()))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(resp.headers()["x-request-id"], "trace-me-42");
+    let event = wait_for("the request's log line", LIMIT, || {
+        let r = sb.run(&["logs", "engine-0", "-n", "200", "--output", "json"]);
+        assert_eq!(r.code, 0, "{r}");
+        r.stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|v| v["event"]["spans"][0]["request_id"] == "trace-me-42")
+    });
+    assert_eq!(event["service"], "engine-0");
+    assert_eq!(event["event"]["status"], 404);
+
+    // Human form: prefixed, rendered.
+    let r = sb.run(&["logs", "-n", "5", "supervisor"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(
+        r.stdout.lines().all(|l| l.starts_with("supervisor | ")),
+        "{r}"
+    );
+
+    let r = sb.run(&["logs", "nope"]);
+    assert_eq!(r.code, 3, "{r}");
+}
+
+#[test]
+fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
+    let sb = Sandbox::new();
+    let mut child = sb
+        .cmd(&["up", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain stdout concurrently so a full pipe never blocks the supervisor.
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        stdout.read_to_string(&mut out).unwrap();
+        out
+    });
+    wait_for("all ready", LIMIT, || {
+        let r = sb.run(&["ps", "--output", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).ok()?;
+        let all = v["services"].as_array()?;
+        (all.len() == 6 && all.iter().all(|s| s["health"] == "ready")).then_some(())
+    });
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = wait_for("foreground up to exit", LIMIT, || child.try_wait().unwrap());
+    assert!(exit.success(), "{exit:?}");
+    let out = reader.join().unwrap();
+    assert!(out.contains("validator-0 | "), "{out}");
+    assert!(out.contains("   gateway | "), "prefixes are aligned: {out}");
+    assert!(out.contains("all services ready"), "{out}");
+    assert!(out.contains("supervisor stopped"), "{out}");
+    assert!(!out.contains('\u{1b}'), "--color never: {out}");
+    assert!(sb.live_service_pids().is_empty());
+    for a in sb.all_addrs() {
+        assert!(port_free(a), "{a} still bound");
+    }
+}

@@ -1,0 +1,242 @@
+//! Harness for tests that run the real `bitcraps` binary: a private state
+//! dir, a private block of free ports, readiness polling (never fixed
+//! sleeps), and cleanup of every process on drop.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_bitcraps");
+
+/// Configuration variables a developer's shell might carry into a test.
+const SCRUB: &[&str] = &[
+    "BITCRAPS_CONFIG",
+    "BITCRAPS_STATE_DIR",
+    "BITCRAPS_OUTPUT",
+    "GATEWAY_LISTEN_ADDR",
+    "GAME_ENGINE_ADDR",
+    "CONSENSUS_ADDR",
+    "CONSENSUS_ALGORITHM",
+    "BYZANTINE_THRESHOLD",
+    "CONSENSUS_VALIDATORS",
+    "GAME_ENGINE_INSTANCES",
+    "JWT_SECRET",
+    "JWT_SECRET_FILE",
+    "RUST_LOG",
+];
+
+/// One isolated BitCraps installation: its own state dir and ports.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    /// gateway, engine, validator-0.. on consecutive ports from here.
+    pub base_port: u16,
+    pub validators: u16,
+    extra_env: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox::with_validators(4)
+    }
+
+    pub fn with_validators(validators: u16) -> Sandbox {
+        // Keep the path short: Unix socket paths are limited in length.
+        let dir = tempfile::Builder::new()
+            .prefix("bc")
+            .tempdir_in(std::env::temp_dir())
+            .unwrap();
+        let base_port = free_port_block(2 + validators);
+        Sandbox {
+            dir,
+            base_port,
+            validators,
+            extra_env: Vec::new(),
+        }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Sandbox {
+        self.extra_env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn gateway(&self) -> SocketAddr {
+        addr(self.base_port)
+    }
+
+    pub fn engine(&self) -> SocketAddr {
+        addr(self.base_port + 1)
+    }
+
+    pub fn validator(&self, i: u16) -> SocketAddr {
+        addr(self.base_port + 2 + i)
+    }
+
+    pub fn all_addrs(&self) -> Vec<SocketAddr> {
+        let mut v = vec![self.gateway(), self.engine()];
+        v.extend((0..self.validators).map(|i| self.validator(i)));
+        v
+    }
+
+    /// `bitcraps ARGS` with this sandbox's state dir and ports.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        for k in SCRUB {
+            c.env_remove(k);
+        }
+        c.env("BITCRAPS_STATE_DIR", self.state_dir())
+            .env("GATEWAY_LISTEN_ADDR", self.gateway().to_string())
+            .env("GAME_ENGINE_ADDR", self.engine().to_string())
+            .env("CONSENSUS_ADDR", self.validator(0).to_string())
+            .env("CONSENSUS_VALIDATORS", self.validators.to_string())
+            .env("NO_COLOR", "1")
+            .current_dir(self.state_dir())
+            .args(args);
+        for (k, v) in &self.extra_env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.cmd(args).output().unwrap();
+        Run::from(out)
+    }
+
+    /// `up -d --wait`, asserting success.
+    pub fn up(&self) -> Run {
+        let r = self.run(&["up", "-d", "--wait", "--timeout", "60s"]);
+        assert_eq!(r.code, 0, "up failed: {r}");
+        r
+    }
+
+    pub fn ps(&self) -> serde_json::Value {
+        let r = self.run(&["ps", "--output", "json"]);
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("ps json: {e}: {r}"))
+    }
+
+    pub fn service<'a>(ps: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+        ps["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in ps: {ps}"))
+    }
+
+    /// Service processes of this sandbox still alive, from `/proc`.
+    pub fn live_service_pids(&self) -> Vec<u32> {
+        let root = self.state_dir().canonicalize().unwrap();
+        bitcraps::supervisor::orphans::find(&root)
+            .into_iter()
+            .filter(|p| bitcraps::supervisor::process::alive(p.pid))
+            .map(|p| p.pid)
+            .collect()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["down", "--timeout", "2s"]).output();
+        let pids = self.live_service_pids();
+        bitcraps::supervisor::process::stop_pids(&pids, Duration::from_secs(1));
+    }
+}
+
+pub fn addr(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// Finds `n` consecutive free loopback ports, starting from a per-process
+/// pseudo-random base so parallel test processes rarely meet.
+pub fn free_port_block(n: u16) -> u16 {
+    let seed = std::process::id() as u64 * 7919
+        + Instant::now().elapsed().as_nanos() as u64
+        + std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos() as u64;
+    let mut candidate = 20_000 + (seed % 30_000) as u16;
+    for _ in 0..500 {
+        let ok = (0..n).all(|i| TcpListener::bind(addr(candidate + i)).is_ok());
+        if ok {
+            return candidate;
+        }
+        candidate = 20_000 + ((candidate as u32 + 97 * n as u32) % 30_000) as u16;
+    }
+    panic!("no block of {n} free ports");
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Polls `f` every 10 ms until it returns `Some`, or panics after `limit`.
+pub fn wait_for<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+pub fn get(addr: SocketAddr, path: &str) -> reqwest::blocking::Response {
+    http().get(format!("http://{addr}{path}")).send().unwrap()
+}
+
+pub fn port_free(addr: SocketAddr) -> bool {
+    TcpListener::bind(addr).is_ok()
+}
+
+pub fn kill9(pid: u64) {
+    let status = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
