@@ -281,3 +281,10 @@ fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
         assert!(port_free(a), "{a} still bound");
     }
 }
+
+/// Session id of a process, from `/proc/PID/stat`.
+fn session_of(pid: u64) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let rest = stat.rsplit_once(')').unwrap().1;
+    rest.split_whitespace().nth(3).unwrap().parse().unwrap()
+}
