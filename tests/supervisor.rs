@@ -48,6 +48,11 @@ fn up_kill_restart_down_lifecycle() {
         Sandbox::service(&ps, "validator-3")["address"],
         sb.validator(3).to_string()
     );
+    // Detached: the supervisor leads its own session, so closing the
+    // terminal that started it sends it no SIGHUP.
+    let sup = ps["supervisor_pid"].as_u64().unwrap();
+    assert_eq!(session_of(sup), sup, "supervisor is a session leader");
+    assert_ne!(session_of(u64::from(std::process::id())), sup);
 
     // kill -9 the engine: the supervisor restarts it with a new pid.
     let old = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
