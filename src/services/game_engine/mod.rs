@@ -10,6 +10,9 @@ use crate::config::Config;
 use crate::telemetry::Metrics;
 use crate::upstream::{self, HealthPolicy, UpstreamSet};
 
+pub mod fairness;
+pub mod games;
+
 pub const SERVICE: &str = "engine";
 
 /// Builds the engine app and starts its dependency checks.
