@@ -11,7 +11,9 @@ use crate::telemetry::Metrics;
 use crate::upstream::{self, HealthPolicy, UpstreamSet};
 
 pub mod fairness;
+pub mod game;
 pub mod games;
+pub mod ledger;
 
 pub const SERVICE: &str = "engine";
 

@@ -1,0 +1,714 @@
+//! One game (pure): its seats, chip ledger, rules table, fairness record and
+//! event sequence. `apply` runs an action on a copy and keeps it only if
+//! every step succeeded, so a refused action changes nothing.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::fairness::Seeds;
+use super::games::craps::{BetKind, CrapsConfig, CrapsTable, Roll};
+use super::games::{ChipMove, Chips, RuleError};
+use super::ledger::{Ledger, LedgerError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GameType {
+    Craps,
+    Blackjack,
+    Poker,
+}
+
+impl std::fmt::Display for GameType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GameType::Craps => "craps",
+            GameType::Blackjack => "blackjack",
+            GameType::Poker => "poker",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GameStatus {
+    Open,
+    Finished,
+}
+
+/// Why an action or a new game is refused; the HTTP layer maps each to a status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GameError {
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("{0} is not at this table")]
+    UnknownPlayer(String),
+    #[error("the game is finished")]
+    Finished,
+    #[error("the table is full ({0} players, MAX_PLAYERS_PER_GAME)")]
+    Full(u32),
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+/// `POST /games` body.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CreateGame {
+    #[schema(value_type = String, example = "craps")]
+    pub game_type: GameType,
+    pub players: Vec<PlayerBuyIn>,
+    /// Game-specific limits and options; see the README per game.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub config: Value,
+    /// Mixed into every draw (see the fairness section of the README).
+    #[serde(default)]
+    pub client_seed: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlayerBuyIn {
+    pub id: String,
+    pub buy_in: Chips,
+}
+
+/// The rules table of a game.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "game_type", content = "table", rename_all = "lowercase")]
+pub enum Table {
+    Craps(CrapsTable),
+}
+
+/// One random draw, for the proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draw {
+    pub nonce: u64,
+    /// `dice` or `shuffle`.
+    pub kind: String,
+    /// Dice faces, or the shuffled cards (kept secret until the seed is revealed).
+    pub result: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fairness {
+    /// Hex of the 32-byte server seed; revealed only when the game finishes.
+    pub server_seed: String,
+    pub commitment: String,
+    pub client_seed: String,
+    pub draws: Vec<Draw>,
+}
+
+impl Fairness {
+    fn seeds(&self) -> Result<Seeds, GameError> {
+        let bytes = hex::decode(&self.server_seed)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| GameError::BadRequest("corrupt server seed".into()))?;
+        Ok(Seeds {
+            server_seed: bytes,
+            client_seed: self.client_seed.clone(),
+        })
+    }
+}
+
+/// Something that happened in a game; the SSE stream and the store carry these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// 1, 2, 3, … within the game; the SSE event id.
+    pub seq: u64,
+    pub at_ms: u64,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub player: Option<String>,
+    pub data: Value,
+    /// Every chip movement the event made (the ledger's entries).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub moves: Vec<ChipMove>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Game {
+    pub id: String,
+    pub game_type: GameType,
+    pub status: GameStatus,
+    pub created_at_ms: u64,
+    pub updated_at_ms: u64,
+    /// Players in seat order.
+    pub seats: Vec<String>,
+    pub ledger: Ledger,
+    pub table: Table,
+    pub fairness: Fairness,
+    /// Events so far (the last event's `seq`).
+    pub version: u64,
+    pub max_players: u32,
+}
+
+/// House bankroll of a new table.
+pub const HOUSE_BANKROLL: Chips = 1_000_000_000;
+
+impl Game {
+    /// A new game and its `created` event.
+    pub fn create(
+        id: String,
+        req: &CreateGame,
+        server_seed: [u8; 32],
+        now_ms: u64,
+        max_players: u32,
+    ) -> Result<(Game, Event), GameError> {
+        if req.players.is_empty() {
+            return Err(GameError::BadRequest(
+                "a game needs at least one player".into(),
+            ));
+        }
+        if req.players.len() > max_players as usize {
+            return Err(GameError::Full(max_players));
+        }
+        let table = match req.game_type {
+            GameType::Craps => {
+                let cfg: CrapsConfig = parse_config(&req.config)?;
+                cfg.validate()?;
+                Table::Craps(CrapsTable::new(cfg))
+            }
+            other => {
+                return Err(GameError::BadRequest(format!(
+                    "{other} tables are not available in this build yet"
+                )));
+            }
+        };
+        // The HTTP layer fills in a random client seed when the players set none.
+        let client_seed = req.client_seed.clone().unwrap_or_default();
+        if client_seed.len() > 256 {
+            return Err(GameError::BadRequest(
+                "client_seed is longer than 256 bytes".into(),
+            ));
+        }
+        let seeds = Seeds {
+            server_seed,
+            client_seed: client_seed.clone(),
+        };
+        let mut game = Game {
+            id,
+            game_type: req.game_type,
+            status: GameStatus::Open,
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+            seats: Vec::new(),
+            ledger: Ledger::new(HOUSE_BANKROLL),
+            table,
+            fairness: Fairness {
+                server_seed: hex::encode(server_seed),
+                commitment: hex::encode(seeds.commitment()),
+                client_seed,
+                draws: Vec::new(),
+            },
+            version: 0,
+            max_players,
+        };
+        for p in &req.players {
+            game.seat(&p.id, p.buy_in)?;
+        }
+        let event = game.event(
+            now_ms,
+            "created",
+            None,
+            json!({
+                "game_type": game.game_type,
+                "players": req.players,
+                "commitment": game.fairness.commitment,
+                "client_seed": game.fairness.client_seed,
+            }),
+            Vec::new(),
+        );
+        Ok((game, event))
+    }
+
+    fn seat(&mut self, player: &str, buy_in: Chips) -> Result<(), GameError> {
+        validate_player_id(player)?;
+        if self.seats.iter().any(|s| s == player) {
+            return Err(RuleError::not_now(format!("{player} is already at this table")).into());
+        }
+        if self.seats.len() >= self.max_players as usize {
+            return Err(GameError::Full(self.max_players));
+        }
+        if buy_in == 0 || buy_in > 1_000_000_000_000 {
+            return Err(RuleError::invalid("buy_in must be from 1 to 10^12 chips").into());
+        }
+        self.seats.push(player.to_string());
+        self.ledger.deposit(player, buy_in);
+        match &mut self.table {
+            Table::Craps(t) => t.seat_changed(&self.seats),
+        }
+        Ok(())
+    }
+
+    fn event(
+        &mut self,
+        at_ms: u64,
+        kind: &str,
+        player: Option<&str>,
+        data: Value,
+        moves: Vec<ChipMove>,
+    ) -> Event {
+        self.version += 1;
+        self.updated_at_ms = at_ms;
+        Event {
+            seq: self.version,
+            at_ms,
+            kind: kind.to_string(),
+            player: player.map(str::to_string),
+            data,
+            moves,
+        }
+    }
+
+    /// Applies `action` by `player`. All or nothing: on error the game is
+    /// unchanged.
+    pub fn apply(
+        &mut self,
+        player: &str,
+        action: &Value,
+        now_ms: u64,
+    ) -> Result<Vec<Event>, GameError> {
+        if self.status == GameStatus::Finished {
+            return Err(GameError::Finished);
+        }
+        let mut next = self.clone();
+        let events = next.apply_inner(player, action, now_ms)?;
+        *self = next;
+        Ok(events)
+    }
+
+    fn apply_inner(
+        &mut self,
+        player: &str,
+        action: &Value,
+        now: u64,
+    ) -> Result<Vec<Event>, GameError> {
+        let kind = action
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| GameError::BadRequest("the action needs a \"type\"".into()))?
+            .to_string();
+        match kind.as_str() {
+            "join" => {
+                let buy_in = action
+                    .get("buy_in")
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| {
+                        GameError::BadRequest("join needs a whole-number \"buy_in\"".into())
+                    })?;
+                self.seat(player, buy_in)?;
+                return Ok(vec![self.event(
+                    now,
+                    "joined",
+                    Some(player),
+                    json!({ "buy_in": buy_in }),
+                    Vec::new(),
+                )]);
+            }
+            "leave" => return self.leave(player, now),
+            "close" => return self.close(now),
+            _ => {}
+        }
+        if !self.seats.iter().any(|s| s == player) {
+            return Err(GameError::UnknownPlayer(player.to_string()));
+        }
+        match &self.table {
+            Table::Craps(_) => self.craps_action(player, &kind, action, now),
+        }
+    }
+
+    fn leave(&mut self, player: &str, now: u64) -> Result<Vec<Event>, GameError> {
+        if !self.seats.iter().any(|s| s == player) {
+            return Err(GameError::UnknownPlayer(player.to_string()));
+        }
+        match &mut self.table {
+            Table::Craps(t) => {
+                if t.at_risk(player) > 0 {
+                    return Err(RuleError::not_now(format!(
+                        "{player} has bets on the layout; take them down or let them be decided first"
+                    ))
+                    .into());
+                }
+            }
+        }
+        self.seats.retain(|s| s != player);
+        let cashed = self.ledger.cash_out(player)?;
+        match &mut self.table {
+            Table::Craps(t) => t.seat_changed(&self.seats),
+        }
+        let mut events = vec![self.event(
+            now,
+            "left",
+            Some(player),
+            json!({ "cashed_out": cashed }),
+            Vec::new(),
+        )];
+        if self.seats.is_empty() {
+            events.extend(self.finish(now, "everyone left"));
+        }
+        Ok(events)
+    }
+
+    /// Closes the table: every bet still in play goes back to its player,
+    /// then the game finishes.
+    fn close(&mut self, now: u64) -> Result<Vec<Event>, GameError> {
+        let moves: Vec<ChipMove> = match &mut self.table {
+            Table::Craps(t) => std::mem::take(&mut t.bets)
+                .into_iter()
+                .map(|b| ChipMove::Return {
+                    player: b.player,
+                    amount: b.amount,
+                })
+                .collect(),
+        };
+        self.ledger.apply(&moves)?;
+        let mut events = Vec::new();
+        if !moves.is_empty() {
+            events.push(self.event(
+                now,
+                "refunded",
+                None,
+                json!({ "reason": "table closed" }),
+                moves,
+            ));
+        }
+        events.extend(self.finish(now, "closed"));
+        Ok(events)
+    }
+
+    /// Ends the game and reveals the server seed.
+    fn finish(&mut self, now: u64, reason: &str) -> Vec<Event> {
+        self.status = GameStatus::Finished;
+        let data = json!({
+            "reason": reason,
+            "server_seed": self.fairness.server_seed,
+            "balances": self.ledger.players,
+        });
+        vec![self.event(now, "finished", None, data, Vec::new())]
+    }
+
+    fn craps_action(
+        &mut self,
+        player: &str,
+        kind: &str,
+        action: &Value,
+        now: u64,
+    ) -> Result<Vec<Event>, GameError> {
+        let Table::Craps(table) = &mut self.table;
+        match kind {
+            "bet" => {
+                let bet: BetKind = field(action, "bet")?;
+                let amount: Chips = field(action, "amount")?;
+                let id = table.place(player, bet, amount)?;
+                let moves = vec![ChipMove::Stake {
+                    player: player.to_string(),
+                    amount,
+                }];
+                self.ledger.apply(&moves)?;
+                Ok(vec![self.event(
+                    now,
+                    "bet",
+                    Some(player),
+                    json!({ "bet": bet, "amount": amount, "bet_id": id }),
+                    moves,
+                )])
+            }
+            "remove" => {
+                let bet: BetKind = field(action, "bet")?;
+                let amount = table.remove(player, bet)?;
+                let moves = vec![ChipMove::Return {
+                    player: player.to_string(),
+                    amount,
+                }];
+                self.ledger.apply(&moves)?;
+                Ok(vec![self.event(
+                    now,
+                    "removed",
+                    Some(player),
+                    json!({ "bet": bet, "amount": amount }),
+                    moves,
+                )])
+            }
+            "roll" => {
+                if table.shooter.as_deref() != Some(player) {
+                    return Err(RuleError::not_now(format!(
+                        "only the shooter rolls; the shooter is {}",
+                        table.shooter.as_deref().unwrap_or("nobody")
+                    ))
+                    .into());
+                }
+                let nonce = self.fairness.draws.len() as u64;
+                let (d1, d2) = self.fairness.seeds()?.dice(nonce);
+                let outcome = table.roll(Roll::new(d1, d2), &self.seats);
+                let mut moves = Vec::new();
+                for s in &outcome.settled {
+                    let p = s.player.clone();
+                    if s.returned > 0 {
+                        moves.push(ChipMove::Return {
+                            player: p.clone(),
+                            amount: s.returned,
+                        });
+                    }
+                    if !s.stays_up && s.amount > s.returned {
+                        moves.push(ChipMove::Collect {
+                            player: p.clone(),
+                            amount: s.amount - s.returned,
+                        });
+                    }
+                    if s.won > 0 {
+                        moves.push(ChipMove::Pay {
+                            player: p,
+                            amount: s.won,
+                        });
+                    }
+                }
+                self.ledger.apply(&moves)?;
+                self.fairness.draws.push(Draw {
+                    nonce,
+                    kind: "dice".into(),
+                    result: json!([d1, d2]),
+                });
+                let data = serde_json::to_value(&outcome).unwrap_or(Value::Null);
+                Ok(vec![self.event(
+                    now,
+                    "rolled",
+                    Some(player),
+                    json!({ "nonce": nonce, "outcome": data }),
+                    moves,
+                )])
+            }
+            other => Err(GameError::BadRequest(format!(
+                "unknown craps action {other:?}; actions: bet, remove, roll, join, leave"
+            ))),
+        }
+    }
+
+    /// What anyone at the table may see (`viewer` sees their own private state).
+    pub fn view(&self, _viewer: Option<&str>) -> Value {
+        let table = match &self.table {
+            Table::Craps(t) => serde_json::to_value(t).unwrap_or(Value::Null),
+        };
+        json!({
+            "id": self.id,
+            "game_type": self.game_type,
+            "status": self.status,
+            "created_at_ms": self.created_at_ms,
+            "updated_at_ms": self.updated_at_ms,
+            "version": self.version,
+            "players": self.seats.iter().map(|p| json!({
+                "id": p,
+                "balance": self.ledger.balance(p).unwrap_or(0),
+            })).collect::<Vec<_>>(),
+            "chips_in_play": self.ledger.table,
+            "house": self.ledger.house,
+            "commitment": self.fairness.commitment,
+            "client_seed": self.fairness.client_seed,
+            "table": table,
+        })
+    }
+
+    /// Everything a player needs to recompute every roll and card.
+    pub fn proof(&self) -> Value {
+        let revealed = self.status == GameStatus::Finished;
+        json!({
+            "game_id": self.id,
+            "commitment": self.fairness.commitment,
+            "server_seed": if revealed { Value::String(self.fairness.server_seed.clone()) } else { Value::Null },
+            "client_seed": self.fairness.client_seed,
+            "derivation": "block(round) = HMAC-SHA256(key = server_seed bytes, message = \"{client_seed}:{nonce}:{round}\"); dice: next byte b < 252 -> b % 6 + 1, twice; shuffle: Fisher-Yates with 4-byte big-endian rejection-sampled indices",
+            "draws": self.fairness.draws.iter().map(|d| {
+                if d.kind == "dice" || revealed {
+                    serde_json::to_value(d).unwrap_or(Value::Null)
+                } else {
+                    json!({ "nonce": d.nonce, "kind": d.kind, "result": "revealed when the game finishes" })
+                }
+            }).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn field<T: serde::de::DeserializeOwned>(action: &Value, name: &str) -> Result<T, GameError> {
+    let v = action
+        .get(name)
+        .ok_or_else(|| GameError::BadRequest(format!("the action needs \"{name}\"")))?;
+    serde_json::from_value(v.clone()).map_err(|e| GameError::BadRequest(format!("\"{name}\": {e}")))
+}
+
+fn parse_config<T: serde::de::DeserializeOwned + Default>(v: &Value) -> Result<T, GameError> {
+    if v.is_null() {
+        return Ok(T::default());
+    }
+    serde_json::from_value(v.clone()).map_err(|e| GameError::BadRequest(format!("config: {e}")))
+}
+
+fn validate_player_id(id: &str) -> Result<(), GameError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(GameError::BadRequest(format!(
+            "player id {id:?} must be 1-64 characters of letters, digits, - _ . @"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn craps(players: &[(&str, Chips)]) -> Game {
+        let req = CreateGame {
+            game_type: GameType::Craps,
+            players: players
+                .iter()
+                .map(|(id, b)| PlayerBuyIn {
+                    id: id.to_string(),
+                    buy_in: *b,
+                })
+                .collect(),
+            config: json!({ "min_bet": 5, "max_bet": 100 }),
+            client_seed: Some("lucky".into()),
+        };
+        Game::create("g1".into(), &req, [9u8; 32], 1000, 8)
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn rolls_use_the_committed_seed_and_move_chips_through_the_ledger() {
+        let mut g = craps(&[("alice", 100), ("bob", 100)]);
+        g.apply(
+            "alice",
+            &json!({"type": "bet", "bet": "pass", "amount": 10}),
+            2000,
+        )
+        .unwrap();
+        g.apply(
+            "bob",
+            &json!({"type": "bet", "bet": "field", "amount": 20}),
+            2000,
+        )
+        .unwrap();
+        assert_eq!(g.ledger.table, 30);
+        let events = g.apply("alice", &json!({"type": "roll"}), 3000).unwrap();
+        assert_eq!(events[0].kind, "rolled");
+        let seeds = Seeds {
+            server_seed: [9u8; 32],
+            client_seed: "lucky".into(),
+        };
+        let (a, b) = seeds.dice(0);
+        assert_eq!(g.fairness.draws[0].result, json!([a, b]));
+        assert!(g.ledger.conserved());
+        assert_eq!(g.version, 4);
+        let proof = g.proof();
+        assert_eq!(proof["server_seed"], Value::Null, "not revealed while open");
+    }
+
+    #[test]
+    fn refused_actions_change_nothing() {
+        let mut g = craps(&[("alice", 100), ("bob", 100)]);
+        let before = g.clone();
+        for (who, action) in [
+            ("bob", json!({"type": "roll"})),
+            (
+                "alice",
+                json!({"type": "bet", "bet": "pass", "amount": 1000}),
+            ),
+            ("alice", json!({"type": "bet", "bet": "pass", "amount": 3})),
+            ("alice", json!({"type": "bet", "bet": "come", "amount": 10})),
+            (
+                "alice",
+                json!({"type": "bet", "bet": "nonsense", "amount": 10}),
+            ),
+            ("alice", json!({"type": "dance"})),
+            ("alice", json!({"nope": 1})),
+            ("carol", json!({"type": "bet", "bet": "pass", "amount": 10})),
+        ] {
+            assert!(g.apply(who, &action, 5).is_err(), "{action}");
+            assert_eq!(g, before, "{action} changed the game");
+        }
+        // Not enough chips: the table accepted the bet, the ledger refused it,
+        // and neither kept anything.
+        let mut poor = craps(&[("alice", 7)]);
+        let before = poor.clone();
+        let err = poor
+            .apply(
+                "alice",
+                &json!({"type": "bet", "bet": "pass", "amount": 10}),
+                5,
+            )
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            GameError::Ledger(LedgerError::Insufficient { .. })
+        ));
+        assert_eq!(poor, before);
+    }
+
+    #[test]
+    fn leaving_cashes_out_and_the_last_one_out_reveals_the_seed() {
+        let mut g = craps(&[("alice", 100)]);
+        g.apply(
+            "alice",
+            &json!({"type": "bet", "bet": "place_6", "amount": 12}),
+            1,
+        )
+        .unwrap();
+        assert!(
+            g.apply("alice", &json!({"type": "leave"}), 2).is_err(),
+            "bets on the layout"
+        );
+        g.apply("alice", &json!({"type": "remove", "bet": "place_6"}), 3)
+            .unwrap();
+        g.apply("bob", &json!({"type": "join", "buy_in": 50}), 4)
+            .unwrap();
+        g.apply("alice", &json!({"type": "leave"}), 5).unwrap();
+        let events = g.apply("bob", &json!({"type": "leave"}), 6).unwrap();
+        assert_eq!(events.last().unwrap().kind, "finished");
+        assert_eq!(g.status, GameStatus::Finished);
+        assert_eq!(g.proof()["server_seed"], json!(hex::encode([9u8; 32])));
+        assert!(g.ledger.conserved());
+        assert!(matches!(
+            g.apply("bob", &json!({"type": "join", "buy_in": 5}), 7),
+            Err(GameError::Finished)
+        ));
+    }
+
+    #[test]
+    fn seat_limits_and_ids_are_checked() {
+        let req = CreateGame {
+            game_type: GameType::Craps,
+            players: (0..3)
+                .map(|i| PlayerBuyIn {
+                    id: format!("p{i}"),
+                    buy_in: 10,
+                })
+                .collect(),
+            config: Value::Null,
+            client_seed: None,
+        };
+        assert!(matches!(
+            Game::create("g".into(), &req, [1; 32], 0, 2),
+            Err(GameError::Full(2))
+        ));
+        let mut g = Game::create("g".into(), &req, [1; 32], 0, 3).unwrap().0;
+        assert!(matches!(
+            g.apply("p9", &json!({"type": "join", "buy_in": 5}), 1),
+            Err(GameError::Full(3))
+        ));
+        let bad = CreateGame {
+            players: vec![PlayerBuyIn {
+                id: "a b".into(),
+                buy_in: 1,
+            }],
+            ..req
+        };
+        assert!(Game::create("g".into(), &bad, [1; 32], 0, 3).is_err());
+    }
+}
