@@ -55,6 +55,13 @@ pub fn init_logging(cfg: &TelemetryConfig, service: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Checks a log filter directive (telemetry.log_level / RUST_LOG).
+pub fn check_filter(directive: &str) -> anyhow::Result<()> {
+    EnvFilter::try_new(directive).map(|_| ()).with_context(|| {
+        format!("invalid log filter {directive:?} (telemetry.log_level / RUST_LOG)")
+    })
+}
+
 /// Latency buckets in seconds: 0.5 ms up to 10 s.
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -128,12 +135,13 @@ impl Metrics {
         &self.registry
     }
 
-    pub fn request_started(&self) {
+    /// Counts a request in flight until the guard is dropped.
+    pub fn in_flight_guard(&self) -> InFlight {
         self.in_flight.inc();
+        InFlight(self.in_flight.clone())
     }
 
     pub fn request_finished(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        self.in_flight.dec();
         self.requests
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
@@ -154,6 +162,15 @@ impl Metrics {
     }
 }
 
+/// Holds one unit of the in-flight gauge.
+pub struct InFlight(IntGauge);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,7 +178,7 @@ mod tests {
     #[test]
     fn rendered_metrics_have_help_type_and_histogram_series() {
         let m = Metrics::new("test").unwrap();
-        m.request_started();
+        drop(m.in_flight_guard());
         m.request_finished("GET", "/health", 200, Duration::from_millis(3));
         let text = m.render().unwrap();
         assert!(text.contains("# HELP bitcraps_http_requests_total"));

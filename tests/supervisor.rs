@@ -195,21 +195,37 @@ fn restart_gives_a_new_pid_and_unknown_names_exit_3() {
 
 #[test]
 fn wait_times_out_naming_the_failing_service_with_its_last_log_lines() {
-    // A placeholder JWT secret makes the gateway refuse to start.
-    let sb = Sandbox::new().env("JWT_SECRET", "changeme");
+    // A file where the engine's data dir should be: the engine cannot open
+    // its store and exits at every start.
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.state_dir().join("data")).unwrap();
+    std::fs::write(sb.state_dir().join("data/engine-0"), "not a dir").unwrap();
     let r = sb.run(&["up", "-d", "--wait", "--timeout", "3s"]);
     assert_eq!(r.code, 5, "{r}");
-    assert!(r.stderr.contains("gateway"), "{r}");
-    assert!(
-        r.stderr.contains("placeholder"),
-        "shows the gateway's log: {r}"
-    );
-    // Validators and engine are up; the gateway is crash-looping, visibly.
+    assert!(r.stderr.contains("engine-0"), "{r}");
+    assert!(r.stderr.contains("cannot create"), "shows the engine's log: {r}");
+    // Validators are up; the engine is crash-looping, visibly; the gateway
+    // waits for it.
     let ps = sb.ps();
-    let gw = Sandbox::service(&ps, "gateway");
-    assert!(gw["restarts"].as_u64().unwrap() >= 1, "{gw}");
-    assert_eq!(gw["last_exit"], "exited with status 1");
-    assert_eq!(Sandbox::service(&ps, "engine-0")["health"], "ready");
+    let engine = Sandbox::service(&ps, "engine-0");
+    assert!(engine["restarts"].as_u64().unwrap() >= 1, "{engine}");
+    assert_eq!(engine["last_exit"], "exited with status 1");
+    assert_eq!(Sandbox::service(&ps, "validator-0")["health"], "ready");
+    assert_eq!(Sandbox::service(&ps, "gateway")["state"], "pending");
+}
+
+#[test]
+fn settings_a_service_would_refuse_fail_up_before_anything_starts() {
+    let sb = Sandbox::new().env("JWT_SECRET", "changeme");
+    let r = sb.run(&["up", "-d", "--wait"]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("placeholder"), "{r}");
+    assert!(r.stderr.contains("gateway.auth.jwt_secret"), "{r}");
+    assert!(sb.live_service_pids().is_empty());
+    let sb = Sandbox::new().env("RUST_LOG", "bitcraps=loud");
+    let r = sb.run(&["up", "-d"]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("log filter"), "{r}");
 }
 
 #[test]
@@ -292,4 +308,50 @@ fn session_of(pid: u64) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     let rest = stat.rsplit_once(')').unwrap().1;
     rest.split_whitespace().nth(3).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_terminal_that_stops_reading_does_not_stall_supervision() {
+    let sb = Sandbox::new();
+    // stdout is a pipe nobody reads: it fills after ~64 KiB.
+    let mut child = sb
+        .cmd(&["up", "--color", "never"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("all ready", LIMIT, || {
+        let r = sb.run(&["ps", "--output", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).ok()?;
+        let all = v["services"].as_array()?;
+        (all.len() == 6 && all.iter().all(|s| s["health"] == "ready")).then_some(())
+    });
+    // Each request logs a line; 3,000 of them overflow the pipe many times.
+    let client = support::http();
+    for i in 0..3000 {
+        let r = client
+            .get(format!("http://{}/flood/{i}", sb.engine()))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 404);
+    }
+    let ps = sb.ps();
+    let old = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
+    kill9(old);
+    wait_for("engine-0 restarted while stdout is blocked", LIMIT, || {
+        let ps = sb.ps();
+        let e = Sandbox::service(&ps, "engine-0").clone();
+        (e["health"] == "ready" && e["pid"].as_u64().is_some_and(|p| p != old)).then_some(())
+    });
+    // The log file has every line even though the terminal saw few.
+    let log = std::fs::read_to_string(sb.state_dir().join("logs/engine-0.log")).unwrap();
+    assert!(log.contains("/flood/2999"), "engine log is complete");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = wait_for("up to stop", LIMIT, || child.try_wait().unwrap());
+    assert!(exit.success(), "{exit:?}");
+    assert!(sb.live_service_pids().is_empty());
 }

@@ -12,8 +12,8 @@ use crate::supervisor::{StateDir, orphans, process};
 
 #[derive(Debug, Args)]
 pub struct DownArgs {
-    /// Grace period after SIGTERM before SIGKILL.
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "10s", value_name = "DURATION")]
+    /// Grace period after SIGTERM before SIGKILL (at most 1h).
+    #[arg(long, value_parser = super::output::parse_timeout, default_value = "10s", value_name = "DURATION")]
     pub timeout: Duration,
 }
 
@@ -56,7 +56,7 @@ pub fn down(g: &GlobalArgs, args: &DownArgs) -> anyhow::Result<()> {
             }
         }
         // Each stage gets the grace period; allow for all three, then some.
-        let deadline = Instant::now() + args.timeout * 3 + Duration::from_secs(5);
+        let deadline = Instant::now() + args.timeout.saturating_mul(3) + Duration::from_secs(5);
         while state.running_supervisor().is_some() {
             if Instant::now() > deadline {
                 return Err(fail(
@@ -82,7 +82,7 @@ pub fn down(g: &GlobalArgs, args: &DownArgs) -> anyhow::Result<()> {
         }
         process::stop_pids(&pids, args.timeout);
     }
-    state.clean_stale();
+    state.clean_stale_if_dead();
     let took = began.elapsed();
     if g.output == OutputFormat::Json {
         return output::print_json(&serde_json::json!({

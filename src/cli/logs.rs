@@ -20,8 +20,9 @@ pub struct LogsArgs {
     #[arg(short, long)]
     pub follow: bool,
     /// Lines to show from the end of each log.
-    #[arg(short = 'n', long = "lines", default_value_t = 100, value_name = "N")]
-    pub lines: usize,
+    #[arg(short = 'n', long = "lines", default_value_t = 100, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub lines: u32,
     /// Print the raw JSON lines as the services wrote them.
     #[arg(long)]
     pub raw: bool,
@@ -97,7 +98,7 @@ pub fn run(g: &GlobalArgs, args: &LogsArgs) -> anyhow::Result<()> {
     let mut merged: Vec<(String, usize, String, String)> = Vec::new();
     for (i, (name, path)) in chosen.iter().enumerate() {
         let mut last_ts = String::new();
-        for line in logfile::tail(path, args.lines) {
+        for line in logfile::tail(path, args.lines as usize) {
             if let Some(ts) = timestamp(&line) {
                 last_ts = ts;
             }

@@ -2,6 +2,7 @@
 //! group lives in its own file; this one parses, loads configuration and
 //! maps errors to documented exit codes.
 
+pub mod auth_cmd;
 pub mod config_cmd;
 pub mod exit;
 pub mod lifecycle;
@@ -90,6 +91,9 @@ pub enum Command {
     /// Show, check or print the configuration.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// Mint credentials.
+    #[command(subcommand)]
+    Auth(auth_cmd::AuthCommand),
     /// Run one service in the foreground (what the supervisor spawns).
     Serve(serve::ServeArgs),
 }
@@ -135,6 +139,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Logs(args) => logs::run(g, args),
         Command::Restart(args) => lifecycle::restart(g, args),
         Command::Config(cmd) => config_cmd::run(g, cmd),
+        Command::Auth(cmd) => auth_cmd::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
     }
 }

@@ -65,6 +65,16 @@ pub fn print_table(t: &Table) -> anyhow::Result<()> {
     print(&trimmed.join("\n"))
 }
 
+/// Parses a user's timeout (`10s`, `500ms`, `2m`), at most one hour.
+pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d =
+        humantime::parse_duration(s).map_err(|e| format!("{e}; expected e.g. 500ms, 10s, 2m"))?;
+    if d > std::time::Duration::from_secs(3600) {
+        return Err("at most 1h".to_string());
+    }
+    Ok(d)
+}
+
 /// `1h2m`, `3m04s`, `12.3s`: short uptimes for tables.
 pub fn short_duration(seconds: f64) -> String {
     let s = seconds.max(0.0);

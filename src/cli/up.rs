@@ -29,7 +29,7 @@ pub struct UpArgs {
     #[arg(long)]
     pub wait: bool,
     /// How long --wait waits for readiness (default: supervisor.ready_timeout).
-    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = super::output::parse_timeout, value_name = "DURATION")]
     pub timeout: Option<Duration>,
     /// Number of validators (n >= 3f+1).
     #[arg(long, value_name = "N")]
@@ -124,6 +124,7 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
         }
         Err(e) => return Err(fail(Code::Error, e.to_string())),
     }
+    check_service_settings(&loaded)?;
     ensure_dev_secret(&loaded, &state)?;
 
     if args.detach || args.wait {
@@ -137,6 +138,24 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
         let console = Console::new(&names, g.color.enabled());
         supervise(g, &loaded, state, specs, Some(console))
     }
+}
+
+/// Settings the services would refuse at startup, checked before anything
+/// is spawned so `up` fails fast instead of watching a crash loop.
+fn check_service_settings(loaded: &Loaded) -> anyhow::Result<()> {
+    let cfg = &loaded.config;
+    if let Some(s) = &cfg.gateway.auth.jwt_secret {
+        crate::crypto::validate_jwt_secret(s)
+            .map_err(|e| fail(Code::Error, format!("{e} (gateway.auth.jwt_secret)")))?;
+    } else if let Some(path) = &cfg.gateway.auth.jwt_secret_file {
+        let s = crate::crypto::read_secret_file(path)
+            .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
+        crate::crypto::validate_jwt_secret(&s)
+            .map_err(|e| fail(Code::Error, format!("{e} (from {})", path.display())))?;
+    }
+    crate::telemetry::check_filter(&cfg.telemetry.log_level)
+        .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
+    Ok(())
 }
 
 /// Without a configured secret, `up` generates one into the state dir
@@ -173,7 +192,7 @@ fn supervise(
         child_env: child_env(loaded),
         policy: BackoffPolicy::from(&cfg.supervisor),
         ready_timeout: cfg.supervisor.ready_timeout,
-        stop_timeout: Duration::from_secs(10),
+        stop_timeout: cfg.supervisor.stop_timeout,
         console,
     };
     let _ = g;

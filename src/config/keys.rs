@@ -256,6 +256,13 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Time each startup stage may take to become ready (flag --timeout of `up`).",
     },
     KeyDef {
+        key: "supervisor.stop_timeout",
+        env: "BITCRAPS_STOP_TIMEOUT",
+        default: "10s",
+        kind: Kind::Duration,
+        doc: "Grace period between SIGTERM and SIGKILL when the supervisor stops a service (Ctrl-C, SIGTERM; `down --timeout` overrides). A second Ctrl-C kills at once.",
+    },
+    KeyDef {
         key: "telemetry.log_format",
         env: "BITCRAPS_LOG_FORMAT",
         default: "json",

@@ -290,6 +290,7 @@ impl Layered {
                 stable_after: self.duration("supervisor.stable_after")?,
                 max_restarts: self.int("supervisor.max_restarts")? as u32,
                 ready_timeout: self.duration("supervisor.ready_timeout")?,
+                stop_timeout: self.duration("supervisor.stop_timeout")?,
             },
             telemetry: TelemetryConfig {
                 log_format: self.choice("telemetry.log_format")?,
@@ -526,6 +527,8 @@ pub struct SupervisorConfig {
     pub max_restarts: u32,
     #[serde(with = "duration_text")]
     pub ready_timeout: Duration,
+    #[serde(with = "duration_text")]
+    pub stop_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -575,6 +578,46 @@ impl Config {
                     layered.describe(key)
                 )));
             }
+        }
+        // Every service needs its own port: validators, engines and the
+        // gateway must not overlap (e.g. two engines from 8081 would take
+        // validator-0's 8082).
+        let mut taken: Vec<(std::net::SocketAddr, String)> = Vec::new();
+        let gateway = {
+            let mut g = self.gateway.listen_addr;
+            if !self.gateway.listen_addr_explicit {
+                g.set_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+            }
+            g
+        };
+        let all = self
+            .validator_addrs()
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| (a, format!("validator-{i}")))
+            .chain(
+                self.engine_addrs()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, a)| (a, format!("engine-{i}"))),
+            )
+            .chain([(gateway, "gateway".to_string())]);
+        for (addr, name) in all {
+            if let Some((_, other)) = taken.iter().find(|(a, _)| {
+                a.port() == addr.port()
+                    && (a.ip() == addr.ip()
+                        || a.ip().is_unspecified()
+                        || addr.ip().is_unspecified())
+            }) {
+                return Err(ConfigError::Constraint(format!(
+                    "{name} and {other} would both listen on port {}: engines take consecutive ports from {} and validators from {}; \
+                     move one range (e.g. GAME_ENGINE_ADDR=127.0.0.1:8090)",
+                    addr.port(),
+                    layered.describe("game_engine.addr"),
+                    layered.describe("consensus.addr"),
+                )));
+            }
+            taken.push((addr, name));
         }
         if self.supervisor.restart_initial_backoff > self.supervisor.restart_max_backoff {
             return Err(ConfigError::Constraint(format!(
@@ -795,6 +838,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.validator_addrs()[3].port(), 7104);
+    }
+
+    #[test]
+    fn overlapping_port_ranges_are_refused() {
+        let err = load(None, &[], &[("game_engine.instances", "2")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("engine-1 and validator-0") || err.contains("validator-0"),
+            "{err}"
+        );
+        assert!(err.contains("port 8082"), "{err}");
+        let (_, c) = load(
+            None,
+            &[("GAME_ENGINE_ADDR", "127.0.0.1:8090")],
+            &[("game_engine.instances", "2")],
+        )
+        .unwrap();
+        assert_eq!(c.engine_addrs()[1].port(), 8091);
+        let err = load(None, &[("GATEWAY_LISTEN_ADDR", "0.0.0.0:8083")], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("gateway"), "{err}");
     }
 
     #[test]

@@ -31,6 +31,34 @@ impl ServeOptions {
     }
 }
 
+/// Watches an upstream set: the dependency starts down ("not checked
+/// yet"), so readiness is 503 until the first round of health checks has
+/// seen enough healthy instances.
+pub fn watch_upstream(
+    readiness: &Readiness,
+    dependency: &'static str,
+    required: bool,
+    needed: usize,
+    set: UpstreamSet,
+    interval: std::time::Duration,
+) {
+    readiness.set(
+        dependency,
+        required,
+        false,
+        format!(
+            "not checked yet; {needed} of {} instances needed",
+            set.len()
+        ),
+    );
+    crate::upstream::spawn_health_checks(
+        set,
+        interval,
+        crate::upstream::HealthPolicy::default(),
+        track_upstream(readiness.clone(), dependency, required, needed),
+    );
+}
+
 /// Reports an upstream set's health as a readiness dependency that is up
 /// while at least `needed` instances are healthy.
 pub fn track_upstream(
@@ -60,4 +88,28 @@ pub fn check_data_dir(dir: &std::path::Path) -> Result<String, String> {
     std::fs::write(&probe, b"ok").map_err(|e| format!("{} not writable: {e}", dir.display()))?;
     let _ = std::fs::remove_file(&probe);
     Ok(format!("{} writable", dir.display()))
+}
+
+/// Loads the JWT secret every service verifies tokens with: the configured
+/// value, else the configured file, else the state dir's generated dev
+/// secret. Placeholders and short secrets are refused.
+pub fn jwt_secret(cfg: &crate::config::Config, opts: &ServeOptions) -> anyhow::Result<String> {
+    let auth = &cfg.gateway.auth;
+    let (secret, origin) = if let Some(s) = &auth.jwt_secret {
+        (s.clone(), "gateway.auth.jwt_secret".to_string())
+    } else if let Some(path) = &auth.jwt_secret_file {
+        (
+            crate::crypto::read_secret_file(path)?,
+            path.display().to_string(),
+        )
+    } else {
+        let path = opts.state_dir.join("secrets").join("jwt_secret");
+        (
+            crate::crypto::load_or_create_secret(&path)?,
+            path.display().to_string(),
+        )
+    };
+    crate::crypto::validate_jwt_secret(&secret)
+        .map_err(|e| anyhow::anyhow!("refusing to start: {e} (from {origin})"))?;
+    Ok(secret)
 }

@@ -3,6 +3,10 @@
 //! JSON lines; `up` in the foreground and `logs` show this form.
 
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 
@@ -55,6 +59,77 @@ impl Console {
         let mut stdout = anstream::stdout().lock();
         // A closed stdout (e.g. `bitcraps logs | head`) is not an error here.
         let _ = stdout.write_all(out.as_bytes());
+    }
+}
+
+/// A console that never blocks its callers: lines go through a bounded
+/// queue to one writer thread, and are dropped (and counted) when the
+/// terminal does not keep up — a paused `bitcraps up | less` must not stall
+/// supervision or the services' log pipes.
+#[derive(Clone)]
+pub struct ConsoleQueue {
+    tx: SyncSender<Message>,
+    dropped: Arc<AtomicU64>,
+}
+
+enum Message {
+    Line(String, String),
+    Flush(SyncSender<()>),
+}
+
+impl ConsoleQueue {
+    pub fn spawn(console: Console) -> ConsoleQueue {
+        let (tx, rx) = sync_channel::<Message>(4096);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let seen = dropped.clone();
+        std::thread::spawn(move || {
+            for msg in rx {
+                match msg {
+                    Message::Line(name, line) => {
+                        let lost = seen.swap(0, Ordering::Relaxed);
+                        if lost > 0 {
+                            console.line(
+                                "supervisor",
+                                &format!("({lost} log lines not shown here: the terminal did not keep up; they are in the log files)"),
+                            );
+                        }
+                        console.line(&name, &line);
+                    }
+                    Message::Flush(done) => {
+                        let _ = done.send(());
+                    }
+                }
+            }
+        });
+        ConsoleQueue { tx, dropped }
+    }
+
+    pub fn line(&self, name: &str, raw: &str) {
+        if self
+            .tx
+            .try_send(Message::Line(name.to_string(), raw.to_string()))
+            .is_err()
+        {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Waits, at most `within`, until every line queued so far is written.
+    pub fn flush(&self, within: Duration) {
+        let (tx, rx) = sync_channel(1);
+        let deadline = std::time::Instant::now() + within;
+        let mut msg = Message::Flush(tx);
+        loop {
+            match self.tx.try_send(msg) {
+                Ok(()) => break,
+                Err(TrySendError::Full(m)) if std::time::Instant::now() < deadline => {
+                    msg = m;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => return,
+            }
+        }
+        let _ = rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()));
     }
 }
 

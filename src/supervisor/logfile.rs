@@ -73,7 +73,7 @@ fn last_lines(path: &Path, n: usize) -> Vec<String> {
     };
     // Read a bounded window from the end: enough for n typical lines.
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let window = (n as u64 + 1).saturating_mul(4096).min(len);
+    let window = (n as u64).saturating_add(1).saturating_mul(4096).min(len);
     if f.seek(SeekFrom::Start(len - window)).is_err() {
         return Vec::new();
     }

@@ -21,27 +21,36 @@ use crate::ports;
 #[derive(Debug, thiserror::Error)]
 pub enum PreflightError {
     #[error(
-        "bitcraps is already running (supervisor pid {pid}, state dir {dir}); use `bitcraps ps`, or `bitcraps down` first"
+        "bitcraps is already running ({}state dir {dir}); use `bitcraps ps`, or `bitcraps down` first",
+        pid.map(|p| format!("supervisor pid {p}, ")).unwrap_or_default()
     )]
-    AlreadyRunning { pid: u32, dir: String },
+    AlreadyRunning { pid: Option<u32>, dir: String },
     #[error(
         "services left running by a previous supervisor were found: {list}; run `bitcraps down` to stop them"
     )]
     Orphans { list: String },
     #[error("cannot start: {}", .0.join("; "))]
     PortsInUse(Vec<String>),
+    #[error("{0}")]
+    Io(String),
 }
 
 /// Checks, before anything is spawned, that `up` can succeed: no live
 /// supervisor for this state dir, no orphans of a dead one, every port free.
 /// Cleans stale pid files and sockets a killed supervisor left behind.
 pub fn preflight(state: &StateDir, specs: &[ServiceSpec]) -> Result<Vec<String>, PreflightError> {
-    if let Some(pid) = state.running_supervisor() {
-        return Err(PreflightError::AlreadyRunning {
-            pid,
-            dir: state.root().display().to_string(),
-        });
-    }
+    // Hold the lock while looking and cleaning, so a concurrent `up` cannot
+    // start in between and lose its fresh socket to our cleanup.
+    let _guard = match state.try_lock() {
+        Ok(Some(g)) => g,
+        Ok(None) => {
+            return Err(PreflightError::AlreadyRunning {
+                pid: state_dir::read_pid(&state.supervisor_pid_file()),
+                dir: state.root().display().to_string(),
+            });
+        }
+        Err(e) => return Err(PreflightError::Io(format!("{e:#}"))),
+    };
     let found = orphans::find(state.root());
     if !found.is_empty() {
         let list: Vec<String> = found

@@ -13,7 +13,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::backoff::{BackoffPolicy, Decision, RestartTracker};
-use super::console::{self, Console};
+use super::console::{self, Console, ConsoleQueue};
 use super::control::{ErrorKind, Health, Phase, ProcState, Reply, Request, ServiceStatus, Status};
 use super::logfile::{self, RotatingFile};
 use super::plan::{self, ServiceSpec};
@@ -62,26 +62,21 @@ struct Slot {
     next_start_at: Option<Instant>,
 }
 
-/// Where one stream of log lines goes: a capped file and/or the console.
+/// Where one stream of log lines goes: a capped file, and the console in
+/// the foreground. Writing never blocks on the terminal and never panics.
 struct LogSink {
     name: String,
-    file: Option<Mutex<RotatingFile>>,
-    console: Option<Console>,
-    /// Without a file (daemon's own log is its stdout), print raw lines.
-    raw_stdout: bool,
+    file: Mutex<RotatingFile>,
+    console: Option<ConsoleQueue>,
 }
 
 impl LogSink {
     fn write(&self, line: &str) {
-        if let Some(f) = &self.file
-            && let Ok(mut f) = f.lock()
-        {
+        if let Ok(mut f) = self.file.lock() {
             let _ = f.write_line(line);
         }
         if let Some(c) = &self.console {
             c.line(&self.name, line);
-        } else if self.raw_stdout {
-            println!("{line}");
         }
     }
 }
@@ -170,13 +165,20 @@ impl Ctx {
         }
     }
 
-    async fn probe(&self, idx: usize) -> Health {
+    /// Probes `/health/ready` and checks the answer comes from our child
+    /// (`pid`), not from another process that holds the port.
+    async fn probe(&self, idx: usize, pid: u32) -> Health {
         let Some(spec) = self.opts.specs.get(idx) else {
             return Health::Down;
         };
         let url = format!("http://{}/health/ready", spec.addr);
-        match self.http.get(&url).send().await {
-            Ok(r) if r.status().is_success() => Health::Ready,
+        let Ok(resp) = self.http.get(&url).send().await else {
+            return Health::Down;
+        };
+        let ok = resp.status().is_success();
+        match resp.json::<crate::services::common::ReadyReport>().await {
+            Ok(report) if report.pid != pid => Health::Down,
+            Ok(_) if ok => Health::Ready,
             Ok(_) => Health::Unready,
             Err(_) => Health::Down,
         }
@@ -199,6 +201,7 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
     std::fs::write(state.supervisor_pid_file(), std::process::id().to_string())
         .context("cannot write supervisor pid file")?;
 
+    let console = opts.console.clone().map(ConsoleQueue::spawn);
     let mut receivers = Vec::new();
     let mut commands = Vec::new();
     let mut sinks = Vec::new();
@@ -211,9 +214,8 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
             .with_context(|| format!("cannot open log of {}", spec.name))?;
         sinks.push(Arc::new(LogSink {
             name: spec.name.clone(),
-            file: Some(Mutex::new(file)),
-            console: opts.console.clone(),
-            raw_stdout: false,
+            file: Mutex::new(file),
+            console: console.clone(),
         }));
         slots.push(Mutex::new(Slot {
             pid: None,
@@ -225,17 +227,16 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
             next_start_at: None,
         }));
     }
+    // Detached, the supervisor's stdout and stderr also append to this file
+    // (so a crash message lands next to the log); after a rotation they keep
+    // writing to the rotated copy, which is fine for such rare lines.
     let log = LogSink {
         name: "supervisor".to_string(),
-        file: match &opts.console {
-            Some(_) => Some(Mutex::new(
-                RotatingFile::open(&state.log_file("supervisor"), logfile::DEFAULT_MAX_BYTES)
-                    .context("cannot open supervisor log")?,
-            )),
-            None => None,
-        },
-        console: opts.console.clone(),
-        raw_stdout: opts.console.is_none(),
+        file: Mutex::new(
+            RotatingFile::open(&state.log_file("supervisor"), logfile::DEFAULT_MAX_BYTES)
+                .context("cannot open supervisor log")?,
+        ),
+        console: console.clone(),
     };
     let ctx = Arc::new(Ctx {
         started: Instant::now(),
@@ -288,6 +289,21 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
         .and_then(|g| *g)
         .unwrap_or(ctx.opts.stop_timeout);
     ctx.set_phase(Phase::Stopping);
+    // A second Ctrl-C / SIGTERM while stopping: kill everything now.
+    let killer = ctx.clone();
+    tokio::spawn(async move {
+        let again = wait_for_signal().await;
+        killer.say(
+            "WARN",
+            "second signal: killing every service now",
+            &[("signal", again)],
+        );
+        for i in 0..killer.opts.specs.len() {
+            if let Some(pid) = killer.slot(i).and_then(|s| s.pid) {
+                process::signal_group(pid, nix::sys::signal::Signal::SIGKILL);
+            }
+        }
+    });
     ctx.say(
         "INFO",
         "stopping all services",
@@ -300,6 +316,11 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
     ctx.say("INFO", "supervisor stopped", &[]);
     let _ = std::fs::remove_file(&socket_path);
     let _ = std::fs::remove_file(state.supervisor_pid_file());
+    // Let the console print what is queued; bounded, so a stuck terminal
+    // cannot keep the supervisor alive.
+    if let Some(q) = &console {
+        q.flush(Duration::from_secs(1));
+    }
     Ok(())
 }
 
@@ -498,13 +519,18 @@ async fn run_once(
     pump(ctx.sinks[idx].clone(), child.stdout.take());
     pump(ctx.sinks[idx].clone(), child.stderr.take());
 
+    // The next readiness probe runs as its own future, so an exit or a
+    // command is handled at once even while a probe waits for an answer.
+    let probe_after = |delay: Duration| {
+        let ctx = ctx.clone();
+        let pid = pid.unwrap_or(0);
+        Box::pin(async move {
+            tokio::time::sleep(delay).await;
+            ctx.probe(idx, pid).await
+        })
+    };
+    let mut next_probe = probe_after(PROBE_STARTING);
     loop {
-        let running = ctx.slot(idx).is_some_and(|s| s.state == ProcState::Running);
-        let period = if running {
-            PROBE_RUNNING
-        } else {
-            PROBE_STARTING
-        };
         tokio::select! {
             status = child.wait() => {
                 let why = match status {
@@ -545,8 +571,7 @@ async fn run_once(
                     }
                 }
             }
-            () = tokio::time::sleep(period) => {
-                let health = ctx.probe(idx).await;
+            health = &mut next_probe => {
                 let mut became_ready = false;
                 ctx.update(idx, |s| {
                     s.health = health;
@@ -568,6 +593,8 @@ async fn run_once(
                 } else {
                     expire_waiters(ctx, idx, waiters);
                 }
+                let running = ctx.slot(idx).is_some_and(|s| s.state == ProcState::Running);
+                next_probe = probe_after(if running { PROBE_RUNNING } else { PROBE_STARTING });
             }
         }
     }

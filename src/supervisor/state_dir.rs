@@ -100,7 +100,8 @@ impl StateDir {
         }
     }
 
-    /// Pid of the live supervisor, if one holds the lock.
+    /// Pid of the live supervisor, if one holds the lock (0 when it has not
+    /// written its pid file yet).
     pub fn running_supervisor(&self) -> Option<u32> {
         match self.try_lock() {
             Ok(None) => read_pid(&self.supervisor_pid_file()).or(Some(0)),
@@ -108,8 +109,18 @@ impl StateDir {
         }
     }
 
+    /// Removes the socket and pid files a dead supervisor left behind, if
+    /// no supervisor holds the lock (it is held while cleaning). Returns
+    /// what was removed.
+    pub fn clean_stale_if_dead(&self) -> Vec<PathBuf> {
+        match self.try_lock() {
+            Ok(Some(_guard)) => self.clean_stale(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Removes the socket and pid files a dead supervisor left behind.
-    /// Returns what was removed. Call only without a live supervisor.
+    /// The caller holds the supervisor lock.
     pub fn clean_stale(&self) -> Vec<PathBuf> {
         let mut removed = Vec::new();
         let mut candidates = vec![self.socket_path(), self.supervisor_pid_file()];

@@ -14,7 +14,7 @@ use super::ServeOptions;
 use super::common::{ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
-use crate::upstream::{self, HealthPolicy, InstanceView, UpstreamSet};
+use crate::upstream::{InstanceView, UpstreamSet};
 
 pub const SERVICE: &str = "gateway";
 
@@ -53,32 +53,9 @@ async fn admin_upstreams(State(state): State<GatewayState>) -> Json<Vec<Upstream
     )
 }
 
-/// Loads the JWT secret: configured value, else the configured file, else
-/// the state dir's generated dev secret. Placeholders are refused.
-fn jwt_secret(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<String> {
-    let auth = &cfg.gateway.auth;
-    let (secret, origin) = if let Some(s) = &auth.jwt_secret {
-        (s.clone(), "gateway.auth.jwt_secret".to_string())
-    } else if let Some(path) = &auth.jwt_secret_file {
-        (
-            crate::crypto::read_secret_file(path)?,
-            path.display().to_string(),
-        )
-    } else {
-        let path = opts.state_dir.join("secrets").join("jwt_secret");
-        (
-            crate::crypto::load_or_create_secret(&path)?,
-            path.display().to_string(),
-        )
-    };
-    crate::crypto::validate_jwt_secret(&secret)
-        .map_err(|e| anyhow::anyhow!("refusing to start: {e} (from {origin})"))?;
-    Ok(secret)
-}
-
 /// Builds the gateway app and starts its health checks.
 pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
-    let _secret = jwt_secret(cfg, opts)?;
+    let _secret = super::jwt_secret(cfg, opts)?;
     let metrics = Metrics::new(SERVICE)?;
     let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, GatewayApi::openapi());
     ctx.readiness.set("jwt_secret", true, true, "loaded");
@@ -87,17 +64,11 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let f = usize::from(cfg.consensus.byzantine_threshold);
     let needed = validators.len().saturating_sub(f).max(1);
     let interval = cfg.gateway.health_check_interval;
-    let policy = HealthPolicy::default();
     for (set, dep, need) in [
         (&engines, "game_engine", 1),
         (&validators, "consensus", needed),
     ] {
-        upstream::spawn_health_checks(
-            set.clone(),
-            interval,
-            policy,
-            super::track_upstream(ctx.readiness.clone(), dep, true, need),
-        );
+        super::watch_upstream(&ctx.readiness, dep, true, need, set.clone(), interval);
     }
     let routes = Router::new()
         .route("/admin/upstreams", get(admin_upstreams))

@@ -46,7 +46,7 @@ impl ServiceContext {
         doc.merge(extra);
         doc.info.title = format!("BitCraps {service}");
         doc.info.version = env!("CARGO_PKG_VERSION").to_string();
-        let readiness = Readiness::new(service, metrics.clone());
+        let readiness = Readiness::new(service, &instance, metrics.clone());
         ServiceContext {
             service,
             instance,
@@ -175,8 +175,11 @@ async fn observe_request(State(ctx): State<ServiceContext>, req: Request, next: 
         path = %req.uri().path(),
     );
     let start = Instant::now();
-    ctx.metrics.request_started();
+    // Decrements the in-flight gauge even when the client goes away and the
+    // request future is dropped mid-way.
+    let guard = ctx.metrics.in_flight_guard();
     let resp = next.run(req).instrument(span.clone()).await;
+    drop(guard);
     let elapsed = start.elapsed();
     ctx.metrics
         .request_finished(&method, &route, resp.status().as_u16(), elapsed);

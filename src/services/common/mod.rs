@@ -1,6 +1,7 @@
 //! What every service shares: base routes, middleware, errors, readiness,
 //! binding and graceful shutdown.
 
+pub mod extract;
 pub mod http;
 pub mod listen;
 pub mod problem;

@@ -23,6 +23,13 @@ pub struct DependencyStatus {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReadyReport {
     pub service: String,
+    /// `validator-2`, `engine-0`, `gateway`.
+    #[serde(default)]
+    pub instance: String,
+    /// The answering process, so a supervisor can tell its own child from
+    /// another process on the same port.
+    #[serde(default)]
+    pub pid: u32,
     pub ready: bool,
     pub dependencies: Vec<DependencyStatus>,
 }
@@ -31,14 +38,16 @@ pub struct ReadyReport {
 #[derive(Clone)]
 pub struct Readiness {
     service: String,
+    instance: String,
     deps: Arc<RwLock<BTreeMap<String, DependencyStatus>>>,
     metrics: Metrics,
 }
 
 impl Readiness {
-    pub fn new(service: &str, metrics: Metrics) -> Readiness {
+    pub fn new(service: &str, instance: &str, metrics: Metrics) -> Readiness {
         Readiness {
             service: service.to_string(),
+            instance: instance.to_string(),
             deps: Arc::default(),
             metrics,
         }
@@ -73,6 +82,8 @@ impl Readiness {
         let ready = !dependencies.is_empty() && dependencies.iter().all(|d| d.up || !d.required);
         ReadyReport {
             service: self.service.clone(),
+            instance: self.instance.clone(),
+            pid: std::process::id(),
             ready,
             dependencies,
         }
@@ -85,7 +96,7 @@ mod tests {
 
     #[test]
     fn ready_only_when_every_required_dependency_is_up() {
-        let r = Readiness::new("t", Metrics::new("t").unwrap());
+        let r = Readiness::new("t", "t-0", Metrics::new("t").unwrap());
         assert!(!r.report().ready, "nothing reported yet");
         r.set("store", true, true, "open");
         assert!(r.report().ready);

@@ -8,7 +8,7 @@ use super::ServeOptions;
 use super::common::{ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
-use crate::upstream::{self, HealthPolicy, UpstreamSet};
+use crate::upstream::UpstreamSet;
 
 pub const SERVICE: &str = "consensus";
 
@@ -33,11 +33,13 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         // Peers are reported but not required: a validator must be able to
         // start first, before any peer is up.
         let needed = peers.len();
-        upstream::spawn_health_checks(
+        super::watch_upstream(
+            &ctx.readiness,
+            "peers",
+            false,
+            needed,
             UpstreamSet::new("peers", &peers),
             cfg.gateway.health_check_interval,
-            HealthPolicy::default(),
-            super::track_upstream(ctx.readiness.clone(), "peers", false, needed),
         );
     }
     Ok(base_router(ctx, Router::new()))

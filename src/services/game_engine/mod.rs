@@ -1,6 +1,7 @@
-//! Game engine (:8081 and up). This step: it starts, opens its data dir,
-//! tracks the validators it will draw randomness from, and reports
-//! readiness and metrics. Games arrive with the engine issue.
+//! Game engine (:8081 and up): games with real rules (`games/`, pure), a
+//! chip ledger, provably fair draws, durable state (SQLite, `store`) and the
+//! HTTP API (`http`). It tracks the validators whose beacon will replace the
+//! per-game server seed.
 
 use axum::Router;
 
@@ -8,12 +9,14 @@ use super::ServeOptions;
 use super::common::{ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
-use crate::upstream::{self, HealthPolicy, UpstreamSet};
+use crate::upstream::UpstreamSet;
 
 pub mod fairness;
 pub mod game;
 pub mod games;
+pub mod http;
 pub mod ledger;
+pub mod store;
 
 pub const SERVICE: &str = "engine";
 
@@ -25,22 +28,34 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         SERVICE,
         name.clone(),
         metrics,
-        utoipa::openapi::OpenApiBuilder::new().build(),
+        <http::EngineApi as utoipa::OpenApi>::openapi(),
     );
-    match super::check_data_dir(&opts.data_dir(&name)) {
-        Ok(detail) => ctx.readiness.set("storage", true, true, detail),
-        Err(detail) => ctx.readiness.set("storage", true, false, detail),
-    }
+    let secret = super::jwt_secret(cfg, opts)?;
+    let store = store::Store::open(&opts.data_dir(&name))?;
+    let detail = format!("{} open", store.path().display());
+    let engine = http::Engine::new(
+        name.clone(),
+        store,
+        cfg.game_engine.max_concurrent_games as usize,
+        cfg.game_engine.max_players_per_game,
+        super::common::extract::JwtSecret(std::sync::Arc::new(secret.into_bytes())),
+    )?;
+    ctx.readiness.set("storage", true, true, detail);
     let validators = UpstreamSet::new("consensus", &cfg.validator_addrs());
     let f = usize::from(cfg.consensus.byzantine_threshold);
     let needed = validators.len().saturating_sub(f).max(1);
-    upstream::spawn_health_checks(
+    super::watch_upstream(
+        &ctx.readiness,
+        "consensus",
+        true,
+        needed,
         validators,
         cfg.gateway.health_check_interval,
-        HealthPolicy::default(),
-        super::track_upstream(ctx.readiness.clone(), "consensus", true, needed),
     );
-    Ok(base_router(ctx, Router::new()))
+    let routes = http::routes(http::EngineState {
+        inner: std::sync::Arc::new(engine),
+    });
+    Ok(base_router(ctx, routes))
 }
 
 /// Runs one engine instance until SIGTERM / Ctrl-C.

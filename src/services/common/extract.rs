@@ -1,0 +1,105 @@
+//! Request extractors whose rejections are problem+json: JSON bodies and
+//! the caller's credentials.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::problem::Problem;
+use crate::auth::{self, AuthError, Claims, Role};
+
+/// `Json<T>` whose rejections are RFC 9457 problems: 400 for malformed
+/// JSON, 415 for a missing JSON content type, 422 for valid JSON of the
+/// wrong shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_problem(rejection)),
+        }
+    }
+}
+
+fn json_problem(r: JsonRejection) -> Problem {
+    let status = match &r {
+        JsonRejection::JsonSyntaxError(_) => StatusCode::BAD_REQUEST,
+        JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    Problem::new(status, r.body_text())
+}
+
+/// The secret tokens are verified with, taken from the router state.
+#[derive(Clone)]
+pub struct JwtSecret(pub std::sync::Arc<Vec<u8>>);
+
+/// The authenticated caller (`Authorization: Bearer <jwt>`); 401 without
+/// valid credentials.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Claims);
+
+impl Caller {
+    pub fn is_admin(&self) -> bool {
+        self.0.role == Role::Admin
+    }
+
+    /// Players act only as themselves; admins may act for anyone.
+    pub fn may_act_as(&self, player: &str) -> Result<(), Problem> {
+        if self.is_admin() || (self.0.role == Role::Player && self.0.sub == player) {
+            Ok(())
+        } else {
+            Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "{} ({}) may not act as {player:?}: players act only as themselves",
+                    self.0.sub, self.0.role
+                ),
+            ))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), Problem> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "this needs the admin role; {} is a {}",
+                    self.0.sub, self.0.role
+                ),
+            ))
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Caller
+where
+    JwtSecret: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let secret = JwtSecret::from_ref(state);
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let claims = auth::bearer(header)
+            .and_then(|t| auth::verify(t, &secret.0))
+            .map_err(|e: AuthError| Problem::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
+        Ok(Caller(claims))
+    }
+}

@@ -1,0 +1,480 @@
+//! The engine's HTTP API: games, actions, live events (SSE) and proofs.
+//!
+//! Every game sits behind its own async mutex; an action holds it until its
+//! new state is durable, so actions on one game are serialized and actions
+//! on different games run in parallel (the map of games is only read-locked
+//! to find one).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{FromRef, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, RwLock, broadcast};
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::game::{CreateGame, Event, Game, GameError, GameStatus, GameType};
+use super::games::RuleError;
+use super::ledger::LedgerError;
+use super::store::{Store, Write};
+use crate::services::common::Problem;
+use crate::services::common::extract::{ApiJson, Caller, JwtSecret};
+
+/// One game in memory.
+pub struct Slot {
+    game: Mutex<Game>,
+    events: broadcast::Sender<Event>,
+    summary: std::sync::RwLock<Summary>,
+}
+
+/// What `GET /games` lists, readable without taking the game's lock.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Summary {
+    pub id: String,
+    #[schema(value_type = String)]
+    pub game_type: GameType,
+    #[schema(value_type = String)]
+    pub status: GameStatus,
+    pub players: Vec<String>,
+    pub version: u64,
+    pub created_at_ms: u64,
+    pub updated_at_ms: u64,
+}
+
+impl Summary {
+    fn of(g: &Game) -> Summary {
+        Summary {
+            id: g.id.clone(),
+            game_type: g.game_type,
+            status: g.status,
+            players: g.seats.clone(),
+            version: g.version,
+            created_at_ms: g.created_at_ms,
+            updated_at_ms: g.updated_at_ms,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct EngineState {
+    pub inner: Arc<Engine>,
+}
+
+pub struct Engine {
+    pub instance: String,
+    pub games: RwLock<HashMap<String, Arc<Slot>>>,
+    pub store: Store,
+    pub max_games: usize,
+    pub max_players: u32,
+    pub open_games: AtomicUsize,
+    pub secret: JwtSecret,
+}
+
+impl FromRef<EngineState> for JwtSecret {
+    fn from_ref(s: &EngineState) -> JwtSecret {
+        s.inner.secret.clone()
+    }
+}
+
+impl Engine {
+    /// Loads every stored game into memory.
+    pub fn new(
+        instance: String,
+        store: Store,
+        max_games: usize,
+        max_players: u32,
+        secret: JwtSecret,
+    ) -> anyhow::Result<Engine> {
+        let mut games = HashMap::new();
+        let mut open = 0;
+        for g in store.load_all()? {
+            if g.status == GameStatus::Open {
+                open += 1;
+            }
+            games.insert(g.id.clone(), Arc::new(slot(g)));
+        }
+        Ok(Engine {
+            instance,
+            games: RwLock::new(games),
+            store,
+            max_games,
+            max_players,
+            open_games: AtomicUsize::new(open),
+            secret,
+        })
+    }
+
+    async fn slot(&self, id: &str) -> Result<Arc<Slot>, Problem> {
+        self.games
+            .read()
+            .await
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Problem::not_found(format!("no game {id:?} on this engine")))
+    }
+}
+
+fn slot(g: Game) -> Slot {
+    let (events, _) = broadcast::channel(256);
+    Slot {
+        summary: std::sync::RwLock::new(Summary::of(&g)),
+        game: Mutex::new(g),
+        events,
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Maps a refused action to its status: 409 not legal now, 422 breaks a rule.
+fn problem(e: &GameError) -> Problem {
+    let status = match e {
+        GameError::Rule(RuleError::NotNow(_)) => StatusCode::CONFLICT,
+        GameError::Rule(RuleError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        GameError::Ledger(LedgerError::Insufficient { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
+        GameError::Ledger(LedgerError::UnknownPlayer(_)) | GameError::UnknownPlayer(_) => {
+            StatusCode::NOT_FOUND
+        }
+        GameError::Ledger(LedgerError::HouseExhausted { .. }) => StatusCode::CONFLICT,
+        GameError::Ledger(LedgerError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        GameError::Finished | GameError::Full(_) => StatusCode::CONFLICT,
+        GameError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    Problem::new(status, e.to_string())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        create_game,
+        list_games,
+        get_game,
+        post_action,
+        game_events,
+        game_proof
+    ),
+    components(schemas(CreateGame, super::game::PlayerBuyIn, ActionRequest, Summary, GameList))
+)]
+pub struct EngineApi;
+
+pub fn routes(state: EngineState) -> Router<crate::services::common::ServiceContext> {
+    Router::new()
+        .route("/games", post(create_game).get(list_games))
+        .route("/games/{id}", get(get_game))
+        .route("/games/{id}/actions", post(post_action))
+        .route("/games/{id}/events", get(game_events))
+        .route("/games/{id}/proof", get(game_proof))
+        .with_state(state)
+}
+
+/// Creates a game: 201 with the game, its seed commitment published.
+#[utoipa::path(post, path = "/games", tag = "games", request_body = CreateGame,
+    responses((status = 201, description = "Created"), (status = 409, description = "MAX_CONCURRENT_GAMES or MAX_PLAYERS_PER_GAME reached"),
+              (status = 422, description = "Invalid game"), (status = 401), (status = 403)))]
+async fn create_game(
+    State(s): State<EngineState>,
+    caller: Caller,
+    ApiJson(mut req): ApiJson<CreateGame>,
+) -> Result<Response, Problem> {
+    let e = &s.inner;
+    for p in &req.players {
+        caller.may_act_as(&p.id)?;
+    }
+    let mut server_seed = [0u8; 32];
+    rand::rng().fill_bytes(&mut server_seed);
+    if req.client_seed.is_none() {
+        let mut c = [0u8; 16];
+        rand::rng().fill_bytes(&mut c);
+        req.client_seed = Some(hex::encode(c));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    let (game, event) = Game::create(id.clone(), &req, server_seed, now, e.max_players)
+        .map_err(|err| problem(&err))?;
+    // Reserve a place among the open games before writing.
+    let reserved = e
+        .open_games
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+            (n < e.max_games).then_some(n + 1)
+        });
+    if reserved.is_err() {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            format!(
+                "this engine already holds {} open games (MAX_CONCURRENT_GAMES)",
+                e.max_games
+            ),
+        ));
+    }
+    let view = game.view(Some(&caller.0.sub));
+    if let Err(err) = e
+        .store
+        .write(Write {
+            game: game.clone(),
+            events: vec![event],
+        })
+        .await
+    {
+        e.open_games.fetch_sub(1, Ordering::SeqCst);
+        tracing::error!(error = %err, "store write failed");
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the game store is unavailable",
+        ));
+    }
+    e.games
+        .write()
+        .await
+        .insert(id.clone(), Arc::new(slot(game)));
+    tracing::info!(game_id = %id, game_type = %req.game_type, "game created");
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/games/{id}"))],
+        Json(view),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// craps, blackjack or poker.
+    game_type: Option<String>,
+    /// open or finished.
+    status: Option<String>,
+    /// Page size, 1..=500 (default 50).
+    limit: Option<usize>,
+    /// Games to skip (default 0).
+    offset: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GameList {
+    games: Vec<Summary>,
+    total: usize,
+    limit: usize,
+    offset: usize,
+}
+
+/// Lists games, newest first, filtered by type and status.
+#[utoipa::path(get, path = "/games", tag = "games", params(ListQuery),
+    responses((status = 200, body = GameList), (status = 400), (status = 401)))]
+async fn list_games(
+    State(s): State<EngineState>,
+    _caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<GameList>, Problem> {
+    let game_type = q
+        .game_type
+        .as_deref()
+        .map(|t| serde_json::from_value::<GameType>(json!(t)))
+        .transpose()
+        .map_err(|_| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "game_type must be craps, blackjack or poker",
+            )
+        })?;
+    let status = q
+        .status
+        .as_deref()
+        .map(|t| serde_json::from_value::<GameStatus>(json!(t)))
+        .transpose()
+        .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "status must be open or finished"))?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "limit must be from 1 to 500",
+        ));
+    }
+    let offset = q.offset.unwrap_or(0);
+    let mut all: Vec<Summary> = s
+        .inner
+        .games
+        .read()
+        .await
+        .values()
+        .filter_map(|slot| slot.summary.read().ok().map(|g| g.clone()))
+        .filter(|g| game_type.is_none_or(|t| g.game_type == t))
+        .filter(|g| status.is_none_or(|st| g.status == st))
+        .collect();
+    all.sort_by(|a, b| {
+        b.created_at_ms
+            .cmp(&a.created_at_ms)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let total = all.len();
+    let games = all.into_iter().skip(offset).take(limit).collect();
+    Ok(Json(GameList {
+        games,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// One game as the caller may see it.
+#[utoipa::path(get, path = "/games/{id}", tag = "games",
+    responses((status = 200, description = "The game"), (status = 404), (status = 401)))]
+async fn get_game(
+    State(s): State<EngineState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let slot = s.inner.slot(&id).await?;
+    let g = slot.game.lock().await;
+    Ok(Json(g.view(Some(&caller.0.sub))))
+}
+
+/// `POST /games/{id}/actions` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActionRequest {
+    /// The acting player: the caller's own id unless the caller is an admin.
+    player_id: String,
+    /// `{"type": "bet", "bet": "pass", "amount": 10}`, `{"type": "roll"}`, `{"type": "join", "buy_in": 100}`, …
+    #[schema(value_type = Object)]
+    action: Value,
+}
+
+/// Applies one action; 200 with what happened and the new state.
+#[utoipa::path(post, path = "/games/{id}/actions", tag = "games", request_body = ActionRequest,
+    responses((status = 200, description = "Applied"), (status = 404), (status = 409, description = "Not legal now"),
+              (status = 422, description = "Breaks a rule"), (status = 401), (status = 403)))]
+async fn post_action(
+    State(s): State<EngineState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ActionRequest>,
+) -> Result<Json<Value>, Problem> {
+    caller.may_act_as(&req.player_id)?;
+    if req.action.get("type").and_then(Value::as_str) == Some("close") {
+        caller.require_admin()?;
+    }
+    let e = &s.inner;
+    let slot = e.slot(&id).await?;
+    let mut g = slot.game.lock().await;
+    let mut next = g.clone();
+    let events = next
+        .apply(&req.player_id, &req.action, now_ms())
+        .map_err(|err| problem(&err))?;
+    // Durable before it is answered (and before anyone sees it).
+    if let Err(err) = e
+        .store
+        .write(Write {
+            game: next.clone(),
+            events: events.clone(),
+        })
+        .await
+    {
+        tracing::error!(error = %err, game_id = %id, "store write failed");
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the game store is unavailable; the action was not applied",
+        ));
+    }
+    if g.status == GameStatus::Open && next.status == GameStatus::Finished {
+        e.open_games.fetch_sub(1, Ordering::SeqCst);
+    }
+    *g = next;
+    if let Ok(mut sum) = slot.summary.write() {
+        *sum = Summary::of(&g);
+    }
+    for ev in &events {
+        let _ = slot.events.send(ev.clone());
+    }
+    Ok(Json(
+        json!({ "events": events, "game": g.view(Some(&caller.0.sub)) }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Resume after this event id (the `Last-Event-ID` header wins).
+    after: Option<u64>,
+}
+
+/// Server-sent events of every change; each event's id is its sequence
+/// number, so a client resumes with `Last-Event-ID`.
+#[utoipa::path(get, path = "/games/{id}/events", tag = "games", params(EventsQuery),
+    responses((status = 200, description = "text/event-stream"), (status = 404), (status = 401)))]
+async fn game_events(
+    State(s): State<EngineState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let after = match headers.get("last-event-id") {
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "Last-Event-ID must be an event number",
+                )
+            })?,
+        None => q.after.unwrap_or(0),
+    };
+    let e = s.inner.clone();
+    let slot = e.slot(&id).await?;
+    // Subscribe first, then replay from the store: nothing falls in between.
+    let live = slot.events.subscribe();
+    let replay = e.store.events_after(&id, after, u32::MAX).map_err(|err| {
+        tracing::error!(error = %err, "event replay failed");
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the game store is unavailable",
+        )
+    })?;
+    let last_replayed = replay.last().map(|ev| ev.seq).unwrap_or(after);
+    let replay = tokio_stream::iter(replay);
+    let live = BroadcastStream::new(live)
+        .map_while(|r| r.ok()) // lagged: end the stream; the client resumes by id
+        .filter(move |ev| ev.seq > last_replayed);
+    let stream = replay.chain(live).map(|ev| {
+        Ok::<_, Infallible>(
+            SseEvent::default()
+                .id(ev.seq.to_string())
+                .event(ev.kind.clone())
+                .data(serde_json::to_string(&ev).unwrap_or_default()),
+        )
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+/// Everything needed to recompute every roll and card: the commitment, the
+/// client seed, each draw's nonce and result, and (once the game is
+/// finished) the server seed.
+#[utoipa::path(get, path = "/games/{id}/proof", tag = "games",
+    responses((status = 200, description = "The proof"), (status = 404), (status = 401)))]
+async fn game_proof(
+    State(s): State<EngineState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let slot = s.inner.slot(&id).await?;
+    let g = slot.game.lock().await;
+    Ok(Json(g.proof()))
+}

@@ -1,0 +1,389 @@
+//! The game engine over real HTTP, in a real `bitcraps up`: games, actions,
+//! durability across `kill -9`, live events, proofs and every error path.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use support::{Sandbox, kill9, wait_for};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+struct Api {
+    base: String,
+    http: reqwest::blocking::Client,
+    secret: Vec<u8>,
+}
+
+impl Api {
+    fn new(sb: &Sandbox) -> Api {
+        let secret = std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
+        Api {
+            base: format!("http://{}", sb.engine()),
+            http: support::http(),
+            secret: secret.trim().as_bytes().to_vec(),
+        }
+    }
+
+    fn token(&self, sub: &str, role: bitcraps::auth::Role) -> String {
+        bitcraps::auth::mint(&self.secret, sub, role, bitcraps::auth::now_secs(), 600).unwrap()
+    }
+
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        as_: Option<(&str, bitcraps::auth::Role)>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let mut req = match method {
+            "POST" => self.http.post(url),
+            _ => self.http.get(url),
+        };
+        if let Some((sub, role)) = as_ {
+            req = req.bearer_auth(self.token(sub, role));
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().unwrap();
+        let status = resp.status().as_u16();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let v: Value = resp.json().unwrap_or(Value::Null);
+        if status >= 400 {
+            assert_eq!(ctype, "application/problem+json", "{status} {v}");
+            assert_eq!(v["status"], status, "{v}");
+        }
+        (status, v)
+    }
+
+    fn act(&self, game: &str, player: &str, action: Value) -> (u16, Value) {
+        self.call(
+            "POST",
+            &format!("/games/{game}/actions"),
+            Some((player, bitcraps::auth::Role::Player)),
+            Some(json!({ "player_id": player, "action": action })),
+        )
+    }
+}
+
+use bitcraps::auth::Role::{Admin, Player};
+
+fn new_craps(api: &Api, players: &[&str]) -> String {
+    let (status, g) = api.call(
+        "POST",
+        "/games",
+        Some(("admin", Admin)),
+        Some(json!({
+            "game_type": "craps",
+            "players": players.iter().map(|p| json!({"id": p, "buy_in": 1000})).collect::<Vec<_>>(),
+            "config": {"min_bet": 5, "max_bet": 500},
+            "client_seed": "test-client-seed",
+        })),
+    );
+    assert_eq!(status, 201, "{g}");
+    g["id"].as_str().unwrap().to_string()
+}
+
+/// The documented derivation, recomputed independently of the engine's code.
+fn dice(server_seed: &[u8], client_seed: &str, nonce: u64) -> (u64, u64) {
+    let mut faces = Vec::new();
+    let mut round = 0;
+    while faces.len() < 2 {
+        let mut mac = Hmac::<Sha256>::new_from_slice(server_seed).unwrap();
+        mac.update(format!("{client_seed}:{nonce}:{round}").as_bytes());
+        for b in mac.finalize().into_bytes() {
+            if b < 252 && faces.len() < 2 {
+                faces.push(u64::from(b % 6 + 1));
+            }
+        }
+        round += 1;
+    }
+    (faces[0], faces[1])
+}
+
+#[test]
+fn craps_is_played_durably_and_verifiably() {
+    let sb = Sandbox::new();
+    sb.up();
+    let api = Api::new(&sb);
+    let id = new_craps(&api, &["alice", "bob"]);
+    let (_, g) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+    let commitment = g["commitment"].as_str().unwrap().to_string();
+    assert_eq!(g["players"][0]["balance"], 1000);
+
+    let (s, r) = api.act(
+        &id,
+        "alice",
+        json!({"type": "bet", "bet": "pass", "amount": 10}),
+    );
+    assert_eq!(s, 200, "{r}");
+    let (s, _) = api.act(
+        &id,
+        "bob",
+        json!({"type": "bet", "bet": "dont_pass", "amount": 20}),
+    );
+    assert_eq!(s, 200);
+    let mut rolls = Vec::new();
+    for _ in 0..6 {
+        let shooter = {
+            let (_, g) = api.call(
+                "GET",
+                &format!("/games/{id}"),
+                Some(("alice", Player)),
+                None,
+            );
+            g["table"]["shooter"].as_str().unwrap().to_string()
+        };
+        let (s, r) = api.act(&id, &shooter, json!({"type": "roll"}));
+        assert_eq!(s, 200, "{r}");
+        let roll = &r["events"][0]["data"]["outcome"]["roll"];
+        rolls.push((
+            roll["die1"].as_u64().unwrap(),
+            roll["die2"].as_u64().unwrap(),
+        ));
+    }
+    let (_, before) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+
+    // kill -9 the engine: every acknowledged action survives.
+    let ps = sb.ps();
+    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
+    kill9(pid);
+    wait_for("engine back", LIMIT, || {
+        let ps = sb.ps();
+        let e = Sandbox::service(&ps, "engine-0").clone();
+        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
+    });
+    let (s, after) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(s, 200);
+    assert_eq!(after, before, "the game resumes exactly");
+
+    // Live events resume after a given id.
+    let resp = api
+        .http
+        .get(format!("{}/games/{id}/events", api.base))
+        .bearer_auth(api.token("bob", Player))
+        .header("Last-Event-ID", "3")
+        .timeout(Duration::from_secs(10))
+        .send()
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut lines = BufReader::new(resp).lines();
+    let first_id = lines
+        .find_map(|l| l.unwrap().strip_prefix("id: ").map(str::to_string))
+        .unwrap();
+    assert_eq!(first_id, "4", "resumes right after Last-Event-ID");
+
+    // The admin closes the table: bets go back, the seed is revealed, and
+    // every roll recomputes from it.
+    let (s, r) = api.call(
+        "POST",
+        &format!("/games/{id}/actions"),
+        Some(("admin", Admin)),
+        Some(json!({"player_id": "alice", "action": {"type": "close"}})),
+    );
+    assert_eq!(s, 200, "{r}");
+    let (_, proof) = api.call(
+        "GET",
+        &format!("/games/{id}/proof"),
+        Some(("bob", Player)),
+        None,
+    );
+    let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        hex::encode(Sha256::digest(&seed)),
+        commitment,
+        "the seed matches the commitment"
+    );
+    assert_eq!(proof["client_seed"], "test-client-seed");
+    for (nonce, roll) in rolls.iter().enumerate() {
+        assert_eq!(
+            dice(&seed, "test-client-seed", nonce as u64),
+            *roll,
+            "roll {nonce}"
+        );
+        assert_eq!(proof["draws"][nonce]["result"], json!([roll.0, roll.1]));
+    }
+    let (_, g) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(g["status"], "finished");
+    let total: u64 = g["players"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["balance"].as_u64().unwrap())
+        .sum();
+    let house = g["house"].as_u64().unwrap();
+    assert_eq!(total + house, 2000 + 1_000_000_000, "chips are conserved");
+}
+
+#[test]
+fn bad_requests_get_the_right_status_and_change_nothing() {
+    let sb = Sandbox::new()
+        .env("MAX_PLAYERS_PER_GAME", "2")
+        .env("MAX_CONCURRENT_GAMES", "2");
+    sb.up();
+    let api = Api::new(&sb);
+    let id = new_craps(&api, &["alice", "bob"]);
+    let (_, before) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+
+    // 401: no token, a forged token.
+    let (s, _) = api.call("GET", "/games", None, None);
+    assert_eq!(s, 401);
+    let forged = bitcraps::auth::mint(
+        b"not-the-secret-not-the-secret-00",
+        "alice",
+        Admin,
+        bitcraps::auth::now_secs(),
+        60,
+    )
+    .unwrap();
+    let r = api
+        .http
+        .get(format!("{}/games", api.base))
+        .bearer_auth(forged)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // 403: acting as someone else, closing without admin.
+    let (s, _) = api.call(
+        "POST",
+        &format!("/games/{id}/actions"),
+        Some(("alice", Player)),
+        Some(json!({"player_id": "bob", "action": {"type": "roll"}})),
+    );
+    assert_eq!(s, 403);
+    let (s, _) = api.act(&id, "alice", json!({"type": "close"}));
+    assert_eq!(s, 403);
+    // 404: unknown game, unknown player.
+    let (s, _) = api.act("no-such-game", "alice", json!({"type": "roll"}));
+    assert_eq!(s, 404);
+    let (s, _) = api.act(
+        &id,
+        "carol",
+        json!({"type": "bet", "bet": "pass", "amount": 10}),
+    );
+    assert_eq!(s, 404);
+    // 400: malformed JSON.
+    let r = api
+        .http
+        .post(format!("{}/games/{id}/actions", api.base))
+        .bearer_auth(api.token("alice", Player))
+        .header("content-type", "application/json")
+        .body("{\"player_id\": ")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // 409: not legal now (a come bet on the come-out, rolling out of turn).
+    let (s, p) = api.act(
+        &id,
+        "alice",
+        json!({"type": "bet", "bet": "come", "amount": 10}),
+    );
+    assert_eq!(s, 409, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("point"), "{p}");
+    let (s, _) = api.act(&id, "bob", json!({"type": "roll"}));
+    assert_eq!(s, 409);
+    // 422: valid JSON that breaks a rule.
+    for bad in [
+        json!({"type": "bet", "bet": "pass", "amount": 501}),
+        json!({"type": "bet", "bet": "pass", "amount": 1001}),
+        json!({"type": "bet", "bet": "place_7", "amount": 10}),
+        json!({"type": "dance"}),
+    ] {
+        let (s, p) = api.act(&id, "alice", bad.clone());
+        assert_eq!(s, 422, "{bad}: {p}");
+    }
+    let (_, after) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(after, before, "refused actions changed nothing");
+
+    // Limits: players per game, then concurrent games.
+    let (s, p) = api.act(&id, "carol", json!({"type": "join", "buy_in": 100}));
+    assert_eq!(s, 409, "{p}");
+    let (s, p) = api.call("POST", "/games", Some(("admin", Admin)), Some(json!({
+        "game_type": "craps", "players": [{"id": "a", "buy_in": 1}, {"id": "b", "buy_in": 1}, {"id": "c", "buy_in": 1}]})));
+    assert_eq!(s, 409, "{p}");
+    new_craps(&api, &["carol"]);
+    let (s, p) = api.call(
+        "POST",
+        "/games",
+        Some(("dave", Player)),
+        Some(json!({
+        "game_type": "craps", "players": [{"id": "dave", "buy_in": 10}]})),
+    );
+    assert_eq!(s, 409, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("MAX_CONCURRENT_GAMES"),
+        "{p}"
+    );
+    // A player may not buy others in.
+    let (s, _) = api.call(
+        "POST",
+        "/games",
+        Some(("dave", Player)),
+        Some(json!({
+        "game_type": "craps", "players": [{"id": "erin", "buy_in": 10}]})),
+    );
+    assert_eq!(s, 403);
+
+    // Listing filters and pages.
+    let (s, list) = api.call(
+        "GET",
+        "/games?game_type=craps&status=open&limit=1",
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(s, 200);
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["games"].as_array().unwrap().len(), 1);
+    let (s, _) = api.call(
+        "GET",
+        "/games?game_type=roulette",
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(s, 400);
+}
