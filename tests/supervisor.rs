@@ -203,7 +203,10 @@ fn wait_times_out_naming_the_failing_service_with_its_last_log_lines() {
     let r = sb.run(&["up", "-d", "--wait", "--timeout", "3s"]);
     assert_eq!(r.code, 5, "{r}");
     assert!(r.stderr.contains("engine-0"), "{r}");
-    assert!(r.stderr.contains("cannot create"), "shows the engine's log: {r}");
+    assert!(
+        r.stderr.contains("cannot create"),
+        "shows the engine's log: {r}"
+    );
     // Validators are up; the engine is crash-looping, visibly; the gateway
     // waits for it.
     let ps = sb.ps();

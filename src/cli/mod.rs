@@ -3,6 +3,7 @@
 //! maps errors to documented exit codes.
 
 pub mod auth_cmd;
+pub mod bench;
 pub mod config_cmd;
 pub mod exit;
 pub mod lifecycle;
@@ -94,6 +95,9 @@ pub enum Command {
     /// Mint credentials.
     #[command(subcommand)]
     Auth(auth_cmd::AuthCommand),
+    /// Measure a running system.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Run one service in the foreground (what the supervisor spawns).
     Serve(serve::ServeArgs),
 }
@@ -140,6 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restart(args) => lifecycle::restart(g, args),
         Command::Config(cmd) => config_cmd::run(g, cmd),
         Command::Auth(cmd) => auth_cmd::run(g, cmd),
+        Command::Bench(cmd) => bench::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
     }
 }

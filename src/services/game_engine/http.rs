@@ -35,8 +35,38 @@ use crate::services::common::extract::{ApiJson, Caller, JwtSecret};
 /// One game in memory.
 pub struct Slot {
     game: Mutex<Game>,
-    events: broadcast::Sender<Event>,
+    /// Made on the first subscription: an idle game costs no channel buffer.
+    events: std::sync::Mutex<Option<broadcast::Sender<Event>>>,
     summary: std::sync::RwLock<Summary>,
+}
+
+impl Slot {
+    fn subscribe(&self) -> broadcast::Receiver<Event> {
+        let mut guard = match self.events.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        guard
+            .get_or_insert_with(|| broadcast::channel(64).0)
+            .subscribe()
+    }
+
+    fn publish(&self, events: &[Event]) {
+        let mut guard = match self.events.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(tx) = guard.as_ref() {
+            if tx.receiver_count() == 0 {
+                // Everyone left: drop the buffer until someone subscribes.
+                *guard = None;
+                return;
+            }
+            for ev in events {
+                let _ = tx.send(ev.clone());
+            }
+        }
+    }
 }
 
 /// What `GET /games` lists, readable without taking the game's lock.
@@ -127,11 +157,10 @@ impl Engine {
 }
 
 fn slot(g: Game) -> Slot {
-    let (events, _) = broadcast::channel(256);
     Slot {
         summary: std::sync::RwLock::new(Summary::of(&g)),
         game: Mutex::new(g),
-        events,
+        events: std::sync::Mutex::new(None),
     }
 }
 
@@ -396,9 +425,7 @@ async fn post_action(
     if let Ok(mut sum) = slot.summary.write() {
         *sum = Summary::of(&g);
     }
-    for ev in &events {
-        let _ = slot.events.send(ev.clone());
-    }
+    slot.publish(&events);
     Ok(Json(
         json!({ "events": events, "game": g.view(Some(&caller.0.sub)) }),
     ))
@@ -438,7 +465,7 @@ async fn game_events(
     let e = s.inner.clone();
     let slot = e.slot(&id).await?;
     // Subscribe first, then replay from the store: nothing falls in between.
-    let live = slot.events.subscribe();
+    let live = slot.subscribe();
     let replay = e.store.events_after(&id, after, u32::MAX).map_err(|err| {
         tracing::error!(error = %err, "event replay failed");
         Problem::new(
