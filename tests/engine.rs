@@ -387,3 +387,225 @@ fn bad_requests_get_the_right_status_and_change_nothing() {
     );
     assert_eq!(s, 400);
 }
+
+/// The documented shuffle: Fisher–Yates from the top with 4-byte
+/// big-endian rejection-sampled indices, recomputed independently.
+fn shuffle(server_seed: &[u8], client_seed: &str, nonce: u64, n: usize) -> Vec<usize> {
+    let mut stream = Vec::new();
+    let mut round = 0;
+    let mut pos = 0;
+    let mut next = |stream: &mut Vec<u8>| -> u8 {
+        if pos == stream.len() {
+            let mut mac = Hmac::<Sha256>::new_from_slice(server_seed).unwrap();
+            mac.update(format!("{client_seed}:{nonce}:{round}").as_bytes());
+            stream.extend_from_slice(&mac.finalize().into_bytes());
+            round += 1;
+        }
+        pos += 1;
+        stream[pos - 1]
+    };
+    let mut items: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let m = (i + 1) as u64;
+        let limit = (1u64 << 32) - ((1u64 << 32) % m);
+        let j = loop {
+            let x = u32::from_be_bytes([
+                next(&mut stream),
+                next(&mut stream),
+                next(&mut stream),
+                next(&mut stream),
+            ]);
+            if u64::from(x) < limit {
+                break (u64::from(x) % m) as usize;
+            }
+        };
+        items.swap(i, j);
+    }
+    items
+}
+
+/// Card index 0..52 (suit * 13 + rank) as the engine writes it ("As").
+fn card_name(i: usize) -> String {
+    let ranks = b"23456789TJQKA";
+    let suits = b"cdhs";
+    format!("{}{}", ranks[i % 13] as char, suits[i / 13] as char)
+}
+
+#[test]
+fn blackjack_rounds_deal_from_a_verifiable_shoe() {
+    let sb = Sandbox::new();
+    sb.up();
+    let api = Api::new(&sb);
+    let (s, g) = api.call(
+        "POST",
+        "/games",
+        Some(("alice", Player)),
+        Some(json!({
+            "game_type": "blackjack",
+            "players": [{"id": "alice", "buy_in": 500}],
+            "config": {"decks": 2, "reshuffle_at": 26, "min_bet": 5, "max_bet": 100},
+            "client_seed": "bj-seed",
+        })),
+    );
+    assert_eq!(s, 201, "{g}");
+    let id = g["id"].as_str().unwrap().to_string();
+    let mut dealt_order: Vec<String> = Vec::new();
+    for _ in 0..5 {
+        let (s, r) = api.act(&id, "alice", json!({"type": "bet", "amount": 10}));
+        assert_eq!(s, 200, "{r}");
+        let (s, r) = api.act(&id, "alice", json!({"type": "deal"}));
+        assert_eq!(s, 200, "{r}");
+        // Cards come off the shoe in order: collect what was dealt.
+        let mut record = |events: &Value| {
+            for ev in events.as_array().unwrap() {
+                for c in ev["data"]["dealt"].as_array().into_iter().flatten() {
+                    dealt_order.push(c["card"].as_str().unwrap().to_string());
+                }
+            }
+        };
+        record(&r["events"]);
+        // Play the round out: decline insurance, double the first decision.
+        loop {
+            let (_, g) = api.call(
+                "GET",
+                &format!("/games/{id}"),
+                Some(("alice", Player)),
+                None,
+            );
+            let action = match g["table"]["phase"].as_str().unwrap() {
+                "insurance" => json!({"type": "decline_insurance"}),
+                "player_turns" => {
+                    // The hole card stays hidden while players decide.
+                    assert_eq!(g["table"]["dealer"]["hidden"], 1, "{g}");
+                    assert_eq!(g["table"]["dealer"]["cards"].as_array().unwrap().len(), 1);
+                    json!({"type": "double"})
+                }
+                _ => break,
+            };
+            let (s, r) = api.act(&id, "alice", action);
+            assert_eq!(s, 200, "{r}");
+            record(&r["events"]);
+        }
+    }
+    let (_, g) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+    let balance = g["players"][0]["balance"].as_u64().unwrap();
+    assert_eq!(
+        balance + g["house"].as_u64().unwrap(),
+        500 + 1_000_000_000,
+        "chips conserved"
+    );
+    // An illegal action: double with no hand.
+    let (s, _) = api.act(&id, "alice", json!({"type": "double"}));
+    assert!(s == 409 || s == 422, "{s}");
+
+    let (s, r) = api.call(
+        "POST",
+        &format!("/games/{id}/actions"),
+        Some(("admin", Admin)),
+        Some(json!({"player_id": "alice", "action": {"type": "close"}})),
+    );
+    assert_eq!(s, 200, "{r}");
+    let (_, proof) = api.call(
+        "GET",
+        &format!("/games/{id}/proof"),
+        Some(("alice", Player)),
+        None,
+    );
+    let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
+    let draw = &proof["draws"][0];
+    assert_eq!(draw["kind"], "shuffle");
+    let order = shuffle(&seed, "bj-seed", 0, 104);
+    let expected: Vec<String> = order.iter().map(|i| card_name(i % 52)).collect();
+    assert_eq!(
+        draw["result"],
+        json!(expected),
+        "the shoe recomputes from the seed"
+    );
+    // The cards dealt in the five rounds (hole cards included, once
+    // revealed) are exactly the top of the recomputed shoe.
+    let mut dealt = dealt_order.clone();
+    let mut top: Vec<String> = expected.iter().take(dealt.len()).cloned().collect();
+    dealt.sort();
+    top.sort();
+    assert_eq!(dealt, top, "dealt cards are the top of the shoe");
+}
+
+#[test]
+fn poker_hands_move_chips_between_players_only() {
+    let sb = Sandbox::new();
+    sb.up();
+    let api = Api::new(&sb);
+    let (s, g) = api.call("POST", "/games", Some(("admin", Admin)), Some(json!({
+        "game_type": "poker",
+        "players": [{"id": "alice", "buy_in": 200}, {"id": "bob", "buy_in": 200}, {"id": "carol", "buy_in": 200}],
+        "config": {"small_blind": 1, "big_blind": 2},
+    })));
+    assert_eq!(s, 201, "{g}");
+    let id = g["id"].as_str().unwrap().to_string();
+    for hand in 0..3 {
+        let (s, r) = api.act(&id, "alice", json!({"type": "deal"}));
+        assert_eq!(s, 200, "hand {hand}: {r}");
+        // Only your own hole cards are visible.
+        let (_, view) = api.call("GET", &format!("/games/{id}"), Some(("bob", Player)), None);
+        for seat in view["table"]["seats"].as_array().unwrap() {
+            let cards = &seat["cards"];
+            if seat["player"] == "bob" {
+                assert!(cards.as_array().is_some_and(|c| c.len() == 2), "{seat}");
+            } else {
+                assert!(
+                    cards.is_null() || cards.as_array().is_some_and(|c| c.is_empty()),
+                    "{seat}"
+                );
+            }
+        }
+        // Everyone calls or checks to showdown; acting out of turn is refused.
+        for _ in 0..40 {
+            let (_, view) = api.call(
+                "GET",
+                &format!("/games/{id}"),
+                Some(("alice", Player)),
+                None,
+            );
+            let Some(who) = view["table"]["to_act"].as_str().map(str::to_string) else {
+                break;
+            };
+            let other = ["alice", "bob", "carol"]
+                .into_iter()
+                .find(|p| *p != who)
+                .unwrap();
+            let (s, _) = api.act(&id, other, json!({"type": "check"}));
+            assert_eq!(s, 409, "out of turn");
+            let to_call = view["table"]["to_call"].as_u64().unwrap();
+            let action = if to_call > 0 {
+                json!({"type": "call"})
+            } else {
+                json!({"type": "check"})
+            };
+            let (s, r) = api.act(&id, &who, action);
+            assert_eq!(s, 200, "{r}");
+        }
+        let (_, view) = api.call(
+            "GET",
+            &format!("/games/{id}"),
+            Some(("alice", Player)),
+            None,
+        );
+        assert_eq!(
+            view["table"]["in_progress"], false,
+            "hand {hand} finished: {view}"
+        );
+        let total: u64 = view["players"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["balance"].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, 600, "chips only move between players");
+        assert_eq!(view["house"], 1_000_000_000u64);
+    }
+}

@@ -5,8 +5,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+mod blackjack;
+mod craps;
+mod poker;
+
 use super::fairness::Seeds;
-use super::games::craps::{BetKind, CrapsConfig, CrapsTable, Roll};
+use super::games::blackjack::{BlackjackConfig, BlackjackTable};
+use super::games::cards::Card;
+use super::games::craps::{CrapsConfig, CrapsTable};
+use super::games::poker::{PokerConfig, PokerTable};
 use super::games::{ChipMove, Chips, RuleError};
 use super::ledger::{Ledger, LedgerError};
 
@@ -78,6 +85,8 @@ pub struct PlayerBuyIn {
 #[serde(tag = "game_type", content = "table", rename_all = "lowercase")]
 pub enum Table {
     Craps(CrapsTable),
+    Blackjack(BlackjackTable),
+    Poker(PokerTable),
 }
 
 /// One random draw, for the proof.
@@ -170,10 +179,15 @@ impl Game {
                 cfg.validate()?;
                 Table::Craps(CrapsTable::new(cfg))
             }
-            other => {
-                return Err(GameError::BadRequest(format!(
-                    "{other} tables are not available in this build yet"
-                )));
+            GameType::Blackjack => {
+                let cfg: BlackjackConfig = parse_config(&req.config)?;
+                cfg.validate()?;
+                Table::Blackjack(BlackjackTable::new(cfg)?)
+            }
+            GameType::Poker => {
+                let cfg: PokerConfig = parse_config(&req.config)?;
+                cfg.validate()?;
+                Table::Poker(PokerTable::new(cfg))
             }
         };
         // The HTTP layer fills in a random client seed when the players set none.
@@ -234,15 +248,28 @@ impl Game {
         if buy_in == 0 || buy_in > 1_000_000_000_000 {
             return Err(RuleError::invalid("buy_in must be from 1 to 10^12 chips").into());
         }
+        match &mut self.table {
+            Table::Craps(_) => {}
+            Table::Blackjack(t) => {
+                let seats = usize::from(t.config().seats);
+                if self.seats.len() >= seats {
+                    return Err(RuleError::not_now(format!(
+                        "all {seats} blackjack seats are taken"
+                    ))
+                    .into());
+                }
+            }
+            Table::Poker(t) => t.sit(player)?,
+        }
         self.seats.push(player.to_string());
         self.ledger.deposit(player, buy_in);
-        match &mut self.table {
-            Table::Craps(t) => t.seat_changed(&self.seats),
+        if let Table::Craps(t) = &mut self.table {
+            t.seat_changed(&self.seats);
         }
         Ok(())
     }
 
-    fn event(
+    pub(super) fn event(
         &mut self,
         at_ms: u64,
         kind: &str,
@@ -316,13 +343,34 @@ impl Game {
         }
         match &self.table {
             Table::Craps(_) => self.craps_action(player, &kind, action, now),
+            Table::Blackjack(_) => self.blackjack_action(player, &kind, action, now),
+            Table::Poker(_) => self.poker_action(player, &kind, action, now),
         }
+    }
+
+    /// Draw number for the next roll or shuffle.
+    fn next_nonce(&self) -> u64 {
+        self.fairness.draws.len() as u64
+    }
+
+    /// Shuffles `decks` fresh decks with the next draw and records it.
+    fn shuffled(&mut self, decks: usize) -> Result<Vec<Card>, GameError> {
+        let nonce = self.next_nonce();
+        let mut cards: Vec<Card> = (0..decks).flat_map(|_| Card::deck()).collect();
+        self.fairness.seeds()?.shuffle(nonce, &mut cards);
+        self.fairness.draws.push(Draw {
+            nonce,
+            kind: "shuffle".into(),
+            result: serde_json::to_value(&cards).unwrap_or(Value::Null),
+        });
+        Ok(cards)
     }
 
     fn leave(&mut self, player: &str, now: u64) -> Result<Vec<Event>, GameError> {
         if !self.seats.iter().any(|s| s == player) {
             return Err(GameError::UnknownPlayer(player.to_string()));
         }
+        let mut moves = Vec::new();
         match &mut self.table {
             Table::Craps(t) => {
                 if t.at_risk(player) > 0 {
@@ -332,18 +380,22 @@ impl Game {
                     .into());
                 }
             }
+            // An unplayed bet comes back; a hand in play keeps the seat.
+            Table::Blackjack(t) => moves = t.remove_player(player)?,
+            Table::Poker(t) => t.leave(player)?,
         }
+        self.ledger.apply(&moves)?;
         self.seats.retain(|s| s != player);
         let cashed = self.ledger.cash_out(player)?;
-        match &mut self.table {
-            Table::Craps(t) => t.seat_changed(&self.seats),
+        if let Table::Craps(t) = &mut self.table {
+            t.seat_changed(&self.seats);
         }
         let mut events = vec![self.event(
             now,
             "left",
             Some(player),
             json!({ "cashed_out": cashed }),
-            Vec::new(),
+            moves,
         )];
         if self.seats.is_empty() {
             events.extend(self.finish(now, "everyone left"));
@@ -362,6 +414,15 @@ impl Game {
                     amount: b.amount,
                 })
                 .collect(),
+            // With cards in play the round decides who owns those chips, so
+            // a card table closes between rounds (or hands) only.
+            _ if self.ledger.table > 0 => {
+                return Err(RuleError::not_now(
+                    "chips are in play: close the table when the round (or hand) is over",
+                )
+                .into());
+            }
+            _ => Vec::new(),
         };
         self.ledger.apply(&moves)?;
         let mut events = Vec::new();
@@ -389,106 +450,12 @@ impl Game {
         vec![self.event(now, "finished", None, data, Vec::new())]
     }
 
-    fn craps_action(
-        &mut self,
-        player: &str,
-        kind: &str,
-        action: &Value,
-        now: u64,
-    ) -> Result<Vec<Event>, GameError> {
-        let Table::Craps(table) = &mut self.table;
-        match kind {
-            "bet" => {
-                let bet: BetKind = field(action, "bet")?;
-                let amount: Chips = field(action, "amount")?;
-                let id = table.place(player, bet, amount)?;
-                let moves = vec![ChipMove::Stake {
-                    player: player.to_string(),
-                    amount,
-                }];
-                self.ledger.apply(&moves)?;
-                Ok(vec![self.event(
-                    now,
-                    "bet",
-                    Some(player),
-                    json!({ "bet": bet, "amount": amount, "bet_id": id }),
-                    moves,
-                )])
-            }
-            "remove" => {
-                let bet: BetKind = field(action, "bet")?;
-                let amount = table.remove(player, bet)?;
-                let moves = vec![ChipMove::Return {
-                    player: player.to_string(),
-                    amount,
-                }];
-                self.ledger.apply(&moves)?;
-                Ok(vec![self.event(
-                    now,
-                    "removed",
-                    Some(player),
-                    json!({ "bet": bet, "amount": amount }),
-                    moves,
-                )])
-            }
-            "roll" => {
-                if table.shooter.as_deref() != Some(player) {
-                    return Err(RuleError::not_now(format!(
-                        "only the shooter rolls; the shooter is {}",
-                        table.shooter.as_deref().unwrap_or("nobody")
-                    ))
-                    .into());
-                }
-                let nonce = self.fairness.draws.len() as u64;
-                let (d1, d2) = self.fairness.seeds()?.dice(nonce);
-                let outcome = table.roll(Roll::new(d1, d2), &self.seats);
-                let mut moves = Vec::new();
-                for s in &outcome.settled {
-                    let p = s.player.clone();
-                    if s.returned > 0 {
-                        moves.push(ChipMove::Return {
-                            player: p.clone(),
-                            amount: s.returned,
-                        });
-                    }
-                    if !s.stays_up && s.amount > s.returned {
-                        moves.push(ChipMove::Collect {
-                            player: p.clone(),
-                            amount: s.amount - s.returned,
-                        });
-                    }
-                    if s.won > 0 {
-                        moves.push(ChipMove::Pay {
-                            player: p,
-                            amount: s.won,
-                        });
-                    }
-                }
-                self.ledger.apply(&moves)?;
-                self.fairness.draws.push(Draw {
-                    nonce,
-                    kind: "dice".into(),
-                    result: json!([d1, d2]),
-                });
-                let data = serde_json::to_value(&outcome).unwrap_or(Value::Null);
-                Ok(vec![self.event(
-                    now,
-                    "rolled",
-                    Some(player),
-                    json!({ "nonce": nonce, "outcome": data }),
-                    moves,
-                )])
-            }
-            other => Err(GameError::BadRequest(format!(
-                "unknown craps action {other:?}; actions: bet, remove, roll, join, leave"
-            ))),
-        }
-    }
-
     /// What anyone at the table may see (`viewer` sees their own private state).
-    pub fn view(&self, _viewer: Option<&str>) -> Value {
+    pub fn view(&self, viewer: Option<&str>) -> Value {
         let table = match &self.table {
             Table::Craps(t) => serde_json::to_value(t).unwrap_or(Value::Null),
+            Table::Blackjack(t) => serde_json::to_value(t.view()).unwrap_or(Value::Null),
+            Table::Poker(t) => serde_json::to_value(t.view(viewer)).unwrap_or(Value::Null),
         };
         json!({
             "id": self.id,
@@ -529,7 +496,10 @@ impl Game {
     }
 }
 
-fn field<T: serde::de::DeserializeOwned>(action: &Value, name: &str) -> Result<T, GameError> {
+pub(super) fn field<T: serde::de::DeserializeOwned>(
+    action: &Value,
+    name: &str,
+) -> Result<T, GameError> {
     let v = action
         .get(name)
         .ok_or_else(|| GameError::BadRequest(format!("the action needs \"{name}\"")))?;

@@ -1,0 +1,107 @@
+//! Craps actions: bet, remove, roll.
+
+use serde_json::{Value, json};
+
+use super::{Draw, Event, Game, GameError, Table, field};
+use crate::services::game_engine::games::craps::{BetKind, Roll};
+use crate::services::game_engine::games::{ChipMove, Chips, RuleError};
+
+impl Game {
+    pub(super) fn craps_action(
+        &mut self,
+        player: &str,
+        kind: &str,
+        action: &Value,
+        now: u64,
+    ) -> Result<Vec<Event>, GameError> {
+        let Table::Craps(table) = &mut self.table else {
+            return Err(GameError::BadRequest("not a craps table".into()));
+        };
+        match kind {
+            "bet" => {
+                let bet: BetKind = field(action, "bet")?;
+                let amount: Chips = field(action, "amount")?;
+                let id = table.place(player, bet, amount)?;
+                let moves = vec![ChipMove::Stake {
+                    player: player.to_string(),
+                    amount,
+                }];
+                self.ledger.apply(&moves)?;
+                Ok(vec![self.event(
+                    now,
+                    "bet",
+                    Some(player),
+                    json!({ "bet": bet, "amount": amount, "bet_id": id }),
+                    moves,
+                )])
+            }
+            "remove" => {
+                let bet: BetKind = field(action, "bet")?;
+                let amount = table.remove(player, bet)?;
+                let moves = vec![ChipMove::Return {
+                    player: player.to_string(),
+                    amount,
+                }];
+                self.ledger.apply(&moves)?;
+                Ok(vec![self.event(
+                    now,
+                    "removed",
+                    Some(player),
+                    json!({ "bet": bet, "amount": amount }),
+                    moves,
+                )])
+            }
+            "roll" => {
+                if table.shooter.as_deref() != Some(player) {
+                    return Err(RuleError::not_now(format!(
+                        "only the shooter rolls; the shooter is {}",
+                        table.shooter.as_deref().unwrap_or("nobody")
+                    ))
+                    .into());
+                }
+                let nonce = self.fairness.draws.len() as u64;
+                let (d1, d2) = self.fairness.seeds()?.dice(nonce);
+                let outcome = table.roll(Roll::new(d1, d2), &self.seats);
+                let mut moves = Vec::new();
+                for s in &outcome.settled {
+                    let p = s.player.clone();
+                    if s.returned > 0 {
+                        moves.push(ChipMove::Return {
+                            player: p.clone(),
+                            amount: s.returned,
+                        });
+                    }
+                    if !s.stays_up && s.amount > s.returned {
+                        moves.push(ChipMove::Collect {
+                            player: p.clone(),
+                            amount: s.amount - s.returned,
+                        });
+                    }
+                    if s.won > 0 {
+                        moves.push(ChipMove::Pay {
+                            player: p,
+                            amount: s.won,
+                        });
+                    }
+                }
+                self.ledger.apply(&moves)?;
+                self.fairness.draws.push(Draw {
+                    nonce,
+                    kind: "dice".into(),
+                    result: json!([d1, d2]),
+                });
+                let data = serde_json::to_value(&outcome).unwrap_or(Value::Null);
+                Ok(vec![self.event(
+                    now,
+                    "rolled",
+                    Some(player),
+                    json!({ "nonce": nonce, "outcome": data }),
+                    moves,
+                )])
+            }
+            other => Err(GameError::BadRequest(format!(
+                "unknown craps action {other:?}; actions: bet, remove, roll, join, leave"
+            ))),
+        }
+    }
+}
