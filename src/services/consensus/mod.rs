@@ -2,6 +2,8 @@
 //! dir, watches its peers, and reports readiness and metrics. The protocol,
 //! votes and blocks arrive with the consensus issue.
 
+pub mod protocol;
+
 use axum::Router;
 
 use super::ServeOptions;

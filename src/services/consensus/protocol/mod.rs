@@ -1,0 +1,1 @@
+//! Consensus protocols (pure, sans-IO). Placeholder until the core lands.
