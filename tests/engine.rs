@@ -533,6 +533,11 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     dealt.sort();
     top.sort();
     assert_eq!(dealt, top, "dealt cards are the top of the shoe");
+    assert_eq!(verify_with_script(&proof), 0, "scripts/verify_proof.py accepts the proof");
+    let mut tampered = proof.clone();
+    tampered["draws"][0]["result"][0] = json!("As");
+    tampered["draws"][0]["result"][1] = json!("Ks");
+    assert_eq!(verify_with_script(&tampered), 1, "a changed shoe is caught");
 }
 
 #[test]
@@ -608,4 +613,18 @@ fn poker_hands_move_chips_between_players_only() {
         assert_eq!(total, 600, "chips only move between players");
         assert_eq!(view["house"], 1_000_000_000u64);
     }
+}
+
+/// Runs the README's stand-alone verifier (Python standard library only).
+fn verify_with_script(proof: &Value) -> i32 {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .arg(support::repo_root().join("scripts/verify_proof.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs the verifier");
+    child.stdin.take().unwrap().write_all(proof.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    out.status.code().unwrap_or(-1)
 }

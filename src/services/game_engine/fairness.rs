@@ -29,6 +29,31 @@ use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// Where a game's random bytes come from. Every draw (a roll or a
+/// shuffle) has a number, its `nonce`, and reads one byte stream; dice and
+/// shuffles are derived from the stream the same way whatever the source.
+/// Today the source is the game's committed seeds ([`Seeds`]); the
+/// validators' randomness beacon can implement this trait later.
+pub trait RandomSource {
+    /// The byte stream of draw number `nonce`.
+    fn stream(&self, nonce: u64) -> ByteStream;
+
+    /// Two dice for draw `nonce`.
+    fn dice(&self, nonce: u64) -> (u8, u8) {
+        let mut s = self.stream(nonce);
+        (s.die(), s.die())
+    }
+
+    /// Shuffles `items` with draw `nonce` (Fisher–Yates from the top).
+    fn shuffle<T>(&self, nonce: u64, items: &mut [T]) {
+        let mut s = self.stream(nonce);
+        for i in (1..items.len()).rev() {
+            let j = s.index(i as u32 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
 /// A game's seeds. The server seed stays secret until revealed.
 #[derive(Clone)]
 pub struct Seeds {
@@ -51,31 +76,11 @@ impl Seeds {
     pub fn commitment(&self) -> [u8; 32] {
         commitment(&self.server_seed)
     }
+}
 
-    /// The byte stream of draw number `nonce`.
-    pub fn stream(&self, nonce: u64) -> ByteStream {
-        ByteStream {
-            server_seed: self.server_seed,
-            prefix: format!("{}:{nonce}:", self.client_seed),
-            round: 0,
-            block: [0; 32],
-            pos: 32,
-        }
-    }
-
-    /// Two dice for draw `nonce`.
-    pub fn dice(&self, nonce: u64) -> (u8, u8) {
-        let mut s = self.stream(nonce);
-        (s.die(), s.die())
-    }
-
-    /// Shuffles `items` with draw `nonce`.
-    pub fn shuffle<T>(&self, nonce: u64, items: &mut [T]) {
-        let mut s = self.stream(nonce);
-        for i in (1..items.len()).rev() {
-            let j = s.index(i as u32 + 1) as usize;
-            items.swap(i, j);
-        }
+impl RandomSource for Seeds {
+    fn stream(&self, nonce: u64) -> ByteStream {
+        ByteStream::hmac(self.server_seed, format!("{}:{nonce}:", self.client_seed))
     }
 }
 
@@ -94,6 +99,17 @@ pub struct ByteStream {
 }
 
 impl ByteStream {
+    /// The HMAC-SHA256 stream keyed by `key` over `prefix || round`.
+    pub fn hmac(key: [u8; 32], prefix: String) -> ByteStream {
+        ByteStream {
+            server_seed: key,
+            prefix,
+            round: 0,
+            block: [0; 32],
+            pos: 32,
+        }
+    }
+
     fn refill(&mut self) {
         // A 32-byte key is always a valid HMAC key.
         let mut mac = match HmacSha256::new_from_slice(&self.server_seed) {

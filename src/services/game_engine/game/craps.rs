@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Draw, Event, Game, GameError, Table, field};
+use crate::services::game_engine::fairness::RandomSource;
 use crate::services::game_engine::games::craps::{BetKind, Roll};
 use crate::services::game_engine::games::{ChipMove, Chips, RuleError};
 

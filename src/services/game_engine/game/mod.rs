@@ -9,7 +9,7 @@ mod blackjack;
 mod craps;
 mod poker;
 
-use super::fairness::Seeds;
+use super::fairness::{RandomSource, Seeds};
 use super::games::blackjack::{BlackjackConfig, BlackjackTable};
 use super::games::cards::Card;
 use super::games::craps::{CrapsConfig, CrapsTable};
