@@ -3,6 +3,7 @@
 //! votes and blocks arrive with the consensus issue.
 
 pub mod protocol;
+pub mod wal;
 
 use axum::Router;
 

@@ -1,0 +1,287 @@
+//! A write-ahead log of CRC-framed records.
+//!
+//! Frame: `u32 LE payload length | u32 LE CRC-32 of the payload | payload`.
+//! `append` writes one frame and fsyncs before returning, so a record is on
+//! disk before the caller acts on it (a vote leaves the node only after its
+//! safety record is durable). On open, frames are read until the first one
+//! that is incomplete (a torn write) or fails its CRC (corruption); that
+//! tail is never trusted: it is cut off, and how much was cut is reported.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Frames larger than this are treated as corruption.
+pub const MAX_RECORD: u32 = 16 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WalError {
+    #[error("write-ahead log {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("write-ahead log record does not encode: {0}")]
+    Encode(String),
+}
+
+/// What opening found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery<T> {
+    pub records: Vec<T>,
+    /// Bytes cut from the end: a torn or corrupt tail (0 when clean).
+    pub truncated_bytes: u64,
+    /// Why the tail was cut, when it was.
+    pub reason: Option<String>,
+}
+
+pub struct Wal<T> {
+    path: PathBuf,
+    file: File,
+    len: u64,
+    _records: PhantomData<fn(T) -> T>,
+}
+
+impl<T: Serialize + DeserializeOwned> Wal<T> {
+    /// Opens (creating) the log, returns every intact record, and cuts off
+    /// a torn or corrupt tail.
+    pub fn open(path: &Path) -> Result<(Wal<T>, Recovery<T>), WalError> {
+        let io = |source| WalError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(io)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(io)?;
+        let (records, good, reason) = decode_all::<T>(&bytes);
+        let truncated = bytes.len() as u64 - good;
+        if truncated > 0 {
+            file.set_len(good).map_err(io)?;
+            file.sync_all().map_err(io)?;
+        }
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        Ok((
+            Wal {
+                path: path.to_path_buf(),
+                file,
+                len: good,
+                _records: PhantomData,
+            },
+            Recovery {
+                records,
+                truncated_bytes: truncated,
+                reason,
+            },
+        ))
+    }
+
+    /// Appends one record and fsyncs it.
+    pub fn append(&mut self, record: &T) -> Result<(), WalError> {
+        let payload = serde_json::to_vec(record).map_err(|e| WalError::Encode(e.to_string()))?;
+        let frame = encode(&payload);
+        let io = |source| WalError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        self.file.write_all(&frame).map_err(io)?;
+        self.file.sync_data().map_err(io)?;
+        self.len += frame.len() as u64;
+        Ok(())
+    }
+
+    /// Replaces the whole log with `records` (compaction): written to a
+    /// temporary file, fsynced, then renamed over the log.
+    pub fn rewrite(&mut self, records: &[T]) -> Result<(), WalError> {
+        let tmp = self.path.with_extension("compact");
+        let io = |source| WalError::Io {
+            path: tmp.clone(),
+            source,
+        };
+        let mut out = File::create(&tmp).map_err(io)?;
+        let mut len = 0;
+        for r in records {
+            let payload = serde_json::to_vec(r).map_err(|e| WalError::Encode(e.to_string()))?;
+            let frame = encode(&payload);
+            out.write_all(&frame).map_err(io)?;
+            len += frame.len() as u64;
+        }
+        out.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, &self.path).map_err(io)?;
+        if let Some(dir) = self.path.parent()
+            && let Ok(d) = File::open(dir)
+        {
+            let _ = d.sync_all();
+        }
+        self.file = OpenOptions::new()
+            .append(true)
+            .read(true)
+            .open(&self.path)
+            .map_err(|source| WalError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+        self.len = len;
+        Ok(())
+    }
+
+    pub fn len_bytes(&self) -> u64 {
+        self.len
+    }
+}
+
+fn encode(payload: &[u8]) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(payload.len() + 8);
+    frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    frame.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// Decodes frames from the start; returns the records, the length of the
+/// intact prefix, and why decoding stopped early (if it did).
+fn decode_all<T: DeserializeOwned>(bytes: &[u8]) -> (Vec<T>, u64, Option<String>) {
+    let mut records = Vec::new();
+    let mut pos = 0usize;
+    while pos < bytes.len() {
+        let Some(header) = bytes.get(pos..pos + 8) else {
+            return (records, pos as u64, Some(format!("torn frame header at byte {pos}")));
+        };
+        let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+        let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        if len > MAX_RECORD {
+            return (records, pos as u64, Some(format!("implausible frame length {len} at byte {pos}")));
+        }
+        let Some(payload) = bytes.get(pos + 8..pos + 8 + len as usize) else {
+            return (records, pos as u64, Some(format!("torn frame at byte {pos}")));
+        };
+        if crc32fast::hash(payload) != crc {
+            return (records, pos as u64, Some(format!("CRC mismatch at byte {pos}")));
+        }
+        match serde_json::from_slice(payload) {
+            Ok(r) => records.push(r),
+            Err(e) => {
+                return (records, pos as u64, Some(format!("undecodable record at byte {pos}: {e}")));
+            }
+        }
+        pos += 8 + len as usize;
+    }
+    (records, pos as u64, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+    struct Rec {
+        height: u64,
+        note: String,
+    }
+
+    fn rec(h: u64) -> Rec {
+        Rec {
+            height: h,
+            note: format!("record {h}"),
+        }
+    }
+
+    #[test]
+    fn records_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal");
+        {
+            let (mut w, r) = Wal::<Rec>::open(&path).unwrap();
+            assert!(r.records.is_empty());
+            for h in 0..10 {
+                w.append(&rec(h)).unwrap();
+            }
+        }
+        let (_, r) = Wal::<Rec>::open(&path).unwrap();
+        assert_eq!(r.records, (0..10).map(rec).collect::<Vec<_>>());
+        assert_eq!(r.truncated_bytes, 0);
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_and_appends_continue_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal");
+        {
+            let (mut w, _) = Wal::<Rec>::open(&path).unwrap();
+            for h in 0..3 {
+                w.append(&rec(h)).unwrap();
+            }
+        }
+        let full = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &full[..full.len() - 5]).unwrap();
+        let (mut w, r) = Wal::<Rec>::open(&path).unwrap();
+        assert_eq!(r.records, vec![rec(0), rec(1)]);
+        assert!(r.truncated_bytes > 0);
+        assert!(r.reason.unwrap().contains("torn"));
+        w.append(&rec(9)).unwrap();
+        let (_, r) = Wal::<Rec>::open(&path).unwrap();
+        assert_eq!(r.records, vec![rec(0), rec(1), rec(9)]);
+        assert_eq!(r.truncated_bytes, 0);
+    }
+
+    #[test]
+    fn a_corrupt_record_and_everything_after_it_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal");
+        {
+            let (mut w, _) = Wal::<Rec>::open(&path).unwrap();
+            for h in 0..4 {
+                w.append(&rec(h)).unwrap();
+            }
+        }
+        let mut bytes = std::fs::read(&path).unwrap();
+        let second = 8 + serde_json::to_vec(&rec(0)).unwrap().len();
+        bytes[second + 10] ^= 0x40;
+        std::fs::write(&path, &bytes).unwrap();
+        let (_, r) = Wal::<Rec>::open(&path).unwrap();
+        assert_eq!(r.records, vec![rec(0)]);
+        assert!(r.reason.unwrap().contains("CRC"));
+    }
+
+    #[test]
+    fn rewrite_compacts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal");
+        let (mut w, _) = Wal::<Rec>::open(&path).unwrap();
+        for h in 0..50 {
+            w.append(&rec(h)).unwrap();
+        }
+        w.rewrite(&[rec(49)]).unwrap();
+        w.append(&rec(50)).unwrap();
+        let (_, r) = Wal::<Rec>::open(&path).unwrap();
+        assert_eq!(r.records, vec![rec(49), rec(50)]);
+    }
+
+    proptest! {
+        /// Cutting the file at any byte yields a prefix of the records.
+        #[test]
+        fn any_truncation_yields_a_prefix(n in 1u64..20, cut in any::<prop::sample::Index>()) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("wal");
+            {
+                let (mut w, _) = Wal::<Rec>::open(&path).unwrap();
+                for h in 0..n { w.append(&rec(h)).unwrap(); }
+            }
+            let full = std::fs::read(&path).unwrap();
+            let at = cut.index(full.len() + 1);
+            std::fs::write(&path, &full[..at]).unwrap();
+            let (_, r) = Wal::<Rec>::open(&path).unwrap();
+            let expect: Vec<Rec> = (0..r.records.len() as u64).map(rec).collect();
+            prop_assert_eq!(&r.records, &expect);
+        }
+    }
+}
