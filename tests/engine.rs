@@ -533,7 +533,11 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     dealt.sort();
     top.sort();
     assert_eq!(dealt, top, "dealt cards are the top of the shoe");
-    assert_eq!(verify_with_script(&proof), 0, "scripts/verify_proof.py accepts the proof");
+    assert_eq!(
+        verify_with_script(&proof),
+        0,
+        "scripts/verify_proof.py accepts the proof"
+    );
     let mut tampered = proof.clone();
     tampered["draws"][0]["result"][0] = json!("As");
     tampered["draws"][0]["result"][1] = json!("Ks");
@@ -624,7 +628,12 @@ fn verify_with_script(proof: &Value) -> i32 {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("python3 runs the verifier");
-    child.stdin.take().unwrap().write_all(proof.to_string().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(proof.to_string().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     out.status.code().unwrap_or(-1)
 }

@@ -153,23 +153,43 @@ fn decode_all<T: DeserializeOwned>(bytes: &[u8]) -> (Vec<T>, u64, Option<String>
     let mut pos = 0usize;
     while pos < bytes.len() {
         let Some(header) = bytes.get(pos..pos + 8) else {
-            return (records, pos as u64, Some(format!("torn frame header at byte {pos}")));
+            return (
+                records,
+                pos as u64,
+                Some(format!("torn frame header at byte {pos}")),
+            );
         };
         let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
         let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
         if len > MAX_RECORD {
-            return (records, pos as u64, Some(format!("implausible frame length {len} at byte {pos}")));
+            return (
+                records,
+                pos as u64,
+                Some(format!("implausible frame length {len} at byte {pos}")),
+            );
         }
         let Some(payload) = bytes.get(pos + 8..pos + 8 + len as usize) else {
-            return (records, pos as u64, Some(format!("torn frame at byte {pos}")));
+            return (
+                records,
+                pos as u64,
+                Some(format!("torn frame at byte {pos}")),
+            );
         };
         if crc32fast::hash(payload) != crc {
-            return (records, pos as u64, Some(format!("CRC mismatch at byte {pos}")));
+            return (
+                records,
+                pos as u64,
+                Some(format!("CRC mismatch at byte {pos}")),
+            );
         }
         match serde_json::from_slice(payload) {
             Ok(r) => records.push(r),
             Err(e) => {
-                return (records, pos as u64, Some(format!("undecodable record at byte {pos}: {e}")));
+                return (
+                    records,
+                    pos as u64,
+                    Some(format!("undecodable record at byte {pos}: {e}")),
+                );
             }
         }
         pos += 8 + len as usize;
