@@ -73,6 +73,19 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<String> {
     }
 }
 
+/// Creates a new secret at `path` (64 hex chars, mode 0600); refuses to
+/// overwrite an existing file. Returns the path's display name.
+pub fn load_or_create_secret_exclusive(path: &Path) -> anyhow::Result<String> {
+    if path.exists() {
+        anyhow::bail!(
+            "{} already exists; refusing to overwrite a key",
+            path.display()
+        );
+    }
+    load_or_create_secret(path)?;
+    Ok(path.display().to_string())
+}
+
 /// Reads a secret file, refusing one that group or others can read.
 pub fn read_secret_file(path: &Path) -> anyhow::Result<String> {
     let meta =

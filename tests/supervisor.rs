@@ -54,6 +54,24 @@ fn up_kill_restart_down_lifecycle() {
     assert_eq!(session_of(sup), sup, "supervisor is a session leader");
     assert_ne!(session_of(u64::from(std::process::id())), sup);
 
+    // Each validator got its own key (0600) and all share one genesis.
+    use std::os::unix::fs::PermissionsExt;
+    let genesis: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.state_dir().join("genesis.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(genesis["validators"].as_array().unwrap().len(), 4);
+    for i in 0..4 {
+        let key = sb.state_dir().join(format!("keys/validator-{i}.key"));
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", key.display());
+    }
+    let secret = sb.state_dir().join("secrets/jwt_secret");
+    assert_eq!(
+        std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
     // kill -9 the engine: the supervisor restarts it with a new pid.
     let old = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
     let killed = Instant::now();

@@ -6,6 +6,7 @@ pub mod auth_cmd;
 pub mod bench;
 pub mod config_cmd;
 pub mod exit;
+pub mod keys;
 pub mod lifecycle;
 pub mod logs;
 pub mod output;
@@ -95,6 +96,9 @@ pub enum Command {
     /// Mint credentials.
     #[command(subcommand)]
     Auth(auth_cmd::AuthCommand),
+    /// Validator keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Measure a running system.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -145,6 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config(cmd) => config_cmd::run(g, cmd),
         Command::Auth(cmd) => auth_cmd::run(g, cmd),
         Command::Bench(cmd) => bench::run(g, cmd),
+        Command::Keys(cmd) => keys::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
     }
 }

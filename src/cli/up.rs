@@ -126,6 +126,12 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
     }
     check_service_settings(&loaded)?;
     ensure_dev_secret(&loaded, &state)?;
+    // Each validator's key and the shared genesis, made once.
+    crate::services::consensus::genesis::ensure(
+        state.root(),
+        loaded.config.validator_addrs().len(),
+    )
+    .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
 
     if args.detach || args.wait {
         detach(g, args, &loaded, &state)

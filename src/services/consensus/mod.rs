@@ -2,6 +2,7 @@
 //! dir, watches its peers, and reports readiness and metrics. The protocol,
 //! votes and blocks arrive with the consensus issue.
 
+pub mod genesis;
 pub mod protocol;
 pub mod wal;
 

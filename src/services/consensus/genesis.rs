@@ -1,0 +1,160 @@
+//! Validator keys and the genesis validator set, kept in the state dir:
+//! `keys/validator-N.key` (the ed25519 secret seed, 64 hex characters,
+//! mode 0600) and `genesis.json` (chain id, epoch 0, each validator's id,
+//! public key and voting power), written once and shared by all.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenesisValidator {
+    pub id: String,
+    /// Hex of the 32-byte ed25519 public key.
+    pub public_key: String,
+    pub power: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Genesis {
+    pub chain_id: String,
+    pub epoch: u64,
+    pub validators: Vec<GenesisValidator>,
+}
+
+pub fn genesis_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("genesis.json")
+}
+
+pub fn key_path(state_dir: &Path, index: usize) -> PathBuf {
+    state_dir
+        .join("keys")
+        .join(format!("validator-{index}.key"))
+}
+
+/// Reads a key file (hex of a 32-byte seed).
+pub fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let text = crate::crypto::read_secret_file(path)?;
+    let bytes = hex::decode(text.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!("{} is not a 64-hex-character ed25519 seed", path.display())
+        })?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// Writes a new random key to `path` (mode 0600); refuses to overwrite.
+pub fn generate_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let seed = crate::crypto::load_or_create_secret_exclusive(path)?;
+    read_key(path).with_context(|| format!("reading back {seed}"))
+}
+
+/// Makes sure `n` validator keys and a genesis naming them exist; returns
+/// the genesis. A genesis for a different set is an error that says what
+/// to do, never silently replaced.
+pub fn ensure(state_dir: &Path, n: usize) -> anyhow::Result<Genesis> {
+    let mut keys = Vec::with_capacity(n);
+    for i in 0..n {
+        let path = key_path(state_dir, i);
+        let key = if path.exists() {
+            read_key(&path)?
+        } else {
+            generate_key(&path)?
+        };
+        keys.push(key);
+    }
+    let path = genesis_path(state_dir);
+    if path.exists() {
+        let g = load(state_dir)?;
+        if g.validators.len() != n {
+            anyhow::bail!(
+                "the genesis at {} has {} validators but {n} were asked for; \
+                 validator set changes go through consensus, so start with --validators {} \
+                 or use a fresh --state-dir",
+                path.display(),
+                g.validators.len(),
+                g.validators.len()
+            );
+        }
+        for (i, (v, k)) in g.validators.iter().zip(&keys).enumerate() {
+            if v.public_key != hex::encode(k.verifying_key().to_bytes()) {
+                anyhow::bail!(
+                    "{} does not match validator {i} in {}; restore the key file or use a fresh --state-dir",
+                    key_path(state_dir, i).display(),
+                    path.display()
+                );
+            }
+        }
+        return Ok(g);
+    }
+    let mut tag = [0u8; 4];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut tag);
+    let genesis = Genesis {
+        chain_id: format!("bitcraps-{}", hex::encode(tag)),
+        epoch: 0,
+        validators: keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| GenesisValidator {
+                id: format!("validator-{i}"),
+                public_key: hex::encode(k.verifying_key().to_bytes()),
+                power: 1,
+            })
+            .collect(),
+    };
+    let text = serde_json::to_string_pretty(&genesis)?;
+    // Exclusive create: two validators starting together cannot both write.
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(&path)
+    {
+        Ok(mut f) => {
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            Ok(genesis)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load(state_dir),
+        Err(e) => Err(e).with_context(|| format!("cannot write {}", path.display())),
+    }
+}
+
+pub fn load(state_dir: &Path) -> anyhow::Result<Genesis> {
+    let path = genesis_path(state_dir);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid genesis", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_genesis_are_made_once_and_checked_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = ensure(dir.path(), 4).unwrap();
+        assert_eq!(g.validators.len(), 4);
+        assert_eq!(g.epoch, 0);
+        assert!(g.chain_id.starts_with("bitcraps-"));
+        assert_eq!(ensure(dir.path(), 4).unwrap(), g, "stable across restarts");
+        let err = ensure(dir.path(), 7).unwrap_err().to_string();
+        assert!(err.contains("--validators 4"), "{err}");
+        // A replaced key is caught.
+        std::fs::remove_file(key_path(dir.path(), 2)).unwrap();
+        let err = ensure(dir.path(), 4).unwrap_err().to_string();
+        assert!(err.contains("validator-2.key"), "{err}");
+        let key = read_key(&key_path(dir.path(), 0)).unwrap();
+        assert_eq!(
+            hex::encode(key.verifying_key().to_bytes()),
+            g.validators[0].public_key
+        );
+    }
+}
