@@ -4,6 +4,8 @@
 
 pub mod genesis;
 pub mod protocol;
+pub mod store;
+pub mod transport;
 pub mod wal;
 
 use axum::Router;

@@ -1,0 +1,226 @@
+//! Committed blocks, the proposals in them, and Byzantine evidence, in
+//! SQLite (WAL mode) under the validator's data dir. A block is written
+//! before the commit is acknowledged to any client, so nothing committed is
+//! lost to `kill -9`.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+pub struct BlockStore {
+    conn: Mutex<Connection>,
+}
+
+/// A committed block as stored: its JSON and its quorum certificate's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBlock {
+    pub height: u64,
+    pub hash: String,
+    pub block: Value,
+    pub qc: Value,
+}
+
+impl BlockStore {
+    pub fn open(dir: &Path) -> anyhow::Result<BlockStore> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join("blocks.sqlite3");
+        let conn =
+            Connection::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS blocks (
+                height INTEGER PRIMARY KEY,
+                hash TEXT NOT NULL,
+                block TEXT NOT NULL,
+                qc TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS proposals (
+                id TEXT PRIMARY KEY,
+                height INTEGER NOT NULL REFERENCES blocks(height)
+            );
+            CREATE TABLE IF NOT EXISTS evidence (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                key TEXT NOT NULL UNIQUE,
+                body TEXT NOT NULL
+            );",
+        )?;
+        Ok(BlockStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> anyhow::Result<std::sync::MutexGuard<'_, Connection>> {
+        self.conn
+            .lock()
+            .map_err(|_| anyhow::anyhow!("block store lock poisoned"))
+    }
+
+    /// Stores a committed block with the ids of the proposals it carries.
+    /// Storing the same height twice with the same hash is a no-op; with a
+    /// different hash it is an error (that would be a fork).
+    pub fn put(&self, b: &StoredBlock, proposal_ids: &[String]) -> anyhow::Result<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT hash FROM blocks WHERE height = ?1",
+                [b.height as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match existing {
+            Some(h) if h == b.hash => return Ok(()),
+            Some(h) => anyhow::bail!(
+                "refusing to store block {} at height {}: block {h} is already committed there",
+                b.hash,
+                b.height
+            ),
+            None => {}
+        }
+        tx.execute(
+            "INSERT INTO blocks (height, hash, block, qc) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                b.height as i64,
+                b.hash,
+                b.block.to_string(),
+                b.qc.to_string()
+            ],
+        )?;
+        for id in proposal_ids {
+            tx.execute(
+                "INSERT OR IGNORE INTO proposals (id, height) VALUES (?1, ?2)",
+                params![id, b.height as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn get(&self, height: u64) -> anyhow::Result<Option<StoredBlock>> {
+        let conn = self.conn()?;
+        let row = conn
+            .query_row(
+                "SELECT height, hash, block, qc FROM blocks WHERE height = ?1",
+                [height as i64],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(h, hash, block, qc)| {
+            Ok(StoredBlock {
+                height: h as u64,
+                hash,
+                block: serde_json::from_str(&block)?,
+                qc: serde_json::from_str(&qc)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Blocks from `from` upward, at most `limit`.
+    pub fn range(&self, from: u64, limit: u32) -> anyhow::Result<Vec<StoredBlock>> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare_cached("SELECT height, hash, block, qc FROM blocks WHERE height >= ?1 ORDER BY height LIMIT ?2")?;
+        let rows = stmt.query_map(params![from as i64, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (h, hash, block, qc) = row?;
+            Ok(StoredBlock {
+                height: h as u64,
+                hash,
+                block: serde_json::from_str(&block)?,
+                qc: serde_json::from_str(&qc)?,
+            })
+        })
+        .collect()
+    }
+
+    /// The highest committed height, if any.
+    pub fn last_height(&self) -> anyhow::Result<Option<u64>> {
+        let conn = self.conn()?;
+        let h: Option<i64> = conn.query_row("SELECT MAX(height) FROM blocks", [], |r| r.get(0))?;
+        Ok(h.map(|h| h as u64))
+    }
+
+    /// Height of the block that carries proposal `id`.
+    pub fn proposal_height(&self, id: &str) -> anyhow::Result<Option<u64>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row("SELECT height FROM proposals WHERE id = ?1", [id], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()?
+            .map(|h| h as u64))
+    }
+
+    /// Records evidence once per `key`; returns whether it was new.
+    pub fn add_evidence(&self, key: &str, body: &Value) -> anyhow::Result<bool> {
+        let conn = self.conn()?;
+        let n = conn.execute(
+            "INSERT OR IGNORE INTO evidence (key, body) VALUES (?1, ?2)",
+            params![key, body.to_string()],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn evidence(&self) -> anyhow::Result<Vec<Value>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached("SELECT body FROM evidence ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn block(h: u64, hash: &str) -> StoredBlock {
+        StoredBlock {
+            height: h,
+            hash: hash.into(),
+            block: json!({ "height": h }),
+            qc: json!({ "height": h, "signatures": [] }),
+        }
+    }
+
+    #[test]
+    fn blocks_persist_and_a_second_block_at_a_height_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = BlockStore::open(dir.path()).unwrap();
+            s.put(&block(1, "aa"), &["p1".into()]).unwrap();
+            s.put(&block(2, "bb"), &["p2".into(), "p3".into()]).unwrap();
+            s.put(&block(2, "bb"), &[]).unwrap();
+            let err = s.put(&block(2, "cc"), &[]).unwrap_err().to_string();
+            assert!(err.contains("already committed"), "{err}");
+        }
+        let s = BlockStore::open(dir.path()).unwrap();
+        assert_eq!(s.last_height().unwrap(), Some(2));
+        assert_eq!(s.get(2).unwrap().unwrap().hash, "bb");
+        assert_eq!(s.proposal_height("p3").unwrap(), Some(2));
+        assert_eq!(s.range(1, 10).unwrap().len(), 2);
+        assert!(s.get(3).unwrap().is_none());
+        assert!(s.add_evidence("dup:1", &json!({"x": 1})).unwrap());
+        assert!(!s.add_evidence("dup:1", &json!({"x": 1})).unwrap());
+        assert_eq!(s.evidence().unwrap().len(), 1);
+    }
+}
