@@ -60,6 +60,7 @@ pub struct KeyDef {
 pub const ALGORITHMS: &[&str] = &["pbft", "tendermint", "hotstuff"];
 pub const DISCOVERY_METHODS: &[&str] = &["static", "consul", "kubernetes"];
 pub const LOG_FORMATS: &[&str] = &["json", "pretty"];
+pub const BALANCING: &[&str] = &["round_robin", "weighted", "least_connections", "ip_hash", "random"];
 
 const PORT_COUNT: u64 = 64;
 
@@ -85,6 +86,13 @@ pub const KEYS: &[KeyDef] = &[
         default: "30s",
         kind: Kind::Duration,
         doc: "Interval of active health checks of every upstream instance. `bitcraps up` uses 2s unless set explicitly.",
+    },
+    KeyDef {
+        key: "gateway.load_balancing",
+        env: "GATEWAY_LOAD_BALANCING",
+        default: "round_robin",
+        kind: Kind::Choice(BALANCING),
+        doc: "How the gateway spreads requests over healthy instances of a service (requests for one game always go to the engine that holds it).",
     },
     KeyDef {
         key: "gateway.rate_limit.max_requests",

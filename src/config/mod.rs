@@ -253,6 +253,7 @@ impl Layered {
                 listen_addr: self.addr("gateway.listen_addr")?,
                 listen_addr_explicit: self.is_explicit("gateway.listen_addr"),
                 request_timeout: self.duration("gateway.request_timeout")?,
+                load_balancing: self.choice("gateway.load_balancing")?,
                 health_check_interval: self.duration("gateway.health_check_interval")?,
                 health_check_interval_explicit: self.is_explicit("gateway.health_check_interval"),
                 rate_limit: RateLimitConfig {
@@ -454,6 +455,7 @@ pub struct GatewayConfig {
     pub listen_addr_explicit: bool,
     #[serde(with = "duration_text")]
     pub request_timeout: Duration,
+    pub load_balancing: String,
     #[serde(with = "duration_text")]
     pub health_check_interval: Duration,
     #[serde(skip)]

@@ -2,6 +2,7 @@
 //! service and their health. Load balancing, circuit breakers and dynamic
 //! discovery (Consul, Kubernetes) build on this with the gateway issue.
 
+pub mod balancer;
 pub mod checker;
 pub mod health;
 
