@@ -65,7 +65,23 @@ fn every_service_exposes_the_common_contract() {
         .map(|d| d["name"].as_str().unwrap())
         .collect();
     assert_eq!(deps, ["consensus", "game_engine", "jwt_secret"]);
-    let ups: serde_json::Value = get(sb.gateway(), "/admin/upstreams").json().unwrap();
+    let secret = std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
+    let admin = bitcraps::auth::mint(
+        secret.trim().as_bytes(),
+        "ops",
+        bitcraps::auth::Role::Admin,
+        bitcraps::auth::now_secs(),
+        60,
+    )
+    .unwrap();
+    assert_eq!(get(sb.gateway(), "/admin/upstreams").status(), 401);
+    let ups: serde_json::Value = support::http()
+        .get(format!("http://{}/admin/upstreams", sb.gateway()))
+        .bearer_auth(admin)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(ups[1]["instances"].as_array().unwrap().len(), 4);
 }
 

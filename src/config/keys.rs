@@ -60,7 +60,13 @@ pub struct KeyDef {
 pub const ALGORITHMS: &[&str] = &["pbft", "tendermint", "hotstuff"];
 pub const DISCOVERY_METHODS: &[&str] = &["static", "consul", "kubernetes"];
 pub const LOG_FORMATS: &[&str] = &["json", "pretty"];
-pub const BALANCING: &[&str] = &["round_robin", "weighted", "least_connections", "ip_hash", "random"];
+pub const BALANCING: &[&str] = &[
+    "round_robin",
+    "weighted",
+    "least_connections",
+    "ip_hash",
+    "random",
+];
 
 const PORT_COUNT: u64 = 64;
 

@@ -34,6 +34,7 @@ pub struct Sandbox {
     /// gateway, engine, validator-0.. on consecutive ports from here.
     pub base_port: u16,
     pub validators: u16,
+    pub engines: u16,
     extra_env: Vec<(String, String)>,
 }
 
@@ -43,16 +44,22 @@ impl Sandbox {
     }
 
     pub fn with_validators(validators: u16) -> Sandbox {
+        Sandbox::sized(validators, 1)
+    }
+
+    /// `engines` engine instances and `validators` validators.
+    pub fn sized(validators: u16, engines: u16) -> Sandbox {
         // Keep the path short: Unix socket paths are limited in length.
         let dir = tempfile::Builder::new()
             .prefix("bc")
             .tempdir_in(std::env::temp_dir())
             .unwrap();
-        let base_port = free_port_block(2 + validators);
+        let base_port = free_port_block(1 + engines + validators);
         Sandbox {
             dir,
             base_port,
             validators,
+            engines,
             extra_env: Vec::new(),
         }
     }
@@ -71,15 +78,20 @@ impl Sandbox {
     }
 
     pub fn engine(&self) -> SocketAddr {
-        addr(self.base_port + 1)
+        self.engine_n(0)
+    }
+
+    pub fn engine_n(&self, i: u16) -> SocketAddr {
+        addr(self.base_port + 1 + i)
     }
 
     pub fn validator(&self, i: u16) -> SocketAddr {
-        addr(self.base_port + 2 + i)
+        addr(self.base_port + 1 + self.engines + i)
     }
 
     pub fn all_addrs(&self) -> Vec<SocketAddr> {
-        let mut v = vec![self.gateway(), self.engine()];
+        let mut v = vec![self.gateway()];
+        v.extend((0..self.engines).map(|i| self.engine_n(i)));
         v.extend((0..self.validators).map(|i| self.validator(i)));
         v
     }
@@ -95,6 +107,7 @@ impl Sandbox {
             .env("GAME_ENGINE_ADDR", self.engine().to_string())
             .env("CONSENSUS_ADDR", self.validator(0).to_string())
             .env("CONSENSUS_VALIDATORS", self.validators.to_string())
+            .env("GAME_ENGINE_INSTANCES", self.engines.to_string())
             .env("NO_COLOR", "1")
             .current_dir(self.state_dir())
             .args(args);

@@ -104,6 +104,9 @@ pub struct EngineState {
 
 pub struct Engine {
     pub instance: String,
+    /// This instance's index; game ids start with `e{index}-` so a gateway
+    /// can send every request for a game to the instance holding it.
+    pub index: u16,
     pub games: RwLock<HashMap<String, Arc<Slot>>>,
     pub store: Store,
     pub max_games: usize,
@@ -122,6 +125,7 @@ impl Engine {
     /// Loads every stored game into memory.
     pub fn new(
         instance: String,
+        index: u16,
         store: Store,
         max_games: usize,
         max_players: u32,
@@ -137,6 +141,7 @@ impl Engine {
         }
         Ok(Engine {
             instance,
+            index,
             games: RwLock::new(games),
             store,
             max_games,
@@ -232,7 +237,7 @@ async fn create_game(
         rand::rng().fill_bytes(&mut c);
         req.client_seed = Some(hex::encode(c));
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = format!("e{}-{}", e.index, uuid::Uuid::new_v4().simple());
     let now = now_ms();
     let (game, event) = Game::create(id.clone(), &req, server_seed, now, e.max_players)
         .map_err(|err| problem(&err))?;

@@ -35,6 +35,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let detail = format!("{} open", store.path().display());
     let engine = http::Engine::new(
         name.clone(),
+        opts.index,
         store,
         cfg.game_engine.max_concurrent_games as usize,
         cfg.game_engine.max_players_per_game,
