@@ -208,3 +208,87 @@ fn the_gateway_refuses_early_and_clearly() {
     );
     assert_eq!(s, 422, "{p}");
 }
+
+#[test]
+fn each_client_has_its_own_rate_limit() {
+    let sb = Sandbox::new()
+        .env("RATE_LIMIT_MAX_REQUESTS", "5")
+        .env("RATE_LIMIT_WINDOW", "60s");
+    sb.up();
+    let gw = Gw::new(&sb);
+    for _ in 0..5 {
+        let (s, _, _) = gw.call("GET", "/api/v1/games", Some(("alice", Player)), None);
+        assert_eq!(s, 200);
+    }
+    let (s, p, h) = gw.call("GET", "/api/v1/games", Some(("alice", Player)), None);
+    assert_eq!(s, 429, "{p}");
+    let retry: u64 = h["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=12).contains(&retry), "Retry-After {retry}");
+    // Another subject is not affected; health checks are never limited.
+    let (s, _, _) = gw.call("GET", "/api/v1/games", Some(("bob", Player)), None);
+    assert_eq!(s, 200);
+    for _ in 0..10 {
+        assert_eq!(support::get(sb.gateway(), "/health").status(), 200);
+    }
+}
+
+#[test]
+fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
+    // No automatic restarts, slow active checks: only live traffic sees the
+    // engine die, and the breaker is what reacts.
+    let sb = Sandbox::new()
+        .env("BITCRAPS_MAX_RESTARTS", "0")
+        .env("HEALTH_CHECK_INTERVAL", "60s")
+        .env("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "3")
+        .env("CIRCUIT_BREAKER_COOL_DOWN", "300ms");
+    sb.up();
+    let gw = Gw::new(&sb);
+    let (s, g, _) = gw.call(
+        "POST",
+        "/api/v1/games",
+        Some(("alice", Player)),
+        Some(json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 100}]})),
+    );
+    assert_eq!(s, 201, "{g}");
+    let id = g["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/games/{id}");
+    let ps = sb.ps();
+    support::kill9(Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap());
+    support::wait_for("engine port closed", Duration::from_secs(10), || {
+        support::port_free(sb.engine()).then_some(())
+    });
+
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let (s, p, _) = gw.call("GET", &path, Some(("alice", Player)), None);
+        statuses.push((s, p["detail"].as_str().unwrap_or("").to_string()));
+    }
+    assert_eq!(
+        statuses[..3].iter().map(|s| s.0).collect::<Vec<_>>(),
+        [502, 502, 502],
+        "{statuses:?}"
+    );
+    for (s, detail) in &statuses[3..] {
+        assert_eq!(*s, 503);
+        assert!(detail.contains("circuit"), "{detail}");
+    }
+    let (_, ups, _) = gw.call("GET", "/admin/upstreams", Some(("ops", Admin)), None);
+    assert_eq!(ups[0]["instances"][0]["breaker"], "open", "{ups}");
+    let metrics = support::get(sb.gateway(), "/metrics").text().unwrap();
+    assert!(
+        metrics.contains("bitcraps_gateway_breaker_state{"),
+        "{metrics}"
+    );
+
+    // Bring the engine back: after the cool-down a probe succeeds and the
+    // circuit closes; the game is intact.
+    let r = sb.run(&["restart", "engine-0"]);
+    assert_eq!(r.code, 0, "{r}");
+    let g = support::wait_for("the circuit to close", Duration::from_secs(20), || {
+        let (s, g, _) = gw.call("GET", &path, Some(("alice", Player)), None);
+        (s == 200).then_some(g)
+    });
+    assert_eq!(g["id"], json!(id));
+    let (_, ups, _) = gw.call("GET", "/admin/upstreams", Some(("ops", Admin)), None);
+    assert_eq!(ups[0]["instances"][0]["breaker"], "closed", "{ups}");
+}

@@ -101,6 +101,27 @@ pub const KEYS: &[KeyDef] = &[
         doc: "How the gateway spreads requests over healthy instances of a service (requests for one game always go to the engine that holds it).",
     },
     KeyDef {
+        key: "gateway.circuit_breaker.failure_threshold",
+        env: "CIRCUIT_BREAKER_FAILURE_THRESHOLD",
+        default: "5",
+        kind: Kind::Int { min: 1, max: 1000 },
+        doc: "Failures in a row (5xx, timeouts, unreachable) that open an instance's circuit.",
+    },
+    KeyDef {
+        key: "gateway.circuit_breaker.cool_down",
+        env: "CIRCUIT_BREAKER_COOL_DOWN",
+        default: "10s",
+        kind: Kind::Duration,
+        doc: "How long an open circuit fails fast before letting a probe through (half-open).",
+    },
+    KeyDef {
+        key: "gateway.circuit_breaker.half_open_probes",
+        env: "CIRCUIT_BREAKER_HALF_OPEN_PROBES",
+        default: "1",
+        kind: Kind::Int { min: 1, max: 100 },
+        doc: "Requests let through at once while half-open; that many successes close the circuit.",
+    },
+    KeyDef {
         key: "gateway.rate_limit.max_requests",
         env: "RATE_LIMIT_MAX_REQUESTS",
         default: "1000",

@@ -256,6 +256,12 @@ impl Layered {
                 load_balancing: self.choice("gateway.load_balancing")?,
                 health_check_interval: self.duration("gateway.health_check_interval")?,
                 health_check_interval_explicit: self.is_explicit("gateway.health_check_interval"),
+                circuit_breaker: BreakerConfig {
+                    failure_threshold: self.int("gateway.circuit_breaker.failure_threshold")?
+                        as u32,
+                    cool_down: self.duration("gateway.circuit_breaker.cool_down")?,
+                    half_open_probes: self.int("gateway.circuit_breaker.half_open_probes")? as u32,
+                },
                 rate_limit: RateLimitConfig {
                     max_requests: self.int("gateway.rate_limit.max_requests")?,
                     window: self.duration("gateway.rate_limit.window")?,
@@ -460,9 +466,18 @@ pub struct GatewayConfig {
     pub health_check_interval: Duration,
     #[serde(skip)]
     pub health_check_interval_explicit: bool,
+    pub circuit_breaker: BreakerConfig,
     pub rate_limit: RateLimitConfig,
     #[serde(skip)]
     pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakerConfig {
+    pub failure_threshold: u32,
+    #[serde(with = "duration_text")]
+    pub cool_down: Duration,
+    pub half_open_probes: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]

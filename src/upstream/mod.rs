@@ -3,6 +3,7 @@
 //! discovery (Consul, Kubernetes) build on this with the gateway issue.
 
 pub mod balancer;
+pub mod breaker;
 pub mod checker;
 pub mod health;
 

@@ -10,9 +10,11 @@
 //!   the admin role).
 //! - `/admin/upstreams` (admin): every instance with health and in-flight.
 //!
-//! Rate limits and circuit breakers arrive with the rest of the gateway issue.
+//! Every instance has a circuit breaker (`proxy`); every client a rate limit
+//! (`ratelimit`).
 
 pub mod proxy;
+pub mod ratelimit;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -65,6 +67,8 @@ pub struct InstanceLoad {
     #[serde(flatten)]
     pub instance: InstanceView,
     pub in_flight: u32,
+    #[schema(value_type = String)]
+    pub breaker: crate::upstream::breaker::State,
 }
 
 #[derive(OpenApi)]
@@ -95,6 +99,7 @@ async fn admin_upstreams(
                     .map(|(i, instance)| InstanceLoad {
                         instance,
                         in_flight: u.in_flight(i),
+                        breaker: u.breaker_state(i),
                     })
                     .collect(),
             })
@@ -289,6 +294,7 @@ async fn to_game(
             format!("the engine holding game {id} (instance {i}) is not healthy; retry shortly"),
         ));
     }
+    s.engines.reserve(i)?;
     let path = match rest {
         Some(r) => format!("/games/{id}/{r}"),
         None => format!("/games/{id}"),
@@ -350,9 +356,21 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     ] {
         super::watch_upstream(&ctx.readiness, dep, true, need, set.clone(), interval);
     }
+    let policy = crate::upstream::breaker::BreakerPolicy {
+        failure_threshold: cfg.gateway.circuit_breaker.failure_threshold,
+        cool_down_ms: cfg.gateway.circuit_breaker.cool_down.as_millis() as u64,
+        half_open_probes: cfg.gateway.circuit_breaker.half_open_probes,
+    };
+    let um = proxy::UpstreamMetrics::new(ctx.metrics.registry())?;
     let state = GatewayState {
-        engines: Arc::new(Upstream::new("game engine", engines, strategy)),
-        validators: Arc::new(Upstream::new("validator", validators, strategy)),
+        engines: Arc::new(Upstream::new(
+            "game engine",
+            engines,
+            strategy,
+            policy,
+            um.clone(),
+        )),
+        validators: Arc::new(Upstream::new("validator", validators, strategy, policy, um)),
         proxy: Arc::new(Proxy::new(cfg.gateway.request_timeout)),
         secret: JwtSecret(Arc::new(secret.into_bytes())),
         fanout: reqwest::Client::builder()
@@ -360,12 +378,20 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             .connect_timeout(Duration::from_secs(2))
             .build()?,
     };
+    let limiter = ratelimit::RateLimit::new(
+        cfg.gateway.rate_limit.max_requests,
+        cfg.gateway.rate_limit.window,
+        ctx.metrics.registry(),
+    )?;
+    let limited =
+        axum::middleware::from_fn_with_state((limiter, state.secret.clone()), ratelimit::limit);
     let routes = Router::new()
         .route("/admin/upstreams", get(admin_upstreams))
         .route("/api/v1/games", any(games_root))
         .route("/api/v1/games/{id}", any(game_path))
         .route("/api/v1/games/{id}/{*rest}", any(game_subpath))
         .route("/api/v1/consensus/{*rest}", any(consensus_path))
+        .route_layer(limited)
         .with_state(state);
     Ok(base_router(ctx, routes))
 }

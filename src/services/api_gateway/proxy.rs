@@ -20,7 +20,59 @@ use hyper_util::rt::TokioExecutor;
 use crate::services::common::Problem;
 use crate::upstream::UpstreamSet;
 use crate::upstream::balancer::{Balancer, Candidate, Key, Strategy};
+use crate::upstream::breaker::{Breaker, BreakerPolicy, State as BreakerState};
 use crate::upstream::health::Health;
+
+/// Milliseconds on a monotonic clock, for the breakers.
+fn now_ms() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
+}
+
+/// The gateway's upstream metrics.
+#[derive(Clone)]
+pub struct UpstreamMetrics {
+    responses: prometheus::IntCounterVec,
+    breaker: prometheus::IntGaugeVec,
+    transitions: prometheus::IntCounterVec,
+}
+
+impl UpstreamMetrics {
+    pub fn new(registry: &prometheus::Registry) -> anyhow::Result<UpstreamMetrics> {
+        let responses = prometheus::IntCounterVec::new(
+            prometheus::Opts::new(
+                "bitcraps_gateway_upstream_responses_total",
+                "Requests forwarded upstream, by upstream, instance and outcome (ok, error for 5xx, timeout, unreachable).",
+            ),
+            &["upstream", "instance", "outcome"],
+        )?;
+        let breaker = prometheus::IntGaugeVec::new(
+            prometheus::Opts::new(
+                "bitcraps_gateway_breaker_state",
+                "Circuit breaker state per upstream instance: 0 closed, 1 half-open, 2 open.",
+            ),
+            &["upstream", "instance"],
+        )?;
+        let transitions = prometheus::IntCounterVec::new(
+            prometheus::Opts::new(
+                "bitcraps_gateway_breaker_transitions_total",
+                "Circuit breaker state changes per upstream instance.",
+            ),
+            &["upstream", "instance"],
+        )?;
+        registry.register(Box::new(responses.clone()))?;
+        registry.register(Box::new(breaker.clone()))?;
+        registry.register(Box::new(transitions.clone()))?;
+        Ok(UpstreamMetrics {
+            responses,
+            breaker,
+            transitions,
+        })
+    }
+}
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[&str] = &[
@@ -42,20 +94,113 @@ pub struct Upstream {
     strategy: Strategy,
     balancer: Mutex<Balancer>,
     in_flight: Vec<Arc<AtomicU32>>,
+    breakers: Vec<Mutex<Breaker>>,
+    policy: BreakerPolicy,
+    metrics: UpstreamMetrics,
 }
 
 impl Upstream {
-    pub fn new(name: &'static str, set: UpstreamSet, strategy: Strategy) -> Upstream {
+    pub fn new(
+        name: &'static str,
+        set: UpstreamSet,
+        strategy: Strategy,
+        policy: BreakerPolicy,
+        metrics: UpstreamMetrics,
+    ) -> Upstream {
         let in_flight = (0..set.len())
             .map(|_| Arc::new(AtomicU32::new(0)))
             .collect();
-        Upstream {
+        let breakers = (0..set.len())
+            .map(|_| Mutex::new(Breaker::default()))
+            .collect();
+        let up = Upstream {
             name,
             set,
             strategy,
             balancer: Mutex::new(Balancer::default()),
             in_flight,
+            breakers,
+            policy,
+            metrics,
+        };
+        for i in 0..up.set.len() {
+            up.export_breaker(i);
         }
+        up
+    }
+
+    fn breaker(&self, i: usize) -> Option<std::sync::MutexGuard<'_, Breaker>> {
+        self.breakers.get(i).map(|m| match m.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        })
+    }
+
+    fn label(&self, i: usize) -> String {
+        self.addr(i).map(|a| a.to_string()).unwrap_or_default()
+    }
+
+    fn export_breaker(&self, i: usize) {
+        let state = self.breaker_state(i);
+        self.metrics
+            .breaker
+            .with_label_values(&[&self.set.service, &self.label(i)])
+            .set(state.gauge());
+    }
+
+    /// Breaker state of instance `i` now.
+    pub fn breaker_state(&self, i: usize) -> BreakerState {
+        self.breaker(i)
+            .map(|b| b.state(now_ms(), &self.policy))
+            .unwrap_or(BreakerState::Closed)
+    }
+
+    /// Reserves instance `i` with its breaker: a 503 when the circuit is open.
+    pub fn reserve(&self, i: usize) -> Result<(), Problem> {
+        let ok = self
+            .breaker(i)
+            .is_some_and(|mut b| b.acquire(now_ms(), &self.policy));
+        self.export_breaker(i);
+        if ok {
+            Ok(())
+        } else {
+            Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the circuit to {} instance {} is open after repeated failures; retry shortly",
+                    self.name,
+                    self.label(i)
+                ),
+            ))
+        }
+    }
+
+    /// Feeds one forwarded request's outcome to the breaker and metrics.
+    fn record(&self, i: usize, outcome: &str) {
+        self.metrics
+            .responses
+            .with_label_values(&[&self.set.service, &self.label(i), outcome])
+            .inc();
+        let changed = match self.breaker(i) {
+            Some(mut b) => {
+                let before = b.transitions;
+                if outcome == "ok" {
+                    b.on_success(&self.policy);
+                } else {
+                    b.on_failure(now_ms(), &self.policy);
+                }
+                b.transitions - before
+            }
+            None => 0,
+        };
+        if changed > 0 {
+            self.metrics
+                .transitions
+                .with_label_values(&[&self.set.service, &self.label(i)])
+                .inc_by(changed);
+            tracing::warn!(upstream = %self.set.service, instance = %self.label(i), state = ?self.breaker_state(i), "circuit breaker changed state");
+        }
+        self.export_breaker(i);
     }
 
     fn healthy(&self) -> Vec<bool> {
@@ -66,14 +211,19 @@ impl Upstream {
             .collect()
     }
 
-    /// Picks an instance for a client, or `None` when none is healthy.
+    /// Picks (and reserves) an instance for a client: healthy and with a
+    /// breaker that lets requests through; `None` when there is none.
     pub fn pick(&self, client: Option<&str>) -> Option<usize> {
         let healthy = self.healthy();
+        let now = now_ms();
         let candidates: Vec<Candidate> = healthy
             .iter()
             .enumerate()
             .map(|(i, ok)| Candidate {
-                available: *ok,
+                available: *ok
+                    && self
+                        .breaker(i)
+                        .is_some_and(|b| b.permits(now, &self.policy)),
                 weight: 1,
                 in_flight: self
                     .in_flight
@@ -86,11 +236,14 @@ impl Upstream {
             affinity: client,
             random: rand::random(),
         };
-        let mut b = match self.balancer.lock() {
-            Ok(b) => b,
-            Err(p) => p.into_inner(),
+        let chosen = {
+            let mut b = match self.balancer.lock() {
+                Ok(b) => b,
+                Err(p) => p.into_inner(),
+            };
+            b.choose(self.strategy, &candidates, key)?
         };
-        b.choose(self.strategy, &candidates, key)
+        self.reserve(chosen).ok().map(|()| chosen)
     }
 
     /// Instance `i` if it is healthy.
@@ -173,6 +326,7 @@ impl Proxy {
         let guard = InFlight(counter);
         let resp = match tokio::time::timeout(self.timeout, self.client.request(req)).await {
             Err(_) => {
+                up.record(i, "timeout");
                 return Err(Problem::new(
                     StatusCode::GATEWAY_TIMEOUT,
                     format!(
@@ -183,12 +337,23 @@ impl Proxy {
                 ));
             }
             Ok(Err(e)) => {
+                up.record(i, "unreachable");
                 return Err(Problem::new(
                     StatusCode::BAD_GATEWAY,
                     format!("{} at {addr} is unreachable: {}", up.name, error_chain(&e)),
                 ));
             }
-            Ok(Ok(r)) => r,
+            Ok(Ok(r)) => {
+                up.record(
+                    i,
+                    if r.status().is_server_error() {
+                        "error"
+                    } else {
+                        "ok"
+                    },
+                );
+                r
+            }
         };
         let (mut parts, body) = resp.into_parts();
         strip_hop_by_hop(&mut parts.headers);
