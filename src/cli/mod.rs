@@ -5,6 +5,7 @@
 pub mod auth_cmd;
 pub mod bench;
 pub mod config_cmd;
+pub mod consensus_cmd;
 pub mod exit;
 pub mod keys;
 pub mod lifecycle;
@@ -96,6 +97,9 @@ pub enum Command {
     /// Mint credentials.
     #[command(subcommand)]
     Auth(auth_cmd::AuthCommand),
+    /// Propose, inspect and verify consensus through the gateway.
+    #[command(subcommand)]
+    Consensus(consensus_cmd::ConsensusCommand),
     /// Validator keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -150,6 +154,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Auth(cmd) => auth_cmd::run(g, cmd),
         Command::Bench(cmd) => bench::run(g, cmd),
         Command::Keys(cmd) => keys::run(g, cmd),
+        Command::Consensus(cmd) => consensus_cmd::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
     }
 }

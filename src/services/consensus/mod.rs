@@ -1,8 +1,10 @@
-//! Consensus validator (:8082 and up). This step: it starts, opens its data
-//! dir, watches its peers, and reports readiness and metrics. The protocol,
-//! votes and blocks arrive with the consensus issue.
+//! Consensus validator (:8082 and up): the pure protocol core
+//! (`protocol/`, PBFT) inside an IO shell (`node`): signed peer transport,
+//! a write-ahead log of what it signed, a block store, HTTP (`http`).
 
 pub mod genesis;
+pub mod http;
+pub mod node;
 pub mod protocol;
 pub mod store;
 pub mod transport;
@@ -18,21 +20,43 @@ use crate::upstream::UpstreamSet;
 
 pub const SERVICE: &str = "consensus";
 
-/// Builds the validator app and starts watching its peers.
+/// Builds the validator app: recovers its state, starts the protocol and
+/// watches its peers.
 pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let name = format!("validator-{}", opts.index);
+    if cfg.consensus.algorithm != "pbft" {
+        anyhow::bail!(
+            "consensus.algorithm {:?} is not implemented in this build yet; use pbft",
+            cfg.consensus.algorithm
+        );
+    }
     let metrics = Metrics::new(SERVICE)?;
     let ctx = ServiceContext::new(
         SERVICE,
         name.clone(),
         metrics,
-        utoipa::openapi::OpenApiBuilder::new().build(),
+        <http::ConsensusApi as utoipa::OpenApi>::openapi(),
     );
-    match super::check_data_dir(&opts.data_dir(&name)) {
-        Ok(detail) => ctx.readiness.set("storage", true, true, detail),
-        Err(detail) => ctx.readiness.set("storage", true, false, detail),
-    }
     let all = cfg.validator_addrs();
+    let genesis = genesis::ensure(&opts.state_dir, all.len())?;
+    let set: protocol::ValidatorSet = serde_json::from_value(serde_json::to_value(&genesis)?)
+        .map_err(|e| anyhow::anyhow!("genesis: {e}"))?;
+    let key = genesis::read_key(&genesis::key_path(&opts.state_dir, usize::from(opts.index)))?;
+    let data = opts.data_dir(&name);
+    let node = node::Node::start(node::NodeOptions {
+        index: u32::from(opts.index),
+        set,
+        key,
+        peers: &all,
+        data_dir: &data,
+        config: protocol::PbftConfig {
+            max_timeout_ms: cfg.consensus.round_timeout.as_millis() as u64,
+            ..protocol::PbftConfig::default()
+        },
+        metrics: node::NodeMetrics::new(ctx.metrics.registry())?,
+    })?;
+    ctx.readiness
+        .set("storage", true, true, format!("{} open", data.display()));
     let own = all.get(usize::from(opts.index)).copied();
     let peers: Vec<_> = all.into_iter().filter(|a| Some(*a) != own).collect();
     if !peers.is_empty() {
@@ -48,7 +72,13 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             cfg.gateway.health_check_interval,
         );
     }
-    Ok(base_router(ctx, Router::new()))
+    let secret = super::jwt_secret(cfg, opts)?;
+    let routes = http::routes(http::ConsensusState {
+        node,
+        secret: super::common::extract::JwtSecret(std::sync::Arc::new(secret.into_bytes())),
+        wait_timeout: cfg.gateway.request_timeout,
+    });
+    Ok(base_router(ctx, routes))
 }
 
 /// Runs one validator until SIGTERM / Ctrl-C.

@@ -1,0 +1,305 @@
+//! The validator's HTTP API: proposals, peer transport, votes, status,
+//! blocks with their quorum certificates, evidence.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{FromRef, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::node::Node;
+use super::protocol::{Message, Proposal, Vote};
+use super::transport::{Envelope, EnvelopeError};
+use crate::auth::Role;
+use crate::services::common::extract::{ApiJson, Caller, JwtSecret};
+use crate::services::common::{Problem, ServiceContext};
+
+#[derive(Clone)]
+pub struct ConsensusState {
+    pub node: Node,
+    pub secret: JwtSecret,
+    pub wait_timeout: Duration,
+}
+
+impl FromRef<ConsensusState> for JwtSecret {
+    fn from_ref(s: &ConsensusState) -> JwtSecret {
+        s.secret.clone()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(propose, get_proposal, get_block, status, evidence, vote),
+    components(schemas(ProposeRequest))
+)]
+pub struct ConsensusApi;
+
+pub fn routes(state: ConsensusState) -> Router<ServiceContext> {
+    Router::new()
+        .route("/propose", post(propose))
+        .route("/proposals/{id}", get(get_proposal))
+        .route("/blocks/{height}", get(get_block))
+        .route("/status", get(status))
+        .route("/evidence", get(evidence))
+        .route("/vote", post(vote))
+        .route("/peer", post(peer))
+        .with_state(state)
+}
+
+/// `POST /propose` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProposeRequest {
+    /// Any JSON value; it is ordered, not interpreted.
+    #[schema(value_type = Object)]
+    payload: Value,
+    kind: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WaitQuery {
+    /// Answer only once the proposal is committed (200), or 504.
+    #[serde(default)]
+    wait: bool,
+}
+
+/// Submits a proposal: 202 `{proposal_id}`, or with `?wait=true` 200 once
+/// committed `{proposal_id, height, block_hash, qc}`.
+#[utoipa::path(post, path = "/propose", tag = "consensus", request_body = ProposeRequest, params(WaitQuery),
+    responses((status = 202, description = "Accepted"), (status = 200, description = "Committed (wait=true)"),
+              (status = 401), (status = 422, description = "Malformed proposal"), (status = 504, description = "Not committed in time")))]
+async fn propose(
+    State(s): State<ConsensusState>,
+    _caller: Caller,
+    Query(q): Query<WaitQuery>,
+    ApiJson(req): ApiJson<ProposeRequest>,
+) -> Result<Response, Problem> {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let mut proposal = Proposal::new(id.clone(), req.payload);
+    proposal.kind = req.kind;
+    proposal
+        .validate()
+        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let waiter = s
+        .node
+        .propose(proposal, q.wait)
+        .await
+        .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    match waiter {
+        None => Ok((StatusCode::ACCEPTED, Json(json!({ "proposal_id": id }))).into_response()),
+        Some(rx) => match tokio::time::timeout(s.wait_timeout, rx).await {
+            Ok(Ok(c)) => Ok(Json(c).into_response()),
+            _ => Err(Problem::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "proposal {id} was not committed within {} (no quorum reachable?); it may still commit: GET /proposals/{id}",
+                    humantime::format_duration(s.wait_timeout)
+                ),
+            )),
+        },
+    }
+}
+
+/// Where a proposal stands: committed (height, block hash) or pending.
+#[utoipa::path(get, path = "/proposals/{id}", tag = "consensus",
+    params(("id" = String, Path, description = "Proposal id")),
+    responses((status = 200, description = "Committed or pending"), (status = 404)))]
+async fn get_proposal(
+    State(s): State<ConsensusState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let store_err = |e: anyhow::Error| {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}"))
+    };
+    if let Some(h) = s.node.store.proposal_height(&id).map_err(store_err)? {
+        let b = s.node.store.get(h).map_err(store_err)?;
+        return Ok(Json(json!({
+            "proposal_id": id, "status": "committed", "height": h,
+            "block_hash": b.map(|b| b.hash),
+        })));
+    }
+    if s.node.pending.lock().is_ok_and(|p| p.contains_key(&id)) {
+        return Ok(Json(json!({ "proposal_id": id, "status": "pending" })));
+    }
+    Err(Problem::not_found(format!(
+        "no proposal {id:?} is pending here or committed"
+    )))
+}
+
+/// A committed block with its quorum certificate.
+#[utoipa::path(get, path = "/blocks/{height}", tag = "consensus",
+    params(("height" = u64, Path, description = "Block height (1 = first)")),
+    responses((status = 200, description = "Block and QC"), (status = 404)))]
+async fn get_block(
+    State(s): State<ConsensusState>,
+    Path(height): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let height: u64 = height.parse().map_err(|_| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("{height:?} is not a block height"),
+        )
+    })?;
+    let b = s
+        .node
+        .store
+        .get(height)
+        .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}")))?
+        .ok_or_else(|| Problem::not_found(format!("no block is committed at height {height}")))?;
+    Ok(Json(
+        json!({ "height": b.height, "hash": b.hash, "block": b.block, "qc": b.qc }),
+    ))
+}
+
+/// Algorithm, height, view, leader, every validator's last vote and last
+/// contact, pending proposals, evidence count.
+#[utoipa::path(get, path = "/status", tag = "consensus", responses((status = 200, description = "Status")))]
+async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem> {
+    let st = s
+        .node
+        .status
+        .read()
+        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "status lock poisoned"))?
+        .clone();
+    let seen = s
+        .node
+        .peers_seen
+        .lock()
+        .map(|v| v.clone())
+        .unwrap_or_default();
+    let evidence = s.node.store.evidence().map(|e| e.len()).unwrap_or(0);
+    let validators: Vec<Value> = s
+        .node
+        .set
+        .validators
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let seen = seen.get(i);
+            json!({
+                "index": i,
+                "id": v.id,
+                "public_key": hex::encode(v.public_key),
+                "power": v.power,
+                "is_self": i as u32 == s.node.index,
+                "last_vote": st.last_votes.get(i).cloned().flatten().map(|vote| json!({
+                    "height": vote.height, "view": vote.view, "phase": vote.phase,
+                    "block_hash": hex::encode(vote.block_hash),
+                })),
+                "last_seen_ms_ago": seen.and_then(|p| p.last_seen).map(|t| t.elapsed().as_millis() as u64),
+                "rejected": seen.map(|p| p.rejected.clone()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "algorithm": st.algorithm,
+        "chain_id": s.node.set.chain_id,
+        "epoch": s.node.set.epoch,
+        "validator": s.node.index,
+        "height": st.height,
+        "last_committed_height": st.height.saturating_sub(1),
+        "last_committed_hash": st.last_committed_hash,
+        "view": st.view,
+        "leader": st.leader,
+        "leader_id": s.node.set.get(st.leader).map(|v| v.id.clone()),
+        "pending": st.pending,
+        "evidence_count": evidence,
+        "validators": validators,
+    })))
+}
+
+/// Byzantine evidence recorded by this validator.
+#[utoipa::path(get, path = "/evidence", tag = "consensus", responses((status = 200, description = "Evidence")))]
+async fn evidence(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem> {
+    let e =
+        s.node.store.evidence().map_err(|e| {
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}"))
+        })?;
+    Ok(Json(json!({ "evidence": e })))
+}
+
+/// A vote signed by a validator key (role validator or admin): verified
+/// (signature, chain id, epoch, membership) and handed to the protocol.
+#[utoipa::path(post, path = "/vote", tag = "consensus",
+    responses((status = 202, description = "Accepted"), (status = 401), (status = 403),
+              (status = 422, description = "Bad signature, wrong chain or epoch, or not a member")))]
+async fn vote(
+    State(s): State<ConsensusState>,
+    caller: Caller,
+    ApiJson(v): ApiJson<Vote>,
+) -> Result<Response, Problem> {
+    if !matches!(caller.0.role, Role::Validator | Role::Admin) {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "votes come from validators; {} is a {}",
+                caller.0.sub, caller.0.role
+            ),
+        ));
+    }
+    if let Err(e) = v.verify(&s.node.set) {
+        let reason = vote_error_kind(&e.to_string());
+        s.node.count_rejection(v.validator, reason);
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("vote refused: {e}"),
+        ));
+    }
+    let from = v.validator;
+    if !s.node.deliver(from, Message::Vote(v)) {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the validator is overloaded; retry",
+        ));
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))).into_response())
+}
+
+fn vote_error_kind(msg: &str) -> &'static str {
+    if msg.contains("signature") {
+        "bad_signature"
+    } else if msg.contains("chain") {
+        "wrong_chain"
+    } else if msg.contains("epoch") {
+        "wrong_epoch"
+    } else if msg.contains("member") {
+        "non_member"
+    } else {
+        "malformed"
+    }
+}
+
+/// Peer transport: a signed envelope from another validator.
+async fn peer(
+    State(s): State<ConsensusState>,
+    ApiJson(env): ApiJson<Envelope>,
+) -> Result<Response, Problem> {
+    if let Err(e) = env.open(&s.node.set.chain_id, &s.node.members) {
+        let status = match e {
+            EnvelopeError::NotMember(_) => StatusCode::FORBIDDEN,
+            _ => StatusCode::UNAUTHORIZED,
+        };
+        let kind = match e {
+            EnvelopeError::NotMember(_) => "non_member",
+            _ => "bad_signature",
+        };
+        s.node.count_rejection(env.from, kind);
+        return Err(Problem::new(status, e.to_string()));
+    }
+    let msg: Message = serde_json::from_str(&env.msg).map_err(|e| {
+        s.node.count_rejection(env.from, "malformed");
+        Problem::new(StatusCode::BAD_REQUEST, format!("malformed message: {e}"))
+    })?;
+    if !s.node.deliver(env.from, msg) {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the validator is overloaded",
+        ));
+    }
+    Ok(StatusCode::ACCEPTED.into_response())
+}

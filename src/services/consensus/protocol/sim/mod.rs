@@ -1,0 +1,760 @@
+//! A deterministic simulator (tests only): n PBFT cores, a virtual clock,
+//! and a network that drops, delays, duplicates and reorders messages,
+//! partitions and heals, while validators crash and restart from exactly
+//! what their shell persisted (the last `Persist` record and the committed
+//! blocks). Clients submit proposals over time.
+//!
+//! Checked on every run, as it happens:
+//! - agreement: no two honest validators commit different blocks at one
+//!   height;
+//! - validity: every committed proposal was submitted, with its payload,
+//!   and no id appears twice in a chain; each chain links parent hashes;
+//! - certificates: every commit's QC verifies and commits that block;
+//! - safety discipline: an honest validator never signs two different
+//!   hashes for one (height, view, phase), across restarts, and never sends
+//!   a vote its persisted record does not cover.
+//!
+//! Liveness (commits resume once the network heals) is checked by the
+//! scenarios in `scenarios`.
+
+mod mutate;
+mod prng;
+mod scenarios;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ed25519_dalek::SigningKey;
+use serde_json::Value;
+
+use super::pbft::{Pbft, PbftConfig};
+use super::testkit::{ResignCheck, key, set_with_powers};
+use super::types::{Block, Phase, Proposal, QuorumCertificate, ValidatorSet};
+use super::{Consensus, Effect, Evidence, Input, Message, Recovered, RejectReason, SafetyRecord};
+
+pub use prng::SplitMix64;
+
+/// How the network treats messages right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Net {
+    pub drop_per_mille: u64,
+    pub dup_per_mille: u64,
+    pub min_delay_ms: u64,
+    pub max_delay_ms: u64,
+}
+
+impl Net {
+    pub const CALM: Net = Net {
+        drop_per_mille: 0,
+        dup_per_mille: 0,
+        min_delay_ms: 1,
+        max_delay_ms: 5,
+    };
+}
+
+#[derive(Debug, Clone)]
+enum Event {
+    Deliver {
+        to: usize,
+        from_node: usize,
+        msg: Message,
+    },
+    Timer {
+        node: usize,
+        incarnation: u64,
+        height: u64,
+        view: u64,
+    },
+    Submit {
+        proposal: Proposal,
+        node: Option<usize>,
+    },
+    Crash {
+        node: usize,
+    },
+    Restart {
+        node: usize,
+    },
+    Partition {
+        groups: Vec<u8>,
+    },
+    SetNet(Net),
+}
+
+struct Node {
+    index: u32,
+    honest: bool,
+    core: Option<Pbft>,
+    incarnation: u64,
+    persisted: Option<SafetyRecord>,
+    store: Vec<(Block, QuorumCertificate)>,
+    ids: HashSet<String>,
+}
+
+/// Options of one run.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub powers: Vec<u64>,
+    /// Run a second, independent copy of validator 0 (Byzantine by
+    /// equivocation without Byzantine code).
+    pub twin: bool,
+    pub config: PbftConfig,
+    /// Round-trip every delivered message through JSON.
+    pub json: bool,
+    /// Use real ed25519 verification instead of the re-sign check.
+    pub real_crypto: bool,
+    /// Also deliver a tampered copy of this share of messages.
+    pub tamper_per_mille: u64,
+}
+
+impl SimOptions {
+    pub fn new(n: usize) -> SimOptions {
+        SimOptions {
+            powers: vec![1; n],
+            twin: false,
+            config: PbftConfig::default(),
+            json: false,
+            real_crypto: false,
+            tamper_per_mille: 0,
+        }
+    }
+}
+
+pub struct Sim {
+    pub rng: SplitMix64,
+    pub now: u64,
+    seq: u64,
+    queue: BTreeMap<(u64, u64), Event>,
+    nodes: Vec<Node>,
+    pub set: ValidatorSet,
+    keys: Vec<SigningKey>,
+    options: SimOptions,
+    check: ResignCheck,
+    net: Net,
+    groups: Vec<u8>,
+    /// height -> hash committed by honest validators.
+    decided: BTreeMap<u64, [u8; 32]>,
+    submitted: HashMap<String, Value>,
+    next_proposal: u64,
+    /// (validator, height, view, phase) -> hash an honest validator signed.
+    signed: HashMap<(u32, u64, u64, Phase), [u8; 32]>,
+    pub evidence: Vec<Evidence>,
+    pub rejected: Vec<(usize, u32, RejectReason)>,
+    pub events: u64,
+    pub stats: Stats,
+    pub trace: Option<Vec<String>>,
+}
+
+impl Sim {
+    pub fn new(seed: u64, options: SimOptions) -> Sim {
+        let set = set_with_powers(&options.powers);
+        let n = set.len();
+        let keys: Vec<SigningKey> = (0..n).map(key).collect();
+        let check = ResignCheck::new(keys.clone());
+        let mut sim = Sim {
+            rng: SplitMix64::new(seed),
+            now: 0,
+            seq: 0,
+            queue: BTreeMap::new(),
+            nodes: Vec::new(),
+            set,
+            keys,
+            check,
+            net: Net::CALM,
+            groups: Vec::new(),
+            decided: BTreeMap::new(),
+            submitted: HashMap::new(),
+            next_proposal: 0,
+            signed: HashMap::new(),
+            evidence: Vec::new(),
+            rejected: Vec::new(),
+            events: 0,
+            stats: Stats::default(),
+            trace: std::env::var_os("SIM_TRACE").map(|_| Vec::new()),
+            options,
+        };
+        for i in 0..n {
+            sim.add_node(u32::try_from(i).unwrap(), true);
+        }
+        if sim.options.twin {
+            sim.add_node(0, false);
+            sim.nodes[0].honest = false;
+        }
+        sim.groups = vec![0; sim.nodes.len()];
+        for node in 0..sim.nodes.len() {
+            sim.boot(node);
+        }
+        sim
+    }
+
+    fn add_node(&mut self, index: u32, honest: bool) {
+        self.nodes.push(Node {
+            index,
+            honest,
+            core: None,
+            incarnation: 0,
+            persisted: None,
+            store: Vec::new(),
+            ids: HashSet::new(),
+        });
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Starts (or restarts) a node from what its shell persisted.
+    fn boot(&mut self, node: usize) {
+        let n = &self.nodes[node];
+        // The shell hands back enough recent blocks for the core to refuse
+        // re-submitted ids (a real shell would cap this at its dedup horizon).
+        let recovered = Recovered {
+            safety: n.persisted.clone(),
+            committed: n.store.clone(),
+        };
+        let index = n.index;
+        let secret = self.keys[index as usize].to_bytes();
+        let mut core = Pbft::new(
+            self.set.clone(),
+            index,
+            secret,
+            self.options.config.clone(),
+            Some(recovered),
+        )
+        .expect("a valid core");
+        if !self.options.real_crypto {
+            core = core.with_signature_check(Box::new(self.check.clone()));
+        }
+        let n = &mut self.nodes[node];
+        n.core = Some(core);
+        n.incarnation += 1;
+        self.step(node, Input::Start);
+    }
+
+    fn schedule(&mut self, at: u64, event: Event) {
+        self.seq += 1;
+        self.queue.insert((at, self.seq), event);
+    }
+
+    pub fn schedule_spec(&mut self, at: u64, spec: EventSpec) {
+        let event = match spec {
+            EventSpec::Crash(node) => Event::Crash { node },
+            EventSpec::Restart(node) => Event::Restart { node },
+            EventSpec::Partition(groups) => Event::Partition { groups },
+            EventSpec::Heal => Event::Partition {
+                groups: vec![0; self.nodes.len()],
+            },
+            EventSpec::Net(net) => Event::SetNet(net),
+            EventSpec::Submit(node) => {
+                let proposal = self.new_proposal();
+                Event::Submit { proposal, node }
+            }
+        };
+        self.schedule(at, event);
+    }
+
+    fn new_proposal(&mut self) -> Proposal {
+        self.next_proposal += 1;
+        let id = format!("p{}", self.next_proposal);
+        let payload = serde_json::json!({"n": self.next_proposal, "bet": {"amount": self.next_proposal % 97}});
+        self.submitted.insert(id.clone(), payload.clone());
+        Proposal {
+            id,
+            payload,
+            kind: (self.next_proposal % 3 == 0).then(|| "anchor".to_string()),
+        }
+    }
+
+    /// Runs until virtual time `until` (or the queue empties).
+    pub fn run_until(&mut self, until: u64) {
+        while let Some(entry) = self.queue.first_entry() {
+            let (t, _) = *entry.key();
+            if t > until {
+                break;
+            }
+            let event = entry.remove();
+            self.now = t;
+            self.events += 1;
+            assert!(
+                self.events < 3_000_000,
+                "event budget exhausted at t={}",
+                self.now
+            );
+            self.handle(event);
+        }
+        self.now = self.now.max(until);
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Deliver { to, from_node, msg } => {
+                if self.groups[to] != self.groups[from_node] || self.nodes[to].core.is_none() {
+                    return;
+                }
+                let msg = if self.options.json {
+                    let text = serde_json::to_string(&msg).unwrap();
+                    serde_json::from_str(&text).unwrap()
+                } else {
+                    msg
+                };
+                let from = self.nodes[from_node].index;
+                self.step(to, Input::Message { from, msg });
+            }
+            Event::Timer {
+                node,
+                incarnation,
+                height,
+                view,
+            } => {
+                if self.nodes[node].incarnation == incarnation && self.nodes[node].core.is_some() {
+                    self.step(node, Input::Timeout { view, height });
+                }
+            }
+            Event::Submit { proposal, node } => {
+                let live: Vec<usize> = (0..self.nodes.len())
+                    .filter(|i| self.nodes[*i].core.is_some())
+                    .collect();
+                let target = match node {
+                    Some(i) if self.nodes[i].core.is_some() => Some(i),
+                    Some(_) => None,
+                    None if live.is_empty() => None,
+                    None => Some(*self.rng.pick(&live)),
+                };
+                if let Some(i) = target {
+                    self.step(i, Input::Propose(proposal));
+                }
+            }
+            Event::Crash { node } => {
+                self.log(format!("crash node {node}"));
+                if self.nodes[node].core.is_some() {
+                    self.stats.crashes += 1;
+                }
+                self.nodes[node].core = None;
+                self.nodes[node].incarnation += 1;
+            }
+            Event::Restart { node } => {
+                if self.nodes[node].core.is_none() {
+                    self.log(format!("restart node {node}"));
+                    self.boot(node);
+                }
+            }
+            Event::Partition { groups } => {
+                self.log(format!("partition {groups:?}"));
+                if groups.iter().any(|g| *g != groups[0]) {
+                    self.stats.partitions += 1;
+                }
+                self.groups = groups;
+            }
+            Event::SetNet(net) => self.net = net,
+        }
+    }
+
+    fn log(&mut self, line: String) {
+        let now = self.now;
+        if let Some(trace) = &mut self.trace {
+            trace.push(format!("{now:>8} {line}"));
+        }
+    }
+
+    fn step(&mut self, node: usize, input: Input) {
+        if self.nodes[node].core.is_none() {
+            return;
+        }
+        if self.trace.is_some() {
+            let line = format!("node {node} <- {}", describe_input(&input));
+            self.log(line);
+        }
+        let Some(core) = self.nodes[node].core.as_mut() else {
+            return;
+        };
+        let effects = core.step(input);
+        self.execute(node, effects);
+    }
+
+    fn execute(&mut self, node: usize, effects: Vec<Effect>) {
+        for effect in effects {
+            if self.trace.is_some() {
+                let line = format!("node {node} -> {}", describe_effect(&effect));
+                self.log(line);
+            }
+            match effect {
+                Effect::Persist(record) => self.nodes[node].persisted = Some(record),
+                Effect::Send { to, msg } => {
+                    self.check_outgoing(node, &msg);
+                    if matches!(msg, Message::SyncResponse { .. }) {
+                        self.stats.sync_responses += 1;
+                    }
+                    self.send(node, to, msg);
+                }
+                Effect::Broadcast { msg } => {
+                    self.check_outgoing(node, &msg);
+                    if matches!(msg, Message::NewView(_)) {
+                        self.stats.new_views += 1;
+                    }
+                    let me = self.nodes[node].index;
+                    for to in 0..self.set.len() {
+                        let to = u32::try_from(to).unwrap();
+                        if to != me {
+                            self.send(node, to, msg.clone());
+                        }
+                    }
+                }
+                Effect::SetTimer {
+                    view,
+                    height,
+                    after_ms,
+                } => {
+                    let incarnation = self.nodes[node].incarnation;
+                    let at = self.now + after_ms;
+                    self.schedule(
+                        at,
+                        Event::Timer {
+                            node,
+                            incarnation,
+                            height,
+                            view,
+                        },
+                    );
+                }
+                Effect::Commit { block, qc } => self.on_commit(node, block, qc),
+                Effect::Evidence(e) => {
+                    self.stats.evidence += 1;
+                    self.evidence.push(e);
+                }
+                Effect::Rejected { from, reason } => {
+                    self.stats.rejected += 1;
+                    self.rejected.push((node, from, reason));
+                }
+                Effect::ServeSync {
+                    to,
+                    from_height,
+                    max_blocks,
+                } => {
+                    self.stats.serve_sync += 1;
+                    let store = &self.nodes[node].store;
+                    let start = usize::try_from(from_height.saturating_sub(1))
+                        .unwrap()
+                        .min(store.len());
+                    let blocks: Vec<_> = store[start..].iter().take(max_blocks).cloned().collect();
+                    if !blocks.is_empty() {
+                        self.send(node, to, Message::SyncResponse { blocks });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Network: each copy of a message to validator `to` (twins share an
+    /// index) may be dropped, duplicated and delayed.
+    fn send(&mut self, from_node: usize, to: u32, msg: Message) {
+        let targets: Vec<usize> = (0..self.nodes.len())
+            .filter(|i| self.nodes[*i].index == to && *i != from_node)
+            .collect();
+        for target in targets {
+            if self.rng.chance(self.net.drop_per_mille) {
+                self.stats.dropped += 1;
+                continue;
+            }
+            let copies = if self.rng.chance(self.net.dup_per_mille) {
+                self.stats.duplicated += 1;
+                2
+            } else {
+                1
+            };
+            for _ in 0..copies {
+                let delay = self.rng.range(self.net.min_delay_ms, self.net.max_delay_ms);
+                let at = self.now + delay;
+                self.schedule(
+                    at,
+                    Event::Deliver {
+                        to: target,
+                        from_node,
+                        msg: msg.clone(),
+                    },
+                );
+            }
+            if self.rng.chance(self.options.tamper_per_mille) {
+                if let Some(bad) = mutate::mutate(&mut self.rng, &msg) {
+                    self.stats.tampered += 1;
+                    let delay = self.rng.range(self.net.min_delay_ms, self.net.max_delay_ms);
+                    let at = self.now + delay;
+                    self.schedule(
+                        at,
+                        Event::Deliver {
+                            to: target,
+                            from_node,
+                            msg: bad,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// An honest validator never signs two hashes for one slot, and every
+    /// vote it sends is covered by its persisted record.
+    fn check_outgoing(&mut self, node: usize, msg: &Message) {
+        let n = &self.nodes[node];
+        let own: Vec<_> = match msg {
+            Message::PrePrepare { vote, .. } | Message::Vote(vote) => vec![vote],
+            Message::ViewChange(vc) => vec![&vc.vote],
+            Message::NewView(nv) => vec![&nv.vote],
+            _ => vec![],
+        };
+        for vote in own.iter().filter(|v| v.validator == n.index) {
+            let public_key = self.set.validators[n.index as usize].public_key;
+            self.check
+                .register(&public_key, &vote.sign_bytes(), &vote.signature);
+        }
+        if !n.honest {
+            return;
+        }
+        for vote in own.into_iter().filter(|v| v.validator == n.index) {
+            let slot = (vote.height, vote.view, vote.phase.rank());
+            let record = n
+                .persisted
+                .as_ref()
+                .expect("a vote left before anything was persisted");
+            let rslot = (record.height, record.view, record.phase.rank());
+            assert!(
+                slot < rslot || (slot == rslot && record.block_hash == vote.block_hash),
+                "node {node} sent {vote:?} not covered by its persisted record {rslot:?}"
+            );
+            let key = (vote.validator, vote.height, vote.view, vote.phase);
+            let prev = *self.signed.entry(key).or_insert(vote.block_hash);
+            assert_eq!(
+                prev, vote.block_hash,
+                "honest node {node} double-signed {key:?}"
+            );
+        }
+    }
+
+    fn on_commit(&mut self, node: usize, block: Block, qc: QuorumCertificate) {
+        let check = self.check.clone();
+        qc.verify_with(&self.set, &mut |k, m, s| {
+            use super::signature::SignatureCheck;
+            check.check(k, m, s)
+        })
+        .unwrap_or_else(|e| {
+            panic!(
+                "node {node} committed height {} with a bad QC: {e}",
+                block.height
+            )
+        });
+        assert_eq!(qc.phase, Phase::Commit);
+        assert!(
+            qc.certifies(&block),
+            "node {node}: the QC does not certify block {}",
+            block.height
+        );
+        let n = &mut self.nodes[node];
+        let expected = n.store.len() as u64 + 1;
+        assert_eq!(block.height, expected, "node {node} committed out of order");
+        let parent = n.store.last().map_or([0; 32], |(_, qc)| qc.block_hash);
+        assert_eq!(
+            block.parent_hash, parent,
+            "node {node}: block {} does not extend its chain",
+            block.height
+        );
+        for p in &block.proposals {
+            let payload = self
+                .submitted
+                .get(&p.id)
+                .unwrap_or_else(|| panic!("node {node} committed unknown proposal {:?}", p.id));
+            assert_eq!(payload, &p.payload, "proposal {:?} changed", p.id);
+            assert!(
+                n.ids.insert(p.id.clone()),
+                "node {node} committed {:?} twice",
+                p.id
+            );
+        }
+        let honest = n.honest;
+        self.stats.commits += 1;
+        let (height, hash) = (block.height, qc.block_hash);
+        n.store.push((block, qc));
+        if honest {
+            let agreed = *self.decided.entry(height).or_insert(hash);
+            assert_eq!(
+                agreed, hash,
+                "agreement violated at height {height} (node {node})"
+            );
+        }
+        let line = format!("node {node} COMMIT {height} {}", &hex::encode(hash)[..8]);
+        self.log(line);
+    }
+
+    // ----- observations for scenarios -----
+
+    pub fn is_live(&self, node: usize) -> bool {
+        self.nodes[node].core.is_some()
+    }
+
+    pub fn committed_height(&self, node: usize) -> u64 {
+        self.nodes[node].store.len() as u64
+    }
+
+    pub fn max_committed(&self) -> u64 {
+        self.decided.keys().next_back().copied().unwrap_or(0)
+    }
+
+    pub fn submitted_count(&self) -> u64 {
+        self.next_proposal
+    }
+
+    pub fn committed_ids(&self, node: usize) -> &HashSet<String> {
+        &self.nodes[node].ids
+    }
+
+    pub fn core(&self, node: usize) -> Option<&Pbft> {
+        self.nodes[node].core.as_ref()
+    }
+
+    pub fn honest_nodes(&self) -> Vec<usize> {
+        (0..self.nodes.len())
+            .filter(|i| self.nodes[*i].honest)
+            .collect()
+    }
+
+    /// Every honest node holds the same chain.
+    pub fn converged(&self) -> bool {
+        let honest = self.honest_nodes();
+        let first = &self.nodes[honest[0]].store;
+        honest.iter().all(|i| {
+            let s = &self.nodes[*i].store;
+            s.len() == first.len()
+                && s.iter()
+                    .zip(first)
+                    .all(|(a, b)| a.1.block_hash == b.1.block_hash)
+        })
+    }
+
+    pub fn dump_trace(&self) -> String {
+        match &self.trace {
+            Some(t) => t[t.len().saturating_sub(400)..].join("\n"),
+            None => "(set SIM_TRACE=1 for a trace)".to_string(),
+        }
+    }
+
+    pub fn status_line(&self) -> String {
+        (0..self.nodes.len())
+            .map(|i| match &self.nodes[i].core {
+                Some(c) => format!(
+                    "n{i}:h{}v{}{}p{}",
+                    c.height(),
+                    c.view(),
+                    if c.is_view_changing() { "*" } else { "" },
+                    c.pending_count()
+                ),
+                None => format!("n{i}:down(h{})", self.nodes[i].store.len() + 1),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// What happened in a run, to show the runs exercise what they claim.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub commits: u64,
+    pub new_views: u64,
+    pub sync_responses: u64,
+    pub serve_sync: u64,
+    pub crashes: u64,
+    pub partitions: u64,
+    pub dropped: u64,
+    pub duplicated: u64,
+    pub evidence: u64,
+    pub tampered: u64,
+    pub rejected: u64,
+}
+
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, o: Stats) {
+        self.commits += o.commits;
+        self.new_views += o.new_views;
+        self.sync_responses += o.sync_responses;
+        self.serve_sync += o.serve_sync;
+        self.crashes += o.crashes;
+        self.partitions += o.partitions;
+        self.dropped += o.dropped;
+        self.duplicated += o.duplicated;
+        self.evidence += o.evidence;
+        self.tampered += o.tampered;
+        self.rejected += o.rejected;
+    }
+}
+
+/// Things a scenario schedules.
+#[derive(Debug, Clone)]
+pub enum EventSpec {
+    Crash(usize),
+    Restart(usize),
+    Partition(Vec<u8>),
+    Heal,
+    Net(Net),
+    /// A client proposal to this node, or to a random live one.
+    Submit(Option<usize>),
+}
+
+fn describe_input(input: &Input) -> String {
+    match input {
+        Input::Message { from, msg } => format!("{from}: {}", describe_msg(msg)),
+        Input::Timeout { view, height } => format!("timeout h{height} v{view}"),
+        Input::Propose(p) => format!("propose {}", p.id),
+        Input::Start => "start".into(),
+    }
+}
+
+fn describe_effect(effect: &Effect) -> String {
+    match effect {
+        Effect::Persist(r) => format!("persist h{} v{} {:?}", r.height, r.view, r.phase),
+        Effect::Send { to, msg } => format!("send {to} {}", describe_msg(msg)),
+        Effect::Broadcast { msg } => format!("broadcast {}", describe_msg(msg)),
+        Effect::SetTimer {
+            view,
+            height,
+            after_ms,
+        } => format!("timer h{height} v{view} {after_ms}ms"),
+        Effect::Commit { block, .. } => format!("commit h{}", block.height),
+        Effect::Evidence(_) => "evidence".into(),
+        Effect::Rejected { from, reason } => format!("rejected {from}: {reason}"),
+        Effect::ServeSync {
+            to, from_height, ..
+        } => format!("serve-sync {to} from {from_height}"),
+    }
+}
+
+fn describe_msg(msg: &Message) -> String {
+    match msg {
+        Message::PrePrepare { vote, block, .. } => format!(
+            "pre-prepare h{} v{} {} ({} proposals)",
+            vote.height,
+            vote.view,
+            &hex::encode(vote.block_hash)[..8],
+            block.proposals.len()
+        ),
+        Message::Vote(v) => format!(
+            "{} by {} h{} v{} {}",
+            v.phase,
+            v.validator,
+            v.height,
+            v.view,
+            &hex::encode(v.block_hash)[..8]
+        ),
+        Message::ViewChange(vc) => format!(
+            "view-change by {} h{} -> v{} prepared={:?}",
+            vc.vote.validator,
+            vc.vote.height,
+            vc.vote.view,
+            vc.prepared.as_ref().map(|p| p.qc.view)
+        ),
+        Message::NewView(nv) => format!(
+            "new-view h{} v{} {}",
+            nv.vote.height,
+            nv.vote.view,
+            &hex::encode(nv.vote.block_hash)[..8]
+        ),
+        Message::Forward { proposals } => format!("forward {}", proposals.len()),
+        Message::SyncRequest { from_height } => format!("sync-request from {from_height}"),
+        Message::SyncResponse { blocks } => format!("sync-response {} blocks", blocks.len()),
+    }
+}

@@ -1,0 +1,94 @@
+//! Tampering with real messages in flight: what a Byzantine relay or a
+//! buggy peer could send. Signatures cannot be forged, so every tampered
+//! message must be refused or be harmless; client payloads (unsigned by
+//! design) are only made invalid, never altered.
+
+use serde_json::json;
+
+use super::SplitMix64;
+use crate::services::consensus::protocol::messages::Message;
+use crate::services::consensus::protocol::types::{Proposal, QuorumCertificate, Vote};
+
+fn tamper_vote(r: &mut SplitMix64, v: &mut Vote) {
+    match r.below(6) {
+        0 => v.signature[usize::try_from(r.below(64)).unwrap()] ^= 1,
+        1 => v.height = v.height.wrapping_add(r.range(1, 3)),
+        2 => v.view = v.view.wrapping_add(r.range(1, 3)),
+        3 => v.validator = u32::try_from(r.below(9)).unwrap(),
+        4 => v.block_hash[0] ^= 0x80,
+        _ => v.chain_id.push('x'),
+    }
+}
+
+fn tamper_qc(r: &mut SplitMix64, qc: &mut QuorumCertificate) {
+    match r.below(4) {
+        0 => {
+            qc.signatures.pop();
+        }
+        1 => {
+            if let Some(first) = qc.signatures.first().copied() {
+                qc.signatures.push(first);
+            }
+        }
+        2 => qc.view = qc.view.wrapping_add(1),
+        _ => {
+            if let Some(s) = qc.signatures.last_mut() {
+                s.1[7] ^= 2;
+            }
+        }
+    }
+}
+
+/// A tampered copy of `msg`, or `None` when there is nothing to tamper.
+pub fn mutate(r: &mut SplitMix64, msg: &Message) -> Option<Message> {
+    let mut m = msg.clone();
+    match &mut m {
+        Message::PrePrepare {
+            block,
+            vote,
+            parent_qc,
+        } => match r.below(5) {
+            0 => tamper_vote(r, vote),
+            1 => block.proposals.push(Proposal::new("", json!(null))),
+            2 => block.view += 1,
+            3 => block.parent_hash[3] ^= 1,
+            _ => match parent_qc {
+                Some(qc) => tamper_qc(r, qc),
+                None => return None,
+            },
+        },
+        Message::Vote(v) => tamper_vote(r, v),
+        Message::ViewChange(vc) => match (r.below(3), &mut vc.prepared) {
+            (0, Some(_)) => vc.prepared = None,
+            (1, Some(p)) => tamper_qc(r, &mut p.qc),
+            (_, Some(p)) => p.block.proposer += 1,
+            (_, None) => tamper_vote(r, &mut vc.vote),
+        },
+        Message::NewView(nv) => match r.below(4) {
+            0 => {
+                nv.view_changes.pop();
+            }
+            1 => {
+                if let Some(first) = nv.view_changes.first().cloned() {
+                    nv.view_changes.push(first);
+                }
+            }
+            2 => nv.block.proposals.reverse(),
+            _ => tamper_vote(r, &mut nv.vote),
+        },
+        Message::Forward { proposals } => proposals.push(Proposal::new("x".repeat(300), json!(1))),
+        Message::SyncRequest { from_height } => *from_height = r.below(*from_height + 3),
+        Message::SyncResponse { blocks } => match r.below(3) {
+            0 => blocks.reverse(),
+            1 => match blocks.first_mut() {
+                Some((_, qc)) => tamper_qc(r, qc),
+                None => return None,
+            },
+            _ => match blocks.first_mut() {
+                Some((b, _)) => b.height += 1,
+                None => return None,
+            },
+        },
+    }
+    (m != *msg).then_some(m)
+}

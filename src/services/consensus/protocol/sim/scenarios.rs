@@ -1,0 +1,366 @@
+//! Simulated runs: seeded chaos with a liveness check after the heal, and
+//! focused scenarios (leader crash, partitions, long outages).
+
+use super::{EventSpec, Net, Sim, SimOptions, SplitMix64, Stats};
+
+/// What one chaos run did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub height: u64,
+    pub stats: Stats,
+    /// Virtual ms from the heal until every proposal submitted after it was
+    /// committed on every honest validator.
+    pub recovery_ms: u64,
+}
+
+/// Liveness bound after the heal, in virtual ms: enough for views to
+/// converge at the largest timeout and for every laggard to sync.
+fn liveness_bound(max_timeout_ms: u64) -> u64 {
+    8 * max_timeout_ms + 20_000
+}
+
+/// One seeded run: random size and powers, a chaotic phase (drops, delays,
+/// duplicates, partitions, crashes and restarts, client load), then a heal
+/// (network calm, everyone restarted) with more client load. Every safety
+/// invariant is checked throughout; afterwards every proposal submitted
+/// after the heal must be committed everywhere, and all chains must agree.
+pub fn chaos_run(seed: u64, twin: bool) -> Outcome {
+    chaos_run_with(seed, twin, 0)
+}
+
+/// [`chaos_run`], also delivering tampered copies of `tamper_per_mille`
+/// of the messages.
+pub fn chaos_run_with(seed: u64, twin: bool, tamper_per_mille: u64) -> Outcome {
+    let mut r = SplitMix64::new(seed ^ 0x00c0_ffee_d00d_f00d);
+    let n = if twin {
+        4
+    } else {
+        *r.pick(&[4usize, 4, 4, 4, 5, 7])
+    };
+    let mut options = SimOptions::new(n);
+    if r.chance(150) {
+        options.powers = (0..n).map(|_| r.range(1, 3)).collect();
+    }
+    options.twin = twin;
+    options.config.max_timeout_ms = *r.pick(&[1_600u64, 3_200, 15_000]);
+    options.config.max_batch = usize::try_from(r.range(1, 6)).unwrap();
+    options.config.sync_window = usize::try_from(r.range(2, 24)).unwrap();
+    options.config.max_sync_blocks = usize::try_from(r.range(1, 6)).unwrap();
+    options.json = seed % 8 == 0;
+    options.tamper_per_mille = tamper_per_mille;
+    let max_timeout = options.config.max_timeout_ms;
+    let mut sim = Sim::new(seed, options);
+    let nodes = sim.node_count();
+
+    let heal = r.range(2_000, 12_000);
+    // Client load during the chaos.
+    let mut t = 0;
+    while t < heal {
+        t += r.range(10, 400);
+        sim.schedule_spec(t, EventSpec::Submit(None));
+    }
+    // Network weather.
+    let mut t = 0;
+    while t < heal {
+        let net = Net {
+            drop_per_mille: *r.pick(&[0, 0, 20, 100, 300]),
+            dup_per_mille: r.range(0, 100),
+            min_delay_ms: 1,
+            max_delay_ms: r.range(2, 120),
+        };
+        sim.schedule_spec(t, EventSpec::Net(net));
+        t += r.range(300, 3_000);
+    }
+    // Crashes and partitions.
+    let mut t = r.range(0, 1_000);
+    while t < heal {
+        match r.below(4) {
+            0 | 1 => {
+                let node = usize::try_from(r.below(nodes as u64)).unwrap();
+                sim.schedule_spec(t, EventSpec::Crash(node));
+                sim.schedule_spec(t + r.range(50, 4_000), EventSpec::Restart(node));
+            }
+            2 => {
+                let groups = (0..nodes)
+                    .map(|_| u8::try_from(r.below(3)).unwrap())
+                    .collect();
+                sim.schedule_spec(t, EventSpec::Partition(groups));
+                sim.schedule_spec(t + r.range(100, 5_000), EventSpec::Heal);
+            }
+            _ => {}
+        }
+        t += r.range(100, 2_000);
+    }
+    // The heal: calm network (delays and duplicates, no loss), all up.
+    let calm = Net {
+        drop_per_mille: 0,
+        dup_per_mille: r.range(0, 50),
+        min_delay_ms: 1,
+        max_delay_ms: r.range(2, 40),
+    };
+    sim.schedule_spec(heal, EventSpec::Heal);
+    sim.schedule_spec(heal, EventSpec::Net(calm));
+    for node in 0..nodes {
+        sim.schedule_spec(heal, EventSpec::Restart(node));
+    }
+    sim.run_until(heal);
+    let first_after = sim.submitted_count() + 1;
+    let extra = r.range(3, 12);
+    for i in 0..extra {
+        sim.schedule_spec(heal + 1 + i * r.range(5, 200), EventSpec::Submit(None));
+    }
+    let deadline = heal + liveness_bound(max_timeout);
+    let wanted: Vec<String> = (first_after..first_after + extra)
+        .map(|k| format!("p{k}"))
+        .collect();
+    let mut t = heal;
+    loop {
+        t += 250;
+        sim.run_until(t);
+        let done = sim
+            .honest_nodes()
+            .into_iter()
+            .all(|i| wanted.iter().all(|id| sim.committed_ids(i).contains(id)));
+        if done && sim.converged() {
+            break;
+        }
+        assert!(
+            t < deadline,
+            "seed {seed}: no liveness {} ms after the heal: {}\n{}",
+            t - heal,
+            sim.status_line(),
+            sim.dump_trace()
+        );
+    }
+    if tamper_per_mille > 0 {
+        // Every tampered message is refused or harmless; honest ones never are.
+        assert!(
+            sim.stats.rejected <= sim.stats.tampered,
+            "seed {seed}: {:?}",
+            sim.stats
+        );
+    } else if !twin {
+        assert!(
+            sim.rejected.is_empty(),
+            "seed {seed}: honest validators rejected each other: {:?}",
+            &sim.rejected[..sim.rejected.len().min(5)]
+        );
+        assert!(
+            sim.evidence.is_empty(),
+            "seed {seed}: evidence without a Byzantine validator"
+        );
+    }
+    Outcome {
+        height: sim.max_committed(),
+        stats: sim.stats,
+        recovery_ms: t - heal,
+    }
+}
+
+fn seeds_from_env(default_count: u64) -> std::ops::Range<u64> {
+    let start = std::env::var("SIM_SEED_START")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let count = std::env::var("SIM_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_count);
+    start..start + count
+}
+
+fn run_seeds(seeds: std::ops::Range<u64>, twin: bool) -> Stats {
+    run_seeds_with(seeds, twin, 0)
+}
+
+fn run_seeds_with(seeds: std::ops::Range<u64>, twin: bool, tamper_per_mille: u64) -> Stats {
+    let mut worst = 0;
+    let mut heights = 0;
+    let mut stats = Stats::default();
+    for seed in seeds.clone() {
+        let outcome = chaos_run_with(seed, twin, tamper_per_mille);
+        worst = worst.max(outcome.recovery_ms);
+        heights += outcome.height;
+        stats += outcome.stats;
+    }
+    eprintln!(
+        "{} seeds from {} (twin: {twin}, tamper: {tamper_per_mille}): {heights} heights, slowest recovery {worst} ms, {stats:?}",
+        seeds.end - seeds.start,
+        seeds.start
+    );
+    // The runs must exercise what they claim to.
+    assert!(stats.new_views > 0 && stats.sync_responses > 0 && stats.serve_sync > 0);
+    assert!(stats.crashes > 0 && stats.partitions > 0 && stats.dropped > 0 && stats.duplicated > 0);
+    stats
+}
+
+#[test]
+fn chaos_seeds() {
+    run_seeds(seeds_from_env(CHAOS_SEEDS), false);
+}
+
+#[test]
+fn chaos_seeds_second_batch() {
+    run_seeds(
+        seeds_from_env(CHAOS_SEEDS).start + 10_000..seeds_from_env(CHAOS_SEEDS).end + 10_000,
+        false,
+    );
+}
+
+#[test]
+fn twins_never_fork() {
+    let stats = run_seeds(seeds_from_env(TWIN_SEEDS), true);
+    assert!(stats.evidence > 0, "twins never equivocated");
+}
+
+#[test]
+fn tampered_messages_are_refused() {
+    let range = seeds_from_env(TAMPER_SEEDS);
+    let stats = run_seeds_with(range.start + 20_000..range.end + 20_000, false, 50);
+    assert!(stats.tampered > 0 && stats.rejected > 0);
+}
+
+const TAMPER_SEEDS: u64 = 40;
+
+#[test]
+#[ignore = "long: many thousands of seeds (SIM_SEEDS / SIM_SEED_START to choose)"]
+fn chaos_many_seeds() {
+    run_seeds(seeds_from_env(20_000), false);
+    run_seeds(seeds_from_env(2_000), true);
+    run_seeds_with(seeds_from_env(2_000), false, 50);
+}
+
+const CHAOS_SEEDS: u64 = 150;
+const TWIN_SEEDS: u64 = 40;
+
+#[test]
+fn chaos_with_real_crypto_and_json() {
+    for seed in [1, 2] {
+        let mut options = SimOptions::new(4);
+        options.real_crypto = true;
+        options.json = true;
+        let mut sim = Sim::new(seed, options);
+        for i in 0..4 {
+            sim.schedule_spec(10 + i * 30, EventSpec::Submit(None));
+        }
+        sim.schedule_spec(40, EventSpec::Crash(1));
+        sim.schedule_spec(900, EventSpec::Restart(1));
+        sim.run_until(5_000);
+        assert!(sim.converged(), "{}", sim.status_line());
+        assert_eq!(sim.committed_ids(1).len(), 4, "{}", sim.status_line());
+    }
+}
+
+/// A four-validator cluster with a steady client.
+fn steady(seed: u64, until: u64) -> Sim {
+    let mut sim = Sim::new(seed, SimOptions::new(4));
+    let mut t = 10;
+    while t < until {
+        sim.schedule_spec(t, EventSpec::Submit(None));
+        t += 50;
+    }
+    sim
+}
+
+#[test]
+fn leader_crash_view_change_then_commits_resume() {
+    let mut sim = steady(7, 6_000);
+    sim.run_until(1_000);
+    let before = sim.max_committed();
+    assert!(
+        before > 3,
+        "commits before the crash: {}",
+        sim.status_line()
+    );
+    // The leader of the next height's view 0.
+    let leader = usize::try_from(sim.set.leader(before + 1, 0)).unwrap();
+    sim.schedule_spec(1_001, EventSpec::Crash(leader));
+    sim.run_until(3_000);
+    let after = sim.max_committed();
+    assert!(
+        after >= before + 5,
+        "commits resumed only to {after} from {before}: {}",
+        sim.status_line()
+    );
+    sim.schedule_spec(3_001, EventSpec::Restart(leader));
+    sim.run_until(7_000);
+    assert!(sim.converged(), "{}", sim.status_line());
+}
+
+#[test]
+fn partition_two_two_commits_nothing_then_heals() {
+    let mut sim = steady(11, 8_000);
+    sim.run_until(500);
+    let before = sim.max_committed();
+    sim.schedule_spec(501, EventSpec::Partition(vec![0, 0, 1, 1]));
+    sim.run_until(4_000);
+    // In-flight messages may finish one height right at the split.
+    assert!(
+        sim.max_committed() <= before + 1,
+        "a 2|2 split committed: {}",
+        sim.status_line()
+    );
+    let stalled = sim.max_committed();
+    sim.run_until(4_500);
+    assert_eq!(sim.max_committed(), stalled);
+    sim.schedule_spec(4_501, EventSpec::Heal);
+    sim.run_until(20_000);
+    assert!(
+        sim.max_committed() > stalled + 5,
+        "no commits after the heal: {}",
+        sim.status_line()
+    );
+    assert!(sim.converged(), "{}", sim.status_line());
+}
+
+#[test]
+fn partition_one_three_majority_commits_minority_catches_up() {
+    let mut sim = steady(12, 6_000);
+    sim.run_until(500);
+    sim.schedule_spec(501, EventSpec::Partition(vec![0, 1, 1, 1]));
+    sim.run_until(3_000);
+    let majority = (1..4).map(|i| sim.committed_height(i)).min().unwrap();
+    let minority = sim.committed_height(0);
+    assert!(
+        majority > minority + 5,
+        "majority {majority}, minority {minority}: {}",
+        sim.status_line()
+    );
+    sim.schedule_spec(3_001, EventSpec::Heal);
+    sim.run_until(9_000);
+    assert!(sim.converged(), "{}", sim.status_line());
+    assert!(sim.committed_height(0) > majority);
+}
+
+#[test]
+fn long_outage_syncs_beyond_the_window_from_the_store() {
+    let mut options = SimOptions::new(4);
+    options.config.sync_window = 3;
+    options.config.max_sync_blocks = 2;
+    options.config.max_batch = 1;
+    let mut sim = Sim::new(13, options);
+    let mut t = 10;
+    while t < 4_000 {
+        sim.schedule_spec(t, EventSpec::Submit(Some(1)));
+        t += 40;
+    }
+    sim.schedule_spec(100, EventSpec::Crash(3));
+    sim.schedule_spec(3_000, EventSpec::Restart(3));
+    sim.run_until(2_999);
+    assert!(sim.max_committed() > 20, "{}", sim.status_line());
+    sim.run_until(8_000);
+    assert!(sim.converged(), "{}", sim.status_line());
+}
+
+#[test]
+fn whole_cluster_restart_keeps_the_chain() {
+    let mut sim = steady(14, 3_000);
+    sim.run_until(800);
+    for node in 0..4 {
+        sim.schedule_spec(801 + node as u64, EventSpec::Crash(node));
+        sim.schedule_spec(1_200 + 7 * node as u64, EventSpec::Restart(node));
+    }
+    sim.run_until(6_000);
+    assert!(sim.converged(), "{}", sim.status_line());
+    assert!(sim.max_committed() > 20);
+}
