@@ -230,6 +230,52 @@ fn craps_is_played_durably_and_verifiably() {
         );
         assert_eq!(proof["draws"][nonce]["result"], json!([roll.0, roll.1]));
     }
+    assert_eq!(
+        verify_with_script(&proof),
+        0,
+        "scripts/verify_proof.py accepts the proof"
+    );
+
+    // The validators ordered the commitment, and later the reveal.
+    let anchors = wait_for("commitment and reveal anchored", LIMIT, || {
+        let (_, p) = api.call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some(("bob", Player)),
+            None,
+        );
+        let a = p["anchors"].as_array()?.clone();
+        (a.iter().any(|x| x["what"] == "commitment") && a.iter().any(|x| x["what"] == "reveal"))
+            .then_some(a)
+    });
+    let find = |what: &str| anchors.iter().find(|a| a["what"] == what).unwrap().clone();
+    let (commit, reveal) = (find("commitment"), find("reveal"));
+    assert!(
+        commit["height"].as_u64() < reveal["height"].as_u64(),
+        "{anchors:?}"
+    );
+    let block: Value = support::http()
+        .get(format!(
+            "http://{}/blocks/{}",
+            sb.validator(2),
+            commit["height"]
+        ))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(block["hash"], commit["block_hash"]);
+    let p = block["block"]["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == commit["proposal_id"])
+        .unwrap()
+        .clone();
+    assert_eq!(p["kind"], "game.commitment");
+    assert_eq!(p["payload"]["commitment"], json!(commitment));
+    assert_eq!(p["payload"]["game_id"], json!(id));
+
     let (_, g) = api.call(
         "GET",
         &format!("/games/{id}"),

@@ -363,7 +363,9 @@ impl Shell {
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
                         tokio::time::sleep(Duration::from_millis(after_ms)).await;
-                        let _ = tx.send(Cmd::Input(Box::new(Input::Timeout { view, height }))).await;
+                        let _ = tx
+                            .send(Cmd::Input(Box::new(Input::Timeout { view, height })))
+                            .await;
                     });
                 }
                 Effect::Commit { block, qc } => self.commit(block, qc),

@@ -113,6 +113,7 @@ pub struct Engine {
     pub max_players: u32,
     pub open_games: AtomicUsize,
     pub secret: JwtSecret,
+    pub anchorer: super::anchor::Anchorer,
 }
 
 impl FromRef<EngineState> for JwtSecret {
@@ -130,6 +131,7 @@ impl Engine {
         max_games: usize,
         max_players: u32,
         secret: JwtSecret,
+        anchorer: super::anchor::Anchorer,
     ) -> anyhow::Result<Engine> {
         let mut games = HashMap::new();
         let mut open = 0;
@@ -148,9 +150,74 @@ impl Engine {
             max_players,
             open_games: AtomicUsize::new(open),
             secret,
+            anchorer,
         })
     }
 
+    /// Re-anchors games that are missing an anchor (after a restart).
+    pub async fn anchor_missing(self: &Arc<Engine>) {
+        let slots: Vec<(String, Arc<Slot>)> = self
+            .games
+            .read()
+            .await
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (id, slot) in slots {
+            let (commit, reveal) = {
+                let g = slot.game.lock().await;
+                (
+                    !g.has_anchor("commitment"),
+                    g.status == GameStatus::Finished && !g.has_anchor("reveal"),
+                )
+            };
+            if commit {
+                spawn_anchor(self.clone(), id.clone(), "commitment");
+            }
+            if reveal {
+                spawn_anchor(self.clone(), id, "reveal");
+            }
+        }
+    }
+}
+
+/// Orders a game's commitment or reveal in the validators' log in the
+/// background, then records where (an `anchored` event).
+pub fn spawn_anchor(e: Arc<Engine>, id: String, what: &'static str) {
+    tokio::spawn(async move {
+        let Ok(slot) = e.slot(&id).await else { return };
+        let payload = slot.game.lock().await.anchor_payload(what);
+        let kind = format!("game.{what}");
+        let Some(anchor) = e.anchorer.anchor(&kind, what, payload).await else {
+            return;
+        };
+        let mut g = slot.game.lock().await;
+        if g.has_anchor(what) {
+            return;
+        }
+        let mut next = g.clone();
+        let ev = next.record_anchor(anchor, now_ms());
+        if let Err(err) = e
+            .store
+            .write(Write {
+                game: next.clone(),
+                events: vec![ev.clone()],
+            })
+            .await
+        {
+            tracing::error!(error = %err, game_id = %id, "cannot store an anchor");
+            return;
+        }
+        *g = next;
+        if let Ok(mut sum) = slot.summary.write() {
+            *sum = Summary::of(&g);
+        }
+        slot.publish(std::slice::from_ref(&ev));
+        tracing::info!(game_id = %id, what, "anchored in the validators' log");
+    });
+}
+
+impl Engine {
     async fn slot(&self, id: &str) -> Result<Arc<Slot>, Problem> {
         self.games
             .read()
@@ -276,6 +343,7 @@ async fn create_game(
         .write()
         .await
         .insert(id.clone(), Arc::new(slot(game)));
+    spawn_anchor(s.inner.clone(), id.clone(), "commitment");
     tracing::info!(game_id = %id, game_type = %req.game_type, "game created");
     Ok((
         StatusCode::CREATED,
@@ -423,7 +491,8 @@ async fn post_action(
             "the game store is unavailable; the action was not applied",
         ));
     }
-    if g.status == GameStatus::Open && next.status == GameStatus::Finished {
+    let finished = g.status == GameStatus::Open && next.status == GameStatus::Finished;
+    if finished {
         e.open_games.fetch_sub(1, Ordering::SeqCst);
     }
     *g = next;
@@ -431,9 +500,12 @@ async fn post_action(
         *sum = Summary::of(&g);
     }
     slot.publish(&events);
-    Ok(Json(
-        json!({ "events": events, "game": g.view(Some(&caller.0.sub)) }),
-    ))
+    let body = json!({ "events": events, "game": g.view(Some(&caller.0.sub)) });
+    drop(g);
+    if finished {
+        spawn_anchor(s.inner.clone(), id, "reveal");
+    }
+    Ok(Json(body))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::telemetry::Metrics;
 use crate::upstream::UpstreamSet;
 
+pub mod anchor;
 pub mod fairness;
 pub mod game;
 pub mod games;
@@ -33,16 +34,19 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let secret = super::jwt_secret(cfg, opts)?;
     let store = store::Store::open(&opts.data_dir(&name))?;
     let detail = format!("{} open", store.path().display());
+    let validators = UpstreamSet::new("consensus", &cfg.validator_addrs());
+    let secret_bytes = std::sync::Arc::new(secret.into_bytes());
+    let anchorer = anchor::Anchorer::new(validators.clone(), secret_bytes.clone(), name.clone())?;
     let engine = http::Engine::new(
         name.clone(),
         opts.index,
         store,
         cfg.game_engine.max_concurrent_games as usize,
         cfg.game_engine.max_players_per_game,
-        super::common::extract::JwtSecret(std::sync::Arc::new(secret.into_bytes())),
+        super::common::extract::JwtSecret(secret_bytes),
+        anchorer,
     )?;
     ctx.readiness.set("storage", true, true, detail);
-    let validators = UpstreamSet::new("consensus", &cfg.validator_addrs());
     let f = usize::from(cfg.consensus.byzantine_threshold);
     let needed = validators.len().saturating_sub(f).max(1);
     super::watch_upstream(
@@ -53,9 +57,12 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         validators,
         cfg.gateway.health_check_interval,
     );
-    let routes = http::routes(http::EngineState {
-        inner: std::sync::Arc::new(engine),
-    });
+    let engine = std::sync::Arc::new(engine);
+    {
+        let e = engine.clone();
+        tokio::spawn(async move { e.anchor_missing().await });
+    }
+    let routes = http::routes(http::EngineState { inner: engine });
     Ok(base_router(ctx, routes))
 }
 

@@ -48,6 +48,9 @@ pub use types::{
 };
 
 /// What the shell feeds the core.
+// Inputs are moved once per step; boxing the message would only add an
+// allocation (a shell that queues inputs can box them itself).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Input {

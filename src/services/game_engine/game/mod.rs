@@ -106,6 +106,19 @@ pub struct Fairness {
     pub commitment: String,
     pub client_seed: String,
     pub draws: Vec<Draw>,
+    /// Where the commitment and the reveal were ordered in the validators' log.
+    #[serde(default)]
+    pub anchors: Vec<Anchor>,
+}
+
+/// A record of this game ordered by the validators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    /// `commitment` (at creation) or `reveal` (when the game finished).
+    pub what: String,
+    pub proposal_id: String,
+    pub height: u64,
+    pub block_hash: String,
 }
 
 impl Fairness {
@@ -215,6 +228,7 @@ impl Game {
                 commitment: hex::encode(seeds.commitment()),
                 client_seed,
                 draws: Vec::new(),
+                anchors: Vec::new(),
             },
             version: 0,
             max_players,
@@ -476,6 +490,38 @@ impl Game {
         })
     }
 
+    /// Records where the validators ordered this game's commitment or
+    /// reveal (allowed on finished games too).
+    pub fn record_anchor(&mut self, anchor: Anchor, now: u64) -> Event {
+        let data = serde_json::to_value(&anchor).unwrap_or(Value::Null);
+        self.fairness.anchors.push(anchor);
+        self.event(now, "anchored", None, data, Vec::new())
+    }
+
+    /// What the validators should order for `what` (`commitment`, `reveal`).
+    pub fn anchor_payload(&self, what: &str) -> Value {
+        match what {
+            "reveal" => json!({
+                "game_id": self.id,
+                "commitment": self.fairness.commitment,
+                "server_seed": self.fairness.server_seed,
+                "client_seed": self.fairness.client_seed,
+                "draws": self.fairness.draws.len(),
+                "balances": self.ledger.players,
+            }),
+            _ => json!({
+                "game_id": self.id,
+                "game_type": self.game_type,
+                "commitment": self.fairness.commitment,
+                "client_seed": self.fairness.client_seed,
+            }),
+        }
+    }
+
+    pub fn has_anchor(&self, what: &str) -> bool {
+        self.fairness.anchors.iter().any(|a| a.what == what)
+    }
+
     /// Everything a player needs to recompute every roll and card.
     pub fn proof(&self) -> Value {
         let revealed = self.status == GameStatus::Finished;
@@ -484,6 +530,7 @@ impl Game {
             "commitment": self.fairness.commitment,
             "server_seed": if revealed { Value::String(self.fairness.server_seed.clone()) } else { Value::Null },
             "client_seed": self.fairness.client_seed,
+            "anchors": self.fairness.anchors,
             "derivation": "block(round) = HMAC-SHA256(key = server_seed bytes, message = \"{client_seed}:{nonce}:{round}\"); dice: next byte b < 252 -> b % 6 + 1, twice; shuffle: Fisher-Yates with 4-byte big-endian rejection-sampled indices",
             "draws": self.fairness.draws.iter().map(|d| {
                 if d.kind == "dice" || revealed {

@@ -140,8 +140,7 @@ impl PbftConfig {
     pub fn timeout_for(&self, view: u64) -> u64 {
         let shift = u32::try_from(view).unwrap_or(u32::MAX).min(63);
         self.base_timeout_ms
-            .checked_mul(1u64 << shift)
-            .unwrap_or(u64::MAX)
+            .saturating_mul(1u64 << shift)
             .min(self.max_timeout_ms)
     }
 }

@@ -82,7 +82,7 @@ impl Pbft {
                 (view, self.set.power_of(index))
             })
             .collect();
-        views.sort_by(|a, b| b.0.cmp(&a.0));
+        views.sort_by_key(|v| std::cmp::Reverse(v.0));
         views
     }
 

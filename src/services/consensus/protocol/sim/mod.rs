@@ -17,9 +17,11 @@
 //! Liveness (commits resume once the network heals) is checked by the
 //! scenarios in `scenarios`.
 
+mod checks;
 mod mutate;
 mod prng;
 mod scenarios;
+mod trace;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -32,6 +34,8 @@ use super::types::{Block, Phase, Proposal, QuorumCertificate, ValidatorSet};
 use super::{Consensus, Effect, Evidence, Input, Message, Recovered, RejectReason, SafetyRecord};
 
 pub use prng::SplitMix64;
+pub use trace::Stats;
+use trace::{describe_effect, describe_input};
 
 /// How the network treats messages right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +60,7 @@ enum Event {
     Deliver {
         to: usize,
         from_node: usize,
-        msg: Message,
+        msg: Box<Message>,
     },
     Timer {
         node: usize,
@@ -294,7 +298,7 @@ impl Sim {
                     let text = serde_json::to_string(&msg).unwrap();
                     serde_json::from_str(&text).unwrap()
                 } else {
-                    msg
+                    *msg
                 };
                 let from = self.nodes[from_node].index;
                 self.step(to, Input::Message { from, msg });
@@ -468,7 +472,7 @@ impl Sim {
                     Event::Deliver {
                         to: target,
                         from_node,
-                        msg: msg.clone(),
+                        msg: Box::new(msg.clone()),
                     },
                 );
             }
@@ -482,7 +486,7 @@ impl Sim {
                         Event::Deliver {
                             to: target,
                             from_node,
-                            msg: bad,
+                            msg: Box::new(bad),
                         },
                     );
                 }
@@ -490,103 +494,7 @@ impl Sim {
         }
     }
 
-    /// An honest validator never signs two hashes for one slot, and every
-    /// vote it sends is covered by its persisted record.
-    fn check_outgoing(&mut self, node: usize, msg: &Message) {
-        let n = &self.nodes[node];
-        let own: Vec<_> = match msg {
-            Message::PrePrepare { vote, .. } | Message::Vote(vote) => vec![vote],
-            Message::ViewChange(vc) => vec![&vc.vote],
-            Message::NewView(nv) => vec![&nv.vote],
-            _ => vec![],
-        };
-        for vote in own.iter().filter(|v| v.validator == n.index) {
-            let public_key = self.set.validators[n.index as usize].public_key;
-            self.check
-                .register(&public_key, &vote.sign_bytes(), &vote.signature);
-        }
-        if !n.honest {
-            return;
-        }
-        for vote in own.into_iter().filter(|v| v.validator == n.index) {
-            let slot = (vote.height, vote.view, vote.phase.rank());
-            let record = n
-                .persisted
-                .as_ref()
-                .expect("a vote left before anything was persisted");
-            let rslot = (record.height, record.view, record.phase.rank());
-            assert!(
-                slot < rslot || (slot == rslot && record.block_hash == vote.block_hash),
-                "node {node} sent {vote:?} not covered by its persisted record {rslot:?}"
-            );
-            let key = (vote.validator, vote.height, vote.view, vote.phase);
-            let prev = *self.signed.entry(key).or_insert(vote.block_hash);
-            assert_eq!(
-                prev, vote.block_hash,
-                "honest node {node} double-signed {key:?}"
-            );
-        }
-    }
-
-    fn on_commit(&mut self, node: usize, block: Block, qc: QuorumCertificate) {
-        let check = self.check.clone();
-        qc.verify_with(&self.set, &mut |k, m, s| {
-            use super::signature::SignatureCheck;
-            check.check(k, m, s)
-        })
-        .unwrap_or_else(|e| {
-            panic!(
-                "node {node} committed height {} with a bad QC: {e}",
-                block.height
-            )
-        });
-        assert_eq!(qc.phase, Phase::Commit);
-        assert!(
-            qc.certifies(&block),
-            "node {node}: the QC does not certify block {}",
-            block.height
-        );
-        let n = &mut self.nodes[node];
-        let expected = n.store.len() as u64 + 1;
-        assert_eq!(block.height, expected, "node {node} committed out of order");
-        let parent = n.store.last().map_or([0; 32], |(_, qc)| qc.block_hash);
-        assert_eq!(
-            block.parent_hash, parent,
-            "node {node}: block {} does not extend its chain",
-            block.height
-        );
-        for p in &block.proposals {
-            let payload = self
-                .submitted
-                .get(&p.id)
-                .unwrap_or_else(|| panic!("node {node} committed unknown proposal {:?}", p.id));
-            assert_eq!(payload, &p.payload, "proposal {:?} changed", p.id);
-            assert!(
-                n.ids.insert(p.id.clone()),
-                "node {node} committed {:?} twice",
-                p.id
-            );
-        }
-        let honest = n.honest;
-        self.stats.commits += 1;
-        let (height, hash) = (block.height, qc.block_hash);
-        n.store.push((block, qc));
-        if honest {
-            let agreed = *self.decided.entry(height).or_insert(hash);
-            assert_eq!(
-                agreed, hash,
-                "agreement violated at height {height} (node {node})"
-            );
-        }
-        let line = format!("node {node} COMMIT {height} {}", &hex::encode(hash)[..8]);
-        self.log(line);
-    }
-
     // ----- observations for scenarios -----
-
-    pub fn is_live(&self, node: usize) -> bool {
-        self.nodes[node].core.is_some()
-    }
 
     pub fn committed_height(&self, node: usize) -> u64 {
         self.nodes[node].store.len() as u64
@@ -604,10 +512,6 @@ impl Sim {
         &self.nodes[node].ids
     }
 
-    pub fn core(&self, node: usize) -> Option<&Pbft> {
-        self.nodes[node].core.as_ref()
-    }
-
     pub fn honest_nodes(&self) -> Vec<usize> {
         (0..self.nodes.len())
             .filter(|i| self.nodes[*i].honest)
@@ -615,18 +519,6 @@ impl Sim {
     }
 
     /// Every honest node holds the same chain.
-    pub fn converged(&self) -> bool {
-        let honest = self.honest_nodes();
-        let first = &self.nodes[honest[0]].store;
-        honest.iter().all(|i| {
-            let s = &self.nodes[*i].store;
-            s.len() == first.len()
-                && s.iter()
-                    .zip(first)
-                    .all(|(a, b)| a.1.block_hash == b.1.block_hash)
-        })
-    }
-
     pub fn dump_trace(&self) -> String {
         match &self.trace {
             Some(t) => t[t.len().saturating_sub(400)..].join("\n"),
@@ -651,38 +543,6 @@ impl Sim {
     }
 }
 
-/// What happened in a run, to show the runs exercise what they claim.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Stats {
-    pub commits: u64,
-    pub new_views: u64,
-    pub sync_responses: u64,
-    pub serve_sync: u64,
-    pub crashes: u64,
-    pub partitions: u64,
-    pub dropped: u64,
-    pub duplicated: u64,
-    pub evidence: u64,
-    pub tampered: u64,
-    pub rejected: u64,
-}
-
-impl std::ops::AddAssign for Stats {
-    fn add_assign(&mut self, o: Stats) {
-        self.commits += o.commits;
-        self.new_views += o.new_views;
-        self.sync_responses += o.sync_responses;
-        self.serve_sync += o.serve_sync;
-        self.crashes += o.crashes;
-        self.partitions += o.partitions;
-        self.dropped += o.dropped;
-        self.duplicated += o.duplicated;
-        self.evidence += o.evidence;
-        self.tampered += o.tampered;
-        self.rejected += o.rejected;
-    }
-}
-
 /// Things a scenario schedules.
 #[derive(Debug, Clone)]
 pub enum EventSpec {
@@ -693,68 +553,4 @@ pub enum EventSpec {
     Net(Net),
     /// A client proposal to this node, or to a random live one.
     Submit(Option<usize>),
-}
-
-fn describe_input(input: &Input) -> String {
-    match input {
-        Input::Message { from, msg } => format!("{from}: {}", describe_msg(msg)),
-        Input::Timeout { view, height } => format!("timeout h{height} v{view}"),
-        Input::Propose(p) => format!("propose {}", p.id),
-        Input::Start => "start".into(),
-    }
-}
-
-fn describe_effect(effect: &Effect) -> String {
-    match effect {
-        Effect::Persist(r) => format!("persist h{} v{} {:?}", r.height, r.view, r.phase),
-        Effect::Send { to, msg } => format!("send {to} {}", describe_msg(msg)),
-        Effect::Broadcast { msg } => format!("broadcast {}", describe_msg(msg)),
-        Effect::SetTimer {
-            view,
-            height,
-            after_ms,
-        } => format!("timer h{height} v{view} {after_ms}ms"),
-        Effect::Commit { block, .. } => format!("commit h{}", block.height),
-        Effect::Evidence(_) => "evidence".into(),
-        Effect::Rejected { from, reason } => format!("rejected {from}: {reason}"),
-        Effect::ServeSync {
-            to, from_height, ..
-        } => format!("serve-sync {to} from {from_height}"),
-    }
-}
-
-fn describe_msg(msg: &Message) -> String {
-    match msg {
-        Message::PrePrepare { vote, block, .. } => format!(
-            "pre-prepare h{} v{} {} ({} proposals)",
-            vote.height,
-            vote.view,
-            &hex::encode(vote.block_hash)[..8],
-            block.proposals.len()
-        ),
-        Message::Vote(v) => format!(
-            "{} by {} h{} v{} {}",
-            v.phase,
-            v.validator,
-            v.height,
-            v.view,
-            &hex::encode(v.block_hash)[..8]
-        ),
-        Message::ViewChange(vc) => format!(
-            "view-change by {} h{} -> v{} prepared={:?}",
-            vc.vote.validator,
-            vc.vote.height,
-            vc.vote.view,
-            vc.prepared.as_ref().map(|p| p.qc.view)
-        ),
-        Message::NewView(nv) => format!(
-            "new-view h{} v{} {}",
-            nv.vote.height,
-            nv.vote.view,
-            &hex::encode(nv.vote.block_hash)[..8]
-        ),
-        Message::Forward { proposals } => format!("forward {}", proposals.len()),
-        Message::SyncRequest { from_height } => format!("sync-request from {from_height}"),
-        Message::SyncResponse { blocks } => format!("sync-response {} blocks", blocks.len()),
-    }
 }

@@ -24,12 +24,8 @@ fn liveness_bound(max_timeout_ms: u64) -> u64 {
 /// (network calm, everyone restarted) with more client load. Every safety
 /// invariant is checked throughout; afterwards every proposal submitted
 /// after the heal must be committed everywhere, and all chains must agree.
-pub fn chaos_run(seed: u64, twin: bool) -> Outcome {
-    chaos_run_with(seed, twin, 0)
-}
-
-/// [`chaos_run`], also delivering tampered copies of `tamper_per_mille`
-/// of the messages.
+/// With `tamper_per_mille > 0`, tampered copies of that share of the
+/// messages are delivered too.
 pub fn chaos_run_with(seed: u64, twin: bool, tamper_per_mille: u64) -> Outcome {
     let mut r = SplitMix64::new(seed ^ 0x00c0_ffee_d00d_f00d);
     let n = if twin {

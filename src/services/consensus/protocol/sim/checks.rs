@@ -1,0 +1,111 @@
+//! The invariants checked as a run goes: safety discipline of every
+//! outgoing vote, and agreement, validity and certificate checks of every
+//! commit.
+
+use super::Sim;
+use crate::services::consensus::protocol::Message;
+use crate::services::consensus::protocol::signature::SignatureCheck;
+use crate::services::consensus::protocol::types::{Block, Phase, QuorumCertificate};
+
+impl Sim {
+    /// An honest validator never signs two hashes for one slot, and every
+    /// vote it sends is covered by its persisted record.
+    pub(super) fn check_outgoing(&mut self, node: usize, msg: &Message) {
+        let n = &self.nodes[node];
+        let own: Vec<_> = match msg {
+            Message::PrePrepare { vote, .. } | Message::Vote(vote) => vec![vote],
+            Message::ViewChange(vc) => vec![&vc.vote],
+            Message::NewView(nv) => vec![&nv.vote],
+            _ => vec![],
+        };
+        for vote in own.iter().filter(|v| v.validator == n.index) {
+            let public_key = self.set.validators[n.index as usize].public_key;
+            self.check
+                .register(&public_key, &vote.sign_bytes(), &vote.signature);
+        }
+        if !n.honest {
+            return;
+        }
+        for vote in own.into_iter().filter(|v| v.validator == n.index) {
+            let slot = (vote.height, vote.view, vote.phase.rank());
+            let record = n
+                .persisted
+                .as_ref()
+                .expect("a vote left before anything was persisted");
+            let rslot = (record.height, record.view, record.phase.rank());
+            assert!(
+                slot < rslot || (slot == rslot && record.block_hash == vote.block_hash),
+                "node {node} sent {vote:?} not covered by its persisted record {rslot:?}"
+            );
+            let key = (vote.validator, vote.height, vote.view, vote.phase);
+            let prev = *self.signed.entry(key).or_insert(vote.block_hash);
+            assert_eq!(
+                prev, vote.block_hash,
+                "honest node {node} double-signed {key:?}"
+            );
+        }
+    }
+
+    pub(super) fn on_commit(&mut self, node: usize, block: Block, qc: QuorumCertificate) {
+        let check = self.check.clone();
+        qc.verify_with(&self.set, &mut |k, m, s| check.check(k, m, s))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "node {node} committed height {} with a bad QC: {e}",
+                    block.height
+                )
+            });
+        assert_eq!(qc.phase, Phase::Commit);
+        assert!(
+            qc.certifies(&block),
+            "node {node}: the QC does not certify block {}",
+            block.height
+        );
+        let n = &mut self.nodes[node];
+        let expected = n.store.len() as u64 + 1;
+        assert_eq!(block.height, expected, "node {node} committed out of order");
+        let parent = n.store.last().map_or([0; 32], |(_, qc)| qc.block_hash);
+        assert_eq!(
+            block.parent_hash, parent,
+            "node {node}: block {} does not extend its chain",
+            block.height
+        );
+        for p in &block.proposals {
+            let payload = self
+                .submitted
+                .get(&p.id)
+                .unwrap_or_else(|| panic!("node {node} committed unknown proposal {:?}", p.id));
+            assert_eq!(payload, &p.payload, "proposal {:?} changed", p.id);
+            assert!(
+                n.ids.insert(p.id.clone()),
+                "node {node} committed {:?} twice",
+                p.id
+            );
+        }
+        let honest = n.honest;
+        self.stats.commits += 1;
+        let (height, hash) = (block.height, qc.block_hash);
+        n.store.push((block, qc));
+        if honest {
+            let agreed = *self.decided.entry(height).or_insert(hash);
+            assert_eq!(
+                agreed, hash,
+                "agreement violated at height {height} (node {node})"
+            );
+        }
+        let line = format!("node {node} COMMIT {height} {}", &hex::encode(hash)[..8]);
+        self.log(line);
+    }
+
+    pub fn converged(&self) -> bool {
+        let honest = self.honest_nodes();
+        let first = &self.nodes[honest[0]].store;
+        honest.iter().all(|i| {
+            let s = &self.nodes[*i].store;
+            s.len() == first.len()
+                && s.iter()
+                    .zip(first)
+                    .all(|(a, b)| a.1.block_hash == b.1.block_hash)
+        })
+    }
+}
