@@ -22,6 +22,12 @@ pub async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
 
 /// Serves `app` until a shutdown signal, then lets in-flight requests finish.
 pub async fn serve(listener: TcpListener, app: Router) -> anyhow::Result<()> {
+    use axum::serve::ListenerExt;
+    // Small request/response exchanges (votes between validators) must not
+    // wait for Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

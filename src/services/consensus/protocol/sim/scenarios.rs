@@ -174,7 +174,15 @@ fn run_seeds_with(seeds: std::ops::Range<u64>, twin: bool, tamper_per_mille: u64
     let mut heights = 0;
     let mut stats = Stats::default();
     for seed in seeds.clone() {
-        let outcome = chaos_run_with(seed, twin, tamper_per_mille);
+        let run = std::panic::catch_unwind(|| chaos_run_with(seed, twin, tamper_per_mille));
+        let outcome = run.unwrap_or_else(|e| {
+            let what = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            panic!("seed {seed} (twin: {twin}, tamper: {tamper_per_mille}) failed: {what}")
+        });
         worst = worst.max(outcome.recovery_ms);
         heights += outcome.height;
         stats += outcome.stats;
