@@ -292,3 +292,59 @@ fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
     let (_, ups, _) = gw.call("GET", "/admin/upstreams", Some(("ops", Admin)), None);
     assert_eq!(ups[0]["instances"][0]["breaker"], "closed", "{ups}");
 }
+
+#[test]
+fn api_keys_work_everywhere_until_revoked() {
+    let sb = Sandbox::new();
+    sb.up();
+    let r = sb.run(&[
+        "auth",
+        "apikey",
+        "create",
+        "--name",
+        "scoreboard",
+        "--sub",
+        "carol",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{r}");
+    let created: Value = serde_json::from_str(&r.stdout).unwrap();
+    let key = created["key"].as_str().unwrap().to_string();
+    let id = created["id"].as_str().unwrap().to_string();
+    let file = std::fs::read_to_string(sb.state_dir().join("secrets/api_keys.json")).unwrap();
+    assert!(!file.contains(&key), "only a hash is stored");
+
+    let http = support::http();
+    let create = |k: &str| {
+        http.post(format!("http://{}/api/v1/games", sb.gateway()))
+            .header("x-api-key", k)
+            .json(&json!({"game_type": "craps", "players": [{"id": "carol", "buy_in": 10}]}))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        create(&key),
+        201,
+        "the key acts as carol through the gateway and at the engine"
+    );
+    let r = http
+        .get(format!("http://{}/games", sb.engine()))
+        .header("x-api-key", &key)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "the engine accepts the same key directly");
+    assert_eq!(create("bck_00000000_nope"), 401);
+
+    let r = sb.run(&["auth", "apikey", "list"]);
+    assert!(
+        r.stdout.contains("scoreboard") && !r.stdout.contains(&key),
+        "{r}"
+    );
+    let r = sb.run(&["auth", "apikey", "revoke", &id]);
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(create(&key), 401, "revoked keys stop working at once");
+    assert_eq!(sb.run(&["auth", "apikey", "revoke", "ffffffff"]).code, 3);
+}

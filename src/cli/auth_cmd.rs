@@ -15,6 +15,28 @@ pub enum AuthCommand {
     /// Mint a token (HS256) signed with the configured secret, else the
     /// state dir's dev secret.
     Token(TokenArgs),
+    /// API keys: create (shown once), list, revoke.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key; it is printed once and stored only as a hash.
+    Create {
+        /// A label for operators.
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "player")]
+        role: Role,
+        /// Who the key acts as (default: the name).
+        #[arg(long)]
+        sub: Option<String>,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by id; it stops working on the next request.
+    Revoke { id: String },
 }
 
 #[derive(Debug, Args)]
@@ -38,8 +60,72 @@ fn parse_ttl(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+fn apikey(g: &GlobalArgs, cmd: &ApiKeyCommand) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&g.state_dir)?;
+    match cmd {
+        ApiKeyCommand::Create { name, role, sub } => {
+            let sub = sub.clone().unwrap_or_else(|| name.clone());
+            let (entry, key) = crate::apikeys::create(&g.state_dir, name, *role, &sub)?;
+            if g.output == OutputFormat::Json {
+                return output::print_json(&serde_json::json!({
+                    "id": entry.id, "name": entry.name, "role": entry.role, "sub": entry.sub, "key": key,
+                }));
+            }
+            if !g.quiet {
+                eprintln!(
+                    "API key {} for {} ({}); it is shown only now:",
+                    entry.id, entry.sub, entry.role
+                );
+            }
+            output::print(&key)
+        }
+        ApiKeyCommand::List => {
+            let keys = crate::apikeys::load(&g.state_dir)?;
+            if g.output == OutputFormat::Json {
+                let v: Vec<serde_json::Value> = keys
+                    .iter()
+                    .map(|k| {
+                        serde_json::json!({"id": k.id, "name": k.name, "role": k.role, "sub": k.sub,
+                                                "created_at": k.created_at, "revoked": k.revoked})
+                    })
+                    .collect();
+                return output::print_json(&v);
+            }
+            let mut t = output::table(&["ID", "NAME", "ROLE", "SUB", "CREATED", "REVOKED"]);
+            for k in keys {
+                t.add_row(vec![
+                    k.id,
+                    k.name,
+                    k.role.to_string(),
+                    k.sub,
+                    humantime::format_rfc3339_seconds(
+                        std::time::UNIX_EPOCH + std::time::Duration::from_secs(k.created_at),
+                    )
+                    .to_string(),
+                    k.revoked.to_string(),
+                ]);
+            }
+            output::print_table(&t)
+        }
+        ApiKeyCommand::Revoke { id } => {
+            if crate::apikeys::revoke(&g.state_dir, id)? {
+                if !g.quiet {
+                    eprintln!("revoked API key {id}");
+                }
+                Ok(())
+            } else {
+                Err(fail(
+                    Code::NotFound,
+                    format!("no API key {id:?}; `bitcraps auth apikey list` shows them"),
+                ))
+            }
+        }
+    }
+}
+
 pub fn run(g: &GlobalArgs, cmd: &AuthCommand) -> anyhow::Result<()> {
     match cmd {
+        AuthCommand::Apikey(c) => apikey(g, c),
         AuthCommand::Token(a) => {
             let loaded = super::load_config(g, &[])?;
             let auth_cfg = &loaded.config.gateway.auth;

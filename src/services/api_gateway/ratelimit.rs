@@ -1,7 +1,7 @@
 //! Per-client rate limits: GCRA (the `governor` crate) allowing
 //! RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW, as a burst that refills
 //! evenly. The client is the token's subject when the request carries a
-//! valid token, else its IP address. Idle keys are evicted, so memory stays
+//! valid token (or API key), else its IP address. Idle keys are evicted, so memory stays
 //! bounded however many clients come and go.
 
 use std::net::SocketAddr;
@@ -86,9 +86,13 @@ pub async fn limit(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
+    let api_key = req.headers().get("x-api-key").and_then(|v| v.to_str().ok());
     let key = match crate::auth::bearer(header).and_then(|t| crate::auth::verify(t, &secret.0)) {
         Ok(claims) => format!("sub:{}", claims.sub),
-        Err(_) => format!("ip:{}", peer.ip()),
+        Err(_) => match api_key.and_then(|k| crate::apikeys::verify(k.trim())) {
+            Some(claims) => format!("key:{}", claims.sub),
+            None => format!("ip:{}", peer.ip()),
+        },
     };
     match rl.check(&key) {
         Ok(()) => next.run(req).await,

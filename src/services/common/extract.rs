@@ -44,8 +44,8 @@ fn json_problem(r: JsonRejection) -> Problem {
 #[derive(Clone)]
 pub struct JwtSecret(pub std::sync::Arc<Vec<u8>>);
 
-/// The authenticated caller (`Authorization: Bearer <jwt>`); 401 without
-/// valid credentials.
+/// The authenticated caller (`Authorization: Bearer <jwt>`, or an API key
+/// in `x-api-key`); 401 without valid credentials.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Claims);
 
@@ -97,6 +97,16 @@ where
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
+        // An API key (`x-api-key`) when there is no bearer token.
+        if header.is_none()
+            && let Some(key) = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok())
+        {
+            return crate::apikeys::verify(key.trim())
+                .map(Caller)
+                .ok_or_else(|| {
+                    Problem::new(StatusCode::UNAUTHORIZED, "unknown or revoked API key")
+                });
+        }
         let claims = auth::bearer(header)
             .and_then(|t| auth::verify(t, &secret.0))
             .map_err(|e: AuthError| Problem::new(StatusCode::UNAUTHORIZED, e.to_string()))?;

@@ -89,8 +89,10 @@ impl Sim {
         if honest {
             let agreed = *self.decided.entry(height).or_insert(hash);
             assert_eq!(
-                agreed, hash,
-                "agreement violated at height {height} (node {node})"
+                agreed,
+                hash,
+                "agreement violated at height {height} (node {node})\n{}",
+                self.dump_trace()
             );
         }
         let line = format!("node {node} COMMIT {height} {}", &hex::encode(hash)[..8]);

@@ -521,7 +521,13 @@ impl Sim {
     /// Every honest node holds the same chain.
     pub fn dump_trace(&self) -> String {
         match &self.trace {
-            Some(t) => t[t.len().saturating_sub(400)..].join("\n"),
+            Some(t) => {
+                let lines = std::env::var("SIM_TRACE_LINES")
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(400);
+                t[t.len().saturating_sub(lines)..].join("\n")
+            }
             None => "(set SIM_TRACE=1 for a trace)".to_string(),
         }
     }

@@ -36,6 +36,11 @@ pub fn chaos_run_with(seed: u64, twin: bool, tamper_per_mille: u64) -> Outcome {
     let mut options = SimOptions::new(n);
     if r.chance(150) {
         options.powers = (0..n).map(|_| r.range(1, 3)).collect();
+        if twin {
+            // The twinned validator is Byzantine: BFT holds only while its
+            // power is at most f (less than a third of the total).
+            options.powers[0] = 1;
+        }
     }
     options.twin = twin;
     options.config.max_timeout_ms = *r.pick(&[1_600u64, 3_200, 15_000]);
@@ -46,6 +51,9 @@ pub fn chaos_run_with(seed: u64, twin: bool, tamper_per_mille: u64) -> Outcome {
     options.tamper_per_mille = tamper_per_mille;
     let max_timeout = options.config.max_timeout_ms;
     let mut sim = Sim::new(seed, options);
+    if twin {
+        assert!(sim.set.power_of(0) <= sim.set.f(), "the twin must hold at most f power");
+    }
     let nodes = sim.node_count();
 
     let heal = r.range(2_000, 12_000);
