@@ -263,12 +263,18 @@ fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
         let (s, p, _) = gw.call("GET", &path, Some(("alice", Player)), None);
         statuses.push((s, p["detail"].as_str().unwrap_or("").to_string()));
     }
-    assert_eq!(
-        statuses[..3].iter().map(|s| s.0).collect::<Vec<_>>(),
-        [502, 502, 502],
+    // Failures (retried GETs count twice) until the breaker opens, then
+    // fast 503s that say so.
+    let opened = statuses
+        .iter()
+        .position(|(s, _)| *s == 503)
+        .expect("the circuit opened");
+    assert!((1..=3).contains(&opened), "{statuses:?}");
+    assert!(
+        statuses[..opened].iter().all(|(s, _)| *s == 502),
         "{statuses:?}"
     );
-    for (s, detail) in &statuses[3..] {
+    for (s, detail) in &statuses[opened..] {
         assert_eq!(*s, 503);
         assert!(detail.contains("circuit"), "{detail}");
     }
@@ -347,4 +353,58 @@ fn api_keys_work_everywhere_until_revoked() {
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(create(&key), 401, "revoked keys stop working at once");
     assert_eq!(sb.run(&["auth", "apikey", "revoke", "ffffffff"]).code, 3);
+}
+
+#[test]
+fn idempotent_requests_are_retried_on_another_instance() {
+    // The gateway does not learn of the dead validator from health checks
+    // (60s apart) nor from its breaker (high threshold): only retries help.
+    let sb = Sandbox::new()
+        .env("BITCRAPS_MAX_RESTARTS", "0")
+        .env("HEALTH_CHECK_INTERVAL", "60s")
+        .env("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "1000");
+    sb.up();
+    let gw = Gw::new(&sb);
+    let ps = sb.ps();
+    support::kill9(
+        Sandbox::service(&ps, "validator-1")["pid"]
+            .as_u64()
+            .unwrap(),
+    );
+    support::wait_for("validator-1 gone", Duration::from_secs(10), || {
+        support::port_free(sb.validator(1)).then_some(())
+    });
+    for _ in 0..8 {
+        let (s, v, _) = gw.call(
+            "GET",
+            "/api/v1/consensus/status",
+            Some(("ops", Admin)),
+            None,
+        );
+        assert_eq!(s, 200, "{v}");
+    }
+    let metrics = support::get(sb.gateway(), "/metrics").text().unwrap();
+    assert!(
+        metrics.lines().any(
+            |l| l.starts_with("bitcraps_gateway_upstream_responses_total")
+                && l.contains("outcome=\"unreachable\"")
+        ),
+        "the dead validator was tried and the request retried: {metrics}"
+    );
+    // A POST is never retried: sent to the dead validator it fails with 502.
+    let mut saw_502 = false;
+    for _ in 0..8 {
+        let (s, _, _) = gw.call(
+            "POST",
+            "/api/v1/consensus/propose",
+            Some(("ops", Admin)),
+            Some(json!({"payload": 1})),
+        );
+        assert!(s == 202 || s == 502, "{s}");
+        saw_502 |= s == 502;
+    }
+    assert!(
+        saw_502,
+        "round robin reached the dead validator with a POST"
+    );
 }

@@ -6,6 +6,7 @@ pub mod balancer;
 pub mod breaker;
 pub mod checker;
 pub mod health;
+pub mod retry;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};

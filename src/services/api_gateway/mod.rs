@@ -41,6 +41,7 @@ pub const SERVICE: &str = "gateway";
 
 #[derive(Clone)]
 struct GatewayState {
+    retries: Arc<std::sync::Mutex<crate::upstream::retry::RetryBudget>>,
     engines: Arc<Upstream>,
     validators: Arc<Upstream>,
     proxy: Arc<Proxy>,
@@ -244,6 +245,68 @@ async fn list_games(
     )
 }
 
+/// Forwards `req` to instance `first`; a GET or HEAD that could not reach
+/// its instance (unreachable or timed out) is retried once — on another
+/// instance when `another` picks one, else on the same after a moment —
+/// within the retry budget. Requests with bodies are never retried.
+async fn forward_retrying(
+    s: &GatewayState,
+    up: &Upstream,
+    first: usize,
+    req: Request,
+    path: &str,
+    peer: SocketAddr,
+    another: Option<&str>,
+) -> Result<Response, Problem> {
+    let budget =
+        |f: &dyn Fn(&mut crate::upstream::retry::RetryBudget) -> bool| match s.retries.lock() {
+            Ok(mut b) => f(&mut b),
+            Err(p) => f(&mut p.into_inner()),
+        };
+    budget(&|b| {
+        b.on_request();
+        true
+    });
+    let idempotent = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    if !idempotent {
+        return s.proxy.forward(up, first, req, path, Some(peer)).await;
+    }
+    let (parts, _) = req.into_parts();
+    let rebuild = || {
+        let mut r = Request::new(axum::body::Body::empty());
+        *r.method_mut() = parts.method.clone();
+        *r.uri_mut() = parts.uri.clone();
+        *r.headers_mut() = parts.headers.clone();
+        r
+    };
+    match s
+        .proxy
+        .forward(up, first, rebuild(), path, Some(peer))
+        .await
+    {
+        Err(p) if matches!(p.status, 502 | 504) && budget(&|b| b.try_retry()) => {
+            let next = match another {
+                Some(key) => up.pick(Some(key)),
+                None => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    up.reserve(first).ok().map(|()| first)
+                }
+            };
+            match next {
+                Some(i) => {
+                    tracing::info!(upstream = %up.set.service, from = first, to = i, "retrying an idempotent request");
+                    s.proxy.forward(up, i, rebuild(), path, Some(peer)).await
+                }
+                None => Err(p),
+            }
+        }
+        other => other,
+    }
+}
+
 /// Engine index encoded in a game id (`e1-…`).
 fn engine_of(id: &str) -> Option<usize> {
     id.strip_prefix('e')?.split_once('-')?.0.parse().ok()
@@ -299,9 +362,16 @@ async fn to_game(
         Some(r) => format!("/games/{id}/{r}"),
         None => format!("/games/{id}"),
     };
-    s.proxy
-        .forward(&s.engines, i, req, &with_query(&path, &query), Some(peer))
-        .await
+    forward_retrying(
+        s,
+        &s.engines,
+        i,
+        req,
+        &with_query(&path, &query),
+        peer,
+        None,
+    )
+    .await
 }
 
 /// `/api/v1/consensus/{rest}` → a healthy validator's `/{rest}`.
@@ -323,15 +393,16 @@ async fn consensus_path(
         .validators
         .pick(Some(&key))
         .ok_or_else(|| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "no healthy validator"))?;
-    s.proxy
-        .forward(
-            &s.validators,
-            i,
-            req,
-            &with_query(&format!("/{rest}"), &query),
-            Some(peer),
-        )
-        .await
+    forward_retrying(
+        &s,
+        &s.validators,
+        i,
+        req,
+        &with_query(&format!("/{rest}"), &query),
+        peer,
+        Some(&key),
+    )
+    .await
 }
 
 /// Builds the gateway app and starts its health checks.
@@ -363,6 +434,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     };
     let um = proxy::UpstreamMetrics::new(ctx.metrics.registry())?;
     let state = GatewayState {
+        retries: Arc::default(),
         engines: Arc::new(Upstream::new(
             "game engine",
             engines,

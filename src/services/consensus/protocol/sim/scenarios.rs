@@ -52,7 +52,10 @@ pub fn chaos_run_with(seed: u64, twin: bool, tamper_per_mille: u64) -> Outcome {
     let max_timeout = options.config.max_timeout_ms;
     let mut sim = Sim::new(seed, options);
     if twin {
-        assert!(sim.set.power_of(0) <= sim.set.f(), "the twin must hold at most f power");
+        assert!(
+            sim.set.power_of(0) <= sim.set.f(),
+            "the twin must hold at most f power"
+        );
     }
     let nodes = sim.node_count();
 
