@@ -55,37 +55,45 @@ struct Api {
     http: reqwest::blocking::Client,
 }
 
+/// The gateway URL and a bearer token for CLI calls: flags, environment,
+/// else the configured gateway on loopback and an admin token from the dev
+/// secret.
+pub fn endpoint(g: &GlobalArgs, t: &Target) -> anyhow::Result<(String, String)> {
+    let loaded = super::load_config(g, &[])?;
+    let base = match &t.gateway {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => {
+            let mut a = loaded.config.gateway.listen_addr;
+            if a.ip().is_unspecified() {
+                a.set_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+            }
+            format!("http://{a}")
+        }
+    };
+    let token = match &t.token {
+        Some(t) => t.clone(),
+        None => {
+            let opts = crate::services::ServeOptions {
+                listen: None,
+                index: 0,
+                state_dir: g.state_dir.clone(),
+            };
+            let secret = crate::services::jwt_secret(&loaded.config, &opts)?;
+            crate::auth::mint(
+                secret.as_bytes(),
+                "cli",
+                crate::auth::Role::Admin,
+                crate::auth::now_secs(),
+                600,
+            )?
+        }
+    };
+    Ok((base, token))
+}
+
 impl Api {
     fn new(g: &GlobalArgs, t: &Target) -> anyhow::Result<Api> {
-        let loaded = super::load_config(g, &[])?;
-        let base = match &t.gateway {
-            Some(u) => u.trim_end_matches('/').to_string(),
-            None => {
-                let mut a = loaded.config.gateway.listen_addr;
-                if a.ip().is_unspecified() {
-                    a.set_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-                }
-                format!("http://{a}")
-            }
-        };
-        let token = match &t.token {
-            Some(t) => t.clone(),
-            None => {
-                let opts = crate::services::ServeOptions {
-                    listen: None,
-                    index: 0,
-                    state_dir: g.state_dir.clone(),
-                };
-                let secret = crate::services::jwt_secret(&loaded.config, &opts)?;
-                crate::auth::mint(
-                    secret.as_bytes(),
-                    "cli",
-                    crate::auth::Role::Admin,
-                    crate::auth::now_secs(),
-                    600,
-                )?
-            }
-        };
+        let (base, token) = endpoint(g, t)?;
         Ok(Api {
             base,
             token,

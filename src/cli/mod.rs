@@ -7,6 +7,7 @@ pub mod bench;
 pub mod config_cmd;
 pub mod consensus_cmd;
 pub mod exit;
+pub mod game_cmd;
 pub mod keys;
 pub mod lifecycle;
 pub mod logs;
@@ -97,6 +98,9 @@ pub enum Command {
     /// Mint credentials.
     #[command(subcommand)]
     Auth(auth_cmd::AuthCommand),
+    /// Create, play, watch and verify games through the gateway.
+    #[command(subcommand)]
+    Game(game_cmd::GameCommand),
     /// Propose, inspect and verify consensus through the gateway.
     #[command(subcommand)]
     Consensus(consensus_cmd::ConsensusCommand),
@@ -155,6 +159,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(cmd) => bench::run(g, cmd),
         Command::Keys(cmd) => keys::run(g, cmd),
         Command::Consensus(cmd) => consensus_cmd::run(g, cmd),
+        Command::Game(cmd) => game_cmd::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
     }
 }

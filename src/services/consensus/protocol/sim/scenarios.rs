@@ -139,6 +139,11 @@ pub fn chaos_run_with(seed: u64, twin: bool, tamper_per_mille: u64) -> Outcome {
             sim.dump_trace()
         );
     }
+    if std::env::var_os("SIM_SHOW_REJECTED").is_some() {
+        for (node, from, reason) in &sim.rejected {
+            eprintln!("seed {seed}: node {node} rejected {from}: {reason}");
+        }
+    }
     if tamper_per_mille > 0 {
         // Every tampered message is refused or harmless; honest ones never are.
         assert!(

@@ -1,0 +1,477 @@
+//! `bitcraps game …`: play and verify games through the gateway.
+
+use std::time::Duration;
+
+use clap::Subcommand;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::GlobalArgs;
+use super::consensus_cmd::Target;
+use super::exit::{Code, fail};
+use super::output::{self, OutputFormat};
+use crate::services::game_engine::fairness::{RandomSource, Seeds};
+use crate::services::game_engine::games::cards::Card;
+
+#[derive(Debug, Subcommand)]
+pub enum GameCommand {
+    /// Create a game: `--player alice:1000 --player bob:500`.
+    Create {
+        #[arg(long = "type", default_value = "craps", value_parser = ["craps", "blackjack", "poker"])]
+        game_type: String,
+        /// NAME[:BUYIN] (default buy-in 1000); repeat for more players.
+        #[arg(long = "player", required = true)]
+        players: Vec<String>,
+        #[arg(long)]
+        min_bet: Option<u64>,
+        #[arg(long)]
+        max_bet: Option<u64>,
+        /// Your client seed (mixed into every draw).
+        #[arg(long)]
+        seed: Option<String>,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// List games.
+    List {
+        #[arg(long = "type")]
+        game_type: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Show one game.
+    Show {
+        id: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Place a craps bet: `--player alice --on pass --amount 10`.
+    Bet {
+        id: String,
+        #[arg(long)]
+        player: String,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        amount: u64,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Roll the dice (the shooter).
+    Roll {
+        id: String,
+        #[arg(long)]
+        player: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Any action: `act ID --player P hit`, `act ID --player P raise 40`.
+    Act {
+        id: String,
+        #[arg(long)]
+        player: String,
+        /// The action word, then its amount where it takes one.
+        #[arg(required = true, num_args = 1..=2)]
+        action: Vec<String>,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Check a finished game: the seed against the commitment, every roll
+    /// and shuffle recomputed, and the anchors against the validators.
+    Verify {
+        id: String,
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
+struct Api {
+    base: String,
+    token: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Api {
+    fn new(g: &GlobalArgs, t: &Target) -> anyhow::Result<Api> {
+        let (base, token) = super::consensus_cmd::endpoint(g, t)?;
+        Ok(Api {
+            base,
+            token,
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()?,
+        })
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let mut req = if method == "POST" {
+            self.http.post(&url)
+        } else {
+            self.http.get(&url)
+        };
+        req = req.bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().map_err(|e| {
+            fail(
+                Code::Unavailable,
+                format!("cannot reach the gateway at {}: {e}", self.base),
+            )
+        })?;
+        let status = resp.status();
+        let v: Value = resp.json().unwrap_or(Value::Null);
+        if status.is_success() {
+            return Ok(v);
+        }
+        let code = match status.as_u16() {
+            401 | 403 => Code::Auth,
+            404 => Code::NotFound,
+            502..=504 => Code::Unavailable,
+            _ => Code::Error,
+        };
+        Err(fail(
+            code,
+            format!(
+                "{}: {}",
+                status.as_u16(),
+                v["detail"].as_str().unwrap_or("")
+            ),
+        ))
+    }
+
+    fn act(&self, id: &str, player: &str, action: Value) -> anyhow::Result<Value> {
+        self.call(
+            "POST",
+            &format!("/api/v1/games/{id}/actions"),
+            Some(json!({ "player_id": player, "action": action })),
+        )
+    }
+}
+
+fn summary(g: &GlobalArgs, v: &Value) -> anyhow::Result<()> {
+    if g.output == OutputFormat::Json {
+        return output::print_json(v);
+    }
+    let game = if v.get("game").is_some() {
+        &v["game"]
+    } else {
+        v
+    };
+    let mut lines = Vec::new();
+    for e in v["events"].as_array().into_iter().flatten() {
+        lines.push(describe_event(e));
+    }
+    lines.push(format!(
+        "{} {} ({}), version {}: {}",
+        game["game_type"].as_str().unwrap_or(""),
+        game["id"].as_str().unwrap_or(""),
+        game["status"].as_str().unwrap_or(""),
+        game["version"],
+        game["players"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| format!("{} {}", p["id"].as_str().unwrap_or(""), p["balance"]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    output::print(&lines.join("\n"))
+}
+
+fn describe_event(e: &Value) -> String {
+    let kind = e["kind"].as_str().unwrap_or("");
+    let who = e["player"].as_str().unwrap_or("");
+    match kind {
+        "rolled" => {
+            let o = &e["data"]["outcome"];
+            let net: i64 = o["settled"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|s| {
+                    let amount = s["amount"].as_i64().unwrap_or(0);
+                    let returned = s["returned"].as_i64().unwrap_or(0);
+                    let won = s["won"].as_i64().unwrap_or(0);
+                    if s["stays_up"] == true {
+                        won
+                    } else {
+                        returned + won - amount
+                    }
+                })
+                .sum();
+            format!(
+                "#{} {who} rolled {}+{} = {}{}{} (net to players {net:+})",
+                e["seq"],
+                o["roll"]["die1"],
+                o["roll"]["die2"],
+                o["total"],
+                if o["point_made"] == true {
+                    ", point made"
+                } else {
+                    ""
+                },
+                if o["seven_out"] == true {
+                    ", seven out"
+                } else {
+                    ""
+                },
+            )
+        }
+        _ => format!("#{} {kind} {who} {}", e["seq"], e["data"]),
+    }
+}
+
+pub fn run(g: &GlobalArgs, cmd: &GameCommand) -> anyhow::Result<()> {
+    match cmd {
+        GameCommand::Create {
+            game_type,
+            players,
+            min_bet,
+            max_bet,
+            seed,
+            target,
+        } => {
+            let api = Api::new(g, target)?;
+            let mut ps = Vec::new();
+            for p in players {
+                let (name, buy_in) = match p.split_once(':') {
+                    Some((n, b)) => (
+                        n.to_string(),
+                        b.parse::<u64>().map_err(|_| {
+                            fail(
+                                Code::Usage,
+                                format!("--player {p:?}: the buy-in must be a whole number"),
+                            )
+                        })?,
+                    ),
+                    None => (p.clone(), 1000),
+                };
+                ps.push(json!({"id": name, "buy_in": buy_in}));
+            }
+            let mut config = serde_json::Map::new();
+            if let Some(m) = min_bet {
+                config.insert("min_bet".into(), json!(m));
+            }
+            if let Some(m) = max_bet {
+                config.insert("max_bet".into(), json!(m));
+            }
+            let mut body = json!({"game_type": game_type, "players": ps, "config": config});
+            if let Some(s) = seed {
+                body["client_seed"] = json!(s);
+            }
+            let v = api.call("POST", "/api/v1/games", Some(body))?;
+            if g.output == OutputFormat::Json {
+                return output::print_json(&v);
+            }
+            if g.quiet {
+                return output::print(v["id"].as_str().unwrap_or(""));
+            }
+            output::print(&format!(
+                "created {} {}\ncommitment {} (SHA-256 of the server seed, revealed when the game ends)\nclient seed {}",
+                game_type,
+                v["id"].as_str().unwrap_or(""),
+                v["commitment"].as_str().unwrap_or(""),
+                v["client_seed"].as_str().unwrap_or("")
+            ))
+        }
+        GameCommand::List {
+            game_type,
+            status,
+            target,
+        } => {
+            let api = Api::new(g, target)?;
+            let mut q = vec!["limit=500".to_string()];
+            if let Some(t) = game_type {
+                q.push(format!("game_type={t}"));
+            }
+            if let Some(s) = status {
+                q.push(format!("status={s}"));
+            }
+            let v = api.call("GET", &format!("/api/v1/games?{}", q.join("&")), None)?;
+            if g.output == OutputFormat::Json {
+                return output::print_json(&v);
+            }
+            let mut t = output::table(&["ID", "TYPE", "STATUS", "PLAYERS", "VERSION"]);
+            for x in v["games"].as_array().into_iter().flatten() {
+                t.add_row(vec![
+                    x["id"].as_str().unwrap_or("").to_string(),
+                    x["game_type"].as_str().unwrap_or("").to_string(),
+                    x["status"].as_str().unwrap_or("").to_string(),
+                    x["players"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    x["version"].to_string(),
+                ]);
+            }
+            output::print_table(&t)
+        }
+        GameCommand::Show { id, target } => {
+            let api = Api::new(g, target)?;
+            let v = api.call("GET", &format!("/api/v1/games/{id}"), None)?;
+            if g.output == OutputFormat::Json {
+                return output::print_json(&v);
+            }
+            summary(g, &v)
+        }
+        GameCommand::Bet {
+            id,
+            player,
+            on,
+            amount,
+            target,
+        } => {
+            let api = Api::new(g, target)?;
+            let v = api.act(
+                id,
+                player,
+                json!({"type": "bet", "bet": on, "amount": amount}),
+            )?;
+            summary(g, &v)
+        }
+        GameCommand::Roll { id, player, target } => {
+            let api = Api::new(g, target)?;
+            let v = api.act(id, player, json!({"type": "roll"}))?;
+            summary(g, &v)
+        }
+        GameCommand::Act {
+            id,
+            player,
+            action,
+            target,
+        } => {
+            let api = Api::new(g, target)?;
+            let word = action[0].replace('-', "_");
+            let mut a = json!({"type": word});
+            if let Some(n) = action.get(1) {
+                let n: u64 = n.parse().map_err(|_| {
+                    fail(Code::Usage, format!("{n:?} is not a whole number of chips"))
+                })?;
+                let field = match word.as_str() {
+                    "raise" => "to",
+                    "join" => "buy_in",
+                    _ => "amount",
+                };
+                a[field] = json!(n);
+            }
+            let v = api.act(id, player, a)?;
+            summary(g, &v)
+        }
+        GameCommand::Verify { id, target } => verify(g, &Api::new(g, target)?, id),
+    }
+}
+
+fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
+    let proof = api.call("GET", &format!("/api/v1/games/{id}/proof"), None)?;
+    let mut problems: Vec<String> = Vec::new();
+    let mut checked = Vec::new();
+    let Some(seed_hex) = proof["server_seed"].as_str() else {
+        return Err(fail(
+            Code::VerifyFailed,
+            "the game is not finished: its server seed is not revealed yet, so nothing can be checked",
+        ));
+    };
+    let seed: [u8; 32] = hex::decode(seed_hex)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            fail(
+                Code::VerifyFailed,
+                "the revealed server seed is not 32 bytes of hex",
+            )
+        })?;
+    let commitment = proof["commitment"].as_str().unwrap_or("");
+    if hex::encode(Sha256::digest(seed)) != commitment {
+        problems.push("the revealed seed does not hash to the commitment".into());
+    }
+    let seeds = Seeds {
+        server_seed: seed,
+        client_seed: proof["client_seed"].as_str().unwrap_or("").to_string(),
+    };
+    for d in proof["draws"].as_array().into_iter().flatten() {
+        let nonce = d["nonce"].as_u64().unwrap_or(u64::MAX);
+        let mine = match d["kind"].as_str() {
+            Some("dice") => {
+                let (a, b) = seeds.dice(nonce);
+                json!([a, b])
+            }
+            Some("shuffle") => {
+                let n = d["result"].as_array().map(|a| a.len()).unwrap_or(0);
+                let mut cards: Vec<Card> = (0..n / 52).flat_map(|_| Card::deck()).collect();
+                seeds.shuffle(nonce, &mut cards);
+                serde_json::to_value(&cards).unwrap_or(Value::Null)
+            }
+            other => {
+                problems.push(format!("draw {nonce}: unknown kind {other:?}"));
+                continue;
+            }
+        };
+        if mine != d["result"] {
+            problems.push(format!(
+                "draw {nonce} ({}) does not recompute",
+                d["kind"].as_str().unwrap_or("")
+            ));
+        }
+        checked.push(nonce);
+    }
+    // The anchors: the validators' blocks must carry this game's records.
+    let mut anchored = Vec::new();
+    for a in proof["anchors"].as_array().into_iter().flatten() {
+        let h = a["height"].as_u64().unwrap_or(0);
+        match api.call("GET", &format!("/api/v1/consensus/blocks/{h}"), None) {
+            Ok(b) => {
+                let found = b["block"]["proposals"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|p| {
+                        p["id"] == a["proposal_id"]
+                            && p["payload"]["commitment"] == json!(commitment)
+                    });
+                if b["hash"] != a["block_hash"] || !found {
+                    problems.push(format!(
+                        "anchor at height {h} does not match the validators' block"
+                    ));
+                } else {
+                    anchored.push(format!(
+                        "{} at height {h}",
+                        a["what"].as_str().unwrap_or("")
+                    ));
+                }
+            }
+            Err(e) => problems.push(format!("anchor at height {h}: {e}")),
+        }
+    }
+    let ok = problems.is_empty();
+    if g.output == OutputFormat::Json {
+        output::print_json(
+            &json!({"game_id": id, "verified": ok, "draws_checked": checked.len(),
+                                   "anchors": anchored, "problems": problems}),
+        )?;
+    } else if ok {
+        output::print(&format!(
+            "{id}: verified — the seed matches the commitment, {} draws recompute, anchors: {}",
+            checked.len(),
+            if anchored.is_empty() {
+                "none".to_string()
+            } else {
+                anchored.join(", ")
+            }
+        ))?;
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(fail(
+            Code::VerifyFailed,
+            format!("{id} does not verify: {}", problems.join("; ")),
+        ))
+    }
+}
