@@ -93,7 +93,19 @@ fn new_craps(api: &Api, players: &[&str]) -> String {
         })),
     );
     assert_eq!(status, 201, "{g}");
-    g["id"].as_str().unwrap().to_string()
+    let id = g["id"].as_str().unwrap().to_string();
+    // The commitment is anchored in the background; wait for it so the
+    // game is not changing under the test.
+    wait_for("the commitment anchored", LIMIT, || {
+        let (_, p) = api.call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some(("admin", Admin)),
+            None,
+        );
+        (p["anchors"].as_array()?.len() == 1).then_some(())
+    });
+    id
 }
 
 /// The documented derivation, recomputed independently of the engine's code.
@@ -283,6 +295,19 @@ fn craps_is_played_durably_and_verifiably() {
         None,
     );
     assert_eq!(g["status"], "finished");
+
+    // Business metrics, clean for Prometheus. (Counters start over with the
+    // engine process, which this test restarted: only the close is counted;
+    // the open-games gauge is rebuilt from the store.)
+    let metrics = support::get(sb.engine(), "/metrics").text().unwrap();
+    for line in [
+        "bitcraps_engine_games_finished_total{game_type=\"craps\"} 1",
+        "bitcraps_engine_actions_total{action=\"close\",game_type=\"craps\",outcome=\"applied\"} 1",
+        "bitcraps_engine_games_open{game_type=\"craps\"} 0",
+    ] {
+        assert!(metrics.contains(line), "{line} missing:\n{metrics}");
+    }
+    support::promtool_check(&metrics);
     let total: u64 = g["players"]
         .as_array()
         .unwrap()

@@ -114,6 +114,7 @@ pub struct Engine {
     pub open_games: AtomicUsize,
     pub secret: JwtSecret,
     pub anchorer: super::anchor::Anchorer,
+    pub metrics: super::metrics::EngineMetrics,
 }
 
 impl FromRef<EngineState> for JwtSecret {
@@ -132,6 +133,7 @@ impl Engine {
         max_players: u32,
         secret: JwtSecret,
         anchorer: super::anchor::Anchorer,
+        metrics: super::metrics::EngineMetrics,
     ) -> anyhow::Result<Engine> {
         let mut games = HashMap::new();
         let mut open = 0;
@@ -139,6 +141,7 @@ impl Engine {
             if g.status == GameStatus::Open {
                 open += 1;
             }
+            metrics.loaded(g.game_type, g.status == GameStatus::Open);
             games.insert(g.id.clone(), Arc::new(slot(g)));
         }
         Ok(Engine {
@@ -151,6 +154,7 @@ impl Engine {
             open_games: AtomicUsize::new(open),
             secret,
             anchorer,
+            metrics,
         })
     }
 
@@ -344,6 +348,7 @@ async fn create_game(
         .await
         .insert(id.clone(), Arc::new(slot(game)));
     spawn_anchor(s.inner.clone(), id.clone(), "commitment");
+    e.metrics.created(req.game_type);
     tracing::info!(game_id = %id, game_type = %req.game_type, "game created");
     Ok((
         StatusCode::CREATED,
@@ -473,9 +478,19 @@ async fn post_action(
     let slot = e.slot(&id).await?;
     let mut g = slot.game.lock().await;
     let mut next = g.clone();
-    let events = next
-        .apply(&req.player_id, &req.action, now_ms())
-        .map_err(|err| problem(&err))?;
+    let action = req
+        .action
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("other")
+        .to_string();
+    let events = match next.apply(&req.player_id, &req.action, now_ms()) {
+        Ok(ev) => ev,
+        Err(err) => {
+            e.metrics.action(g.game_type, &action, false);
+            return Err(problem(&err));
+        }
+    };
     // Durable before it is answered (and before anyone sees it).
     if let Err(err) = e
         .store
@@ -494,7 +509,10 @@ async fn post_action(
     let finished = g.status == GameStatus::Open && next.status == GameStatus::Finished;
     if finished {
         e.open_games.fetch_sub(1, Ordering::SeqCst);
+        e.metrics.finished(next.game_type);
     }
+    e.metrics.action(next.game_type, &action, true);
+    e.metrics.moves(next.game_type, &events);
     *g = next;
     if let Ok(mut sum) = slot.summary.write() {
         *sum = Summary::of(&g);

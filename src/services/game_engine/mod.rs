@@ -17,6 +17,7 @@ pub mod game;
 pub mod games;
 pub mod http;
 pub mod ledger;
+pub mod metrics;
 pub mod store;
 
 pub const SERVICE: &str = "engine";
@@ -45,6 +46,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         cfg.game_engine.max_players_per_game,
         super::common::extract::JwtSecret(secret_bytes),
         anchorer,
+        metrics::EngineMetrics::new(ctx.metrics.registry())?,
     )?;
     ctx.readiness.set("storage", true, true, detail);
     let f = usize::from(cfg.consensus.byzantine_threshold);

@@ -238,10 +238,14 @@ impl Pbft {
                     return;
                 }
             }
+            // Only certificates up to our view: a view change we sign later
+            // targets a higher view than the certificate it carries.
+            let view = self.round.view;
             let best = self
                 .round
                 .certificates(&self.set, Phase::Prepare)
                 .into_iter()
+                .filter(|qc| qc.view <= view)
                 .max_by_key(|qc| qc.view);
             if let Some(qc) = best {
                 let higher = self
