@@ -123,18 +123,30 @@ impl FromRef<EngineState> for JwtSecret {
     }
 }
 
+/// Limits an engine instance enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// MAX_CONCURRENT_GAMES (open games).
+    pub max_games: usize,
+    /// MAX_PLAYERS_PER_GAME.
+    pub max_players: u32,
+}
+
 impl Engine {
     /// Loads every stored game into memory.
     pub fn new(
         instance: String,
         index: u16,
         store: Store,
-        max_games: usize,
-        max_players: u32,
+        limits: Limits,
         secret: JwtSecret,
         anchorer: super::anchor::Anchorer,
         metrics: super::metrics::EngineMetrics,
     ) -> anyhow::Result<Engine> {
+        let Limits {
+            max_games,
+            max_players,
+        } = limits;
         let mut games = HashMap::new();
         let mut open = 0;
         for g in store.load_all()? {

@@ -42,8 +42,10 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         name.clone(),
         opts.index,
         store,
-        cfg.game_engine.max_concurrent_games as usize,
-        cfg.game_engine.max_players_per_game,
+        http::Limits {
+            max_games: cfg.game_engine.max_concurrent_games as usize,
+            max_players: cfg.game_engine.max_players_per_game,
+        },
         super::common::extract::JwtSecret(secret_bytes),
         anchorer,
         metrics::EngineMetrics::new(ctx.metrics.registry())?,
