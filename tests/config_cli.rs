@@ -117,3 +117,20 @@ fn documented_config_file_is_current_and_valid() {
     let r = sb.run(&["config", "check", path.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{r}");
 }
+
+#[test]
+fn committed_completions_are_current() {
+    let sb = Sandbox::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let r = sb.run(&["completions", shell]);
+        assert_eq!(r.code, 0, "{r}");
+        let path = support::repo_root().join(format!("completions/bitcraps.{shell}"));
+        let committed = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            r.stdout,
+            committed,
+            "{} is stale: regenerate with `cargo run -- completions {shell} > completions/bitcraps.{shell}`",
+            path.display()
+        );
+    }
+}

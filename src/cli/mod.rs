@@ -112,6 +112,11 @@ pub enum Command {
     Bench(bench::BenchCommand),
     /// Run one service in the foreground (what the supervisor spawns).
     Serve(serve::ServeArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Entry point of the `bitcraps` binary.
@@ -161,6 +166,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Consensus(cmd) => consensus_cmd::run(g, cmd),
         Command::Game(cmd) => game_cmd::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                *shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "bitcraps",
+                &mut out,
+            );
+            output::print(&String::from_utf8_lossy(&out))
+        }
     }
 }
 

@@ -1,0 +1,538 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_bitcraps_global_optspecs
+    string join \n c/config= set= state-dir= o/output= color= q/quiet h/help V/version
+end
+
+function __fish_bitcraps_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_bitcraps_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_bitcraps_using_subcommand
+    set -l cmd (__fish_bitcraps_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "up" -d 'Start every service in dependency order and supervise it'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "logs" -d 'Show service logs'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "config" -d 'Show, check or print the configuration'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "auth" -d 'Mint credentials'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "keys" -d 'Validator keys'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "bench" -d 'Measure a running system'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l timeout -d 'How long --wait waits for readiness (default: supervisor.ready_timeout)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l validators -d 'Number of validators (n >= 3f+1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l engines -d 'Number of engine instances' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l algorithm -d 'Consensus algorithm: pbft, tendermint, hotstuff' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s d -l detach -d 'Run in the background; return once the supervisor is up'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l wait -d 'Return only when every service is ready (implies --detach); exit 5 on timeout'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l supervise-daemon -d 'Internal: run as the detached supervisor'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -l timeout -d 'Grace period after SIGTERM before SIGKILL (at most 1h)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand down" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand ps" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand ps" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand ps" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand ps" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand ps" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand ps" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand ps" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand ps" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -s n -l lines -d 'Lines to show from the end of each log' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -s f -l follow -d 'Keep printing new lines as they are written'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -l raw -d 'Print the raw JSON lines as the services wrote them'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -f -a "show" -d 'Print the effective configuration and where each value came from'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from show" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from show" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from check" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from check" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from check" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from default" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from default" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from default" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from default" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from default" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from default" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from default" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from default" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration and where each value came from'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -f -a "token" -d 'Mint a token (HS256) signed with the configured secret, else the state dir\'s dev secret'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l sub -d 'Subject: the player (or operator) the token speaks for' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l role -d 'player, validator or admin' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l ttl -d 'Lifetime, e.g. 15m, 1h, 7d (at most 30 days)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -f -a "create" -d 'Create a key; it is printed once and stored only as a hash'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -f -a "list" -d 'List keys (never the keys themselves)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -f -a "revoke" -d 'Revoke a key by id; it stops working on the next request'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Mint a token (HS256) signed with the configured secret, else the state dir\'s dev secret'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "list" -d 'List games'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "show" -d 'Show one game'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "roll" -d 'Roll the dice (the shooter)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l type -r -f -a "craps\t''
+blackjack\t''
+poker\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l player -d 'NAME[:BUYIN] (default buy-in 1000); repeat for more players' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l min-bet -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l max-bet -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l seed -d 'Your client seed (mixed into every draw)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l type -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l status -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l player -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l on -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l amount -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l player -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l player -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "list" -d 'List games'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one game'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "roll" -d 'Roll the dice (the shooter)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -f -a "propose" -d 'Order a JSON payload through the validators'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -f -a "status" -d 'Height, view, leader and each validator\'s last vote'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -f -a "verify" -d 'Check a block\'s quorum certificate against the genesis validator set'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l wait -d 'Wait until it is committed and print the height, hash and QC'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l height -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l genesis -d 'The genesis to trust (default: the state dir\'s genesis.json)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "propose" -d 'Order a JSON payload through the validators'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "status" -d 'Height, view, leader and each validator\'s last vote'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a block\'s quorum certificate against the genesis validator set'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -f -a "generate" -d 'Generate an ed25519 validator key'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -l out -d 'Write the secret seed here (mode 0600; never overwritten) and print only the public key. Without it the secret is printed' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate an ed25519 validator key'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l addr -d 'Engine address (default: the configured first engine)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l games -d 'Games the load runs on' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l hold -d 'Extra idle games to create first, to measure memory per game (the engine needs MAX_CONCURRENT_GAMES above games + hold)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l concurrency -d 'Concurrent workers (connections)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l duration -d 'How long to run the action loop' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -l concurrency -d 'Concurrent proposers (each waits for its commit, then proposes again)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -l duration -d 'How long to run' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -l kill-leader -d 'Halfway through, kill -9 the current leader (needs `bitcraps up` on this state dir) and report how long commits stopped'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -l index -d 'Index of this instance among its kind (validator 0..n, engine 0..n)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -l listen -d 'Listen address (default: from the configuration and --index)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "up" -d 'Start every service in dependency order and supervise it'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "logs" -d 'Show service logs'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "config" -d 'Show, check or print the configuration'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "auth" -d 'Mint credentials'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "keys" -d 'Validator keys'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "bench" -d 'Measure a running system'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where each value came from'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Mint a token (HS256) signed with the configured secret, else the state dir\'s dev secret'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "list" -d 'List games'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "show" -d 'Show one game'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "roll" -d 'Roll the dice (the shooter)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "propose" -d 'Order a JSON payload through the validators'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "status" -d 'Height, view, leader and each validator\'s last vote'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "verify" -d 'Check a block\'s quorum certificate against the genesis validator set'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "generate" -d 'Generate an ed25519 validator key'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'

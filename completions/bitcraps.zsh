@@ -1,0 +1,2026 @@
+#compdef bitcraps
+
+autoload -U is-at-least
+
+_bitcraps() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps_commands" \
+"*::: :->bitcraps" \
+&& ret=0
+    case $state in
+    (bitcraps)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-command-$line[1]:"
+        case $line[1] in
+            (up)
+_arguments "${_arguments_options[@]}" : \
+'--timeout=[How long --wait waits for readiness (default\: supervisor.ready_timeout)]:DURATION:_default' \
+'--validators=[Number of validators (n >= 3f+1)]:N:_default' \
+'--engines=[Number of engine instances]:N:_default' \
+'--algorithm=[Consensus algorithm\: pbft, tendermint, hotstuff]:NAME:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-d[Run in the background; return once the supervisor is up]' \
+'--detach[Run in the background; return once the supervisor is up]' \
+'--wait[Return only when every service is ready (implies --detach); exit 5 on timeout]' \
+'--supervise-daemon[Internal\: run as the detached supervisor]' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(down)
+_arguments "${_arguments_options[@]}" : \
+'--timeout=[Grace period after SIGTERM before SIGKILL (at most 1h)]:DURATION:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(ps)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+'-n+[Lines to show from the end of each log]:N:_default' \
+'--lines=[Lines to show from the end of each log]:N:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-f[Keep printing new lines as they are written]' \
+'--follow[Keep printing new lines as they are written]' \
+'--raw[Print the raw JSON lines as the services wrote them]' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::services -- Services (validator-0, engine-0, gateway, supervisor) or kinds (validators, engines); default\: all:_default' \
+&& ret=0
+;;
+(restart)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::services -- Service names (validator-0, engine-0, gateway) or kinds (validators, engines):_default' \
+&& ret=0
+;;
+(config)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__config_commands" \
+"*::: :->config" \
+&& ret=0
+
+    case $state in
+    (config)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-config-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':file -- The TOML file to check:_files' \
+&& ret=0
+;;
+(default)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__config__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-config-help-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(default)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(auth)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__auth_commands" \
+"*::: :->auth" \
+&& ret=0
+
+    case $state in
+    (auth)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-auth-command-$line[1]:"
+        case $line[1] in
+            (token)
+_arguments "${_arguments_options[@]}" : \
+'--sub=[Subject\: the player (or operator) the token speaks for]:SUB:_default' \
+'--role=[player, validator or admin]:ROLE:_default' \
+'--ttl=[Lifetime, e.g. 15m, 1h, 7d (at most 30 days)]:TTL:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(apikey)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__auth__subcmd__apikey_commands" \
+"*::: :->apikey" \
+&& ret=0
+
+    case $state in
+    (apikey)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-auth-apikey-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+'--name=[A label for operators]:NAME:_default' \
+'--role=[]:ROLE:_default' \
+'--sub=[Who the key acts as (default\: the name)]:SUB:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-auth-apikey-help-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__auth__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-auth-help-command-$line[1]:"
+        case $line[1] in
+            (token)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(apikey)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey_commands" \
+"*::: :->apikey" \
+&& ret=0
+
+    case $state in
+    (apikey)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-auth-help-apikey-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(game)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__game_commands" \
+"*::: :->game" \
+&& ret=0
+
+    case $state in
+    (game)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-game-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+'--type=[]:GAME_TYPE:(craps blackjack poker)' \
+'*--player=[NAME\[\:BUYIN\] (default buy-in 1000); repeat for more players]:PLAYERS:_default' \
+'--min-bet=[]:MIN_BET:_default' \
+'--max-bet=[]:MAX_BET:_default' \
+'--seed=[Your client seed (mixed into every draw)]:SEED:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'--type=[]:GAME_TYPE:_default' \
+'--status=[]:STATUS:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+&& ret=0
+;;
+(bet)
+_arguments "${_arguments_options[@]}" : \
+'--player=[]:PLAYER:_default' \
+'--on=[]:ON:_default' \
+'--amount=[]:AMOUNT:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+&& ret=0
+;;
+(roll)
+_arguments "${_arguments_options[@]}" : \
+'--player=[]:PLAYER:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+&& ret=0
+;;
+(act)
+_arguments "${_arguments_options[@]}" : \
+'--player=[]:PLAYER:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+'*::action -- The action word, then its amount where it takes one:_default' \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__game__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-game-help-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(bet)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(roll)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(act)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(consensus)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__consensus_commands" \
+"*::: :->consensus" \
+&& ret=0
+
+    case $state in
+    (consensus)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-consensus-command-$line[1]:"
+        case $line[1] in
+            (propose)
+_arguments "${_arguments_options[@]}" : \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--wait[Wait until it is committed and print the height, hash and QC]' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':payload -- The payload, as JSON (a bare word is sent as a string):_default' \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+'--height=[]:HEIGHT:_default' \
+'--genesis=[The genesis to trust (default\: the state dir'\''s genesis.json)]:FILE:_files' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__consensus__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-consensus-help-command-$line[1]:"
+        case $line[1] in
+            (propose)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(keys)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__keys_commands" \
+"*::: :->keys" \
+&& ret=0
+
+    case $state in
+    (keys)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-keys-command-$line[1]:"
+        case $line[1] in
+            (generate)
+_arguments "${_arguments_options[@]}" : \
+'--out=[Write the secret seed here (mode 0600; never overwritten) and print only the public key. Without it the secret is printed]:FILE:_files' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__keys__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-keys-help-command-$line[1]:"
+        case $line[1] in
+            (generate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(bench)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__bench_commands" \
+"*::: :->bench" \
+&& ret=0
+
+    case $state in
+    (bench)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-bench-command-$line[1]:"
+        case $line[1] in
+            (engine)
+_arguments "${_arguments_options[@]}" : \
+'--addr=[Engine address (default\: the configured first engine)]:ADDR:_default' \
+'--games=[Games the load runs on]:GAMES:_default' \
+'--hold=[Extra idle games to create first, to measure memory per game (the engine needs MAX_CONCURRENT_GAMES above games + hold)]:HOLD:_default' \
+'--concurrency=[Concurrent workers (connections)]:CONCURRENCY:_default' \
+'--duration=[How long to run the action loop]:DURATION:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(consensus)
+_arguments "${_arguments_options[@]}" : \
+'--concurrency=[Concurrent proposers (each waits for its commit, then proposes again)]:CONCURRENCY:_default' \
+'--duration=[How long to run]:DURATION:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'--kill-leader[Halfway through, kill -9 the current leader (needs \`bitcraps up\` on this state dir) and report how long commits stopped]' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__bench__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-bench-help-command-$line[1]:"
+        case $line[1] in
+            (engine)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(consensus)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+'--index=[Index of this instance among its kind (validator 0..n, engine 0..n)]:INDEX:_default' \
+'--listen=[Listen address (default\: from the configuration and --index)]:ADDR:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':kind -- Which service to run:(gateway engine consensus)' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':shell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-command-$line[1]:"
+        case $line[1] in
+            (up)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(down)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(ps)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(restart)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(config)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__config_commands" \
+"*::: :->config" \
+&& ret=0
+
+    case $state in
+    (config)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-config-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(default)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(auth)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__auth_commands" \
+"*::: :->auth" \
+&& ret=0
+
+    case $state in
+    (auth)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-auth-command-$line[1]:"
+        case $line[1] in
+            (token)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(apikey)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey_commands" \
+"*::: :->apikey" \
+&& ret=0
+
+    case $state in
+    (apikey)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-auth-apikey-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(game)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__game_commands" \
+"*::: :->game" \
+&& ret=0
+
+    case $state in
+    (game)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-game-command-$line[1]:"
+        case $line[1] in
+            (create)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(bet)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(roll)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(act)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(consensus)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__consensus_commands" \
+"*::: :->consensus" \
+&& ret=0
+
+    case $state in
+    (consensus)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-consensus-command-$line[1]:"
+        case $line[1] in
+            (propose)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(keys)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__keys_commands" \
+"*::: :->keys" \
+&& ret=0
+
+    case $state in
+    (keys)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-keys-command-$line[1]:"
+        case $line[1] in
+            (generate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(bench)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__bench_commands" \
+"*::: :->bench" \
+&& ret=0
+
+    case $state in
+    (bench)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-bench-command-$line[1]:"
+        case $line[1] in
+            (engine)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(consensus)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_bitcraps_commands] )) ||
+_bitcraps_commands() {
+    local commands; commands=(
+'up:Start every service in dependency order and supervise it' \
+'down:Stop every service (SIGTERM, then SIGKILL after --timeout)' \
+'ps:List the supervised services\: pid, state, health, uptime, restarts' \
+'logs:Show service logs' \
+'restart:Stop and start services, waiting until they are ready again' \
+'config:Show, check or print the configuration' \
+'auth:Mint credentials' \
+'game:Create, play, watch and verify games through the gateway' \
+'consensus:Propose, inspect and verify consensus through the gateway' \
+'keys:Validator keys' \
+'bench:Measure a running system' \
+'serve:Run one service in the foreground (what the supervisor spawns)' \
+'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth_commands] )) ||
+_bitcraps__subcmd__auth_commands() {
+    local commands; commands=(
+'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'apikey:API keys\: create (shown once), list, revoke' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps auth commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey_commands() {
+    local commands; commands=(
+'create:Create a key; it is printed once and stored only as a hash' \
+'list:List keys (never the keys themselves)' \
+'revoke:Revoke a key by id; it stops working on the next request' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps auth apikey commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey__subcmd__create_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth apikey create commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help_commands() {
+    local commands; commands=(
+'create:Create a key; it is printed once and stored only as a hash' \
+'list:List keys (never the keys themselves)' \
+'revoke:Revoke a key by id; it stops working on the next request' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps auth apikey help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help__subcmd__create_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth apikey help create commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth apikey help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help__subcmd__list_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth apikey help list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey__subcmd__help__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth apikey help revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey__subcmd__list_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth apikey list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__apikey__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__apikey__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth apikey revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help_commands() {
+    local commands; commands=(
+'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'apikey:API keys\: create (shown once), list, revoke' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps auth help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey_commands() {
+    local commands; commands=(
+'create:Create a key; it is printed once and stored only as a hash' \
+'list:List keys (never the keys themselves)' \
+'revoke:Revoke a key by id; it stops working on the next request' \
+    )
+    _describe -t commands 'bitcraps auth help apikey commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey__subcmd__create_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help apikey create commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey__subcmd__list_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help apikey list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help apikey revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__token_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__token_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help token commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__token_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__token_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth token commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench_commands] )) ||
+_bitcraps__subcmd__bench_commands() {
+    local commands; commands=(
+'engine:Actions per second and latency through the engine'\''s HTTP API' \
+'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps bench commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__consensus_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__consensus_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench consensus commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__engine_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__engine_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench engine commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__help_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__help_commands() {
+    local commands; commands=(
+'engine:Actions per second and latency through the engine'\''s HTTP API' \
+'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps bench help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__help__subcmd__consensus_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__help__subcmd__consensus_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench help consensus commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__help__subcmd__engine_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__help__subcmd__engine_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench help engine commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__completions_commands] )) ||
+_bitcraps__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps completions commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config_commands] )) ||
+_bitcraps__subcmd__config_commands() {
+    local commands; commands=(
+'show:Print the effective configuration and where each value came from' \
+'check:Validate a configuration file (the environment is not consulted)' \
+'default:Print the documented default configuration (config/bitcraps.toml)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps config commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config__subcmd__check_commands] )) ||
+_bitcraps__subcmd__config__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps config check commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config__subcmd__default_commands] )) ||
+_bitcraps__subcmd__config__subcmd__default_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps config default commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config__subcmd__help_commands] )) ||
+_bitcraps__subcmd__config__subcmd__help_commands() {
+    local commands; commands=(
+'show:Print the effective configuration and where each value came from' \
+'check:Validate a configuration file (the environment is not consulted)' \
+'default:Print the documented default configuration (config/bitcraps.toml)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps config help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config__subcmd__help__subcmd__check_commands] )) ||
+_bitcraps__subcmd__config__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps config help check commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config__subcmd__help__subcmd__default_commands] )) ||
+_bitcraps__subcmd__config__subcmd__help__subcmd__default_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps config help default commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__config__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps config help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config__subcmd__help__subcmd__show_commands] )) ||
+_bitcraps__subcmd__config__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps config help show commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__config__subcmd__show_commands] )) ||
+_bitcraps__subcmd__config__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps config show commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus_commands] )) ||
+_bitcraps__subcmd__consensus_commands() {
+    local commands; commands=(
+'propose:Order a JSON payload through the validators' \
+'status:Height, view, leader and each validator'\''s last vote' \
+'verify:Check a block'\''s quorum certificate against the genesis validator set' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps consensus commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help_commands() {
+    local commands; commands=(
+'propose:Order a JSON payload through the validators' \
+'status:Height, view, leader and each validator'\''s last vote' \
+'verify:Check a block'\''s quorum certificate against the genesis validator set' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps consensus help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__propose_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__propose_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help propose commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__status_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help status commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__verify_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__propose_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__propose_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus propose commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__status_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus status commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__verify_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__down_commands] )) ||
+_bitcraps__subcmd__down_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps down commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game_commands] )) ||
+_bitcraps__subcmd__game_commands() {
+    local commands; commands=(
+'create:Create a game\: \`--player alice\:1000 --player bob\:500\`' \
+'list:List games' \
+'show:Show one game' \
+'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
+'roll:Roll the dice (the shooter)' \
+'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`' \
+'verify:Check a finished game\: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps game commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__act_commands] )) ||
+_bitcraps__subcmd__game__subcmd__act_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game act commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__bet_commands] )) ||
+_bitcraps__subcmd__game__subcmd__bet_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game bet commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__create_commands] )) ||
+_bitcraps__subcmd__game__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game create commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help_commands() {
+    local commands; commands=(
+'create:Create a game\: \`--player alice\:1000 --player bob\:500\`' \
+'list:List games' \
+'show:Show one game' \
+'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
+'roll:Roll the dice (the shooter)' \
+'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`' \
+'verify:Check a finished game\: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps game help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__act_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__act_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help act commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__bet_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__bet_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help bet commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__create_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help create commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__list_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__roll_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__roll_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help roll commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__show_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help show commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__verify_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__list_commands] )) ||
+_bitcraps__subcmd__game__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__roll_commands] )) ||
+_bitcraps__subcmd__game__subcmd__roll_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game roll commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__show_commands] )) ||
+_bitcraps__subcmd__game__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game show commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__game__subcmd__verify_commands] )) ||
+_bitcraps__subcmd__game__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help_commands] )) ||
+_bitcraps__subcmd__help_commands() {
+    local commands; commands=(
+'up:Start every service in dependency order and supervise it' \
+'down:Stop every service (SIGTERM, then SIGKILL after --timeout)' \
+'ps:List the supervised services\: pid, state, health, uptime, restarts' \
+'logs:Show service logs' \
+'restart:Stop and start services, waiting until they are ready again' \
+'config:Show, check or print the configuration' \
+'auth:Mint credentials' \
+'game:Create, play, watch and verify games through the gateway' \
+'consensus:Propose, inspect and verify consensus through the gateway' \
+'keys:Validator keys' \
+'bench:Measure a running system' \
+'serve:Run one service in the foreground (what the supervisor spawns)' \
+'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth_commands() {
+    local commands; commands=(
+'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'apikey:API keys\: create (shown once), list, revoke' \
+    )
+    _describe -t commands 'bitcraps help auth commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey_commands() {
+    local commands; commands=(
+'create:Create a key; it is printed once and stored only as a hash' \
+'list:List keys (never the keys themselves)' \
+'revoke:Revoke a key by id; it stops working on the next request' \
+    )
+    _describe -t commands 'bitcraps help auth apikey commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__create_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth apikey create commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__list_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth apikey list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth apikey revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__token_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__token_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth token commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__bench_commands] )) ||
+_bitcraps__subcmd__help__subcmd__bench_commands() {
+    local commands; commands=(
+'engine:Actions per second and latency through the engine'\''s HTTP API' \
+'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
+    )
+    _describe -t commands 'bitcraps help bench commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__bench__subcmd__consensus_commands] )) ||
+_bitcraps__subcmd__help__subcmd__bench__subcmd__consensus_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help bench consensus commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__bench__subcmd__engine_commands] )) ||
+_bitcraps__subcmd__help__subcmd__bench__subcmd__engine_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help bench engine commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__completions_commands] )) ||
+_bitcraps__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help completions commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__config_commands] )) ||
+_bitcraps__subcmd__help__subcmd__config_commands() {
+    local commands; commands=(
+'show:Print the effective configuration and where each value came from' \
+'check:Validate a configuration file (the environment is not consulted)' \
+'default:Print the documented default configuration (config/bitcraps.toml)' \
+    )
+    _describe -t commands 'bitcraps help config commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__config__subcmd__check_commands] )) ||
+_bitcraps__subcmd__help__subcmd__config__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help config check commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__config__subcmd__default_commands] )) ||
+_bitcraps__subcmd__help__subcmd__config__subcmd__default_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help config default commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__config__subcmd__show_commands] )) ||
+_bitcraps__subcmd__help__subcmd__config__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help config show commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus_commands() {
+    local commands; commands=(
+'propose:Order a JSON payload through the validators' \
+'status:Height, view, leader and each validator'\''s last vote' \
+'verify:Check a block'\''s quorum certificate against the genesis validator set' \
+    )
+    _describe -t commands 'bitcraps help consensus commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__propose_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__propose_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus propose commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__status_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus status commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__verify_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__down_commands] )) ||
+_bitcraps__subcmd__help__subcmd__down_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help down commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__game_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game_commands() {
+    local commands; commands=(
+'create:Create a game\: \`--player alice\:1000 --player bob\:500\`' \
+'list:List games' \
+'show:Show one game' \
+'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
+'roll:Roll the dice (the shooter)' \
+'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`' \
+'verify:Check a finished game\: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators' \
+    )
+    _describe -t commands 'bitcraps help game commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__game__subcmd__act_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game__subcmd__act_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help game act commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__game__subcmd__bet_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game__subcmd__bet_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help game bet commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__game__subcmd__create_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game__subcmd__create_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help game create commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__game__subcmd__list_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help game list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__game__subcmd__roll_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game__subcmd__roll_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help game roll commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__game__subcmd__show_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help game show commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__game__subcmd__verify_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help game verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__keys_commands] )) ||
+_bitcraps__subcmd__help__subcmd__keys_commands() {
+    local commands; commands=(
+'generate:Generate an ed25519 validator key' \
+    )
+    _describe -t commands 'bitcraps help keys commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__keys__subcmd__generate_commands] )) ||
+_bitcraps__subcmd__help__subcmd__keys__subcmd__generate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help keys generate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__logs_commands] )) ||
+_bitcraps__subcmd__help__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help logs commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__ps_commands] )) ||
+_bitcraps__subcmd__help__subcmd__ps_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help ps commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__restart_commands] )) ||
+_bitcraps__subcmd__help__subcmd__restart_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help restart commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__serve_commands] )) ||
+_bitcraps__subcmd__help__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help serve commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__up_commands] )) ||
+_bitcraps__subcmd__help__subcmd__up_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help up commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__keys_commands] )) ||
+_bitcraps__subcmd__keys_commands() {
+    local commands; commands=(
+'generate:Generate an ed25519 validator key' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps keys commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__keys__subcmd__generate_commands] )) ||
+_bitcraps__subcmd__keys__subcmd__generate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps keys generate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__keys__subcmd__help_commands] )) ||
+_bitcraps__subcmd__keys__subcmd__help_commands() {
+    local commands; commands=(
+'generate:Generate an ed25519 validator key' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps keys help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__keys__subcmd__help__subcmd__generate_commands] )) ||
+_bitcraps__subcmd__keys__subcmd__help__subcmd__generate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps keys help generate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__keys__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__keys__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps keys help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__logs_commands] )) ||
+_bitcraps__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps logs commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__ps_commands] )) ||
+_bitcraps__subcmd__ps_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps ps commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__restart_commands] )) ||
+_bitcraps__subcmd__restart_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps restart commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__serve_commands] )) ||
+_bitcraps__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps serve commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__up_commands] )) ||
+_bitcraps__subcmd__up_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps up commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_bitcraps" ]; then
+    _bitcraps "$@"
+else
+    compdef _bitcraps bitcraps
+fi
