@@ -189,3 +189,58 @@ impl From<Malformed> for RejectReason {
         RejectReason::Malformed { detail: e.0 }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::services::consensus::protocol::testkit::{key, set};
+    use crate::services::consensus::protocol::types::Phase;
+
+    #[test]
+    fn json_shapes_are_a_contract() {
+        let vote = Vote::sign(&key(1), &set(4), 1, 5, 2, Phase::Commit, [0xab; 32]);
+        let text = serde_json::to_value(Message::Vote(vote.clone())).unwrap();
+        assert_eq!(text["type"], "vote");
+        assert_eq!(text["phase"], "commit");
+        assert_eq!(text["block_hash"], "ab".repeat(32));
+        assert_eq!(text["signature"].as_str().unwrap().len(), 128);
+        assert_eq!(
+            serde_json::from_value::<Message>(text).unwrap(),
+            Message::Vote(vote.clone())
+        );
+
+        let block = Block {
+            height: 5,
+            view: 0,
+            parent_hash: [0; 32],
+            proposer: 1,
+            proposals: vec![Proposal::new("p", json!({"a": 1}))],
+        };
+        let qc = QuorumCertificate::from_votes([&vote]).unwrap();
+        let sync = Message::SyncResponse {
+            blocks: vec![(block.clone(), qc)],
+        };
+        let text = serde_json::to_value(&sync).unwrap();
+        assert_eq!(text["type"], "sync_response");
+        assert_eq!(text["blocks"][0][0]["proposals"][0]["id"], "p");
+        assert!(text["blocks"][0][0]["proposals"][0].get("kind").is_none());
+        assert_eq!(text["blocks"][0][1]["signatures"][0]["validator"], 1);
+        assert_eq!(serde_json::from_value::<Message>(text).unwrap(), sync);
+
+        let request = serde_json::json!({"type": "sync_request", "from_height": 3});
+        assert_eq!(
+            serde_json::from_value::<Message>(request).unwrap(),
+            Message::SyncRequest { from_height: 3 }
+        );
+        let reason = RejectReason::from(VoteError::BadSignature { validator: 2 });
+        assert_eq!(reason.kind(), "bad_signature");
+        assert_eq!(
+            serde_json::to_value(&reason).unwrap(),
+            json!({"reason": "bad_signature", "validator": 2})
+        );
+        let bad = serde_json::json!({"type": "vote", "phase": "commit"});
+        assert!(serde_json::from_value::<Message>(bad).is_err());
+    }
+}

@@ -68,7 +68,8 @@ use state::{Chain, Pending, Round};
 use super::messages::{Message, RejectReason, ViewChange};
 use super::signature::{Ed25519Check, VerifyCache};
 use super::types::{
-    Phase, QcError, QuorumCertificate, SetError, ValidatorSet, Vote, VoteError, view_change_digest,
+    Block, Phase, QcError, QuorumCertificate, SetError, ValidatorSet, Vote, VoteError,
+    view_change_digest,
 };
 use super::{Consensus, Effect, Input, Recovered, SafetyRecord};
 
@@ -260,13 +261,7 @@ impl Pbft {
     }
 
     /// A committed block still in the in-memory window.
-    pub fn committed_block(
-        &self,
-        height: u64,
-    ) -> Option<&(
-        crate::services::consensus::protocol::Block,
-        QuorumCertificate,
-    )> {
+    pub fn committed_block(&self, height: u64) -> Option<&(Block, QuorumCertificate)> {
         self.chain.get(height)
     }
 

@@ -3,7 +3,7 @@
 
 use super::Pbft;
 use crate::services::consensus::protocol::Effect;
-use crate::services::consensus::protocol::messages::{Message, RejectReason};
+use crate::services::consensus::protocol::messages::{Message, PreparedCertificate, RejectReason};
 use crate::services::consensus::protocol::types::{
     Block, Malformed, Phase, Proposal, QuorumCertificate, Vote,
 };
@@ -255,11 +255,7 @@ impl Pbft {
                     .is_none_or(|p| qc.view > p.qc.view);
                 if higher {
                     if let Some(block) = self.round.blocks.get(&qc.block_hash).cloned() {
-                        self.round.prepared =
-                            Some(crate::services::consensus::protocol::PreparedCertificate {
-                                qc,
-                                block,
-                            });
+                        self.round.prepared = Some(PreparedCertificate { qc, block });
                     }
                 }
             }
