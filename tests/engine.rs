@@ -284,9 +284,15 @@ fn craps_is_played_durably_and_verifiably() {
         .find(|p| p["id"] == commit["proposal_id"])
         .unwrap()
         .clone();
-    assert_eq!(p["kind"], "game.commitment");
-    assert_eq!(p["payload"]["commitment"], json!(commitment));
-    assert_eq!(p["payload"]["game_id"], json!(id));
+    assert_eq!(p["kind"], "game.anchors");
+    let entry = p["payload"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["game_id"] == json!(id) && e["what"] == "commitment")
+        .unwrap()
+        .clone();
+    assert_eq!(entry["commitment"], json!(commitment));
 
     let (_, g) = api.call(
         "GET",

@@ -427,13 +427,22 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
         let h = a["height"].as_u64().unwrap_or(0);
         match api.call("GET", &format!("/api/v1/consensus/blocks/{h}"), None) {
             Ok(b) => {
+                // The game's record is one entry of a batched `game.anchors` proposal.
                 let found = b["block"]["proposals"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .any(|p| {
-                        p["id"] == a["proposal_id"]
-                            && p["payload"]["commitment"] == json!(commitment)
+                    .filter(|p| p["id"] == a["proposal_id"])
+                    .flat_map(|p| {
+                        p["payload"]["entries"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .any(|e| {
+                        e["game_id"] == json!(id)
+                            && e["what"] == a["what"]
+                            && e["commitment"] == json!(commitment)
                     });
                 if b["hash"] != a["block_hash"] || !found {
                     problems.push(format!(

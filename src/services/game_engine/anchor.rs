@@ -1,21 +1,46 @@
 //! Anchoring games in the validators' log: each game's seed commitment (at
-//! creation) and its reveal (when it finishes) are proposed to consensus
-//! through `upstream` (not the gateway); the committed height and block
-//! hash are recorded in the game and shown in its proof, so a player can
-//! check the commitment was ordered before the reveal by a quorum.
+//! creation) and its reveal (when it finishes) are ordered by consensus,
+//! reached through `upstream` (not the gateway); the committed height and
+//! block hash are recorded in the game and shown in its proof, so a player
+//! can check that a quorum ordered the commitment before the reveal.
 //!
-//! Anchoring runs in the background and retries with backoff; a game is
-//! never held up by consensus. At start the engine re-anchors games that
-//! are missing an anchor.
+//! Records are batched: one task collects them for up to 100 ms or 256
+//! entries and proposes them as one `game.anchors` proposal
+//! (`{"entries": [{"game_id", "what", "commitment", …}]}`), so a burst of
+//! new games costs a few proposals, not one each. Anchoring never holds a
+//! game up; it retries with backoff, and an engine re-anchors games that
+//! are missing an anchor when it starts.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 
 use super::game::Anchor;
 use crate::upstream::{Health, UpstreamSet};
+
+/// Most records in one proposal.
+const BATCH: usize = 256;
+/// How long the first record of a batch waits for company.
+const LINGER: Duration = Duration::from_millis(100);
+
+/// One record to order: `what` (`commitment`, `reveal`) of a game.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub game_id: String,
+    pub what: &'static str,
+    /// The record; must include `game_id` and `what` (added if missing).
+    pub payload: Value,
+}
+
+/// Where a record was ordered.
+#[derive(Debug, Clone)]
+pub struct Anchored {
+    pub game_id: String,
+    pub anchor: Anchor,
+}
 
 #[derive(Clone)]
 pub struct Anchorer {
@@ -44,13 +69,61 @@ impl Anchorer {
         })
     }
 
-    /// Proposes `payload` as `kind` and waits for its commit, trying the
-    /// healthy validators in turn, with backoff, for about two minutes.
-    pub async fn anchor(&self, kind: &str, what: &str, payload: Value) -> Option<Anchor> {
+    /// Starts the batching task: requests in, anchored records out.
+    pub fn spawn(self) -> (mpsc::Sender<Request>, mpsc::Receiver<Anchored>) {
+        let (tx, mut rx) = mpsc::channel::<Request>(1 << 20);
+        let (done_tx, done_rx) = mpsc::channel::<Anchored>(1 << 16);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                let deadline = tokio::time::Instant::now() + LINGER;
+                while batch.len() < BATCH {
+                    match tokio::time::timeout_at(deadline, rx.recv()).await {
+                        Ok(Some(r)) => batch.push(r),
+                        _ => break,
+                    }
+                }
+                let entries: Vec<Value> = batch
+                    .iter()
+                    .map(|r| {
+                        let mut p = r.payload.clone();
+                        p["game_id"] = json!(r.game_id);
+                        p["what"] = json!(r.what);
+                        p
+                    })
+                    .collect();
+                let Some((proposal_id, height, block_hash)) =
+                    self.propose(json!({ "entries": entries })).await
+                else {
+                    continue;
+                };
+                for r in batch {
+                    let a = Anchored {
+                        game_id: r.game_id,
+                        anchor: Anchor {
+                            what: r.what.to_string(),
+                            proposal_id: proposal_id.clone(),
+                            height,
+                            block_hash: block_hash.clone(),
+                        },
+                    };
+                    if done_tx.send(a).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        (tx, done_rx)
+    }
+
+    /// Proposes and waits for the commit, trying the healthy validators in
+    /// turn with backoff for about two minutes.
+    async fn propose(&self, payload: Value) -> Option<(String, u64, String)> {
         let mut delay = Duration::from_millis(200);
         for _attempt in 0..12 {
-            let view = self.validators.view();
-            let healthy: Vec<String> = view
+            let healthy: Vec<String> = self
+                .validators
+                .view()
                 .iter()
                 .filter(|i| i.health == Health::Healthy)
                 .map(|i| i.addr.clone())
@@ -68,24 +141,17 @@ impl Anchorer {
                     .http
                     .post(format!("http://{addr}/propose?wait=true"))
                     .bearer_auth(&token)
-                    .json(&json!({ "kind": kind, "payload": payload }))
+                    .json(&json!({ "kind": "game.anchors", "payload": payload }))
                     .send()
                     .await;
                 match r {
                     Ok(resp) if resp.status().is_success() => {
                         if let Ok(v) = resp.json::<Value>().await {
-                            return Some(Anchor {
-                                what: what.to_string(),
-                                proposal_id: v["proposal_id"]
-                                    .as_str()
-                                    .unwrap_or_default()
-                                    .to_string(),
-                                height: v["height"].as_u64().unwrap_or(0),
-                                block_hash: v["block_hash"]
-                                    .as_str()
-                                    .unwrap_or_default()
-                                    .to_string(),
-                            });
+                            return Some((
+                                v["proposal_id"].as_str().unwrap_or_default().to_string(),
+                                v["height"].as_u64().unwrap_or(0),
+                                v["block_hash"].as_str().unwrap_or_default().to_string(),
+                            ));
                         }
                     }
                     Ok(resp) => {
@@ -97,7 +163,9 @@ impl Anchorer {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(15));
         }
-        tracing::error!(kind, "gave up anchoring after repeated failures");
+        tracing::error!(
+            "gave up anchoring a batch after repeated failures; it is retried when the engine restarts"
+        );
         None
     }
 }

@@ -113,7 +113,8 @@ pub struct Engine {
     pub max_players: u32,
     pub open_games: AtomicUsize,
     pub secret: JwtSecret,
-    pub anchorer: super::anchor::Anchorer,
+    /// Records to order in the validators' log (batched by the anchorer).
+    pub anchors: tokio::sync::mpsc::Sender<super::anchor::Request>,
     pub metrics: super::metrics::EngineMetrics,
 }
 
@@ -140,7 +141,7 @@ impl Engine {
         store: Store,
         limits: Limits,
         secret: JwtSecret,
-        anchorer: super::anchor::Anchorer,
+        anchors: tokio::sync::mpsc::Sender<super::anchor::Request>,
         metrics: super::metrics::EngineMetrics,
     ) -> anyhow::Result<Engine> {
         let Limits {
@@ -165,7 +166,7 @@ impl Engine {
             max_players,
             open_games: AtomicUsize::new(open),
             secret,
-            anchorer,
+            anchors,
             metrics,
         })
     }
@@ -197,40 +198,71 @@ impl Engine {
     }
 }
 
-/// Orders a game's commitment or reveal in the validators' log in the
-/// background, then records where (an `anchored` event).
+/// Queues a game's commitment or reveal for the validators' log.
 pub fn spawn_anchor(e: Arc<Engine>, id: String, what: &'static str) {
     tokio::spawn(async move {
         let Ok(slot) = e.slot(&id).await else { return };
         let payload = slot.game.lock().await.anchor_payload(what);
-        let kind = format!("game.{what}");
-        let Some(anchor) = e.anchorer.anchor(&kind, what, payload).await else {
-            return;
+        let req = super::anchor::Request {
+            game_id: id,
+            what,
+            payload,
         };
-        let mut g = slot.game.lock().await;
-        if g.has_anchor(what) {
-            return;
+        if e.anchors.send(req).await.is_err() {
+            tracing::error!("the anchoring task has stopped");
         }
-        let mut next = g.clone();
-        let ev = next.record_anchor(anchor, now_ms());
-        if let Err(err) = e
-            .store
-            .write(Write {
-                game: next.clone(),
-                events: vec![ev.clone()],
-            })
-            .await
-        {
-            tracing::error!(error = %err, game_id = %id, "cannot store an anchor");
-            return;
-        }
-        *g = next;
-        if let Ok(mut sum) = slot.summary.write() {
-            *sum = Summary::of(&g);
-        }
-        slot.publish(std::slice::from_ref(&ev));
-        tracing::info!(game_id = %id, what, "anchored in the validators' log");
     });
+}
+
+/// Records where the validators ordered each game's records (an `anchored`
+/// event per game), many at once so the store can group its commits.
+pub fn spawn_recorder(
+    e: Arc<Engine>,
+    mut rx: tokio::sync::mpsc::Receiver<super::anchor::Anchored>,
+) {
+    tokio::spawn(async move {
+        let limit = Arc::new(tokio::sync::Semaphore::new(256));
+        while let Some(a) = rx.recv().await {
+            let Ok(permit) = limit.clone().acquire_owned().await else {
+                return;
+            };
+            let e = e.clone();
+            tokio::spawn(async move {
+                record_anchor(&e, a).await;
+                drop(permit);
+            });
+        }
+    });
+}
+
+async fn record_anchor(e: &Arc<Engine>, a: super::anchor::Anchored) {
+    let Ok(slot) = e.slot(&a.game_id).await else {
+        return;
+    };
+    let mut g = slot.game.lock().await;
+    if g.has_anchor(&a.anchor.what) {
+        return;
+    }
+    let what = a.anchor.what.clone();
+    let mut next = g.clone();
+    let ev = next.record_anchor(a.anchor, now_ms());
+    if let Err(err) = e
+        .store
+        .write(Write {
+            game: next.clone(),
+            events: vec![ev.clone()],
+        })
+        .await
+    {
+        tracing::error!(error = %err, game_id = %a.game_id, "cannot store an anchor");
+        return;
+    }
+    *g = next;
+    if let Ok(mut sum) = slot.summary.write() {
+        *sum = Summary::of(&g);
+    }
+    slot.publish(std::slice::from_ref(&ev));
+    tracing::debug!(game_id = %a.game_id, what, "anchored in the validators' log");
 }
 
 impl Engine {

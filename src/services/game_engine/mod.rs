@@ -37,7 +37,8 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let detail = format!("{} open", store.path().display());
     let validators = UpstreamSet::new("consensus", &cfg.validator_addrs());
     let secret_bytes = std::sync::Arc::new(secret.into_bytes());
-    let anchorer = anchor::Anchorer::new(validators.clone(), secret_bytes.clone(), name.clone())?;
+    let (anchors, anchored) =
+        anchor::Anchorer::new(validators.clone(), secret_bytes.clone(), name.clone())?.spawn();
     let engine = http::Engine::new(
         name.clone(),
         opts.index,
@@ -47,7 +48,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             max_players: cfg.game_engine.max_players_per_game,
         },
         super::common::extract::JwtSecret(secret_bytes),
-        anchorer,
+        anchors,
         metrics::EngineMetrics::new(ctx.metrics.registry())?,
     )?;
     ctx.readiness.set("storage", true, true, detail);
@@ -62,6 +63,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         cfg.gateway.health_check_interval,
     );
     let engine = std::sync::Arc::new(engine);
+    http::spawn_recorder(engine.clone(), anchored);
     {
         let e = engine.clone();
         tokio::spawn(async move { e.anchor_missing().await });
