@@ -166,22 +166,33 @@ pub fn addr(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
+/// Ports this test process has handed out: tests run in parallel threads,
+/// and a block found free must not be handed to two of them before their
+/// services bind it.
+static HANDED_OUT: std::sync::Mutex<Vec<(u16, u16)>> = std::sync::Mutex::new(Vec::new());
+
 /// Finds `n` consecutive free loopback ports, starting from a per-process
-/// pseudo-random base so parallel test processes rarely meet.
+/// pseudo-random base so parallel test processes rarely meet, and never
+/// overlapping a block already handed out in this process.
 pub fn free_port_block(n: u16) -> u16 {
     let seed = std::process::id() as u64 * 7919
-        + Instant::now().elapsed().as_nanos() as u64
         + std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .subsec_nanos() as u64;
-    let mut candidate = 20_000 + (seed % 30_000) as u16;
-    for _ in 0..500 {
-        let ok = (0..n).all(|i| TcpListener::bind(addr(candidate + i)).is_ok());
-        if ok {
+    // Below the kernel's ephemeral range (32768+ by default), so outgoing
+    // connections of other tests never take a port a service is about to bind.
+    let mut candidate = 20_000 + (seed % 12_000) as u16;
+    let mut handed = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
+    for _ in 0..2000 {
+        let clashes = handed
+            .iter()
+            .any(|(b, len)| candidate < b + len && *b < candidate + n);
+        if !clashes && (0..n).all(|i| TcpListener::bind(addr(candidate + i)).is_ok()) {
+            handed.push((candidate, n));
             return candidate;
         }
-        candidate = 20_000 + ((candidate as u32 + 97 * n as u32) % 30_000) as u16;
+        candidate = 20_000 + ((candidate as u32 - 20_000 + 97 * n as u32) % 12_000) as u16;
     }
     panic!("no block of {n} free ports");
 }
