@@ -159,6 +159,15 @@ fn check_service_settings(loaded: &Loaded) -> anyhow::Result<()> {
         crate::crypto::validate_jwt_secret(&s)
             .map_err(|e| fail(Code::Error, format!("{e} (from {})", path.display())))?;
     }
+    if cfg.consensus.algorithm != "pbft" {
+        return Err(fail(
+            Code::Error,
+            format!(
+                "consensus.algorithm {:?} is not implemented in this build yet; use pbft",
+                cfg.consensus.algorithm
+            ),
+        ));
+    }
     crate::telemetry::check_filter(&cfg.telemetry.log_level)
         .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
     Ok(())
