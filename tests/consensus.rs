@@ -22,15 +22,7 @@ struct Cluster<'a> {
 
 impl<'a> Cluster<'a> {
     fn new(sb: &'a Sandbox) -> Cluster<'a> {
-        let secret = std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
-        let token = bitcraps::auth::mint(
-            secret.trim().as_bytes(),
-            "tester",
-            bitcraps::auth::Role::Admin,
-            bitcraps::auth::now_secs(),
-            600,
-        )
-        .unwrap();
+        let token = support::Tokens::of(sb).mint("tester", bitcraps::auth::Role::Admin);
         Cluster {
             sb,
             http: reqwest::blocking::Client::builder()

@@ -18,21 +18,20 @@ const LIMIT: Duration = Duration::from_secs(30);
 struct Api {
     base: String,
     http: reqwest::blocking::Client,
-    secret: Vec<u8>,
+    tokens: support::Tokens,
 }
 
 impl Api {
     fn new(sb: &Sandbox) -> Api {
-        let secret = std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
         Api {
             base: format!("http://{}", sb.engine()),
             http: support::http(),
-            secret: secret.trim().as_bytes().to_vec(),
+            tokens: support::Tokens::of(sb),
         }
     }
 
     fn token(&self, sub: &str, role: bitcraps::auth::Role) -> String {
-        bitcraps::auth::mint(&self.secret, sub, role, bitcraps::auth::now_secs(), 600).unwrap()
+        self.tokens.mint(sub, role)
     }
 
     fn call(
@@ -66,6 +65,25 @@ impl Api {
             assert_eq!(v["status"], status, "{v}");
         }
         (status, v)
+    }
+
+    /// The admin closes the table (finishing the game, revealing its seed);
+    /// returns the proof as `viewer` sees it.
+    fn close_and_prove(&self, game: &str, viewer: &str) -> Value {
+        let (s, r) = self.call(
+            "POST",
+            &format!("/games/{game}/actions"),
+            Some(("admin", Admin)),
+            Some(json!({"player_id": "alice", "action": {"type": "close"}})),
+        );
+        assert_eq!(s, 200, "{r}");
+        self.call(
+            "GET",
+            &format!("/games/{game}/proof"),
+            Some((viewer, Player)),
+            None,
+        )
+        .1
     }
 
     fn act(&self, game: &str, player: &str, action: Value) -> (u16, Value) {
@@ -214,19 +232,7 @@ fn craps_is_played_durably_and_verifiably() {
 
     // The admin closes the table: bets go back, the seed is revealed, and
     // every roll recomputes from it.
-    let (s, r) = api.call(
-        "POST",
-        &format!("/games/{id}/actions"),
-        Some(("admin", Admin)),
-        Some(json!({"player_id": "alice", "action": {"type": "close"}})),
-    );
-    assert_eq!(s, 200, "{r}");
-    let (_, proof) = api.call(
-        "GET",
-        &format!("/games/{id}/proof"),
-        Some(("bob", Player)),
-        None,
-    );
+    let proof = api.close_and_prove(&id, "bob");
     let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
     assert_eq!(
         hex::encode(Sha256::digest(&seed)),
@@ -580,19 +586,7 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     let (s, _) = api.act(&id, "alice", json!({"type": "double"}));
     assert!(s == 409 || s == 422, "{s}");
 
-    let (s, r) = api.call(
-        "POST",
-        &format!("/games/{id}/actions"),
-        Some(("admin", Admin)),
-        Some(json!({"player_id": "alice", "action": {"type": "close"}})),
-    );
-    assert_eq!(s, 200, "{r}");
-    let (_, proof) = api.call(
-        "GET",
-        &format!("/games/{id}/proof"),
-        Some(("alice", Player)),
-        None,
-    );
+    let proof = api.close_and_prove(&id, "alice");
     let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
     let draw = &proof["draws"][0];
     assert_eq!(draw["kind"], "shuffle");

@@ -15,21 +15,20 @@ use support::Sandbox;
 struct Gw {
     base: String,
     http: reqwest::blocking::Client,
-    secret: Vec<u8>,
+    tokens: support::Tokens,
 }
 
 impl Gw {
     fn new(sb: &Sandbox) -> Gw {
-        let secret = std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
         Gw {
             base: format!("http://{}", sb.gateway()),
             http: support::http(),
-            secret: secret.trim().as_bytes().to_vec(),
+            tokens: support::Tokens::of(sb),
         }
     }
 
     fn token(&self, sub: &str, role: Role) -> String {
-        bitcraps::auth::mint(&self.secret, sub, role, bitcraps::auth::now_secs(), 600).unwrap()
+        self.tokens.mint(sub, role)
     }
 
     fn call(

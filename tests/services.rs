@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -54,7 +53,7 @@ fn every_service_exposes_the_common_contract() {
             "bitcraps_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}"
         ));
         assert!(text.contains("process_resident_memory_bytes"));
-        promtool_check(&text);
+        support::promtool_check(&text);
     }
     // The gateway reports each dependency, and its upstreams.
     let report: serde_json::Value = get(sb.gateway(), "/health/ready").json().unwrap();
@@ -65,15 +64,7 @@ fn every_service_exposes_the_common_contract() {
         .map(|d| d["name"].as_str().unwrap())
         .collect();
     assert_eq!(deps, ["consensus", "game_engine", "jwt_secret"]);
-    let secret = std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
-    let admin = bitcraps::auth::mint(
-        secret.trim().as_bytes(),
-        "ops",
-        bitcraps::auth::Role::Admin,
-        bitcraps::auth::now_secs(),
-        60,
-    )
-    .unwrap();
+    let admin = support::Tokens::of(&sb).mint("ops", bitcraps::auth::Role::Admin);
     assert_eq!(get(sb.gateway(), "/admin/upstreams").status(), 401);
     let ups: serde_json::Value = support::http()
         .get(format!("http://{}/admin/upstreams", sb.gateway()))
@@ -83,31 +74,6 @@ fn every_service_exposes_the_common_contract() {
         .json()
         .unwrap();
     assert_eq!(ups[1]["instances"].as_array().unwrap().len(), 4);
-}
-
-/// Runs `promtool check metrics` (Debian's `prometheus` package; `scripts/test`
-/// installs it) on an exposition.
-fn promtool_check(text: &str) {
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool is required: run the tests with scripts/test, which installs it");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool check metrics failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

@@ -18,8 +18,6 @@ use serde_json::json;
 use super::GlobalArgs;
 use super::exit::{Code, fail};
 use super::output::{self, OutputFormat};
-use crate::auth::{self, Role};
-use crate::services::ServeOptions;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -121,19 +119,7 @@ fn rss_of_listener(addr: SocketAddr) -> Option<u64> {
 fn engine(g: &GlobalArgs, a: &EngineBench) -> anyhow::Result<()> {
     let loaded = super::load_config(g, &[])?;
     let addr = a.addr.unwrap_or(loaded.config.game_engine.addr);
-    let opts = ServeOptions {
-        listen: None,
-        index: 0,
-        state_dir: g.state_dir.clone(),
-    };
-    let secret = crate::services::jwt_secret(&loaded.config, &opts)?;
-    let token = auth::mint(
-        secret.as_bytes(),
-        "bench",
-        Role::Admin,
-        auth::now_secs(),
-        86_400,
-    )?;
+    let token = super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -389,19 +375,7 @@ struct ConsensusReport {
 fn consensus(g: &GlobalArgs, a: &ConsensusBench) -> anyhow::Result<()> {
     let loaded = super::load_config(g, &[])?;
     let addrs = loaded.config.validator_addrs();
-    let opts = ServeOptions {
-        listen: None,
-        index: 0,
-        state_dir: g.state_dir.clone(),
-    };
-    let secret = crate::services::jwt_secret(&loaded.config, &opts)?;
-    let token = auth::mint(
-        secret.as_bytes(),
-        "bench",
-        Role::Admin,
-        auth::now_secs(),
-        86_400,
-    )?;
+    let token = super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -1,24 +1,13 @@
 //! `bitcraps consensus propose|status|verify` through the gateway.
 
-use std::time::Duration;
-
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use serde_json::{Value, json};
 
 use super::GlobalArgs;
 use super::exit::{Code, fail};
+use super::gateway_client::{Gateway, Target};
 use super::output::{self, OutputFormat};
 use crate::services::consensus::protocol::{Block, Phase, QuorumCertificate, ValidatorSet};
-
-#[derive(Debug, Args)]
-pub struct Target {
-    /// Gateway base URL (default: the configured gateway on 127.0.0.1).
-    #[arg(long, env = "BITCRAPS_GATEWAY", value_name = "URL")]
-    pub gateway: Option<String>,
-    /// Bearer token (default: an admin token minted from the dev secret).
-    #[arg(long, env = "BITCRAPS_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-}
 
 #[derive(Debug, Subcommand)]
 pub enum ConsensusCommand {
@@ -49,97 +38,17 @@ pub enum ConsensusCommand {
     },
 }
 
-struct Api {
-    base: String,
-    token: String,
-    http: reqwest::blocking::Client,
-}
-
-/// The gateway URL and a bearer token for CLI calls: flags, environment,
-/// else the configured gateway on loopback and an admin token from the dev
-/// secret.
-pub fn endpoint(g: &GlobalArgs, t: &Target) -> anyhow::Result<(String, String)> {
-    let loaded = super::load_config(g, &[])?;
-    let base = match &t.gateway {
-        Some(u) => u.trim_end_matches('/').to_string(),
-        None => {
-            let mut a = loaded.config.gateway.listen_addr;
-            if a.ip().is_unspecified() {
-                a.set_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-            }
-            format!("http://{a}")
-        }
-    };
-    let token = match &t.token {
-        Some(t) => t.clone(),
-        None => {
-            let opts = crate::services::ServeOptions {
-                listen: None,
-                index: 0,
-                state_dir: g.state_dir.clone(),
-            };
-            let secret = crate::services::jwt_secret(&loaded.config, &opts)?;
-            crate::auth::mint(
-                secret.as_bytes(),
-                "cli",
-                crate::auth::Role::Admin,
-                crate::auth::now_secs(),
-                600,
-            )?
-        }
-    };
-    Ok((base, token))
-}
+/// The validators' API through the gateway.
+struct Api(Gateway);
 
 impl Api {
     fn new(g: &GlobalArgs, t: &Target) -> anyhow::Result<Api> {
-        let (base, token) = endpoint(g, t)?;
-        Ok(Api {
-            base,
-            token,
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()?,
-        })
+        Ok(Api(Gateway::new(g, t)?))
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
-        let url = format!("{}/api/v1/consensus{path}", self.base);
-        let mut req = if method == "POST" {
-            self.http.post(&url)
-        } else {
-            self.http.get(&url)
-        };
-        req = req.bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().map_err(|e| {
-            fail(
-                Code::Unavailable,
-                format!("cannot reach the gateway at {}: {e}", self.base),
-            )
-        })?;
-        let status = resp.status();
-        let v: Value = resp.json().unwrap_or(Value::Null);
-        if status.is_success() {
-            return Ok(v);
-        }
-        let detail = v["detail"].as_str().unwrap_or("").to_string();
-        let code = match status.as_u16() {
-            401 | 403 => Code::Auth,
-            404 => Code::NotFound,
-            502..=504 => Code::Unavailable,
-            _ => Code::Error,
-        };
-        Err(fail(
-            code,
-            format!(
-                "{} {}: {detail}",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or("")
-            ),
-        ))
+        self.0
+            .call(method, &format!("/api/v1/consensus{path}"), body)
     }
 }
 

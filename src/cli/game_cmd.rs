@@ -1,14 +1,12 @@
 //! `bitcraps game …`: play and verify games through the gateway.
 
-use std::time::Duration;
-
 use clap::Subcommand;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::GlobalArgs;
-use super::consensus_cmd::Target;
 use super::exit::{Code, fail};
+use super::gateway_client::{Gateway, Target};
 use super::output::{self, OutputFormat};
 use crate::services::game_engine::fairness::{RandomSource, Seeds};
 use crate::services::game_engine::games::cards::Card;
@@ -87,60 +85,19 @@ pub enum GameCommand {
     },
 }
 
-struct Api {
-    base: String,
-    token: String,
-    http: reqwest::blocking::Client,
+/// The games API through the gateway.
+struct Api(Gateway);
+
+impl std::ops::Deref for Api {
+    type Target = Gateway;
+    fn deref(&self) -> &Gateway {
+        &self.0
+    }
 }
 
 impl Api {
     fn new(g: &GlobalArgs, t: &Target) -> anyhow::Result<Api> {
-        let (base, token) = super::consensus_cmd::endpoint(g, t)?;
-        Ok(Api {
-            base,
-            token,
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()?,
-        })
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
-        let url = format!("{}{path}", self.base);
-        let mut req = if method == "POST" {
-            self.http.post(&url)
-        } else {
-            self.http.get(&url)
-        };
-        req = req.bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().map_err(|e| {
-            fail(
-                Code::Unavailable,
-                format!("cannot reach the gateway at {}: {e}", self.base),
-            )
-        })?;
-        let status = resp.status();
-        let v: Value = resp.json().unwrap_or(Value::Null);
-        if status.is_success() {
-            return Ok(v);
-        }
-        let code = match status.as_u16() {
-            401 | 403 => Code::Auth,
-            404 => Code::NotFound,
-            502..=504 => Code::Unavailable,
-            _ => Code::Error,
-        };
-        Err(fail(
-            code,
-            format!(
-                "{}: {}",
-                status.as_u16(),
-                v["detail"].as_str().unwrap_or("")
-            ),
-        ))
+        Ok(Api(Gateway::new(g, t)?))
     }
 
     fn act(&self, id: &str, player: &str, action: Value) -> anyhow::Result<Value> {

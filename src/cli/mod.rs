@@ -8,6 +8,7 @@ pub mod config_cmd;
 pub mod consensus_cmd;
 pub mod exit;
 pub mod game_cmd;
+pub mod gateway_client;
 pub mod keys;
 pub mod lifecycle;
 pub mod logs;

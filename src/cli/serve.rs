@@ -55,6 +55,8 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
         index: inst.index,
         state_dir: g.state_dir.canonicalize()?,
     };
+    // The state dir holds the API keys this service accepts.
+    crate::apikeys::init(&opts.state_dir);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -94,8 +94,6 @@ pub fn check_data_dir(dir: &std::path::Path) -> Result<String, String> {
 /// value, else the configured file, else the state dir's generated dev
 /// secret. Placeholders and short secrets are refused.
 pub fn jwt_secret(cfg: &crate::config::Config, opts: &ServeOptions) -> anyhow::Result<String> {
-    // The same state dir holds the API keys every service accepts.
-    crate::apikeys::init(&opts.state_dir);
     let auth = &cfg.gateway.auth;
     let (secret, origin) = if let Some(s) = &auth.jwt_secret {
         (s.clone(), "gateway.auth.jwt_secret".to_string())

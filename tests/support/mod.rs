@@ -289,3 +289,18 @@ pub fn promtool_check(text: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Mints tokens with a sandbox's generated JWT secret.
+pub struct Tokens(Vec<u8>);
+
+impl Tokens {
+    pub fn of(sb: &Sandbox) -> Tokens {
+        let secret = std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
+        Tokens(secret.trim().as_bytes().to_vec())
+    }
+
+    /// A token for `sub` with `role`, valid for ten minutes.
+    pub fn mint(&self, sub: &str, role: bitcraps::auth::Role) -> String {
+        bitcraps::auth::mint(&self.0, sub, role, bitcraps::auth::now_secs(), 600).unwrap()
+    }
+}

@@ -1,0 +1,119 @@
+//! How CLI commands reach a running system: the gateway's URL, a bearer
+//! token, and one JSON call that maps HTTP failures to documented exit codes.
+
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::Value;
+
+use super::GlobalArgs;
+use super::exit::{Code, fail};
+
+#[derive(Debug, Args)]
+pub struct Target {
+    /// Gateway base URL (default: the configured gateway on 127.0.0.1).
+    #[arg(long, env = "BITCRAPS_GATEWAY", value_name = "URL")]
+    pub gateway: Option<String>,
+    /// Bearer token (default: an admin token minted from the dev secret).
+    #[arg(long, env = "BITCRAPS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+/// An admin token for `sub`, signed with the configured or dev secret.
+pub fn admin_token(
+    g: &GlobalArgs,
+    cfg: &crate::config::Config,
+    sub: &str,
+    ttl_secs: u64,
+) -> anyhow::Result<String> {
+    let opts = crate::services::ServeOptions {
+        listen: None,
+        index: 0,
+        state_dir: g.state_dir.clone(),
+    };
+    let secret = crate::services::jwt_secret(cfg, &opts)?;
+    Ok(crate::auth::mint(
+        secret.as_bytes(),
+        sub,
+        crate::auth::Role::Admin,
+        crate::auth::now_secs(),
+        ttl_secs,
+    )?)
+}
+
+pub struct Gateway {
+    base: String,
+    token: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Gateway {
+    /// From flags and environment, else the configured gateway on loopback
+    /// and an admin token from the dev secret.
+    pub fn new(g: &GlobalArgs, t: &Target) -> anyhow::Result<Gateway> {
+        let loaded = super::load_config(g, &[])?;
+        let base = match &t.gateway {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => {
+                let mut a = loaded.config.gateway.listen_addr;
+                if a.ip().is_unspecified() {
+                    a.set_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+                }
+                format!("http://{a}")
+            }
+        };
+        let token = match &t.token {
+            Some(t) => t.clone(),
+            None => admin_token(g, &loaded.config, "cli", 600)?,
+        };
+        Ok(Gateway {
+            base,
+            token,
+            // Long enough for `propose --wait` to see its commit.
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()?,
+        })
+    }
+
+    /// `method path` with an optional JSON body; the answer's JSON, or an
+    /// error whose exit code says what went wrong.
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let mut req = if method == "POST" {
+            self.http.post(&url)
+        } else {
+            self.http.get(&url)
+        };
+        req = req.bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().map_err(|e| {
+            fail(
+                Code::Unavailable,
+                format!("cannot reach the gateway at {}: {e}", self.base),
+            )
+        })?;
+        let status = resp.status();
+        let v: Value = resp.json().unwrap_or(Value::Null);
+        if status.is_success() {
+            return Ok(v);
+        }
+        let code = match status.as_u16() {
+            401 | 403 => Code::Auth,
+            404 => Code::NotFound,
+            502..=504 => Code::Unavailable,
+            _ => Code::Error,
+        };
+        Err(fail(
+            code,
+            format!(
+                "{} {}: {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or(""),
+                v["detail"].as_str().unwrap_or("")
+            ),
+        ))
+    }
+}
