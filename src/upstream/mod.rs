@@ -57,6 +57,15 @@ impl UpstreamSet {
             .count()
     }
 
+    /// Whether each instance is healthy, in order (no copies of addresses
+    /// or errors: this is on the request path).
+    pub fn healthy_flags(&self) -> Vec<bool> {
+        self.read()
+            .iter()
+            .map(|(_, h)| h.state == Health::Healthy)
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.read().len()
     }

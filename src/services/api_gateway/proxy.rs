@@ -21,7 +21,6 @@ use crate::services::common::Problem;
 use crate::upstream::UpstreamSet;
 use crate::upstream::balancer::{Balancer, Candidate, Key, Strategy};
 use crate::upstream::breaker::{Breaker, BreakerPolicy, State as BreakerState};
-use crate::upstream::health::Health;
 
 /// Milliseconds on a monotonic clock, for the breakers.
 fn now_ms() -> u64 {
@@ -204,11 +203,7 @@ impl Upstream {
     }
 
     fn healthy(&self) -> Vec<bool> {
-        self.set
-            .view()
-            .iter()
-            .map(|i| i.health == Health::Healthy)
-            .collect()
+        self.set.healthy_flags()
     }
 
     /// Picks (and reserves) an instance for a client: healthy and with a
