@@ -7,7 +7,7 @@ use super::GlobalArgs;
 use super::exit::{Code, fail};
 use super::gateway_client::{Gateway, Target};
 use super::output::{self, OutputFormat};
-use crate::services::consensus::protocol::{Block, Phase, QuorumCertificate, ValidatorSet};
+use crate::services::consensus::protocol::{Block, QuorumCertificate, ValidatorSet};
 
 #[derive(Debug, Subcommand)]
 pub enum ConsensusCommand {
@@ -160,7 +160,7 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
                 )
             })?;
             let mut problems = Vec::new();
-            if qc.phase != Phase::Commit {
+            if !qc.phase.certifies_commit() {
                 problems.push(format!(
                     "the certificate is for phase {}, not commit",
                     qc.phase

@@ -159,15 +159,8 @@ fn check_service_settings(loaded: &Loaded) -> anyhow::Result<()> {
         crate::crypto::validate_jwt_secret(&s)
             .map_err(|e| fail(Code::Error, format!("{e} (from {})", path.display())))?;
     }
-    if cfg.consensus.algorithm != "pbft" {
-        return Err(fail(
-            Code::Error,
-            format!(
-                "consensus.algorithm {:?} is not implemented in this build yet; use pbft",
-                cfg.consensus.algorithm
-            ),
-        ));
-    }
+    crate::services::consensus::algorithm(&cfg.consensus.algorithm)
+        .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
     crate::telemetry::check_filter(&cfg.telemetry.log_level)
         .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
     Ok(())

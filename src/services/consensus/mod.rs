@@ -20,16 +20,30 @@ use crate::upstream::UpstreamSet;
 
 pub const SERVICE: &str = "consensus";
 
+/// The configured algorithm, refused when unknown or not in this build.
+pub fn algorithm(name: &str) -> anyhow::Result<protocol::Algorithm> {
+    let algorithm: protocol::Algorithm = name
+        .parse()
+        .map_err(|e| anyhow::anyhow!("consensus.algorithm: {e}"))?;
+    if !algorithm.available() {
+        anyhow::bail!(
+            "consensus.algorithm {algorithm:?} is not available in this build; use one of: {}",
+            protocol::Algorithm::ALL
+                .iter()
+                .filter(|a| a.available())
+                .map(|a| a.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(algorithm)
+}
+
 /// Builds the validator app: recovers its state, starts the protocol and
 /// watches its peers.
 pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let name = format!("validator-{}", opts.index);
-    if cfg.consensus.algorithm != "pbft" {
-        anyhow::bail!(
-            "consensus.algorithm {:?} is not implemented in this build yet; use pbft",
-            cfg.consensus.algorithm
-        );
-    }
+    let algorithm = algorithm(&cfg.consensus.algorithm)?;
     let metrics = Metrics::new(SERVICE)?;
     let ctx = ServiceContext::new(
         SERVICE,
@@ -49,9 +63,10 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         key,
         peers: &all,
         data_dir: &data,
-        config: protocol::PbftConfig {
+        algorithm,
+        config: protocol::CoreConfig {
             max_timeout_ms: cfg.consensus.round_timeout.as_millis() as u64,
-            ..protocol::PbftConfig::default()
+            ..protocol::CoreConfig::default()
         },
         metrics: node::NodeMetrics::new(ctx.metrics.registry())?,
     })?;

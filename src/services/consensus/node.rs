@@ -16,8 +16,8 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::protocol::{
-    Block, Consensus, Effect, Evidence, Input, Message, Pbft, PbftConfig, Proposal,
-    QuorumCertificate, Recovered, SafetyRecord, Status, ValidatorSet,
+    self, Algorithm, Block, BoxedCore, Consensus, CoreConfig, Effect, Evidence, Input, Message,
+    Proposal, QuorumCertificate, Recovered, SafetyRecord, Status, ValidatorSet,
 };
 use super::store::{BlockStore, StoredBlock};
 use super::transport::{Envelope, Peers};
@@ -145,7 +145,8 @@ pub struct NodeOptions<'a> {
     pub key: SigningKey,
     pub peers: &'a [std::net::SocketAddr],
     pub data_dir: &'a Path,
-    pub config: PbftConfig,
+    pub algorithm: Algorithm,
+    pub config: CoreConfig,
     pub metrics: NodeMetrics,
 }
 
@@ -177,7 +178,8 @@ impl Node {
                 "recovered from disk"
             );
         }
-        let core = Pbft::new(
+        let core = protocol::build(
+            o.algorithm,
             o.set.clone(),
             o.index,
             o.key.to_bytes(),
@@ -295,10 +297,10 @@ struct Shell {
 }
 
 impl Shell {
-    async fn run(mut self, mut core: Pbft, mut rx: mpsc::Receiver<Cmd>) {
+    async fn run(mut self, mut core: BoxedCore, mut rx: mpsc::Receiver<Cmd>) {
         let effects = core.step(Input::Start);
         self.execute(effects);
-        self.snapshot(&core);
+        self.snapshot(core.as_ref());
         while let Some(cmd) = rx.recv().await {
             let input = match cmd {
                 Cmd::Input(i) => *i,
@@ -311,11 +313,11 @@ impl Shell {
             };
             let effects = core.step(input);
             self.execute(effects);
-            self.snapshot(&core);
+            self.snapshot(core.as_ref());
         }
     }
 
-    fn snapshot(&self, core: &Pbft) {
+    fn snapshot(&self, core: &dyn Consensus) {
         let st = core.status();
         self.node.metrics.height.set(st.height as i64);
         self.node.metrics.view.set(st.view as i64);

@@ -29,6 +29,7 @@
 //!   committed blocks from `from_height` on from the store and send them to
 //!   `to` as `Message::SyncResponse`.
 
+pub mod config;
 pub mod messages;
 pub mod pbft;
 pub mod signature;
@@ -41,8 +42,9 @@ mod testkit;
 
 use serde::{Deserialize, Serialize};
 
+pub use config::{Algorithm, BoxedCore, CoreConfig, SetupError, UnknownAlgorithm, build};
 pub use messages::{Evidence, Message, NewView, PreparedCertificate, RejectReason, ViewChange};
-pub use pbft::{Pbft, PbftConfig, SetupError};
+pub use pbft::Pbft;
 pub use types::{
     Block, Phase, Proposal, QcError, QuorumCertificate, Validator, ValidatorSet, Vote, VoteError,
 };
@@ -159,6 +161,10 @@ pub trait Consensus {
     fn pending_count(&self) -> usize;
     /// Latest valid vote seen from each validator (own votes included).
     fn last_votes(&self) -> &[Option<Vote>];
+
+    /// Replaces the signature check (simulations use a cheaper one).
+    #[cfg(test)]
+    fn set_signature_check(&mut self, check: Box<dyn signature::SignatureCheck>);
 
     fn status(&self) -> Status {
         Status {

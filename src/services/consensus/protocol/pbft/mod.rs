@@ -61,17 +61,15 @@ mod view_change;
 mod tests;
 
 use ed25519_dalek::SigningKey;
-use serde::{Deserialize, Serialize};
 
 use state::{Chain, Pending, Round};
 
 use super::messages::{Message, RejectReason, ViewChange};
 use super::signature::{Ed25519Check, VerifyCache};
 use super::types::{
-    Block, Phase, QcError, QuorumCertificate, SetError, ValidatorSet, Vote, VoteError,
-    view_change_digest,
+    Block, Phase, QcError, QuorumCertificate, ValidatorSet, Vote, VoteError, view_change_digest,
 };
-use super::{Consensus, Effect, Input, Recovered, SafetyRecord};
+use super::{Consensus, CoreConfig, Effect, Input, Recovered, SafetyRecord, SetupError};
 
 /// Votes for views further ahead than this are ignored (not stored).
 const VIEW_AHEAD: u64 = 8;
@@ -81,85 +79,6 @@ const FUTURE_HEIGHTS: u64 = 2;
 const FUTURE_PER_PEER: usize = 64;
 /// Most blocks accepted in one sync response.
 const MAX_SYNC_RESPONSE: usize = 1024;
-
-/// Tunables. Defaults suit a LAN or a laptop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PbftConfig {
-    /// Timeout of view 0 of each height.
-    pub base_timeout_ms: u64,
-    /// Cap of the doubling timeouts (the service passes ROUND_TIMEOUT).
-    pub max_timeout_ms: u64,
-    /// Most proposals in one block (same on every validator).
-    pub max_batch: usize,
-    /// Most proposals waiting; more are refused as overloaded.
-    pub max_pending: usize,
-    /// Committed blocks kept in memory to answer sync requests.
-    pub sync_window: usize,
-    /// Most blocks sent in one sync response.
-    pub max_sync_blocks: usize,
-    /// Committed proposal ids remembered to refuse duplicates.
-    pub remembered_ids: usize,
-    /// Signature checks that passed, remembered to skip re-checks.
-    pub verify_cache: usize,
-}
-
-impl Default for PbftConfig {
-    fn default() -> Self {
-        PbftConfig {
-            base_timeout_ms: 200,
-            max_timeout_ms: 15_000,
-            max_batch: 256,
-            max_pending: 10_000,
-            sync_window: 256,
-            max_sync_blocks: 64,
-            remembered_ids: 100_000,
-            verify_cache: 4096,
-        }
-    }
-}
-
-impl PbftConfig {
-    pub fn validate(&self) -> Result<(), SetupError> {
-        let bad = |what: &str| Err(SetupError::Config(what.to_string()));
-        if self.base_timeout_ms == 0 {
-            return bad("base_timeout_ms must be at least 1");
-        }
-        if self.max_timeout_ms < self.base_timeout_ms {
-            return bad("max_timeout_ms must be at least base_timeout_ms");
-        }
-        if self.max_batch == 0 || self.max_pending == 0 || self.max_sync_blocks == 0 {
-            return bad("max_batch, max_pending and max_sync_blocks must be at least 1");
-        }
-        if self.sync_window == 0 || self.remembered_ids == 0 || self.verify_cache == 0 {
-            return bad("sync_window, remembered_ids and verify_cache must be at least 1");
-        }
-        Ok(())
-    }
-
-    /// Round timeout of `view`: base * 2^view, capped.
-    pub fn timeout_for(&self, view: u64) -> u64 {
-        let shift = u32::try_from(view).unwrap_or(u32::MAX).min(63);
-        self.base_timeout_ms
-            .saturating_mul(1u64 << shift)
-            .min(self.max_timeout_ms)
-    }
-}
-
-/// Why a core cannot be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SetupError {
-    #[error(transparent)]
-    Set(#[from] SetError),
-    #[error("index {index} is not in the validator set")]
-    NotAMember { index: u32 },
-    #[error("the signing key does not match validator {index}'s public key in the set")]
-    KeyMismatch { index: u32 },
-    #[error("invalid PBFT configuration: {0}")]
-    Config(String),
-    #[error("recovered state is inconsistent: {0}")]
-    Recovered(String),
-}
 
 /// Per-peer bookkeeping.
 #[derive(Debug, Default)]
@@ -176,7 +95,7 @@ pub struct Pbft {
     set: ValidatorSet,
     me: u32,
     key: SigningKey,
-    config: PbftConfig,
+    config: CoreConfig,
     check: VerifyCache,
     chain: Chain,
     round: Round,
@@ -201,7 +120,7 @@ impl Pbft {
         set: ValidatorSet,
         my_index: u32,
         signing_key: [u8; 32],
-        config: PbftConfig,
+        config: CoreConfig,
         recovered: Option<Recovered>,
     ) -> Result<Pbft, SetupError> {
         set.validate()?;
@@ -243,11 +162,11 @@ impl Pbft {
         mut self,
         check: Box<dyn super::signature::SignatureCheck>,
     ) -> Pbft {
-        self.check = VerifyCache::new(check, self.config.verify_cache);
+        self.set_signature_check(check);
         self
     }
 
-    pub fn config(&self) -> &PbftConfig {
+    pub fn config(&self) -> &CoreConfig {
         &self.config
     }
 
@@ -345,6 +264,12 @@ impl Pbft {
                         round.proposal = Some(record.block_hash);
                     }
                     round.sent_commit = record.phase == Phase::Commit;
+                }
+                other => {
+                    return Err(SetupError::Recovered(format!(
+                        "the safety record is a {other} vote, which PBFT never signs \
+                         (was this data directory written by another algorithm?)"
+                    )));
                 }
             }
         }
@@ -539,6 +464,11 @@ impl Pbft {
 }
 
 impl Consensus for Pbft {
+    #[cfg(test)]
+    fn set_signature_check(&mut self, check: Box<dyn super::signature::SignatureCheck>) {
+        self.check = VerifyCache::new(check, self.config.verify_cache);
+    }
+
     fn step(&mut self, input: Input) -> Vec<Effect> {
         let mut out = Vec::new();
         match input {

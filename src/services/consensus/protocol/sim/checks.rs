@@ -5,39 +5,35 @@
 use super::Sim;
 use crate::services::consensus::protocol::Message;
 use crate::services::consensus::protocol::signature::SignatureCheck;
-use crate::services::consensus::protocol::types::{Block, Phase, QuorumCertificate};
+use crate::services::consensus::protocol::types::{Block, QuorumCertificate};
 
 impl Sim {
     /// An honest validator never signs two hashes for one slot, and every
     /// vote it sends is covered by its persisted record.
     pub(super) fn check_outgoing(&mut self, node: usize, msg: &Message) {
         let n = &self.nodes[node];
-        let own: Vec<_> = match msg {
-            Message::PrePrepare { vote, .. } | Message::Vote(vote) => vec![vote],
-            Message::ViewChange(vc) => vec![&vc.vote],
-            Message::NewView(nv) => vec![&nv.vote],
-            _ => vec![],
+        let algorithm = self.options.algorithm;
+        let Some(vote) = msg.anchor_vote().filter(|v| v.validator == n.index) else {
+            return;
         };
-        for vote in own.iter().filter(|v| v.validator == n.index) {
-            let public_key = self.set.validators[n.index as usize].public_key;
-            self.check
-                .register(&public_key, &vote.sign_bytes(), &vote.signature);
-        }
+        let public_key = self.set.validators[n.index as usize].public_key;
+        self.check
+            .register(&public_key, &vote.sign_bytes(), &vote.signature);
         if !n.honest {
             return;
         }
-        for vote in own.into_iter().filter(|v| v.validator == n.index) {
-            let slot = (vote.height, vote.view, vote.phase.rank());
+        {
+            let slot = algorithm.vote_slot(vote.height, vote.view, vote.phase);
             let record = n
                 .persisted
                 .as_ref()
                 .expect("a vote left before anything was persisted");
-            let rslot = (record.height, record.view, record.phase.rank());
+            let rslot = algorithm.vote_slot(record.height, record.view, record.phase);
             assert!(
                 slot < rslot || (slot == rslot && record.block_hash == vote.block_hash),
                 "node {node} sent {vote:?} not covered by its persisted record {rslot:?}"
             );
-            let key = (vote.validator, vote.height, vote.view, vote.phase);
+            let key = (vote.validator, slot);
             let prev = *self.signed.entry(key).or_insert(vote.block_hash);
             assert_eq!(
                 prev, vote.block_hash,
@@ -55,7 +51,7 @@ impl Sim {
                     block.height
                 )
             });
-        assert_eq!(qc.phase, Phase::Commit);
+        assert_eq!(qc.phase, self.options.algorithm.commit_phase());
         assert!(
             qc.certifies(&block),
             "node {node}: the QC does not certify block {}",

@@ -28,10 +28,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 
-use super::pbft::{Pbft, PbftConfig};
+use super::config::{Algorithm, BoxedCore, CoreConfig, VoteSlot, build};
 use super::testkit::{ResignCheck, key, set_with_powers};
-use super::types::{Block, Phase, Proposal, QuorumCertificate, ValidatorSet};
-use super::{Consensus, Effect, Evidence, Input, Message, Recovered, RejectReason, SafetyRecord};
+use super::types::{Block, Proposal, QuorumCertificate, ValidatorSet};
+use super::{Effect, Evidence, Input, Message, Recovered, RejectReason, SafetyRecord};
 
 pub use prng::SplitMix64;
 pub use trace::Stats;
@@ -87,7 +87,7 @@ enum Event {
 struct Node {
     index: u32,
     honest: bool,
-    core: Option<Pbft>,
+    core: Option<BoxedCore>,
     incarnation: u64,
     persisted: Option<SafetyRecord>,
     store: Vec<(Block, QuorumCertificate)>,
@@ -98,10 +98,12 @@ struct Node {
 #[derive(Debug, Clone)]
 pub struct SimOptions {
     pub powers: Vec<u64>,
-    /// Run a second, independent copy of validator 0 (Byzantine by
-    /// equivocation without Byzantine code).
-    pub twin: bool,
-    pub config: PbftConfig,
+    pub algorithm: Algorithm,
+    /// Validators that run a second, independent copy with the same key
+    /// (Byzantine by equivocation without Byzantine code). Both copies
+    /// count as dishonest: the checks cover the others.
+    pub twins: Vec<u32>,
+    pub config: CoreConfig,
     /// Round-trip every delivered message through JSON.
     pub json: bool,
     /// Use real ed25519 verification instead of the re-sign check.
@@ -114,8 +116,9 @@ impl SimOptions {
     pub fn new(n: usize) -> SimOptions {
         SimOptions {
             powers: vec![1; n],
-            twin: false,
-            config: PbftConfig::default(),
+            algorithm: Algorithm::Pbft,
+            twins: Vec::new(),
+            config: CoreConfig::default(),
             json: false,
             real_crypto: false,
             tamper_per_mille: 0,
@@ -139,8 +142,8 @@ pub struct Sim {
     decided: BTreeMap<u64, [u8; 32]>,
     submitted: HashMap<String, Value>,
     next_proposal: u64,
-    /// (validator, height, view, phase) -> hash an honest validator signed.
-    signed: HashMap<(u32, u64, u64, Phase), [u8; 32]>,
+    /// (validator, signing slot) -> hash an honest validator signed.
+    signed: HashMap<(u32, VoteSlot), [u8; 32]>,
     pub evidence: Vec<Evidence>,
     pub rejected: Vec<(usize, u32, RejectReason)>,
     pub events: u64,
@@ -179,9 +182,9 @@ impl Sim {
         for i in 0..n {
             sim.add_node(u32::try_from(i).unwrap(), true);
         }
-        if sim.options.twin {
-            sim.add_node(0, false);
-            sim.nodes[0].honest = false;
+        for twin in sim.options.twins.clone() {
+            sim.add_node(twin, false);
+            sim.nodes[twin as usize].honest = false;
         }
         sim.groups = vec![0; sim.nodes.len()];
         for node in 0..sim.nodes.len() {
@@ -217,7 +220,8 @@ impl Sim {
         };
         let index = n.index;
         let secret = self.keys[index as usize].to_bytes();
-        let mut core = Pbft::new(
+        let mut core = build(
+            self.options.algorithm,
             self.set.clone(),
             index,
             secret,
@@ -226,7 +230,7 @@ impl Sim {
         )
         .expect("a valid core");
         if !self.options.real_crypto {
-            core = core.with_signature_check(Box::new(self.check.clone()));
+            core.set_signature_check(Box::new(self.check.clone()));
         }
         let n = &mut self.nodes[node];
         n.core = Some(core);
@@ -370,7 +374,13 @@ impl Sim {
         let Some(core) = self.nodes[node].core.as_mut() else {
             return;
         };
+        let before = (core.height(), core.view());
         let effects = core.step(input);
+        let after = (core.height(), core.view());
+        // A view (round) left without a commit: the protocol's recovery ran.
+        if after.0 == before.0 && after.1 > before.1 {
+            self.stats.view_changes += 1;
+        }
         self.execute(node, effects);
     }
 
@@ -391,9 +401,6 @@ impl Sim {
                 }
                 Effect::Broadcast { msg } => {
                     self.check_outgoing(node, &msg);
-                    if matches!(msg, Message::NewView(_)) {
-                        self.stats.new_views += 1;
-                    }
                     let me = self.nodes[node].index;
                     for to in 0..self.set.len() {
                         let to = u32::try_from(to).unwrap();
@@ -500,6 +507,11 @@ impl Sim {
         self.nodes[node].store.len() as u64
     }
 
+    /// The leader node `node` expects for its current (height, view).
+    pub fn current_leader(&self, node: usize) -> u32 {
+        self.nodes[node].core.as_ref().map_or(0, |c| c.leader())
+    }
+
     pub fn max_committed(&self) -> u64 {
         self.decided.keys().next_back().copied().unwrap_or(0)
     }
@@ -535,13 +547,7 @@ impl Sim {
     pub fn status_line(&self) -> String {
         (0..self.nodes.len())
             .map(|i| match &self.nodes[i].core {
-                Some(c) => format!(
-                    "n{i}:h{}v{}{}p{}",
-                    c.height(),
-                    c.view(),
-                    if c.is_view_changing() { "*" } else { "" },
-                    c.pending_count()
-                ),
+                Some(c) => format!("n{i}:h{}v{}p{}", c.height(), c.view(), c.pending_count()),
                 None => format!("n{i}:down(h{})", self.nodes[i].store.len() + 1),
             })
             .collect::<Vec<_>>()

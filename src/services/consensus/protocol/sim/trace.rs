@@ -7,7 +7,7 @@ use crate::services::consensus::protocol::{Effect, Input, Message};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Stats {
     pub commits: u64,
-    pub new_views: u64,
+    pub view_changes: u64,
     pub sync_responses: u64,
     pub serve_sync: u64,
     pub crashes: u64,
@@ -22,7 +22,7 @@ pub struct Stats {
 impl std::ops::AddAssign for Stats {
     fn add_assign(&mut self, o: Stats) {
         self.commits += o.commits;
-        self.new_views += o.new_views;
+        self.view_changes += o.view_changes;
         self.sync_responses += o.sync_responses;
         self.serve_sync += o.serve_sync;
         self.crashes += o.crashes;

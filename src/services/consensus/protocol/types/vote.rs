@@ -13,7 +13,9 @@
 //! 20+L    8     u64 big-endian: epoch
 //! 28+L    8     u64 big-endian: height
 //! 36+L    8     u64 big-endian: view
-//! 44+L    1     u8 phase: 1 = prepare, 2 = commit, 3 = view-change
+//! 44+L    1     u8 phase: 1 = prepare, 2 = commit, 3 = view-change (PBFT),
+//!                  4 = prevote, 5 = precommit (Tendermint; `view` is the
+//!                  round), 6 = generic, 7 = timeout (HotStuff)
 //! 45+L    32    block hash (SHA-256 of the block encoding, see `Block`)
 //! total   77+L bytes
 //! ```
@@ -53,6 +55,17 @@ pub enum Phase {
     /// "I leave every view below this one", with the highest prepared
     /// certificate digest in place of the block hash.
     ViewChange,
+    /// Tendermint prevote for a block (or nil: 32 zero bytes) in a round.
+    Prevote,
+    /// Tendermint precommit for a block (or nil) in a round; a precommit
+    /// quorum for a block decides it.
+    Precommit,
+    /// HotStuff vote for a block in a view (chained HotStuff's single
+    /// "generic" phase); a quorum of them is the block's QC.
+    Generic,
+    /// HotStuff timeout: "I leave this view"; the block-hash field carries
+    /// the digest the algorithm documents.
+    Timeout,
 }
 
 impl Phase {
@@ -62,6 +75,10 @@ impl Phase {
             Phase::Prepare => 1,
             Phase::Commit => 2,
             Phase::ViewChange => 3,
+            Phase::Prevote => 4,
+            Phase::Precommit => 5,
+            Phase::Generic => 6,
+            Phase::Timeout => 7,
         }
     }
 
@@ -70,17 +87,30 @@ impl Phase {
             1 => Some(Phase::Prepare),
             2 => Some(Phase::Commit),
             3 => Some(Phase::ViewChange),
+            4 => Some(Phase::Prevote),
+            5 => Some(Phase::Precommit),
+            6 => Some(Phase::Generic),
+            7 => Some(Phase::Timeout),
             _ => None,
         }
     }
 
+    /// Whether a quorum certificate of this phase is what an algorithm
+    /// hands out with a committed block (PBFT commit, Tendermint
+    /// precommit, HotStuff generic vote).
+    pub fn certifies_commit(self) -> bool {
+        matches!(self, Phase::Commit | Phase::Precommit | Phase::Generic)
+    }
+
     /// Order of signing within one view: a validator enters a view with
     /// its view-change vote, then prepares, then commits.
+    /// Tendermint: prevote < precommit within a round. HotStuff: a vote
+    /// precedes the timeout of its view.
     pub(crate) fn rank(self) -> u8 {
         match self {
             Phase::ViewChange => 0,
-            Phase::Prepare => 1,
-            Phase::Commit => 2,
+            Phase::Prepare | Phase::Prevote | Phase::Generic => 1,
+            Phase::Commit | Phase::Precommit | Phase::Timeout => 2,
         }
     }
 }
@@ -91,6 +121,10 @@ impl std::fmt::Display for Phase {
             Phase::Prepare => "prepare",
             Phase::Commit => "commit",
             Phase::ViewChange => "view-change",
+            Phase::Prevote => "prevote",
+            Phase::Precommit => "precommit",
+            Phase::Generic => "generic",
+            Phase::Timeout => "timeout",
         })
     }
 }

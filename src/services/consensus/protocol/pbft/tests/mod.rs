@@ -21,7 +21,7 @@ use crate::services::consensus::protocol::types::{
 
 fn core(n: usize, me: u32, recovered: Option<Recovered>) -> Pbft {
     let secret = key(me as usize).to_bytes();
-    Pbft::new(set(n), me, secret, PbftConfig::default(), recovered).unwrap()
+    Pbft::new(set(n), me, secret, CoreConfig::default(), recovered).unwrap()
 }
 
 /// A core with the cheap simulation check (for tests that move many votes).
@@ -126,15 +126,15 @@ fn run(cores: &mut [Pbft], first: Vec<(u32, Vec<Effect>)>) -> Vec<(u32, u64, [u8
 
 #[test]
 fn config_timeouts_double_and_cap() {
-    let c = PbftConfig {
+    let c = CoreConfig {
         max_timeout_ms: 1_000,
-        ..PbftConfig::default()
+        ..CoreConfig::default()
     };
     let t: Vec<u64> = (0..6).map(|v| c.timeout_for(v)).collect();
     assert_eq!(t, [200, 400, 800, 1_000, 1_000, 1_000]);
     assert_eq!(c.timeout_for(u64::MAX), 1_000);
     assert!(
-        PbftConfig {
+        CoreConfig {
             base_timeout_ms: 0,
             ..c.clone()
         }
@@ -142,7 +142,7 @@ fn config_timeouts_double_and_cap() {
         .is_err()
     );
     assert!(
-        PbftConfig {
+        CoreConfig {
             max_timeout_ms: 10,
             ..c
         }
@@ -153,9 +153,9 @@ fn config_timeouts_double_and_cap() {
 
 #[test]
 fn setup_checks_key_and_index() {
-    let wrong_key = Pbft::new(set(4), 0, key(1).to_bytes(), PbftConfig::default(), None);
+    let wrong_key = Pbft::new(set(4), 0, key(1).to_bytes(), CoreConfig::default(), None);
     assert_eq!(wrong_key.unwrap_err(), SetupError::KeyMismatch { index: 0 });
-    let outsider = Pbft::new(set(4), 4, key(4).to_bytes(), PbftConfig::default(), None);
+    let outsider = Pbft::new(set(4), 4, key(4).to_bytes(), CoreConfig::default(), None);
     assert_eq!(outsider.unwrap_err(), SetupError::NotAMember { index: 4 });
 }
 

@@ -57,9 +57,9 @@ fn sync_catches_up_and_checks_certificates() {
     );
     assert_eq!(late.height(), 4);
     // And it serves what it holds; older heights go to the shell.
-    let small = PbftConfig {
+    let small = CoreConfig {
         sync_window: 1,
-        ..PbftConfig::default()
+        ..CoreConfig::default()
     };
     let mut tiny = Pbft::new(
         set(4),
@@ -103,7 +103,7 @@ fn recovered_chain_must_be_consistent() {
         set(4),
         0,
         key(0).to_bytes(),
-        PbftConfig::default(),
+        CoreConfig::default(),
         Some(Recovered {
             safety: None,
             committed: vec![(b.clone(), wrong)],
@@ -114,7 +114,7 @@ fn recovered_chain_must_be_consistent() {
         set(4),
         0,
         key(0).to_bytes(),
-        PbftConfig::default(),
+        CoreConfig::default(),
         Some(Recovered {
             safety: None,
             committed: vec![(b.clone(), qc.clone()), (b, qc)],
