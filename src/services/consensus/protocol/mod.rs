@@ -29,6 +29,7 @@
 //!   committed blocks from `from_height` on from the store and send them to
 //!   `to` as `Message::SyncResponse`.
 
+pub(crate) mod chain;
 pub mod config;
 pub mod messages;
 pub mod pbft;

@@ -62,7 +62,8 @@ mod tests;
 
 use ed25519_dalek::SigningKey;
 
-use state::{Chain, Pending, Round};
+use super::chain::{Chain, Pending};
+use state::Round;
 
 use super::messages::{Message, RejectReason, ViewChange};
 use super::signature::{Ed25519Check, VerifyCache};
