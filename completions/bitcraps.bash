@@ -3023,7 +3023,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__up)
-            opts="-d -c -o -q -h -V --detach --wait --timeout --validators --engines --algorithm --supervise-daemon --config --set --state-dir --output --color --quiet --help --version"
+            opts="-d -c -o -q -h -V --detach --wait --timeout --validators --engines --algorithm --fault --supervise-daemon --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3042,6 +3042,10 @@ _bitcraps() {
                     return 0
                     ;;
                 --algorithm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -53,6 +53,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l timeout -d 'How
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l validators -d 'Number of validators (n >= 3f+1)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l engines -d 'Number of engine instances' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l algorithm -d 'Consensus algorithm: pbft, tendermint, hotstuff' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l fault -d 'Internal: run as the detached supervisor. Make a validator misbehave, for demos and tests: validator-N=silent|slow[:DURATION]|equivocate (repeatable). Also enables POST /fault on the validators' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -63,7 +64,7 @@ always\t''
 never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s d -l detach -d 'Run in the background; return once the supervisor is up'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l wait -d 'Return only when every service is ready (implies --detach); exit 5 on timeout'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l supervise-daemon -d 'Internal: run as the detached supervisor'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l supervise-daemon
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s V -l version -d 'Print version'

@@ -45,6 +45,7 @@ _arguments "${_arguments_options[@]}" : \
 '--validators=[Number of validators (n >= 3f+1)]:N:_default' \
 '--engines=[Number of engine instances]:N:_default' \
 '--algorithm=[Consensus algorithm\: pbft, tendermint, hotstuff]:NAME:_default' \
+'*--fault=[Internal\: run as the detached supervisor. Make a validator misbehave, for demos and tests\: validator-N=silent|slow\[\:DURATION\]|equivocate (repeatable). Also enables POST /fault on the validators]:VALIDATOR=FAULT:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -57,7 +58,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '-d[Run in the background; return once the supervisor is up]' \
 '--detach[Run in the background; return once the supervisor is up]' \
 '--wait[Return only when every service is ready (implies --detach); exit 5 on timeout]' \
-'--supervise-daemon[Internal\: run as the detached supervisor]' \
+'--supervise-daemon[]' \
 '-q[Print only what scripts need (errors still go to stderr)]' \
 '--quiet[Print only what scripts need (errors still go to stderr)]' \
 '-h[Print help (see more with '\''--help'\'')]' \

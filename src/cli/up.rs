@@ -41,6 +41,11 @@ pub struct UpArgs {
     #[arg(long, value_name = "NAME")]
     pub algorithm: Option<String>,
     /// Internal: run as the detached supervisor.
+    /// Make a validator misbehave, for demos and tests:
+    /// validator-N=silent|slow[:DURATION]|equivocate (repeatable). Also
+    /// enables POST /fault on the validators.
+    #[arg(long, value_name = "VALIDATOR=FAULT")]
+    pub fault: Vec<String>,
     #[arg(long, hide = true)]
     pub supervise_daemon: bool,
 }
@@ -67,6 +72,13 @@ impl UpArgs {
                 "consensus.algorithm".into(),
                 a.clone(),
                 "--algorithm".into(),
+            ));
+        }
+        if !self.fault.is_empty() {
+            v.push((
+                "consensus.faults".into(),
+                self.fault.join(","),
+                "--fault".into(),
             ));
         }
         if let Some(t) = self.timeout {

@@ -58,6 +58,7 @@ pub struct KeyDef {
 }
 
 pub const ALGORITHMS: &[&str] = &["pbft", "tendermint", "hotstuff"];
+pub const ON_OFF: &[&str] = &["off", "on"];
 pub const DISCOVERY_METHODS: &[&str] = &["static", "consul", "kubernetes"];
 pub const LOG_FORMATS: &[&str] = &["json", "pretty"];
 pub const BALANCING: &[&str] = &[
@@ -251,6 +252,20 @@ pub const KEYS: &[KeyDef] = &[
         default: "pbft",
         kind: Kind::Choice(ALGORITHMS),
         doc: "BFT protocol the validators run.",
+    },
+    KeyDef {
+        key: "consensus.fault_injection",
+        env: "BITCRAPS_FAULT_INJECTION",
+        default: "off",
+        kind: Kind::Choice(ON_OFF),
+        doc: "Validators accept POST /fault (admin) to turn silent, slow or equivocating, or to cut peers off. For demos and tests only.",
+    },
+    KeyDef {
+        key: "consensus.faults",
+        env: "BITCRAPS_FAULTS",
+        default: "",
+        kind: Kind::Text,
+        doc: "Faults injected at start, e.g. `validator-3=equivocate,validator-1=slow:300ms` (flag --fault, repeatable); modes none, silent, slow[:DURATION], equivocate. Implies fault_injection.",
     },
     KeyDef {
         key: "supervisor.restart_initial_backoff",

@@ -290,6 +290,8 @@ impl Layered {
                 byzantine_threshold: self.int("consensus.byzantine_threshold")? as u16,
                 round_timeout: self.duration("consensus.round_timeout")?,
                 algorithm: self.choice("consensus.algorithm")?,
+                fault_injection: self.choice("consensus.fault_injection")? == "on",
+                faults: self.text("consensus.faults")?,
             },
             supervisor: SupervisorConfig {
                 restart_initial_backoff: self.duration("supervisor.restart_initial_backoff")?,
@@ -531,6 +533,10 @@ pub struct ConsensusConfig {
     #[serde(with = "duration_text")]
     pub round_timeout: Duration,
     pub algorithm: String,
+    /// POST /fault is accepted (also when `faults` is not empty).
+    pub fault_injection: bool,
+    /// `validator-N=FAULT` entries, comma-separated.
+    pub faults: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -575,6 +581,15 @@ impl Config {
                 3 * f + 1,
                 layered.describe("consensus.validators"),
                 layered.describe("consensus.byzantine_threshold"),
+            )));
+        }
+        if let Err(e) = crate::services::consensus::fault::validate(
+            &self.consensus.faults,
+            self.consensus.validators,
+        ) {
+            return Err(ConfigError::Constraint(format!(
+                "{}: {e}",
+                layered.describe("consensus.faults")
             )));
         }
         for (key, base, count) in [

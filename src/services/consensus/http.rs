@@ -24,6 +24,8 @@ pub struct ConsensusState {
     pub node: Node,
     pub secret: JwtSecret,
     pub wait_timeout: Duration,
+    /// `POST /fault` is served (fault injection enabled).
+    pub fault_injection: bool,
 }
 
 impl FromRef<ConsensusState> for JwtSecret {
@@ -34,8 +36,17 @@ impl FromRef<ConsensusState> for JwtSecret {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(propose, get_proposal, get_block, status, evidence, vote),
-    components(schemas(ProposeRequest))
+    paths(
+        propose,
+        get_proposal,
+        get_block,
+        status,
+        evidence,
+        vote,
+        get_fault,
+        set_fault
+    ),
+    components(schemas(ProposeRequest, FaultRequest))
 )]
 pub struct ConsensusApi;
 
@@ -48,6 +59,7 @@ pub fn routes(state: ConsensusState) -> Router<ServiceContext> {
         .route("/evidence", get(evidence))
         .route("/vote", post(vote))
         .route("/peer", post(peer))
+        .route("/fault", get(get_fault).post(set_fault))
         .with_state(state)
 }
 
@@ -209,6 +221,7 @@ async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem>
         "leader_id": s.node.set.get(st.leader).map(|v| v.id.clone()),
         "pending": st.pending,
         "evidence_count": evidence,
+        "fault": s.node.fault_state(),
         "validators": validators,
     })))
 }
@@ -302,4 +315,87 @@ async fn peer(
         ));
     }
     Ok(StatusCode::ACCEPTED.into_response())
+}
+
+/// `POST /fault` body: either field may be left out to keep it as is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultRequest {
+    /// `none`, `silent`, `equivocate`, `slow` or `slow:DURATION`.
+    fault: Option<String>,
+    /// Validators this one is cut off from, both ways (a partition);
+    /// `[]` heals.
+    cut: Option<Vec<u32>>,
+}
+
+/// The faults injected into this validator.
+#[utoipa::path(get, path = "/fault", tag = "consensus", responses((status = 200, description = "Injected faults")))]
+async fn get_fault(State(s): State<ConsensusState>) -> Json<Value> {
+    Json(json!({
+        "enabled": s.fault_injection,
+        "state": s.node.fault_state(),
+    }))
+}
+
+/// Injects faults (admin; only when fault injection is enabled, else 404):
+/// make this validator silent, slow or equivocating, or cut it off from
+/// chosen peers. For demos and tests.
+#[utoipa::path(post, path = "/fault", tag = "consensus", request_body = FaultRequest,
+    responses((status = 200, description = "The faults now in force"), (status = 401), (status = 403),
+              (status = 404, description = "Fault injection is not enabled"), (status = 422, description = "Unknown fault or validator")))]
+async fn set_fault(
+    State(s): State<ConsensusState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<FaultRequest>,
+) -> Result<Json<Value>, Problem> {
+    if !s.fault_injection {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "fault injection is not enabled on this validator (consensus.fault_injection = on, or `bitcraps up --fault ...`)",
+        ));
+    }
+    if caller.0.role != Role::Admin {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "injecting faults needs the admin role; {} is a {}",
+                caller.0.sub, caller.0.role
+            ),
+        ));
+    }
+    let fault = match &req.fault {
+        Some(f) => Some(
+            f.parse::<super::fault::Fault>()
+                .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e))?,
+        ),
+        None => None,
+    };
+    let n = s.node.set.len() as u32;
+    if let Some(cut) = &req.cut
+        && let Some(bad) = cut.iter().find(|i| **i >= n || **i == s.node.index)
+    {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "cannot cut validator {bad} off: peers are 0..{} except this validator ({})",
+                n - 1,
+                s.node.index
+            ),
+        ));
+    }
+    let state = {
+        let mut st =
+            s.node.fault.write().map_err(|_| {
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "fault lock poisoned")
+            })?;
+        if let Some(f) = fault {
+            st.fault = f;
+        }
+        if let Some(cut) = req.cut {
+            st.cut = cut.into_iter().collect();
+        }
+        st.clone()
+    };
+    tracing::warn!(fault = %state.fault, cut = ?state.cut, by = %caller.0.sub, "injected faults changed");
+    Ok(Json(json!({ "enabled": true, "state": state })))
 }

@@ -2,6 +2,7 @@
 //! (`protocol/`, PBFT) inside an IO shell (`node`): signed peer transport,
 //! a write-ahead log of what it signed, a block store, HTTP (`http`).
 
+pub mod fault;
 pub mod genesis;
 pub mod http;
 pub mod node;
@@ -69,6 +70,8 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             ..protocol::CoreConfig::default()
         },
         metrics: node::NodeMetrics::new(ctx.metrics.registry())?,
+        fault: fault::for_validator(&cfg.consensus.faults, opts.index)
+            .map_err(|e| anyhow::anyhow!("consensus.faults: {e}"))?,
     })?;
     ctx.readiness
         .set("storage", true, true, format!("{} open", data.display()));
@@ -92,6 +95,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         node,
         secret: super::common::extract::JwtSecret(std::sync::Arc::new(secret.into_bytes())),
         wait_timeout: cfg.gateway.request_timeout,
+        fault_injection: cfg.consensus.fault_injection || !cfg.consensus.faults.trim().is_empty(),
     });
     Ok(base_router(ctx, routes))
 }

@@ -13,8 +13,10 @@ use anyhow::Context;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
 use serde_json::Value;
+use sha2::Digest;
 use tokio::sync::{mpsc, oneshot};
 
+use super::fault::{Fault, FaultState};
 use super::protocol::{
     self, Algorithm, Block, BoxedCore, Consensus, CoreConfig, Effect, Evidence, Input, Message,
     Proposal, QuorumCertificate, Recovered, SafetyRecord, Status, ValidatorSet,
@@ -63,6 +65,9 @@ pub struct Node {
     pub peers_seen: Arc<Mutex<Vec<PeerSeen>>>,
     pub pending: Arc<Mutex<HashMap<String, Instant>>>,
     pub metrics: NodeMetrics,
+    pub algorithm: Algorithm,
+    /// Injected faults (see `fault`); honest unless configured.
+    pub fault: Arc<RwLock<FaultState>>,
 }
 
 #[derive(Clone)]
@@ -148,6 +153,7 @@ pub struct NodeOptions<'a> {
     pub algorithm: Algorithm,
     pub config: CoreConfig,
     pub metrics: NodeMetrics,
+    pub fault: Fault,
 }
 
 impl Node {
@@ -206,7 +212,15 @@ impl Node {
             peers_seen: Arc::new(Mutex::new(vec![PeerSeen::default(); o.set.len()])),
             pending: Arc::new(Mutex::new(HashMap::new())),
             metrics: o.metrics,
+            algorithm: o.algorithm,
+            fault: Arc::new(RwLock::new(FaultState {
+                fault: o.fault,
+                ..FaultState::default()
+            })),
         };
+        if o.fault != Fault::None {
+            tracing::warn!(fault = %o.fault, "fault injected: this validator misbehaves on purpose");
+        }
         let shell = Shell {
             tx,
             chain_id: o.set.chain_id.clone(),
@@ -245,8 +259,17 @@ impl Node {
         Ok(r)
     }
 
-    /// Hands an authenticated peer message to the core.
+    /// The injected faults now in force.
+    pub fn fault_state(&self) -> FaultState {
+        self.fault.read().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    /// Hands an authenticated peer message to the core (dropped when an
+    /// injected partition cuts `from` off).
     pub fn deliver(&self, from: u32, msg: Message) -> bool {
+        if from != self.index && !self.fault_state().reaches(from) {
+            return true;
+        }
         if let Ok(mut seen) = self.peers_seen.lock()
             && let Some(p) = seen.get_mut(from as usize)
         {
@@ -283,6 +306,24 @@ fn recent_blocks(store: &BlockStore, n: usize) -> anyhow::Result<Vec<(Block, Quo
             ))
         })
         .collect()
+}
+
+/// Proposal kind of evidence put in a block.
+pub const EVIDENCE_KIND: &str = "evidence";
+
+/// What `GET /evidence` lists for one offence.
+fn evidence_body(key: &str, ev: &Evidence, me: u32, committed_height: Option<u64>) -> Value {
+    let kind = match ev {
+        Evidence::DuplicateVote { .. } => "duplicate_vote",
+    };
+    serde_json::json!({
+        "key": key,
+        "kind": kind,
+        "validator": ev.validator(),
+        "evidence": ev,
+        "recorded_by": me,
+        "committed_height": committed_height,
+    })
 }
 
 struct Shell {
@@ -327,14 +368,76 @@ impl Shell {
     }
 
     fn send(&self, to: Option<u32>, msg: &Message) {
+        let fault = self.node.fault_state();
+        if fault.fault == Fault::Silent {
+            return;
+        }
         let Ok(text) = serde_json::to_string(msg) else {
             return;
         };
         let env = Envelope::seal(&self.chain_id, self.node.index, text, &self.key);
-        match to {
-            Some(t) => self.peers.send(t, env),
-            None => self.peers.broadcast(&env),
+        let me = self.node.index;
+        let targets: Option<Vec<u32>> = match to {
+            Some(t) => Some(vec![t]),
+            None if fault.cut.is_empty() => None,
+            None => Some(
+                (0..self.node.set.len() as u32)
+                    .filter(|t| *t != me)
+                    .collect(),
+            ),
+        };
+        let targets: Option<Vec<u32>> =
+            targets.map(|t| t.into_iter().filter(|t| fault.reaches(*t)).collect());
+        let mut out = vec![(targets.clone(), env)];
+        if fault.fault == Fault::Equivocate
+            && let Some(conflict) = self.conflicting_vote(msg)
+            && let Ok(text) = serde_json::to_string(&Message::Vote(conflict))
+        {
+            out.push((targets, Envelope::seal(&self.chain_id, me, text, &self.key)));
         }
+        let peers = self.peers.clone();
+        let deliver = move || {
+            for (targets, env) in out {
+                match targets {
+                    Some(ts) => {
+                        for t in ts {
+                            peers.send(t, env.clone());
+                        }
+                    }
+                    None => peers.broadcast(&env),
+                }
+            }
+        };
+        match fault.fault {
+            Fault::Slow { delay_ms } => {
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                    deliver();
+                });
+            }
+            _ => deliver(),
+        }
+    }
+
+    /// An equivocating validator's second vote: its own vote in `msg`,
+    /// re-signed for the same slot with a different block hash.
+    fn conflicting_vote(&self, msg: &Message) -> Option<protocol::Vote> {
+        let v = msg
+            .anchor_vote()
+            .filter(|v| v.validator == self.node.index)?;
+        let mut other = [0u8; 32];
+        other.copy_from_slice(&sha2::Sha256::digest(
+            [b"bitcraps-equivocation".as_slice(), &v.block_hash].concat(),
+        ));
+        Some(protocol::Vote::sign(
+            &self.key,
+            &self.node.set,
+            v.validator,
+            v.height,
+            v.view,
+            v.phase,
+            other,
+        ))
     }
 
     fn execute(&mut self, effects: Vec<Effect>) {
@@ -417,6 +520,13 @@ impl Shell {
             .committed_proposals
             .inc_by(ids.len() as u64);
         tracing::info!(height = block.height, hash = %hash, proposals = ids.len(), view = block.view, "committed");
+        for p in block
+            .proposals
+            .iter()
+            .filter(|p| p.kind.as_deref() == Some(EVIDENCE_KIND))
+        {
+            self.committed_evidence(block.height, p);
+        }
         let mut pending = self.node.pending.lock().ok();
         for id in ids {
             if let Some(p) = pending.as_mut()
@@ -438,18 +548,61 @@ impl Shell {
         }
     }
 
+    /// Evidence this validator's core saw: checked again, stored, and
+    /// proposed for a block — the proposal is forwarded to every validator
+    /// (gossip), and once committed every validator records it.
     fn evidence(&self, ev: &Evidence) {
-        let key = match ev {
-            Evidence::DuplicateVote { a, .. } => format!(
-                "duplicate-vote:{}:{}:{}:{:?}",
-                a.validator, a.height, a.view, a.phase
-            ),
-        };
-        let body = serde_json::to_value(ev).unwrap_or(Value::Null);
+        if let Err(e) = ev.verify(&self.node.set, self.node.algorithm) {
+            tracing::error!(error = %e, "the core reported evidence that does not verify; ignored");
+            return;
+        }
+        let key = ev.key(self.node.algorithm);
+        let body = evidence_body(&key, ev, self.node.index, None);
         match self.node.store.add_evidence(&key, &body) {
             Ok(true) => {
                 self.node.metrics.evidence.inc();
                 tracing::warn!(validator = ev.validator(), evidence = %key, "Byzantine evidence recorded");
+                let proposal = Proposal {
+                    id: key.clone(),
+                    payload: serde_json::json!({ "evidence": ev }),
+                    kind: Some(EVIDENCE_KIND.to_string()),
+                };
+                if self
+                    .tx
+                    .try_send(Cmd::Propose {
+                        proposal,
+                        wait: None,
+                    })
+                    .is_err()
+                {
+                    tracing::warn!(evidence = %key, "queue full; evidence kept locally, not proposed");
+                }
+            }
+            Ok(false) => {}
+            Err(err) => tracing::error!(error = %err, "cannot store evidence"),
+        }
+    }
+
+    /// Evidence committed in a block: believed only if it verifies (a
+    /// Byzantine leader could put anything in a block).
+    fn committed_evidence(&self, height: u64, p: &Proposal) {
+        let ev = match serde_json::from_value::<Evidence>(p.payload["evidence"].clone()) {
+            Ok(ev) => ev,
+            Err(e) => {
+                tracing::warn!(height, proposal = %p.id, error = %e, "committed evidence does not parse; ignored");
+                return;
+            }
+        };
+        if let Err(e) = ev.verify(&self.node.set, self.node.algorithm) {
+            tracing::warn!(height, proposal = %p.id, error = %e, "committed evidence does not verify; ignored");
+            return;
+        }
+        let key = ev.key(self.node.algorithm);
+        let body = evidence_body(&key, &ev, self.node.index, Some(height));
+        match self.node.store.put_committed_evidence(&key, &body) {
+            Ok(true) => {
+                self.node.metrics.evidence.inc();
+                tracing::warn!(validator = ev.validator(), evidence = %key, height, "Byzantine evidence learnt from a block");
             }
             Ok(false) => {}
             Err(err) => tracing::error!(error = %err, "cannot store evidence"),

@@ -180,6 +180,22 @@ impl BlockStore {
         Ok(n == 1)
     }
 
+    /// Records evidence committed in a block: inserted, or the earlier
+    /// record of the same offence replaced (it now names its block).
+    /// Returns whether the offence was new to this validator.
+    pub fn put_committed_evidence(&self, key: &str, body: &Value) -> anyhow::Result<bool> {
+        let conn = self.conn()?;
+        let known: bool = conn
+            .prepare_cached("SELECT 1 FROM evidence WHERE key = ?1")?
+            .exists(params![key])?;
+        conn.execute(
+            "INSERT INTO evidence (key, body) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET body = excluded.body",
+            params![key, body.to_string()],
+        )?;
+        Ok(!known)
+    }
+
     pub fn evidence(&self) -> anyhow::Result<Vec<Value>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached("SELECT body FROM evidence ORDER BY seq")?;
@@ -222,5 +238,13 @@ mod tests {
         assert!(s.add_evidence("dup:1", &json!({"x": 1})).unwrap());
         assert!(!s.add_evidence("dup:1", &json!({"x": 1})).unwrap());
         assert_eq!(s.evidence().unwrap().len(), 1);
+        assert!(
+            !s.put_committed_evidence("dup:1", &json!({"x": 1, "committed_height": 3}))
+                .unwrap()
+        );
+        assert!(s.put_committed_evidence("dup:2", &json!({"x": 2})).unwrap());
+        let all = s.evidence().unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0]["committed_height"], 3);
     }
 }

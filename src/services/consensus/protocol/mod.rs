@@ -31,6 +31,7 @@
 
 pub(crate) mod chain;
 pub mod config;
+pub mod evidence;
 pub mod messages;
 pub mod pbft;
 pub mod signature;

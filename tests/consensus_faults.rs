@@ -1,0 +1,227 @@
+//! Byzantine behaviour and partitions with real validator processes,
+//! through the documented fault injection (`bitcraps up --fault`,
+//! `POST /fault`): an equivocating validator is caught, its evidence is
+//! gossiped, committed in a block and recorded by every validator; a 2|2
+//! split commits nothing, a 1|3 split lets the majority commit, and after
+//! the heal every validator converges on one chain. Run for every
+//! consensus algorithm.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::{Sandbox, wait_for};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+struct Cluster {
+    sb: Sandbox,
+    http: reqwest::blocking::Client,
+    token: String,
+}
+
+impl Cluster {
+    fn up(sb: Sandbox, extra: &[&str]) -> Cluster {
+        let mut args = vec!["up", "-d", "--wait", "--timeout", "60s"];
+        args.extend_from_slice(extra);
+        let r = sb.run(&args);
+        assert_eq!(r.code, 0, "up failed: {r}");
+        let token = support::Tokens::of(&sb).mint("tester", bitcraps::auth::Role::Admin);
+        Cluster {
+            sb,
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
+            token,
+        }
+    }
+
+    fn propose(&self, v: u16, id: &str, wait: bool) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!(
+                "http://{}/propose?wait={wait}",
+                self.sb.validator(v)
+            ))
+            .bearer_auth(&self.token)
+            .json(&json!({ "payload": { "id": id } }))
+            .send()
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().unwrap_or(Value::Null))
+    }
+
+    fn get(&self, v: u16, path: &str) -> Option<Value> {
+        let r = self
+            .http
+            .get(format!("http://{}{path}", self.sb.validator(v)))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .ok()?;
+        r.status().is_success().then(|| r.json().ok()).flatten()
+    }
+
+    fn status(&self, v: u16) -> Value {
+        self.get(v, "/status").unwrap()
+    }
+
+    fn height(&self, v: u16) -> u64 {
+        self.status(v)["last_committed_height"].as_u64().unwrap()
+    }
+
+    fn cut(&self, v: u16, peers: &[u32]) {
+        let r = self
+            .http
+            .post(format!("http://{}/fault", self.sb.validator(v)))
+            .bearer_auth(&self.token)
+            .json(&json!({ "cut": peers }))
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{:?}", r.text());
+    }
+
+    /// Every validator holds the same last block at `height` or above.
+    fn converged_at_least(&self, height: u64) -> Option<(u64, String)> {
+        let tips: Vec<(u64, String)> = (0..4)
+            .map(|v| {
+                let s = self.get(v, "/status")?;
+                Some((
+                    s["last_committed_height"].as_u64()?,
+                    s["last_committed_hash"].as_str()?.to_string(),
+                ))
+            })
+            .collect::<Option<_>>()?;
+        (tips[0].0 >= height && tips.iter().all(|t| *t == tips[0])).then(|| tips[0].clone())
+    }
+}
+
+fn equivocating_validator_is_caught(algorithm: &str) {
+    let sb = Sandbox::new().env("CONSENSUS_ALGORITHM", algorithm);
+    let c = Cluster::up(sb, &["--fault", "validator-3=equivocate"]);
+    assert_eq!(c.status(3)["fault"]["fault"]["mode"], "equivocate");
+    assert_eq!(c.status(0)["fault"]["fault"]["mode"], "none");
+    // One Byzantine validator of four: commits go on.
+    for i in 0..4 {
+        let (s, body) = c.propose(i % 3, &format!("eq-{i}"), true);
+        assert_eq!(s, 200, "{body}");
+    }
+    // Every honest validator ends up with the offence, learnt from a block.
+    for v in 0..3 {
+        let ev = wait_for("evidence committed in a block", LIMIT, || {
+            let list = c.get(v, "/evidence")?;
+            list["evidence"]
+                .as_array()?
+                .iter()
+                .find(|e| e["validator"] == 3 && e["committed_height"].is_u64())
+                .cloned()
+        });
+        assert_eq!(ev["kind"], "duplicate_vote");
+        let (a, b) = (&ev["evidence"]["a"], &ev["evidence"]["b"]);
+        assert_eq!(a["validator"], 3);
+        assert_eq!(a["height"], b["height"]);
+        assert_eq!(a["view"], b["view"]);
+        assert_eq!(a["phase"], b["phase"]);
+        assert_ne!(a["block_hash"], b["block_hash"]);
+        // The block that carries it is there, with the evidence proposal.
+        let h = ev["committed_height"].as_u64().unwrap();
+        let block = c.get(v, &format!("/blocks/{h}")).unwrap();
+        let proposals = block["block"]["proposals"].as_array().unwrap();
+        assert!(
+            proposals
+                .iter()
+                .any(|p| p["kind"] == "evidence" && p["id"] == ev["key"]),
+            "{block}"
+        );
+        assert!(c.status(v)["evidence_count"].as_u64().unwrap() >= 1);
+    }
+    // No honest validator is ever accused.
+    for v in 0..4 {
+        let list = c.get(v, "/evidence").unwrap();
+        for e in list["evidence"].as_array().unwrap() {
+            assert_eq!(e["validator"], 3, "honest validator accused: {e}");
+        }
+    }
+}
+
+fn partitions_stall_split_commit_majority_and_heal(algorithm: &str) {
+    let sb = Sandbox::new()
+        .env("CONSENSUS_ALGORITHM", algorithm)
+        .env("BITCRAPS_FAULT_INJECTION", "on")
+        // `?wait=true` gives up (504) after this: a bounded wait on the
+        // server's clock proves "not committed".
+        .env("GATEWAY_REQUEST_TIMEOUT", "3s");
+    let c = Cluster::up(sb, &[]);
+    let (s, first) = c.propose(0, "before", true);
+    assert_eq!(s, 200, "{first}");
+    let before = wait_for("all validators at one tip", LIMIT, || {
+        c.converged_at_least(1)
+    })
+    .0;
+
+    // 2|2: nobody holds a quorum.
+    c.cut(0, &[2, 3]);
+    c.cut(1, &[2, 3]);
+    c.cut(2, &[0, 1]);
+    c.cut(3, &[0, 1]);
+    let (s, body) = c.propose(0, "split-2-2", true);
+    assert_eq!(s, 504, "a 2|2 split committed: {body}");
+    let (s, _) = c.propose(2, "split-2-2-other-side", true);
+    assert_eq!(s, 504);
+    // In-flight votes may finish what was nearly decided at the cut.
+    let stalled: Vec<u64> = (0..4).map(|v| c.height(v)).collect();
+    assert!(stalled.iter().all(|h| *h <= before + 1), "{stalled:?}");
+
+    // 1|3: validator 0 alone; the other three commit.
+    c.cut(0, &[1, 2, 3]);
+    c.cut(1, &[0]);
+    c.cut(2, &[0]);
+    c.cut(3, &[0]);
+    let (s, body) = c.propose(1, "majority", true);
+    assert_eq!(s, 200, "the 3 side did not commit: {body}");
+    let majority = body["height"].as_u64().unwrap();
+    assert!(c.height(0) < majority, "the lone validator kept up");
+
+    // Heal: everyone converges, within a bounded time, on one chain that
+    // holds what each side was asked to order.
+    for v in 0..4 {
+        c.cut(v, &[]);
+    }
+    let healed = Instant::now();
+    let (height, _) = wait_for("convergence after the heal", LIMIT, || {
+        c.converged_at_least(majority)
+    });
+    eprintln!(
+        "{algorithm}: converged at height {height} {} ms after the heal",
+        healed.elapsed().as_millis()
+    );
+    // What was acknowledged is on the lone validator's chain too.
+    for ack in [&first, &body] {
+        let id = ack["proposal_id"].as_str().unwrap();
+        let r = c.get(0, &format!("/proposals/{id}")).unwrap();
+        assert_eq!(r["status"], "committed", "{r}");
+        assert_eq!(r["height"], ack["height"]);
+    }
+    assert_eq!(c.propose(0, "after-heal", true).0, 200);
+}
+
+macro_rules! per_algorithm {
+    ($($name:ident: $algorithm:literal),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn equivocating_validator_is_caught() {
+                super::equivocating_validator_is_caught($algorithm);
+            }
+
+            #[test]
+            fn partitions_stall_split_commit_majority_and_heal() {
+                super::partitions_stall_split_commit_majority_and_heal($algorithm);
+            }
+        }
+    )*};
+}
+
+per_algorithm!(pbft: "pbft");
