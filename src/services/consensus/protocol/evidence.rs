@@ -94,7 +94,7 @@ mod tests {
             b: vote(2, 5, 1, Phase::Prepare, 2),
         };
         assert_eq!(e.verify(&set(4), Algorithm::Pbft), Ok(()));
-        assert_eq!(e.key(Algorithm::Pbft), "duplicate-vote-2-e0-5.1.1-prepare");
+        assert_eq!(e.key(Algorithm::Pbft), "duplicate-vote-2-e1-5.1.1-prepare");
         // The same offence reported with the votes swapped has the same key.
         let Evidence::DuplicateVote { a, b } = e.clone();
         let swapped = Evidence::DuplicateVote { a: b, b: a };
