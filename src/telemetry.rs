@@ -3,7 +3,9 @@
 //! Logs are tracing events written to stdout, JSON lines by default (the
 //! supervisor captures them into per-service log files). Metrics live in one
 //! Prometheus registry per process and are rendered in the text exposition
-//! format at `GET /metrics`.
+//! format at `GET /metrics`. Traces: see [`trace`].
+
+pub mod trace;
 
 use std::time::Duration;
 

@@ -49,6 +49,13 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
         ServeKind::Consensus => "consensus",
     };
     crate::telemetry::init_logging(&cfg.telemetry, name)?;
+    let instance = match kind {
+        ServeKind::Gateway => "gateway".to_string(),
+        ServeKind::Engine => format!("engine-{}", inst.index),
+        ServeKind::Consensus => format!("validator-{}", inst.index),
+    };
+    // Before the runtime: the span exporter runs on its own thread.
+    let spans = crate::telemetry::trace::init(name, &instance)?;
     std::fs::create_dir_all(&g.state_dir)?;
     let opts = ServeOptions {
         listen: inst.listen,
@@ -69,6 +76,10 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
     });
     if let Err(e) = &result {
         tracing::error!(error = %format!("{e:#}"), "service failed");
+    }
+    drop(rt);
+    if let Some(spans) = spans {
+        spans.shutdown();
     }
     result
 }

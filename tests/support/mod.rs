@@ -26,6 +26,11 @@ const SCRUB: &[&str] = &[
     "JWT_SECRET",
     "JWT_SECRET_FILE",
     "RUST_LOG",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+    "OTEL_SERVICE_NAME",
 ];
 
 /// One isolated BitCraps installation: its own state dir and ports.

@@ -206,9 +206,21 @@ async fn list_games(
         if let Some(a) = &auth {
             r = r.header(axum::http::header::AUTHORIZATION, a.clone());
         }
-        let resp = r
-            .send()
-            .await
+        let span = crate::telemetry::trace::client_span(
+            &crate::telemetry::trace::Context::current(),
+            "GET".to_string(),
+            vec![opentelemetry::KeyValue::new("peer.service", "engine")],
+            &[],
+        );
+        let mut traced = axum::http::HeaderMap::new();
+        crate::telemetry::trace::inject(&span, &mut traced);
+        let sent = r.headers(traced).send().await;
+        crate::telemetry::trace::finish(
+            &span,
+            sent.as_ref().ok().map(|r| r.status().as_u16()),
+            sent.as_ref().err().map(|e| e.to_string()).as_deref(),
+        );
+        let resp = sent
             .map_err(|e| Problem::new(StatusCode::BAD_GATEWAY, format!("engine at {addr}: {e}")))?;
         let status = resp.status();
         let body: Value = resp

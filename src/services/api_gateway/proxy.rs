@@ -17,7 +17,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use opentelemetry::KeyValue;
+
 use crate::services::common::Problem;
+use crate::telemetry::trace;
 use crate::upstream::UpstreamSet;
 use crate::upstream::balancer::{Balancer, Candidate, Key, Strategy};
 use crate::upstream::breaker::{Breaker, BreakerPolicy, State as BreakerState};
@@ -316,10 +319,30 @@ impl Proxy {
                     .insert(HeaderName::from_static("x-forwarded-for"), v);
             }
         }
+        // One client span per forwarded request, the next hop's parent.
+        let span = trace::client_span(
+            &trace::Context::current(),
+            req.method().to_string(),
+            vec![
+                KeyValue::new("http.request.method", req.method().to_string()),
+                KeyValue::new("url.full", req.uri().to_string()),
+                KeyValue::new("server.address", addr.ip().to_string()),
+                KeyValue::new("server.port", i64::from(addr.port())),
+                KeyValue::new("peer.service", up.name),
+            ],
+            &[],
+        );
+        trace::inject(&span, req.headers_mut());
         let counter = up.in_flight.get(i).cloned().unwrap_or_default();
         counter.fetch_add(1, Ordering::Relaxed);
         let guard = InFlight(counter);
-        let resp = match tokio::time::timeout(self.timeout, self.client.request(req)).await {
+        let result = tokio::time::timeout(self.timeout, self.client.request(req)).await;
+        match &result {
+            Ok(Ok(r)) => trace::finish(&span, Some(r.status().as_u16()), None),
+            Ok(Err(e)) => trace::finish(&span, None, Some(&error_chain(e))),
+            Err(_) => trace::finish(&span, None, Some("timeout")),
+        }
+        let resp = match result {
             Err(_) => {
                 up.record(i, "timeout");
                 return Err(Problem::new(

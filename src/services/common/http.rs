@@ -10,6 +10,8 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
+use opentelemetry::KeyValue;
+use opentelemetry::context::FutureExt as _;
 use serde::{Deserialize, Serialize};
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -19,7 +21,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use super::problem::Problem;
 use super::readiness::{Readiness, ReadyReport};
-use crate::telemetry::Metrics;
+use crate::telemetry::{Metrics, trace};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -150,11 +152,17 @@ async fn method_not_allowed(req: Request) -> Problem {
     .with_instance(req.uri().path().to_string())
 }
 
-/// Access log and metrics for one request. Records count, latency and the
-/// in-flight gauge under the matched route (never the raw path, which would
-/// make one series per id), and runs the request inside a span carrying its
-/// `request_id`, so every log line of the request has it. Probes of the
-/// health and metrics routes log at debug level to keep logs readable.
+/// Routes that only continue a caller's trace and never start one: the
+/// validators' own transport carries many untraced messages a second.
+const CONTINUE_ONLY: &[&str] = &["/peer"];
+
+/// Access log, metrics and the server span of one request. Records count,
+/// latency and the in-flight gauge under the matched route (never the raw
+/// path, which would make one series per id), and runs the request inside a
+/// span carrying its `request_id` and `trace_id`, so every log line of the
+/// request has them, with the request's trace context current (outbound
+/// calls made while serving it become child spans). Probes of the health
+/// and metrics routes log at debug level and are not traced.
 async fn observe_request(State(ctx): State<ServiceContext>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
@@ -168,25 +176,51 @@ async fn observe_request(State(ctx): State<ServiceContext>, req: Request, next: 
         .unwrap_or("-")
         .to_string();
     let method = req.method().to_string();
+    let probe = route.starts_with("/health") || route == "/metrics";
+    let cx = if probe {
+        trace::Context::new()
+    } else {
+        let name = format!("{method} {route}");
+        let attributes = vec![
+            KeyValue::new("http.request.method", method.clone()),
+            KeyValue::new("http.route", route.clone()),
+            KeyValue::new("url.path", req.uri().path().to_string()),
+            KeyValue::new("service.instance.id", ctx.instance.clone()),
+        ];
+        if CONTINUE_ONLY.contains(&route.as_str()) {
+            trace::continued_server_span(req.headers(), name, attributes)
+        } else {
+            trace::server_span(req.headers(), name, attributes)
+        }
+    };
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
+        trace_id = tracing::field::Empty,
         method = %method,
         path = %req.uri().path(),
     );
+    if let Some(id) = trace::trace_id(&cx) {
+        span.record("trace_id", id.as_str());
+    }
     let start = Instant::now();
     // Decrements the in-flight gauge even when the client goes away and the
     // request future is dropped mid-way.
     let guard = ctx.metrics.in_flight_guard();
-    let resp = next.run(req).instrument(span.clone()).await;
+    let resp = next
+        .run(req)
+        .instrument(span.clone())
+        .with_context(cx.clone())
+        .await;
     drop(guard);
     let elapsed = start.elapsed();
-    ctx.metrics
-        .request_finished(&method, &route, resp.status().as_u16(), elapsed);
-    let _enter = span.enter();
     let status = resp.status().as_u16();
+    trace::finish(&cx, Some(status), None);
+    ctx.metrics
+        .request_finished(&method, &route, status, elapsed);
+    let _enter = span.enter();
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
-    if route.starts_with("/health") || route == "/metrics" {
+    if probe {
         tracing::debug!(status, latency_ms, "request finished");
     } else {
         tracing::info!(status, latency_ms, "request finished");

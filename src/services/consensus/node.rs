@@ -24,6 +24,7 @@ use super::protocol::{
 use super::store::{BlockStore, StoredBlock};
 use super::transport::{Envelope, Peers};
 use super::wal::Wal;
+use crate::telemetry::trace;
 
 /// What `?wait=true` answers once a proposal is committed.
 #[derive(Debug, Clone, Serialize)]
@@ -56,7 +57,7 @@ pub struct PeerSeen {
 /// Handle to a running validator node.
 #[derive(Clone)]
 pub struct Node {
-    tx: mpsc::Sender<Cmd>,
+    tx: mpsc::Sender<(Cmd, trace::Context)>,
     pub index: u32,
     pub set: Arc<ValidatorSet>,
     pub members: Arc<Vec<VerifyingKey>>,
@@ -252,8 +253,12 @@ impl Node {
         } else {
             (None, None)
         };
+        // Messages sent for this proposal carry the client's trace.
         self.tx
-            .send(Cmd::Propose { proposal, wait: w })
+            .send((
+                Cmd::Propose { proposal, wait: w },
+                trace::Context::current(),
+            ))
             .await
             .map_err(|_| anyhow::anyhow!("the consensus core has stopped"))?;
         Ok(r)
@@ -275,8 +280,13 @@ impl Node {
         {
             p.last_seen = Some(Instant::now());
         }
+        // Untraced: what a validator sends in reaction to a peer would chain
+        // every later block into the trace of the first traced proposal.
         self.tx
-            .try_send(Cmd::Input(Box::new(Input::Message { from, msg })))
+            .try_send((
+                Cmd::Input(Box::new(Input::Message { from, msg })),
+                trace::Context::new(),
+            ))
             .is_ok()
     }
 
@@ -327,7 +337,7 @@ fn evidence_body(key: &str, ev: &Evidence, me: u32, committed_height: Option<u64
 }
 
 struct Shell {
-    tx: mpsc::Sender<Cmd>,
+    tx: mpsc::Sender<(Cmd, trace::Context)>,
     chain_id: String,
     key: SigningKey,
     peers: Peers,
@@ -338,11 +348,11 @@ struct Shell {
 }
 
 impl Shell {
-    async fn run(mut self, mut core: BoxedCore, mut rx: mpsc::Receiver<Cmd>) {
+    async fn run(mut self, mut core: BoxedCore, mut rx: mpsc::Receiver<(Cmd, trace::Context)>) {
         let effects = core.step(Input::Start);
         self.execute(effects);
         self.snapshot(core.as_ref());
-        while let Some(cmd) = rx.recv().await {
+        while let Some((cmd, cx)) = rx.recv().await {
             let input = match cmd {
                 Cmd::Input(i) => *i,
                 Cmd::Propose { proposal, wait } => {
@@ -353,7 +363,11 @@ impl Shell {
                 }
             };
             let effects = core.step(input);
-            self.execute(effects);
+            {
+                // Outbound messages pick the input's trace up as their parent.
+                let _current = cx.attach();
+                self.execute(effects);
+            }
             self.snapshot(core.as_ref());
         }
     }
@@ -469,7 +483,10 @@ impl Shell {
                     tokio::spawn(async move {
                         tokio::time::sleep(Duration::from_millis(after_ms)).await;
                         let _ = tx
-                            .send(Cmd::Input(Box::new(Input::Timeout { view, height })))
+                            .send((
+                                Cmd::Input(Box::new(Input::Timeout { view, height })),
+                                trace::Context::new(),
+                            ))
                             .await;
                     });
                 }
@@ -569,10 +586,13 @@ impl Shell {
                 };
                 if self
                     .tx
-                    .try_send(Cmd::Propose {
-                        proposal,
-                        wait: None,
-                    })
+                    .try_send((
+                        Cmd::Propose {
+                            proposal,
+                            wait: None,
+                        },
+                        trace::Context::current(),
+                    ))
                     .is_err()
                 {
                     tracing::warn!(evidence = %key, "queue full; evidence kept locally, not proposed");

@@ -13,9 +13,13 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use opentelemetry::KeyValue;
+use opentelemetry::trace::TraceContextExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
+
+use crate::telemetry::trace;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
@@ -72,7 +76,7 @@ impl Envelope {
 #[derive(Clone)]
 pub struct Peers {
     me: u32,
-    queues: Vec<Option<mpsc::Sender<Envelope>>>,
+    queues: Vec<Option<mpsc::Sender<(Envelope, trace::Context)>>>,
 }
 
 /// Messages waiting for one peer; beyond this, new ones are dropped (the
@@ -94,13 +98,36 @@ impl Peers {
                 queues.push(None);
                 continue;
             }
-            let (tx, mut rx) = mpsc::channel::<Envelope>(QUEUE);
+            let (tx, mut rx) = mpsc::channel::<(Envelope, trace::Context)>(QUEUE);
             let client = client.clone();
             let url = format!("http://{addr}/peer");
             tokio::spawn(async move {
                 let mut failing = false;
-                while let Some(env) = rx.recv().await {
-                    match client.post(&url).json(&env).send().await {
+                while let Some((env, parent)) = rx.recv().await {
+                    // A client span when the message belongs to a trace.
+                    let span = if parent.span().span_context().is_valid() {
+                        trace::client_span(
+                            &parent,
+                            "POST".to_string(),
+                            vec![
+                                KeyValue::new("http.request.method", "POST"),
+                                KeyValue::new("url.full", url.clone()),
+                                KeyValue::new("peer.service", "consensus"),
+                            ],
+                            &[],
+                        )
+                    } else {
+                        trace::Context::new()
+                    };
+                    let mut headers = axum::http::HeaderMap::new();
+                    trace::inject(&span, &mut headers);
+                    let sent = client.post(&url).headers(headers).json(&env).send().await;
+                    trace::finish(
+                        &span,
+                        sent.as_ref().ok().map(|r| r.status().as_u16()),
+                        sent.as_ref().err().map(|e| e.to_string()).as_deref(),
+                    );
+                    match sent {
                         Ok(r) if r.status().is_success() => {
                             if failing {
                                 tracing::info!(peer = i, "peer reachable again");
@@ -130,10 +157,10 @@ impl Peers {
         self.me
     }
 
-    /// Queues `env` for peer `to`; a full queue drops it.
+    /// Queues `env` for peer `to`, in the current trace; a full queue drops it.
     pub fn send(&self, to: u32, env: Envelope) {
         if let Some(Some(q)) = self.queues.get(to as usize)
-            && q.try_send(env).is_err()
+            && q.try_send((env, trace::Context::current())).is_err()
         {
             tracing::warn!(peer = to, "outbound queue full; message dropped");
         }

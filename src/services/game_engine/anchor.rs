@@ -18,7 +18,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use opentelemetry::KeyValue;
+
 use super::game::Anchor;
+use crate::telemetry::trace;
 use crate::upstream::{Health, UpstreamSet};
 
 /// Most records in one proposal.
@@ -33,6 +36,8 @@ pub struct Request {
     pub what: &'static str,
     /// The record; must include `game_id` and `what` (added if missing).
     pub payload: Value,
+    /// The trace of the request that produced the record.
+    pub trace: trace::Context,
 }
 
 /// Where a record was ordered.
@@ -92,8 +97,9 @@ impl Anchorer {
                         p
                     })
                     .collect();
+                let traces: Vec<trace::Context> = batch.iter().map(|r| r.trace.clone()).collect();
                 let Some((proposal_id, height, block_hash)) =
-                    self.propose(json!({ "entries": entries })).await
+                    self.propose(json!({ "entries": entries }), &traces).await
                 else {
                     continue;
                 };
@@ -118,7 +124,13 @@ impl Anchorer {
 
     /// Proposes and waits for the commit, trying the healthy validators in
     /// turn with backoff for about two minutes.
-    async fn propose(&self, payload: Value) -> Option<(String, u64, String)> {
+    /// The call is a child span of the first record's request, linked to
+    /// the others' (`traces`).
+    async fn propose(
+        &self,
+        payload: Value,
+        traces: &[trace::Context],
+    ) -> Option<(String, u64, String)> {
         let mut delay = Duration::from_millis(200);
         for _attempt in 0..12 {
             let healthy: Vec<String> = self
@@ -137,13 +149,37 @@ impl Anchorer {
             );
             if let (false, Ok(token)) = (healthy.is_empty(), token) {
                 let addr = &healthy[self.next.fetch_add(1, Ordering::Relaxed) % healthy.len()];
+                let url = format!("http://{addr}/propose?wait=true");
+                let (parent, links) = traces
+                    .split_first()
+                    .map(|(p, rest)| (p.clone(), rest))
+                    .unwrap_or_default();
+                let span = trace::client_span(
+                    &parent,
+                    "POST".to_string(),
+                    vec![
+                        KeyValue::new("http.request.method", "POST"),
+                        KeyValue::new("url.full", url.clone()),
+                        KeyValue::new("peer.service", "consensus"),
+                        KeyValue::new("bitcraps.anchor.records", traces.len() as i64),
+                    ],
+                    links,
+                );
+                let mut headers = axum::http::HeaderMap::new();
+                trace::inject(&span, &mut headers);
                 let r = self
                     .http
-                    .post(format!("http://{addr}/propose?wait=true"))
+                    .post(url)
+                    .headers(headers)
                     .bearer_auth(&token)
                     .json(&json!({ "kind": "game.anchors", "payload": payload }))
                     .send()
                     .await;
+                trace::finish(
+                    &span,
+                    r.as_ref().ok().map(|r| r.status().as_u16()),
+                    r.as_ref().err().map(|e| e.to_string()).as_deref(),
+                );
                 match r {
                     Ok(resp) if resp.status().is_success() => {
                         if let Ok(v) = resp.json::<Value>().await {

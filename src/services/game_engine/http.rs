@@ -200,6 +200,8 @@ impl Engine {
 
 /// Queues a game's commitment or reveal for the validators' log.
 pub fn spawn_anchor(e: Arc<Engine>, id: String, what: &'static str) {
+    // The record belongs to the request being served (if any): its trace.
+    let trace = crate::telemetry::trace::Context::current();
     tokio::spawn(async move {
         let Ok(slot) = e.slot(&id).await else { return };
         let payload = slot.game.lock().await.anchor_payload(what);
@@ -207,6 +209,7 @@ pub fn spawn_anchor(e: Arc<Engine>, id: String, what: &'static str) {
             game_id: id,
             what,
             payload,
+            trace,
         };
         if e.anchors.send(req).await.is_err() {
             tracing::error!("the anchoring task has stopped");
