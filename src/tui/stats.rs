@@ -111,12 +111,23 @@ pub fn derive(prev: &Snapshot, cur: &Snapshot) -> Derived {
             p50,
             p99,
         };
-        let addrs: Vec<String> = c
+        // Every instance the gateway reports, and every one it has counted:
+        // an instance that got no request in the interval shows 0/s.
+        let mut addrs: Vec<String> = c
             .samples
             .iter()
             .filter(|s| s.name == UPSTREAM_RESPONSES)
             .filter_map(|s| s.label("instance").map(str::to_string))
             .collect();
+        if let Ok(groups) = &cur.upstreams {
+            addrs.extend(
+                groups
+                    .iter()
+                    .flat_map(|g| g.instances.iter().map(|i| i.addr.clone())),
+            );
+        }
+        addrs.sort();
+        addrs.dedup();
         for addr in addrs {
             let of = |s: &Sample| s.label("instance") == Some(addr.as_str());
             let r = rate(
