@@ -72,10 +72,18 @@ pub fn run(g: &GlobalArgs, args: &TuiArgs) -> anyhow::Result<()> {
     let (commands, snapshots) = data::spawn(collector, args.refresh);
     let mut app = App::new(args.refresh.as_millis() as u64, data::now_ms());
     // Installs a panic hook that restores the terminal before the message.
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            // Raw mode may be on even though the alternate screen failed.
+            let _ = ratatui::try_restore();
+            return Err(anyhow::Error::new(e).context("cannot set up the terminal"));
+        }
+    };
     let result = event_loop(&mut terminal, &mut app, &commands, &snapshots);
-    ratatui::try_restore()?;
-    result
+    let restored = ratatui::try_restore();
+    result?;
+    Ok(restored?)
 }
 
 /// What to read: the gateway and token as `bitcraps game` uses them, and the
