@@ -55,6 +55,9 @@ _bitcraps() {
             bitcraps,serve)
                 cmd="bitcraps__subcmd__serve"
                 ;;
+            bitcraps,tui)
+                cmd="bitcraps__subcmd__tui"
+                ;;
             bitcraps,up)
                 cmd="bitcraps__subcmd__up"
                 ;;
@@ -262,6 +265,9 @@ _bitcraps() {
             bitcraps__subcmd__help,serve)
                 cmd="bitcraps__subcmd__help__subcmd__serve"
                 ;;
+            bitcraps__subcmd__help,tui)
+                cmd="bitcraps__subcmd__help__subcmd__tui"
+                ;;
             bitcraps__subcmd__help,up)
                 cmd="bitcraps__subcmd__help__subcmd__up"
                 ;;
@@ -347,7 +353,7 @@ _bitcraps() {
 
     case "${cmd}" in
         bitcraps)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version up down ps logs restart config auth game consensus keys bench serve completions help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version up down ps logs restart config auth game consensus keys bench serve tui completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2205,7 +2211,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help)
-            opts="up down ps logs restart config auth game consensus keys bench serve completions help"
+            opts="up down ps logs restart config auth game consensus keys bench serve tui completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2694,6 +2700,20 @@ _bitcraps() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bitcraps__subcmd__help__subcmd__tui)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bitcraps__subcmd__help__subcmd__up)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2984,6 +3004,60 @@ _bitcraps() {
                     return 0
                     ;;
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__tui)
+            opts="-c -o -q -h -V --refresh --gateway --token --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --refresh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,6 +47,7 @@ complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "consensus" -d 'Pr
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "keys" -d 'Validator keys'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "bench" -d 'Measure a running system'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l timeout -d 'How long --wait waits for readiness (default: supervisor.ready_timeout)' -r
@@ -494,6 +495,20 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l refresh -d 'How often to read every service (at least 250ms)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -505,20 +520,21 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "up" -d 'Start every service in dependency order and supervise it'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "logs" -d 'Show service logs'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "config" -d 'Show, check or print the configuration'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "auth" -d 'Mint credentials'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "keys" -d 'Validator keys'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "bench" -d 'Measure a running system'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "up" -d 'Start every service in dependency order and supervise it'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "logs" -d 'Show service logs'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "config" -d 'Show, check or print the configuration'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "auth" -d 'Mint credentials'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "keys" -d 'Validator keys'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "bench" -d 'Measure a running system'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where each value came from'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'

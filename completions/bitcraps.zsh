@@ -1077,6 +1077,28 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 ':kind -- Which service to run:(gateway engine consensus)' \
 && ret=0
 ;;
+(tui)
+_arguments "${_arguments_options[@]}" : \
+'--refresh=[How often to read every service (at least 250ms)]:DURATION:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1325,6 +1347,10 @@ esac
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(tui)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -1357,6 +1383,7 @@ _bitcraps_commands() {
 'keys:Validator keys' \
 'bench:Measure a running system' \
 'serve:Run one service in the foreground (what the supervisor spawns)' \
+'tui:Live dashboard\: services, games, validators, gateway, metrics' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -1755,6 +1782,7 @@ _bitcraps__subcmd__help_commands() {
 'keys:Validator keys' \
 'bench:Measure a running system' \
 'serve:Run one service in the foreground (what the supervisor spawns)' \
+'tui:Live dashboard\: services, games, validators, gateway, metrics' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -1958,6 +1986,11 @@ _bitcraps__subcmd__help__subcmd__serve_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help serve commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__help__subcmd__tui_commands] )) ||
+_bitcraps__subcmd__help__subcmd__tui_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help tui commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__help__subcmd__up_commands] )) ||
 _bitcraps__subcmd__help__subcmd__up_commands() {
     local commands; commands=()
@@ -2013,6 +2046,11 @@ _bitcraps__subcmd__restart_commands() {
 _bitcraps__subcmd__serve_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps serve commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__tui_commands] )) ||
+_bitcraps__subcmd__tui_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps tui commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__up_commands] )) ||
 _bitcraps__subcmd__up_commands() {

@@ -15,4 +15,5 @@ pub mod ports;
 pub mod services;
 pub mod supervisor;
 pub mod telemetry;
+pub mod tui;
 pub mod upstream;

@@ -113,6 +113,8 @@ pub enum Command {
     Bench(bench::BenchCommand),
     /// Run one service in the foreground (what the supervisor spawns).
     Serve(serve::ServeArgs),
+    /// Live dashboard: services, games, validators, gateway, metrics.
+    Tui(crate::tui::TuiArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -167,6 +169,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Consensus(cmd) => consensus_cmd::run(g, cmd),
         Command::Game(cmd) => game_cmd::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
+        Command::Tui(args) => crate::tui::run(g, args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(

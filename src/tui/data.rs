@@ -1,0 +1,474 @@
+//! What the dashboard reads, and the collector that reads it off the UI
+//! thread: the supervisor's control socket, `/proc` for each service's pid,
+//! and the services' HTTP APIs, each request with a short timeout. Every
+//! source keeps its own error, so one service down never hides the others.
+//!
+//! The response types are the dashboard's own, lenient copies of the
+//! services' JSON (unknown fields ignored, missing ones defaulted), so a
+//! newer or older service still shows what it has.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::procfs::{self, ProcSample};
+use super::prom::Scrape;
+use crate::supervisor::StateDir;
+use crate::supervisor::control::{ServiceStatus, Status};
+use crate::supervisor::plan::ServiceKind;
+
+/// One source's answer, or why there is none (`connection refused`, …).
+pub type Fetched<T> = Result<T, String>;
+
+/// One read of everything, stamped with a monotonic time in milliseconds.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub at_ms: u64,
+    /// `Ok(None)`: no supervisor runs for this state dir.
+    pub supervisor: Fetched<Option<Status>>,
+    /// The services the other sources were read from (the supervisor's, or
+    /// the configured addresses when no supervisor answers).
+    pub endpoints: Vec<Endpoint>,
+    /// CPU time and memory by pid.
+    pub procs: BTreeMap<u32, ProcSample>,
+    pub upstreams: Fetched<Vec<UpstreamGroup>>,
+    pub games: Fetched<GameList>,
+    /// The game being watched: its id and its state as the gateway shows it.
+    pub game: Option<(String, Fetched<Value>)>,
+    /// Consensus status through the gateway.
+    pub consensus: Fetched<ConsensusStatus>,
+    /// Each validator's own `/status`, by service name.
+    pub validators: BTreeMap<String, Fetched<ConsensusStatus>>,
+    pub evidence: Fetched<Vec<Value>>,
+    /// `/metrics` of every service, by service name.
+    pub scrapes: BTreeMap<String, Fetched<Scrape>>,
+}
+
+impl Snapshot {
+    /// A snapshot with every source unanswered (for tests and the first frame).
+    pub fn empty(at_ms: u64) -> Snapshot {
+        fn none<T>() -> Fetched<T> {
+            Err("not read yet".to_string())
+        }
+        Snapshot {
+            at_ms,
+            supervisor: Ok(None),
+            endpoints: Vec::new(),
+            procs: BTreeMap::new(),
+            upstreams: none(),
+            games: none(),
+            game: None,
+            consensus: none(),
+            validators: BTreeMap::new(),
+            evidence: none(),
+            scrapes: BTreeMap::new(),
+        }
+    }
+}
+
+/// A service the dashboard reads from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub name: String,
+    pub kind: ServiceKind,
+    pub addr: SocketAddr,
+}
+
+/// `GET /admin/upstreams`: one upstream service.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct UpstreamGroup {
+    pub service: String,
+    pub instances: Vec<UpstreamInstance>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct UpstreamInstance {
+    pub addr: String,
+    pub health: String,
+    pub last_error: Option<String>,
+    pub in_flight: u64,
+    pub breaker: String,
+}
+
+/// `GET /api/v1/games`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct GameList {
+    pub games: Vec<GameSummary>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct GameSummary {
+    pub id: String,
+    pub game_type: String,
+    pub status: String,
+    pub players: Vec<String>,
+    pub version: u64,
+    pub created_at_ms: u64,
+    pub updated_at_ms: u64,
+}
+
+/// A validator's `GET /status` (also through the gateway).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ConsensusStatus {
+    /// `pbft` today; `tendermint`, `hotstuff` later.
+    pub algorithm: String,
+    pub chain_id: String,
+    pub epoch: Option<u64>,
+    /// The answering validator's index.
+    pub validator: Option<u32>,
+    pub height: u64,
+    pub view: u64,
+    /// Tendermint-style name of the view, when a protocol reports one.
+    pub round: Option<u64>,
+    pub leader: Option<u32>,
+    pub leader_id: Option<String>,
+    pub pending: u64,
+    pub evidence_count: Option<u64>,
+    /// A later name of `evidence_count`.
+    pub evidence: Option<u64>,
+    pub validators: Vec<ValidatorEntry>,
+}
+
+impl ConsensusStatus {
+    pub fn evidence_total(&self) -> Option<u64> {
+        self.evidence_count.or(self.evidence)
+    }
+}
+
+/// One member as a validator sees it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ValidatorEntry {
+    pub index: u32,
+    pub id: String,
+    pub power: u64,
+    pub is_self: bool,
+    pub last_vote: Option<LastVote>,
+    pub last_seen_ms_ago: Option<u64>,
+    pub rejected: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct LastVote {
+    pub height: u64,
+    pub view: u64,
+    pub phase: Value,
+}
+
+/// Where and how to read.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub state_dir: PathBuf,
+    /// Gateway base URL, `http://127.0.0.1:8080`.
+    pub gateway: String,
+    /// Bearer token for the gateway and the services (admin, for `/admin`).
+    pub token: String,
+    /// Per request.
+    pub timeout: Duration,
+    /// The configured services, read when no supervisor answers.
+    pub configured: Vec<Endpoint>,
+}
+
+/// Reads every source once per `collect`.
+pub struct Collector {
+    sources: Sources,
+    http: reqwest::blocking::Client,
+}
+
+/// Milliseconds on a monotonic clock (the collector's stamps).
+pub fn now_ms() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
+}
+
+/// What the UI asks of the collector thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Read now instead of at the next tick.
+    Refresh,
+    /// Also read this game each time (`None`: no game).
+    Watch(Option<String>),
+}
+
+impl Collector {
+    pub fn new(sources: Sources) -> anyhow::Result<Collector> {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(sources.timeout)
+            .connect_timeout(sources.timeout)
+            .build()?;
+        Ok(Collector { sources, http })
+    }
+
+    /// Reads every source, in parallel, each bounded by the timeout.
+    pub fn collect(&self, watch: Option<&str>) -> Snapshot {
+        let supervisor = self.supervisor();
+        let endpoints = match &supervisor {
+            Ok(Some(status)) => endpoints_of(&status.services),
+            _ => self.sources.configured.clone(),
+        };
+        let validator_names: Vec<Endpoint> = endpoints
+            .iter()
+            .filter(|e| e.kind == ServiceKind::Consensus)
+            .cloned()
+            .collect();
+        let gw = &self.sources.gateway;
+        std::thread::scope(|s| {
+            let upstreams =
+                s.spawn(|| self.json::<Vec<UpstreamGroup>>(&format!("{gw}/admin/upstreams")));
+            let games = s.spawn(|| self.json::<GameList>(&format!("{gw}/api/v1/games?limit=100")));
+            let game = watch.map(|id| {
+                let url = format!("{gw}/api/v1/games/{id}");
+                (id.to_string(), s.spawn(move || self.json::<Value>(&url)))
+            });
+            let consensus =
+                s.spawn(|| self.json::<ConsensusStatus>(&format!("{gw}/api/v1/consensus/status")));
+            let evidence = s.spawn(|| {
+                self.json::<Value>(&format!("{gw}/api/v1/consensus/evidence"))
+                    .map(|v| v["evidence"].as_array().cloned().unwrap_or_default())
+            });
+            let validators: Vec<_> = validator_names
+                .iter()
+                .map(|e| {
+                    let url = format!("http://{}/status", e.addr);
+                    (
+                        e.name.clone(),
+                        s.spawn(move || self.json::<ConsensusStatus>(&url)),
+                    )
+                })
+                .collect();
+            let scrapes: Vec<_> = endpoints
+                .clone()
+                .into_iter()
+                .map(|e| {
+                    let url = if e.kind == ServiceKind::Gateway {
+                        format!("{gw}/metrics")
+                    } else {
+                        format!("http://{}/metrics", e.addr)
+                    };
+                    (
+                        e.name,
+                        s.spawn(move || self.text(&url).map(|t| Scrape::parse(&t))),
+                    )
+                })
+                .collect();
+            let procs = match &supervisor {
+                Ok(Some(status)) => status
+                    .services
+                    .iter()
+                    .filter_map(|svc| svc.pid)
+                    .filter_map(|pid| procfs::read(pid).map(|p| (pid, p)))
+                    .collect(),
+                _ => BTreeMap::new(),
+            };
+            Snapshot {
+                at_ms: now_ms(),
+                supervisor,
+                procs,
+                upstreams: joined(upstreams),
+                games: joined(games),
+                game: game.map(|(id, h)| (id, joined(h))),
+                consensus: joined(consensus),
+                validators: validators
+                    .into_iter()
+                    .map(|(n, h)| (n, joined(h)))
+                    .collect(),
+                evidence: joined(evidence),
+                scrapes: scrapes.into_iter().map(|(n, h)| (n, joined(h))).collect(),
+                endpoints,
+            }
+        })
+    }
+
+    fn supervisor(&self) -> Fetched<Option<Status>> {
+        let Some(state) = StateDir::existing(&self.sources.state_dir) else {
+            return Ok(None);
+        };
+        crate::cli::ps::query(&state).map_err(|e| e.to_string())
+    }
+
+    fn get(&self, url: &str) -> Fetched<reqwest::blocking::Response> {
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(&self.sources.token)
+            .send()
+            .map_err(|e| describe(&e, self.sources.timeout))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let detail = resp
+            .json::<Value>()
+            .ok()
+            .and_then(|v| v["detail"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        Err(format!("HTTP {} {detail}", status.as_u16())
+            .trim_end()
+            .to_string())
+    }
+
+    fn json<T: DeserializeOwned>(&self, url: &str) -> Fetched<T> {
+        self.get(url)?
+            .json::<T>()
+            .map_err(|e| format!("unexpected answer: {e}"))
+    }
+
+    fn text(&self, url: &str) -> Fetched<String> {
+        self.get(url)?
+            .text()
+            .map_err(|e| describe(&e, self.sources.timeout))
+    }
+}
+
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, Fetched<T>>) -> Fetched<T> {
+    h.join()
+        .unwrap_or_else(|_| Err("reader thread failed".to_string()))
+}
+
+/// A short reason for a failed request: what a user needs to see in a cell.
+fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        format!("no answer within {}", humantime::format_duration(timeout))
+    } else if e.is_connect() {
+        "down (cannot connect)".to_string()
+    } else if e.is_decode() || e.is_body() {
+        "answer cut off".to_string()
+    } else {
+        e.to_string()
+    }
+}
+
+/// Where to reach each supervised service (a wildcard bind is reached on
+/// loopback).
+pub fn endpoints_of(services: &[ServiceStatus]) -> Vec<Endpoint> {
+    services
+        .iter()
+        .filter_map(|s| {
+            let mut addr: SocketAddr = s.address.parse().ok()?;
+            if addr.ip().is_unspecified() {
+                addr.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
+            }
+            Some(Endpoint {
+                name: s.name.clone(),
+                kind: s.kind,
+                addr,
+            })
+        })
+        .collect()
+}
+
+/// The configured services: `gateway`, `engine-N`, `validator-N`.
+pub fn configured_endpoints(cfg: &crate::config::Config) -> Vec<Endpoint> {
+    let loopback = |mut a: SocketAddr| {
+        if a.ip().is_unspecified() {
+            a.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        }
+        a
+    };
+    let mut v = vec![Endpoint {
+        name: "gateway".into(),
+        kind: ServiceKind::Gateway,
+        addr: loopback(cfg.gateway.listen_addr),
+    }];
+    for (i, a) in cfg.engine_addrs().into_iter().enumerate() {
+        v.push(Endpoint {
+            name: format!("engine-{i}"),
+            kind: ServiceKind::Engine,
+            addr: loopback(a),
+        });
+    }
+    for (i, a) in cfg.validator_addrs().into_iter().enumerate() {
+        v.push(Endpoint {
+            name: format!("validator-{i}"),
+            kind: ServiceKind::Consensus,
+            addr: loopback(a),
+        });
+    }
+    v
+}
+
+/// Runs `collector` on its own thread: a snapshot at once, then one every
+/// `refresh` or on `Command::Refresh`. The thread ends when either channel's
+/// other side is dropped.
+pub fn spawn(
+    collector: Collector,
+    refresh: Duration,
+) -> (mpsc::Sender<Command>, mpsc::Receiver<Snapshot>) {
+    let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
+    let (snap_tx, snap_rx) = mpsc::sync_channel::<Snapshot>(1);
+    std::thread::spawn(move || {
+        let mut watch: Option<String> = None;
+        loop {
+            let snap = collector.collect(watch.as_deref());
+            if snap_tx.send(snap).is_err() {
+                return;
+            }
+            match cmd_rx.recv_timeout(refresh) {
+                Ok(Command::Refresh) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Ok(Command::Watch(w)) => watch = w,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            // Several commands may have queued while reading: apply them all.
+            while let Ok(c) = cmd_rx.try_recv() {
+                if let Command::Watch(w) = c {
+                    watch = w;
+                }
+            }
+        }
+    });
+    (cmd_tx, snap_rx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn status_tolerates_new_and_missing_fields() {
+        let s: ConsensusStatus = serde_json::from_value(json!({
+            "algorithm": "tendermint", "height": 9, "round": 2, "evidence": 3,
+            "some_future_field": {"x": 1},
+            "validators": [{"index": 1, "id": "v1", "last_vote": {"height": 8, "view": 0, "phase": "precommit"}}]
+        }))
+        .unwrap();
+        assert_eq!(s.algorithm, "tendermint");
+        assert_eq!(s.round, Some(2));
+        assert_eq!(s.evidence_total(), Some(3));
+        assert_eq!(s.epoch, None);
+        assert_eq!(
+            s.validators[0].last_vote.as_ref().unwrap().phase,
+            "precommit"
+        );
+        let old: ConsensusStatus = serde_json::from_value(json!({"evidence_count": 1})).unwrap();
+        assert_eq!(old.evidence_total(), Some(1));
+    }
+
+    #[test]
+    fn wildcard_binds_are_reached_on_loopback() {
+        let svc: ServiceStatus = serde_json::from_value(json!({
+            "name": "gateway", "kind": "gateway", "address": "0.0.0.0:8080", "pid": 1,
+            "state": "running", "health": "ready", "uptime_seconds": 1.0, "restarts": 0,
+            "last_exit": null, "next_start_in_ms": null
+        }))
+        .unwrap();
+        let e = endpoints_of(&[svc]);
+        assert_eq!(e[0].addr.to_string(), "127.0.0.1:8080");
+    }
+}

@@ -1,0 +1,302 @@
+//! Fixed data for the state and panel tests: a system of one gateway, two
+//! engines and four validators, with validator-3 crashed for good, and the
+//! same system with nothing reachable.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::app::App;
+use super::data::{
+    ConsensusStatus, Endpoint, Fetched, GameList, GameSummary, LastVote, Snapshot, UpstreamGroup,
+    UpstreamInstance, ValidatorEntry,
+};
+use super::procfs::ProcSample;
+use super::prom::Scrape;
+use crate::supervisor::control::{Health, Phase, ProcState, ServiceStatus, Status};
+use crate::supervisor::plan::ServiceKind;
+
+fn service(name: &str, kind: ServiceKind, port: u16, pid: Option<u32>) -> ServiceStatus {
+    ServiceStatus {
+        name: name.into(),
+        kind,
+        address: format!("127.0.0.1:{port}"),
+        pid,
+        state: ProcState::Running,
+        health: Health::Ready,
+        uptime_seconds: Some(754.2),
+        restarts: 0,
+        last_exit: None,
+        next_start_in_ms: None,
+    }
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    let mut v = vec![Endpoint {
+        name: "gateway".into(),
+        kind: ServiceKind::Gateway,
+        addr: "127.0.0.1:8080".parse().expect("address"),
+    }];
+    for i in 0..2u16 {
+        v.push(Endpoint {
+            name: format!("engine-{i}"),
+            kind: ServiceKind::Engine,
+            addr: format!("127.0.0.1:{}", 8081 + i).parse().expect("address"),
+        });
+    }
+    for i in 0..4u16 {
+        v.push(Endpoint {
+            name: format!("validator-{i}"),
+            kind: ServiceKind::Consensus,
+            addr: format!("127.0.0.1:{}", 8083 + i).parse().expect("address"),
+        });
+    }
+    v
+}
+
+fn supervisor() -> Status {
+    let mut services = vec![
+        service("gateway", ServiceKind::Gateway, 8080, Some(1100)),
+        service("engine-0", ServiceKind::Engine, 8081, Some(1101)),
+        service("engine-1", ServiceKind::Engine, 8082, Some(1102)),
+    ];
+    for i in 0..4u16 {
+        services.push(service(
+            &format!("validator-{i}"),
+            ServiceKind::Consensus,
+            8083 + i,
+            Some(1103 + u32::from(i)),
+        ));
+    }
+    services[2].restarts = 2;
+    services[2].uptime_seconds = Some(31.0);
+    services[6].pid = None;
+    services[6].state = ProcState::Failed;
+    services[6].health = Health::Down;
+    services[6].uptime_seconds = None;
+    services[6].restarts = 10;
+    services[6].last_exit = Some("killed by SIGKILL".into());
+    Status {
+        supervisor_pid: 1000,
+        state_dir: "/home/op/.bitcraps".into(),
+        phase: Phase::Running,
+        uptime_seconds: 780.0,
+        services,
+    }
+}
+
+fn game(id: &str, game_type: &str, status: &str, players: &[&str], version: u64) -> GameSummary {
+    GameSummary {
+        id: id.into(),
+        game_type: game_type.into(),
+        status: status.into(),
+        players: players.iter().map(|p| p.to_string()).collect(),
+        version,
+        created_at_ms: 1_700_000_000_000,
+        updated_at_ms: 1_700_000_060_000,
+    }
+}
+
+fn consensus(t: u64, validator: u32) -> ConsensusStatus {
+    ConsensusStatus {
+        algorithm: "pbft".into(),
+        chain_id: "bitcraps-dev".into(),
+        epoch: Some(0),
+        validator: Some(validator),
+        height: 40 + 2 * t,
+        view: 0,
+        round: None,
+        leader: Some(((40 + 2 * t) % 4) as u32),
+        leader_id: Some(format!("validator-{}", (40 + 2 * t) % 4)),
+        pending: 3,
+        evidence_count: Some(1),
+        evidence: None,
+        validators: (0..4)
+            .map(|i| ValidatorEntry {
+                index: i,
+                id: format!("validator-{i}"),
+                power: 1,
+                is_self: i == validator,
+                last_vote: (i != 3).then(|| LastVote {
+                    height: 39 + 2 * t,
+                    view: 0,
+                    phase: json!("commit"),
+                }),
+                last_seen_ms_ago: if i == validator {
+                    None
+                } else if i == 3 {
+                    Some(93_000)
+                } else {
+                    Some(12 + u64::from(i))
+                },
+                rejected: BTreeMap::new(),
+            })
+            .collect(),
+    }
+}
+
+fn gateway_metrics(t: u64) -> String {
+    let api = 120 * t;
+    format!(
+        "bitcraps_http_requests_total{{method=\"GET\",route=\"/api/v1/games\",status=\"200\"}} {api}\n\
+         bitcraps_http_requests_total{{method=\"POST\",route=\"/api/v1/games/{{id}}/actions\",status=\"502\"}} {err}\n\
+         bitcraps_http_request_duration_seconds_bucket{{method=\"GET\",route=\"/api/v1/games\",le=\"0.001\"}} {fast}\n\
+         bitcraps_http_request_duration_seconds_bucket{{method=\"GET\",route=\"/api/v1/games\",le=\"0.01\"}} {api}\n\
+         bitcraps_http_request_duration_seconds_bucket{{method=\"GET\",route=\"/api/v1/games\",le=\"+Inf\"}} {api}\n\
+         bitcraps_gateway_upstream_responses_total{{upstream=\"game_engine\",instance=\"127.0.0.1:8081\",outcome=\"ok\"}} {e0}\n\
+         bitcraps_gateway_upstream_responses_total{{upstream=\"game_engine\",instance=\"127.0.0.1:8082\",outcome=\"ok\"}} {e1}\n\
+         bitcraps_gateway_upstream_responses_total{{upstream=\"consensus\",instance=\"127.0.0.1:8083\",outcome=\"ok\"}} {t}\n",
+        err = t,
+        fast = 60 * t,
+        e0 = 70 * t,
+        e1 = 50 * t,
+    )
+}
+
+fn service_metrics(t: u64) -> String {
+    format!(
+        "bitcraps_http_request_duration_seconds_bucket{{method=\"GET\",route=\"/games\",le=\"0.0005\"}} {a}\n\
+         bitcraps_http_request_duration_seconds_bucket{{method=\"GET\",route=\"/games\",le=\"0.001\"}} {b}\n\
+         bitcraps_http_request_duration_seconds_bucket{{method=\"GET\",route=\"/games\",le=\"+Inf\"}} {b}\n\
+         bitcraps_consensus_commit_latency_seconds_bucket{{le=\"0.01\"}} {a}\n\
+         bitcraps_consensus_commit_latency_seconds_bucket{{le=\"0.05\"}} {b}\n\
+         bitcraps_consensus_commit_latency_seconds_bucket{{le=\"+Inf\"}} {b}\n",
+        a = 50 * t,
+        b = 100 * t,
+    )
+}
+
+/// The healthy-but-one system at `at_ms` (a multiple of 1000: counters
+/// grow with it, so two snapshots give steady rates).
+pub fn snapshot(at_ms: u64) -> Snapshot {
+    let t = at_ms / 1000;
+    let mut s = Snapshot::empty(at_ms);
+    s.supervisor = Ok(Some(supervisor()));
+    s.endpoints = endpoints();
+    for (i, pid) in (1100..1106).enumerate() {
+        s.procs.insert(
+            pid,
+            ProcSample {
+                cpu_ticks: (5 + i as u64) * t,
+                rss_bytes: (20 + 3 * i as u64) << 20,
+            },
+        );
+    }
+    let instance = |addr: &str, health: &str, breaker: &str, in_flight: u64| UpstreamInstance {
+        addr: addr.into(),
+        health: health.into(),
+        last_error: (health == "unhealthy").then(|| "connection refused".into()),
+        in_flight,
+        breaker: breaker.into(),
+    };
+    s.upstreams = Ok(vec![
+        UpstreamGroup {
+            service: "game_engine".into(),
+            instances: vec![
+                instance("127.0.0.1:8081", "healthy", "closed", 2),
+                instance("127.0.0.1:8082", "healthy", "closed", 0),
+            ],
+        },
+        UpstreamGroup {
+            service: "consensus".into(),
+            instances: vec![
+                instance("127.0.0.1:8083", "healthy", "closed", 1),
+                instance("127.0.0.1:8084", "healthy", "closed", 0),
+                instance("127.0.0.1:8085", "healthy", "closed", 0),
+                instance("127.0.0.1:8086", "unhealthy", "open", 0),
+            ],
+        },
+    ]);
+    s.games = Ok(GameList {
+        games: vec![
+            game("e0-craps-1", "craps", "open", &["alice"], 17),
+            game("e0-blackjack-2", "blackjack", "open", &["bob", "carol"], 9),
+            game("e1-poker-3", "poker", "finished", &["dave", "erin"], 52),
+        ],
+        total: 3,
+    });
+    s.consensus = Ok(consensus(t, 0));
+    for i in 0..4u32 {
+        let r = if i == 3 {
+            Err("down (cannot connect)".to_string())
+        } else {
+            Ok(consensus(t, i))
+        };
+        s.validators.insert(format!("validator-{i}"), r);
+    }
+    s.evidence = Ok(vec![json!({
+        "type": "duplicate_vote",
+        "a": {"validator": 3, "height": 12, "view": 0, "phase": "prepare"},
+        "b": {"validator": 3, "height": 12, "view": 0, "phase": "prepare"},
+    })]);
+    s.scrapes
+        .insert("gateway".into(), Ok(Scrape::parse(&gateway_metrics(t))));
+    for name in [
+        "engine-0",
+        "engine-1",
+        "validator-0",
+        "validator-1",
+        "validator-2",
+    ] {
+        s.scrapes
+            .insert(name.into(), Ok(Scrape::parse(&service_metrics(t))));
+    }
+    s.scrapes
+        .insert("validator-3".into(), Err("down (cannot connect)".into()));
+    s
+}
+
+/// A craps game as `GET /api/v1/games/{id}` shows it.
+pub fn craps_game() -> serde_json::Value {
+    json!({
+        "id": "e0-craps-1", "game_type": "craps", "status": "open", "version": 17,
+        "players": [{"id": "alice", "balance": 940}],
+        "chips_in_play": 60, "house": 0,
+        "commitment": "9f2c1e",
+        "table": {
+            "point": 6, "shooter": "alice", "phase": "point",
+            "bets": [
+                {"player": "alice", "bet": "pass", "amount": 10},
+                {"player": "alice", "bet": "place_8", "amount": 50}
+            ],
+            "last_roll": {"die1": 2, "die2": 4}
+        }
+    })
+}
+
+/// Nothing answers: no supervisor, gateway and validators down.
+pub fn all_down(at_ms: u64) -> Snapshot {
+    fn down<T>() -> Fetched<T> {
+        Err("down (cannot connect)".to_string())
+    }
+    let mut s = Snapshot::empty(at_ms);
+    s.supervisor = Ok(None);
+    s.endpoints = endpoints();
+    s.upstreams = down();
+    s.games = down();
+    s.consensus = down();
+    s.evidence = down();
+    for e in s.endpoints.clone() {
+        if e.kind == ServiceKind::Consensus {
+            s.validators.insert(e.name.clone(), down());
+        }
+        s.scrapes.insert(e.name, down());
+    }
+    s
+}
+
+/// An app that has seen two readings a second apart (so rates show).
+pub fn app() -> App {
+    let mut a = App::new(1000, 4_300);
+    a.on_snapshot(snapshot(3_000));
+    a.on_snapshot(snapshot(4_000));
+    a
+}
+
+/// The whole screen as text, as a terminal of `w`×`h` would show it.
+pub fn render(app: &App, w: u16, h: u16) -> ratatui::backend::TestBackend {
+    let mut t =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| super::ui::draw(f, app)).expect("draw");
+    t.backend().clone()
+}

@@ -1,0 +1,157 @@
+//! `bitcraps tui` with real processes: without a terminal it refuses
+//! politely, and its reader builds a correct snapshot of a running system in
+//! which one validator has been killed for good.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use bitcraps::auth::Role;
+use bitcraps::supervisor::control::{Health, ProcState};
+use bitcraps::tui::data::{Collector, Snapshot, Sources};
+use bitcraps::tui::stats;
+use serde_json::json;
+use support::{BIN, Sandbox, Tokens, kill9, wait_for};
+
+#[test]
+fn without_a_terminal_tui_refuses_politely() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["tui", "--state-dir"])
+        .arg(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("needs an interactive terminal"), "{err}");
+    assert!(
+        err.contains("bitcraps ps"),
+        "it says what to use instead: {err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing drawn on a pipe");
+
+    let out = std::process::Command::new(BIN)
+        .args(["tui", "--refresh", "100ms"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("at least 250ms"), "{err}");
+}
+
+#[test]
+fn reader_snapshots_a_running_system_and_shows_a_killed_validator_as_down() {
+    let sb = Sandbox::new().env("BITCRAPS_MAX_RESTARTS", "0");
+    sb.up();
+    let tokens = Tokens::of(&sb);
+    let created: serde_json::Value = support::http()
+        .post(format!("http://{}/api/v1/games", sb.gateway()))
+        .bearer_auth(tokens.mint("alice", Role::Player))
+        .json(&json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 500}]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let game_id = created["id"].as_str().unwrap().to_string();
+
+    let ps = sb.ps();
+    kill9(
+        Sandbox::service(&ps, "validator-3")["pid"]
+            .as_u64()
+            .unwrap(),
+    );
+
+    let collector = Collector::new(Sources {
+        state_dir: sb.state_dir().to_path_buf(),
+        gateway: format!("http://{}", sb.gateway()),
+        token: tokens.mint("tui", Role::Admin),
+        timeout: Duration::from_secs(2),
+        configured: Vec::new(),
+    })
+    .unwrap();
+    // The supervisor sees the crash at once; the gateway's health checks
+    // (every 2 s under `up`) within a few seconds.
+    let validator_3 = sb.validator(3).to_string();
+    let first: Snapshot = wait_for(
+        "validator-3 down everywhere",
+        Duration::from_secs(30),
+        || {
+            let s = collector.collect(Some(&game_id));
+            let sup = s.supervisor.as_ref().ok()?.as_ref()?;
+            let v3 = sup.services.iter().find(|x| x.name == "validator-3")?;
+            let gw_sees_it = s.upstreams.as_ref().ok()?.iter().any(|g| {
+                g.instances
+                    .iter()
+                    .any(|i| i.addr == validator_3 && i.health == "unhealthy")
+            });
+            (v3.state == ProcState::Failed && gw_sees_it).then_some(s)
+        },
+    );
+
+    // Services: every one listed; the live ones with /proc figures.
+    let sup = first.supervisor.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(sup.services.len(), 6);
+    let v3 = sup
+        .services
+        .iter()
+        .find(|x| x.name == "validator-3")
+        .unwrap();
+    assert_eq!(v3.health, Health::Down);
+    assert_eq!(v3.pid, None);
+    for s in sup.services.iter().filter(|s| s.name != "validator-3") {
+        let pid = s.pid.unwrap();
+        assert!(
+            first.procs[&pid].rss_bytes > 1 << 20,
+            "{} has memory",
+            s.name
+        );
+    }
+
+    // Validators: the dead one is down on its own and in the gateway's view.
+    let v3_own = first.validators["validator-3"].as_ref().unwrap_err();
+    assert!(v3_own.contains("down"), "{v3_own}");
+    for i in 0..3 {
+        let s = first.validators[&format!("validator-{i}")]
+            .as_ref()
+            .unwrap();
+        assert_eq!(s.algorithm, "pbft");
+        assert_eq!(s.validator, Some(i));
+        assert_eq!(s.validators.len(), 4);
+    }
+    let consensus = first.consensus.as_ref().unwrap();
+    assert_eq!(consensus.validators.len(), 4);
+    assert!(first.evidence.is_ok());
+
+    // Games: the list and the watched game through the gateway.
+    let games = first.games.as_ref().unwrap();
+    assert!(
+        games
+            .games
+            .iter()
+            .any(|g| g.id == game_id && g.game_type == "craps")
+    );
+    let (watched, game) = first.game.as_ref().unwrap();
+    assert_eq!(watched, &game_id);
+    assert_eq!(game.as_ref().unwrap()["players"][0]["id"], "alice");
+
+    // Metrics: every live service scraped, the dead one an error.
+    assert!(first.scrapes["validator-3"].is_err());
+    for name in ["gateway", "engine-0", "validator-0"] {
+        let scrape = first.scrapes[name].as_ref().unwrap();
+        assert!(scrape.has("bitcraps_http_requests_total"), "{name}");
+    }
+
+    // Two readings give rates: the first reading's own API calls count.
+    let second = collector.collect(None);
+    let d = stats::derive(&first, &second);
+    assert!(d.gateway.per_second.is_some_and(|r| r > 0.0), "{d:?}");
+    assert!(d.instances.contains_key(&sb.engine().to_string()), "{d:?}");
+    assert!(second.game.is_none());
+}
