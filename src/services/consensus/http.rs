@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::node::Node;
+use super::protocol::set_change::{SET_CHANGE_KIND, SetChange};
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError};
 use crate::auth::Role;
@@ -21,11 +22,21 @@ use crate::services::common::{Problem, ServiceContext};
 
 #[derive(Clone)]
 pub struct ConsensusState {
-    pub node: Node,
+    /// The node of the current epoch (replaced when the set changes).
+    pub slot: super::epoch::Slot,
     pub secret: JwtSecret,
     pub wait_timeout: Duration,
     /// `POST /fault` is served (fault injection enabled).
     pub fault_injection: bool,
+}
+
+impl ConsensusState {
+    fn node(&self) -> Node {
+        match self.slot.read() {
+            Ok(n) => n.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
 }
 
 impl FromRef<ConsensusState> for JwtSecret {
@@ -60,6 +71,7 @@ pub fn routes(state: ConsensusState) -> Router<ServiceContext> {
         .route("/vote", post(vote))
         .route("/peer", post(peer))
         .route("/fault", get(get_fault).post(set_fault))
+        .route("/validators", get(get_validators).post(change_validators))
         .with_state(state)
 }
 
@@ -71,6 +83,9 @@ pub struct ProposeRequest {
     payload: Value,
     kind: Option<String>,
 }
+
+/// Kinds only the validators themselves put in blocks.
+const RESERVED_KINDS: [&str; 2] = [SET_CHANGE_KIND, super::node::EVIDENCE_KIND];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -91,6 +106,16 @@ async fn propose(
     Query(q): Query<WaitQuery>,
     ApiJson(req): ApiJson<ProposeRequest>,
 ) -> Result<Response, Problem> {
+    if let Some(kind) = req.kind.as_deref()
+        && RESERVED_KINDS.contains(&kind)
+    {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "proposal kind {kind:?} is reserved: validator set changes go through POST /validators, evidence is proposed by the validators"
+            ),
+        ));
+    }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let mut proposal = Proposal::new(id.clone(), req.payload);
     proposal.kind = req.kind;
@@ -98,7 +123,7 @@ async fn propose(
         .validate()
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let waiter = s
-        .node
+        .node()
         .propose(proposal, q.wait)
         .await
         .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
@@ -128,14 +153,14 @@ async fn get_proposal(
     let store_err = |e: anyhow::Error| {
         Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}"))
     };
-    if let Some(h) = s.node.store.proposal_height(&id).map_err(store_err)? {
-        let b = s.node.store.get(h).map_err(store_err)?;
+    if let Some(h) = s.node().store.proposal_height(&id).map_err(store_err)? {
+        let b = s.node().store.get(h).map_err(store_err)?;
         return Ok(Json(json!({
             "proposal_id": id, "status": "committed", "height": h,
             "block_hash": b.map(|b| b.hash),
         })));
     }
-    if s.node.pending.lock().is_ok_and(|p| p.contains_key(&id)) {
+    if s.node().pending.lock().is_ok_and(|p| p.contains_key(&id)) {
         return Ok(Json(json!({ "proposal_id": id, "status": "pending" })));
     }
     Err(Problem::not_found(format!(
@@ -158,7 +183,7 @@ async fn get_block(
         )
     })?;
     let b = s
-        .node
+        .node()
         .store
         .get(height)
         .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}")))?
@@ -173,20 +198,20 @@ async fn get_block(
 #[utoipa::path(get, path = "/status", tag = "consensus", responses((status = 200, description = "Status")))]
 async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem> {
     let st = s
-        .node
+        .node()
         .status
         .read()
         .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "status lock poisoned"))?
         .clone();
     let seen = s
-        .node
+        .node()
         .peers_seen
         .lock()
         .map(|v| v.clone())
         .unwrap_or_default();
-    let evidence = s.node.store.evidence().map(|e| e.len()).unwrap_or(0);
+    let evidence = s.node().store.evidence().map(|e| e.len()).unwrap_or(0);
     let validators: Vec<Value> = s
-        .node
+        .node()
         .set
         .validators
         .iter()
@@ -198,7 +223,7 @@ async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem>
                 "id": v.id,
                 "public_key": hex::encode(v.public_key),
                 "power": v.power,
-                "is_self": i as u32 == s.node.index,
+                "is_self": i as u32 == s.node().index,
                 "last_vote": st.last_votes.get(i).cloned().flatten().map(|vote| json!({
                     "height": vote.height, "view": vote.view, "phase": vote.phase,
                     "block_hash": hex::encode(vote.block_hash),
@@ -210,18 +235,19 @@ async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem>
         .collect();
     Ok(Json(json!({
         "algorithm": st.algorithm,
-        "chain_id": s.node.set.chain_id,
-        "epoch": s.node.set.epoch,
-        "validator": s.node.index,
+        "chain_id": s.node().set.chain_id,
+        "epoch": s.node().set.epoch,
+        "validator": s.node().index,
         "height": st.height,
         "last_committed_height": st.height.saturating_sub(1),
         "last_committed_hash": st.last_committed_hash,
         "view": st.view,
         "leader": st.leader,
-        "leader_id": s.node.set.get(st.leader).map(|v| v.id.clone()),
+        "leader_id": s.node().set.get(st.leader).map(|v| v.id.clone()),
         "pending": st.pending,
         "evidence_count": evidence,
-        "fault": s.node.fault_state(),
+        "retired": s.node().retired,
+        "fault": s.node().fault_state(),
         "validators": validators,
     })))
 }
@@ -230,7 +256,7 @@ async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem>
 #[utoipa::path(get, path = "/evidence", tag = "consensus", responses((status = 200, description = "Evidence")))]
 async fn evidence(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem> {
     let e =
-        s.node.store.evidence().map_err(|e| {
+        s.node().store.evidence().map_err(|e| {
             Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}"))
         })?;
     Ok(Json(json!({ "evidence": e })))
@@ -255,16 +281,16 @@ async fn vote(
             ),
         ));
     }
-    if let Err(e) = v.verify(&s.node.set) {
+    if let Err(e) = v.verify(&s.node().set) {
         let reason = vote_error_kind(&e.to_string());
-        s.node.count_rejection(v.validator, reason);
+        s.node().count_rejection(v.validator, reason);
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("vote refused: {e}"),
         ));
     }
     let from = v.validator;
-    if !s.node.deliver(from, Message::Vote(v)) {
+    if !s.node().deliver(from, Message::Vote(v)) {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the validator is overloaded; retry",
@@ -292,7 +318,7 @@ async fn peer(
     State(s): State<ConsensusState>,
     ApiJson(env): ApiJson<Envelope>,
 ) -> Result<Response, Problem> {
-    if let Err(e) = env.open(&s.node.set.chain_id, &s.node.members) {
+    if let Err(e) = env.open(&s.node().set.chain_id, &s.node().members) {
         let status = match e {
             EnvelopeError::NotMember(_) => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
@@ -301,14 +327,14 @@ async fn peer(
             EnvelopeError::NotMember(_) => "non_member",
             _ => "bad_signature",
         };
-        s.node.count_rejection(env.from, kind);
+        s.node().count_rejection(env.from, kind);
         return Err(Problem::new(status, e.to_string()));
     }
     let msg: Message = serde_json::from_str(&env.msg).map_err(|e| {
-        s.node.count_rejection(env.from, "malformed");
+        s.node().count_rejection(env.from, "malformed");
         Problem::new(StatusCode::BAD_REQUEST, format!("malformed message: {e}"))
     })?;
-    if !s.node.deliver(env.from, msg) {
+    if !s.node().deliver(env.from, msg) {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the validator is overloaded",
@@ -333,7 +359,7 @@ pub struct FaultRequest {
 async fn get_fault(State(s): State<ConsensusState>) -> Json<Value> {
     Json(json!({
         "enabled": s.fault_injection,
-        "state": s.node.fault_state(),
+        "state": s.node().fault_state(),
     }))
 }
 
@@ -370,24 +396,25 @@ async fn set_fault(
         ),
         None => None,
     };
-    let n = s.node.set.len() as u32;
+    let n = s.node().set.len() as u32;
     if let Some(cut) = &req.cut
-        && let Some(bad) = cut.iter().find(|i| **i >= n || **i == s.node.index)
+        && let Some(bad) = cut.iter().find(|i| **i >= n || **i == s.node().index)
     {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!(
                 "cannot cut validator {bad} off: peers are 0..{} except this validator ({})",
                 n - 1,
-                s.node.index
+                s.node().index
             ),
         ));
     }
+    let node = s.node();
     let state = {
-        let mut st =
-            s.node.fault.write().map_err(|_| {
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "fault lock poisoned")
-            })?;
+        let mut st = node
+            .fault
+            .write()
+            .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "fault lock poisoned"))?;
         if let Some(f) = fault {
             st.fault = f;
         }
@@ -398,4 +425,128 @@ async fn set_fault(
     };
     tracing::warn!(fault = %state.fault, cut = ?state.cut, by = %caller.0.sub, "injected faults changed");
     Ok(Json(json!({ "enabled": true, "state": state })))
+}
+
+/// The current validator set (epoch, members with power and address) and
+/// every recorded change (epoch, first height).
+#[utoipa::path(get, path = "/validators", tag = "consensus", responses((status = 200, description = "Validator set")))]
+async fn get_validators(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem> {
+    let node = s.node();
+    let book = node.book.read().map(|b| b.clone()).unwrap_or_default();
+    let history = node
+        .store
+        .epochs()
+        .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}")))?;
+    Ok(Json(json!({
+        "epoch": node.set.epoch,
+        "chain_id": node.set.chain_id,
+        "retired": node.retired,
+        "validators": node.set.validators.iter().enumerate().map(|(i, v)| json!({
+            "index": i,
+            "id": v.id,
+            "public_key": hex::encode(v.public_key),
+            "power": v.power,
+            "address": book.get(&v.id).map(|a| a.to_string()),
+        })).collect::<Vec<_>>(),
+        "changes": history.iter().map(|(epoch, from, set)| json!({
+            "epoch": epoch,
+            "from_height": from,
+            "validators": set["validators"].as_array().map_or(0, |v| v.len()),
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// Changes the validator set (admin): `{"op":"add","id","public_key","power","address"}`,
+/// `{"op":"remove","id"}` or `{"op":"set_power","id","power"}`. Ordered by
+/// consensus and effective at the height after the block that commits it,
+/// as a new epoch. Answers once committed (200 with the new epoch), 409
+/// when another change got in first, 422 when the change would break the
+/// set (for example leave fewer than 3f+1 validators).
+#[utoipa::path(post, path = "/validators", tag = "consensus",
+    responses((status = 200, description = "Committed; effective at effective_height"), (status = 401), (status = 403),
+              (status = 409, description = "Another change ended the epoch first"), (status = 422, description = "The change would break the set"),
+              (status = 504, description = "Not committed in time")))]
+async fn change_validators(
+    State(s): State<ConsensusState>,
+    caller: Caller,
+    ApiJson(change): ApiJson<SetChange>,
+) -> Result<Json<Value>, Problem> {
+    if caller.0.role != Role::Admin {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "changing the validator set needs the admin role; {} is a {}",
+                caller.0.sub, caller.0.role
+            ),
+        ));
+    }
+    let node = s.node();
+    if node.retired {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "this validator is not a member of the current set; ask a member",
+        ));
+    }
+    let unprocessable = |m: String| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, m);
+    let next = change
+        .apply(&node.set, node.min_validators)
+        .map_err(|e| unprocessable(format!("validator set change refused: {e}")))?;
+    if let SetChange::Add { id, address, .. } = &change {
+        match address {
+            Some(a) => {
+                a.parse::<std::net::SocketAddr>().map_err(|e| {
+                    unprocessable(format!("address {a:?} is not host:port with an IP: {e}"))
+                })?;
+            }
+            None if node.book.read().is_ok_and(|b| b.contains_key(id)) => {}
+            None => {
+                return Err(unprocessable(format!(
+                    "no address is known for {id}; give its \"address\" (host:port)"
+                )));
+            }
+        }
+    }
+    let epoch = node.set.epoch;
+    let id = format!("validator-set-e{epoch}-{}", uuid::Uuid::new_v4().simple());
+    let rx = node
+        .propose(change.proposal(epoch, id.clone()), true)
+        .await
+        .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?
+        .ok_or_else(|| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "no commit waiter"))?;
+    let committed = match tokio::time::timeout(s.wait_timeout, rx).await {
+        Ok(Ok(c)) => c,
+        _ => {
+            return Err(Problem::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "the change {id} was not committed within {}; it may still commit: GET /proposals/{id}",
+                    humantime::format_duration(s.wait_timeout)
+                ),
+            ));
+        }
+    };
+    let applied = node
+        .store
+        .epochs()
+        .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}")))?
+        .iter()
+        .any(|(e, from, _)| *e == next.epoch && *from == committed.height + 1);
+    if !applied {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            format!(
+                "the change was committed at height {} but not applied: another change ended epoch {epoch} first; GET /validators and try again",
+                committed.height
+            ),
+        ));
+    }
+    Ok(Json(json!({
+        "proposal_id": id,
+        "height": committed.height,
+        "epoch": next.epoch,
+        "effective_height": committed.height + 1,
+        "validators": next.validators.iter().map(|v| json!({
+            "id": v.id, "public_key": hex::encode(v.public_key), "power": v.power,
+        })).collect::<Vec<_>>(),
+    })))
 }

@@ -2,6 +2,7 @@
 //! (`protocol/`, PBFT) inside an IO shell (`node`): signed peer transport,
 //! a write-ahead log of what it signed, a block store, HTTP (`http`).
 
+pub mod epoch;
 pub mod fault;
 pub mod genesis;
 pub mod http;
@@ -58,21 +59,36 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         .map_err(|e| anyhow::anyhow!("genesis: {e}"))?;
     let key = genesis::read_key(&genesis::key_path(&opts.state_dir, usize::from(opts.index)))?;
     let data = opts.data_dir(&name);
-    let node = node::Node::start(node::NodeOptions {
-        index: u32::from(opts.index),
-        set,
+    // Genesis validators are reached at the configured addresses, in order.
+    let book: node::AddressBook = std::sync::Arc::new(std::sync::RwLock::new(
+        set.validators
+            .iter()
+            .map(|v| v.id.clone())
+            .zip(all.iter().copied())
+            .collect(),
+    ));
+    let (epoch_ended, ended_rx) = tokio::sync::mpsc::unbounded_channel();
+    let node_opts = node::NodeOptions {
+        genesis: set,
         key,
-        peers: &all,
-        data_dir: &data,
+        book,
+        data_dir: data.clone(),
         algorithm,
         config: protocol::CoreConfig {
             max_timeout_ms: cfg.consensus.round_timeout.as_millis() as u64,
             ..protocol::CoreConfig::default()
         },
         metrics: node::NodeMetrics::new(ctx.metrics.registry())?,
-        fault: fault::for_validator(&cfg.consensus.faults, opts.index)
-            .map_err(|e| anyhow::anyhow!("consensus.faults: {e}"))?,
-    })?;
+        fault: std::sync::Arc::new(std::sync::RwLock::new(fault::FaultState {
+            fault: fault::for_validator(&cfg.consensus.faults, opts.index)
+                .map_err(|e| anyhow::anyhow!("consensus.faults: {e}"))?,
+            ..fault::FaultState::default()
+        })),
+        min_validators: 3 * usize::from(cfg.consensus.byzantine_threshold) + 1,
+        epoch_ended,
+    };
+    let node = node::Node::start(&node_opts, node::Handover::default())?;
+    let slot = epoch::spawn(node_opts, node, ended_rx)?;
     ctx.readiness
         .set("storage", true, true, format!("{} open", data.display()));
     let own = all.get(usize::from(opts.index)).copied();
@@ -92,7 +108,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     }
     let secret = super::jwt_secret(cfg, opts)?;
     let routes = http::routes(http::ConsensusState {
-        node,
+        slot,
         secret: super::common::extract::JwtSecret(std::sync::Arc::new(secret.into_bytes())),
         wait_timeout: cfg.gateway.request_timeout,
         fault_injection: cfg.consensus.fault_injection || !cfg.consensus.faults.trim().is_empty(),

@@ -5,7 +5,6 @@
 //! before anyone is told, timers are tokio sleeps that come back as inputs.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -36,6 +35,8 @@ pub struct Committed {
 }
 
 enum Cmd {
+    /// Leave this epoch's core (peers are in a later epoch).
+    Stop,
     Input(Box<Input>),
     Propose {
         proposal: Proposal,
@@ -58,15 +59,24 @@ pub struct PeerSeen {
 #[derive(Clone)]
 pub struct Node {
     tx: mpsc::Sender<(Cmd, trace::Context)>,
+    /// This validator's index in the current set (meaningless when
+    /// `retired`).
     pub index: u32,
+    /// Not a member of the current set: no core runs; the node follows
+    /// the chain from its peers and rejoins if a later set adds it back.
+    pub retired: bool,
     pub set: Arc<ValidatorSet>,
     pub members: Arc<Vec<VerifyingKey>>,
     pub store: Arc<BlockStore>,
     pub status: Arc<RwLock<Status>>,
     pub peers_seen: Arc<Mutex<Vec<PeerSeen>>>,
-    pub pending: Arc<Mutex<HashMap<String, Instant>>>,
+    pub pending: Arc<Mutex<HashMap<String, PendingProposal>>>,
     pub metrics: NodeMetrics,
     pub algorithm: Algorithm,
+    /// Members needed for BFT with the configured f (3f+1).
+    pub min_validators: usize,
+    /// Where each validator (by id) is reached.
+    pub book: AddressBook,
     /// Injected faults (see `fault`); honest unless configured.
     pub fault: Arc<RwLock<FaultState>>,
 }
@@ -145,25 +155,125 @@ impl NodeMetrics {
     }
 }
 
-pub struct NodeOptions<'a> {
-    pub index: u32,
-    pub set: ValidatorSet,
+/// A proposal waiting for its block: kept so that it survives an epoch
+/// change (the new epoch's core gets it again).
+#[derive(Debug, Clone)]
+pub struct PendingProposal {
+    pub since: Instant,
+    pub proposal: Proposal,
+}
+
+/// Where each validator is reached, by id: the configured validators, plus
+/// those added by set changes (with their address).
+pub type AddressBook = Arc<RwLock<HashMap<String, std::net::SocketAddr>>>;
+
+/// What a node needs to start, and to start again in a new epoch.
+#[derive(Clone)]
+pub struct NodeOptions {
+    pub genesis: ValidatorSet,
     pub key: SigningKey,
-    pub peers: &'a [std::net::SocketAddr],
-    pub data_dir: &'a Path,
+    pub book: AddressBook,
+    pub data_dir: std::path::PathBuf,
     pub algorithm: Algorithm,
     pub config: CoreConfig,
     pub metrics: NodeMetrics,
-    pub fault: Fault,
+    pub fault: Arc<RwLock<FaultState>>,
+    pub min_validators: usize,
+    /// The shell tells the owner here that its epoch ended.
+    pub epoch_ended: mpsc::UnboundedSender<Handover>,
+}
+
+/// What one epoch's shell hands the next: clients waiting for commits,
+/// and proposals not yet committed.
+#[derive(Default)]
+pub struct Handover {
+    pub waiters: HashMap<String, oneshot::Sender<Committed>>,
+    pub pending: HashMap<String, PendingProposal>,
+    /// Peers were seen in a later epoch: catch up from them first.
+    pub behind: bool,
+}
+
+/// The validator set in force after the last committed block: the latest
+/// recorded change, else the genesis set. Also learns recorded addresses.
+pub fn current_set(
+    store: &BlockStore,
+    genesis: &ValidatorSet,
+    book: &AddressBook,
+) -> anyhow::Result<ValidatorSet> {
+    let mut set = genesis.clone();
+    for (_, _, v) in store.epochs()? {
+        if let Some(addrs) = v.get("addresses").and_then(|a| a.as_object())
+            && let Ok(mut b) = book.write()
+        {
+            for (id, addr) in addrs {
+                if let Some(a) = addr.as_str().and_then(|a| a.parse().ok()) {
+                    b.insert(id.clone(), a);
+                }
+            }
+        }
+        set = serde_json::from_value(v)?;
+    }
+    Ok(set)
 }
 
 impl Node {
-    /// Recovers from the WAL and the block store, then starts the core.
-    pub fn start(o: NodeOptions<'_>) -> anyhow::Result<Node> {
-        std::fs::create_dir_all(o.data_dir)
+    /// Recovers from the WAL and the block store, then starts the core of
+    /// the current epoch (or, when this validator is not a member of the
+    /// current set, a retired node that follows the chain).
+    pub fn start(o: &NodeOptions, handover: Handover) -> anyhow::Result<Node> {
+        std::fs::create_dir_all(&o.data_dir)
             .with_context(|| format!("cannot create {}", o.data_dir.display()))?;
-        let store = Arc::new(BlockStore::open(o.data_dir)?);
-        let (wal, recovery) = Wal::<SafetyRecord>::open(&o.data_dir.join("safety.wal"))?;
+        let store = Arc::new(BlockStore::open(&o.data_dir)?);
+        let set = current_set(&store, &o.genesis, &o.book)?;
+        let me = o.key.verifying_key().to_bytes();
+        let index = set.validators.iter().position(|v| v.public_key == me);
+        let members: Vec<VerifyingKey> = set
+            .validators
+            .iter()
+            .map(|v| VerifyingKey::from_bytes(&v.public_key))
+            .collect::<Result<_, _>>()
+            .map_err(|e| anyhow::anyhow!("the validator set holds an invalid public key: {e}"))?;
+        let (tx, rx) = mpsc::channel(8192);
+        let last = store.last_height()?.unwrap_or(0);
+        let mut node = Node {
+            tx: tx.clone(),
+            index: index.map_or(u32::MAX, |i| i as u32),
+            retired: index.is_none(),
+            set: Arc::new(set.clone()),
+            members: Arc::new(members),
+            store: store.clone(),
+            status: Arc::new(RwLock::new(Status {
+                algorithm: o.algorithm.name().to_string(),
+                height: last + 1,
+                view: 0,
+                leader: 0,
+                last_committed_hash: store.get(last)?.map(|b| b.hash),
+                pending: 0,
+                last_votes: vec![None; set.len()],
+            })),
+            peers_seen: Arc::new(Mutex::new(vec![PeerSeen::default(); set.len()])),
+            pending: Arc::new(Mutex::new(handover.pending)),
+            metrics: o.metrics.clone(),
+            algorithm: o.algorithm,
+            min_validators: o.min_validators,
+            book: o.book.clone(),
+            fault: o.fault.clone(),
+        };
+        let Some(index) = index else {
+            tracing::warn!(
+                epoch = set.epoch,
+                "this validator is not in the current validator set: retired, following the chain"
+            );
+            drop(rx);
+            return Ok(node);
+        };
+        let index = index as u32;
+        let wal_path = if set.epoch == o.genesis.epoch {
+            o.data_dir.join("safety.wal")
+        } else {
+            o.data_dir.join(format!("safety-e{}.wal", set.epoch))
+        };
+        let (wal, recovery) = Wal::<SafetyRecord>::open(&wal_path)?;
         if recovery.truncated_bytes > 0 {
             tracing::warn!(
                 bytes = recovery.truncated_bytes,
@@ -182,58 +292,77 @@ impl Node {
             tracing::info!(
                 committed = r.committed.last().map(|(b, _)| b.height).unwrap_or(0),
                 signed = ?r.safety.as_ref().map(|s| (s.height, s.view)),
+                epoch = set.epoch,
                 "recovered from disk"
             );
         }
         let core = protocol::build(
             o.algorithm,
-            o.set.clone(),
-            o.index,
+            set.clone(),
+            index,
             o.key.to_bytes(),
-            o.config,
+            o.config.clone(),
             recovered,
         )
         .map_err(|e| anyhow::anyhow!("cannot start the consensus core: {e}"))?;
-        let members: Vec<VerifyingKey> = o
-            .set
-            .validators
-            .iter()
-            .map(|v| VerifyingKey::from_bytes(&v.public_key))
-            .collect::<Result<_, _>>()
-            .map_err(|e| anyhow::anyhow!("genesis holds an invalid public key: {e}"))?;
-        let peers = Peers::spawn(o.index, o.peers)?;
-        let (tx, rx) = mpsc::channel(8192);
-        let node = Node {
-            tx: tx.clone(),
-            index: o.index,
-            set: Arc::new(o.set.clone()),
-            members: Arc::new(members),
-            store: store.clone(),
-            status: Arc::new(RwLock::new(core.status())),
-            peers_seen: Arc::new(Mutex::new(vec![PeerSeen::default(); o.set.len()])),
-            pending: Arc::new(Mutex::new(HashMap::new())),
-            metrics: o.metrics,
-            algorithm: o.algorithm,
-            fault: Arc::new(RwLock::new(FaultState {
-                fault: o.fault,
-                ..FaultState::default()
-            })),
+        let addrs: Vec<std::net::SocketAddr> = {
+            let book = o
+                .book
+                .read()
+                .map_err(|_| anyhow::anyhow!("address book lock poisoned"))?;
+            set.validators
+                .iter()
+                .map(|v| {
+                    book.get(&v.id).copied().ok_or_else(|| {
+                        anyhow::anyhow!("no address is known for validator {}", v.id)
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?
         };
-        if o.fault != Fault::None {
-            tracing::warn!(fault = %o.fault, "fault injected: this validator misbehaves on purpose");
+        let peers = Peers::spawn(index, &addrs)?;
+        node.status = Arc::new(RwLock::new(core.status()));
+        let fault = node.fault_state().fault;
+        if fault != Fault::None {
+            tracing::warn!(fault = %fault, "fault injected: this validator misbehaves on purpose");
         }
         let shell = Shell {
             tx,
-            chain_id: o.set.chain_id.clone(),
-            key: o.key,
+            chain_id: set.chain_id.clone(),
+            key: o.key.clone(),
             peers,
             wal,
             node: node.clone(),
-            waiters: HashMap::new(),
+            waiters: handover.waiters,
             wal_records: 0,
+            epoch_ended: o.epoch_ended.clone(),
+            next_epoch: false,
+            behind: false,
         };
         tokio::spawn(shell.run(core, rx));
+        // Proposals of the last epoch that did not make it into a block.
+        let carried: Vec<Proposal> = node
+            .pending
+            .lock()
+            .map(|p| p.values().map(|e| e.proposal.clone()).collect())
+            .unwrap_or_default();
+        for proposal in carried {
+            if store.proposal_height(&proposal.id)?.is_some() {
+                continue;
+            }
+            let _ = node.tx.try_send((
+                Cmd::Propose {
+                    proposal,
+                    wait: None,
+                },
+                trace::Context::new(),
+            ));
+        }
         Ok(node)
+    }
+
+    /// Asks the core of this epoch to stop (peers are in a later epoch).
+    pub fn stop_epoch(&self) {
+        let _ = self.tx.try_send((Cmd::Stop, trace::Context::new()));
     }
 
     /// Submits a proposal; with `wait`, resolves once it is committed.
@@ -242,9 +371,21 @@ impl Node {
         proposal: Proposal,
         wait: bool,
     ) -> anyhow::Result<Option<oneshot::Receiver<Committed>>> {
+        if self.retired {
+            anyhow::bail!(
+                "this validator is not a member of the current validator set (epoch {})",
+                self.set.epoch
+            );
+        }
         if let Ok(mut p) = self.pending.lock() {
             if p.len() < 100_000 {
-                p.insert(proposal.id.clone(), Instant::now());
+                p.insert(
+                    proposal.id.clone(),
+                    PendingProposal {
+                        since: Instant::now(),
+                        proposal: proposal.clone(),
+                    },
+                );
             }
         }
         let (w, r) = if wait {
@@ -318,6 +459,52 @@ fn recent_blocks(store: &BlockStore, n: usize) -> anyhow::Result<Vec<(Block, Quo
         .collect()
 }
 
+/// Applies the validator set change a committed block carries, if any:
+/// records the new set (effective at the next height) and any new
+/// address. Returns whether the set changed.
+pub fn record_set_change(
+    store: &BlockStore,
+    set: &ValidatorSet,
+    book: &AddressBook,
+    block: &Block,
+    min_validators: usize,
+) -> bool {
+    let (next, notes) = protocol::set_change::next_set(set, &block.proposals, min_validators);
+    for note in notes {
+        tracing::warn!(
+            height = block.height,
+            "validator set change not applied: {note}"
+        );
+    }
+    let Some((next, change)) = next else {
+        return false;
+    };
+    let mut body = serde_json::to_value(&next).unwrap_or(Value::Null);
+    if let protocol::set_change::SetChange::Add {
+        id,
+        address: Some(addr),
+        ..
+    } = &change
+    {
+        body["addresses"] = serde_json::json!({ id: addr });
+        if let (Ok(a), Ok(mut b)) = (addr.parse(), book.write()) {
+            b.insert(id.clone(), a);
+        }
+    }
+    if let Err(e) = store.put_epoch(next.epoch, block.height + 1, &body) {
+        tracing::error!(error = %e, "cannot record the new validator set");
+        return false;
+    }
+    tracing::warn!(
+        height = block.height,
+        epoch = next.epoch,
+        validators = next.len(),
+        change = ?change,
+        "validator set changed; effective at the next height"
+    );
+    true
+}
+
 /// Proposal kind of evidence put in a block.
 pub const EVIDENCE_KIND: &str = "evidence";
 
@@ -345,6 +532,12 @@ struct Shell {
     node: Node,
     waiters: HashMap<String, oneshot::Sender<Committed>>,
     wal_records: u64,
+    epoch_ended: mpsc::UnboundedSender<Handover>,
+    /// A committed block changed the validator set: this core's epoch is
+    /// over once the current batch of effects is done.
+    next_epoch: bool,
+    /// Told to stop: peers are in a later epoch.
+    behind: bool,
 }
 
 impl Shell {
@@ -354,6 +547,10 @@ impl Shell {
         self.snapshot(core.as_ref());
         while let Some((cmd, cx)) = rx.recv().await {
             let input = match cmd {
+                Cmd::Stop => {
+                    self.behind = true;
+                    break;
+                }
                 Cmd::Input(i) => *i,
                 Cmd::Propose { proposal, wait } => {
                     if let Some(w) = wait {
@@ -369,7 +566,26 @@ impl Shell {
                 self.execute(effects);
             }
             self.snapshot(core.as_ref());
+            if self.next_epoch {
+                break;
+            }
         }
+        // The epoch is over: hand what is in flight to the next one, after
+        // this epoch's write-ahead log and peer queues are closed.
+        let handover = Handover {
+            waiters: std::mem::take(&mut self.waiters),
+            pending: self
+                .node
+                .pending
+                .lock()
+                .map(|p| p.clone())
+                .unwrap_or_default(),
+            behind: self.behind,
+        };
+        let ended = self.epoch_ended.clone();
+        drop(core);
+        drop(self);
+        let _ = ended.send(handover);
     }
 
     fn snapshot(&self, core: &dyn Consensus) {
@@ -544,15 +760,24 @@ impl Shell {
         {
             self.committed_evidence(block.height, p);
         }
+        if record_set_change(
+            &self.node.store,
+            &self.node.set,
+            &self.node.book,
+            &block,
+            self.node.min_validators,
+        ) {
+            self.next_epoch = true;
+        }
         let mut pending = self.node.pending.lock().ok();
         for id in ids {
             if let Some(p) = pending.as_mut()
-                && let Some(since) = p.remove(&id)
+                && let Some(entry) = p.remove(&id)
             {
                 self.node
                     .metrics
                     .latency
-                    .observe(since.elapsed().as_secs_f64());
+                    .observe(entry.since.elapsed().as_secs_f64());
             }
             if let Some(w) = self.waiters.remove(&id) {
                 let _ = w.send(Committed {

@@ -42,6 +42,11 @@ impl BlockStore {
                 id TEXT PRIMARY KEY,
                 height INTEGER NOT NULL REFERENCES blocks(height)
             );
+            CREATE TABLE IF NOT EXISTS epochs (
+                epoch INTEGER PRIMARY KEY,
+                from_height INTEGER NOT NULL,
+                validator_set TEXT NOT NULL
+            );
             CREATE TABLE IF NOT EXISTS evidence (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 key TEXT NOT NULL UNIQUE,
@@ -168,6 +173,36 @@ impl BlockStore {
             })
             .optional()?
             .map(|h| h as u64))
+    }
+
+    /// Records a validator set that takes effect at `from_height`.
+    pub fn put_epoch(&self, epoch: u64, from_height: u64, set: &Value) -> anyhow::Result<()> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT OR REPLACE INTO epochs (epoch, from_height, validator_set) VALUES (?1, ?2, ?3)",
+            params![epoch as i64, from_height as i64, set.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Every recorded set change, oldest first: (epoch, from_height, set).
+    pub fn epochs(&self) -> anyhow::Result<Vec<(u64, u64, Value)>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT epoch, from_height, validator_set FROM epochs ORDER BY epoch",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (e, h, text) = r?;
+            Ok((e, h, serde_json::from_str(&text)?))
+        })
+        .collect()
     }
 
     /// Records evidence once per `key`; returns whether it was new.

@@ -34,6 +34,7 @@ pub mod config;
 pub mod evidence;
 pub mod messages;
 pub mod pbft;
+pub mod set_change;
 pub mod signature;
 pub mod types;
 

@@ -1,0 +1,237 @@
+//! Epochs: a validator runs one core per validator set. When a committed
+//! block changes the set, the shell of that epoch ends after the block;
+//! the owner here starts the next epoch's node (new index, peers, keys,
+//! write-ahead log) and swaps it in for the HTTP handlers, carrying over
+//! clients waiting for commits and proposals not yet in a block.
+//!
+//! A validator that is not in the current set is *retired*: it runs no
+//! core and follows the chain from its peers over HTTP (`GET
+//! /blocks/{h}`, every block's certificate checked against the set of its
+//! epoch), so that it knows when a later set adds it back. A member that
+//! finds its peers in a later epoch (it was down during a change) stops
+//! its core, catches up the same way, and starts again.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::node::{Handover, Node, NodeOptions, current_set, record_set_change};
+use super::protocol::{Block, QuorumCertificate};
+use super::store::{BlockStore, StoredBlock};
+
+/// The node of the current epoch, as the HTTP handlers see it.
+pub type Slot = Arc<RwLock<Node>>;
+
+/// How often a node looks at its peers' epochs (and a retired node
+/// follows the chain).
+const FOLLOW_EVERY: Duration = Duration::from_millis(500);
+
+/// Starts the owner (re-initialises on each epoch change) and the
+/// follower; returns the slot holding the current node.
+pub fn spawn(
+    opts: NodeOptions,
+    first: Node,
+    mut ended: mpsc::UnboundedReceiver<Handover>,
+) -> anyhow::Result<Slot> {
+    let slot: Slot = Arc::new(RwLock::new(first));
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()?;
+    {
+        let (opts, slot, http) = (opts.clone(), slot.clone(), http.clone());
+        tokio::spawn(async move {
+            while let Some(mut handover) = ended.recv().await {
+                if handover.behind
+                    && let Err(e) = catch_up(&opts, &http).await
+                {
+                    tracing::warn!(error = %e, "catching up from peers failed; starting from what is stored");
+                }
+                loop {
+                    match Node::start(&opts, std::mem::take(&mut handover)) {
+                        Ok(node) => {
+                            tracing::info!(
+                                epoch = node.set.epoch,
+                                index = node.index,
+                                retired = node.retired,
+                                "new epoch started"
+                            );
+                            if let Ok(mut s) = slot.write() {
+                                *s = node;
+                            }
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot start the next epoch; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            }
+        });
+    }
+    {
+        let slot = slot.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(FOLLOW_EVERY).await;
+                let node = match slot.read() {
+                    Ok(n) => n.clone(),
+                    Err(_) => return,
+                };
+                if node.retired {
+                    match catch_up(&opts, &http).await {
+                        Ok(true) => {
+                            let set = current_set(&node.store, &opts.genesis, &opts.book);
+                            let me = opts.key.verifying_key().to_bytes();
+                            if set.is_ok_and(|s| s.validators.iter().any(|v| v.public_key == me)) {
+                                tracing::warn!("a validator set change added this validator back");
+                                let _ = opts.epoch_ended.send(Handover::default());
+                            } else if let Ok(last) = node.store.last_height()
+                                && let Ok(mut st) = node.status.write()
+                            {
+                                st.height = last.unwrap_or(0) + 1;
+                            }
+                        }
+                        Ok(false) => {}
+                        Err(e) => tracing::debug!(error = %e, "following the chain"),
+                    }
+                } else if peers_ahead_in_epochs(&node, &http).await {
+                    tracing::warn!(
+                        epoch = node.set.epoch,
+                        "peers are in a later epoch; stopping this core to catch up"
+                    );
+                    node.stop_epoch();
+                    // Give the owner time to swap the node before looking again.
+                    tokio::time::sleep(FOLLOW_EVERY * 4).await;
+                }
+            }
+        });
+    }
+    Ok(slot)
+}
+
+/// Whether more than f of the other members report a later epoch (so at
+/// least one honest validator has seen the change).
+async fn peers_ahead_in_epochs(node: &Node, http: &reqwest::Client) -> bool {
+    let addrs: Vec<_> = match node.book.read() {
+        Ok(b) => node
+            .set
+            .validators
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i as u32 != node.index)
+            .filter_map(|(_, v)| b.get(&v.id).copied())
+            .collect(),
+        Err(_) => return false,
+    };
+    let mut ahead = 0usize;
+    for addr in addrs {
+        let Ok(r) = http.get(format!("http://{addr}/status")).send().await else {
+            continue;
+        };
+        let Ok(v) = r.json::<serde_json::Value>().await else {
+            continue;
+        };
+        if v["epoch"].as_u64().is_some_and(|e| e > node.set.epoch) {
+            ahead += 1;
+        }
+    }
+    ahead > (node.set.len().saturating_sub(1)) / 3
+}
+
+/// Fetches committed blocks beyond this validator's chain from any peer
+/// that has them, checks each one's certificate against the set of its
+/// epoch and its link to the chain, stores it, and applies the set
+/// changes it carries. Returns whether anything was added.
+async fn catch_up(opts: &NodeOptions, http: &reqwest::Client) -> anyhow::Result<bool> {
+    let store = BlockStore::open(&opts.data_dir)?;
+    let mut added = false;
+    loop {
+        let set = current_set(&store, &opts.genesis, &opts.book)?;
+        let last = store.last_height()?.unwrap_or(0);
+        let parent = match store.get(last)? {
+            Some(b) => hex_hash(&b.hash)?,
+            None => [0; 32],
+        };
+        let addrs: Vec<_> = opts
+            .book
+            .read()
+            .map_err(|_| anyhow::anyhow!("address book lock poisoned"))?
+            .values()
+            .copied()
+            .collect();
+        let mut got = None;
+        for addr in addrs {
+            let Ok(r) = http
+                .get(format!("http://{addr}/blocks/{}", last + 1))
+                .send()
+                .await
+            else {
+                continue;
+            };
+            if !r.status().is_success() {
+                continue;
+            }
+            let Ok(v) = r.json::<serde_json::Value>().await else {
+                continue;
+            };
+            match checked(&v, &set, last + 1, parent) {
+                Ok(b) => {
+                    got = Some(b);
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(%addr, height = last + 1, error = %e, "refused a block from a peer")
+                }
+            }
+        }
+        let Some((block, qc)) = got else {
+            return Ok(added);
+        };
+        let ids: Vec<String> = block.proposals.iter().map(|p| p.id.clone()).collect();
+        store.put(
+            &StoredBlock {
+                height: block.height,
+                hash: hex::encode(block.hash()),
+                block: serde_json::to_value(&block)?,
+                qc: serde_json::to_value(&qc)?,
+            },
+            &ids,
+        )?;
+        record_set_change(&store, &set, &opts.book, &block, opts.min_validators);
+        added = true;
+    }
+}
+
+fn hex_hash(h: &str) -> anyhow::Result<[u8; 32]> {
+    let mut out = [0; 32];
+    hex::decode_to_slice(h, &mut out)?;
+    Ok(out)
+}
+
+/// A peer's `GET /blocks/{h}` answer, if it is the next block of this
+/// chain with a valid commit certificate of `set`.
+fn checked(
+    v: &serde_json::Value,
+    set: &super::protocol::ValidatorSet,
+    height: u64,
+    parent: [u8; 32],
+) -> anyhow::Result<(Block, QuorumCertificate)> {
+    let block: Block = serde_json::from_value(v["block"].clone())?;
+    let qc: QuorumCertificate = serde_json::from_value(v["qc"].clone())?;
+    anyhow::ensure!(
+        block.height == height,
+        "height {} is not {height}",
+        block.height
+    );
+    anyhow::ensure!(block.parent_hash == parent, "it does not extend this chain");
+    anyhow::ensure!(
+        qc.phase.certifies_commit(),
+        "the certificate is a {} certificate",
+        qc.phase
+    );
+    anyhow::ensure!(qc.certifies(&block), "the certificate is for another block");
+    qc.verify(set)?;
+    Ok((block, qc))
+}
