@@ -26,13 +26,93 @@ pub enum ConsensusCommand {
         #[command(flatten)]
         target: Target,
     },
-    /// Check a block's quorum certificate against the genesis validator set.
+    /// Committed blocks with their certificates (JSON lines with --output json).
+    Blocks {
+        /// First height (default: the last 10).
+        #[arg(long, value_name = "H")]
+        from: Option<u64>,
+        /// Most blocks to print.
+        #[arg(long, default_value_t = 10)]
+        limit: u64,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Byzantine evidence the validators recorded.
+    Evidence {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// The validator set: list, add, remove, set-power (admin).
+    Validators {
+        #[command(subcommand)]
+        command: ValidatorsCommand,
+    },
+    /// Sign a vote with a validator key file and submit it (POST /vote).
+    Vote {
+        /// The validator's secret key file (hex), e.g. <state>/keys/validator-0.key.
+        #[arg(long, value_name = "FILE")]
+        key: std::path::PathBuf,
+        #[arg(long)]
+        height: u64,
+        /// View (PBFT, HotStuff) or round (Tendermint).
+        #[arg(long, default_value_t = 0)]
+        view: u64,
+        /// prepare, commit, view_change, prevote, precommit, generic, timeout.
+        #[arg(long)]
+        phase: String,
+        /// Hex of the 32-byte block hash (64 zeros for nil).
+        #[arg(long)]
+        block_hash: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Check a block's quorum certificate, trusting only the genesis: every
+    /// validator set change on the way is checked against the set before it.
     Verify {
         #[arg(long)]
         height: u64,
         /// The genesis to trust (default: the state dir's genesis.json).
         #[arg(long, value_name = "FILE")]
         genesis: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
+/// `consensus validators …`
+#[derive(Debug, Subcommand)]
+pub enum ValidatorsCommand {
+    /// The current set: epoch, members, power, address, and past changes.
+    List {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Add a validator (effective at the height after its block).
+    Add {
+        /// Its id, e.g. validator-4.
+        id: String,
+        /// Its ed25519 public key, hex (see `bitcraps keys generate`).
+        #[arg(long)]
+        public_key: String,
+        #[arg(long, default_value_t = 1)]
+        power: u64,
+        /// host:port where its peers reach it (not needed for validators
+        /// the configuration already knows).
+        #[arg(long)]
+        address: Option<String>,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Remove a validator (the current leader too).
+    Remove {
+        id: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Change a validator's voting power.
+    SetPower {
+        id: String,
+        power: u64,
         #[command(flatten)]
         target: Target,
     },
@@ -129,6 +209,132 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
             }
             output::print_table(&t)
         }
+        ConsensusCommand::Blocks {
+            from,
+            limit,
+            target,
+        } => {
+            let api = Api::new(g, target)?;
+            let st = api.call("GET", "/status", None)?;
+            let last = st["last_committed_height"].as_u64().unwrap_or(0);
+            let from = from.unwrap_or_else(|| last.saturating_sub(limit.saturating_sub(1)).max(1));
+            let mut t = output::table(&["HEIGHT", "HASH", "PROPOSALS", "VIEW", "EPOCH", "SIGNERS"]);
+            for h in (from..=last).take(*limit as usize) {
+                let b = api.call("GET", &format!("/blocks/{h}"), None)?;
+                if g.output == OutputFormat::Json {
+                    output::print(&serde_json::to_string(&b)?)?;
+                    continue;
+                }
+                t.add_row(vec![
+                    h.to_string(),
+                    b["hash"].as_str().unwrap_or("").chars().take(16).collect(),
+                    b["block"]["proposals"]
+                        .as_array()
+                        .map_or(0, |p| p.len())
+                        .to_string(),
+                    b["block"]["view"].to_string(),
+                    b["qc"]["epoch"].to_string(),
+                    b["qc"]["signatures"]
+                        .as_array()
+                        .map_or(0, |p| p.len())
+                        .to_string(),
+                ]);
+            }
+            if g.output == OutputFormat::Json {
+                return Ok(());
+            }
+            output::print_table(&t)
+        }
+        ConsensusCommand::Evidence { target } => {
+            let api = Api::new(g, target)?;
+            let r = api.call("GET", "/evidence", None)?;
+            if g.output == OutputFormat::Json {
+                return output::print_json(&r);
+            }
+            let mut t = output::table(&["VALIDATOR", "KIND", "SLOT", "IN BLOCK"]);
+            for e in r["evidence"].as_array().into_iter().flatten() {
+                let a = &e["evidence"]["a"];
+                t.add_row(vec![
+                    e["validator"].to_string(),
+                    e["kind"].as_str().unwrap_or("").to_string(),
+                    format!(
+                        "h{} v{} {}",
+                        a["height"],
+                        a["view"],
+                        a["phase"].as_str().unwrap_or("")
+                    ),
+                    e["committed_height"]
+                        .as_u64()
+                        .map_or("-".into(), |h| h.to_string()),
+                ]);
+            }
+            output::print_table(&t)
+        }
+        ConsensusCommand::Validators { command } => validators(g, command),
+        ConsensusCommand::Vote {
+            key,
+            height,
+            view,
+            phase,
+            block_hash,
+            target,
+        } => {
+            let api = Api::new(g, target)?;
+            let signing = crate::services::consensus::genesis::read_key(key)
+                .map_err(|e| fail(Code::Usage, format!("{e:#}")))?;
+            let phase: crate::services::consensus::protocol::Phase =
+                serde_json::from_value(json!(phase.replace('-', "_"))).map_err(|_| {
+                    fail(
+                        Code::Usage,
+                        format!("unknown phase {phase:?}; expected prepare, commit, view_change, prevote, precommit, generic or timeout"),
+                    )
+                })?;
+            let mut hash = [0u8; 32];
+            hex::decode_to_slice(block_hash, &mut hash).map_err(|e| {
+                fail(
+                    Code::Usage,
+                    format!("--block-hash must be 64 hex digits: {e}"),
+                )
+            })?;
+            let v = api.call("GET", "/validators", None)?;
+            let set: ValidatorSet = serde_json::from_value(json!({
+                "chain_id": v["chain_id"], "epoch": v["epoch"],
+                "validators": v["validators"].as_array().into_iter().flatten().map(|m| json!({
+                    "id": m["id"], "public_key": m["public_key"], "power": m["power"],
+                })).collect::<Vec<_>>(),
+            }))?;
+            let me = hex::encode(signing.verifying_key().to_bytes());
+            let index = set
+                .validators
+                .iter()
+                .position(|m| hex::encode(m.public_key) == me)
+                .ok_or_else(|| {
+                    fail(
+                        Code::Auth,
+                        format!(
+                            "the key in {} is not a member of the current validator set",
+                            key.display()
+                        ),
+                    )
+                })?;
+            let vote = crate::services::consensus::protocol::Vote::sign(
+                &signing,
+                &set,
+                index as u32,
+                *height,
+                *view,
+                phase,
+                hash,
+            );
+            let r = api.call("POST", "/vote", Some(serde_json::to_value(&vote)?))?;
+            if g.output == OutputFormat::Json {
+                return output::print_json(&json!({ "vote": vote, "answer": r }));
+            }
+            output::print(&format!(
+                "{phase} vote by {} for height {height} view {view} accepted",
+                set.validators[index].id
+            ))
+        }
         ConsensusCommand::Verify {
             height,
             genesis,
@@ -150,6 +356,7 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
                     format!("{} is not a validator set: {e}", path.display()),
                 )
             })?;
+            let set = set_at(&api, set, *height)?;
             let r = api.call("GET", &format!("/blocks/{height}"), None)?;
             let block: Block = serde_json::from_value(r["block"].clone())
                 .map_err(|e| fail(Code::VerifyFailed, format!("the block does not parse: {e}")))?;
@@ -206,4 +413,103 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn validators(g: &GlobalArgs, cmd: &ValidatorsCommand) -> anyhow::Result<()> {
+    let (target, change) = match cmd {
+        ValidatorsCommand::List { target } => {
+            let api = Api::new(g, target)?;
+            let r = api.call("GET", "/validators", None)?;
+            if g.output == OutputFormat::Json {
+                return output::print_json(&r);
+            }
+            output::print(&format!(
+                "epoch {} on {}, {} validators",
+                r["epoch"],
+                r["chain_id"].as_str().unwrap_or("?"),
+                r["validators"].as_array().map_or(0, |v| v.len())
+            ))?;
+            let mut t = output::table(&["INDEX", "ID", "POWER", "ADDRESS", "PUBLIC KEY"]);
+            for v in r["validators"].as_array().into_iter().flatten() {
+                t.add_row(vec![
+                    v["index"].to_string(),
+                    v["id"].as_str().unwrap_or("").to_string(),
+                    v["power"].to_string(),
+                    v["address"].as_str().unwrap_or("-").to_string(),
+                    v["public_key"].as_str().unwrap_or("").to_string(),
+                ]);
+            }
+            return output::print_table(&t);
+        }
+        ValidatorsCommand::Add {
+            id,
+            public_key,
+            power,
+            address,
+            target,
+        } => (
+            target,
+            json!({"op": "add", "id": id, "public_key": public_key, "power": power, "address": address}),
+        ),
+        ValidatorsCommand::Remove { id, target } => (target, json!({"op": "remove", "id": id})),
+        ValidatorsCommand::SetPower { id, power, target } => {
+            (target, json!({"op": "set_power", "id": id, "power": power}))
+        }
+    };
+    let api = Api::new(g, target)?;
+    let r = api.call("POST", "/validators", Some(change))?;
+    if g.output == OutputFormat::Json {
+        return output::print_json(&r);
+    }
+    output::print(&format!(
+        "committed at height {}: epoch {} with {} validators from height {}",
+        r["height"],
+        r["epoch"],
+        r["validators"].as_array().map_or(0, |v| v.len()),
+        r["effective_height"]
+    ))
+}
+
+/// The validator set in force at `height`, derived from the genesis: each
+/// set change is read from the block that committed it, whose certificate
+/// must verify against the set before it. Trusts nothing but the genesis.
+fn set_at(api: &Api, genesis: ValidatorSet, height: u64) -> anyhow::Result<ValidatorSet> {
+    let v = api.call("GET", "/validators", None)?;
+    let mut changes: Vec<(u64, u64)> = v["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| Some((c["epoch"].as_u64()?, c["from_height"].as_u64()?)))
+        .collect();
+    changes.sort_unstable();
+    let mut set = genesis;
+    for (epoch, from) in changes {
+        if from > height || from < 2 {
+            continue;
+        }
+        let at = from - 1;
+        let r = api.call("GET", &format!("/blocks/{at}"), None)?;
+        let bad = |m: String| {
+            fail(
+                Code::VerifyFailed,
+                format!("set change to epoch {epoch} at height {at}: {m}"),
+            )
+        };
+        let block: Block =
+            serde_json::from_value(r["block"].clone()).map_err(|e| bad(e.to_string()))?;
+        let qc: QuorumCertificate =
+            serde_json::from_value(r["qc"].clone()).map_err(|e| bad(e.to_string()))?;
+        if !qc.certifies(&block) {
+            return Err(bad("the certificate is for another block".into()));
+        }
+        qc.verify(&set)
+            .map_err(|e| bad(format!("the certificate does not verify: {e}")))?;
+        let (next, _) =
+            crate::services::consensus::protocol::set_change::next_set(&set, &block.proposals, 0);
+        match next {
+            Some((next, _)) if next.epoch == epoch => set = next,
+            _ => return Err(bad("the block does not carry that change".into())),
+        }
+    }
+    Ok(set)
 }

@@ -53,11 +53,25 @@ const SIGNATURE_VECTOR: &str = concat!(
 
 #[test]
 fn phase_codes_round_trip() {
-    for p in [Phase::Prepare, Phase::Commit, Phase::ViewChange] {
+    let all = [
+        Phase::Prepare,
+        Phase::Commit,
+        Phase::ViewChange,
+        Phase::Prevote,
+        Phase::Precommit,
+        Phase::Generic,
+        Phase::Timeout,
+    ];
+    for (i, p) in all.into_iter().enumerate() {
+        assert_eq!(
+            p.code() as usize,
+            i + 1,
+            "{p}: codes are documented in order"
+        );
         assert_eq!(Phase::from_code(p.code()), Some(p));
     }
     assert_eq!(Phase::from_code(0), None);
-    assert_eq!(Phase::from_code(4), None);
+    assert_eq!(Phase::from_code(8), None);
 }
 
 #[test]
