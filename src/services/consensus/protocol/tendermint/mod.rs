@@ -28,8 +28,12 @@
 //! - **Precommit (l. 36, 44).** On 2/3+ prevotes for the round's proposal,
 //!   in the prevote step: lock it (lockedValue/lockedRound) and precommit it;
 //!   from the prevote step on, it also becomes the validValue/validRound. On
-//!   2/3+ prevotes for nil: precommit nil. After 2/3+ prevotes of any kind,
-//!   the prevote timeout precommits nil (l. 34, 61).
+//!   2/3+ prevotes for nil: precommit nil. The prevote timeout precommits
+//!   nil (l. 61); it runs from entering the prevote step, where l. 34 starts
+//!   it at 2/3+ prevotes of any kind: a validator restarted after
+//!   precommitting cannot send its prevote of that round again (its safety
+//!   record holds only the precommit), so those 2/3+ may never gather, and
+//!   a nil precommit is always safe.
 //! - **Decide (l. 49).** 2/3+ precommits for a block of this height in any
 //!   round decide it: `Effect::Commit` with that precommit certificate.
 //!   After 2/3+ precommits of any kind, the precommit timeout starts the
