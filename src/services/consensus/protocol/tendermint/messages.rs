@@ -41,11 +41,11 @@ impl SignedProposal {
 #[serde(tag = "tendermint", rename_all = "snake_case")]
 pub enum TendermintMessage {
     Proposal(SignedProposal),
-    /// Sent when a timeout finds the round unfinished: the sender's own
-    /// latest vote of its height (`vote`) and every vote it holds for its
-    /// current round, so peers that lost some count them (the gossip the
-    /// paper assumes). A validator already past that height answers with
-    /// the committed blocks.
+    /// Sent when a round ends without 2/3+ precommits: the sender's own
+    /// latest vote of its height (`vote`) and every vote it holds for that
+    /// round and the one before, so peers that lost some count them (the
+    /// gossip the paper assumes). A validator already past that height
+    /// answers with the committed blocks.
     RoundState {
         vote: Vote,
         votes: Vec<Vote>,

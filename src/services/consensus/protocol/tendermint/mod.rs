@@ -29,11 +29,7 @@
 //!   in the prevote step: lock it (lockedValue/lockedRound) and precommit it;
 //!   from the prevote step on, it also becomes the validValue/validRound. On
 //!   2/3+ prevotes for nil: precommit nil. The prevote timeout precommits
-//!   nil (l. 61); it runs from entering the prevote step, where l. 34 starts
-//!   it at 2/3+ prevotes of any kind: a validator restarted after
-//!   precommitting cannot send its prevote of that round again (its safety
-//!   record holds only the precommit), so those 2/3+ may never gather, and
-//!   a nil precommit is always safe.
+//!   nil (l. 61).
 //! - **Decide (l. 49).** 2/3+ precommits for a block of this height in any
 //!   round decide it: `Effect::Commit` with that precommit certificate.
 //!   After 2/3+ precommits of any kind, the precommit timeout starts the
@@ -44,12 +40,18 @@
 //!   round.
 //! - **Timeouts.** Every timeout of round r is `timeout_for(r)` = base *
 //!   2^r, capped at `max_timeout_ms`; rounds restart at 0 with each height,
-//!   so timeouts reset on progress. A round whose votes have not reached
-//!   2/3+ of the power resends what it has (`RoundState`: the sender's own
-//!   vote and every vote it holds for the round, plus the proposal if it
-//!   proposed) on each timeout, so rounds finish after losses (the gossip
-//!   the paper assumes). A timer runs only while the height has work:
-//!   pending proposals, a proposal or votes, a lock, or a peer ahead.
+//!   so timeouts reset on progress. A timer runs only while the height has
+//!   work: pending proposals, a proposal or votes, a lock, or a peer ahead.
+//!   Departure from l. 34 and l. 47, which start the prevote and precommit
+//!   timeouts at 2/3+ votes of any kind: here they also run from entering
+//!   the prevote and precommit steps. A validator restarted after signing
+//!   in a later round cannot send its earlier votes again (its safety
+//!   record holds only the last one), so those 2/3+ may never gather, and
+//!   nil precommits and round changes are always safe. A round that ends
+//!   without 2/3+ precommits sends its votes again (`RoundState`: the
+//!   sender's own latest vote and every vote it holds for this round and
+//!   the one before): the gossip the paper assumes, and the signal that
+//!   lets a peer past this height send the blocks.
 //!
 //! # What the commit certificate proves
 //!

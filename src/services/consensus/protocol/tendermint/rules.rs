@@ -97,19 +97,14 @@ impl Tendermint {
             pol,
             parent_qc: self.chain.last_qc.clone(),
         };
+        let valid_round = proposal.valid_round();
         out.push(Effect::Broadcast {
-            msg: Message::Tendermint(TendermintMessage::Proposal(proposal.clone())),
+            msg: Message::Tendermint(TendermintMessage::Proposal(proposal)),
         });
         let s = &mut self.state;
         s.remember_block(hash, block);
-        s.proposals.insert(
-            round,
-            RoundProposal {
-                hash,
-                valid_round: proposal.valid_round(),
-            },
-        );
-        s.my_proposal = Some(proposal);
+        s.proposals
+            .insert(round, RoundProposal { hash, valid_round });
         s.step = Step::Prevote;
         self.advance(out);
         self.chain.next_height != h
@@ -474,13 +469,17 @@ impl Tendermint {
                     self.broadcast_vote(round, Phase::Precommit, NIL, out);
                 }
             }
-            TimerKind::Precommit => self.start_round(round.saturating_add(1)),
-            TimerKind::Resend => {
-                self.forward_pending(out);
-                if self.state.step != Step::Propose {
+            TimerKind::Precommit => {
+                let precommits = self.state.tally(&self.set, round, Phase::Precommit).total;
+                if !self.set.has_quorum(precommits) {
+                    // The round stalled: votes may have been lost.
+                    self.forward_pending(out);
                     self.resend(out);
                 }
+                self.start_round(round.saturating_add(1));
             }
+            // Its purpose, asking the peer ahead for blocks, is done above.
+            TimerKind::Sync => {}
         }
         self.advance(out);
     }
@@ -495,10 +494,10 @@ impl Tendermint {
         }
     }
 
-    /// Sends again what the round has: own latest vote of this height,
+    /// Sends again what the round has: own latest vote of this height and
     /// every vote held for this round and the one before (whose precommits
-    /// may be what a peer lacks to get here), and our proposal if we made
-    /// one.
+    /// may be what a peer lacks to get here). A peer already past this
+    /// height answers with blocks.
     fn resend(&mut self, out: &mut Vec<Effect>) {
         let h = self.chain.next_height;
         let Some(vote) = self
@@ -520,15 +519,10 @@ impl Tendermint {
         out.push(Effect::Broadcast {
             msg: Message::Tendermint(TendermintMessage::RoundState { vote, votes }),
         });
-        if let Some(p) = self.state.my_proposal.clone() {
-            out.push(Effect::Broadcast {
-                msg: Message::Tendermint(TendermintMessage::Proposal(p)),
-            });
-        }
     }
 
-    /// Sets the timers the current step calls for (each once per round,
-    /// `Resend` again after it fired).
+    /// Sets the timers the current step calls for, each once per round
+    /// (`Sync` again after it fired).
     pub(super) fn ensure_timers(&mut self, out: &mut Vec<Effect>) {
         let progress = self.needs_progress();
         if !(progress || self.behind()) {
@@ -536,29 +530,24 @@ impl Tendermint {
         }
         let round = self.state.round;
         let precommits = self.state.tally(&self.set, round, Phase::Precommit).total;
-        let precommit_any = self.set.has_quorum(precommits);
-        let mut wanted = Vec::with_capacity(2);
-        if precommit_any {
-            wanted.push(TimerKind::Precommit); // l. 47
+        if self.set.has_quorum(precommits) {
+            self.arm(TimerKind::Precommit, out); // l. 47
         }
-        match self.state.step {
-            Step::Propose if progress => wanted.push(TimerKind::Propose),
-            Step::Propose => wanted.push(TimerKind::Resend),
-            // l. 34 starts this timer at 2/3+ prevotes of any kind; here it
-            // runs from the prevote step on (see the module docs).
-            Step::Prevote => wanted.push(TimerKind::Prevote),
-            Step::Precommit if !precommit_any => wanted.push(TimerKind::Resend),
-            Step::Precommit => {}
-        }
-        for kind in wanted {
-            self.arm(kind, out);
-        }
+        // l. 34 and l. 47 start the prevote and precommit timeouts at 2/3+
+        // votes of any kind; here they run from the step on (module docs).
+        let kind = match self.state.step {
+            Step::Propose if progress => TimerKind::Propose,
+            Step::Propose => TimerKind::Sync,
+            Step::Prevote => TimerKind::Prevote,
+            Step::Precommit => TimerKind::Precommit,
+        };
+        self.arm(kind, out);
     }
 
     fn arm(&mut self, kind: TimerKind, out: &mut Vec<Effect>) {
         let s = &mut self.state;
         let fresh = match kind {
-            TimerKind::Resend => !s.timers.contains(&kind),
+            TimerKind::Sync => !s.timers.contains(&kind),
             _ => s.scheduled.insert(kind),
         };
         if !fresh {

@@ -34,10 +34,8 @@ pub(super) enum TimerKind {
     Prevote,
     /// OnTimeoutPrecommit (after 2f+1 precommits of any kind): next round.
     Precommit,
-    /// The round is waiting for votes that may have been lost: send them
-    /// again (`RoundState`), re-forward pending proposals, ask for blocks if
-    /// a peer is ahead.
-    Resend,
+    /// Idle, but a peer showed a higher height: ask it for blocks.
+    Sync,
 }
 
 /// A valid proposal seen for one round.
@@ -71,10 +69,8 @@ pub(super) struct HeightState {
     pub polka_done: Option<u64>,
     /// Outstanding timers of the current round, in the order they were set.
     pub timers: VecDeque<TimerKind>,
-    /// Timers of the current round set once only (all but `Resend`).
+    /// Timers of the current round set once only (all but `Sync`).
     pub scheduled: HashSet<TimerKind>,
-    /// Own proposal for the current round, kept to send again.
-    pub my_proposal: Option<super::SignedProposal>,
 }
 
 impl HeightState {
@@ -92,7 +88,6 @@ impl HeightState {
             polka_done: None,
             timers: VecDeque::new(),
             scheduled: HashSet::new(),
-            my_proposal: None,
         }
     }
 
@@ -103,7 +98,6 @@ impl HeightState {
         self.step = Step::Propose;
         self.timers.clear();
         self.scheduled.clear();
-        self.my_proposal = None;
     }
 
     pub(super) fn remember_block(&mut self, hash: [u8; 32], block: Block) {
