@@ -177,7 +177,11 @@ fn build_fn(algorithm: Algorithm) -> Option<BuildFn> {
         Algorithm::Pbft => Some(|set, me, key, config, recovered| {
             Ok(Box::new(super::Pbft::new(set, me, key, config, recovered)?))
         }),
-        Algorithm::Tendermint => None,
+        Algorithm::Tendermint => Some(|set, me, key, config, recovered| {
+            Ok(Box::new(super::Tendermint::new(
+                set, me, key, config, recovered,
+            )?))
+        }),
         Algorithm::HotStuff => None,
     }
 }

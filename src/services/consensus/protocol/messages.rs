@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::tendermint::TendermintMessage;
 use super::types::{Block, Malformed, Proposal, QcError, QuorumCertificate, Vote, VoteError};
 
 /// A prepare quorum certificate with the block it certifies: proof that
@@ -66,6 +67,8 @@ pub enum Message {
     SyncResponse {
         blocks: Vec<(Block, QuorumCertificate)>,
     },
+    /// Tendermint's proposal and round-state messages.
+    Tendermint(TendermintMessage),
 }
 
 impl Message {
@@ -75,6 +78,7 @@ impl Message {
             Message::PrePrepare { vote, .. } | Message::Vote(vote) => Some(vote),
             Message::ViewChange(vc) => Some(&vc.vote),
             Message::NewView(nv) => Some(&nv.vote),
+            Message::Tendermint(m) => Some(m.anchor_vote()),
             Message::Forward { .. }
             | Message::SyncRequest { .. }
             | Message::SyncResponse { .. } => None,
@@ -86,6 +90,7 @@ impl Message {
         match self {
             Message::PrePrepare { parent_qc, .. } => parent_qc.as_ref(),
             Message::NewView(nv) => nv.parent_qc.as_ref(),
+            Message::Tendermint(m) => m.parent_qc(),
             _ => None,
         }
     }
@@ -100,6 +105,7 @@ impl Message {
             Message::Forward { .. } => "forward",
             Message::SyncRequest { .. } => "sync_request",
             Message::SyncResponse { .. } => "sync_response",
+            Message::Tendermint(m) => m.kind(),
         }
     }
 }

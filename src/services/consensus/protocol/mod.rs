@@ -36,6 +36,7 @@ pub mod messages;
 pub mod pbft;
 pub mod set_change;
 pub mod signature;
+pub mod tendermint;
 pub mod types;
 
 #[cfg(test)]
@@ -48,6 +49,7 @@ use serde::{Deserialize, Serialize};
 pub use config::{Algorithm, BoxedCore, CoreConfig, SetupError, UnknownAlgorithm, build};
 pub use messages::{Evidence, Message, NewView, PreparedCertificate, RejectReason, ViewChange};
 pub use pbft::Pbft;
+pub use tendermint::Tendermint;
 pub use types::{
     Block, Phase, Proposal, QcError, QuorumCertificate, Validator, ValidatorSet, Vote, VoteError,
 };

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::SplitMix64;
 use crate::services::consensus::protocol::messages::Message;
+use crate::services::consensus::protocol::tendermint::TendermintMessage;
 use crate::services::consensus::protocol::types::{Proposal, QuorumCertificate, Vote};
 
 fn tamper_vote(r: &mut SplitMix64, v: &mut Vote) {
@@ -77,6 +78,38 @@ pub fn mutate(r: &mut SplitMix64, msg: &Message) -> Option<Message> {
             _ => tamper_vote(r, &mut nv.vote),
         },
         Message::Forward { proposals } => proposals.push(Proposal::new("x".repeat(300), json!(1))),
+        Message::Tendermint(TendermintMessage::Proposal(p)) => match r.below(6) {
+            0 => tamper_vote(r, &mut p.vote),
+            1 => p.block.proposals.push(Proposal::new("", json!(null))),
+            2 => p.block.view += 1,
+            3 => p.block.parent_hash[3] ^= 1,
+            4 => match &mut p.pol {
+                Some(qc) if r.chance(500) => tamper_qc(r, qc),
+                // Claim (or drop) a proof-of-lock: validRound is signed.
+                Some(_) => p.pol = None,
+                None => return None,
+            },
+            _ => match &mut p.parent_qc {
+                Some(qc) => tamper_qc(r, qc),
+                None => return None,
+            },
+        },
+        Message::Tendermint(TendermintMessage::RoundState { vote, votes }) => {
+            match (r.below(3), votes.is_empty()) {
+                (0, false) => {
+                    let i = usize::try_from(r.below(votes.len() as u64)).unwrap();
+                    tamper_vote(r, &mut votes[i]);
+                }
+                (1, false) => {
+                    let first = votes[0].clone();
+                    votes.push(Vote {
+                        height: first.height + 1,
+                        ..first
+                    });
+                }
+                _ => tamper_vote(r, vote),
+            }
+        }
         Message::SyncRequest { from_height } => *from_height = r.below(*from_height + 3),
         Message::SyncResponse { blocks } => match r.below(3) {
             0 => blocks.reverse(),

@@ -1,6 +1,7 @@
 //! Run statistics and one-line descriptions of inputs, effects and
 //! messages for traces (SIM_TRACE=1).
 
+use crate::services::consensus::protocol::tendermint::TendermintMessage;
 use crate::services::consensus::protocol::{Effect, Input, Message};
 
 /// What happened in a run, to show the runs exercise what they claim.
@@ -96,5 +97,22 @@ fn describe_msg(msg: &Message) -> String {
         Message::Forward { proposals } => format!("forward {}", proposals.len()),
         Message::SyncRequest { from_height } => format!("sync-request from {from_height}"),
         Message::SyncResponse { blocks } => format!("sync-response {} blocks", blocks.len()),
+        Message::Tendermint(TendermintMessage::Proposal(p)) => format!(
+            "proposal by {} h{} r{} {} pol={:?} ({} proposals)",
+            p.vote.validator,
+            p.vote.height,
+            p.vote.view,
+            &hex::encode(p.vote.block_hash)[..8],
+            p.valid_round(),
+            p.block.proposals.len()
+        ),
+        Message::Tendermint(TendermintMessage::RoundState { vote, votes }) => format!(
+            "round-state by {} h{} r{} {} +{} votes",
+            vote.validator,
+            vote.height,
+            vote.view,
+            vote.phase,
+            votes.len()
+        ),
     }
 }

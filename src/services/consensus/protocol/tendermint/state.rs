@@ -1,0 +1,171 @@
+//! The state of the height Tendermint is deciding: round and step, lock and
+//! valid value, and the proposals and votes seen, by round. Replaced
+//! wholesale when the height is decided.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use crate::services::consensus::protocol::messages::PreparedCertificate;
+use crate::services::consensus::protocol::types::{
+    Block, Phase, QuorumCertificate, ValidatorSet, Vote,
+};
+
+/// The block hash of a nil vote.
+pub const NIL: [u8; 32] = [0; 32];
+
+/// Most blocks remembered per height (one per round from honest proposers).
+pub(super) const MAX_BLOCKS_PER_HEIGHT: usize = 64;
+
+/// Where a validator is within a round (the paper's step_p).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Step {
+    Propose,
+    Prevote,
+    Precommit,
+}
+
+/// What an expired timer of the current (height, round) means. Every timer
+/// of a round lasts `timeout_for(round)`, so they expire in the order they
+/// were set and a FIFO queue tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum TimerKind {
+    /// OnTimeoutPropose: prevote nil if still in the propose step.
+    Propose,
+    /// OnTimeoutPrevote (after 2f+1 prevotes of any kind): precommit nil.
+    Prevote,
+    /// OnTimeoutPrecommit (after 2f+1 precommits of any kind): next round.
+    Precommit,
+    /// Idle, but a peer showed a higher height: ask it for blocks.
+    Sync,
+}
+
+/// A valid proposal seen for one round.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct RoundProposal {
+    pub hash: [u8; 32],
+    /// The paper's validRound (the proof-of-lock's round).
+    pub valid_round: Option<u64>,
+}
+
+#[derive(Debug)]
+pub(super) struct HeightState {
+    pub round: u64,
+    pub step: Step,
+    /// lockedValue / lockedRound: the prevote certificate (its view is
+    /// the round) with the block.
+    pub locked: Option<PreparedCertificate>,
+    /// validValue / validRound, likewise.
+    pub valid: Option<PreparedCertificate>,
+    /// First valid proposal per round.
+    pub proposals: BTreeMap<u64, RoundProposal>,
+    /// Blocks of valid proposals (and proof-of-locks) of this height.
+    pub blocks: HashMap<[u8; 32], Block>,
+    /// Valid votes by (round, phase), first vote per validator.
+    pub votes: BTreeMap<(u64, Phase), BTreeMap<u32, Vote>>,
+    /// (validator, round, phase) already reported as duplicate votes.
+    pub reported: HashSet<(u32, u64, Phase)>,
+    /// Highest round each validator was seen in at this height.
+    pub rounds_seen: Vec<Option<u64>>,
+    /// Rounds whose polka rule (line 36) already ran.
+    pub polka_done: Option<u64>,
+    /// Outstanding timers of the current round, in the order they were set.
+    pub timers: VecDeque<TimerKind>,
+    /// Timers of the current round set once only (all but `Sync`).
+    pub scheduled: HashSet<TimerKind>,
+}
+
+impl HeightState {
+    pub(super) fn new(n: usize) -> HeightState {
+        HeightState {
+            round: 0,
+            step: Step::Propose,
+            locked: None,
+            valid: None,
+            proposals: BTreeMap::new(),
+            blocks: HashMap::new(),
+            votes: BTreeMap::new(),
+            reported: HashSet::new(),
+            rounds_seen: vec![None; n],
+            polka_done: None,
+            timers: VecDeque::new(),
+            scheduled: HashSet::new(),
+        }
+    }
+
+    /// StartRound's bookkeeping: a new round begins in the propose step
+    /// with no timers.
+    pub(super) fn enter_round(&mut self, round: u64) {
+        self.round = round;
+        self.step = Step::Propose;
+        self.timers.clear();
+        self.scheduled.clear();
+    }
+
+    pub(super) fn remember_block(&mut self, hash: [u8; 32], block: Block) {
+        if self.blocks.len() < MAX_BLOCKS_PER_HEIGHT || self.blocks.contains_key(&hash) {
+            self.blocks.insert(hash, block);
+        }
+    }
+
+    /// Voting power behind each block hash (nil included) for one round
+    /// and phase.
+    pub(super) fn tally(&self, set: &ValidatorSet, round: u64, phase: Phase) -> Tally {
+        let mut by_hash: BTreeMap<[u8; 32], u64> = BTreeMap::new();
+        let mut total = 0u64;
+        if let Some(votes) = self.votes.get(&(round, phase)) {
+            for vote in votes.values() {
+                let power = set.power_of(vote.validator);
+                total = total.saturating_add(power);
+                let sum = by_hash.entry(vote.block_hash).or_default();
+                *sum = sum.saturating_add(power);
+            }
+        }
+        Tally { by_hash, total }
+    }
+
+    /// The certificate of `phase` votes for `hash` in `round`, if they
+    /// hold a quorum.
+    pub(super) fn certificate(
+        &self,
+        set: &ValidatorSet,
+        round: u64,
+        phase: Phase,
+        hash: [u8; 32],
+    ) -> Option<QuorumCertificate> {
+        let votes = self.votes.get(&(round, phase))?;
+        let matching: Vec<&Vote> = votes.values().filter(|v| v.block_hash == hash).collect();
+        let power = matching
+            .iter()
+            .fold(0u64, |sum, v| sum.saturating_add(set.power_of(v.validator)));
+        if !set.has_quorum(power) {
+            return None;
+        }
+        QuorumCertificate::from_votes(matching)
+    }
+
+    /// Every vote held for `round`, prevotes first.
+    pub(super) fn round_votes(&self, round: u64) -> Vec<Vote> {
+        [Phase::Prevote, Phase::Precommit]
+            .iter()
+            .filter_map(|phase| self.votes.get(&(round, *phase)))
+            .flat_map(|votes| votes.values().cloned())
+            .collect()
+    }
+
+    /// Anyone's proposal or vote at this height (someone is working on it).
+    pub(super) fn has_activity(&self) -> bool {
+        !self.votes.is_empty() || !self.proposals.is_empty()
+    }
+}
+
+/// Power by block hash for one (round, phase).
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    pub by_hash: BTreeMap<[u8; 32], u64>,
+    pub total: u64,
+}
+
+impl Tally {
+    pub(super) fn power_for(&self, hash: &[u8; 32]) -> u64 {
+        self.by_hash.get(hash).copied().unwrap_or(0)
+    }
+}

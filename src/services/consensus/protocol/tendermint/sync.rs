@@ -1,0 +1,181 @@
+//! Catching up: block sync, and messages from other heights (the same
+//! scheme as PBFT's, see `pbft::sync`).
+//!
+//! - A message for a height *below* ours is dropped; if it is a
+//!   `RoundState` (its sender timed out there, so it is stuck), we answer
+//!   with the committed blocks from that height.
+//! - A message for the next height or the one after is buffered and
+//!   replayed once we get there. A proposal for the next height carries the
+//!   commit certificate of ours: if we hold that block we commit it at once,
+//!   otherwise we ask the sender for blocks.
+//! - A message further ahead, or a timeout while a peer is known to be
+//!   ahead, sends `SyncRequest { from_height: ours }` to that peer (at most
+//!   once per height and round between timeouts).
+//! - `SyncRequest` is answered from the in-memory window (up to
+//!   `max_sync_blocks`); older requests become `Effect::ServeSync`.
+//! - A `SyncResponse` is applied block by block from our height on; each
+//!   block must extend the chain and its precommit certificate must verify.
+
+use super::{FUTURE_HEIGHTS, FUTURE_PER_PEER, MAX_SYNC_RESPONSE, Tendermint, TendermintMessage};
+use crate::services::consensus::protocol::Effect;
+use crate::services::consensus::protocol::messages::{Message, RejectReason};
+use crate::services::consensus::protocol::types::{Block, Phase, QuorumCertificate};
+
+impl Tendermint {
+    pub(super) fn on_stale(
+        &mut self,
+        from: u32,
+        msg: &Message,
+        height: u64,
+        out: &mut Vec<Effect>,
+    ) {
+        if matches!(
+            msg,
+            Message::Tendermint(TendermintMessage::RoundState { .. })
+        ) {
+            self.serve_sync(from, height, out);
+        }
+    }
+
+    pub(super) fn on_future(
+        &mut self,
+        from: u32,
+        msg: Message,
+        height: u64,
+        out: &mut Vec<Effect>,
+    ) {
+        if self.highest_seen.is_none_or(|(h, _)| height > h) {
+            self.highest_seen = Some((height, from));
+        }
+        let next = self.chain.next_height;
+        if height == next.saturating_add(1) {
+            if let Some(qc) = msg.parent_qc().filter(|qc| qc.height == next).cloned() {
+                match self.state.blocks.get(&qc.block_hash).cloned() {
+                    Some(block) if qc.phase == Phase::Precommit => {
+                        if let Err(e) = self.verify_qc(&qc) {
+                            self.reject(from, e, out);
+                            return;
+                        }
+                        self.buffer(from, msg);
+                        self.commit(block, qc, out);
+                        return;
+                    }
+                    Some(_) => {}
+                    None => self.request_sync(from, out),
+                }
+            }
+        } else {
+            self.request_sync(from, out);
+        }
+        if height <= next.saturating_add(FUTURE_HEIGHTS) {
+            self.buffer(from, msg);
+        }
+    }
+
+    fn buffer(&mut self, from: u32, msg: Message) {
+        let Some(queue) = self.future.get_mut(from as usize) else {
+            return;
+        };
+        if queue.len() >= FUTURE_PER_PEER {
+            queue.pop_front();
+        }
+        queue.push_back(msg);
+    }
+
+    /// After the height advanced, re-feed buffered messages (each is
+    /// checked again; those still ahead are buffered again).
+    pub(super) fn replay_buffered(&mut self, out: &mut Vec<Effect>) {
+        for _ in 0..64 {
+            if !self.replay {
+                return;
+            }
+            self.replay = false;
+            let mut batch = Vec::new();
+            for (i, queue) in self.future.iter_mut().enumerate() {
+                let from = u32::try_from(i).unwrap_or(u32::MAX);
+                batch.extend(queue.drain(..).map(|m| (from, m)));
+            }
+            for (from, msg) in batch {
+                self.on_message(from, msg, true, out);
+            }
+        }
+    }
+
+    pub(super) fn request_sync(&mut self, to: u32, out: &mut Vec<Effect>) {
+        let key = (self.chain.next_height, self.state.round);
+        if to == self.me || self.sync_asked == Some(key) {
+            return;
+        }
+        self.sync_asked = Some(key);
+        out.push(Effect::Send {
+            to,
+            msg: Message::SyncRequest { from_height: key.0 },
+        });
+    }
+
+    pub(super) fn serve_sync(&mut self, to: u32, from_height: u64, out: &mut Vec<Effect>) {
+        let from_height = from_height.max(1);
+        if from_height >= self.chain.next_height || to == self.me {
+            return;
+        }
+        let max = self.config.max_sync_blocks;
+        match self.chain.blocks_from(from_height, max) {
+            Some(blocks) if !blocks.is_empty() => out.push(Effect::Send {
+                to,
+                msg: Message::SyncResponse { blocks },
+            }),
+            _ => out.push(Effect::ServeSync {
+                to,
+                from_height,
+                max_blocks: max,
+            }),
+        }
+    }
+
+    pub(super) fn on_sync_response(
+        &mut self,
+        from: u32,
+        blocks: Vec<(Block, QuorumCertificate)>,
+        out: &mut Vec<Effect>,
+    ) {
+        if blocks.len() > MAX_SYNC_RESPONSE {
+            let detail = format!(
+                "a sync response holds {} blocks, at most {MAX_SYNC_RESPONSE} are accepted",
+                blocks.len()
+            );
+            self.reject(from, RejectReason::malformed(detail), out);
+            return;
+        }
+        let full = blocks.len() >= self.config.max_sync_blocks;
+        let mut advanced = false;
+        for (block, qc) in blocks {
+            let next = self.chain.next_height;
+            if block.height < next {
+                continue;
+            }
+            if block.height > next {
+                break;
+            }
+            if qc.phase != Phase::Precommit || !qc.certifies(&block) {
+                let detail = format!("the certificate sent with block {next} does not commit it");
+                self.reject(from, RejectReason::malformed(detail), out);
+                return;
+            }
+            if block.parent_hash != self.chain.last_hash {
+                let detail =
+                    format!("synced block {next} does not extend our last committed block");
+                self.reject(from, RejectReason::malformed(detail), out);
+                return;
+            }
+            if let Err(e) = self.verify_qc(&qc) {
+                self.reject(from, e, out);
+                return;
+            }
+            self.commit(block, qc, out);
+            advanced = true;
+        }
+        if advanced && (full || self.behind()) {
+            self.request_sync(from, out);
+        }
+    }
+}
