@@ -102,9 +102,10 @@ where
 }
 
 impl Gateway {
-    async fn start(sb: &Sandbox, config: Option<&Path>) -> Gateway {
+    /// Starts the gateway with health checks every `interval`.
+    async fn start(sb: &Sandbox, config: Option<&Path>, interval: &str) -> Gateway {
         let mut cmd = sb.cmd(&["serve", "gateway"]);
-        cmd.env("HEALTH_CHECK_INTERVAL", "200ms")
+        cmd.env("HEALTH_CHECK_INTERVAL", interval)
             .env("BYZANTINE_THRESHOLD", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -287,7 +288,9 @@ async fn consul_discovery_follows_blocking_queries_and_services_register_themsel
     let sb = Sandbox::sized(1, 1)
         .env("SERVICE_DISCOVERY_METHOD", "consul")
         .env("CONSUL_ADDRESS", &agent.to_string());
-    let gw = Gateway::start(&sb, None).await;
+    // A long health-check interval: discovered instances are probed as
+    // soon as they appear, not at the next round.
+    let gw = Gateway::start(&sb, None, "60s").await;
     gw.wait_engines(&[a, b]).await;
 
     // Games route by the index each engine registered under.
@@ -507,7 +510,7 @@ async fn kubernetes_discovery_lists_then_watches_endpointslices() {
             "KUBERNETES_SERVICE_ACCOUNT_DIR",
             sa.path().to_str().unwrap(),
         );
-    let gw = Gateway::start(&sb, None).await;
+    let gw = Gateway::start(&sb, None, "60s").await;
     gw.wait_engines(&[a, b]).await;
     let (s, r, _) = gw.call("GET", "/api/v1/games/e1-abc", false).await;
     assert_eq!((s, r["upstream"].as_str()), (200, Some("engine-b")), "{r}");
@@ -548,7 +551,7 @@ async fn a_reload_swaps_instances_and_limits_without_dropping_a_stream() {
     let sb = Sandbox::sized(1, 1);
     let file = sb.state_dir().join("gateway.toml");
     write_config(&file, a, "");
-    let gw = Gateway::start(&sb, Some(&file)).await;
+    let gw = Gateway::start(&sb, Some(&file), "200ms").await;
     gw.wait_engines(&[a]).await;
     assert_eq!(gw.config_view().await["generation"], 1);
 
@@ -622,7 +625,7 @@ async fn a_route_override_applies_and_other_routes_keep_the_default() {
         .env("GAME_ENGINE_UPSTREAMS", &a.to_string())
         .env("RATE_LIMIT_MAX_REQUESTS", "50")
         .env("RATE_LIMIT_ROUTES", "POST /api/v1/games=2/1m");
-    let gw = Gateway::start(&sb, None).await;
+    let gw = Gateway::start(&sb, None, "200ms").await;
     gw.wait_engines(&[a]).await;
     for left in ["1", "0"] {
         let (s, _, h) = gw.call("POST", "/api/v1/games", false).await;
@@ -651,7 +654,7 @@ async fn a_route_override_applies_and_other_routes_keep_the_default() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_lists_the_gateways_own_and_proxied_routes() {
     let sb = Sandbox::sized(1, 1);
-    let gw = Gateway::start(&sb, None).await;
+    let gw = Gateway::start(&sb, None, "200ms").await;
     let doc: Value = gw
         .http
         .get(format!("{}/openapi.json", gw.base))

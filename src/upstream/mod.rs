@@ -35,6 +35,9 @@ pub struct InstanceView {
 pub struct UpstreamSet {
     pub service: String,
     instances: Arc<RwLock<Vec<Member>>>,
+    /// Woken when the instance list changes (the health checker probes
+    /// newcomers at once instead of at its next round).
+    changed: Arc<tokio::sync::Notify>,
 }
 
 /// One instance as discovery reports it.
@@ -81,7 +84,13 @@ impl UpstreamSet {
                     })
                     .collect(),
             )),
+            changed: Arc::default(),
         }
+    }
+
+    /// Resolves when the instance list changed since the last call.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
     }
 
     /// Replaces the instance list: instances that stay keep their health;
@@ -114,6 +123,7 @@ impl UpstreamSet {
                 }
             })
             .collect();
+        self.changed.notify_one();
         true
     }
 

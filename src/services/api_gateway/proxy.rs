@@ -510,4 +510,44 @@ mod tests {
         assert_eq!(h.len(), 1);
         assert_eq!(h["x-request-id"], "abc");
     }
+
+    #[test]
+    fn instances_that_stay_keep_their_breaker_and_newcomers_start_closed() {
+        let a: SocketAddr = "127.0.0.1:1001".parse().unwrap();
+        let b: SocketAddr = "127.0.0.1:1002".parse().unwrap();
+        let set = UpstreamSet::new("engines", &[a]);
+        let metrics = UpstreamMetrics::new(&prometheus::Registry::new()).unwrap();
+        let policy = BreakerPolicy {
+            failure_threshold: 2,
+            cool_down_ms: 60_000,
+            half_open_probes: 1,
+        };
+        let up = Upstream::new(
+            "engine",
+            set.clone(),
+            Tuning {
+                strategy: Strategy::RoundRobin,
+                policy,
+            },
+            metrics,
+        );
+        let slot = up.slot(a).unwrap();
+        up.record(&slot, a, "unreachable");
+        up.record(&slot, a, "unreachable");
+        assert_eq!(up.breaker_state(a), BreakerState::Open);
+        // B joins: A keeps its open circuit, B starts closed.
+        set.replace(&crate::upstream::Instance::numbered(&[a, b]));
+        up.sync_instances();
+        assert_eq!(up.breaker_state(a), BreakerState::Open);
+        assert_eq!(up.breaker_state(b), BreakerState::Closed);
+        assert!(up.reserve(a).is_err());
+        assert!(up.reserve(b).is_ok());
+        // A leaves: requests to it are refused, while a request still
+        // holding its slot finishes on it.
+        set.replace(&crate::upstream::Instance::numbered(&[b]));
+        up.sync_instances();
+        assert!(up.slot(a).is_none());
+        assert!(up.reserve(a).is_err());
+        up.record(&slot, a, "ok");
+    }
 }
