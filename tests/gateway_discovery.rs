@@ -339,11 +339,83 @@ async fn consul_discovery_follows_blocking_queries_and_services_register_themsel
     let (_, r, _) = gw.call("GET", "/api/v1/games/e1-abc", false).await;
     assert_eq!(r["upstream"], "engine-c");
 
+    // A real engine registers itself under its index; once Consul lists
+    // it, the gateway routes its games to it.
+    let engine_addr = support::addr(support::free_port_block(1));
+    let mut engine = sb
+        .cmd(&[
+            "serve",
+            "engine",
+            "--index",
+            "2",
+            "--listen",
+            &engine_addr.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .env("BYZANTINE_THRESHOLD", "0")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let reg = eventually("the engine's registration", || async {
+        let st = consul.state.lock().unwrap();
+        st.registered
+            .iter()
+            .find(|r| r["Name"] == "bitcraps-game-engine")
+            .cloned()
+    })
+    .await;
+    assert_eq!(reg["Meta"]["index"], "2");
+    assert_eq!(reg["Port"], engine_addr.port());
+    assert_eq!(reg["Check"]["HTTP"], format!("http://{engine_addr}/health"));
+    // What Consul would list once the check passes.
+    let listed = json!({
+        "Node": {"Node": "node-1", "Address": "127.0.0.1"},
+        "Service": {"ID": reg["ID"], "Service": reg["Name"], "Address": reg["Address"],
+                    "Port": reg["Port"], "Meta": reg["Meta"]},
+        "Checks": []
+    });
+    consul.set(
+        "bitcraps-game-engine",
+        vec![consul_entry(a, 0), consul_entry(c, 1), listed],
+    );
+    gw.wait_engines(&[a, c, engine_addr]).await;
+    let (s, p, _) = gw.call("GET", "/api/v1/games/e2-0000/proof", false).await;
+    assert_eq!(s, 404, "{p}");
+    let detail = p["detail"].as_str().unwrap_or_default();
+    assert!(
+        !detail.contains("no engine instance"),
+        "answered by the engine: {p}"
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(engine.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let engine_id = reg["ID"].as_str().unwrap().to_string();
+    eventually("the engine's deregistration", || async {
+        consul
+            .state
+            .lock()
+            .unwrap()
+            .deregistered
+            .contains(&engine_id)
+            .then_some(())
+    })
+    .await;
+    let _ = engine.wait();
+
     // The gateway registered itself with a /health check, and deregisters
     // the same id when it stops.
-    let reg = consul.state.lock().unwrap().registered.clone();
+    let reg: Vec<Value> = consul
+        .state
+        .lock()
+        .unwrap()
+        .registered
+        .iter()
+        .filter(|r| r["Name"] == "bitcraps-gateway")
+        .cloned()
+        .collect();
     assert_eq!(reg.len(), 1, "{reg:?}");
-    assert_eq!(reg[0]["Name"], "bitcraps-gateway");
     assert_eq!(reg[0]["Port"], sb.gateway().port());
     assert_eq!(
         reg[0]["Check"]["HTTP"],
