@@ -322,8 +322,13 @@ async fn consul_discovery_follows_blocking_queries_and_services_register_themsel
 
     // Engine B leaves: the blocked query returns with a new index and the
     // gateway stops routing to it; A stays healthy throughout.
+    let left = std::time::Instant::now();
     consul.set("bitcraps-game-engine", vec![consul_entry(a, 0)]);
     gw.wait_engines(&[a]).await;
+    eprintln!(
+        "consul: an instance left the gateway's rotation {:?} after the index changed",
+        left.elapsed()
+    );
     let (s, r, _) = gw.call("GET", "/api/v1/games/e1-abc", false).await;
     assert_eq!(s, 404, "{r}");
     let (s, r, _) = gw.call("GET", "/api/v1/games/e0-abc", false).await;
@@ -443,7 +448,8 @@ struct FakeKube {
     slices: Arc<Mutex<HashMap<String, HashMap<String, Value>>>>,
     rv: Arc<Mutex<u64>>,
     watchers: Arc<Mutex<Vec<Watch>>>,
-    watch_versions: Arc<Mutex<Vec<String>>>,
+    /// `(service, resourceVersion)` of each watch, once its stream is open.
+    watch_versions: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 /// An EndpointSlice with one endpoint (pods on different ports need
@@ -488,12 +494,10 @@ impl FakeKube {
             return axum::Json(json!({"kind": "EndpointSliceList", "metadata": {"resourceVersion": "1"}, "items": []})).into_response();
         }
         if q.get("watch").map(String::as_str) == Some("true") {
-            k.watch_versions
-                .lock()
-                .unwrap()
-                .push(q.get("resourceVersion").cloned().unwrap_or_default());
             let (tx, rx) = mpsc::channel(8);
-            k.watchers.lock().unwrap().push((service, tx));
+            k.watchers.lock().unwrap().push((service.clone(), tx));
+            let rv = q.get("resourceVersion").cloned().unwrap_or_default();
+            k.watch_versions.lock().unwrap().push((service, rv));
             return Response::builder()
                 .header("content-type", "application/json")
                 .body(Body::from_stream(
@@ -588,18 +592,26 @@ async fn kubernetes_discovery_lists_then_watches_endpointslices() {
     assert_eq!((s, r["upstream"].as_str()), (200, Some("engine-b")), "{r}");
 
     // After listing, the gateway watches from the list's resourceVersion.
-    eventually("a watch from resourceVersion 100", || async {
-        kube.watch_versions
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|v| v == "100")
-            .then_some(())
-    })
+    eventually(
+        "a watch of the engines from resourceVersion 100",
+        || async {
+            kube.watch_versions
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(svc, v)| svc == eng && v == "100")
+                .then_some(())
+        },
+    )
     .await;
     // Engine B's pod stops being ready: it leaves the rotation.
+    let left = std::time::Instant::now();
     kube.modify(eng, b, "bitcraps-engine-1", false).await;
     gw.wait_engines(&[a]).await;
+    eprintln!(
+        "kubernetes: an unready pod left the gateway's rotation {:?} after the watch event",
+        left.elapsed()
+    );
     let (s, _, _) = gw.call("GET", "/api/v1/games/e1-abc", false).await;
     assert_eq!(s, 404);
     let (_, r, _) = gw.call("GET", "/api/v1/games/e0-abc", false).await;
@@ -640,6 +652,7 @@ async fn a_reload_swaps_instances_and_limits_without_dropping_a_stream() {
     assert_eq!(stream.chunk().await.unwrap().unwrap(), "data: one\n\n");
 
     // …survives a reload that replaces engine A by B and adds a route limit.
+    let written = std::time::Instant::now();
     write_config(
         &file,
         b,
@@ -649,6 +662,10 @@ async fn a_reload_swaps_instances_and_limits_without_dropping_a_stream() {
         (gw.config_view().await["generation"] == 2).then_some(())
     })
     .await;
+    eprintln!(
+        "reload: a changed file was active {:?} after it was written",
+        written.elapsed()
+    );
     gw.wait_engines(&[b]).await;
     let (_, r, _) = gw.call("GET", "/api/v1/games/e0-new", false).await;
     assert_eq!(r["upstream"], "engine-b");
