@@ -15,7 +15,7 @@
 //! (`ratelimit`). Instances come from discovery (`upstream::discovery`); the
 //! configuration reloads on SIGHUP or a changed file (`reload`).
 
-mod docs;
+mod openapi;
 pub mod proxy;
 pub mod ratelimit;
 pub mod reload;
@@ -434,7 +434,7 @@ pub fn app(
     let secret = super::jwt_secret(cfg, opts)?;
     let metrics = Metrics::new(SERVICE)?;
     let mut doc = GatewayApi::openapi();
-    docs::add_proxied(&mut doc);
+    openapi::add_proxied(&mut doc);
     let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, doc);
     ctx.readiness.set("jwt_secret", true, true, "loaded");
     let tuning = reload::tuning(cfg)?;
