@@ -741,6 +741,36 @@ async fn a_route_override_applies_and_other_routes_keep_the_default() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_by_ip_off_only_credentials_are_limited() {
+    let (a, _) = fake_upstream("engine-a").await;
+    let sb = Sandbox::sized(1, 1)
+        .env("GAME_ENGINE_UPSTREAMS", &a.to_string())
+        .env("RATE_LIMIT_ROUTES", "/api/v1/games=1/1m")
+        .env("RATE_LIMIT_BY_IP", "false");
+    let gw = Gateway::start(&sb, None, "200ms").await;
+    gw.wait_engines(&[a]).await;
+    // Without credentials: never 429 (401, unlimited).
+    for _ in 0..3 {
+        let r = gw
+            .http
+            .get(format!("{}/api/v1/games/e0-x", gw.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        assert!(!r.headers().contains_key("ratelimit-policy"));
+    }
+    // With a token: one request per window.
+    let bob = gw.tokens.mint("bob", Player);
+    let url = format!("{}/api/v1/games/e0-x", gw.base);
+    let r = gw.http.get(&url).bearer_auth(&bob).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = gw.http.get(&url).bearer_auth(&bob).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["ratelimit-policy"], "1;w=60");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_lists_the_gateways_own_and_proxied_routes() {
     let sb = Sandbox::sized(1, 1);
     let gw = Gateway::start(&sb, None, "200ms").await;
