@@ -712,7 +712,7 @@ async fn a_route_override_applies_and_other_routes_keep_the_default() {
     let (a, _) = fake_upstream("engine-a").await;
     let sb = Sandbox::sized(1, 1)
         .env("GAME_ENGINE_UPSTREAMS", &a.to_string())
-        .env("RATE_LIMIT_MAX_REQUESTS", "50")
+        .env("RATE_LIMIT_MAX_REQUESTS", "500")
         .env("RATE_LIMIT_ROUTES", "POST /api/v1/games=2/1m");
     let gw = Gateway::start(&sb, None, "200ms").await;
     gw.wait_engines(&[a]).await;
@@ -733,11 +733,11 @@ async fn a_route_override_applies_and_other_routes_keep_the_default() {
     for _ in 0..5 {
         let (s, _, h) = gw.call("GET", "/api/v1/games/e0-x", false).await;
         assert_eq!(s, 200);
-        assert_eq!(h["ratelimit-policy"], "50;w=60");
+        assert_eq!(h["ratelimit-policy"], "500;w=60");
     }
     let (s, _, h) = gw.call("GET", "/api/v1/games", false).await;
     assert_ne!(s, 429);
-    assert_eq!(h["ratelimit-policy"], "50;w=60");
+    assert_eq!(h["ratelimit-policy"], "500;w=60");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
