@@ -43,6 +43,7 @@ pub fn run(g: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
 fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result<()> {
     let loaded = super::load_config(g, &[])?;
     let cfg = loaded.config;
+    let file = loaded.file;
     let name = match kind {
         ServeKind::Gateway => "gateway",
         ServeKind::Engine => "engine",
@@ -67,11 +68,28 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let result = rt.block_on(async move {
+    let consul = consul_registration(&cfg, kind, &opts);
+    let g = g.clone();
+    let service = async move {
         match kind {
-            ServeKind::Gateway => services::api_gateway::run(cfg, opts).await,
+            ServeKind::Gateway => {
+                // The gateway reloads its configuration (SIGHUP, file change).
+                let load = move || super::load_config(&g, &[]).map(|l| l.config);
+                services::api_gateway::run_reloading(cfg, opts, file, Some(load)).await
+            }
             ServeKind::Engine => services::game_engine::run(cfg, opts).await,
             ServeKind::Consensus => services::consensus::run(cfg, opts).await,
+        }
+    };
+    let result = rt.block_on(async move {
+        match consul {
+            Some((agent, name, host, addr, ordinal)) => {
+                crate::upstream::discovery::consul::registered(
+                    &agent, &name, host, addr, ordinal, service,
+                )
+                .await
+            }
+            None => service.await,
         }
     });
     if let Err(e) = &result {
@@ -82,6 +100,43 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
         spans.shutdown();
     }
     result
+}
+
+/// With Consul discovery, what this instance registers: agent, service
+/// name, advertised host, address and index.
+fn consul_registration(
+    cfg: &crate::config::Config,
+    kind: ServeKind,
+    opts: &ServeOptions,
+) -> Option<(String, String, String, SocketAddr, Option<u16>)> {
+    if cfg.service_discovery.method != "consul" {
+        return None;
+    }
+    let sd = &cfg.service_discovery;
+    let nth = |addrs: Vec<SocketAddr>, first: SocketAddr| {
+        addrs.get(usize::from(opts.index)).copied().unwrap_or(first)
+    };
+    let (name, addr, ordinal) = match kind {
+        ServeKind::Gateway => (
+            &sd.gateway_service,
+            opts.listen.unwrap_or(cfg.gateway.listen_addr),
+            None,
+        ),
+        ServeKind::Engine => (
+            &sd.game_engine_service,
+            opts.listen
+                .unwrap_or_else(|| nth(cfg.engine_addrs(), cfg.game_engine.addr)),
+            Some(opts.index),
+        ),
+        ServeKind::Consensus => (
+            &sd.consensus_service,
+            opts.listen
+                .unwrap_or_else(|| nth(cfg.validator_addrs(), cfg.consensus.addr)),
+            Some(opts.index),
+        ),
+    };
+    let host = crate::upstream::discovery::consul::advertise_host(&sd.advertise_host, addr);
+    Some((sd.consul_address.clone(), name.clone(), host, addr, ordinal))
 }
 
 #[derive(Debug, Parser)]

@@ -23,6 +23,12 @@ pub enum Kind {
     Text,
     /// A comma-separated (env) or array (TOML) list of `host:port`.
     AddrList,
+    /// `true` or `false`.
+    Bool,
+    /// Per-route rate limits: a TOML table `"[METHOD ]/prefix" = "MAX/WINDOW"`
+    /// (or `{ max_requests = MAX, window = "WINDOW" }`); in the environment
+    /// `[METHOD ]/prefix=MAX/WINDOW` items separated by commas.
+    RouteLimits,
 }
 
 impl Kind {
@@ -39,6 +45,8 @@ impl Kind {
                 "a list of addresses like [\"127.0.0.1:8081\"] (comma-separated in the environment)"
                     .to_string()
             }
+            Kind::Bool => "true or false".to_string(),
+            Kind::RouteLimits => "route limits like \"POST /api/v1/games=10/1m,/api/v1/consensus=100/1m\" (TOML: a table \"POST /api/v1/games\" = \"10/1m\")".to_string(),
         }
     }
 }
@@ -140,6 +148,27 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Length of the rate-limit window.",
     },
     KeyDef {
+        key: "gateway.rate_limit.by_ip",
+        env: "RATE_LIMIT_BY_IP",
+        default: "true",
+        kind: Kind::Bool,
+        doc: "Limit requests without valid credentials per client IP (false: they are not limited).",
+    },
+    KeyDef {
+        key: "gateway.rate_limit.by_api_key",
+        env: "RATE_LIMIT_BY_API_KEY",
+        default: "true",
+        kind: Kind::Bool,
+        doc: "Limit requests with a valid token or API key per subject (false: they count against their IP when by_ip is on).",
+    },
+    KeyDef {
+        key: "gateway.rate_limit.routes",
+        env: "RATE_LIMIT_ROUTES",
+        default: "",
+        kind: Kind::RouteLimits,
+        doc: "Per-route limits replacing the default for matching requests, e.g. routes = { \"POST /api/v1/games\" = \"10/1m\", \"/api/v1/consensus\" = \"100/1m\" }. The longest matching path prefix wins; a rule naming the method beats one without.",
+    },
+    KeyDef {
         key: "gateway.auth.jwt_secret",
         env: "JWT_SECRET",
         default: "",
@@ -168,6 +197,34 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Consul agent address (method = \"consul\").",
     },
     KeyDef {
+        key: "service_discovery.advertise_host",
+        env: "BITCRAPS_ADVERTISE_HOST",
+        default: "",
+        kind: Kind::Text,
+        doc: "Host or IP a service registers in Consul (and Consul health-checks). Empty: the listen IP, or this machine's host name when listening on 0.0.0.0.",
+    },
+    KeyDef {
+        key: "service_discovery.kubernetes_api",
+        env: "KUBERNETES_API_URL",
+        default: "",
+        kind: Kind::Text,
+        doc: "Kubernetes API server URL (method = \"kubernetes\"). Empty: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, as set in every pod.",
+    },
+    KeyDef {
+        key: "service_discovery.kubernetes_service_account_dir",
+        env: "KUBERNETES_SERVICE_ACCOUNT_DIR",
+        default: "/var/run/secrets/kubernetes.io/serviceaccount",
+        kind: Kind::Text,
+        doc: "Directory with the pod's service-account token, ca.crt and namespace (method = \"kubernetes\").",
+    },
+    KeyDef {
+        key: "service_discovery.kubernetes_namespace",
+        env: "KUBERNETES_NAMESPACE",
+        default: "",
+        kind: Kind::Text,
+        doc: "Namespace of the services' EndpointSlices. Empty: the service account's namespace.",
+    },
+    KeyDef {
         key: "service_discovery.static_services.game_engine",
         env: "GAME_ENGINE_UPSTREAMS",
         default: "",
@@ -180,6 +237,27 @@ pub const KEYS: &[KeyDef] = &[
         default: "",
         kind: Kind::AddrList,
         doc: "Validators for static discovery. Empty: consensus.validators consecutive ports from consensus.addr.",
+    },
+    KeyDef {
+        key: "service_discovery.service_names.game_engine",
+        env: "GAME_ENGINE_SERVICE_NAME",
+        default: "bitcraps-game-engine",
+        kind: Kind::Text,
+        doc: "Name of the engine service in Consul, or of its Kubernetes Service.",
+    },
+    KeyDef {
+        key: "service_discovery.service_names.consensus",
+        env: "CONSENSUS_SERVICE_NAME",
+        default: "bitcraps-consensus",
+        kind: Kind::Text,
+        doc: "Name of the validator service in Consul, or of its Kubernetes Service.",
+    },
+    KeyDef {
+        key: "service_discovery.service_names.gateway",
+        env: "GATEWAY_SERVICE_NAME",
+        default: "bitcraps-gateway",
+        kind: Kind::Text,
+        doc: "Name the gateway registers under in Consul.",
     },
     KeyDef {
         key: "game_engine.addr",
@@ -359,7 +437,8 @@ pub fn documented_toml() -> String {
 
 fn toml_literal(def: &KeyDef) -> String {
     match def.kind {
-        Kind::Int { .. } => def.default.to_string(),
+        Kind::Int { .. } | Kind::Bool => def.default.to_string(),
+        Kind::RouteLimits => "{}".to_string(),
         Kind::AddrList => {
             let items: Vec<String> = def
                 .default

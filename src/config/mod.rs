@@ -232,6 +232,25 @@ impl Layered {
         }
     }
 
+    fn boolean(&self, key: &'static str) -> Result<bool, ConfigError> {
+        let (def, e) = self.raw(key)?;
+        match e.value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(Self::invalid(def, e, "not a boolean")),
+        }
+    }
+
+    fn route_limits(&self, key: &'static str) -> Result<Vec<RouteLimit>, ConfigError> {
+        let (def, e) = self.raw(key)?;
+        e.value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| RouteLimit::parse(s).map_err(|r| Self::invalid(def, e, r)))
+            .collect()
+    }
+
     fn text(&self, key: &'static str) -> Result<String, ConfigError> {
         Ok(self.raw(key)?.1.value.clone())
     }
@@ -265,6 +284,9 @@ impl Layered {
                 rate_limit: RateLimitConfig {
                     max_requests: self.int("gateway.rate_limit.max_requests")?,
                     window: self.duration("gateway.rate_limit.window")?,
+                    by_ip: self.boolean("gateway.rate_limit.by_ip")?,
+                    by_api_key: self.boolean("gateway.rate_limit.by_api_key")?,
+                    routes: self.route_limits("gateway.rate_limit.routes")?,
                 },
                 auth: AuthConfig {
                     jwt_secret: non_empty(self.text("gateway.auth.jwt_secret")?),
@@ -275,6 +297,33 @@ impl Layered {
             service_discovery: DiscoveryConfig {
                 method: self.choice("service_discovery.method")?,
                 consul_address: self.host_port("service_discovery.consul_address")?,
+                advertise_host: self
+                    .text("service_discovery.advertise_host")?
+                    .trim()
+                    .to_string(),
+                kubernetes_api: self
+                    .text("service_discovery.kubernetes_api")?
+                    .trim()
+                    .to_string(),
+                kubernetes_service_account_dir: PathBuf::from(
+                    self.text("service_discovery.kubernetes_service_account_dir")?,
+                ),
+                kubernetes_namespace: self
+                    .text("service_discovery.kubernetes_namespace")?
+                    .trim()
+                    .to_string(),
+                game_engine_service: self
+                    .text("service_discovery.service_names.game_engine")?
+                    .trim()
+                    .to_string(),
+                consensus_service: self
+                    .text("service_discovery.service_names.consensus")?
+                    .trim()
+                    .to_string(),
+                gateway_service: self
+                    .text("service_discovery.service_names.gateway")?
+                    .trim()
+                    .to_string(),
                 game_engine: self.addr_list("service_discovery.static_services.game_engine")?,
                 consensus: self.addr_list("service_discovery.static_services.consensus")?,
             },
@@ -384,6 +433,9 @@ fn flatten(
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             toml::Value::Float(f) => f.to_string(),
+            toml::Value::Table(rules) if def.kind == Kind::RouteLimits => {
+                route_table(path, &full, rules)?
+            }
             toml::Value::Array(items) if def.kind == Kind::AddrList => items
                 .iter()
                 .map(|i| match i {
@@ -415,6 +467,52 @@ fn flatten(
         out.push((def.key, text));
     }
     Ok(())
+}
+
+/// `{ "POST /api/v1/games" = "10/1m", "/x" = { max_requests = 5, window = "1s" } }`
+/// as the environment's text form.
+fn route_table(path: &Path, key: &str, rules: &toml::Table) -> Result<String, ConfigError> {
+    let bad = |value: String, reason: &str| {
+        ConfigError::Invalid(Box::new(InvalidValue {
+            key: key.to_string(),
+            value,
+            origin: Source::File {
+                path: path.to_path_buf(),
+            },
+            reason: reason.to_string(),
+            expected: Kind::RouteLimits.expected(),
+        }))
+    };
+    let mut items = Vec::new();
+    for (route, v) in rules {
+        let limit = match v {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Table(t) => {
+                let max = t.get("max_requests").and_then(toml::Value::as_integer);
+                let window = t.get("window").and_then(toml::Value::as_str);
+                match (max, window, t.len()) {
+                    (Some(m), Some(w), 2) => format!("{m}/{w}"),
+                    _ => {
+                        return Err(bad(
+                            format!("{route} = {v}"),
+                            "a route's table needs exactly max_requests and window",
+                        ));
+                    }
+                }
+            }
+            other => {
+                return Err(bad(
+                    format!("{route} = {other}"),
+                    "a route's limit is \"MAX/WINDOW\" or { max_requests, window }",
+                ));
+            }
+        };
+        if route.contains(',') || route.contains('=') {
+            return Err(bad(route.clone(), "a route may not contain ',' or '='"));
+        }
+        items.push(format!("{route}={limit}"));
+    }
+    Ok(items.join(","))
 }
 
 fn unknown(path: &Path, key: &str) -> ConfigError {
@@ -487,6 +585,68 @@ pub struct RateLimitConfig {
     pub max_requests: u64,
     #[serde(with = "duration_text")]
     pub window: Duration,
+    pub by_ip: bool,
+    pub by_api_key: bool,
+    /// Per-route overrides, in the order written.
+    pub routes: Vec<RouteLimit>,
+}
+
+/// One per-route rate limit: requests whose path starts with `prefix` (and
+/// whose method is `method`, when given) get their own quota.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouteLimit {
+    pub method: Option<String>,
+    pub prefix: String,
+    pub max_requests: u64,
+    #[serde(with = "duration_text")]
+    pub window: Duration,
+}
+
+impl RouteLimit {
+    /// Parses `[METHOD ]/prefix=MAX/WINDOW`.
+    pub fn parse(item: &str) -> Result<RouteLimit, String> {
+        let (route, limit) = item
+            .rsplit_once('=')
+            .ok_or_else(|| format!("{item:?}: expected ROUTE=MAX/WINDOW"))?;
+        let route = route.trim().trim_matches('"');
+        let (method, prefix) = match route.split_once(' ') {
+            Some((m, p)) => (Some(m.trim()), p.trim()),
+            None => (None, route),
+        };
+        if !prefix.starts_with('/') {
+            return Err(format!(
+                "{route:?}: the route must be a path prefix starting with /"
+            ));
+        }
+        let method = match method {
+            Some(m) if !m.is_empty() && m.chars().all(|c| c.is_ascii_alphabetic()) => {
+                Some(m.to_ascii_uppercase())
+            }
+            Some(m) => return Err(format!("{m:?} is not an HTTP method")),
+            None => None,
+        };
+        let (max, window) = limit
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| format!("{limit:?}: expected MAX/WINDOW, e.g. 10/1m"))?;
+        let max_requests: u64 = max
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=1_000_000_000).contains(n))
+            .ok_or_else(|| format!("{max:?}: the request count must be from 1 to 1000000000"))?;
+        let window =
+            humantime::parse_duration(window.trim()).map_err(|e| format!("{window:?}: {e}"))?;
+        if window.is_zero() {
+            return Err(format!("{route:?}: the window must be longer than zero"));
+        }
+        Ok(RouteLimit {
+            method,
+            prefix: prefix.to_string(),
+            max_requests,
+            window,
+        })
+    }
 }
 
 #[derive(Clone, Default)]
@@ -511,6 +671,16 @@ impl fmt::Debug for AuthConfig {
 pub struct DiscoveryConfig {
     pub method: String,
     pub consul_address: String,
+    /// Host registered in Consul (empty: derived from the listen address).
+    pub advertise_host: String,
+    /// Kubernetes API server URL (empty: from the pod's environment).
+    pub kubernetes_api: String,
+    pub kubernetes_service_account_dir: PathBuf,
+    /// Empty: the service account's namespace.
+    pub kubernetes_namespace: String,
+    pub game_engine_service: String,
+    pub consensus_service: String,
+    pub gateway_service: String,
     /// Explicit static engine instances (empty: derived from `game_engine`).
     pub game_engine: Vec<SocketAddr>,
     /// Explicit static validators (empty: derived from `consensus`).
@@ -658,13 +828,31 @@ impl Config {
                 layered.describe("supervisor.restart_max_backoff"),
             )));
         }
-        if !matches!(self.service_discovery.method.as_str(), "static") {
-            // Consul and Kubernetes discovery arrive with the gateway issue; say so
-            // plainly instead of silently falling back to static addresses.
-            return Err(ConfigError::Constraint(format!(
-                "{}: only \"static\" discovery is implemented in this build",
-                layered.describe("service_discovery.method")
-            )));
+        let sd = &self.service_discovery;
+        for (key, name) in [
+            (
+                "service_discovery.service_names.game_engine",
+                &sd.game_engine_service,
+            ),
+            (
+                "service_discovery.service_names.consensus",
+                &sd.consensus_service,
+            ),
+            (
+                "service_discovery.service_names.gateway",
+                &sd.gateway_service,
+            ),
+        ] {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            {
+                return Err(ConfigError::Constraint(format!(
+                    "{}: a service name needs letters, digits, '-', '_' or '.'",
+                    layered.describe(key)
+                )));
+            }
         }
         Ok(())
     }
@@ -907,5 +1095,87 @@ mod tests {
         let json = serde_json::to_value(&c).unwrap();
         assert_eq!(json["gateway"]["request_timeout"], "500ms");
         assert_eq!(json["consensus"]["round_timeout"], "15s");
+    }
+
+    #[test]
+    fn route_limits_come_from_a_toml_table_or_the_environment() {
+        let file = "[gateway.rate_limit]\nby_ip = false\n\
+                    [gateway.rate_limit.routes]\n\"post /api/v1/games\" = \"10/1m\"\n\
+                    \"/api/v1/consensus\" = { max_requests = 5, window = \"2s\" }\n";
+        let (_, c) = load(Some(file), &[], &[]).unwrap();
+        let rl = &c.gateway.rate_limit;
+        assert!(!rl.by_ip);
+        assert!(rl.by_api_key);
+        assert_eq!(rl.routes.len(), 2);
+        let games = rl
+            .routes
+            .iter()
+            .find(|r| r.prefix == "/api/v1/games")
+            .unwrap();
+        assert_eq!(games.method.as_deref(), Some("POST"));
+        assert_eq!(
+            (games.max_requests, games.window),
+            (10, Duration::from_secs(60))
+        );
+        let cons = rl
+            .routes
+            .iter()
+            .find(|r| r.prefix == "/api/v1/consensus")
+            .unwrap();
+        assert_eq!((cons.method.clone(), cons.max_requests), (None, 5));
+
+        let (_, c) = load(
+            None,
+            &[
+                ("RATE_LIMIT_ROUTES", "GET /api/v1/games=3/1s, /admin=1/10s"),
+                ("RATE_LIMIT_BY_API_KEY", "false"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.gateway.rate_limit.routes.len(), 2);
+        assert!(!c.gateway.rate_limit.by_api_key);
+    }
+
+    #[test]
+    fn bad_route_limits_name_the_key_and_the_problem() {
+        for (value, says) in [
+            ("/api=0/1m", "from 1 to"),
+            ("api=5/1m", "starting with /"),
+            ("/api=5", "MAX/WINDOW"),
+            ("/api=5/soon", "soon"),
+            ("P0ST /api=5/1m", "not an HTTP method"),
+            ("/api", "ROUTE=MAX/WINDOW"),
+        ] {
+            let err = load(None, &[("RATE_LIMIT_ROUTES", value)], &[])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("gateway.rate_limit.routes"), "{err}");
+            assert!(err.contains(says), "{value}: {err}");
+        }
+        let err = load(
+            Some("[gateway.rate_limit.routes]\n\"/x\" = { max_requests = 5 }\n"),
+            &[],
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("max_requests and window"), "{err}");
+        let err = load(None, &[("RATE_LIMIT_BY_IP", "maybe")], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("true or false"), "{err}");
+    }
+
+    #[test]
+    fn consul_and_kubernetes_discovery_are_accepted() {
+        for m in ["consul", "kubernetes"] {
+            let (_, c) = load(None, &[("SERVICE_DISCOVERY_METHOD", m)], &[]).unwrap();
+            assert_eq!(c.service_discovery.method, m);
+        }
+        let err = load(None, &[("GAME_ENGINE_SERVICE_NAME", "a b")], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("service_names.game_engine"), "{err}");
     }
 }

@@ -40,6 +40,9 @@ pub struct Candidate {
     pub available: bool,
     pub weight: u32,
     pub in_flight: u32,
+    /// A stable identity of the instance (IP hash keys on it, so clients
+    /// stay put when other instances join or leave).
+    pub id: u64,
 }
 
 /// Per-upstream balancer state (the round-robin cursor, smooth-weighted
@@ -118,7 +121,9 @@ impl Balancer {
             }
             Strategy::IpHash => {
                 let affinity = key.affinity.unwrap_or("");
-                avail.into_iter().max_by_key(|i| rendezvous(affinity, *i))
+                avail
+                    .into_iter()
+                    .max_by_key(|i| rendezvous(affinity, candidates[*i].id))
             }
             Strategy::Random => Some(avail[(key.random % avail.len() as u64) as usize]),
         }
@@ -126,7 +131,7 @@ impl Balancer {
 }
 
 /// Highest-random-weight score of `instance` for `key`.
-fn rendezvous(key: &str, instance: usize) -> u64 {
+fn rendezvous(key: &str, instance: u64) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     key.hash(&mut h);
     instance.hash(&mut h);
@@ -143,10 +148,15 @@ mod tests {
             Candidate {
                 available: true,
                 weight: 1,
-                in_flight: 0
+                in_flight: 0,
+                id: 0
             };
             n
         ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| Candidate { id: i as u64, ..c })
+        .collect()
     }
 
     fn picks(b: &mut Balancer, s: Strategy, c: &[Candidate], n: usize) -> Vec<usize> {
@@ -235,7 +245,7 @@ mod tests {
         #[test]
         fn weighted_shares_match_weights(w in proptest::collection::vec(1u32..6, 1..5)) {
             let mut b = Balancer::default();
-            let c: Vec<Candidate> = w.iter().map(|w| Candidate { available: true, weight: *w, in_flight: 0 }).collect();
+            let c: Vec<Candidate> = w.iter().map(|w| Candidate { available: true, weight: *w, in_flight: 0, id: 0 }).collect();
             let total: u32 = w.iter().sum();
             let mut counts = vec![0u32; w.len()];
             for _ in 0..total {

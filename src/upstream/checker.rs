@@ -60,7 +60,11 @@ where
             } else {
                 interval
             };
-            tokio::time::sleep(next).await;
+            // A changed instance list is probed at once.
+            tokio::select! {
+                _ = tokio::time::sleep(next) => {}
+                _ = set.changed() => {}
+            }
         }
     })
 }

@@ -1,10 +1,11 @@
 //! How one service reaches another: the set of instances of an upstream
-//! service and their health. Load balancing, circuit breakers and dynamic
-//! discovery (Consul, Kubernetes) build on this with the gateway issue.
+//! service and their health, kept current by discovery (static, Consul,
+//! Kubernetes), with load balancing and circuit breakers on top.
 
 pub mod balancer;
 pub mod breaker;
 pub mod checker;
+pub mod discovery;
 pub mod health;
 pub mod retry;
 
@@ -20,6 +21,9 @@ pub use health::{Health, HealthPolicy, InstanceHealth};
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct InstanceView {
     pub addr: String,
+    /// The instance's index among its kind (engine `e<n>-…` game ids), when known.
+    #[serde(default)]
+    pub ordinal: Option<u16>,
     #[schema(value_type = String)]
     pub health: Health,
     pub last_error: Option<String>,
@@ -30,39 +34,136 @@ pub struct InstanceView {
 #[derive(Clone)]
 pub struct UpstreamSet {
     pub service: String,
-    instances: Arc<RwLock<Vec<(SocketAddr, InstanceHealth)>>>,
+    instances: Arc<RwLock<Vec<Member>>>,
+    /// Woken when the instance list changes (the health checker probes
+    /// newcomers at once instead of at its next round).
+    changed: Arc<tokio::sync::Notify>,
+}
+
+/// One instance as discovery reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Instance {
+    pub addr: SocketAddr,
+    /// Index among its kind (engine `e<n>-…` game ids), when known.
+    pub ordinal: Option<u16>,
+}
+
+impl Instance {
+    /// Static instances: their index is their position.
+    pub fn numbered(addrs: &[SocketAddr]) -> Vec<Instance> {
+        addrs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Instance {
+                addr: *a,
+                ordinal: u16::try_from(i).ok(),
+            })
+            .collect()
+    }
+}
+
+struct Member {
+    instance: Instance,
+    health: InstanceHealth,
 }
 
 impl UpstreamSet {
     pub fn new(service: &str, addrs: &[SocketAddr]) -> UpstreamSet {
+        UpstreamSet::of(service, &Instance::numbered(addrs))
+    }
+
+    pub fn of(service: &str, instances: &[Instance]) -> UpstreamSet {
         UpstreamSet {
             service: service.to_string(),
             instances: Arc::new(RwLock::new(
-                addrs
+                instances
                     .iter()
-                    .map(|a| (*a, InstanceHealth::default()))
+                    .map(|i| Member {
+                        instance: *i,
+                        health: InstanceHealth::default(),
+                    })
                     .collect(),
             )),
+            changed: Arc::default(),
         }
     }
 
+    /// Resolves when the instance list changed since the last call.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
+    }
+
+    /// Replaces the instance list: instances that stay keep their health;
+    /// new ones start unknown (not routed to until probed). Returns whether
+    /// anything changed.
+    pub fn replace(&self, instances: &[Instance]) -> bool {
+        let mut guard = match self.instances.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if guard.len() == instances.len()
+            && instances
+                .iter()
+                .all(|i| guard.iter().any(|m| m.instance == *i))
+        {
+            return false;
+        }
+        let mut old: Vec<Member> = std::mem::take(&mut *guard);
+        *guard = instances
+            .iter()
+            .map(|i| {
+                let health = old
+                    .iter()
+                    .position(|m| m.instance.addr == i.addr)
+                    .map(|p| old.swap_remove(p).health)
+                    .unwrap_or_default();
+                Member {
+                    instance: *i,
+                    health,
+                }
+            })
+            .collect();
+        self.changed.notify_one();
+        true
+    }
+
+    pub fn instances(&self) -> Vec<Instance> {
+        self.read().iter().map(|m| m.instance).collect()
+    }
+
     pub fn addrs(&self) -> Vec<SocketAddr> {
-        self.read().iter().map(|(a, _)| *a).collect()
+        self.read().iter().map(|m| m.instance.addr).collect()
+    }
+
+    /// The instance with index `ordinal` and whether it is healthy.
+    pub fn by_ordinal(&self, ordinal: u16) -> Option<(SocketAddr, bool)> {
+        self.read()
+            .iter()
+            .find(|m| m.instance.ordinal == Some(ordinal))
+            .map(|m| (m.instance.addr, m.health.state == Health::Healthy))
     }
 
     pub fn healthy_count(&self) -> usize {
         self.read()
             .iter()
-            .filter(|(_, h)| h.state == Health::Healthy)
+            .filter(|m| m.health.state == Health::Healthy)
             .count()
     }
 
-    /// Whether each instance is healthy, in order (no copies of addresses
-    /// or errors: this is on the request path).
+    /// Each instance's address and whether it is healthy, in order (no
+    /// copies of errors: this is on the request path).
+    pub fn healthy_instances(&self) -> Vec<(SocketAddr, bool)> {
+        self.read()
+            .iter()
+            .map(|m| (m.instance.addr, m.health.state == Health::Healthy))
+            .collect()
+    }
+
+    /// Whether each instance is healthy, in order.
     pub fn healthy_flags(&self) -> Vec<bool> {
         self.read()
             .iter()
-            .map(|(_, h)| h.state == Health::Healthy)
+            .map(|m| m.health.state == Health::Healthy)
             .collect()
     }
 
@@ -77,10 +178,11 @@ impl UpstreamSet {
     pub fn view(&self) -> Vec<InstanceView> {
         self.read()
             .iter()
-            .map(|(a, h)| InstanceView {
-                addr: a.to_string(),
-                health: h.state,
-                last_error: h.last_error.clone(),
+            .map(|m| InstanceView {
+                addr: m.instance.addr.to_string(),
+                ordinal: m.instance.ordinal,
+                health: m.health.state,
+                last_error: m.health.last_error.clone(),
             })
             .collect()
     }
@@ -98,14 +200,45 @@ impl UpstreamSet {
         };
         guard
             .iter_mut()
-            .find(|(a, _)| *a == addr)
-            .and_then(|(_, h)| h.observe(result, policy))
+            .find(|m| m.instance.addr == addr)
+            .and_then(|m| m.health.observe(result, policy))
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<(SocketAddr, InstanceHealth)>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Member>> {
         match self.instances.read() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inst(port: u16, ordinal: u16) -> Instance {
+        Instance {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            ordinal: Some(ordinal),
+        }
+    }
+
+    #[test]
+    fn replacing_keeps_the_health_of_instances_that_stay() {
+        let set = UpstreamSet::of("x", &[inst(1, 0), inst(2, 1)]);
+        let p = HealthPolicy::default();
+        set.observe(inst(1, 0).addr, Ok(()), p);
+        set.observe(inst(2, 1).addr, Err("down".into()), p);
+        assert!(!set.replace(&[inst(1, 0), inst(2, 1)]));
+        assert!(set.replace(&[inst(3, 2), inst(1, 0)]));
+        let v = set.view();
+        assert_eq!(v.len(), 2);
+        assert_eq!((v[0].ordinal, v[0].health), (Some(2), Health::Unknown));
+        assert_eq!((v[1].ordinal, v[1].health), (Some(0), Health::Healthy));
+        assert_eq!(set.by_ordinal(0), Some((inst(1, 0).addr, true)));
+        assert_eq!(set.by_ordinal(1), None);
+        // An instance that leaves and comes back starts over.
+        assert!(set.replace(&[inst(2, 1)]));
+        assert_eq!(set.view()[0].health, Health::Unknown);
     }
 }

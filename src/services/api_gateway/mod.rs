@@ -8,13 +8,17 @@
 //!   /api/v1/games` asks every healthy engine and merges the pages.
 //! - `/api/v1/consensus/…` → any healthy validator `/…` (`validators` needs
 //!   the admin role).
-//! - `/admin/upstreams` (admin): every instance with health and in-flight.
+//! - `/admin/upstreams` (admin): every instance with health and in-flight;
+//!   `/admin/config` (admin): the active configuration's generation.
 //!
 //! Every instance has a circuit breaker (`proxy`); every client a rate limit
-//! (`ratelimit`).
+//! (`ratelimit`). Instances come from discovery (`upstream::discovery`); the
+//! configuration reloads on SIGHUP or a changed file (`reload`).
 
+mod openapi;
 pub mod proxy;
 pub mod ratelimit;
+pub mod reload;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +38,7 @@ use super::common::extract::{Caller, JwtSecret};
 use super::common::{Problem, ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
+use crate::upstream::discovery::{self, Service};
 use crate::upstream::{InstanceView, UpstreamSet};
 use proxy::{Proxy, Upstream};
 
@@ -47,6 +52,7 @@ struct GatewayState {
     proxy: Arc<Proxy>,
     secret: JwtSecret,
     fanout: reqwest::Client,
+    reloads: Arc<reload::Generations>,
 }
 
 impl FromRef<GatewayState> for JwtSecret {
@@ -74,10 +80,22 @@ pub struct InstanceLoad {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(admin_upstreams, games_root, game_path, consensus_path),
-    components(schemas(UpstreamView, InstanceLoad, InstanceView))
+    paths(admin_upstreams, admin_config),
+    components(schemas(UpstreamView, InstanceLoad, InstanceView, reload::ConfigView))
 )]
 struct GatewayApi;
+
+/// The active configuration: its generation, when and from where it was
+/// loaded, and the last refused reload (admin).
+#[utoipa::path(get, path = "/admin/config", tag = "admin",
+    responses((status = 200, description = "Active configuration generation", body = reload::ConfigView), (status = 401), (status = 403)))]
+async fn admin_config(
+    State(s): State<GatewayState>,
+    caller: Caller,
+) -> Result<Json<reload::ConfigView>, Problem> {
+    caller.require_admin()?;
+    Ok(Json(s.reloads.view()))
+}
 
 /// Each upstream instance with its health and in-flight requests (admin).
 #[utoipa::path(get, path = "/admin/upstreams", tag = "admin",
@@ -96,11 +114,15 @@ async fn admin_upstreams(
                     .set
                     .view()
                     .into_iter()
-                    .enumerate()
-                    .map(|(i, instance)| InstanceLoad {
-                        instance,
-                        in_flight: u.in_flight(i),
-                        breaker: u.breaker_state(i),
+                    .map(|instance| {
+                        let addr = instance.addr.parse().ok();
+                        InstanceLoad {
+                            in_flight: addr.map(|a| u.in_flight(a)).unwrap_or(0),
+                            breaker: addr
+                                .map(|a| u.breaker_state(a))
+                                .unwrap_or(crate::upstream::breaker::State::Closed),
+                            instance,
+                        }
                     })
                     .collect(),
             })
@@ -127,8 +149,6 @@ fn with_query(path: &str, query: &Option<String>) -> String {
 
 /// `POST /api/v1/games` (create, on a balanced engine) and `GET
 /// /api/v1/games` (list, merged across engines).
-#[utoipa::path(post, path = "/api/v1/games", tag = "games",
-    responses((status = 201, description = "Created on the chosen engine"), (status = 401), (status = 503, description = "No healthy engine")))]
 async fn games_root(
     State(s): State<GatewayState>,
     caller: Caller,
@@ -144,7 +164,7 @@ async fn games_root(
         return list_games(&s, auth, query).await;
     }
     let key = client_key(&caller, peer);
-    let i = s.engines.pick(Some(&key)).ok_or_else(|| {
+    let addr = s.engines.pick(Some(&key)).ok_or_else(|| {
         Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "no healthy game engine instance",
@@ -153,7 +173,7 @@ async fn games_root(
     s.proxy
         .forward(
             &s.engines,
-            i,
+            addr,
             req,
             &with_query("/games", &query),
             Some(peer),
@@ -197,12 +217,15 @@ async fn list_games(
     let mut games: Vec<Value> = Vec::new();
     let mut total = 0u64;
     let mut asked = 0;
-    for i in 0..s.engines.set.len() {
-        let Some(addr) = s.engines.instance_if_healthy(i) else {
+    for (addr, healthy) in s.engines.set.healthy_instances() {
+        if !healthy {
             continue;
-        };
+        }
         asked += 1;
-        let mut r = s.fanout.get(format!("http://{addr}/games?{q}"));
+        let mut r = s
+            .fanout
+            .get(format!("http://{addr}/games?{q}"))
+            .timeout(s.proxy.timeout());
         if let Some(a) = &auth {
             r = r.header(axum::http::header::AUTHORIZATION, a.clone());
         }
@@ -257,14 +280,14 @@ async fn list_games(
     )
 }
 
-/// Forwards `req` to instance `first`; a GET or HEAD that could not reach
+/// Forwards `req` to the instance at `first`; a GET or HEAD that could not reach
 /// its instance (unreachable or timed out) is retried once — on another
 /// instance when `another` picks one, else on the same after a moment —
 /// within the retry budget. Requests with bodies are never retried.
 async fn forward_retrying(
     s: &GatewayState,
     up: &Upstream,
-    first: usize,
+    first: SocketAddr,
     req: Request,
     path: &str,
     peer: SocketAddr,
@@ -309,7 +332,7 @@ async fn forward_retrying(
             };
             match next {
                 Some(i) => {
-                    tracing::info!(upstream = %up.set.service, from = first, to = i, "retrying an idempotent request");
+                    tracing::info!(upstream = %up.set.service, from = %first, to = %i, "retrying an idempotent request");
                     s.proxy.forward(up, i, rebuild(), path, Some(peer)).await
                 }
                 None => Err(p),
@@ -320,15 +343,11 @@ async fn forward_retrying(
 }
 
 /// Engine index encoded in a game id (`e1-…`).
-fn engine_of(id: &str) -> Option<usize> {
+fn engine_of(id: &str) -> Option<u16> {
     id.strip_prefix('e')?.split_once('-')?.0.parse().ok()
 }
 
 /// Everything under `/api/v1/games/{id}` goes to the engine holding the game.
-#[utoipa::path(get, path = "/api/v1/games/{id}", tag = "games",
-    params(("id" = String, Path, description = "Game id; its prefix names the engine")),
-    responses((status = 200, description = "From the engine that holds the game"), (status = 401), (status = 404),
-              (status = 503, description = "The game's engine is down")))]
 async fn game_path(
     State(s): State<GatewayState>,
     _caller: Caller,
@@ -360,16 +379,18 @@ async fn to_game(
     query: Option<String>,
     req: Request,
 ) -> Result<Response, Problem> {
-    let i = engine_of(&id)
-        .filter(|i| *i < s.engines.set.len())
-        .ok_or_else(|| Problem::not_found(format!("no game {id:?}")))?;
-    if s.engines.instance_if_healthy(i).is_none() {
+    let i = engine_of(&id).ok_or_else(|| Problem::not_found(format!("no game {id:?}")))?;
+    let (addr, healthy) =
+        s.engines.set.by_ordinal(i).ok_or_else(|| {
+            Problem::not_found(format!("no game {id:?} (no engine instance {i})"))
+        })?;
+    if !healthy {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             format!("the engine holding game {id} (instance {i}) is not healthy; retry shortly"),
         ));
     }
-    s.engines.reserve(i)?;
+    s.engines.reserve(addr)?;
     let path = match rest {
         Some(r) => format!("/games/{id}/{r}"),
         None => format!("/games/{id}"),
@@ -377,7 +398,7 @@ async fn to_game(
     forward_retrying(
         s,
         &s.engines,
-        i,
+        addr,
         req,
         &with_query(&path, &query),
         peer,
@@ -387,8 +408,6 @@ async fn to_game(
 }
 
 /// `/api/v1/consensus/{rest}` → a healthy validator's `/{rest}`.
-#[utoipa::path(post, path = "/api/v1/consensus/propose", tag = "consensus",
-    responses((status = 202, description = "Accepted by a validator"), (status = 401), (status = 403), (status = 503)))]
 async fn consensus_path(
     State(s): State<GatewayState>,
     caller: Caller,
@@ -401,14 +420,14 @@ async fn consensus_path(
         caller.require_admin()?;
     }
     let key = client_key(&caller, peer);
-    let i = s
+    let addr = s
         .validators
         .pick(Some(&key))
         .ok_or_else(|| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "no healthy validator"))?;
     forward_retrying(
         &s,
         &s.validators,
-        i,
+        addr,
         req,
         &with_query(&format!("/{rest}"), &query),
         peer,
@@ -417,21 +436,33 @@ async fn consensus_path(
     .await
 }
 
-/// Builds the gateway app and starts its health checks.
-pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
+/// Builds the gateway app, starts discovery and health checks; the
+/// returned [`reload::Live`] is what a configuration reload changes.
+pub fn app(
+    cfg: &Config,
+    opts: &ServeOptions,
+    file: Option<std::path::PathBuf>,
+) -> anyhow::Result<(Router, Arc<reload::Live>)> {
     let secret = super::jwt_secret(cfg, opts)?;
     let metrics = Metrics::new(SERVICE)?;
-    let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, GatewayApi::openapi());
+    let mut doc = GatewayApi::openapi();
+    openapi::add_proxied(&mut doc);
+    let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, doc);
     ctx.readiness.set("jwt_secret", true, true, "loaded");
-    let strategy = cfg
-        .gateway
-        .load_balancing
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!(e))?;
-    let engines = UpstreamSet::new("game_engine", &cfg.engine_addrs());
-    let validators = UpstreamSet::new("consensus", &cfg.validator_addrs());
+    let tuning = reload::tuning(cfg)?;
+    let dynamic = cfg.service_discovery.method != "static";
+    let start = |service: Service| {
+        // Discovered sets start empty and fill from the first answer.
+        if dynamic {
+            Vec::new()
+        } else {
+            service.static_instances(cfg)
+        }
+    };
+    let engines = UpstreamSet::of("game_engine", &start(Service::GameEngine));
+    let validators = UpstreamSet::of("consensus", &start(Service::Consensus));
     let f = usize::from(cfg.consensus.byzantine_threshold);
-    let needed = validators.len().saturating_sub(f).max(1);
+    let needed = cfg.validator_addrs().len().saturating_sub(f).max(1);
     let interval = cfg.gateway.health_check_interval;
     for (set, dep, need) in [
         (&engines, "game_engine", 1),
@@ -439,53 +470,84 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     ] {
         super::watch_upstream(&ctx.readiness, dep, true, need, set.clone(), interval);
     }
-    let policy = crate::upstream::breaker::BreakerPolicy {
-        failure_threshold: cfg.gateway.circuit_breaker.failure_threshold,
-        cool_down_ms: cfg.gateway.circuit_breaker.cool_down.as_millis() as u64,
-        half_open_probes: cfg.gateway.circuit_breaker.half_open_probes,
-    };
     let um = proxy::UpstreamMetrics::new(ctx.metrics.registry())?;
+    let engines = Arc::new(Upstream::new("game engine", engines, tuning, um.clone()));
+    let validators = Arc::new(Upstream::new("validator", validators, tuning, um));
+    let mut watchers = Vec::new();
+    for (service, up) in [
+        (Service::GameEngine, &engines),
+        (Service::Consensus, &validators),
+    ] {
+        let on_change = {
+            let up = up.clone();
+            move |_: &UpstreamSet| up.sync_instances()
+        };
+        let w = discovery::watch(cfg, service, up.set.clone(), on_change).map_err(|e| {
+            anyhow::anyhow!("service discovery ({}): {e}", cfg.service_discovery.method)
+        })?;
+        watchers.push((service, w));
+    }
+    let limits = Arc::new(ratelimit::Limits::new(
+        &cfg.gateway.rate_limit,
+        ctx.metrics.registry(),
+    )?);
+    let live = Arc::new(reload::Live {
+        engines: engines.clone(),
+        validators: validators.clone(),
+        proxy: Arc::new(Proxy::new(cfg.gateway.request_timeout)),
+        limits: limits.clone(),
+        watchers,
+        generations: Arc::new(reload::Generations::new(file)),
+        active: std::sync::Mutex::new(cfg.clone()),
+    });
     let state = GatewayState {
         retries: Arc::default(),
-        engines: Arc::new(Upstream::new(
-            "game engine",
-            engines,
-            strategy,
-            policy,
-            um.clone(),
-        )),
-        validators: Arc::new(Upstream::new("validator", validators, strategy, policy, um)),
-        proxy: Arc::new(Proxy::new(cfg.gateway.request_timeout)),
+        engines,
+        validators,
+        proxy: live.proxy.clone(),
         secret: JwtSecret(Arc::new(secret.into_bytes())),
         fanout: reqwest::Client::builder()
-            .timeout(cfg.gateway.request_timeout)
             .connect_timeout(Duration::from_secs(2))
             .build()?,
+        reloads: live.generations.clone(),
     };
-    let limiter = ratelimit::RateLimit::new(
-        cfg.gateway.rate_limit.max_requests,
-        cfg.gateway.rate_limit.window,
-        ctx.metrics.registry(),
-    )?;
     let limited =
-        axum::middleware::from_fn_with_state((limiter, state.secret.clone()), ratelimit::limit);
+        axum::middleware::from_fn_with_state((limits, state.secret.clone()), ratelimit::limit);
     let routes = Router::new()
         .route("/admin/upstreams", get(admin_upstreams))
+        .route("/admin/config", get(admin_config))
         .route("/api/v1/games", any(games_root))
         .route("/api/v1/games/{id}", any(game_path))
         .route("/api/v1/games/{id}/{*rest}", any(game_subpath))
         .route("/api/v1/consensus/{*rest}", any(consensus_path))
         .route_layer(limited)
         .with_state(state);
-    Ok(base_router(ctx, routes))
+    Ok((base_router(ctx, routes), live))
 }
 
-/// Runs the gateway until SIGTERM / Ctrl-C.
+/// Runs the gateway until SIGTERM / Ctrl-C, without reloading.
 pub async fn run(cfg: Config, opts: ServeOptions) -> anyhow::Result<()> {
+    run_reloading(cfg, opts, None, None::<fn() -> anyhow::Result<Config>>).await
+}
+
+/// Runs the gateway until SIGTERM / Ctrl-C, reloading its configuration
+/// with `load` on SIGHUP and when `file` changes.
+pub async fn run_reloading<F>(
+    cfg: Config,
+    opts: ServeOptions,
+    file: Option<std::path::PathBuf>,
+    load: Option<F>,
+) -> anyhow::Result<()>
+where
+    F: Fn() -> anyhow::Result<Config> + Send + Sync + 'static,
+{
     let addr = opts.listen.unwrap_or(cfg.gateway.listen_addr);
     let listener = listen::bind(addr, "gateway").await?;
-    let app = app(&cfg, &opts)?;
-    tracing::info!(%addr, health_check_interval = %humantime::format_duration(cfg.gateway.health_check_interval), "gateway listening");
+    let (app, live) = app(&cfg, &opts, file.clone())?;
+    if let Some(load) = load {
+        reload::spawn_reloader(live, file, load);
+    }
+    tracing::info!(%addr, discovery = %cfg.service_discovery.method, health_check_interval = %humantime::format_duration(cfg.gateway.health_check_interval), "gateway listening");
     listen::serve(listener, app).await
 }
 

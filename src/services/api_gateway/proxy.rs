@@ -3,9 +3,10 @@
 //! ways (server-sent events included), and maps upstream trouble to 502
 //! (unreachable), 503 (no healthy instance) and 504 (timed out).
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -89,182 +90,235 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
+/// Per-instance state the gateway keeps: requests in flight and the
+/// circuit breaker. Keyed by address, so it survives instance-list changes
+/// for instances that stay; a request in flight holds its slot even after
+/// its instance left.
+pub struct Slot {
+    in_flight: Arc<AtomicU32>,
+    breaker: Mutex<Breaker>,
+    id: u64,
+}
+
+impl Slot {
+    fn new(addr: SocketAddr) -> Slot {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        addr.hash(&mut h);
+        Slot {
+            in_flight: Arc::default(),
+            breaker: Mutex::new(Breaker::default()),
+            id: h.finish(),
+        }
+    }
+
+    fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
+        match self.breaker.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+}
+
+/// What a configuration reload may change about an upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    pub strategy: Strategy,
+    pub policy: BreakerPolicy,
+}
+
 /// One upstream service's instances, their health, balancer and load.
 pub struct Upstream {
     pub name: &'static str,
     pub set: UpstreamSet,
-    strategy: Strategy,
+    tuning: Mutex<Tuning>,
     balancer: Mutex<Balancer>,
-    in_flight: Vec<Arc<AtomicU32>>,
-    breakers: Vec<Mutex<Breaker>>,
-    policy: BreakerPolicy,
+    slots: Mutex<HashMap<SocketAddr, Arc<Slot>>>,
     metrics: UpstreamMetrics,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
 }
 
 impl Upstream {
     pub fn new(
         name: &'static str,
         set: UpstreamSet,
-        strategy: Strategy,
-        policy: BreakerPolicy,
+        tuning: Tuning,
         metrics: UpstreamMetrics,
     ) -> Upstream {
-        let in_flight = (0..set.len())
-            .map(|_| Arc::new(AtomicU32::new(0)))
-            .collect();
-        let breakers = (0..set.len())
-            .map(|_| Mutex::new(Breaker::default()))
-            .collect();
         let up = Upstream {
             name,
             set,
-            strategy,
+            tuning: Mutex::new(tuning),
             balancer: Mutex::new(Balancer::default()),
-            in_flight,
-            breakers,
-            policy,
+            slots: Mutex::default(),
             metrics,
         };
-        for i in 0..up.set.len() {
-            up.export_breaker(i);
-        }
+        up.sync_instances();
         up
     }
 
-    fn breaker(&self, i: usize) -> Option<std::sync::MutexGuard<'_, Breaker>> {
-        self.breakers.get(i).map(|m| match m.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        })
+    pub fn tuning(&self) -> Tuning {
+        *lock(&self.tuning)
     }
 
-    fn label(&self, i: usize) -> String {
-        self.addr(i).map(|a| a.to_string()).unwrap_or_default()
+    /// Applies reloaded tuning; breaker states are kept.
+    pub fn set_tuning(&self, tuning: Tuning) {
+        *lock(&self.tuning) = tuning;
     }
 
-    fn export_breaker(&self, i: usize) {
-        let state = self.breaker_state(i);
+    /// Brings the per-instance state in line with the instance list: new
+    /// instances get a closed breaker, departed ones are forgotten (requests
+    /// still in flight to them finish on the state they hold).
+    pub fn sync_instances(&self) {
+        let addrs = self.set.addrs();
+        let gone: Vec<SocketAddr> = {
+            let mut slots = lock(&self.slots);
+            for a in &addrs {
+                slots.entry(*a).or_insert_with(|| Arc::new(Slot::new(*a)));
+            }
+            let gone = slots
+                .keys()
+                .filter(|a| !addrs.contains(a))
+                .copied()
+                .collect::<Vec<_>>();
+            for a in &gone {
+                slots.remove(a);
+            }
+            gone
+        };
+        for a in gone {
+            let _ = self
+                .metrics
+                .breaker
+                .remove_label_values(&[&self.set.service, &a.to_string()]);
+        }
+        for a in addrs {
+            self.export_breaker(a);
+        }
+    }
+
+    fn slot(&self, addr: SocketAddr) -> Option<Arc<Slot>> {
+        lock(&self.slots).get(&addr).cloned()
+    }
+
+    fn export_breaker(&self, addr: SocketAddr) {
+        let state = self.breaker_state(addr);
         self.metrics
             .breaker
-            .with_label_values(&[&self.set.service, &self.label(i)])
+            .with_label_values(&[&self.set.service, &addr.to_string()])
             .set(state.gauge());
     }
 
-    /// Breaker state of instance `i` now.
-    pub fn breaker_state(&self, i: usize) -> BreakerState {
-        self.breaker(i)
-            .map(|b| b.state(now_ms(), &self.policy))
+    /// Breaker state of the instance at `addr` now.
+    pub fn breaker_state(&self, addr: SocketAddr) -> BreakerState {
+        let policy = self.tuning().policy;
+        self.slot(addr)
+            .map(|s| s.breaker().state(now_ms(), &policy))
             .unwrap_or(BreakerState::Closed)
     }
 
-    /// Reserves instance `i` with its breaker: a 503 when the circuit is open.
-    pub fn reserve(&self, i: usize) -> Result<(), Problem> {
+    /// Reserves the instance at `addr` with its breaker: a 503 when the
+    /// circuit is open or the instance is gone.
+    pub fn reserve(&self, addr: SocketAddr) -> Result<(), Problem> {
+        let policy = self.tuning().policy;
         let ok = self
-            .breaker(i)
-            .is_some_and(|mut b| b.acquire(now_ms(), &self.policy));
-        self.export_breaker(i);
+            .slot(addr)
+            .is_some_and(|s| s.breaker().acquire(now_ms(), &policy));
+        self.export_breaker(addr);
         if ok {
             Ok(())
         } else {
             Err(Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(
-                    "the circuit to {} instance {} is open after repeated failures; retry shortly",
-                    self.name,
-                    self.label(i)
+                    "the circuit to {} instance {addr} is open after repeated failures (or the instance left); retry shortly",
+                    self.name
                 ),
             ))
         }
     }
 
     /// Feeds one forwarded request's outcome to the breaker and metrics.
-    fn record(&self, i: usize, outcome: &str) {
+    fn record(&self, slot: &Slot, addr: SocketAddr, outcome: &str) {
+        let label = addr.to_string();
         self.metrics
             .responses
-            .with_label_values(&[&self.set.service, &self.label(i), outcome])
+            .with_label_values(&[&self.set.service, &label, outcome])
             .inc();
-        let changed = match self.breaker(i) {
-            Some(mut b) => {
-                let before = b.transitions;
-                if outcome == "ok" {
-                    b.on_success(&self.policy);
-                } else {
-                    b.on_failure(now_ms(), &self.policy);
-                }
-                b.transitions - before
+        let policy = self.tuning().policy;
+        let changed = {
+            let mut b = slot.breaker();
+            let before = b.transitions;
+            if outcome == "ok" {
+                b.on_success(&policy);
+            } else {
+                b.on_failure(now_ms(), &policy);
             }
-            None => 0,
+            b.transitions - before
         };
         if changed > 0 {
             self.metrics
                 .transitions
-                .with_label_values(&[&self.set.service, &self.label(i)])
+                .with_label_values(&[&self.set.service, &label])
                 .inc_by(changed);
-            tracing::warn!(upstream = %self.set.service, instance = %self.label(i), state = ?self.breaker_state(i), "circuit breaker changed state");
+            tracing::warn!(upstream = %self.set.service, instance = %label, state = ?self.breaker_state(addr), "circuit breaker changed state");
         }
-        self.export_breaker(i);
-    }
-
-    fn healthy(&self) -> Vec<bool> {
-        self.set.healthy_flags()
+        if self.slot(addr).is_some() {
+            self.export_breaker(addr);
+        }
     }
 
     /// Picks (and reserves) an instance for a client: healthy and with a
     /// breaker that lets requests through; `None` when there is none.
-    pub fn pick(&self, client: Option<&str>) -> Option<usize> {
-        let healthy = self.healthy();
+    pub fn pick(&self, client: Option<&str>) -> Option<SocketAddr> {
+        let instances = self.set.healthy_instances();
         let now = now_ms();
-        let candidates: Vec<Candidate> = healthy
-            .iter()
-            .enumerate()
-            .map(|(i, ok)| Candidate {
-                available: *ok
-                    && self
-                        .breaker(i)
-                        .is_some_and(|b| b.permits(now, &self.policy)),
-                weight: 1,
-                in_flight: self
-                    .in_flight
-                    .get(i)
-                    .map(|c| c.load(Ordering::Relaxed))
-                    .unwrap_or(0),
-            })
-            .collect();
+        let tuning = self.tuning();
+        let candidates: Vec<Candidate> = {
+            let slots = lock(&self.slots);
+            instances
+                .iter()
+                .map(|(addr, ok)| {
+                    let slot = slots.get(addr);
+                    Candidate {
+                        available: *ok
+                            && slot.is_some_and(|s| s.breaker().permits(now, &tuning.policy)),
+                        weight: 1,
+                        in_flight: slot
+                            .map(|s| s.in_flight.load(Ordering::Relaxed))
+                            .unwrap_or(0),
+                        id: slot.map(|s| s.id).unwrap_or(0),
+                    }
+                })
+                .collect()
+        };
         let key = Key {
             affinity: client,
             random: rand::random(),
         };
-        let chosen = {
-            let mut b = match self.balancer.lock() {
-                Ok(b) => b,
-                Err(p) => p.into_inner(),
-            };
-            b.choose(self.strategy, &candidates, key)?
-        };
-        self.reserve(chosen).ok().map(|()| chosen)
+        let chosen = lock(&self.balancer).choose(tuning.strategy, &candidates, key)?;
+        let addr = instances.get(chosen)?.0;
+        self.reserve(addr).ok().map(|()| addr)
     }
 
-    /// Instance `i` if it is healthy.
-    pub fn instance_if_healthy(&self, i: usize) -> Option<SocketAddr> {
-        let healthy = *self.healthy().get(i)?;
-        healthy.then(|| self.set.addrs().get(i).copied()).flatten()
-    }
-
-    pub fn addr(&self, i: usize) -> Option<SocketAddr> {
-        self.set.addrs().get(i).copied()
-    }
-
-    pub fn in_flight(&self, i: usize) -> u32 {
-        self.in_flight
-            .get(i)
-            .map(|c| c.load(Ordering::Relaxed))
+    /// Requests in flight to the instance at `addr`.
+    pub fn in_flight(&self, addr: SocketAddr) -> u32 {
+        self.slot(addr)
+            .map(|s| s.in_flight.load(Ordering::Relaxed))
             .unwrap_or(0)
     }
 }
 
 pub struct Proxy {
     client: Client<HttpConnector, Body>,
-    timeout: Duration,
+    /// Milliseconds; a configuration reload may change it.
+    timeout_ms: AtomicU64,
 }
 
 impl Proxy {
@@ -276,22 +330,35 @@ impl Proxy {
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(64)
             .build(connector);
-        Proxy { client, timeout }
+        Proxy {
+            client,
+            timeout_ms: AtomicU64::new(timeout.as_millis() as u64),
+        }
     }
 
-    /// Forwards `req` to instance `i` of `up` at `path_and_query`.
+    pub fn set_timeout(&self, timeout: Duration) {
+        self.timeout_ms
+            .store(timeout.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed))
+    }
+
+    /// Forwards `req` to the instance of `up` at `addr` (reserved with
+    /// [`Upstream::reserve`] or [`Upstream::pick`]) at `path_and_query`.
     pub async fn forward(
         &self,
         up: &Upstream,
-        i: usize,
+        addr: SocketAddr,
         mut req: Request<Body>,
         path_and_query: &str,
         client_ip: Option<SocketAddr>,
     ) -> Result<Response<Body>, Problem> {
-        let addr = up.addr(i).ok_or_else(|| {
+        let slot = up.slot(addr).ok_or_else(|| {
             Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                format!("no {} instance {i}", up.name),
+                format!("{} instance {addr} has left; retry", up.name),
             )
         })?;
         let uri: Uri = format!("http://{addr}{path_and_query}")
@@ -333,10 +400,11 @@ impl Proxy {
             &[],
         );
         trace::inject(&span, req.headers_mut());
-        let counter = up.in_flight.get(i).cloned().unwrap_or_default();
+        let counter = slot.in_flight.clone();
         counter.fetch_add(1, Ordering::Relaxed);
         let guard = InFlight(counter);
-        let result = tokio::time::timeout(self.timeout, self.client.request(req)).await;
+        let timeout = self.timeout();
+        let result = tokio::time::timeout(timeout, self.client.request(req)).await;
         match &result {
             Ok(Ok(r)) => trace::finish(&span, Some(r.status().as_u16()), None),
             Ok(Err(e)) => trace::finish(&span, None, Some(&error_chain(e))),
@@ -344,18 +412,18 @@ impl Proxy {
         }
         let resp = match result {
             Err(_) => {
-                up.record(i, "timeout");
+                up.record(&slot, addr, "timeout");
                 return Err(Problem::new(
                     StatusCode::GATEWAY_TIMEOUT,
                     format!(
                         "{} at {addr} did not answer within {} (GATEWAY_REQUEST_TIMEOUT)",
                         up.name,
-                        humantime::format_duration(self.timeout)
+                        humantime::format_duration(timeout)
                     ),
                 ));
             }
             Ok(Err(e)) => {
-                up.record(i, "unreachable");
+                up.record(&slot, addr, "unreachable");
                 return Err(Problem::new(
                     StatusCode::BAD_GATEWAY,
                     format!("{} at {addr} is unreachable: {}", up.name, error_chain(&e)),
@@ -363,7 +431,8 @@ impl Proxy {
             }
             Ok(Ok(r)) => {
                 up.record(
-                    i,
+                    &slot,
+                    addr,
                     if r.status().is_server_error() {
                         "error"
                     } else {
@@ -463,5 +532,45 @@ mod tests {
         strip_hop_by_hop(&mut h);
         assert_eq!(h.len(), 1);
         assert_eq!(h["x-request-id"], "abc");
+    }
+
+    #[test]
+    fn instances_that_stay_keep_their_breaker_and_newcomers_start_closed() {
+        let a: SocketAddr = "127.0.0.1:1001".parse().unwrap();
+        let b: SocketAddr = "127.0.0.1:1002".parse().unwrap();
+        let set = UpstreamSet::new("engines", &[a]);
+        let metrics = UpstreamMetrics::new(&prometheus::Registry::new()).unwrap();
+        let policy = BreakerPolicy {
+            failure_threshold: 2,
+            cool_down_ms: 60_000,
+            half_open_probes: 1,
+        };
+        let up = Upstream::new(
+            "engine",
+            set.clone(),
+            Tuning {
+                strategy: Strategy::RoundRobin,
+                policy,
+            },
+            metrics,
+        );
+        let slot = up.slot(a).unwrap();
+        up.record(&slot, a, "unreachable");
+        up.record(&slot, a, "unreachable");
+        assert_eq!(up.breaker_state(a), BreakerState::Open);
+        // B joins: A keeps its open circuit, B starts closed.
+        set.replace(&crate::upstream::Instance::numbered(&[a, b]));
+        up.sync_instances();
+        assert_eq!(up.breaker_state(a), BreakerState::Open);
+        assert_eq!(up.breaker_state(b), BreakerState::Closed);
+        assert!(up.reserve(a).is_err());
+        assert!(up.reserve(b).is_ok());
+        // A leaves: requests to it are refused, while a request still
+        // holding its slot finishes on it.
+        set.replace(&crate::upstream::Instance::numbered(&[b]));
+        up.sync_instances();
+        assert!(up.slot(a).is_none());
+        assert!(up.reserve(a).is_err());
+        up.record(&slot, a, "ok");
     }
 }
