@@ -347,21 +347,25 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
 json\t'JSON for scripts (JSON lines when streaming)'"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -f -a "propose" -d 'Order a JSON payload through the validators'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -f -a "status" -d 'Height, view, leader and each validator\'s last vote'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -f -a "verify" -d 'Check a block\'s quorum certificate against the genesis validator set'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "propose" -d 'Order a JSON payload through the validators'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "status" -d 'Height, view, leader and each validator\'s last vote'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "blocks" -d 'Committed blocks with their certificates (JSON lines with --output json)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "evidence" -d 'Byzantine evidence the validators recorded'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "validators" -d 'The validator set: list, add, remove, set-power (admin)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "vote" -d 'Sign a vote with a validator key file and submit it (POST /vote)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "verify" -d 'Check a block\'s quorum certificate, trusting only the genesis: every validator set change on the way is checked against the set before it'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
@@ -389,6 +393,68 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l from -d 'First height (default: the last 10)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l limit -d 'Most blocks to print' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -f -a "list" -d 'The current set: epoch, members, power, address, and past changes'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -f -a "add" -d 'Add a validator (effective at the height after its block)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -f -a "remove" -d 'Remove a validator (the current leader too)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -f -a "set-power" -d 'Change a validator\'s voting power'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from validators" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l key -d 'The validator\'s secret key file (hex), e.g. <state>/keys/validator-0.key' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l height -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l view -d 'View (PBFT, HotStuff) or round (Tendermint)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l phase -d 'prepare, commit, view_change, prevote, precommit, generic, timeout' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l block-hash -d 'Hex of the 32-byte block hash (64 zeros for nil)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l height -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l genesis -d 'The genesis to trust (default: the state dir\'s genesis.json)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
@@ -406,7 +472,11 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "propose" -d 'Order a JSON payload through the validators'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "status" -d 'Height, view, leader and each validator\'s last vote'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a block\'s quorum certificate against the genesis validator set'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "blocks" -d 'Committed blocks with their certificates (JSON lines with --output json)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "evidence" -d 'Byzantine evidence the validators recorded'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "validators" -d 'The validator set: list, add, remove, set-power (admin)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "vote" -d 'Sign a vote with a validator key file and submit it (POST /vote)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a block\'s quorum certificate, trusting only the genesis: every validator set change on the way is checked against the set before it'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -549,7 +619,11 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "propose" -d 'Order a JSON payload through the validators'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "status" -d 'Height, view, leader and each validator\'s last vote'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "verify" -d 'Check a block\'s quorum certificate against the genesis validator set'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "blocks" -d 'Committed blocks with their certificates (JSON lines with --output json)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "evidence" -d 'Byzantine evidence the validators recorded'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "validators" -d 'The validator set: list, add, remove, set-power (admin)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "vote" -d 'Sign a vote with a validator key file and submit it (POST /vote)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "verify" -d 'Check a block\'s quorum certificate, trusting only the genesis: every validator set change on the way is checked against the set before it'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "generate" -d 'Generate an ed25519 validator key'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'

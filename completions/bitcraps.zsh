@@ -816,6 +816,234 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--version[Print version]' \
 && ret=0
 ;;
+(blocks)
+_arguments "${_arguments_options[@]}" : \
+'--from=[First height (default\: the last 10)]:H:_default' \
+'--limit=[Most blocks to print]:LIMIT:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(evidence)
+_arguments "${_arguments_options[@]}" : \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(validators)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__consensus__subcmd__validators_commands" \
+"*::: :->validators" \
+&& ret=0
+
+    case $state in
+    (validators)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-consensus-validators-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(add)
+_arguments "${_arguments_options[@]}" : \
+'--public-key=[Its ed25519 public key, hex (see \`bitcraps keys generate\`)]:PUBLIC_KEY:_default' \
+'--power=[]:POWER:_default' \
+'--address=[host\:port where its peers reach it (not needed for validators the configuration already knows)]:ADDRESS:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id -- Its id, e.g. validator-4:_default' \
+&& ret=0
+;;
+(remove)
+_arguments "${_arguments_options[@]}" : \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+&& ret=0
+;;
+(set-power)
+_arguments "${_arguments_options[@]}" : \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+':power:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-consensus-validators-help-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(remove)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(set-power)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(vote)
+_arguments "${_arguments_options[@]}" : \
+'--key=[The validator'\''s secret key file (hex), e.g. <state>/keys/validator-0.key]:FILE:_files' \
+'--height=[]:HEIGHT:_default' \
+'--view=[View (PBFT, HotStuff) or round (Tendermint)]:VIEW:_default' \
+'--phase=[prepare, commit, view_change, prevote, precommit, generic, timeout]:PHASE:_default' \
+'--block-hash=[Hex of the 32-byte block hash (64 zeros for nil)]:BLOCK_HASH:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (verify)
 _arguments "${_arguments_options[@]}" : \
 '--height=[]:HEIGHT:_default' \
@@ -856,6 +1084,50 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(blocks)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(evidence)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(validators)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators_commands" \
+"*::: :->validators" \
+&& ret=0
+
+    case $state in
+    (validators)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-consensus-help-validators-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(remove)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(set-power)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(vote)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -1291,6 +1563,50 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(blocks)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(evidence)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(validators)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators_commands" \
+"*::: :->validators" \
+&& ret=0
+
+    case $state in
+    (validators)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-consensus-validators-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(remove)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(set-power)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(vote)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (verify)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -1609,20 +1925,48 @@ _bitcraps__subcmd__consensus_commands() {
     local commands; commands=(
 'propose:Order a JSON payload through the validators' \
 'status:Height, view, leader and each validator'\''s last vote' \
-'verify:Check a block'\''s quorum certificate against the genesis validator set' \
+'blocks:Committed blocks with their certificates (JSON lines with --output json)' \
+'evidence:Byzantine evidence the validators recorded' \
+'validators:The validator set\: list, add, remove, set-power (admin)' \
+'vote:Sign a vote with a validator key file and submit it (POST /vote)' \
+'verify:Check a block'\''s quorum certificate, trusting only the genesis\: every validator set change on the way is checked against the set before it' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps consensus commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__blocks_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__blocks_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus blocks commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__evidence_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__evidence_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus evidence commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__consensus__subcmd__help_commands] )) ||
 _bitcraps__subcmd__consensus__subcmd__help_commands() {
     local commands; commands=(
 'propose:Order a JSON payload through the validators' \
 'status:Height, view, leader and each validator'\''s last vote' \
-'verify:Check a block'\''s quorum certificate against the genesis validator set' \
+'blocks:Committed blocks with their certificates (JSON lines with --output json)' \
+'evidence:Byzantine evidence the validators recorded' \
+'validators:The validator set\: list, add, remove, set-power (admin)' \
+'vote:Sign a vote with a validator key file and submit it (POST /vote)' \
+'verify:Check a block'\''s quorum certificate, trusting only the genesis\: every validator set change on the way is checked against the set before it' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps consensus help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__blocks_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__blocks_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help blocks commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__evidence_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__evidence_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help evidence commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__help_commands] )) ||
 _bitcraps__subcmd__consensus__subcmd__help__subcmd__help_commands() {
@@ -1639,10 +1983,45 @@ _bitcraps__subcmd__consensus__subcmd__help__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps consensus help status commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators_commands() {
+    local commands; commands=(
+'list:The current set\: epoch, members, power, address, and past changes' \
+'add:Add a validator (effective at the height after its block)' \
+'remove:Remove a validator (the current leader too)' \
+'set-power:Change a validator'\''s voting power' \
+    )
+    _describe -t commands 'bitcraps consensus help validators commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators__subcmd__add_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help validators add commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators__subcmd__list_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help validators list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators__subcmd__remove_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators__subcmd__remove_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help validators remove commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators__subcmd__set-power_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__validators__subcmd__set-power_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help validators set-power commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__verify_commands] )) ||
 _bitcraps__subcmd__consensus__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps consensus help verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__help__subcmd__vote_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__help__subcmd__vote_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus help vote commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__consensus__subcmd__propose_commands] )) ||
 _bitcraps__subcmd__consensus__subcmd__propose_commands() {
@@ -1654,10 +2033,82 @@ _bitcraps__subcmd__consensus__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps consensus status commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators_commands() {
+    local commands; commands=(
+'list:The current set\: epoch, members, power, address, and past changes' \
+'add:Add a validator (effective at the height after its block)' \
+'remove:Remove a validator (the current leader too)' \
+'set-power:Change a validator'\''s voting power' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps consensus validators commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__add_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators add commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help_commands() {
+    local commands; commands=(
+'list:The current set\: epoch, members, power, address, and past changes' \
+'add:Add a validator (effective at the height after its block)' \
+'remove:Remove a validator (the current leader too)' \
+'set-power:Change a validator'\''s voting power' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps consensus validators help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__add_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators help add commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__list_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators help list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__remove_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__remove_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators help remove commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__set-power_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__help__subcmd__set-power_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators help set-power commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__list_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__remove_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__remove_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators remove commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__validators__subcmd__set-power_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__validators__subcmd__set-power_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus validators set-power commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__consensus__subcmd__verify_commands] )) ||
 _bitcraps__subcmd__consensus__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps consensus verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__consensus__subcmd__vote_commands] )) ||
+_bitcraps__subcmd__consensus__subcmd__vote_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps consensus vote commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__down_commands] )) ||
 _bitcraps__subcmd__down_commands() {
@@ -1877,9 +2328,23 @@ _bitcraps__subcmd__help__subcmd__consensus_commands() {
     local commands; commands=(
 'propose:Order a JSON payload through the validators' \
 'status:Height, view, leader and each validator'\''s last vote' \
-'verify:Check a block'\''s quorum certificate against the genesis validator set' \
+'blocks:Committed blocks with their certificates (JSON lines with --output json)' \
+'evidence:Byzantine evidence the validators recorded' \
+'validators:The validator set\: list, add, remove, set-power (admin)' \
+'vote:Sign a vote with a validator key file and submit it (POST /vote)' \
+'verify:Check a block'\''s quorum certificate, trusting only the genesis\: every validator set change on the way is checked against the set before it' \
     )
     _describe -t commands 'bitcraps help consensus commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__blocks_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__blocks_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus blocks commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__evidence_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__evidence_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus evidence commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__propose_commands] )) ||
 _bitcraps__subcmd__help__subcmd__consensus__subcmd__propose_commands() {
@@ -1891,10 +2356,45 @@ _bitcraps__subcmd__help__subcmd__consensus__subcmd__status_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help consensus status commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators_commands() {
+    local commands; commands=(
+'list:The current set\: epoch, members, power, address, and past changes' \
+'add:Add a validator (effective at the height after its block)' \
+'remove:Remove a validator (the current leader too)' \
+'set-power:Change a validator'\''s voting power' \
+    )
+    _describe -t commands 'bitcraps help consensus validators commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators__subcmd__add_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus validators add commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators__subcmd__list_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus validators list commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators__subcmd__remove_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators__subcmd__remove_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus validators remove commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators__subcmd__set-power_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__validators__subcmd__set-power_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus validators set-power commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__verify_commands] )) ||
 _bitcraps__subcmd__help__subcmd__consensus__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help consensus verify commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__consensus__subcmd__vote_commands] )) ||
+_bitcraps__subcmd__help__subcmd__consensus__subcmd__vote_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help consensus vote commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__down_commands] )) ||
 _bitcraps__subcmd__help__subcmd__down_commands() {
