@@ -266,17 +266,13 @@ fn one_request_is_one_trace_across_gateway_engine_and_validators() {
     assert_eq!(ids.len(), chain.len(), "{names:?}");
 
     // Log lines of the request carry its trace id, in every service.
-    assert!(
-        logged_trace_ids(&sb, "gateway", &rid)
-            .iter()
-            .all(|t| t == TRACE)
-    );
-    assert!(!logged_trace_ids(&sb, "engine-0", &rid).is_empty());
-    assert!(
-        logged_trace_ids(&sb, "engine-0", &rid)
-            .iter()
-            .all(|t| t == TRACE)
-    );
+    for service in ["gateway", "engine-0"] {
+        let ids = wait_for("the request's log lines", Duration::from_secs(10), || {
+            let ids = logged_trace_ids(&sb, service, &rid);
+            (!ids.is_empty()).then_some(ids)
+        });
+        assert!(ids.iter().all(|t| t == TRACE), "{service}: {ids:?}");
+    }
 }
 
 #[test]
@@ -308,7 +304,11 @@ fn without_an_endpoint_nothing_is_exported_and_the_trace_still_propagates() {
     // Without a traceparent the gateway starts a trace, and the engine
     // continues it.
     let (_, rid) = create_game(&sb, None);
-    let gw = logged_trace_ids(&sb, "gateway", &rid);
+    // The gateway's log line may still be on its way to the log file.
+    let gw = wait_for("the gateway's request log", Duration::from_secs(10), || {
+        let ids = logged_trace_ids(&sb, "gateway", &rid);
+        (!ids.is_empty()).then_some(ids)
+    });
     let started = gw.first().cloned().unwrap_or_default();
     assert_eq!(started.len(), 32, "{gw:?}");
     assert_ne!(started, TRACE);
