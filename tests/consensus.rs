@@ -78,7 +78,13 @@ fn verify_qc(genesis: &Value, qc: &Value, block_hash: &str) -> usize {
     msg.extend_from_slice(&qc["epoch"].as_u64().unwrap().to_be_bytes());
     msg.extend_from_slice(&qc["height"].as_u64().unwrap().to_be_bytes());
     msg.extend_from_slice(&qc["view"].as_u64().unwrap().to_be_bytes());
-    msg.push(2); // commit
+    // The documented phase codes of a commit certificate.
+    msg.push(match qc["phase"].as_str().unwrap() {
+        "commit" => 2,
+        "precommit" => 5,
+        "generic" => 6,
+        other => panic!("{other} is not a commit certificate's phase"),
+    });
     msg.extend_from_slice(&hex::decode(block_hash).unwrap());
     assert_eq!(qc["block_hash"], block_hash);
     let mut signers = std::collections::BTreeSet::new();
@@ -101,9 +107,8 @@ fn verify_qc(genesis: &Value, qc: &Value, block_hash: &str) -> usize {
     signers.len()
 }
 
-#[test]
-fn validators_commit_verifiably_and_survive_a_leader_crash() {
-    let sb = Sandbox::new();
+fn validators_commit_verifiably_and_survive_a_leader_crash(algorithm: &str) {
+    let sb = Sandbox::new().env("CONSENSUS_ALGORITHM", algorithm);
     sb.up();
     let c = Cluster::new(&sb);
     let genesis: Value = serde_json::from_str(
@@ -158,9 +163,9 @@ fn validators_commit_verifiably_and_survive_a_leader_crash() {
     assert!(hashes.iter().all(|h| *h == hashes[0]), "{hashes:?}");
 }
 
-#[test]
-fn without_a_quorum_nothing_commits_and_nothing_forks() {
+fn without_a_quorum_nothing_commits_and_nothing_forks(algorithm: &str) {
     let sb = Sandbox::new()
+        .env("CONSENSUS_ALGORITHM", algorithm)
         .env("BITCRAPS_MAX_RESTARTS", "0")
         .env("GATEWAY_REQUEST_TIMEOUT", "2s");
     sb.up();
@@ -208,9 +213,8 @@ fn without_a_quorum_nothing_commits_and_nothing_forks() {
     }
 }
 
-#[test]
-fn forged_votes_and_envelopes_are_refused_and_counted() {
-    let sb = Sandbox::new();
+fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
+    let sb = Sandbox::new().env("CONSENSUS_ALGORITHM", algorithm);
     sb.up();
     let c = Cluster::new(&sb);
     let (s, r) = c.propose(0, json!({"x": 1}), true);
@@ -260,3 +264,27 @@ fn forged_votes_and_envelopes_are_refused_and_counted() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// The same suite for every consensus algorithm.
+macro_rules! per_algorithm {
+    ($($name:ident: $algorithm:literal),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn validators_commit_verifiably_and_survive_a_leader_crash() {
+                super::validators_commit_verifiably_and_survive_a_leader_crash($algorithm);
+            }
+
+            #[test]
+            fn without_a_quorum_nothing_commits_and_nothing_forks() {
+                super::without_a_quorum_nothing_commits_and_nothing_forks($algorithm);
+            }
+
+            #[test]
+            fn forged_votes_and_envelopes_are_refused_and_counted() {
+                super::forged_votes_and_envelopes_are_refused_and_counted($algorithm);
+            }
+        }
+    )*};
+}
+
+per_algorithm!(pbft: "pbft", tendermint: "tendermint");

@@ -77,9 +77,8 @@ impl Cluster {
     }
 }
 
-#[test]
-fn set_changes_take_effect_at_the_next_height_and_the_cluster_keeps_committing() {
-    let sb = Sandbox::with_validators(5);
+fn set_changes_take_effect(algorithm: &str) {
+    let sb = Sandbox::with_validators(5).env("CONSENSUS_ALGORITHM", algorithm);
     sb.up();
     let tokens = support::Tokens::of(&sb);
     let c = Cluster {
@@ -177,3 +176,16 @@ fn set_changes_take_effect_at_the_next_height_and_the_cluster_keeps_committing()
     assert_eq!(set["validators"].as_array().unwrap().len(), 5);
     assert_eq!(set["changes"].as_array().unwrap().len(), 3);
 }
+
+macro_rules! per_algorithm {
+    ($($name:ident: $algorithm:literal),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn set_changes_take_effect_at_the_next_height_and_the_cluster_keeps_committing() {
+                super::set_changes_take_effect($algorithm);
+            }
+        }
+    )*};
+}
+
+per_algorithm!(pbft: "pbft", tendermint: "tendermint");
