@@ -46,6 +46,9 @@ _bitcraps() {
             bitcraps,logs)
                 cmd="bitcraps__subcmd__logs"
                 ;;
+            bitcraps,manpage)
+                cmd="bitcraps__subcmd__manpage"
+                ;;
             bitcraps,ps)
                 cmd="bitcraps__subcmd__ps"
                 ;;
@@ -268,6 +271,9 @@ _bitcraps() {
             bitcraps__subcmd__game,verify)
                 cmd="bitcraps__subcmd__game__subcmd__verify"
                 ;;
+            bitcraps__subcmd__game,watch)
+                cmd="bitcraps__subcmd__game__subcmd__watch"
+                ;;
             bitcraps__subcmd__game__subcmd__help,act)
                 cmd="bitcraps__subcmd__game__subcmd__help__subcmd__act"
                 ;;
@@ -291,6 +297,9 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__game__subcmd__help,verify)
                 cmd="bitcraps__subcmd__game__subcmd__help__subcmd__verify"
+                ;;
+            bitcraps__subcmd__game__subcmd__help,watch)
+                cmd="bitcraps__subcmd__game__subcmd__help__subcmd__watch"
                 ;;
             bitcraps__subcmd__help,auth)
                 cmd="bitcraps__subcmd__help__subcmd__auth"
@@ -321,6 +330,9 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__help,logs)
                 cmd="bitcraps__subcmd__help__subcmd__logs"
+                ;;
+            bitcraps__subcmd__help,manpage)
+                cmd="bitcraps__subcmd__help__subcmd__manpage"
                 ;;
             bitcraps__subcmd__help,ps)
                 cmd="bitcraps__subcmd__help__subcmd__ps"
@@ -421,6 +433,9 @@ _bitcraps() {
             bitcraps__subcmd__help__subcmd__game,verify)
                 cmd="bitcraps__subcmd__help__subcmd__game__subcmd__verify"
                 ;;
+            bitcraps__subcmd__help__subcmd__game,watch)
+                cmd="bitcraps__subcmd__help__subcmd__game__subcmd__watch"
+                ;;
             bitcraps__subcmd__help__subcmd__keys,generate)
                 cmd="bitcraps__subcmd__help__subcmd__keys__subcmd__generate"
                 ;;
@@ -443,7 +458,7 @@ _bitcraps() {
 
     case "${cmd}" in
         bitcraps)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version up down ps logs restart config auth game consensus keys bench serve tui completions help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version up down ps logs restart config auth game consensus keys bench serve tui completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2363,7 +2378,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__game)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version create list show bet roll act verify help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version create list watch show bet roll act verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2591,7 +2606,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__game__subcmd__help)
-            opts="create list show bet roll act verify help"
+            opts="create list watch show bet roll act verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2703,6 +2718,20 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__game__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__game__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2928,8 +2957,62 @@ _bitcraps() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bitcraps__subcmd__game__subcmd__watch)
+            opts="-c -o -q -h -V --after --gateway --token --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bitcraps__subcmd__help)
-            opts="up down ps logs restart config auth game consensus keys bench serve tui completions help"
+            opts="up down ps logs restart config auth game consensus keys bench serve tui completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3321,7 +3404,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__game)
-            opts="create list show bet roll act verify"
+            opts="create list watch show bet roll act verify"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3432,6 +3515,20 @@ _bitcraps() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bitcraps__subcmd__help__subcmd__game__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bitcraps__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3475,6 +3572,20 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__manpage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3700,6 +3811,52 @@ _bitcraps() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__manpage)
+            opts="-c -o -q -h -V --out-dir --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

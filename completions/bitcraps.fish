@@ -49,6 +49,7 @@ complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "bench" -d 'Measur
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "manpage" -d 'Print the man page (roff), or write one page per command into a directory (`man/` holds them generated; a test keeps them current)'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l timeout -d 'How long --wait waits for readiness (default: supervisor.ready_timeout)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l validators -d 'Number of validators (n >= 3f+1)' -r
@@ -215,25 +216,26 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Mint a token (HS256) signed with the configured secret, else the state dir\'s dev secret'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
 json\t'JSON for scripts (JSON lines when streaming)'"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "list" -d 'List games'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "show" -d 'Show one game'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "roll" -d 'Roll the dice (the shooter)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list show bet roll act verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "list" -d 'List games'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "watch" -d 'Follow a game\'s events live (JSON lines with --output json); ends when the game finishes'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "show" -d 'Show one game'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "roll" -d 'Roll the dice (the shooter)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l type -r -f -a "craps\t''
 blackjack\t''
 poker\t''"
@@ -269,6 +271,20 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l after -d 'Start after this event number (0 = from the beginning)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
@@ -341,6 +357,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "list" -d 'List games'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Follow a game\'s events live (JSON lines with --output json); ends when the game finishes'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one game'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "roll" -d 'Roll the dice (the shooter)'
@@ -590,21 +607,34 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "up" -d 'Start every service in dependency order and supervise it'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "logs" -d 'Show service logs'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "config" -d 'Show, check or print the configuration'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "auth" -d 'Mint credentials'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "keys" -d 'Validator keys'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "bench" -d 'Measure a running system'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -l out-dir -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "up" -d 'Start every service in dependency order and supervise it'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "logs" -d 'Show service logs'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "config" -d 'Show, check or print the configuration'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "auth" -d 'Mint credentials'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "keys" -d 'Validator keys'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "bench" -d 'Measure a running system'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "manpage" -d 'Print the man page (roff), or write one page per command into a directory (`man/` holds them generated; a test keeps them current)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where each value came from'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'
@@ -612,6 +642,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "list" -d 'List games'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "watch" -d 'Follow a game\'s events live (JSON lines with --output json); ends when the game finishes'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "show" -d 'Show one game'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "roll" -d 'Roll the dice (the shooter)'

@@ -577,6 +577,29 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--version[Print version]' \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+'--after=[Start after this event number (0 = from the beginning)]:AFTER:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id:_default' \
+&& ret=0
+;;
 (show)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
@@ -710,6 +733,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(watch)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -1391,6 +1418,26 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 ':shell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(manpage)
+_arguments "${_arguments_options[@]}" : \
+'--out-dir=[]:DIR:_files' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__help_commands" \
@@ -1516,6 +1563,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(watch)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -1671,6 +1722,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(manpage)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -1701,6 +1756,7 @@ _bitcraps_commands() {
 'serve:Run one service in the foreground (what the supervisor spawns)' \
 'tui:Live dashboard\: services, games, validators, gateway, metrics' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
+'manpage:Print the man page (roff), or write one page per command into a directory (\`man/\` holds them generated; a test keeps them current)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps commands' commands "$@"
@@ -2120,6 +2176,7 @@ _bitcraps__subcmd__game_commands() {
     local commands; commands=(
 'create:Create a game\: \`--player alice\:1000 --player bob\:500\`' \
 'list:List games' \
+'watch:Follow a game'\''s events live (JSON lines with --output json); ends when the game finishes' \
 'show:Show one game' \
 'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
 'roll:Roll the dice (the shooter)' \
@@ -2149,6 +2206,7 @@ _bitcraps__subcmd__game__subcmd__help_commands() {
     local commands; commands=(
 'create:Create a game\: \`--player alice\:1000 --player bob\:500\`' \
 'list:List games' \
+'watch:Follow a game'\''s events live (JSON lines with --output json); ends when the game finishes' \
 'show:Show one game' \
 'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
 'roll:Roll the dice (the shooter)' \
@@ -2198,6 +2256,11 @@ _bitcraps__subcmd__game__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps game help verify commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__game__subcmd__help__subcmd__watch_commands] )) ||
+_bitcraps__subcmd__game__subcmd__help__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game help watch commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__game__subcmd__list_commands] )) ||
 _bitcraps__subcmd__game__subcmd__list_commands() {
     local commands; commands=()
@@ -2218,6 +2281,11 @@ _bitcraps__subcmd__game__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps game verify commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__game__subcmd__watch_commands] )) ||
+_bitcraps__subcmd__game__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps game watch commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__help_commands] )) ||
 _bitcraps__subcmd__help_commands() {
     local commands; commands=(
@@ -2235,6 +2303,7 @@ _bitcraps__subcmd__help_commands() {
 'serve:Run one service in the foreground (what the supervisor spawns)' \
 'tui:Live dashboard\: services, games, validators, gateway, metrics' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
+'manpage:Print the man page (roff), or write one page per command into a directory (\`man/\` holds them generated; a test keeps them current)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps help commands' commands "$@"
@@ -2406,6 +2475,7 @@ _bitcraps__subcmd__help__subcmd__game_commands() {
     local commands; commands=(
 'create:Create a game\: \`--player alice\:1000 --player bob\:500\`' \
 'list:List games' \
+'watch:Follow a game'\''s events live (JSON lines with --output json); ends when the game finishes' \
 'show:Show one game' \
 'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
 'roll:Roll the dice (the shooter)' \
@@ -2449,6 +2519,11 @@ _bitcraps__subcmd__help__subcmd__game__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help game verify commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__help__subcmd__game__subcmd__watch_commands] )) ||
+_bitcraps__subcmd__help__subcmd__game__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help game watch commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__help__subcmd__help_commands] )) ||
 _bitcraps__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
@@ -2470,6 +2545,11 @@ _bitcraps__subcmd__help__subcmd__keys__subcmd__generate_commands() {
 _bitcraps__subcmd__help__subcmd__logs_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help logs commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__manpage_commands] )) ||
+_bitcraps__subcmd__help__subcmd__manpage_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help manpage commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__ps_commands] )) ||
 _bitcraps__subcmd__help__subcmd__ps_commands() {
@@ -2531,6 +2611,11 @@ _bitcraps__subcmd__keys__subcmd__help__subcmd__help_commands() {
 _bitcraps__subcmd__logs_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps logs commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__manpage_commands] )) ||
+_bitcraps__subcmd__manpage_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps manpage commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__ps_commands] )) ||
 _bitcraps__subcmd__ps_commands() {

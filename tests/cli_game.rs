@@ -49,6 +49,44 @@ fn a_game_played_from_the_cli_verifies() {
     );
     let r = sb.run(&["game", "show", "e0-doesnotexist"]);
     assert_eq!(r.code, 3, "{r}");
+    // Watching a finished game replays its events as JSON lines and ends.
+    let r = sb.run(&["game", "watch", &id, "-o", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let events: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.len() >= 3, "{r}");
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0]["seq"].as_u64() < w[1]["seq"].as_u64())
+    );
+    assert_eq!(events.last().unwrap()["kind"], "finished", "{r}");
+    let r = sb.run(&["game", "watch", &id, "--after", "1"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.starts_with("#2 "), "{r}");
+    assert_eq!(sb.run(&["game", "watch", "e0-doesnotexist"]).code, 3);
+
+    // The consensus commands: the anchors are in blocks, as JSON lines.
+    let r = sb.run(&["consensus", "blocks", "--from", "1", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let blocks: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!blocks.is_empty() && blocks[0]["height"] == 1, "{r}");
+    let r = sb.run(&["consensus", "validators", "list", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let set: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(set["validators"].as_array().unwrap().len(), 4);
+    let r = sb.run(&["consensus", "validators", "remove", "validator-1"]);
+    assert_eq!(r.code, 1, "4 validators are the floor for f = 1: {r}");
+    assert!(r.stderr.contains("3f+1"), "{r}");
+    let r = sb.run(&["consensus", "evidence"]);
+    assert_eq!(r.code, 0, "{r}");
     let r = sb.run(&[
         "game", "bet", &id, "--player", "alice", "--on", "pass", "--amount", "5",
     ]);

@@ -141,3 +141,32 @@ fn committed_completions_are_current() {
         );
     }
 }
+
+#[test]
+fn committed_man_pages_are_current() {
+    let sb = Sandbox::new();
+    let out = tempfile::tempdir().unwrap();
+    let r = sb.run(&["manpage", "--out-dir", out.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{r}");
+    let names = |dir: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let committed = support::repo_root().join("man");
+    let stale = "man/ is stale: regenerate with `rm -rf man && cargo run -- manpage --out-dir man`";
+    assert_eq!(names(out.path()), names(&committed), "{stale}");
+    for name in names(out.path()) {
+        assert_eq!(
+            std::fs::read_to_string(out.path().join(&name)).unwrap(),
+            std::fs::read_to_string(committed.join(&name)).unwrap(),
+            "{name}: {stale}"
+        );
+    }
+    // The top-level page lists the commands.
+    let top = std::fs::read_to_string(committed.join("bitcraps.1")).unwrap();
+    assert!(top.contains("bitcraps\\-game(1)") && top.contains("bitcraps\\-consensus(1)"));
+}

@@ -39,6 +39,16 @@ pub enum GameCommand {
         #[command(flatten)]
         target: Target,
     },
+    /// Follow a game's events live (JSON lines with --output json); ends
+    /// when the game finishes.
+    Watch {
+        id: String,
+        /// Start after this event number (0 = from the beginning).
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+        #[command(flatten)]
+        target: Target,
+    },
     /// Show one game.
     Show {
         id: String,
@@ -269,6 +279,36 @@ pub fn run(g: &GlobalArgs, cmd: &GameCommand) -> anyhow::Result<()> {
                 ]);
             }
             output::print_table(&t)
+        }
+        GameCommand::Watch { id, after, target } => {
+            let gw = super::gateway_client::Gateway::new(g, target)?;
+            gw.stream(
+                &format!("/api/v1/games/{id}/events?after={after}"),
+                |seq, kind, data| {
+                    if g.output == OutputFormat::Json {
+                        output::print(data)?;
+                    } else {
+                        let ev: Value = serde_json::from_str(data).unwrap_or(Value::Null);
+                        let who = ev["player"]
+                            .as_str()
+                            .map(|p| format!(" {p}"))
+                            .unwrap_or_default();
+                        let chips: i64 = ev["moves"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|m| m["amount"].as_i64())
+                            .sum();
+                        let moves = if chips != 0 {
+                            format!(" ({chips} chips moved)")
+                        } else {
+                            String::new()
+                        };
+                        output::print(&format!("#{seq} {kind}{who} {}{moves}", ev["data"]))?;
+                    }
+                    Ok(kind != "finished")
+                },
+            )
         }
         GameCommand::Show { id, target } => {
             let api = Api::new(g, target)?;

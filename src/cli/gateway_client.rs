@@ -76,6 +76,75 @@ impl Gateway {
         })
     }
 
+    /// Follows a server-sent event stream at `path`, calling `on_event`
+    /// with each event's `(id, event, data)` until it returns false or the
+    /// stream ends.
+    pub fn stream(
+        &self,
+        path: &str,
+        mut on_event: impl FnMut(&str, &str, &str) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        use std::io::BufRead;
+        let url = format!("{}{path}", self.base);
+        let resp = reqwest::blocking::Client::builder()
+            .build()?
+            .get(&url)
+            .bearer_auth(&self.token)
+            .header("accept", "text/event-stream")
+            .send()
+            .map_err(|e| {
+                fail(
+                    Code::Unavailable,
+                    format!("cannot reach the gateway at {}: {e}", self.base),
+                )
+            })?;
+        let status = resp.status();
+        if !status.is_success() {
+            let v: Value = resp.json().unwrap_or(Value::Null);
+            let code = match status.as_u16() {
+                401 | 403 => Code::Auth,
+                404 => Code::NotFound,
+                502..=504 => Code::Unavailable,
+                _ => Code::Error,
+            };
+            return Err(fail(
+                code,
+                format!(
+                    "{}: {}",
+                    status.as_u16(),
+                    v["detail"].as_str().unwrap_or("")
+                ),
+            ));
+        }
+        let (mut id, mut event, mut data) = (String::new(), String::new(), String::new());
+        for line in std::io::BufReader::new(resp).lines() {
+            let line =
+                line.map_err(|e| fail(Code::Unavailable, format!("the stream broke: {e}")))?;
+            if line.is_empty() {
+                if !data.is_empty() && !on_event(&id, &event, &data)? {
+                    return Ok(());
+                }
+                event.clear();
+                data.clear();
+                continue;
+            }
+            let (field, value) = line.split_once(':').unwrap_or((line.as_str(), ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match field {
+                "id" => id = value.to_string(),
+                "event" => event = value.to_string(),
+                "data" => {
+                    if !data.is_empty() {
+                        data.push('\n');
+                    }
+                    data.push_str(value);
+                }
+                _ => {} // comments (keep-alives) and unknown fields
+            }
+        }
+        Ok(())
+    }
+
     /// `method path` with an optional JSON body; the answer's JSON, or an
     /// error whose exit code says what went wrong.
     pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {

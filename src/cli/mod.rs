@@ -120,6 +120,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff), or write one page per command into a
+    /// directory (`man/` holds them generated; a test keeps them current).
+    Manpage {
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// Entry point of the `bitcraps` binary.
@@ -170,6 +176,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Game(cmd) => game_cmd::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
         Command::Tui(args) => crate::tui::run(g, args),
+        Command::Manpage { out_dir } => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match out_dir {
+                None => {
+                    let mut out = Vec::new();
+                    clap_mangen::Man::new(cmd).render(&mut out)?;
+                    output::print(&String::from_utf8_lossy(&out))
+                }
+                Some(dir) => {
+                    std::fs::create_dir_all(dir)?;
+                    write_man_pages(cmd, "bitcraps", dir)
+                }
+            }
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(
@@ -247,4 +267,20 @@ mod tests {
     fn command_tree_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// `bitcraps.1`, `bitcraps-game.1`, `bitcraps-game-create.1`, …
+fn write_man_pages(cmd: clap::Command, name: &str, dir: &std::path::Path) -> anyhow::Result<()> {
+    let cmd = cmd
+        .display_name(name.to_string())
+        .bin_name(name.replace('-', " "));
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone())
+        .title(name.to_string())
+        .render(&mut out)?;
+    std::fs::write(dir.join(format!("{name}.1")), out)?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_man_pages(sub.clone(), &format!("{name}-{}", sub.get_name()), dir)?;
+    }
+    Ok(())
 }
