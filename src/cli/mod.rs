@@ -258,17 +258,6 @@ pub fn load_config(g: &GlobalArgs, extra: &[(String, String, String)]) -> anyhow
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn command_tree_is_consistent() {
-        Cli::command().debug_assert();
-    }
-}
-
 /// `bitcraps.1`, `bitcraps-game.1`, `bitcraps-game-create.1`, …
 fn write_man_pages(cmd: clap::Command, name: &str, dir: &std::path::Path) -> anyhow::Result<()> {
     let cmd = cmd
@@ -283,4 +272,15 @@ fn write_man_pages(cmd: clap::Command, name: &str, dir: &std::path::Path) -> any
         write_man_pages(sub.clone(), &format!("{name}-{}", sub.get_name()), dir)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }
