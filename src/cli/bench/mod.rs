@@ -1,6 +1,7 @@
-//! `bitcraps bench engine`: a load generator against a running engine.
+//! `bitcraps bench engine|consensus|gateway|all`: load generators against
+//! a running system.
 //!
-//! Creates games, optionally fills the engine with idle games to measure
+//! `engine` creates games, optionally fills the engine with idle games to measure
 //! memory per game, then runs a closed loop of real actions (a field bet
 //! and a roll, both durable) from `--concurrency` workers for `--duration`,
 //! and prints throughput and latency percentiles.
@@ -19,6 +20,9 @@ use super::GlobalArgs;
 use super::exit::{Code, fail};
 use super::output::{self, OutputFormat};
 
+pub mod gateway;
+pub mod schedule;
+
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Actions per second and latency through the engine's HTTP API.
@@ -26,6 +30,18 @@ pub enum BenchCommand {
     /// Commit latency and throughput of the validators; optionally the gap
     /// in commits when the leader is killed.
     Consensus(ConsensusBench),
+    /// A request mix through the gateway (or any --target), open loop at
+    /// --rate or closed loop to saturation, with pass/fail thresholds.
+    Gateway(gateway::GatewayBench),
+    /// engine, consensus and gateway one after the other, each for --duration.
+    All(AllBench),
+}
+
+#[derive(Debug, Args)]
+pub struct AllBench {
+    /// How long each of the three runs.
+    #[arg(long, default_value = "10s", value_parser = super::output::parse_timeout)]
+    pub duration: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -89,9 +105,84 @@ struct Percentiles {
 
 pub fn run(g: &GlobalArgs, cmd: &BenchCommand) -> anyhow::Result<()> {
     match cmd {
-        BenchCommand::Engine(a) => engine(g, a),
-        BenchCommand::Consensus(a) => consensus(g, a),
+        BenchCommand::Engine(a) => {
+            let r = engine_report(g, a)?;
+            print_report(g, &r, &engine_lines(&r))
+        }
+        BenchCommand::Consensus(a) => {
+            let r = consensus_report(g, a)?;
+            print_report(g, &r, &consensus_lines(&r))
+        }
+        BenchCommand::Gateway(a) => {
+            let r = gateway::report(g, a)?;
+            gateway::print(g, &r)
+        }
+        BenchCommand::All(a) => all(g, a),
     }
+}
+
+fn print_report<T: Serialize>(g: &GlobalArgs, r: &T, lines: &[String]) -> anyhow::Result<()> {
+    if g.output == OutputFormat::Json {
+        output::print_json(r)
+    } else {
+        output::print(&lines.join("\n"))
+    }
+}
+
+/// `--output json` of `bench all`: each run's own report.
+#[derive(Debug, Serialize)]
+struct AllReport {
+    engine: Report,
+    consensus: ConsensusReport,
+    gateway: gateway::GatewayReport,
+}
+
+fn all(g: &GlobalArgs, a: &AllBench) -> anyhow::Result<()> {
+    let engine = engine_report(
+        g,
+        &EngineBench {
+            addr: None,
+            games: 50,
+            hold: 0,
+            concurrency: 32,
+            duration: a.duration,
+        },
+    )?;
+    let consensus = consensus_report(
+        g,
+        &ConsensusBench {
+            concurrency: 16,
+            duration: a.duration,
+            kill_leader: false,
+        },
+    )?;
+    let gateway = gateway::report(
+        g,
+        &gateway::GatewayBench {
+            target: None,
+            rate: None,
+            concurrency: 16,
+            duration: a.duration,
+            mix: schedule::Mix::parse(schedule::DEFAULT_MIX).map_err(|e| anyhow::anyhow!(e))?,
+            games: 16,
+            max_p95: None,
+            max_error_rate: None,
+            token: None,
+        },
+    )?;
+    let r = AllReport {
+        engine,
+        consensus,
+        gateway,
+    };
+    let mut lines = vec!["== engine".to_string()];
+    lines.extend(engine_lines(&r.engine));
+    lines.push("== consensus".into());
+    lines.extend(consensus_lines(&r.consensus));
+    lines.push("== gateway".into());
+    lines.extend(gateway::lines(&r.gateway));
+    print_report(g, &r, &lines)?;
+    gateway::threshold_result(&r.gateway)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -100,6 +191,43 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     let idx = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
     sorted[idx.min(sorted.len() - 1)]
+}
+
+/// Best effort after a run: rolls once (settling any field bet left on the
+/// table) and leaves each `(game id, player, token)`, so the games finish
+/// and the engine's open-game limit is free for the next run.
+pub(crate) async fn leave_games(
+    http: &reqwest::Client,
+    api: &str,
+    games: Vec<(String, String, String)>,
+    concurrency: usize,
+) {
+    let games = Arc::new(games);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.clamp(1, 64) {
+        let (http, api, games, next) = (http.clone(), api.to_string(), games.clone(), next.clone());
+        tasks.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((id, player, token)) = games.get(i) else {
+                    break;
+                };
+                for action in [json!({"type": "roll"}), json!({"type": "leave"})] {
+                    let r = http
+                        .post(format!("{api}/games/{id}/actions"))
+                        .bearer_auth(token)
+                        .json(&json!({"player_id": player, "action": action}))
+                        .send()
+                        .await;
+                    if let Ok(r) = r {
+                        let _ = r.bytes().await;
+                    }
+                }
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
 }
 
 /// Resident memory of the process listening on `addr` (same machine only).
@@ -116,17 +244,17 @@ fn rss_of_listener(addr: SocketAddr) -> Option<u64> {
     Some(kb * 1024)
 }
 
-fn engine(g: &GlobalArgs, a: &EngineBench) -> anyhow::Result<()> {
+fn engine_report(g: &GlobalArgs, a: &EngineBench) -> anyhow::Result<Report> {
     let loaded = super::load_config(g, &[])?;
     let addr = a.addr.unwrap_or(loaded.config.game_engine.addr);
     let token = super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = rt.block_on(load(g, a, addr, token))?;
-    if g.output == OutputFormat::Json {
-        return output::print_json(&report);
-    }
+    rt.block_on(load(g, a, addr, token))
+}
+
+fn engine_lines(report: &Report) -> Vec<String> {
     let mut lines = vec![format!(
         "engine {}: {} actions in {:.1}s from {} workers on {} games: {:.0} actions/s, {} errors",
         report.engine,
@@ -157,10 +285,10 @@ fn engine(g: &GlobalArgs, a: &EngineBench) -> anyhow::Result<()> {
             per
         ));
     }
-    output::print(&lines.join("\n"))
+    lines
 }
 
-fn bar(g: &GlobalArgs, len: u64, msg: &str) -> ProgressBar {
+pub(crate) fn bar(g: &GlobalArgs, len: u64, msg: &str) -> ProgressBar {
     let visible = std::io::stderr().is_terminal() && !g.quiet && g.output != OutputFormat::Json;
     let pb = ProgressBar::with_draw_target(
         Some(len),
@@ -331,6 +459,11 @@ async fn load(
     ticker.abort();
     pb.finish_and_clear();
     let seconds = began.elapsed().as_secs_f64();
+    let owned: Vec<(String, String, String)> = games
+        .iter()
+        .map(|(id, p)| (id.clone(), p.clone(), token.clone()))
+        .collect();
+    leave_games(&http, &base, owned, a.concurrency).await;
     lat.sort_by(|a, b| a.total_cmp(b));
     let actions = lat.len() as u64;
     Ok(Report {
@@ -372,7 +505,7 @@ struct ConsensusReport {
     commit_gap_ms: Option<f64>,
 }
 
-fn consensus(g: &GlobalArgs, a: &ConsensusBench) -> anyhow::Result<()> {
+fn consensus_report(g: &GlobalArgs, a: &ConsensusBench) -> anyhow::Result<ConsensusReport> {
     let loaded = super::load_config(g, &[])?;
     let addrs = loaded.config.validator_addrs();
     let token = super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?;
@@ -380,10 +513,10 @@ fn consensus(g: &GlobalArgs, a: &ConsensusBench) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let state_dir = g.state_dir.clone();
-    let report = rt.block_on(consensus_load(g, a, addrs, token, state_dir))?;
-    if g.output == OutputFormat::Json {
-        return output::print_json(&report);
-    }
+    rt.block_on(consensus_load(g, a, addrs, token, state_dir))
+}
+
+fn consensus_lines(report: &ConsensusReport) -> Vec<String> {
     let mut lines = vec![format!(
         "{} validators: {} proposals committed in {:.1}s from {} proposers: {:.0} commits/s, {} errors",
         report.validators,
@@ -403,7 +536,7 @@ fn consensus(g: &GlobalArgs, a: &ConsensusBench) -> anyhow::Result<()> {
             "killed leader {who}: longest gap between commits afterwards {gap:.0} ms"
         ));
     }
-    output::print(&lines.join("\n"))
+    lines
 }
 
 async fn consensus_load(
