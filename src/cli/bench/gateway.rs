@@ -555,6 +555,12 @@ pub fn lines(r: &GatewayReport) -> Vec<String> {
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
         lines.push(format!("errors by status: {}", by.join(", ")));
+        if r.errors_by_status.contains_key("429") {
+            lines.push(format!(
+                "429s are the gateway's per-client rate limit (RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW for each of the {} players): raise it for the run, or lower --rate",
+                r.games
+            ));
+        }
     }
     for (op, o) in &r.by_op {
         lines.push(format!(
