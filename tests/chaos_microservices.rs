@@ -258,6 +258,13 @@ fn event_log(sb: &Sandbox, token: &str, game: &str, upto: u64) -> BTreeMap<u64, 
 /// acknowledged proposal is in the committed block its answer named; all
 /// validators agree on every height.
 fn assert_nothing_lost(sb: &Sandbox, acked: &Acked) {
+    eprintln!(
+        "checking {} acknowledged events in {} games and {} acknowledged proposals ({} requests failed during the faults)",
+        acked.events.values().map(|e| e.len()).sum::<usize>(),
+        acked.events.len(),
+        acked.proposals.len(),
+        acked.failures
+    );
     let admin = Tokens::of(sb).mint("auditor", Admin);
     for (game, events) in &acked.events {
         let Some(upto) = events.keys().last() else {

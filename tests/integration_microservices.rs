@@ -535,4 +535,15 @@ fn bench_gateway_measures_a_running_system_and_enforces_thresholds() {
     let r = sb.run(&["bench", "gateway", "--mix", "get=2,dance=1"]);
     assert_eq!(r.code, 2, "{r}");
     assert!(r.stderr.contains("unknown operation \"dance\""), "{r}");
+
+    // `bench all`: the engine, consensus and gateway reports in one object.
+    let r = sb.run(&["bench", "all", "--duration", "1s", "-o", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let j = bench_json(&r);
+    assert!(j["engine"]["actions"].as_u64().unwrap() > 0, "{j}");
+    assert_eq!(j["engine"]["errors"], 0, "{j}");
+    assert!(j["consensus"]["committed"].as_u64().unwrap() > 0, "{j}");
+    assert_eq!(j["consensus"]["errors"], 0, "{j}");
+    assert!(j["gateway"]["requests"].as_u64().unwrap() > 0, "{j}");
+    assert_eq!(j["gateway"]["errors"], 0, "{j}");
 }

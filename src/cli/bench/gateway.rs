@@ -602,3 +602,102 @@ pub fn threshold_result(r: &GatewayReport) -> anyhow::Result<()> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(violations: Vec<String>) -> GatewayReport {
+        let mut h = histogram();
+        for us in [900, 1_000, 2_000, 40_000] {
+            h.saturating_record(us);
+        }
+        GatewayReport {
+            target: "http://127.0.0.1:8080/api/v1".into(),
+            mode: "open",
+            rate: Some(100),
+            concurrency: 16,
+            mix: DEFAULT_MIX.into(),
+            games: 16,
+            duration_seconds: 1.0,
+            seconds: 1.02,
+            requests: 4,
+            errors: 1,
+            errors_by_status: BTreeMap::from([("503".to_string(), 1)]),
+            requests_per_second: 3.9,
+            latency_ms: latency_ms(&h),
+            by_op: BTreeMap::from([(
+                "get",
+                OpReport {
+                    requests: 4,
+                    errors: 1,
+                    latency_ms: latency_ms(&h),
+                },
+            )]),
+            max_send_lag_ms: Some(0.5),
+            thresholds: ThresholdReport {
+                max_p95_ms: Some(500.0),
+                max_error_rate: Some(0.01),
+                passed: violations.is_empty(),
+                violations,
+            },
+        }
+    }
+
+    /// The documented `-o json` shape: scripts rely on these names.
+    #[test]
+    fn json_report_keeps_its_documented_shape() {
+        let v = serde_json::to_value(report(vec![])).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut want = vec![
+            "target",
+            "mode",
+            "rate",
+            "concurrency",
+            "mix",
+            "games",
+            "duration_seconds",
+            "seconds",
+            "requests",
+            "errors",
+            "errors_by_status",
+            "requests_per_second",
+            "latency_ms",
+            "by_op",
+            "max_send_lag_ms",
+            "thresholds",
+        ];
+        let mut got = keys.clone();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want);
+        let l = &v["latency_ms"];
+        for k in ["p50", "p90", "p95", "p99", "max"] {
+            assert!(l[k].is_f64(), "{k}: {l}");
+        }
+        // HDR values are within 0.1% of the recorded microseconds.
+        assert!((l["max"].as_f64().unwrap() - 40.0).abs() < 0.05, "{l}");
+        assert!((l["p50"].as_f64().unwrap() - 1.0).abs() < 0.002, "{l}");
+        assert_eq!(v["by_op"]["get"]["errors"], 1);
+        assert_eq!(v["errors_by_status"]["503"], 1);
+        assert_eq!(v["thresholds"]["passed"], true);
+    }
+
+    #[test]
+    fn a_broken_threshold_fails_with_exit_6_and_says_why() {
+        let r = report(vec![
+            "p95 latency 900.00 ms is over the limit 500.00 ms".into(),
+        ]);
+        let e = threshold_result(&r).unwrap_err();
+        assert_eq!(super::super::super::exit::code_of(&e), Code::VerifyFailed);
+        assert!(e.to_string().contains("p95 latency 900.00 ms"));
+        assert!(lines(&r).iter().any(|l| l.starts_with("thresholds failed")));
+        assert!(threshold_result(&report(vec![])).is_ok());
+        let text = lines(&r).join("\n");
+        assert!(text.contains("errors by status: 503: 1"), "{text}");
+        assert!(
+            text.contains("from each request's intended send time"),
+            "{text}"
+        );
+    }
+}
