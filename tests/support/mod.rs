@@ -26,6 +26,8 @@ const SCRUB: &[&str] = &[
     "JWT_SECRET",
     "JWT_SECRET_FILE",
     "RUST_LOG",
+    "BITCRAPS_TOKEN",
+    "BITCRAPS_GATEWAY",
 ];
 
 /// One isolated BitCraps installation: its own state dir and ports.

@@ -340,10 +340,16 @@ async fn setup_games(
                 401 | 403 => Code::Auth,
                 _ => Code::Error,
             };
+            let hint = match code {
+                Code::Auth => {
+                    " (a --token or BITCRAPS_TOKEN must be an admin's: players are named bench-N)"
+                }
+                _ => "",
+            };
             return Err(fail(
                 code,
                 format!(
-                    "creating a game at {api} answered {status}: {}",
+                    "creating a game at {api} answered {status}: {}{hint}",
                     v["detail"].as_str().unwrap_or("")
                 ),
             ));
