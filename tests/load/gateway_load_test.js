@@ -8,7 +8,7 @@
 //   bitcraps bench gateway --rate 40 --duration 30s --max-p95 500ms --max-error-rate 0.01
 // (CI runs a few seconds of it: tests/integration_microservices.rs). Both
 // send the same mix: health 1, list 1, create (then leave) 1, get 4,
-// field bet 2, roll 2, on one craps game per virtual player.
+// field bet 2, roll 2, on 16 craps games, one player (bench-N) each.
 
 import http from 'k6/http';
 import { check } from 'k6';
@@ -71,7 +71,7 @@ export function setup() {
   return { games };
 }
 
-// The mix's cycle of 11 slots, interleaved like the bench's.
+// The mix's cycle of 11 slots: the bench's weights (its order differs).
 const CYCLE = ['get', 'bet', 'roll', 'get', 'health', 'list', 'get', 'bet', 'create', 'roll', 'get'];
 
 export default function (data) {
