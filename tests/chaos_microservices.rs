@@ -414,7 +414,7 @@ fn a_frozen_validator_rejoins_under_load_and_nothing_is_lost() {
     );
 }
 
-/// Ignored in CI: intermittently (2 of ~25 runs here, under load averages
+/// Ignored in CI: intermittently (3 of 26 runs here, under load averages
 /// of 8-12) every half-open probe after the thaw fails and the circuit
 /// keeps re-opening for 30 s and more, while the supervisor reports the
 /// engine ready; not diagnosed yet (gateway/engine). On failure it prints
