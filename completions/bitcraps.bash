@@ -115,20 +115,32 @@ _bitcraps() {
             bitcraps__subcmd__auth__subcmd__help__subcmd__apikey,revoke)
                 cmd="bitcraps__subcmd__auth__subcmd__help__subcmd__apikey__subcmd__revoke"
                 ;;
+            bitcraps__subcmd__bench,all)
+                cmd="bitcraps__subcmd__bench__subcmd__all"
+                ;;
             bitcraps__subcmd__bench,consensus)
                 cmd="bitcraps__subcmd__bench__subcmd__consensus"
                 ;;
             bitcraps__subcmd__bench,engine)
                 cmd="bitcraps__subcmd__bench__subcmd__engine"
                 ;;
+            bitcraps__subcmd__bench,gateway)
+                cmd="bitcraps__subcmd__bench__subcmd__gateway"
+                ;;
             bitcraps__subcmd__bench,help)
                 cmd="bitcraps__subcmd__bench__subcmd__help"
+                ;;
+            bitcraps__subcmd__bench__subcmd__help,all)
+                cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__all"
                 ;;
             bitcraps__subcmd__bench__subcmd__help,consensus)
                 cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__consensus"
                 ;;
             bitcraps__subcmd__bench__subcmd__help,engine)
                 cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__engine"
+                ;;
+            bitcraps__subcmd__bench__subcmd__help,gateway)
+                cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__gateway"
                 ;;
             bitcraps__subcmd__bench__subcmd__help,help)
                 cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__help"
@@ -364,11 +376,17 @@ _bitcraps() {
             bitcraps__subcmd__help__subcmd__auth__subcmd__apikey,revoke)
                 cmd="bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__revoke"
                 ;;
+            bitcraps__subcmd__help__subcmd__bench,all)
+                cmd="bitcraps__subcmd__help__subcmd__bench__subcmd__all"
+                ;;
             bitcraps__subcmd__help__subcmd__bench,consensus)
                 cmd="bitcraps__subcmd__help__subcmd__bench__subcmd__consensus"
                 ;;
             bitcraps__subcmd__help__subcmd__bench,engine)
                 cmd="bitcraps__subcmd__help__subcmd__bench__subcmd__engine"
+                ;;
+            bitcraps__subcmd__help__subcmd__bench,gateway)
+                cmd="bitcraps__subcmd__help__subcmd__bench__subcmd__gateway"
                 ;;
             bitcraps__subcmd__help__subcmd__config,check)
                 cmd="bitcraps__subcmd__help__subcmd__config__subcmd__check"
@@ -944,12 +962,58 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__bench)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version engine consensus help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version engine consensus gateway all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__bench__subcmd__all)
+            opts="-c -o -q -h -V --duration --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1097,9 +1161,101 @@ _bitcraps() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        bitcraps__subcmd__bench__subcmd__help)
-            opts="engine consensus help"
+        bitcraps__subcmd__bench__subcmd__gateway)
+            opts="-c -o -q -h -V --target --rate --concurrency --duration --mix --games --max-p95 --max-error-rate --token --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --games)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-p95)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-error-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__bench__subcmd__help)
+            opts="engine consensus gateway all help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__bench__subcmd__help__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1126,6 +1282,20 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__bench__subcmd__help__subcmd__engine)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__bench__subcmd__help__subcmd__gateway)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3110,8 +3280,22 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__bench)
-            opts="engine consensus"
+            opts="engine consensus gateway all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__bench__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3138,6 +3322,20 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__bench__subcmd__engine)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__bench__subcmd__gateway)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -522,20 +522,22 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate an ed25519 validator key'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
 json\t'JSON for scripts (JSON lines when streaming)'"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "gateway" -d 'A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "all" -d 'engine, consensus and gateway one after the other, each for --duration'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l addr -d 'Engine address (default: the configured first engine)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l games -d 'Games the load runs on' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l hold -d 'Extra idle games to create first, to measure memory per game (the engine needs MAX_CONCURRENT_GAMES above games + hold)' -r
@@ -566,8 +568,42 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from consensus" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l target -d 'Base URL the games API lives under (`URL/games`); `/health` is asked of the same host. Default: the configured gateway\'s `/api/v1`. Point it at an engine (`http://127.0.0.1:8081`) or a proxy to compare' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l rate -d 'Open loop: send N requests per second on a fixed schedule whatever the answers\' pace; latency counts from each request\'s intended send time. Without it: a closed loop to saturation' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l concurrency -d 'Closed loop: workers, each sending its next request when the last is answered. Open loop: the most requests in flight (later ones wait, and their wait counts)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l duration -d 'How long to send' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l mix -d 'Operations and their weights: health, list, create (then leave), get, bet (a field bet), roll' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l games -d 'Games (one player each) created before the run for get, bet and roll' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l max-p95 -d 'Exit 6 when the p95 latency is over this (e.g. 500ms)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l max-error-rate -d 'Exit 6 when errors / requests is over this (0.0-1.0, e.g. 0.01)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l token -d 'Bearer token for every request; it must be an admin\'s (players are named bench-N). Default: a player token per player, minted from the configured or dev secret' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -l duration -d 'How long each of the three runs' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "gateway" -d 'A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "all" -d 'engine, consensus and gateway one after the other, each for --duration'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -l index -d 'Index of this instance among its kind (validator 0..n, engine 0..n)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -l listen -d 'Listen address (default: from the configuration and --index)' -r
@@ -658,3 +694,5 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "generate" -d 'Generate an ed25519 validator key'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "gateway" -d 'A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "all" -d 'engine, consensus and gateway one after the other, each for --duration'

@@ -1322,6 +1322,54 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--version[Print version]' \
 && ret=0
 ;;
+(gateway)
+_arguments "${_arguments_options[@]}" : \
+'--target=[Base URL the games API lives under (\`URL/games\`); \`/health\` is asked of the same host. Default\: the configured gateway'\''s \`/api/v1\`. Point it at an engine (\`http\://127.0.0.1\:8081\`) or a proxy to compare]:URL:_default' \
+'--rate=[Open loop\: send N requests per second on a fixed schedule whatever the answers'\'' pace; latency counts from each request'\''s intended send time. Without it\: a closed loop to saturation]:N:_default' \
+'--concurrency=[Closed loop\: workers, each sending its next request when the last is answered. Open loop\: the most requests in flight (later ones wait, and their wait counts)]:CONCURRENCY:_default' \
+'--duration=[How long to send]:DURATION:_default' \
+'--mix=[Operations and their weights\: health, list, create (then leave), get, bet (a field bet), roll]:MIX:_default' \
+'--games=[Games (one player each) created before the run for get, bet and roll]:GAMES:_default' \
+'--max-p95=[Exit 6 when the p95 latency is over this (e.g. 500ms)]:DURATION:_default' \
+'--max-error-rate=[Exit 6 when errors / requests is over this (0.0-1.0, e.g. 0.01)]:RATE:_default' \
+'--token=[Bearer token for every request; it must be an admin'\''s (players are named bench-N). Default\: a player token per player, minted from the configured or dev secret]:TOKEN:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(all)
+_arguments "${_arguments_options[@]}" : \
+'--duration=[How long each of the three runs]:DURATION:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__bench__subcmd__help_commands" \
@@ -1339,6 +1387,14 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (consensus)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(gateway)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(all)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -1706,6 +1762,14 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(gateway)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(all)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1878,9 +1942,16 @@ _bitcraps__subcmd__bench_commands() {
     local commands; commands=(
 'engine:Actions per second and latency through the engine'\''s HTTP API' \
 'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
+'gateway:A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds' \
+'all:engine, consensus and gateway one after the other, each for --duration' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps bench commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__all_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__all_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench all commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__bench__subcmd__consensus_commands] )) ||
 _bitcraps__subcmd__bench__subcmd__consensus_commands() {
@@ -1892,14 +1963,26 @@ _bitcraps__subcmd__bench__subcmd__engine_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps bench engine commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__bench__subcmd__gateway_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__gateway_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench gateway commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__bench__subcmd__help_commands] )) ||
 _bitcraps__subcmd__bench__subcmd__help_commands() {
     local commands; commands=(
 'engine:Actions per second and latency through the engine'\''s HTTP API' \
 'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
+'gateway:A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds' \
+'all:engine, consensus and gateway one after the other, each for --duration' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps bench help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__help__subcmd__all_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__help__subcmd__all_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench help all commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__bench__subcmd__help__subcmd__consensus_commands] )) ||
 _bitcraps__subcmd__bench__subcmd__help__subcmd__consensus_commands() {
@@ -1910,6 +1993,11 @@ _bitcraps__subcmd__bench__subcmd__help__subcmd__consensus_commands() {
 _bitcraps__subcmd__bench__subcmd__help__subcmd__engine_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps bench help engine commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__help__subcmd__gateway_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__help__subcmd__gateway_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench help gateway commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__bench__subcmd__help__subcmd__help_commands] )) ||
 _bitcraps__subcmd__bench__subcmd__help__subcmd__help_commands() {
@@ -2350,8 +2438,15 @@ _bitcraps__subcmd__help__subcmd__bench_commands() {
     local commands; commands=(
 'engine:Actions per second and latency through the engine'\''s HTTP API' \
 'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
+'gateway:A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds' \
+'all:engine, consensus and gateway one after the other, each for --duration' \
     )
     _describe -t commands 'bitcraps help bench commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__bench__subcmd__all_commands] )) ||
+_bitcraps__subcmd__help__subcmd__bench__subcmd__all_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help bench all commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__bench__subcmd__consensus_commands] )) ||
 _bitcraps__subcmd__help__subcmd__bench__subcmd__consensus_commands() {
@@ -2362,6 +2457,11 @@ _bitcraps__subcmd__help__subcmd__bench__subcmd__consensus_commands() {
 _bitcraps__subcmd__help__subcmd__bench__subcmd__engine_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help bench engine commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__bench__subcmd__gateway_commands] )) ||
+_bitcraps__subcmd__help__subcmd__bench__subcmd__gateway_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help bench gateway commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__completions_commands] )) ||
 _bitcraps__subcmd__help__subcmd__completions_commands() {

@@ -31,6 +31,8 @@ const SCRUB: &[&str] = &[
     "OTEL_EXPORTER_OTLP_PROTOCOL",
     "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
     "OTEL_SERVICE_NAME",
+    "BITCRAPS_TOKEN",
+    "BITCRAPS_GATEWAY",
 ];
 
 /// One isolated BitCraps installation: its own state dir and ports.

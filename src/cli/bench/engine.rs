@@ -1,0 +1,298 @@
+//! `bitcraps bench engine`: creates games, optionally fills the engine with
+//! idle games to measure memory per game, then runs a closed loop of real
+//! actions (a field bet and a roll, both durable) from `--concurrency`
+//! workers for `--duration`, and prints throughput and latency percentiles.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use indicatif::ProgressBar;
+use serde::Serialize;
+use serde_json::json;
+
+use super::super::GlobalArgs;
+use super::super::exit::{Code, fail};
+use super::{Percentiles, bar, percentile};
+
+#[derive(Debug, Args)]
+pub struct EngineBench {
+    /// Engine address (default: the configured first engine).
+    #[arg(long)]
+    pub addr: Option<SocketAddr>,
+    /// Games the load runs on.
+    #[arg(long, default_value_t = 100)]
+    pub games: usize,
+    /// Extra idle games to create first, to measure memory per game
+    /// (the engine needs MAX_CONCURRENT_GAMES above games + hold).
+    #[arg(long, default_value_t = 0)]
+    pub hold: usize,
+    /// Concurrent workers (connections).
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// How long to run the action loop.
+    #[arg(long, default_value = "10s", value_parser = super::super::output::parse_timeout)]
+    pub duration: Duration,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    engine: String,
+    games: usize,
+    held: usize,
+    concurrency: usize,
+    seconds: f64,
+    actions: u64,
+    errors: u64,
+    actions_per_second: f64,
+    latency_ms: Percentiles,
+    create_games_per_second: Option<f64>,
+    rss_bytes_before: Option<u64>,
+    rss_bytes_after: Option<u64>,
+    bytes_per_held_game: Option<f64>,
+}
+
+/// Resident memory of the process listening on `addr` (same machine only).
+fn rss_of_listener(addr: SocketAddr) -> Option<u64> {
+    let holder = crate::ports::holder(addr.port())?;
+    let status = std::fs::read_to_string(format!("/proc/{}/status", holder.pid)).ok()?;
+    let kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+pub fn engine_report(g: &GlobalArgs, a: &EngineBench) -> anyhow::Result<Report> {
+    let loaded = super::super::load_config(g, &[])?;
+    let addr = a.addr.unwrap_or(loaded.config.game_engine.addr);
+    let token = super::super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(load(g, a, addr, token))
+}
+
+pub fn engine_lines(report: &Report) -> Vec<String> {
+    let mut lines = vec![format!(
+        "engine {}: {} actions in {:.1}s from {} workers on {} games: {:.0} actions/s, {} errors",
+        report.engine,
+        report.actions,
+        report.seconds,
+        report.concurrency,
+        report.games,
+        report.actions_per_second,
+        report.errors
+    )];
+    lines.push(format!(
+        "latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
+        report.latency_ms.p50, report.latency_ms.p90, report.latency_ms.p99, report.latency_ms.max
+    ));
+    if let Some(r) = report.create_games_per_second {
+        lines.push(format!("created games at {r:.0}/s"));
+    }
+    if let (Some(b), Some(af), Some(per)) = (
+        report.rss_bytes_before,
+        report.rss_bytes_after,
+        report.bytes_per_held_game,
+    ) {
+        lines.push(format!(
+            "engine RSS {:.1} MiB -> {:.1} MiB holding {} more games: {:.0} bytes per idle game",
+            b as f64 / 1048576.0,
+            af as f64 / 1048576.0,
+            report.held,
+            per
+        ));
+    }
+    lines
+}
+
+async fn create_games(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    n: usize,
+    concurrency: usize,
+    pb: &ProgressBar,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let http = http.clone();
+    let base = base.to_string();
+    let token = token.to_string();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.max(1) {
+        let (http, base, token, next, pb) = (
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            next.clone(),
+            pb.clone(),
+        );
+        tasks.spawn(async move {
+            let mut ids = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let body = json!({
+                    "game_type": "craps",
+                    "players": [{"id": format!("p{i}"), "buy_in": 1_000_000}],
+                    "config": {"min_bet": 1, "max_bet": 1000},
+                });
+                let r = http
+                    .post(format!("{base}/games"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await?;
+                if r.status() != 201 {
+                    let status = r.status();
+                    let text = r.text().await.unwrap_or_default();
+                    anyhow::bail!("creating a game answered {status}: {text}");
+                }
+                let v: serde_json::Value = r.json().await?;
+                ids.push((
+                    v["id"].as_str().unwrap_or_default().to_string(),
+                    format!("p{i}"),
+                ));
+                pb.inc(1);
+            }
+            Ok::<_, anyhow::Error>(ids)
+        });
+    }
+    let mut all = Vec::with_capacity(n);
+    while let Some(r) = tasks.join_next().await {
+        all.extend(r??);
+    }
+    Ok(all)
+}
+
+async fn load(
+    g: &GlobalArgs,
+    a: &EngineBench,
+    addr: SocketAddr,
+    token: String,
+) -> anyhow::Result<Report> {
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(a.concurrency.max(1))
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    if http.get(format!("{base}/health")).send().await.is_err() {
+        return Err(fail(
+            Code::Unavailable,
+            format!("no engine answers at {addr}; start one with `bitcraps up -d --wait`"),
+        ));
+    }
+    let pb = bar(g, a.games as u64, "creating games");
+    let started = Instant::now();
+    let games = create_games(&http, &base, &token, a.games, a.concurrency, &pb).await?;
+    let create_rate = a.games as f64 / started.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+
+    let (mut rss_before, mut rss_after) = (None, None);
+    if a.hold > 0 {
+        rss_before = rss_of_listener(addr);
+        let pb = bar(g, a.hold as u64, "holding idle games");
+        create_games(&http, &base, &token, a.hold, a.concurrency, &pb).await?;
+        pb.finish_and_clear();
+        rss_after = rss_of_listener(addr);
+    }
+
+    let pb = bar(g, a.duration.as_secs().max(1), "running actions (seconds)");
+    let deadline = Instant::now() + a.duration;
+    let games = Arc::new(games);
+    let mut tasks = tokio::task::JoinSet::new();
+    let began = Instant::now();
+    let stride = a.concurrency.max(1);
+    for w in 0..stride {
+        let (http, base, token, games) = (http.clone(), base.clone(), token.clone(), games.clone());
+        tasks.spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            let mut i = w;
+            while Instant::now() < deadline {
+                // Each worker owns the games w, w + c, w + 2c, …: actions on
+                // one game stay in order, as a real table's would.
+                let Some((id, player)) = games.get(i % games.len().max(1)) else {
+                    break;
+                };
+                for action in [
+                    json!({"type": "bet", "bet": "field", "amount": 1}),
+                    json!({"type": "roll"}),
+                ] {
+                    let t = Instant::now();
+                    let r = http
+                        .post(format!("{base}/games/{id}/actions"))
+                        .bearer_auth(&token)
+                        .json(&json!({"player_id": player, "action": action}))
+                        .send()
+                        .await;
+                    match r {
+                        Ok(resp) if resp.status().is_success() => {
+                            let _ = resp.bytes().await;
+                            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                i += stride;
+            }
+            (lat, errors)
+        });
+    }
+    let ticker = {
+        let pb = pb.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                pb.inc(1);
+            }
+        })
+    };
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    while let Some(r) = tasks.join_next().await {
+        let (l, e) = r?;
+        lat.extend(l);
+        errors += e;
+    }
+    ticker.abort();
+    pb.finish_and_clear();
+    let seconds = began.elapsed().as_secs_f64();
+    let owned: Vec<(String, String, String)> = games
+        .iter()
+        .map(|(id, p)| (id.clone(), p.clone(), token.clone()))
+        .collect();
+    super::leave_games(&http, &base, owned, a.concurrency).await;
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let actions = lat.len() as u64;
+    Ok(Report {
+        engine: addr.to_string(),
+        games: a.games,
+        held: a.hold,
+        concurrency: a.concurrency,
+        seconds,
+        actions,
+        errors,
+        actions_per_second: actions as f64 / seconds,
+        latency_ms: Percentiles {
+            p50: percentile(&lat, 50.0),
+            p90: percentile(&lat, 90.0),
+            p99: percentile(&lat, 99.0),
+            max: lat.last().copied().unwrap_or(0.0),
+        },
+        create_games_per_second: Some(create_rate),
+        rss_bytes_before: rss_before,
+        rss_bytes_after: rss_after,
+        bytes_per_held_game: match (rss_before, rss_after) {
+            (Some(b), Some(af)) if a.hold > 0 => Some(af.saturating_sub(b) as f64 / a.hold as f64),
+            _ => None,
+        },
+    })
+}
