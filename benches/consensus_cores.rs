@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::hint::black_box;
 use std::time::Duration;
 
-use bitcraps::services::consensus::protocol::pbft::PbftConfig;
+use bitcraps::services::consensus::protocol::CoreConfig;
 use bitcraps::services::consensus::protocol::{
     Consensus, Effect, Input, Message, Pbft, Phase, Proposal, QuorumCertificate, Validator,
     ValidatorSet, Vote,
@@ -44,7 +44,7 @@ fn cluster() -> Vec<Pbft> {
                 s.clone(),
                 i as u32,
                 key(i).to_bytes(),
-                PbftConfig::default(),
+                CoreConfig::default(),
                 None,
             )
             .expect("a valid core");
