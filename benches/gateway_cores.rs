@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use bitcraps::services::api_gateway::ratelimit::RateLimit;
+use bitcraps::services::api_gateway::ratelimit::Gcra;
 use bitcraps::services::game_engine::fairness::{RandomSource, Seeds};
 use bitcraps::services::game_engine::games::cards::Card;
 use bitcraps::services::game_engine::games::hand_eval::evaluate;
@@ -21,6 +21,7 @@ fn balancer(c: &mut Criterion) {
             available: i != 3,
             weight: 1 + i % 3,
             in_flight: (i * 7) % 5,
+            id: u64::from(i),
         })
         .collect();
     let clients: Vec<String> = (0..256)
@@ -49,30 +50,22 @@ fn balancer(c: &mut Criterion) {
 }
 
 fn rate_limit(c: &mut Criterion) {
-    // The limiter spawns its eviction task on the runtime it is made in.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let _guard = rt.enter();
-    let registry = prometheus::Registry::new();
-    let rl = RateLimit::new(u64::MAX / 2, Duration::from_secs(60), &registry).expect("limit");
-    c.bench_function("rate limit: check one client", |b| {
-        b.iter(|| black_box(rl.check(black_box("alice"))))
-    });
-    let keys: Vec<String> = (0..10_000).map(|i| format!("client-{i}")).collect();
-    let mut i = 0;
-    c.bench_function("rate limit: check among 10,000 clients", |b| {
+    // The GCRA arithmetic every request goes through (time is passed in).
+    let quota = Gcra::new(1_000, Duration::from_secs(60));
+    let mut tat = None;
+    let mut now = 0u64;
+    c.bench_function("rate limit: GCRA decision, allowed", |b| {
         b.iter(|| {
-            i = (i + 1) % keys.len();
-            black_box(rl.check(black_box(&keys[i])))
+            now += 60_000_000; // one request per quota period: always allowed
+            let (d, next) = quota.check(black_box(tat), black_box(now));
+            tat = Some(next);
+            black_box(d)
         })
     });
-    let refusing =
-        RateLimit::new(1, Duration::from_secs(3600), &prometheus::Registry::new()).expect("limit");
-    let _ = refusing.check("bob");
-    c.bench_function("rate limit: refuse (429 with the wait)", |b| {
-        b.iter(|| black_box(refusing.check(black_box("bob"))))
+    let tight = Gcra::new(1, Duration::from_secs(3600));
+    let (_, full) = tight.check(None, 0);
+    c.bench_function("rate limit: GCRA decision, refused with the wait", |b| {
+        b.iter(|| black_box(tight.check(black_box(Some(full)), black_box(1))))
     });
 }
 
