@@ -178,7 +178,11 @@ fn build_fn(algorithm: Algorithm) -> Option<BuildFn> {
             Ok(Box::new(super::Pbft::new(set, me, key, config, recovered)?))
         }),
         Algorithm::Tendermint => None,
-        Algorithm::HotStuff => None,
+        Algorithm::HotStuff => Some(|set, me, key, config, recovered| {
+            Ok(Box::new(super::HotStuff::new(
+                set, me, key, config, recovered,
+            )?))
+        }),
     }
 }
 

@@ -66,6 +66,9 @@ pub enum Message {
     SyncResponse {
         blocks: Vec<(Block, QuorumCertificate)>,
     },
+    /// HotStuff's proposals, timeouts and catch-up messages.
+    #[serde(rename = "hotstuff")]
+    HotStuff(super::hotstuff::HotStuffMessage),
 }
 
 impl Message {
@@ -75,6 +78,7 @@ impl Message {
             Message::PrePrepare { vote, .. } | Message::Vote(vote) => Some(vote),
             Message::ViewChange(vc) => Some(&vc.vote),
             Message::NewView(nv) => Some(&nv.vote),
+            Message::HotStuff(m) => m.anchor_vote(),
             Message::Forward { .. }
             | Message::SyncRequest { .. }
             | Message::SyncResponse { .. } => None,
@@ -86,6 +90,9 @@ impl Message {
         match self {
             Message::PrePrepare { parent_qc, .. } => parent_qc.as_ref(),
             Message::NewView(nv) => nv.parent_qc.as_ref(),
+            Message::HotStuff(super::hotstuff::HotStuffMessage::Proposal { justify, .. }) => {
+                justify.as_ref()
+            }
             _ => None,
         }
     }
@@ -100,6 +107,7 @@ impl Message {
             Message::Forward { .. } => "forward",
             Message::SyncRequest { .. } => "sync_request",
             Message::SyncResponse { .. } => "sync_response",
+            Message::HotStuff(m) => m.kind(),
         }
     }
 }

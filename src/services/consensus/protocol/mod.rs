@@ -31,6 +31,7 @@
 
 pub(crate) mod chain;
 pub mod config;
+pub mod hotstuff;
 pub mod messages;
 pub mod pbft;
 pub mod signature;
@@ -44,6 +45,7 @@ mod testkit;
 use serde::{Deserialize, Serialize};
 
 pub use config::{Algorithm, BoxedCore, CoreConfig, SetupError, UnknownAlgorithm, build};
+pub use hotstuff::HotStuff;
 pub use messages::{Evidence, Message, NewView, PreparedCertificate, RejectReason, ViewChange};
 pub use pbft::Pbft;
 pub use types::{

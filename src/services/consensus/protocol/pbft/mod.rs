@@ -460,6 +460,10 @@ impl Pbft {
             Message::Forward { proposals } => self.on_forward(from, proposals, out),
             Message::SyncRequest { from_height } => self.serve_sync(from, from_height, out),
             Message::SyncResponse { blocks } => self.on_sync_response(from, blocks, out),
+            Message::HotStuff(m) => {
+                let detail = format!("{} is a HotStuff message; this chain runs PBFT", m.kind());
+                self.reject(from, RejectReason::malformed(detail), out);
+            }
         }
     }
 }

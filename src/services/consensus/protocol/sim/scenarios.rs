@@ -515,3 +515,4 @@ macro_rules! algorithm_suite {
 }
 
 algorithm_suite!(pbft, Algorithm::Pbft);
+algorithm_suite!(hotstuff, Algorithm::HotStuff);

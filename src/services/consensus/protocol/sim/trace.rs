@@ -1,6 +1,7 @@
 //! Run statistics and one-line descriptions of inputs, effects and
 //! messages for traces (SIM_TRACE=1).
 
+use crate::services::consensus::protocol::hotstuff::HotStuffMessage;
 use crate::services::consensus::protocol::{Effect, Input, Message};
 
 /// What happened in a run, to show the runs exercise what they claim.
@@ -96,5 +97,41 @@ fn describe_msg(msg: &Message) -> String {
         Message::Forward { proposals } => format!("forward {}", proposals.len()),
         Message::SyncRequest { from_height } => format!("sync-request from {from_height}"),
         Message::SyncResponse { blocks } => format!("sync-response {} blocks", blocks.len()),
+        Message::HotStuff(m) => describe_hotstuff(m),
+    }
+}
+
+fn describe_hotstuff(m: &HotStuffMessage) -> String {
+    let view = |qc: &Option<crate::services::consensus::protocol::QuorumCertificate>| {
+        qc.as_ref().map_or(0, |q| q.view)
+    };
+    match m {
+        HotStuffMessage::Proposal {
+            block, justify, tc, ..
+        } => format!(
+            "hs-proposal h{} v{} {} ({} proposals) justify v{} tc {:?}",
+            block.height,
+            block.view,
+            &hex::encode(block.hash())[..8],
+            block.proposals.len(),
+            view(justify),
+            tc.as_ref().map(|t| t.view)
+        ),
+        HotStuffMessage::Timeout { vote, high_qc, .. } => format!(
+            "hs-timeout by {} v{} high-qc v{}",
+            vote.validator,
+            vote.view,
+            view(high_qc)
+        ),
+        HotStuffMessage::SyncInfo { high_qc, tc } => format!(
+            "hs-sync-info high-qc v{} tc {:?}",
+            view(high_qc),
+            tc.as_ref().map(|t| t.view)
+        ),
+        HotStuffMessage::Chain { blocks, high_qc } => format!(
+            "hs-chain {} blocks high-qc v{}",
+            blocks.len(),
+            view(high_qc)
+        ),
     }
 }
