@@ -28,16 +28,29 @@
 //!   committing (it is not stored with the block): a QC alone does not make
 //!   a HotStuff block final.
 //! - **Pacemaker.** A validator that sees no progress in its view for
-//!   `base_timeout_ms * 2^k` (capped at `max_timeout_ms`, where `k` is the
-//!   number of views since its highest QC, so it resets on progress) signs
-//!   a timeout (phase timeout; digest in `messages`) carrying its highest QC,
-//!   and broadcasts it. Timeouts from a quorum form a TC that moves everyone
-//!   to `v + 1`; timeouts from more than 1/3 of the power for our view make
-//!   us time out at once. Timers run only while there is work: pending
-//!   proposals, a non-empty uncommitted block on the highest QC's branch, or
-//!   a peer timing out in our view. After the last non-empty block the
-//!   leaders propose empty blocks until the proof of its commit has been
-//!   carried to everyone (two more views), then the cluster idles.
+//!   `base_timeout_ms * 2^k` (capped at `max_timeout_ms`; `k` counts the
+//!   views since its highest QC beyond the first, so it grows with
+//!   consecutive failed views and resets on progress) re-forwards its
+//!   pending proposals, broadcasts its generic vote of that view (so anyone,
+//!   not only a crashed next leader, can form the QC), then signs a timeout
+//!   (phase timeout; digest in `messages`) carrying its highest QC and
+//!   broadcasts it. Timeouts from a quorum form a TC that moves everyone to
+//!   `v + 1`; the next leader proposes extending the highest QC, which is at
+//!   least as high as every QC the TC's signers reported. Timeouts from more
+//!   than 1/3 of the power for our view make us time out at once, and when
+//!   validators holding at least 1/3 of the power timed out in higher views
+//!   we join the highest such view (at least one of them is honest; this
+//!   unsticks validators that restarted in different views after the TC
+//!   that moved some of them on was lost). A validator heard timing out in
+//!   a view we left gets a `SyncInfo` with our highest QC and TC.
+//! - **When there is work.** Timers run only while there is work: pending
+//!   proposals, a non-empty uncommitted block on the highest QC's branch or
+//!   under our vote, or a peer timing out in our view. Leaders propose
+//!   while they have pending proposals or a non-empty block on their
+//!   branch is not yet proven committed to everyone (empty blocks carry the
+//!   proof: two views after the last non-empty block the cluster idles). A
+//!   leader that forms a QC and has nothing to propose broadcasts it
+//!   (`SyncInfo`), so every validator commits what it proves.
 //! - **Safety across restarts.** `Effect::Persist` precedes every vote and
 //!   timeout. Vote slots are (view, rank) with generic < timeout
 //!   (`Algorithm::vote_slot`). `SafetyRecord.prepared` holds the highest QC
@@ -54,8 +67,8 @@
 //!   when the two-chain rule proves it (a consecutive-view certified child,
 //!   or a descendant that is so proven). Messages for views ahead carry
 //!   their own justification (QC or TC), so no buffering is needed; a
-//!   validator heard timing out in an old view gets a `SyncInfo` with our
-//!   highest QC and TC.
+//!   validator missing blocks or QCs below its highest QC asks for exactly
+//!   that range.
 //!
 //! All validators of a chain must run with the same `max_batch`.
 
