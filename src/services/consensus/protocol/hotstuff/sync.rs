@@ -19,6 +19,19 @@ impl HotStuff {
     /// that QC. Synced blocks wait in the tree for the proof of their commit.
     pub(super) fn sync_from(&self) -> u64 {
         let next = self.chain.next_height;
+        let span = u64::try_from(self.config.max_sync_blocks).unwrap_or(1);
+        let hqc_view = self.high_qc.as_ref().map_or(0, |q| q.view);
+        // A higher QC whose block we lack: fetch up to that block.
+        let unknown = self
+            .qcs
+            .values()
+            .filter(|q| q.view > hqc_view && q.height >= next)
+            .filter(|q| self.known_block(&q.block_hash).is_none())
+            .map(|q| q.height)
+            .min();
+        if let Some(height) = unknown {
+            return height.saturating_sub(span.saturating_sub(1)).max(next);
+        }
         let Some(qc) = self.high_qc.as_ref().filter(|q| q.height >= next) else {
             return next;
         };
@@ -40,10 +53,7 @@ impl HotStuff {
             at = block.parent_hash;
         }
         match lowest_gap {
-            Some(gap) => {
-                let span = u64::try_from(self.config.max_sync_blocks).unwrap_or(1);
-                gap.saturating_sub(span.saturating_sub(1)).max(next)
-            }
+            Some(gap) => gap.saturating_sub(span.saturating_sub(1)).max(next),
             None => qc.height.saturating_add(1),
         }
     }
