@@ -182,7 +182,11 @@ fn build_fn(algorithm: Algorithm) -> Option<BuildFn> {
                 set, me, key, config, recovered,
             )?))
         }),
-        Algorithm::HotStuff => None,
+        Algorithm::HotStuff => Some(|set, me, key, config, recovered| {
+            Ok(Box::new(super::HotStuff::new(
+                set, me, key, config, recovered,
+            )?))
+        }),
     }
 }
 

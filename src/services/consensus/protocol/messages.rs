@@ -69,6 +69,9 @@ pub enum Message {
     },
     /// Tendermint's proposal and round-state messages.
     Tendermint(TendermintMessage),
+    /// HotStuff's proposals, timeouts and catch-up messages.
+    #[serde(rename = "hotstuff")]
+    HotStuff(super::hotstuff::HotStuffMessage),
 }
 
 impl Message {
@@ -79,6 +82,7 @@ impl Message {
             Message::ViewChange(vc) => Some(&vc.vote),
             Message::NewView(nv) => Some(&nv.vote),
             Message::Tendermint(m) => Some(m.anchor_vote()),
+            Message::HotStuff(m) => m.anchor_vote(),
             Message::Forward { .. }
             | Message::SyncRequest { .. }
             | Message::SyncResponse { .. } => None,
@@ -91,6 +95,9 @@ impl Message {
             Message::PrePrepare { parent_qc, .. } => parent_qc.as_ref(),
             Message::NewView(nv) => nv.parent_qc.as_ref(),
             Message::Tendermint(m) => m.parent_qc(),
+            Message::HotStuff(super::hotstuff::HotStuffMessage::Proposal { justify, .. }) => {
+                justify.as_ref()
+            }
             _ => None,
         }
     }
@@ -106,6 +113,7 @@ impl Message {
             Message::SyncRequest { .. } => "sync_request",
             Message::SyncResponse { .. } => "sync_response",
             Message::Tendermint(m) => m.kind(),
+            Message::HotStuff(m) => m.kind(),
         }
     }
 }

@@ -32,6 +32,7 @@
 pub(crate) mod chain;
 pub mod config;
 pub mod evidence;
+pub mod hotstuff;
 pub mod messages;
 pub mod pbft;
 pub mod set_change;
@@ -47,6 +48,7 @@ mod testkit;
 use serde::{Deserialize, Serialize};
 
 pub use config::{Algorithm, BoxedCore, CoreConfig, SetupError, UnknownAlgorithm, build};
+pub use hotstuff::HotStuff;
 pub use messages::{Evidence, Message, NewView, PreparedCertificate, RejectReason, ViewChange};
 pub use pbft::Pbft;
 pub use tendermint::Tendermint;

@@ -464,6 +464,10 @@ impl Pbft {
                 let detail = "a Tendermint message; this chain runs PBFT";
                 self.reject(from, RejectReason::malformed(detail), out);
             }
+            Message::HotStuff(m) => {
+                let detail = format!("{} is a HotStuff message; this chain runs PBFT", m.kind());
+                self.reject(from, RejectReason::malformed(detail), out);
+            }
         }
     }
 }

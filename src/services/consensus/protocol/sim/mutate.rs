@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use super::SplitMix64;
+use crate::services::consensus::protocol::hotstuff::{HotStuffMessage, TimeoutCertificate};
 use crate::services::consensus::protocol::messages::Message;
 use crate::services::consensus::protocol::tendermint::TendermintMessage;
 use crate::services::consensus::protocol::types::{Proposal, QuorumCertificate, Vote};
@@ -120,6 +121,89 @@ pub fn mutate(r: &mut SplitMix64, msg: &Message) -> Option<Message> {
             _ => match blocks.first_mut() {
                 Some((b, _)) => b.height += 1,
                 None => return None,
+            },
+        },
+        Message::HotStuff(hs) => return mutate_hotstuff(r, hs).map(Message::HotStuff),
+    }
+    (m != *msg).then_some(m)
+}
+
+fn tamper_tc(r: &mut SplitMix64, tc: &mut TimeoutCertificate) {
+    match r.below(4) {
+        0 => {
+            tc.signatures.pop();
+        }
+        1 => match tc.signatures.first_mut() {
+            Some(s) => s.high_qc_view += 1,
+            None => tc.view += 1,
+        },
+        2 => tc.view += 1,
+        _ => match &mut tc.high_qc {
+            Some(qc) => tamper_qc(r, qc),
+            None => tc.high_qc = None,
+        },
+    }
+}
+
+/// HotStuff messages: the leader's vote, the block, the justify and TC of a
+/// proposal; the vote, high QC and TC of a timeout; the certificates of
+/// sync info; the links and certificates of a chain.
+fn mutate_hotstuff(r: &mut SplitMix64, msg: &HotStuffMessage) -> Option<HotStuffMessage> {
+    let mut m = msg.clone();
+    match &mut m {
+        HotStuffMessage::Proposal {
+            block,
+            justify,
+            tc,
+            vote,
+        } => match r.below(6) {
+            0 => tamper_vote(r, vote),
+            1 => block.proposals.push(Proposal::new("", json!(null))),
+            2 => block.view += 1,
+            3 => block.parent_hash[3] ^= 1,
+            4 => match justify {
+                Some(qc) => tamper_qc(r, qc),
+                None => return None,
+            },
+            _ => match tc {
+                Some(tc) => tamper_tc(r, tc),
+                None => *justify = None,
+            },
+        },
+        HotStuffMessage::Timeout {
+            vote,
+            high_qc,
+            last_tc,
+        } => match (r.below(3), high_qc.is_some(), last_tc.is_some()) {
+            (0, true, _) => *high_qc = None,
+            (1, true, _) => {
+                if let Some(qc) = high_qc {
+                    tamper_qc(r, qc);
+                }
+            }
+            (2, _, true) => {
+                if let Some(tc) = last_tc {
+                    tamper_tc(r, tc);
+                }
+            }
+            _ => tamper_vote(r, vote),
+        },
+        HotStuffMessage::SyncInfo { high_qc, tc } => match (high_qc, tc) {
+            (Some(qc), _) if r.below(2) == 0 => tamper_qc(r, qc),
+            (_, Some(tc)) => tamper_tc(r, tc),
+            (Some(qc), None) => tamper_qc(r, qc),
+            (None, None) => return None,
+        },
+        HotStuffMessage::Chain { blocks, high_qc } => match r.below(3) {
+            0 if blocks.len() > 1 => blocks.reverse(),
+            1 => match blocks.iter_mut().find_map(|(_, j)| j.as_mut()) {
+                Some(qc) => tamper_qc(r, qc),
+                None => return None,
+            },
+            _ => match (blocks.first_mut(), high_qc) {
+                (Some((b, _)), _) => b.height += 1,
+                (None, Some(qc)) => tamper_qc(r, qc),
+                (None, None) => return None,
             },
         },
     }

@@ -516,3 +516,4 @@ macro_rules! algorithm_suite {
 
 algorithm_suite!(pbft, Algorithm::Pbft);
 algorithm_suite!(tendermint, Algorithm::Tendermint);
+algorithm_suite!(hotstuff, Algorithm::HotStuff);

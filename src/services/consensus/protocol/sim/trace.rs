@@ -1,6 +1,7 @@
 //! Run statistics and one-line descriptions of inputs, effects and
 //! messages for traces (SIM_TRACE=1).
 
+use crate::services::consensus::protocol::hotstuff::HotStuffMessage;
 use crate::services::consensus::protocol::tendermint::TendermintMessage;
 use crate::services::consensus::protocol::{Effect, Input, Message};
 
@@ -113,6 +114,42 @@ fn describe_msg(msg: &Message) -> String {
             vote.view,
             vote.phase,
             votes.len()
+        ),
+        Message::HotStuff(m) => describe_hotstuff(m),
+    }
+}
+
+fn describe_hotstuff(m: &HotStuffMessage) -> String {
+    let view = |qc: &Option<crate::services::consensus::protocol::QuorumCertificate>| {
+        qc.as_ref().map_or(0, |q| q.view)
+    };
+    match m {
+        HotStuffMessage::Proposal {
+            block, justify, tc, ..
+        } => format!(
+            "hs-proposal h{} v{} {} ({} proposals) justify v{} tc {:?}",
+            block.height,
+            block.view,
+            &hex::encode(block.hash())[..8],
+            block.proposals.len(),
+            view(justify),
+            tc.as_ref().map(|t| t.view)
+        ),
+        HotStuffMessage::Timeout { vote, high_qc, .. } => format!(
+            "hs-timeout by {} v{} high-qc v{}",
+            vote.validator,
+            vote.view,
+            view(high_qc)
+        ),
+        HotStuffMessage::SyncInfo { high_qc, tc } => format!(
+            "hs-sync-info high-qc v{} tc {:?}",
+            view(high_qc),
+            tc.as_ref().map(|t| t.view)
+        ),
+        HotStuffMessage::Chain { blocks, high_qc } => format!(
+            "hs-chain {} blocks high-qc v{}",
+            blocks.len(),
+            view(high_qc)
         ),
     }
 }

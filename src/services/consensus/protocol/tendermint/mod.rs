@@ -462,9 +462,12 @@ impl Tendermint {
             Message::Forward { proposals } => self.on_forward(from, proposals, out),
             Message::SyncRequest { from_height } => self.serve_sync(from, from_height, out),
             Message::SyncResponse { blocks } => self.on_sync_response(from, blocks, out),
-            Message::PrePrepare { .. } | Message::ViewChange(_) | Message::NewView(_) => {
+            Message::PrePrepare { .. }
+            | Message::ViewChange(_)
+            | Message::NewView(_)
+            | Message::HotStuff(_) => {
                 let detail = format!(
-                    "a {} message is PBFT's; this chain runs Tendermint",
+                    "a {} message belongs to another algorithm; this chain runs Tendermint",
                     msg.kind()
                 );
                 self.reject(from, RejectReason::malformed(detail), out);

@@ -1,0 +1,484 @@
+//! The normal case: client proposals, the leader's proposal, generic votes,
+//! forming QCs, and the two-chain commit rule.
+
+use super::{HotStuff, HotStuffMessage, TimeoutCertificate};
+use crate::services::consensus::protocol::Effect;
+use crate::services::consensus::protocol::messages::{Message, RejectReason};
+use crate::services::consensus::protocol::types::{
+    Block, Phase, Proposal, QuorumCertificate, Vote,
+};
+
+/// How far `needs_more_blocks` walks down a branch.
+const PROOF_WALK: usize = 8;
+
+impl HotStuff {
+    pub(super) fn on_propose(&mut self, p: Proposal, out: &mut Vec<Effect>) {
+        if let Err(e) = p.validate() {
+            self.reject(self.me, e, out);
+            return;
+        }
+        if self.chain.ids.contains(&p.id) || self.pending.contains(&p.id) {
+            return;
+        }
+        if self.pending.len() >= self.config.max_pending {
+            let detail = format!(
+                "{} proposals are waiting (max_pending); retry later",
+                self.pending.len()
+            );
+            self.reject(self.me, RejectReason::Overloaded { detail }, out);
+            return;
+        }
+        self.pending.push(p.clone());
+        if self.set.len() > 1 {
+            out.push(Effect::Broadcast {
+                msg: Message::Forward { proposals: vec![p] },
+            });
+        }
+    }
+
+    pub(super) fn on_forward(
+        &mut self,
+        from: u32,
+        proposals: Vec<Proposal>,
+        out: &mut Vec<Effect>,
+    ) {
+        if proposals.len() > self.config.max_batch {
+            let detail = format!(
+                "a forward holds {} proposals, more than max_batch {}",
+                proposals.len(),
+                self.config.max_batch
+            );
+            self.reject(from, RejectReason::malformed(detail), out);
+            return;
+        }
+        if let Some(e) = proposals.iter().find_map(|p| p.validate().err()) {
+            self.reject(from, e, out);
+            return;
+        }
+        for p in proposals {
+            if self.chain.ids.contains(&p.id) || self.pending.len() >= self.config.max_pending {
+                continue;
+            }
+            self.pending.push(p);
+        }
+    }
+
+    /// Whether the leader must propose even with nothing pending: some
+    /// non-empty block on the highest QC's branch is not yet proven
+    /// committed to everyone. The proposal that carried QC(P) (P the high-QC
+    /// block's parent) proved the commit of P's parent Q when P.view ==
+    /// Q.view + 1; every non-empty block above Q needs more proposals.
+    pub(super) fn needs_more_blocks(&self) -> bool {
+        let Some(qc) = &self.high_qc else {
+            return false;
+        };
+        let Some(x) = self.known_block(&qc.block_hash) else {
+            return true;
+        };
+        let proven = match self.known_block(&x.parent_hash) {
+            Some(p) => match self.block_view(&p.parent_hash) {
+                Some(q_view) if p.view == q_view.saturating_add(1) => p.height.saturating_sub(1),
+                _ => 0,
+            },
+            None if x.parent_hash == [0; 32] => 0,
+            None => return true,
+        };
+        let mut at = Some(x);
+        for _ in 0..PROOF_WALK {
+            let Some(block) = at else {
+                return true;
+            };
+            if block.height <= proven {
+                return false;
+            }
+            if !block.proposals.is_empty() {
+                return true;
+            }
+            if block.parent_hash == [0; 32] {
+                return false;
+            }
+            at = self.known_block(&block.parent_hash);
+        }
+        true
+    }
+
+    /// The leader of the current view proposes once it is justified (QC of
+    /// the previous view, or a TC for it with our QC at least as high as
+    /// its highest) and has something to propose. True when it proposed.
+    pub(super) fn maybe_propose(&mut self, out: &mut Vec<Effect>) -> bool {
+        let v = self.view;
+        if self.leader_of(v) != self.me || self.proposed == Some(v) || self.my_timeout.is_some() {
+            return false;
+        }
+        let hqc_view = self.high_qc.as_ref().map_or(0, |q| q.view);
+        let tc = if hqc_view.saturating_add(1) == v {
+            None
+        } else {
+            match &self.last_tc {
+                Some(tc) if tc.view.saturating_add(1) == v && hqc_view >= tc.max_high_qc_view() => {
+                    Some(tc.clone())
+                }
+                _ => return false,
+            }
+        };
+        let (parent_hash, parent_height) = self
+            .high_qc
+            .as_ref()
+            .map_or(([0; 32], 0), |q| (q.block_hash, q.height));
+        let Some(ancestry) = self.branch_ids(parent_hash) else {
+            return false;
+        };
+        let max = self.config.max_batch;
+        let batch: Vec<Proposal> = self
+            .pending
+            .batch(max.saturating_add(ancestry.len()), &self.chain.ids)
+            .into_iter()
+            .filter(|p| !ancestry.contains(&p.id))
+            .take(max)
+            .collect();
+        if batch.is_empty() && !self.needs_more_blocks() {
+            return false;
+        }
+        let block = Block {
+            height: parent_height.saturating_add(1),
+            view: v,
+            parent_hash,
+            proposer: self.me,
+            proposals: batch,
+        };
+        let hash = block.hash();
+        let Some(vote) = self.sign(block.height, v, Phase::Generic, hash, out) else {
+            return false;
+        };
+        self.proposed = Some(v);
+        self.my_vote = Some(vote.clone());
+        out.push(Effect::Broadcast {
+            msg: Message::HotStuff(HotStuffMessage::Proposal {
+                block: block.clone(),
+                justify: self.high_qc.clone(),
+                tc,
+                vote: vote.clone(),
+            }),
+        });
+        self.remember_block(block);
+        self.record_generic(vote, out);
+        self.try_form_qc(v, out);
+        true
+    }
+
+    /// Checks what a proposal says about itself (no local state).
+    fn check_proposal(
+        &mut self,
+        block: &Block,
+        justify: Option<&QuorumCertificate>,
+        tc: Option<&TimeoutCertificate>,
+        vote: &Vote,
+    ) -> Result<(), RejectReason> {
+        let leader = self.leader_of(block.view);
+        let problem = if vote.phase != Phase::Generic {
+            Some("a proposal is signed by the leader's generic vote".to_string())
+        } else if vote.view != block.view || vote.height != block.height {
+            Some("the leader's vote is for another view or height".to_string())
+        } else if vote.block_hash != block.hash() {
+            Some("the leader's vote is for another block".to_string())
+        } else if vote.validator != leader || block.proposer != leader {
+            Some(format!(
+                "view {} is led by validator {leader}, not {}",
+                block.view, vote.validator
+            ))
+        } else {
+            None
+        };
+        if let Some(detail) = problem {
+            return Err(RejectReason::malformed(detail));
+        }
+        let justify_view = match justify {
+            Some(qc) => {
+                if qc.block_hash != block.parent_hash
+                    || qc.height.saturating_add(1) != block.height
+                    || qc.view >= block.view
+                {
+                    return Err(RejectReason::malformed(
+                        "the proposal's justify does not certify its parent from an earlier view",
+                    ));
+                }
+                qc.view
+            }
+            None => {
+                if block.height != 1 || block.parent_hash != [0; 32] || block.view == 0 {
+                    return Err(RejectReason::malformed(
+                        "only a block at height 1 extends genesis without a justify",
+                    ));
+                }
+                0
+            }
+        };
+        if let Some(tc) = tc {
+            if tc.view.saturating_add(1) != block.view {
+                return Err(RejectReason::malformed(
+                    "a proposal's timeout certificate must be for the view before it",
+                ));
+            }
+        }
+        let justified = block.view == justify_view.saturating_add(1)
+            || tc.is_some_and(|tc| justify_view >= tc.max_high_qc_view());
+        if !justified {
+            return Err(RejectReason::malformed(format!(
+                "view {} is entered neither by a QC of view {} nor by a timeout certificate \
+                 no higher than its justify",
+                block.view,
+                block.view.saturating_sub(1)
+            )));
+        }
+        block.check_shape(self.config.max_batch)?;
+        if let Some(qc) = justify {
+            self.check_qc(qc)?;
+        }
+        if let Some(tc) = tc {
+            self.verify_tc(tc)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn on_proposal(
+        &mut self,
+        from: u32,
+        block: Block,
+        justify: Option<QuorumCertificate>,
+        tc: Option<TimeoutCertificate>,
+        vote: Vote,
+        out: &mut Vec<Effect>,
+    ) {
+        if let Err(reason) = self.check_proposal(&block, justify.as_ref(), tc.as_ref(), &vote) {
+            self.reject(from, reason, out);
+            return;
+        }
+        let justify_view = justify.as_ref().map_or(0, |q| q.view);
+        self.record_generic(vote, out);
+        if let Some(tc) = &tc {
+            self.observe_tc(from, tc.clone(), out);
+        }
+        self.remember_block(block.clone());
+        if let Some(qc) = justify {
+            self.observe_qc(from, qc, out);
+        }
+        self.try_form_qc(block.view, out);
+        self.refresh_high_qc();
+        self.try_commit(out);
+        if block.view == self.view {
+            self.try_vote(from, block, justify_view, tc, out);
+        }
+    }
+
+    /// Jolteon's voting rule for a block of the current view.
+    fn try_vote(
+        &mut self,
+        from: u32,
+        block: Block,
+        justify_view: u64,
+        tc: Option<TimeoutCertificate>,
+        out: &mut Vec<Effect>,
+    ) {
+        let v = self.view;
+        if block.view != v || self.my_timeout.is_some() {
+            return;
+        }
+        let safe = v == justify_view.saturating_add(1)
+            || tc.as_ref().is_some_and(|tc| {
+                v == tc.view.saturating_add(1) && justify_view >= tc.max_high_qc_view()
+            });
+        if !safe {
+            return;
+        }
+        let Some(ancestry) = self.branch_ids(block.parent_hash) else {
+            // Ancestors missing: fetch them, vote when they arrive.
+            if block.height > self.chain.next_height {
+                self.sync_hint = Some(from);
+                self.request_sync(from, self.sync_from(), out);
+            }
+            self.waiting = Some((block, justify_view, tc));
+            return;
+        };
+        if let Some(p) = block
+            .proposals
+            .iter()
+            .find(|p| ancestry.contains(&p.id) || self.chain.ids.contains(&p.id))
+        {
+            let detail = format!(
+                "block {} repeats proposal {:?}, already in its chain",
+                block.height, p.id
+            );
+            self.reject(from, RejectReason::malformed(detail), out);
+            return;
+        }
+        let hash = block.hash();
+        let Some(vote) = self.sign(block.height, v, Phase::Generic, hash, out) else {
+            return;
+        };
+        self.waiting = None;
+        self.my_vote = Some(vote.clone());
+        let next = self.leader_of(v.saturating_add(1));
+        if next != self.me {
+            out.push(Effect::Send {
+                to: next,
+                msg: Message::Vote(vote.clone()),
+            });
+        }
+        self.record_generic(vote, out);
+        self.try_form_qc(v, out);
+    }
+
+    pub(super) fn retry_waiting(&mut self, out: &mut Vec<Effect>) {
+        let Some((block, justify_view, tc)) = self.waiting.take() else {
+            return;
+        };
+        if block.view != self.view {
+            return;
+        }
+        let sender = self.leader_of(block.view);
+        if self.branch_ids(block.parent_hash).is_some() {
+            self.try_vote(sender, block, justify_view, tc, out);
+        } else {
+            self.waiting = Some((block, justify_view, tc));
+        }
+    }
+
+    pub(super) fn on_vote(&mut self, from: u32, vote: Vote, out: &mut Vec<Effect>) {
+        if vote.phase != Phase::Generic {
+            let detail = match vote.phase {
+                Phase::Timeout => "HotStuff timeouts travel in timeout messages with their QC",
+                _ => "HotStuff votes are generic votes",
+            };
+            self.reject(from, RejectReason::malformed(detail), out);
+            return;
+        }
+        let view = vote.view;
+        self.record_generic(vote, out);
+        self.try_form_qc(view, out);
+    }
+
+    /// Stores a valid generic vote (first per validator and view) and
+    /// reports a second, different one as evidence.
+    pub(super) fn record_generic(&mut self, vote: Vote, out: &mut Vec<Effect>) {
+        if !self.in_vote_window(vote.view) {
+            return;
+        }
+        let slot = self.votes.entry(vote.view).or_default();
+        match slot.get(&vote.validator) {
+            Some(first) => {
+                let first = first.clone();
+                self.duplicate(&first, vote, out);
+            }
+            None => {
+                slot.insert(vote.validator, vote);
+            }
+        }
+    }
+
+    /// Forms the QC of `view` when a quorum voted for one known block.
+    pub(super) fn try_form_qc(&mut self, view: u64, out: &mut Vec<Effect>) {
+        let Some(by_validator) = self.votes.get(&view) else {
+            return;
+        };
+        let mut power: std::collections::BTreeMap<[u8; 32], u64> = Default::default();
+        for vote in by_validator.values() {
+            let sum = power.entry(vote.block_hash).or_default();
+            *sum = sum.saturating_add(self.set.power_of(vote.validator));
+        }
+        let Some(hash) = power
+            .into_iter()
+            .find(|(hash, p)| {
+                self.set.has_quorum(*p)
+                    && !self.qcs.contains_key(hash)
+                    && self.known_block(hash).is_some()
+            })
+            .map(|(hash, _)| hash)
+        else {
+            return;
+        };
+        let votes = by_validator.values().filter(|v| v.block_hash == hash);
+        if let Some(qc) = QuorumCertificate::from_votes(votes) {
+            let me = self.me;
+            self.fresh_qc = Some(qc.clone());
+            self.observe_qc(me, qc, out);
+        }
+    }
+
+    /// Takes in a verified generic QC: it may raise our highest QC, moves us
+    /// to the view after it, and may prove commits.
+    pub(super) fn observe_qc(&mut self, from: u32, qc: QuorumCertificate, out: &mut Vec<Effect>) {
+        self.advance_view(qc.view.saturating_add(1));
+        if qc.height.saturating_add(1) < self.chain.next_height {
+            return;
+        }
+        let hash = qc.block_hash;
+        let height = qc.height;
+        self.qcs.entry(hash).or_insert(qc);
+        if self.known_block(&hash).is_none() && from != self.me {
+            self.sync_hint = Some(from);
+            if height >= self.chain.next_height {
+                self.request_sync(from, self.sync_from(), out);
+            }
+        }
+        self.refresh_high_qc();
+    }
+
+    /// The highest block the two-chain rule proves committed: a certified
+    /// block P with a certified child X of the next view.
+    fn commit_target(&self) -> Option<[u8; 32]> {
+        let next = self.chain.next_height;
+        self.qcs
+            .iter()
+            .filter_map(|(hash, qc)| {
+                let x = self.tree.get(hash)?;
+                let p = self.tree.get(&x.parent_hash)?;
+                let p_qc = self.qcs.get(&x.parent_hash)?;
+                let direct = qc.view == x.view
+                    && p_qc.view == p.view
+                    && x.view == p.view.saturating_add(1)
+                    && p.height >= next;
+                direct.then_some((p.height, x.parent_hash))
+            })
+            .max()
+            .map(|(_, hash)| hash)
+    }
+
+    /// Commits every block the two-chain rule proves, in height order.
+    pub(super) fn try_commit(&mut self, out: &mut Vec<Effect>) {
+        while let Some(target) = self.commit_target() {
+            let mut path = Vec::new();
+            let mut at = target;
+            while at != self.chain.last_hash {
+                let found = self
+                    .tree
+                    .get(&at)
+                    .filter(|b| b.height >= self.chain.next_height)
+                    .zip(self.qcs.get(&at));
+                let Some((block, qc)) = found else {
+                    // A gap below a proven block: fetch it.
+                    let to = self.sync_hint.unwrap_or_else(|| self.leader_of(self.view));
+                    self.request_sync(to, self.sync_from(), out);
+                    return;
+                };
+                path.push((block.clone(), qc.clone()));
+                at = block.parent_hash;
+            }
+            for (block, qc) in path.into_iter().rev() {
+                self.commit(block, qc, out);
+            }
+        }
+    }
+
+    fn commit(&mut self, block: Block, qc: QuorumCertificate, out: &mut Vec<Effect>) {
+        out.push(Effect::Commit {
+            block: block.clone(),
+            qc: qc.clone(),
+        });
+        self.pending.remove_committed(&block);
+        self.chain.append(block, qc);
+        let next = self.chain.next_height;
+        self.tree.retain(|_, b| b.height >= next);
+        self.qcs.retain(|_, qc| qc.height.saturating_add(1) >= next);
+        self.sync_asked = None;
+    }
+}
