@@ -236,4 +236,4 @@ macro_rules! per_algorithm {
     )*};
 }
 
-per_algorithm!(pbft: "pbft", tendermint: "tendermint");
+per_algorithm!(pbft: "pbft", tendermint: "tendermint", hotstuff: "hotstuff");

@@ -189,3 +189,42 @@ macro_rules! per_algorithm {
 }
 
 per_algorithm!(pbft: "pbft", tendermint: "tendermint");
+
+/// HotStuff does not support set changes yet: they are refused, and the
+/// chain goes on as it was.
+#[test]
+fn hotstuff_refuses_set_changes_and_keeps_committing() {
+    let sb = Sandbox::with_validators(5).env("CONSENSUS_ALGORITHM", "hotstuff");
+    sb.up();
+    let tokens = support::Tokens::of(&sb);
+    let c = Cluster {
+        admin: tokens.mint("ops", bitcraps::auth::Role::Admin),
+        player: tokens.mint("alice", bitcraps::auth::Role::Player),
+        http: reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        sb,
+    };
+    let (s, body) = c.change(
+        0,
+        json!({"op": "set_power", "id": "validator-1", "power": 2}),
+    );
+    assert_eq!(s, 501, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("hotstuff"),
+        "{body}"
+    );
+    let (s, _) = c.post(
+        0,
+        "/validators",
+        &c.player,
+        json!({"op": "remove", "id": "validator-1"}),
+    );
+    assert_eq!(s, 403);
+    let block = c.commit(1, "still-epoch-0");
+    assert_eq!(
+        block["qc"]["epoch"],
+        c.get(1, "/validators").unwrap()["epoch"]
+    );
+}
