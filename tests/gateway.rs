@@ -390,6 +390,12 @@ fn idempotent_requests_are_retried_on_another_instance() {
         ),
         "the dead validator was tried and the request retried: {metrics}"
     );
+    assert!(
+        metrics.lines().any(|l| l.starts_with(
+            "bitcraps_gateway_retries_total{result=\"retried\",upstream=\"validator\"}"
+        ) && !l.ends_with(" 0")),
+        "retries are counted: {metrics}"
+    );
     // A POST is never retried: sent to the dead validator it fails with 502.
     let mut saw_502 = false;
     for _ in 0..8 {

@@ -322,7 +322,11 @@ async fn forward_retrying(
         .forward(up, first, rebuild(), path, Some(peer))
         .await
     {
-        Err(p) if matches!(p.status, 502 | 504) && budget(&|b| b.try_retry()) => {
+        Err(p) if matches!(p.status, 502 | 504) && !budget(&|b| b.try_retry()) => {
+            up.count_retry("no_budget");
+            Err(p)
+        }
+        Err(p) if matches!(p.status, 502 | 504) => {
             let next = match another {
                 Some(key) => up.pick(Some(key)),
                 None => {
@@ -332,10 +336,14 @@ async fn forward_retrying(
             };
             match next {
                 Some(i) => {
+                    up.count_retry("retried");
                     tracing::info!(upstream = %up.set.service, from = %first, to = %i, "retrying an idempotent request");
                     s.proxy.forward(up, i, rebuild(), path, Some(peer)).await
                 }
-                None => Err(p),
+                None => {
+                    up.count_retry("no_instance");
+                    Err(p)
+                }
             }
         }
         other => other,

@@ -41,6 +41,7 @@ pub struct UpstreamMetrics {
     responses: prometheus::IntCounterVec,
     breaker: prometheus::IntGaugeVec,
     transitions: prometheus::IntCounterVec,
+    retries: prometheus::IntCounterVec,
 }
 
 impl UpstreamMetrics {
@@ -66,6 +67,14 @@ impl UpstreamMetrics {
             ),
             &["upstream", "instance"],
         )?;
+        let retries = prometheus::IntCounterVec::new(
+            prometheus::Opts::new(
+                "bitcraps_gateway_retries_total",
+                "Idempotent requests retried after an instance was unreachable or timed out, by upstream and result (retried, no_budget, no_instance).",
+            ),
+            &["upstream", "result"],
+        )?;
+        registry.register(Box::new(retries.clone()))?;
         registry.register(Box::new(responses.clone()))?;
         registry.register(Box::new(breaker.clone()))?;
         registry.register(Box::new(transitions.clone()))?;
@@ -73,6 +82,7 @@ impl UpstreamMetrics {
             responses,
             breaker,
             transitions,
+            retries,
         })
     }
 }
@@ -145,6 +155,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Upstream {
+    /// Counts a retry decision (`retried`, `no_budget`, `no_instance`).
+    pub fn count_retry(&self, result: &str) {
+        self.metrics
+            .retries
+            .with_label_values(&[self.name, result])
+            .inc();
+    }
+
     pub fn new(
         name: &'static str,
         set: UpstreamSet,
