@@ -146,7 +146,16 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
             } else {
                 "/propose"
             };
-            let r = api.call("POST", path, Some(json!({ "payload": value })))?;
+            let pb = wait.then(|| {
+                let pb = output::spinner(g.quiet || g.output == OutputFormat::Json);
+                pb.set_message("waiting for the validators to commit");
+                pb
+            });
+            let r = api.call("POST", path, Some(json!({ "payload": value })));
+            if let Some(pb) = pb {
+                pb.finish_and_clear();
+            }
+            let r = r?;
             if g.output == OutputFormat::Json {
                 return output::print_json(&r);
             }
@@ -457,7 +466,11 @@ fn validators(g: &GlobalArgs, cmd: &ValidatorsCommand) -> anyhow::Result<()> {
         }
     };
     let api = Api::new(g, target)?;
-    let r = api.call("POST", "/validators", Some(change))?;
+    let pb = output::spinner(g.quiet || g.output == OutputFormat::Json);
+    pb.set_message("waiting for the change to commit");
+    let r = api.call("POST", "/validators", Some(change));
+    pb.finish_and_clear();
+    let r = r?;
     if g.output == OutputFormat::Json {
         return output::print_json(&r);
     }

@@ -109,3 +109,23 @@ mod tests {
         assert_eq!(short_duration(90_000.0), "1d01h");
     }
 }
+
+/// A spinner on stderr for a long wait (`{spinner} {msg} ({elapsed})`),
+/// hidden when stderr is not a terminal or when `hidden` (quiet or JSON).
+pub fn spinner(hidden: bool) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let visible = std::io::stderr().is_terminal() && !hidden;
+    let pb = ProgressBar::with_draw_target(
+        None,
+        if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        pb.set_style(style);
+    }
+    pb.enable_steady_tick(std::time::Duration::from_millis(80));
+    pb
+}

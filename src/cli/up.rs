@@ -1,14 +1,13 @@
 //! `bitcraps up`: start everything in order and supervise it, in the
 //! foreground (prefixed colored logs, Ctrl-C stops all) or detached.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::exit::{Code, fail};
 use super::output::{self, OutputFormat};
@@ -340,20 +339,7 @@ fn detach(g: &GlobalArgs, args: &UpArgs, loaded: &Loaded, state: &StateDir) -> a
 }
 
 fn spinner(g: &GlobalArgs) -> ProgressBar {
-    let visible = std::io::stderr().is_terminal() && !g.quiet && g.output != OutputFormat::Json;
-    let pb = ProgressBar::with_draw_target(
-        None,
-        if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        },
-    );
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
-        pb.set_style(style);
-    }
-    pb.enable_steady_tick(Duration::from_millis(80));
-    pb
+    output::spinner(g.quiet || g.output == OutputFormat::Json)
 }
 
 /// What a timed-out `--wait` prints: each service that is not ready, its
