@@ -97,19 +97,6 @@ pub fn short_duration(seconds: f64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_durations() {
-        assert_eq!(short_duration(3.21), "3.2s");
-        assert_eq!(short_duration(184.0), "3m04s");
-        assert_eq!(short_duration(7300.0), "2h01m");
-        assert_eq!(short_duration(90_000.0), "1d01h");
-    }
-}
-
 /// A spinner on stderr for a long wait (`{spinner} {msg} ({elapsed})`),
 /// hidden when stderr is not a terminal or when `hidden` (quiet or JSON).
 pub fn spinner(hidden: bool) -> indicatif::ProgressBar {
@@ -128,4 +115,17 @@ pub fn spinner(hidden: bool) -> indicatif::ProgressBar {
     }
     pb.enable_steady_tick(std::time::Duration::from_millis(80));
     pb
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_durations() {
+        assert_eq!(short_duration(3.21), "3.2s");
+        assert_eq!(short_duration(184.0), "3m04s");
+        assert_eq!(short_duration(7300.0), "2h01m");
+        assert_eq!(short_duration(90_000.0), "1d01h");
+    }
 }
