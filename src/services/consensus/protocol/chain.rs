@@ -4,7 +4,8 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use super::types::{Block, Proposal, QuorumCertificate};
+use super::types::{Block, Phase, Proposal, QuorumCertificate};
+use super::{Effect, Message};
 
 /// Ids of recently committed proposals, oldest evicted first.
 #[derive(Debug, Default)]
@@ -142,5 +143,77 @@ impl Pending {
         let gone: HashSet<&str> = block.proposals.iter().map(|p| p.id.as_str()).collect();
         self.queue.retain(|p| !gone.contains(p.id.as_str()));
         self.ids.retain(|id| !gone.contains(id.as_str()));
+    }
+}
+
+/// Where a block received in a sync response stands against the chain.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Synced {
+    /// Already committed: skip it.
+    Old,
+    /// Beyond the next height: stop (responses are in height order).
+    Ahead,
+    /// The next block, certified and linked: verify the QC's signatures,
+    /// then commit it.
+    Next,
+    /// Refuse the response, for this reason.
+    Bad(String),
+}
+
+impl Chain {
+    /// The answer to a peer's `SyncRequest`: the blocks from the window, or
+    /// (when the window does not reach back that far) `ServeSync` for the
+    /// shell to serve from its store; nothing for a request from ourselves
+    /// or for heights we have not committed.
+    pub(crate) fn answer_sync(
+        &self,
+        me: u32,
+        to: u32,
+        from_height: u64,
+        max_blocks: usize,
+    ) -> Option<Effect> {
+        let from_height = from_height.max(1);
+        if from_height >= self.next_height || to == me {
+            return None;
+        }
+        Some(match self.blocks_from(from_height, max_blocks) {
+            Some(blocks) if !blocks.is_empty() => Effect::Send {
+                to,
+                msg: Message::SyncResponse { blocks },
+            },
+            _ => Effect::ServeSync {
+                to,
+                from_height,
+                max_blocks,
+            },
+        })
+    }
+
+    /// Checks a synced block against the chain's tip (everything but the
+    /// certificate's signatures, which the core checks with its cache).
+    pub(crate) fn check_synced(
+        &self,
+        block: &Block,
+        qc: &QuorumCertificate,
+        commit_phase: Phase,
+    ) -> Synced {
+        let next = self.next_height;
+        if block.height < next {
+            return Synced::Old;
+        }
+        if block.height > next {
+            return Synced::Ahead;
+        }
+        if qc.phase != commit_phase || !qc.certifies(block) {
+            return Synced::Bad(format!(
+                "the certificate sent with block {next} does not commit it"
+            ));
+        }
+        if block.parent_hash != self.last_hash {
+            return Synced::Bad(format!(
+                "synced block {next} does not extend our last committed block"
+            ));
+        }
+        Synced::Next
     }
 }

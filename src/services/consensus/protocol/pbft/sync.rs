@@ -21,6 +21,7 @@
 
 use super::{FUTURE_HEIGHTS, FUTURE_PER_PEER, MAX_SYNC_RESPONSE, Pbft};
 use crate::services::consensus::protocol::Effect;
+use crate::services::consensus::protocol::chain::Synced;
 use crate::services::consensus::protocol::messages::{Message, RejectReason};
 use crate::services::consensus::protocol::types::{Block, Phase, QuorumCertificate};
 
@@ -125,22 +126,10 @@ impl Pbft {
     }
 
     pub(super) fn serve_sync(&mut self, to: u32, from_height: u64, out: &mut Vec<Effect>) {
-        let from_height = from_height.max(1);
-        if from_height >= self.chain.next_height || to == self.me {
-            return;
-        }
-        let max = self.config.max_sync_blocks;
-        match self.chain.blocks_from(from_height, max) {
-            Some(blocks) if !blocks.is_empty() => out.push(Effect::Send {
-                to,
-                msg: Message::SyncResponse { blocks },
-            }),
-            _ => out.push(Effect::ServeSync {
-                to,
-                from_height,
-                max_blocks: max,
-            }),
-        }
+        out.extend(
+            self.chain
+                .answer_sync(self.me, to, from_height, self.config.max_sync_blocks),
+        );
     }
 
     pub(super) fn on_sync_response(
@@ -160,23 +149,14 @@ impl Pbft {
         let full = blocks.len() >= self.config.max_sync_blocks;
         let mut advanced = false;
         for (block, qc) in blocks {
-            let next = self.chain.next_height;
-            if block.height < next {
-                continue;
-            }
-            if block.height > next {
-                break;
-            }
-            if qc.phase != Phase::Commit || !qc.certifies(&block) {
-                let detail = format!("the certificate sent with block {next} does not commit it");
-                self.reject(from, RejectReason::malformed(detail), out);
-                return;
-            }
-            if block.parent_hash != self.chain.last_hash {
-                let detail =
-                    format!("synced block {next} does not extend our last committed block");
-                self.reject(from, RejectReason::malformed(detail), out);
-                return;
+            match self.chain.check_synced(&block, &qc, Phase::Commit) {
+                Synced::Old => continue,
+                Synced::Ahead => break,
+                Synced::Bad(detail) => {
+                    self.reject(from, RejectReason::malformed(detail), out);
+                    return;
+                }
+                Synced::Next => {}
             }
             if let Err(e) = self.verify_qc(&qc) {
                 self.reject(from, e, out);
