@@ -59,13 +59,25 @@ pub fn alive(pid: u32) -> bool {
         return false;
     }
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the parenthesised command name.
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .is_none_or(|state| state != "Z" && state != "X"),
+        Ok(stat) if running(&stat) => true,
+        // A killed multi-threaded process shows its leader as a zombie while
+        // its other threads are still exiting — still holding its files,
+        // locks and sockets. It is gone when no thread is left running.
+        Ok(_) => std::fs::read_dir(format!("/proc/{pid}/task")).is_ok_and(|tasks| {
+            tasks
+                .flatten()
+                .any(|t| std::fs::read_to_string(t.path().join("stat")).is_ok_and(|s| running(&s)))
+        }),
         Err(_) => false,
     }
+}
+
+/// Whether a `/proc/…/stat` line shows a task that has not exited (the
+/// state follows the parenthesised command name).
+fn running(stat: &str) -> bool {
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .is_none_or(|state| state != "Z" && state != "X")
 }
 
 /// Stops a child: SIGTERM to its group, up to `grace` to exit, then SIGKILL.
@@ -129,6 +141,17 @@ pub fn describe_exit(status: &ExitStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn task_states_after_the_command_name_decide_running() {
+        assert!(running("42 (bitcraps) S 1 42 42 0"));
+        assert!(running("42 (odd) name) R 1"));
+        assert!(!running("42 (bitcraps) Z 1 42"));
+        assert!(!running("42 (a) b) X 1"));
+        // This test's own process is running; a pid that cannot exist is not.
+        assert!(alive(std::process::id()));
+        assert!(!alive(u32::MAX));
+    }
 
     #[test]
     fn exit_descriptions_name_status_or_signal() {
