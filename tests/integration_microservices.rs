@@ -283,13 +283,21 @@ fn every_game_type_plays_and_verifies_through_the_gateway_with_auth() {
     let hash = r["block_hash"].as_str().unwrap();
     assert!(verify_qc(&genesis, &r["qc"], hash) >= 3, "2f+1 signers");
     let h = r["height"].as_u64().unwrap();
-    let (s, block, _) = gw.call(
-        "GET",
-        &format!("/api/v1/consensus/blocks/{h}"),
-        Some(("alice", Player)),
-        None,
+    // The gateway may ask a validator that has not applied the commit yet:
+    // every validator has it shortly.
+    let block = wait_for(
+        "the block at every validator",
+        Duration::from_secs(15),
+        || {
+            let (s, block, _) = gw.call(
+                "GET",
+                &format!("/api/v1/consensus/blocks/{h}"),
+                Some(("alice", Player)),
+                None,
+            );
+            (s == 200).then_some(block)
+        },
     );
-    assert_eq!(s, 200, "{block}");
     assert_eq!(block["hash"], hash);
     assert!(verify_qc(&genesis, &block["qc"], hash) >= 3);
     assert!(

@@ -229,7 +229,18 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
             let from = from.unwrap_or_else(|| last.saturating_sub(limit.saturating_sub(1)).max(1));
             let mut t = output::table(&["HEIGHT", "HASH", "PROPOSALS", "VIEW", "EPOCH", "SIGNERS"]);
             for h in (from..=last).take(*limit as usize) {
-                let b = api.call("GET", &format!("/blocks/{h}"), None)?;
+                // The gateway balances over validators, and one may not have
+                // applied the last commit yet: ask again (another one).
+                let path = format!("/blocks/{h}");
+                let mut b = api.call("GET", &path, None);
+                for _ in 0..4 {
+                    if b.is_ok() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    b = api.call("GET", &path, None);
+                }
+                let b = b?;
                 if g.output == OutputFormat::Json {
                     output::print(&serde_json::to_string(&b)?)?;
                     continue;
