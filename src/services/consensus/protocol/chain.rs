@@ -4,6 +4,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use super::messages::RejectReason;
 use super::types::{Block, Phase, Proposal, QuorumCertificate};
 use super::{Effect, Message};
 
@@ -215,5 +216,62 @@ impl Chain {
             ));
         }
         Synced::Next
+    }
+}
+
+impl Pending {
+    /// A client's proposal: refused when malformed or when `max_pending`
+    /// wait already; ignored when committed or waiting; else queued, and
+    /// the `Forward` to broadcast returned when there are other validators
+    /// (whoever leads next must hold it).
+    pub(crate) fn admit(
+        &mut self,
+        p: Proposal,
+        committed: &RecentIds,
+        max_pending: usize,
+        others: bool,
+    ) -> Result<Option<Effect>, RejectReason> {
+        p.validate()?;
+        if committed.contains(&p.id) || self.contains(&p.id) {
+            return Ok(None);
+        }
+        if self.len() >= max_pending {
+            let detail = format!(
+                "{} proposals are waiting (max_pending); retry later",
+                self.len()
+            );
+            return Err(RejectReason::Overloaded { detail });
+        }
+        self.push(p.clone());
+        Ok(others.then(|| Effect::Broadcast {
+            msg: Message::Forward { proposals: vec![p] },
+        }))
+    }
+
+    /// Proposals a peer forwarded, queued in order: refused when there are
+    /// more than `max_batch`, or at the first malformed one (those before
+    /// it stay queued); committed ones, and any beyond `max_pending`, are
+    /// skipped.
+    pub(crate) fn admit_forwarded(
+        &mut self,
+        proposals: Vec<Proposal>,
+        committed: &RecentIds,
+        max_batch: usize,
+        max_pending: usize,
+    ) -> Result<(), RejectReason> {
+        if proposals.len() > max_batch {
+            return Err(RejectReason::malformed(format!(
+                "a forward holds {} proposals, more than max_batch {max_batch}",
+                proposals.len()
+            )));
+        }
+        for p in proposals {
+            p.validate()?;
+            if committed.contains(&p.id) || self.len() >= max_pending {
+                continue;
+            }
+            self.push(p);
+        }
+        Ok(())
     }
 }

@@ -13,26 +13,13 @@ const PROOF_WALK: usize = 8;
 
 impl HotStuff {
     pub(super) fn on_propose(&mut self, p: Proposal, out: &mut Vec<Effect>) {
-        if let Err(e) = p.validate() {
-            self.reject(self.me, e, out);
-            return;
-        }
-        if self.chain.ids.contains(&p.id) || self.pending.contains(&p.id) {
-            return;
-        }
-        if self.pending.len() >= self.config.max_pending {
-            let detail = format!(
-                "{} proposals are waiting (max_pending); retry later",
-                self.pending.len()
-            );
-            self.reject(self.me, RejectReason::Overloaded { detail }, out);
-            return;
-        }
-        self.pending.push(p.clone());
-        if self.set.len() > 1 {
-            out.push(Effect::Broadcast {
-                msg: Message::Forward { proposals: vec![p] },
-            });
+        let others = self.set.len() > 1;
+        match self
+            .pending
+            .admit(p, &self.chain.ids, self.config.max_pending, others)
+        {
+            Ok(forward) => out.extend(forward),
+            Err(reason) => self.reject(self.me, reason, out),
         }
     }
 

@@ -10,26 +10,13 @@ use crate::services::consensus::protocol::types::{
 
 impl Pbft {
     pub(super) fn on_propose(&mut self, p: Proposal, out: &mut Vec<Effect>) {
-        if let Err(e) = p.validate() {
-            self.reject(self.me, e, out);
-            return;
-        }
-        if self.chain.ids.contains(&p.id) || self.pending.contains(&p.id) {
-            return;
-        }
-        if self.pending.len() >= self.config.max_pending {
-            let detail = format!(
-                "{} proposals are waiting (max_pending); retry later",
-                self.pending.len()
-            );
-            self.reject(self.me, RejectReason::Overloaded { detail }, out);
-            return;
-        }
-        self.pending.push(p.clone());
-        if self.n() > 1 {
-            out.push(Effect::Broadcast {
-                msg: Message::Forward { proposals: vec![p] },
-            });
+        let others = self.n() > 1;
+        match self
+            .pending
+            .admit(p, &self.chain.ids, self.config.max_pending, others)
+        {
+            Ok(forward) => out.extend(forward),
+            Err(reason) => self.reject(self.me, reason, out),
         }
     }
 
@@ -39,24 +26,13 @@ impl Pbft {
         proposals: Vec<Proposal>,
         out: &mut Vec<Effect>,
     ) {
-        if proposals.len() > self.config.max_batch {
-            let detail = format!(
-                "a forward holds {} proposals, more than max_batch {}",
-                proposals.len(),
-                self.config.max_batch
-            );
-            self.reject(from, RejectReason::malformed(detail), out);
-            return;
-        }
-        for p in proposals {
-            if let Err(e) = p.validate() {
-                self.reject(from, e, out);
-                return;
-            }
-            if self.chain.ids.contains(&p.id) || self.pending.len() >= self.config.max_pending {
-                continue;
-            }
-            self.pending.push(p);
+        if let Err(reason) = self.pending.admit_forwarded(
+            proposals,
+            &self.chain.ids,
+            self.config.max_batch,
+            self.config.max_pending,
+        ) {
+            self.reject(from, reason, out);
         }
     }
 
