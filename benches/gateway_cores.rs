@@ -78,9 +78,11 @@ fn breaker(c: &mut Criterion) {
     c.bench_function("breaker: closed request and success", |b| {
         let mut br = Breaker::default();
         b.iter(|| {
-            let ok = br.acquire(black_box(1), &p);
-            br.on_success(&p);
-            black_box(ok)
+            let ticket = br.acquire(black_box(1), &p);
+            if let Some(t) = ticket {
+                br.on_success(t, &p);
+            }
+            black_box(ticket)
         })
     });
     c.bench_function(
@@ -90,13 +92,16 @@ fn breaker(c: &mut Criterion) {
             let mut br = Breaker::default();
             b.iter(|| {
                 for _ in 0..5 {
-                    br.acquire(now, &p);
-                    br.on_failure(now, &p);
+                    if let Some(t) = br.acquire(now, &p) {
+                        br.on_failure(t, now, &p);
+                    }
                 }
-                let refused = !br.acquire(now + 1, &p);
+                let refused = br.acquire(now + 1, &p).is_none();
                 now += 1001;
                 let probe = br.acquire(now, &p);
-                br.on_success(&p);
+                if let Some(t) = probe {
+                    br.on_success(t, &p);
+                }
                 black_box((refused, probe, br.state(now, &p)))
             })
         },

@@ -330,6 +330,95 @@ fn craps_is_played_durably_and_verifiably() {
     assert_eq!(total + house, 2000 + 1_000_000_000, "chips are conserved");
 }
 
+/// Clients that hang up while their action is being stored (a gateway
+/// timing out, a load generator giving up) must not tear the game: what
+/// the store holds and what the engine serves stay the same, and the game
+/// goes on. (The engine once stored such an action but dropped it from
+/// memory, refusing every later action of the game with a sequence
+/// conflict.)
+#[test]
+fn clients_hanging_up_mid_action_leave_the_game_whole() {
+    use std::io::Write as _;
+    let sb = Sandbox::new();
+    sb.up();
+    let api = Api::new(&sb);
+    let id = new_craps(&api, &["alice", "bob"]);
+    let engine = sb.engine();
+    let tokens: Vec<(String, String)> = ["alice", "bob"]
+        .iter()
+        .map(|p| (p.to_string(), api.token(p, Player)))
+        .collect();
+    // Raw requests cut off 0–9 ms after they are sent: some before the
+    // engine reads them, some while they are being stored, some after.
+    std::thread::scope(|scope| {
+        for t in 0..4u64 {
+            let (id, tokens) = (&id, &tokens);
+            scope.spawn(move || {
+                for i in 0..50u64 {
+                    let (player, token) = &tokens[usize::from(i % 2 == 0)];
+                    let body = json!({"player_id": player, "action": {"type": "roll"}}).to_string();
+                    let req = format!(
+                        "POST /games/{id}/actions HTTP/1.1\r\nhost: {engine}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let Ok(mut conn) = std::net::TcpStream::connect(engine) else {
+                        continue;
+                    };
+                    let _ = conn.write_all(req.as_bytes());
+                    std::thread::sleep(Duration::from_millis((i * 7 + t * 3) % 10));
+                    drop(conn);
+                }
+            });
+        }
+    });
+    let shooter = |api: &Api| {
+        let (_, g) = api.call(
+            "GET",
+            &format!("/games/{id}"),
+            Some(("alice", Player)),
+            None,
+        );
+        g["table"]["shooter"].as_str().unwrap().to_string()
+    };
+    // The game goes on: every roll by the shooter is taken, one version
+    // after another.
+    let mut version = None;
+    for _ in 0..10 {
+        let who = shooter(&api);
+        let (s, r) = api.act(&id, &who, json!({"type": "roll"}));
+        assert_eq!(s, 200, "a roll after the hang-ups: {r}");
+        let v = r["game"]["version"].as_u64().unwrap();
+        if let Some(prev) = version {
+            assert!(v > prev, "{v} after {prev}");
+        }
+        version = Some(v);
+    }
+    // And what the engine served is what it stored: a restarted engine
+    // serves the same game.
+    let (_, before) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+    let ps = sb.ps();
+    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
+    kill9(pid);
+    wait_for("engine back", LIMIT, || {
+        let ps = sb.ps();
+        let e = Sandbox::service(&ps, "engine-0").clone();
+        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
+    });
+    let (s, after) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(s, 200);
+    assert_eq!(after, before, "the stored game is the served game");
+}
+
 #[test]
 fn bad_requests_get_the_right_status_and_change_nothing() {
     let sb = Sandbox::new()

@@ -40,7 +40,7 @@ use crate::config::Config;
 use crate::telemetry::Metrics;
 use crate::upstream::discovery::{self, Service};
 use crate::upstream::{InstanceView, UpstreamSet};
-use proxy::{Proxy, Upstream};
+use proxy::{Proxy, Reservation, Upstream};
 
 pub const SERVICE: &str = "gateway";
 
@@ -164,7 +164,7 @@ async fn games_root(
         return list_games(&s, auth, query).await;
     }
     let key = client_key(&caller, peer);
-    let addr = s.engines.pick(Some(&key)).ok_or_else(|| {
+    let reservation = s.engines.pick(Some(&key)).ok_or_else(|| {
         Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "no healthy game engine instance",
@@ -173,7 +173,7 @@ async fn games_root(
     s.proxy
         .forward(
             &s.engines,
-            addr,
+            reservation,
             req,
             &with_query("/games", &query),
             Some(peer),
@@ -280,14 +280,14 @@ async fn list_games(
     )
 }
 
-/// Forwards `req` to the instance at `first`; a GET or HEAD that could not reach
+/// Forwards `req` to the instance reserved by `first`; a GET or HEAD that could not reach
 /// its instance (unreachable or timed out) is retried once — on another
 /// instance when `another` picks one, else on the same after a moment —
 /// within the retry budget. Requests with bodies are never retried.
 async fn forward_retrying(
     s: &GatewayState,
     up: &Upstream,
-    first: SocketAddr,
+    first: Reservation,
     req: Request,
     path: &str,
     peer: SocketAddr,
@@ -309,6 +309,7 @@ async fn forward_retrying(
     if !idempotent {
         return s.proxy.forward(up, first, req, path, Some(peer)).await;
     }
+    let first_addr = first.addr();
     let (parts, _) = req.into_parts();
     let rebuild = || {
         let mut r = Request::new(axum::body::Body::empty());
@@ -331,14 +332,14 @@ async fn forward_retrying(
                 Some(key) => up.pick(Some(key)),
                 None => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
-                    up.reserve(first).ok().map(|()| first)
+                    up.reserve(first_addr).ok()
                 }
             };
             match next {
-                Some(i) => {
+                Some(next) => {
                     up.count_retry("retried");
-                    tracing::info!(upstream = %up.set.service, from = %first, to = %i, "retrying an idempotent request");
-                    s.proxy.forward(up, i, rebuild(), path, Some(peer)).await
+                    tracing::info!(upstream = %up.set.service, from = %first_addr, to = %next.addr(), "retrying an idempotent request");
+                    s.proxy.forward(up, next, rebuild(), path, Some(peer)).await
                 }
                 None => {
                     up.count_retry("no_instance");
@@ -398,7 +399,7 @@ async fn to_game(
             format!("the engine holding game {id} (instance {i}) is not healthy; retry shortly"),
         ));
     }
-    s.engines.reserve(addr)?;
+    let reservation = s.engines.reserve(addr)?;
     let path = match rest {
         Some(r) => format!("/games/{id}/{r}"),
         None => format!("/games/{id}"),
@@ -406,7 +407,7 @@ async fn to_game(
     forward_retrying(
         s,
         &s.engines,
-        addr,
+        reservation,
         req,
         &with_query(&path, &query),
         peer,
@@ -428,14 +429,14 @@ async fn consensus_path(
         caller.require_admin()?;
     }
     let key = client_key(&caller, peer);
-    let addr = s
+    let reservation = s
         .validators
         .pick(Some(&key))
         .ok_or_else(|| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "no healthy validator"))?;
     forward_retrying(
         &s,
         &s.validators,
-        addr,
+        reservation,
         req,
         &with_query(&format!("/{rest}"), &query),
         peer,

@@ -24,7 +24,7 @@ use crate::services::common::Problem;
 use crate::telemetry::trace;
 use crate::upstream::UpstreamSet;
 use crate::upstream::balancer::{Balancer, Candidate, Key, Strategy};
-use crate::upstream::breaker::{Breaker, BreakerPolicy, State as BreakerState};
+use crate::upstream::breaker::{Breaker, BreakerPolicy, State as BreakerState, Ticket};
 
 /// Milliseconds on a monotonic clock, for the breakers.
 fn now_ms() -> u64 {
@@ -105,6 +105,7 @@ const HOP_BY_HOP: &[&str] = &[
 /// for instances that stay; a request in flight holds its slot even after
 /// its instance left.
 pub struct Slot {
+    addr: SocketAddr,
     in_flight: Arc<AtomicU32>,
     breaker: Mutex<Breaker>,
     id: u64,
@@ -116,6 +117,7 @@ impl Slot {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         addr.hash(&mut h);
         Slot {
+            addr,
             in_flight: Arc::default(),
             breaker: Mutex::new(Breaker::default()),
             id: h.finish(),
@@ -126,6 +128,29 @@ impl Slot {
         match self.breaker.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
+        }
+    }
+}
+
+/// A request admitted by an instance's circuit breaker, to be handed to
+/// [`Proxy::forward`], which reports its outcome. Dropped without one (the
+/// client went away mid-request, or the request never left), it hands its
+/// ticket back, so a lost half-open probe cannot hold the circuit open.
+pub struct Reservation {
+    slot: Arc<Slot>,
+    ticket: Option<Ticket>,
+}
+
+impl Reservation {
+    pub fn addr(&self) -> SocketAddr {
+        self.slot.addr
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(t) = self.ticket.take() {
+            self.slot.breaker().abandon(t);
         }
     }
 }
@@ -243,14 +268,18 @@ impl Upstream {
 
     /// Reserves the instance at `addr` with its breaker: a 503 when the
     /// circuit is open or the instance is gone.
-    pub fn reserve(&self, addr: SocketAddr) -> Result<(), Problem> {
+    pub fn reserve(&self, addr: SocketAddr) -> Result<Reservation, Problem> {
         let policy = self.tuning().policy;
-        let ok = self
-            .slot(addr)
-            .is_some_and(|s| s.breaker().acquire(now_ms(), &policy));
+        let reserved = self.slot(addr).and_then(|slot| {
+            let ticket = slot.breaker().acquire(now_ms(), &policy)?;
+            Some(Reservation {
+                slot,
+                ticket: Some(ticket),
+            })
+        });
         self.export_breaker(addr);
-        if ok {
-            Ok(())
+        if let Some(r) = reserved {
+            Ok(r)
         } else {
             Err(Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -263,7 +292,9 @@ impl Upstream {
     }
 
     /// Feeds one forwarded request's outcome to the breaker and metrics.
-    fn record(&self, slot: &Slot, addr: SocketAddr, outcome: &str) {
+    fn record(&self, mut reservation: Reservation, outcome: &str) {
+        let slot = &reservation.slot;
+        let addr = slot.addr;
         let label = addr.to_string();
         self.metrics
             .responses
@@ -273,10 +304,12 @@ impl Upstream {
         let changed = {
             let mut b = slot.breaker();
             let before = b.transitions;
-            if outcome == "ok" {
-                b.on_success(&policy);
-            } else {
-                b.on_failure(now_ms(), &policy);
+            if let Some(t) = reservation.ticket.take() {
+                if outcome == "ok" {
+                    b.on_success(t, &policy);
+                } else {
+                    b.on_failure(t, now_ms(), &policy);
+                }
             }
             b.transitions - before
         };
@@ -294,7 +327,7 @@ impl Upstream {
 
     /// Picks (and reserves) an instance for a client: healthy and with a
     /// breaker that lets requests through; `None` when there is none.
-    pub fn pick(&self, client: Option<&str>) -> Option<SocketAddr> {
+    pub fn pick(&self, client: Option<&str>) -> Option<Reservation> {
         let instances = self.set.healthy_instances();
         let now = now_ms();
         let tuning = self.tuning();
@@ -322,7 +355,7 @@ impl Upstream {
         };
         let chosen = lock(&self.balancer).choose(tuning.strategy, &candidates, key)?;
         let addr = instances.get(chosen)?.0;
-        self.reserve(addr).ok().map(|()| addr)
+        self.reserve(addr).ok()
     }
 
     /// Requests in flight to the instance at `addr`.
@@ -363,22 +396,19 @@ impl Proxy {
         Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed))
     }
 
-    /// Forwards `req` to the instance of `up` at `addr` (reserved with
-    /// [`Upstream::reserve`] or [`Upstream::pick`]) at `path_and_query`.
+    /// Forwards `req` to the instance of `up` reserved with
+    /// [`Upstream::reserve`] or [`Upstream::pick`], at `path_and_query`.
+    /// An instance that left after it was reserved still gets the request.
     pub async fn forward(
         &self,
         up: &Upstream,
-        addr: SocketAddr,
+        reservation: Reservation,
         mut req: Request<Body>,
         path_and_query: &str,
         client_ip: Option<SocketAddr>,
     ) -> Result<Response<Body>, Problem> {
-        let slot = up.slot(addr).ok_or_else(|| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("{} instance {addr} has left; retry", up.name),
-            )
-        })?;
+        let addr = reservation.addr();
+        let slot = reservation.slot.clone();
         let uri: Uri = format!("http://{addr}{path_and_query}")
             .parse()
             .map_err(|_| {
@@ -430,7 +460,7 @@ impl Proxy {
         }
         let resp = match result {
             Err(_) => {
-                up.record(&slot, addr, "timeout");
+                up.record(reservation, "timeout");
                 return Err(Problem::new(
                     StatusCode::GATEWAY_TIMEOUT,
                     format!(
@@ -441,7 +471,7 @@ impl Proxy {
                 ));
             }
             Ok(Err(e)) => {
-                up.record(&slot, addr, "unreachable");
+                up.record(reservation, "unreachable");
                 return Err(Problem::new(
                     StatusCode::BAD_GATEWAY,
                     format!("{} at {addr} is unreachable: {}", up.name, error_chain(&e)),
@@ -449,8 +479,7 @@ impl Proxy {
             }
             Ok(Ok(r)) => {
                 up.record(
-                    &slot,
-                    addr,
+                    reservation,
                     if r.status().is_server_error() {
                         "error"
                     } else {
@@ -572,9 +601,10 @@ mod tests {
             },
             metrics,
         );
-        let slot = up.slot(a).unwrap();
-        up.record(&slot, a, "unreachable");
-        up.record(&slot, a, "unreachable");
+        for _ in 0..2 {
+            let r = up.reserve(a).unwrap();
+            up.record(r, "unreachable");
+        }
         assert_eq!(up.breaker_state(a), BreakerState::Open);
         // B joins: A keeps its open circuit, B starts closed.
         set.replace(&crate::upstream::Instance::numbered(&[a, b]));
@@ -582,13 +612,45 @@ mod tests {
         assert_eq!(up.breaker_state(a), BreakerState::Open);
         assert_eq!(up.breaker_state(b), BreakerState::Closed);
         assert!(up.reserve(a).is_err());
-        assert!(up.reserve(b).is_ok());
-        // A leaves: requests to it are refused, while a request still
-        // holding its slot finishes on it.
-        set.replace(&crate::upstream::Instance::numbered(&[b]));
+        let held = up.reserve(b).unwrap();
+        assert_eq!(held.addr(), b);
+        // B leaves: new requests to it are refused, while the request
+        // still holding its slot finishes on it.
+        set.replace(&crate::upstream::Instance::numbered(&[a]));
         up.sync_instances();
-        assert!(up.slot(a).is_none());
-        assert!(up.reserve(a).is_err());
-        up.record(&slot, a, "ok");
+        assert!(up.slot(b).is_none());
+        assert!(up.reserve(b).is_err());
+        up.record(held, "ok");
+    }
+
+    /// A half-open probe whose client hung up (the request future was
+    /// dropped before the answer) must not keep the circuit half-open.
+    #[test]
+    fn a_dropped_probe_frees_the_circuit_for_the_next_request() {
+        let a: SocketAddr = "127.0.0.1:1001".parse().unwrap();
+        let set = UpstreamSet::new("engines", &[a]);
+        let metrics = UpstreamMetrics::new(&prometheus::Registry::new()).unwrap();
+        let up = Upstream::new(
+            "engine",
+            set,
+            Tuning {
+                strategy: Strategy::RoundRobin,
+                policy: BreakerPolicy {
+                    failure_threshold: 1,
+                    cool_down_ms: 0,
+                    half_open_probes: 1,
+                },
+            },
+            metrics,
+        );
+        let r = up.reserve(a).unwrap();
+        up.record(r, "timeout");
+        let probe = up.reserve(a).unwrap();
+        assert_eq!(up.breaker_state(a), BreakerState::HalfOpen);
+        assert!(up.reserve(a).is_err(), "one probe at a time");
+        drop(probe);
+        let probe = up.reserve(a).expect("the lost probe's place is free");
+        up.record(probe, "ok");
+        assert_eq!(up.breaker_state(a), BreakerState::Closed);
     }
 }

@@ -359,6 +359,27 @@ async fn create_game(
     let now = now_ms();
     let (game, event) = Game::create(id.clone(), &req, server_seed, now, e.max_players)
         .map_err(|err| problem(&err))?;
+    let view = game.view(Some(&caller.0.sub));
+    // Stored and registered on a task of its own, as actions are: a
+    // cancelled handler must not leave a stored game the engine does not
+    // serve, or a place among the open games taken for good.
+    run_to_completion(store_new_game(s.inner.clone(), game, event)).await?;
+    e.metrics.created(req.game_type);
+    tracing::info!(game_id = %id, game_type = %req.game_type, "game created");
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/games/{id}"))],
+        Json(view),
+    )
+        .into_response())
+}
+
+async fn store_new_game(
+    e: Arc<Engine>,
+    game: Game,
+    event: super::game::Event,
+) -> Result<(), Problem> {
+    let id = game.id.clone();
     // Reserve a place among the open games before writing.
     let reserved = e
         .open_games
@@ -374,7 +395,6 @@ async fn create_game(
             ),
         ));
     }
-    let view = game.view(Some(&caller.0.sub));
     if let Err(err) = e
         .store
         .write(Write {
@@ -394,15 +414,8 @@ async fn create_game(
         .write()
         .await
         .insert(id.clone(), Arc::new(slot(game)));
-    spawn_anchor(s.inner.clone(), id.clone(), "commitment");
-    e.metrics.created(req.game_type);
-    tracing::info!(game_id = %id, game_type = %req.game_type, "game created");
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, format!("/games/{id}"))],
-        Json(view),
-    )
-        .into_response())
+    spawn_anchor(e, id, "commitment");
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -521,8 +534,35 @@ async fn post_action(
     if req.action.get("type").and_then(Value::as_str) == Some("close") {
         caller.require_admin()?;
     }
-    let e = &s.inner;
-    let slot = e.slot(&id).await?;
+    let slot = s.inner.slot(&id).await?;
+    // Apply, store and publish in a task of its own: a client that hangs
+    // up (a gateway timing out, say) cancels this handler, and a cancelled
+    // write would leave the store ahead of memory, every later action of
+    // the game refused with a sequence conflict.
+    run_to_completion(apply_action(s.inner.clone(), slot, id, req, caller)).await
+}
+
+/// Runs `work` on its own task, so that dropping the caller's future (the
+/// client went away) cannot stop it half-way.
+async fn run_to_completion<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, Problem>> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::spawn(work).await.map_err(|err| {
+        tracing::error!(error = %err, "a state change task failed");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the change failed inside the engine",
+        )
+    })?
+}
+
+async fn apply_action(
+    e: Arc<Engine>,
+    slot: Arc<Slot>,
+    id: String,
+    req: ActionRequest,
+    caller: Caller,
+) -> Result<Json<Value>, Problem> {
     let mut g = slot.game.lock().await;
     let mut next = g.clone();
     let action = req
@@ -568,7 +608,7 @@ async fn post_action(
     let body = json!({ "events": events, "game": g.view(Some(&caller.0.sub)) });
     drop(g);
     if finished {
-        spawn_anchor(s.inner.clone(), id, "reveal");
+        spawn_anchor(e.clone(), id, "reveal");
     }
     Ok(Json(body))
 }
