@@ -32,6 +32,7 @@ fn set(n: usize) -> ValidatorSet {
                 power: 1,
             })
             .collect(),
+        governance_keys: vec![],
     }
 }
 

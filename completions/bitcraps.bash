@@ -2078,7 +2078,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__consensus__subcmd__validators__subcmd__add)
-            opts="-c -o -q -h -V --public-key --power --address --gateway --token --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --public-key --power --address --governance-key --gateway --token --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2093,6 +2093,10 @@ _bitcraps() {
                     return 0
                     ;;
                 --address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --governance-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2274,12 +2278,16 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__consensus__subcmd__validators__subcmd__remove)
-            opts="-c -o -q -h -V --gateway --token --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --governance-key --gateway --token --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --governance-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --gateway)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2324,12 +2332,16 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__consensus__subcmd__validators__subcmd__set__subcmd__power)
-            opts="-c -o -q -h -V --gateway --token --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --governance-key --gateway --token --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --governance-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --gateway)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -940,6 +940,7 @@ _arguments "${_arguments_options[@]}" : \
 '--public-key=[Its ed25519 public key, hex (see \`bitcraps keys generate\`)]:PUBLIC_KEY:_default' \
 '--power=[]:POWER:_default' \
 '--address=[host\:port where its peers reach it (not needed for validators the configuration already knows)]:ADDRESS:_default' \
+'--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
 '--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -962,6 +963,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 ;;
 (remove)
 _arguments "${_arguments_options[@]}" : \
+'--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
 '--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -984,6 +986,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 ;;
 (set-power)
 _arguments "${_arguments_options[@]}" : \
+'--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
 '--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \

@@ -1,12 +1,13 @@
 //! `bitcraps consensus propose|status|verify` through the gateway.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::GlobalArgs;
 use super::exit::{Code, fail};
 use super::gateway_client::{Gateway, Target};
 use super::output::{self, OutputFormat};
+use crate::services::consensus::protocol::set_change::SetChange;
 use crate::services::consensus::protocol::{Block, QuorumCertificate, ValidatorSet};
 
 #[derive(Debug, Subcommand)]
@@ -79,7 +80,17 @@ pub enum ConsensusCommand {
     },
 }
 
-/// `consensus validators …`
+/// The key that signs a validator set change.
+#[derive(Debug, Args)]
+pub struct GovernanceKey {
+    /// The governance key file (hex ed25519 seed) the genesis names
+    /// [default: <state-dir>/keys/governance.key].
+    #[arg(long, env = "BITCRAPS_GOVERNANCE_KEY", value_name = "FILE")]
+    pub governance_key: Option<std::path::PathBuf>,
+}
+
+/// `consensus validators …`. A change is signed with a governance key
+/// here, then ordered by consensus; every validator checks the signature.
 #[derive(Debug, Subcommand)]
 pub enum ValidatorsCommand {
     /// The current set: epoch, members, power, address, and past changes.
@@ -101,11 +112,15 @@ pub enum ValidatorsCommand {
         #[arg(long)]
         address: Option<String>,
         #[command(flatten)]
+        key: GovernanceKey,
+        #[command(flatten)]
         target: Target,
     },
     /// Remove a validator (the current leader too).
     Remove {
         id: String,
+        #[command(flatten)]
+        key: GovernanceKey,
         #[command(flatten)]
         target: Target,
     },
@@ -113,6 +128,8 @@ pub enum ValidatorsCommand {
     SetPower {
         id: String,
         power: u64,
+        #[command(flatten)]
+        key: GovernanceKey,
         #[command(flatten)]
         target: Target,
     },
@@ -436,7 +453,7 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
 }
 
 fn validators(g: &GlobalArgs, cmd: &ValidatorsCommand) -> anyhow::Result<()> {
-    let (target, change) = match cmd {
+    let (target, key, change) = match cmd {
         ValidatorsCommand::List { target } => {
             let api = Api::new(g, target)?;
             let r = api.call("GET", "/validators", None)?;
@@ -466,20 +483,53 @@ fn validators(g: &GlobalArgs, cmd: &ValidatorsCommand) -> anyhow::Result<()> {
             public_key,
             power,
             address,
+            key,
             target,
         } => (
             target,
+            key,
             json!({"op": "add", "id": id, "public_key": public_key, "power": power, "address": address}),
         ),
-        ValidatorsCommand::Remove { id, target } => (target, json!({"op": "remove", "id": id})),
-        ValidatorsCommand::SetPower { id, power, target } => {
-            (target, json!({"op": "set_power", "id": id, "power": power}))
+        ValidatorsCommand::Remove { id, key, target } => {
+            (target, key, json!({"op": "remove", "id": id}))
         }
+        ValidatorsCommand::SetPower {
+            id,
+            power,
+            key,
+            target,
+        } => (
+            target,
+            key,
+            json!({"op": "set_power", "id": id, "power": power}),
+        ),
     };
+    let change: SetChange = serde_json::from_value(change.clone())
+        .map_err(|e| fail(Code::Usage, format!("not a valid change {change}: {e}")))?;
+    let key_file = key
+        .governance_key
+        .clone()
+        .unwrap_or_else(|| crate::services::consensus::genesis::governance_key_path(&g.state_dir));
+    let signing = crate::services::consensus::genesis::read_key(&key_file).map_err(|e| {
+        fail(
+            Code::Auth,
+            format!("a set change is signed with the genesis's governance key: {e:#}"),
+        )
+    })?;
     let api = Api::new(g, target)?;
+    // Signed against the epoch the validators are in now.
+    let current = api.call("GET", "/validators", None)?;
+    let (Some(chain_id), Some(epoch)) = (current["chain_id"].as_str(), current["epoch"].as_u64())
+    else {
+        return Err(fail(
+            Code::Error,
+            format!("GET /validators did not name the chain and epoch: {current}"),
+        ));
+    };
+    let signed = change.approve(&signing, chain_id, epoch);
     let pb = output::spinner(g.quiet || g.output == OutputFormat::Json);
     pb.set_message("waiting for the change to commit");
-    let r = api.call("POST", "/validators", Some(change));
+    let r = api.call("POST", "/validators", Some(serde_json::to_value(&signed)?));
     pb.finish_and_clear();
     let r = r?;
     if g.output == OutputFormat::Json {

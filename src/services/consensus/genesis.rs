@@ -1,7 +1,10 @@
 //! Validator keys and the genesis validator set, kept in the state dir:
 //! `keys/validator-N.key` (the ed25519 secret seed, 64 hex characters,
-//! mode 0600) and `genesis.json` (chain id, epoch 0, each validator's id,
-//! public key and voting power), written once and shared by all.
+//! mode 0600), `keys/governance.key` (the key that signs validator set
+//! changes; only the operator needs it, never a validator) and
+//! `genesis.json` (chain id, epoch 0, each validator's id, public key and
+//! voting power, the governance public keys), written once and shared by
+//! all.
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -24,10 +27,20 @@ pub struct Genesis {
     pub chain_id: String,
     pub epoch: u64,
     pub validators: Vec<GenesisValidator>,
+    /// Hex ed25519 public keys whose signature a validator set change
+    /// needs (any one of them). A genesis without any (made before they
+    /// existed) keeps its set for good.
+    #[serde(default)]
+    pub governance_keys: Vec<String>,
 }
 
 pub fn genesis_path(state_dir: &Path) -> PathBuf {
     state_dir.join("genesis.json")
+}
+
+/// The governance key a fresh genesis names, in the state dir.
+pub fn governance_key_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("keys").join("governance.key")
 }
 
 pub fn key_path(state_dir: &Path, index: usize) -> PathBuf {
@@ -92,6 +105,12 @@ pub fn ensure(state_dir: &Path, n: usize) -> anyhow::Result<Genesis> {
         }
         return Ok(g);
     }
+    let governance = governance_key_path(state_dir);
+    let governance = if governance.exists() {
+        read_key(&governance)?
+    } else {
+        generate_key(&governance)?
+    };
     let mut tag = [0u8; 4];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut tag);
     let genesis = Genesis {
@@ -106,6 +125,7 @@ pub fn ensure(state_dir: &Path, n: usize) -> anyhow::Result<Genesis> {
                 power: 1,
             })
             .collect(),
+        governance_keys: vec![hex::encode(governance.verifying_key().to_bytes())],
     };
     let text = serde_json::to_string_pretty(&genesis)?;
     // Exclusive create: two validators starting together cannot both write.
@@ -155,6 +175,11 @@ mod tests {
         assert_eq!(
             hex::encode(key.verifying_key().to_bytes()),
             g.validators[0].public_key
+        );
+        let governance = read_key(&governance_key_path(dir.path())).unwrap();
+        assert_eq!(
+            g.governance_keys,
+            [hex::encode(governance.verifying_key().to_bytes())]
         );
     }
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::node::Node;
-use super::protocol::set_change::{SET_CHANGE_KIND, SetChange};
+use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError};
 use crate::auth::Role;
@@ -35,6 +35,32 @@ impl ConsensusState {
         match self.slot.read() {
             Ok(n) => n.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Proposes on the current epoch's node. Between one epoch's core
+    /// stopping (its last block changed the set) and the next one's
+    /// starting, a proposal waits for the next (up to `EPOCH_SWITCH`)
+    /// instead of failing.
+    async fn propose(
+        &self,
+        proposal: Proposal,
+        wait: bool,
+    ) -> anyhow::Result<Option<tokio::sync::oneshot::Receiver<super::node::Committed>>> {
+        const EPOCH_SWITCH: Duration = Duration::from_secs(5);
+        let deadline = tokio::time::Instant::now() + EPOCH_SWITCH;
+        loop {
+            let node = self.node();
+            match node.propose(proposal.clone(), wait).await {
+                Err(_)
+                    if !node.retired
+                        && node.core_stopped()
+                        && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                r => return r,
+            }
         }
     }
 }
@@ -123,7 +149,6 @@ async fn propose(
         .validate()
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let waiter = s
-        .node()
         .propose(proposal, q.wait)
         .await
         .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
@@ -440,6 +465,7 @@ async fn get_validators(State(s): State<ConsensusState>) -> Result<Json<Value>, 
     Ok(Json(json!({
         "epoch": node.set.epoch,
         "chain_id": node.set.chain_id,
+        "governance_keys": node.set.governance_keys.iter().map(hex::encode).collect::<Vec<_>>(),
         "retired": node.retired,
         "validators": node.set.validators.iter().enumerate().map(|(i, v)| json!({
             "index": i,
@@ -456,20 +482,25 @@ async fn get_validators(State(s): State<ConsensusState>) -> Result<Json<Value>, 
     })))
 }
 
-/// Changes the validator set (admin): `{"op":"add","id","public_key","power","address"}`,
-/// `{"op":"remove","id"}` or `{"op":"set_power","id","power"}`. Ordered by
-/// consensus and effective at the height after the block that commits it,
-/// as a new epoch. Answers once committed (200 with the new epoch), 409
-/// when another change got in first, 422 when the change would break the
-/// set (for example leave fewer than 3f+1 validators).
+/// Changes the validator set (admin, and signed by a governance key):
+/// `{"epoch": N, "change": C, "approval": {"public_key", "signature"}}`
+/// where C is `{"op":"add","id","public_key","power","address"}`,
+/// `{"op":"remove","id"}` or `{"op":"set_power","id","power"}` and the
+/// signature covers the change, the chain and epoch N (the current one).
+/// Ordered by consensus and effective at the height after the block that
+/// commits it, as a new epoch. Answers once committed (200 with the new
+/// epoch), 403 without a valid governance signature, 409 when the epoch
+/// is not the current one or another change got in first, 422 when the
+/// change would break the set (for example leave fewer than 3f+1
+/// validators).
 #[utoipa::path(post, path = "/validators", tag = "consensus",
-    responses((status = 200, description = "Committed; effective at effective_height"), (status = 401), (status = 403),
+    responses((status = 200, description = "Committed; effective at effective_height"), (status = 401), (status = 403, description = "Not admin, or not signed by a governance key"),
               (status = 409, description = "Another change ended the epoch first"), (status = 422, description = "The change would break the set"),
               (status = 504, description = "Not committed in time")))]
 async fn change_validators(
     State(s): State<ConsensusState>,
     caller: Caller,
-    ApiJson(change): ApiJson<SetChange>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, Problem> {
     if caller.0.role != Role::Admin {
         return Err(Problem::new(
@@ -498,10 +529,37 @@ async fn change_validators(
         ));
     }
     let unprocessable = |m: String| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, m);
+    if body.get("op").is_some() {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "a validator set change must be signed by a governance key: send {\"epoch\", \"change\", \"approval\"} (`bitcraps consensus validators …` signs with <state-dir>/keys/governance.key)",
+        ));
+    }
+    let signed: SetChangePayload = serde_json::from_value(body).map_err(|e| {
+        unprocessable(format!(
+            "not a signed validator set change ({{\"epoch\", \"change\", \"approval\"}}): {e}"
+        ))
+    })?;
+    if signed.epoch != node.set.epoch {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            format!(
+                "the change was made against epoch {}, the set is at epoch {}; GET /validators, sign again and retry",
+                signed.epoch, node.set.epoch
+            ),
+        ));
+    }
+    signed.check_approval(&node.set).map_err(|e| {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            format!("validator set change refused: {e}"),
+        )
+    })?;
+    let change = &signed.change;
     let next = change
         .apply(&node.set, node.min_validators)
         .map_err(|e| unprocessable(format!("validator set change refused: {e}")))?;
-    if let SetChange::Add { id, address, .. } = &change {
+    if let SetChange::Add { id, address, .. } = change {
         match address {
             Some(a) => {
                 a.parse::<std::net::SocketAddr>().map_err(|e| {
@@ -518,8 +576,8 @@ async fn change_validators(
     }
     let epoch = node.set.epoch;
     let id = format!("validator-set-e{epoch}-{}", uuid::Uuid::new_v4().simple());
-    let rx = node
-        .propose(change.proposal(epoch, id.clone()), true)
+    let rx = s
+        .propose(signed.proposal(id.clone()), true)
         .await
         .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?
         .ok_or_else(|| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "no commit waiter"))?;

@@ -405,6 +405,12 @@ impl Node {
         Ok(r)
     }
 
+    /// Whether this node's core has stopped (its epoch ended, or the
+    /// service is shutting down).
+    pub fn core_stopped(&self) -> bool {
+        self.tx.is_closed()
+    }
+
     /// The injected faults now in force.
     pub fn fault_state(&self) -> FaultState {
         self.fault.read().map(|f| f.clone()).unwrap_or_default()

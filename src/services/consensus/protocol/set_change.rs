@@ -9,10 +9,21 @@
 //! commits it is applied in a later epoch (another change won the race),
 //! it is stale and ignored, so a change is always judged against the set
 //! its author saw.
+//!
+//! A change counts only when it carries an [`Approval`]: an ed25519
+//! signature by one of the set's governance keys (named by the genesis)
+//! over [`SetChange::sign_bytes`]. Every validator checks it when the
+//! block commits, so a validator cannot change the set on its own (by
+//! proposing a change of its own making, or replaying an old one: the
+//! signature binds the chain and the epoch).
 
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use super::types::{Proposal, Validator, ValidatorSet, hex_array};
+use super::types::{Proposal, Validator, ValidatorSet, encode_value, hex_array};
+
+/// Domain tag of a set change's signed bytes.
+pub const SET_CHANGE_DOMAIN: &[u8] = b"bitcraps-validator-set-change-v1";
 
 /// Proposal kind of a validator set change.
 pub const SET_CHANGE_KIND: &str = "validator_set";
@@ -41,11 +52,61 @@ pub enum SetChange {
     },
 }
 
-/// What a block carries: the change and the epoch it was made against.
+/// A governance key's signature of a change (hex in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    #[serde(with = "hex_array")]
+    pub public_key: [u8; 32],
+    #[serde(with = "hex_array")]
+    pub signature: [u8; 64],
+}
+
+/// What a block carries (and `POST /validators` takes): the change, the
+/// epoch it was made against and its governance approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetChangePayload {
     pub epoch: u64,
     pub change: SetChange,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+}
+
+impl SetChangePayload {
+    /// Whether a governance key of `set` signed this change for `set`'s
+    /// chain and this payload's epoch.
+    pub fn check_approval(&self, set: &ValidatorSet) -> Result<(), SetChangeError> {
+        let err = |m: &str| Err(SetChangeError(m.to_string()));
+        if set.governance_keys.is_empty() {
+            return err(
+                "this chain's genesis names no governance key, so its validator set cannot change",
+            );
+        }
+        let Some(a) = &self.approval else {
+            return err("the change carries no governance approval (signature)");
+        };
+        if !set.governance_keys.contains(&a.public_key) {
+            return err("the change is signed by a key that is not a governance key of this chain");
+        }
+        let Ok(key) = VerifyingKey::from_bytes(&a.public_key) else {
+            return err("the approving key is not a valid ed25519 point");
+        };
+        let bytes = self.change.sign_bytes(&set.chain_id, self.epoch);
+        key.verify_strict(&bytes, &Signature::from_bytes(&a.signature))
+            .or_else(|_| {
+                err("the governance signature does not verify for this change, chain and epoch")
+            })
+    }
+
+    /// The proposal that orders this change.
+    pub fn proposal(&self, id: String) -> Proposal {
+        Proposal {
+            id,
+            payload: serde_json::to_value(self).unwrap_or_default(),
+            kind: Some(SET_CHANGE_KIND.to_string()),
+        }
+    }
 }
 
 /// Why a change is refused.
@@ -119,17 +180,31 @@ impl SetChange {
         Ok(next)
     }
 
-    /// The proposal that orders this change, made against `epoch`.
-    pub fn proposal(&self, epoch: u64, id: String) -> Proposal {
-        let payload = serde_json::to_value(SetChangePayload {
+    /// The bytes a governance key signs: [`SET_CHANGE_DOMAIN`], the chain
+    /// id (u32 big-endian length, then UTF-8), the epoch the change is
+    /// made against (u64 big-endian), then the change as JSON in the
+    /// block's canonical value encoding.
+    pub fn sign_bytes(&self, chain_id: &str, epoch: u64) -> Vec<u8> {
+        let mut out = SET_CHANGE_DOMAIN.to_vec();
+        let len = u32::try_from(chain_id.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(chain_id.as_bytes());
+        out.extend_from_slice(&epoch.to_be_bytes());
+        encode_value(&serde_json::to_value(self).unwrap_or_default(), &mut out);
+        out
+    }
+
+    /// This change against `epoch` of chain `chain_id`, signed with the
+    /// governance key `key`.
+    pub fn approve(&self, key: &SigningKey, chain_id: &str, epoch: u64) -> SetChangePayload {
+        let bytes = self.sign_bytes(chain_id, epoch);
+        SetChangePayload {
             epoch,
             change: self.clone(),
-        })
-        .unwrap_or_default();
-        Proposal {
-            id,
-            payload,
-            kind: Some(SET_CHANGE_KIND.to_string()),
+            approval: Some(Approval {
+                public_key: key.verifying_key().to_bytes(),
+                signature: key.sign(&bytes).to_bytes(),
+            }),
         }
     }
 }
@@ -164,6 +239,10 @@ pub fn next_set(
             ));
             continue;
         }
+        if let Err(e) = payload.check_approval(set) {
+            notes.push(format!("{}: not approved, ignored: {e}", p.id));
+            continue;
+        }
         match payload.change.apply(set, min_validators) {
             Ok(next) => return (Some((next, payload.change)), notes),
             Err(e) => notes.push(format!("{}: refused: {e}", p.id)),
@@ -175,7 +254,14 @@ pub fn next_set(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::consensus::protocol::testkit::{key, set};
+    use crate::services::consensus::protocol::testkit::{governance_key, key, set};
+
+    /// `change` against `set`, approved by the governance key.
+    fn approved(change: &SetChange, set: &ValidatorSet, id: &str) -> Proposal {
+        change
+            .approve(&governance_key(), &set.chain_id, set.epoch)
+            .proposal(id.into())
+    }
 
     fn add(i: usize) -> SetChange {
         SetChange::Add {
@@ -263,13 +349,18 @@ mod tests {
     #[test]
     fn a_block_applies_the_first_current_change_and_ignores_stale_ones() {
         let s = set(4);
-        let stale = add(5).proposal(s.epoch - 1, "a".into());
-        let bad = SetChange::Remove {
-            id: "nobody".into(),
-        }
-        .proposal(s.epoch, "b".into());
-        let good = add(4).proposal(s.epoch, "c".into());
-        let later = add(6).proposal(s.epoch, "d".into());
+        let mut before = s.clone();
+        before.epoch -= 1;
+        let stale = approved(&add(5), &before, "a");
+        let bad = approved(
+            &SetChange::Remove {
+                id: "nobody".into(),
+            },
+            &s,
+            "b",
+        );
+        let good = approved(&add(4), &s, "c");
+        let later = approved(&add(6), &s, "d");
         let plain = Proposal::new("e", serde_json::json!({"x": 1}));
         let (next, notes) = next_set(&s, &[plain, stale, bad, good, later], 4);
         let (next, change) = next.unwrap();
@@ -279,6 +370,58 @@ mod tests {
         assert!(notes[0].contains("stale") && notes[1].contains("refused"));
         let (none, _) = next_set(&s, &[Proposal::new("x", serde_json::json!(1))], 4);
         assert!(none.is_none());
+    }
+
+    /// What a Byzantine validator might put in a block instead of an
+    /// approved change: none of it changes the set, on any validator.
+    #[test]
+    fn only_a_governance_signature_for_this_chain_and_epoch_counts() {
+        let s = set(4);
+        let change = add(4);
+        let good = change.approve(&governance_key(), &s.chain_id, s.epoch);
+        let mut unsigned = good.clone();
+        unsigned.approval = None;
+        // Signed by a validator's own key (not a governance key).
+        let by_validator = change.approve(&key(0), &s.chain_id, s.epoch);
+        // A governance key listed, but the signature is over another change.
+        let mut swapped = good.clone();
+        swapped.change = add(5);
+        // The right signer, claiming another key's place.
+        let mut tampered = good.clone();
+        if let Some(a) = tampered.approval.as_mut() {
+            a.signature[0] ^= 1;
+        }
+        // Signed for another chain.
+        let foreign = change.approve(&governance_key(), "elsewhere", s.epoch);
+        for (name, p) in [
+            ("unsigned", &unsigned),
+            ("by a validator", &by_validator),
+            ("swapped", &swapped),
+            ("tampered", &tampered),
+            ("another chain", &foreign),
+        ] {
+            assert!(p.check_approval(&s).is_err(), "{name}");
+            let (next, notes) = next_set(&s, &[p.proposal(name.into())], 4);
+            assert!(next.is_none(), "{name} changed the set");
+            assert!(notes[0].contains("not approved"), "{name}: {notes:?}");
+        }
+        assert_eq!(good.check_approval(&s), Ok(()));
+        // A replay in a later epoch is stale.
+        let mut later = s.clone();
+        later.epoch += 1;
+        let (next, notes) = next_set(&later, &[good.proposal("replay".into())], 4);
+        assert!(next.is_none() && notes[0].contains("stale"), "{notes:?}");
+        // A chain without governance keys cannot change its set.
+        let mut closed = s.clone();
+        closed.governance_keys.clear();
+        let e = good.check_approval(&closed).unwrap_err();
+        assert!(e.0.contains("names no governance key"), "{e}");
+        // The approval travels in JSON and back unchanged.
+        let text = serde_json::to_string(&good).unwrap();
+        assert_eq!(
+            serde_json::from_str::<SetChangePayload>(&text).unwrap(),
+            good
+        );
     }
 
     #[test]

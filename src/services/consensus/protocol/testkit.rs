@@ -29,7 +29,14 @@ pub fn set_with_powers(powers: &[u64]) -> ValidatorSet {
                 power: *power,
             })
             .collect(),
+        governance_keys: vec![governance_key().verifying_key().to_bytes()],
     }
+}
+
+/// The test sets' governance key (secret bytes all 0xee), which signs
+/// validator set changes.
+pub fn governance_key() -> SigningKey {
+    SigningKey::from_bytes(&[0xee; 32])
 }
 
 pub fn set(n: usize) -> ValidatorSet {

@@ -27,6 +27,34 @@ pub mod hex_array {
     }
 }
 
+/// `#[serde(with = "hex_array_list")]` for `Vec<[u8; N]>`: a list of hex
+/// strings.
+pub mod hex_array_list {
+    use super::*;
+
+    pub fn serialize<S: Serializer, const N: usize>(
+        list: &[[u8; N]],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(list.iter().map(hex::encode))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<Vec<[u8; N]>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|text| {
+                let mut out = [0u8; N];
+                hex::decode_to_slice(text.as_bytes(), &mut out).map_err(|e| {
+                    D::Error::custom(format!("expected {} hex digits ({N} bytes): {e}", 2 * N))
+                })?;
+                Ok(out)
+            })
+            .collect()
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct SignatureEntry {
     validator: u32,

@@ -55,6 +55,8 @@ pub enum SetError {
     ZeroPower { id: String },
     #[error("the total voting power does not fit in 64 bits")]
     PowerOverflow,
+    #[error("governance key {index} is not a valid ed25519 point")]
+    BadGovernanceKey { index: usize },
 }
 
 /// The validators of one chain and epoch. Indices into `validators` name
@@ -64,6 +66,11 @@ pub struct ValidatorSet {
     pub chain_id: String,
     pub epoch: u64,
     pub validators: Vec<Validator>,
+    /// ed25519 keys (hex in JSON) whose signature a validator set change
+    /// needs (see `set_change`); fixed by the genesis. None: the set
+    /// cannot change.
+    #[serde(default, with = "hex_serde::hex_array_list")]
+    pub governance_keys: Vec<[u8; 32]>,
 }
 
 impl ValidatorSet {
@@ -98,6 +105,11 @@ impl ValidatorSet {
                 return Err(SetError::ZeroPower { id: v.id.clone() });
             }
             total = total.checked_add(v.power).ok_or(SetError::PowerOverflow)?;
+        }
+        for (index, k) in self.governance_keys.iter().enumerate() {
+            if VerifyingKey::from_bytes(k).is_err() {
+                return Err(SetError::BadGovernanceKey { index });
+            }
         }
         Ok(())
     }

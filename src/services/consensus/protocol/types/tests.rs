@@ -221,6 +221,7 @@ fn set_validation() {
         chain_id: CHAIN.into(),
         epoch: 1,
         validators: vec![],
+        governance_keys: vec![],
     };
     assert_eq!(empty.validate(), Err(SetError::Empty));
 }
