@@ -100,18 +100,7 @@ impl Cluster {
 }
 
 fn set_changes_take_effect(algorithm: &str) {
-    let sb = Sandbox::with_validators(5).env("CONSENSUS_ALGORITHM", algorithm);
-    sb.up();
-    let tokens = support::Tokens::of(&sb);
-    let c = Cluster {
-        admin: tokens.mint("ops", bitcraps::auth::Role::Admin),
-        player: tokens.mint("alice", bitcraps::auth::Role::Player),
-        http: reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap(),
-        sb,
-    };
+    let c = cluster(Sandbox::with_validators(5).env("CONSENSUS_ALGORITHM", algorithm));
     c.commit(0, "genesis-epoch");
     let set = c.get(0, "/validators").unwrap();
     let e0 = set["epoch"].as_u64().unwrap();
@@ -316,5 +305,65 @@ fn hotstuff_refuses_set_changes_and_keeps_committing() {
     assert_eq!(
         block["qc"]["epoch"],
         c.get(1, "/validators").unwrap()["epoch"]
+    );
+}
+
+fn cluster(sb: Sandbox) -> Cluster {
+    sb.up();
+    let tokens = support::Tokens::of(&sb);
+    Cluster {
+        admin: tokens.mint("ops", bitcraps::auth::Role::Admin),
+        player: tokens.mint("alice", bitcraps::auth::Role::Player),
+        http: reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        sb,
+    }
+}
+
+/// A retired validator follows the chain by fetching blocks; evidence in
+/// those blocks is verified and recorded there too, as on the members.
+#[test]
+fn a_retired_validator_records_the_evidence_in_the_blocks_it_follows() {
+    let c = cluster(
+        Sandbox::with_validators(5)
+            .env("CONSENSUS_ALGORITHM", "pbft")
+            .env("BITCRAPS_FAULT_INJECTION", "on"),
+    );
+    c.commit(0, "start");
+    let (s, body) = c.change(0, json!({"op": "remove", "id": "validator-4"}));
+    assert_eq!(s, 200, "{body}");
+    wait_for("validator-4 retired", LIMIT, || {
+        (c.get(4, "/status")?["retired"] == true).then_some(())
+    });
+    // validator-3 starts equivocating; the four members commit on.
+    let (s, body) = c.post(3, "/fault", &c.admin, json!({"fault": "equivocate"}));
+    assert_eq!(s, 200, "{body}");
+    let on_member = wait_for("evidence committed on the members", LIMIT, || {
+        c.commit(0, "with-an-equivocator");
+        c.get(0, "/evidence")?["evidence"]
+            .as_array()?
+            .iter()
+            .find(|e| e["committed_height"].is_u64())
+            .cloned()
+    });
+    let on_retired = wait_for("the retired validator recording it", LIMIT, || {
+        c.get(4, "/evidence")?["evidence"]
+            .as_array()?
+            .iter()
+            .find(|e| e["key"] == on_member["key"])
+            .cloned()
+    });
+    assert_eq!(
+        on_retired["committed_height"],
+        on_member["committed_height"]
+    );
+    assert_eq!(on_retired["evidence"], on_member["evidence"]);
+    assert!(
+        c.get(4, "/status").unwrap()["evidence_count"]
+            .as_u64()
+            .unwrap()
+            >= 1
     );
 }

@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::node::{Handover, Node, NodeOptions, current_set, record_set_change};
+use super::node::{
+    Handover, Node, NodeOptions, current_set, record_committed_evidence, record_set_change,
+};
 use super::protocol::{Block, QuorumCertificate};
 use super::store::{BlockStore, StoredBlock};
 
@@ -199,6 +201,14 @@ async fn catch_up(opts: &NodeOptions, http: &reqwest::Client) -> anyhow::Result<
             },
             &ids,
         )?;
+        let me = opts.key.verifying_key().to_bytes();
+        let me = set
+            .validators
+            .iter()
+            .position(|v| v.public_key == me)
+            .map_or(u32::MAX, |i| i as u32);
+        let learnt = record_committed_evidence(&store, &set, opts.algorithm, me, &block);
+        opts.metrics.evidence.inc_by(learnt);
         record_set_change(&store, &set, &opts.book, &block, opts.min_validators);
         added = true;
     }

@@ -89,7 +89,7 @@ pub struct NodeMetrics {
     committed_proposals: prometheus::IntCounter,
     latency: prometheus::Histogram,
     rejected: prometheus::IntCounterVec,
-    evidence: prometheus::IntCounter,
+    pub(super) evidence: prometheus::IntCounter,
 }
 
 impl NodeMetrics {
@@ -759,13 +759,14 @@ impl Shell {
             .committed_proposals
             .inc_by(ids.len() as u64);
         tracing::info!(height = block.height, hash = %hash, proposals = ids.len(), view = block.view, "committed");
-        for p in block
-            .proposals
-            .iter()
-            .filter(|p| p.kind.as_deref() == Some(EVIDENCE_KIND))
-        {
-            self.committed_evidence(block.height, p);
-        }
+        let learnt = record_committed_evidence(
+            &self.node.store,
+            &self.node.set,
+            self.node.algorithm,
+            self.node.index,
+            &block,
+        );
+        self.node.metrics.evidence.inc_by(learnt);
         if record_set_change(
             &self.node.store,
             &self.node.set,
@@ -833,30 +834,48 @@ impl Shell {
             Err(err) => tracing::error!(error = %err, "cannot store evidence"),
         }
     }
+}
 
-    /// Evidence committed in a block: believed only if it verifies (a
-    /// Byzantine leader could put anything in a block).
-    fn committed_evidence(&self, height: u64, p: &Proposal) {
+/// Records the Byzantine evidence a committed block carries (believed only
+/// if it verifies: a Byzantine leader could put anything in a block), each piece
+/// verified against `set` (the set of the block's epoch) and stored with
+/// the block's height. Used for blocks this validator committed and for
+/// blocks it fetched while catching up. Returns how many were new.
+pub fn record_committed_evidence(
+    store: &BlockStore,
+    set: &ValidatorSet,
+    algorithm: Algorithm,
+    me: u32,
+    block: &Block,
+) -> u64 {
+    let height = block.height;
+    let mut new = 0;
+    for p in block
+        .proposals
+        .iter()
+        .filter(|p| p.kind.as_deref() == Some(EVIDENCE_KIND))
+    {
         let ev = match serde_json::from_value::<Evidence>(p.payload["evidence"].clone()) {
             Ok(ev) => ev,
             Err(e) => {
                 tracing::warn!(height, proposal = %p.id, error = %e, "committed evidence does not parse; ignored");
-                return;
+                continue;
             }
         };
-        if let Err(e) = ev.verify(&self.node.set, self.node.algorithm) {
+        if let Err(e) = ev.verify(set, algorithm) {
             tracing::warn!(height, proposal = %p.id, error = %e, "committed evidence does not verify; ignored");
-            return;
+            continue;
         }
-        let key = ev.key(self.node.algorithm);
-        let body = evidence_body(&key, &ev, self.node.index, Some(height));
-        match self.node.store.put_committed_evidence(&key, &body) {
+        let key = ev.key(algorithm);
+        let body = evidence_body(&key, &ev, me, Some(height));
+        match store.put_committed_evidence(&key, &body) {
             Ok(true) => {
-                self.node.metrics.evidence.inc();
+                new += 1;
                 tracing::warn!(validator = ev.validator(), evidence = %key, height, "Byzantine evidence learnt from a block");
             }
             Ok(false) => {}
             Err(err) => tracing::error!(error = %err, "cannot store evidence"),
         }
     }
+    new
 }
