@@ -367,3 +367,104 @@ fn a_retired_validator_records_the_evidence_in_the_blocks_it_follows() {
             >= 1
     );
 }
+
+/// A process the test started itself, killed when the test ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A validator whose key the genesis has never seen: started on its own
+/// (`bitcraps serve consensus`), it follows the chain as a non-member;
+/// once a signed change adds it with its address it joins the next epoch,
+/// and its vote is needed: with one original validator silenced, five
+/// members need four votes.
+#[test]
+fn a_validator_with_a_new_key_joins_and_its_vote_counts() {
+    let c = cluster(
+        Sandbox::new()
+            .env("CONSENSUS_ALGORITHM", "pbft")
+            .env("BITCRAPS_FAULT_INJECTION", "on"),
+    );
+    c.commit(0, "start");
+    let key_file = genesis::key_path(c.sb.state_dir(), 4);
+    let r =
+        c.sb.run(&["keys", "generate", "--out", key_file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{r}");
+    let public_key = hex::encode(
+        genesis::read_key(&key_file)
+            .unwrap()
+            .verifying_key()
+            .to_bytes(),
+    );
+    let addr = support::addr(support::free_port_block(1));
+    let _newcomer = Child(
+        c.sb.cmd(&[
+            "serve",
+            "consensus",
+            "--index",
+            "4",
+            "--listen",
+            &addr.to_string(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap(),
+    );
+    let status = |c: &Cluster| -> Option<Value> {
+        c.http
+            .get(format!("http://{addr}/status"))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .ok()?
+            .json()
+            .ok()
+    };
+    let before = wait_for("the newcomer following as a non-member", LIMIT, || {
+        status(&c)
+            .filter(|s| s["retired"] == true && s["last_committed_height"].as_u64() >= Some(1))
+    });
+    let e0 = before["epoch"].as_u64().unwrap();
+    let (s, body) = c.change(
+        0,
+        json!({"op": "add", "id": "validator-4", "public_key": public_key, "power": 1, "address": addr.to_string()}),
+    );
+    assert_eq!(s, 200, "{body}");
+    let h = body["height"].as_u64().unwrap();
+    wait_for("the newcomer a member of epoch e0+1", LIMIT, || {
+        status(&c).filter(|s| {
+            s["retired"] == false
+                && s["epoch"].as_u64() == Some(e0 + 1)
+                && s["last_committed_height"].as_u64() >= Some(h)
+        })
+    });
+    // Silence validator-1: 4 of the 5 are heard, exactly a quorum, so
+    // every commit from now on carries the newcomer's vote.
+    let (s, body) = c.post(1, "/fault", &c.admin, json!({"fault": "silent"}));
+    assert_eq!(s, 200, "{body}");
+    let block = wait_for("a commit that needs the newcomer", LIMIT, || {
+        let (s, body) = c.post(
+            0,
+            "/propose?wait=true",
+            &c.admin,
+            json!({ "payload": { "tag": "needs-the-newcomer" } }),
+        );
+        (s == 200).then_some(body)
+    });
+    assert_eq!(block["qc"]["epoch"], e0 + 1, "{block}");
+    let signers: Vec<u64> = block["qc"]["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["validator"].as_u64().unwrap())
+        .collect();
+    assert!(
+        signers.contains(&4),
+        "the newcomer (index 4) signed: {block}"
+    );
+}
