@@ -147,6 +147,13 @@ impl Api {
         self.0
             .call(method, &format!("/api/v1/consensus{path}"), body)
     }
+
+    /// A committed block, asked again while the validator the gateway
+    /// picked has not applied it yet.
+    fn block(&self, height: u64) -> anyhow::Result<Value> {
+        self.0
+            .get_committed(&format!("/api/v1/consensus/blocks/{height}"))
+    }
 }
 
 pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
@@ -246,18 +253,7 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
             let from = from.unwrap_or_else(|| last.saturating_sub(limit.saturating_sub(1)).max(1));
             let mut t = output::table(&["HEIGHT", "HASH", "PROPOSALS", "VIEW", "EPOCH", "SIGNERS"]);
             for h in (from..=last).take(*limit as usize) {
-                // The gateway balances over validators, and one may not have
-                // applied the last commit yet: ask again (another one).
-                let path = format!("/blocks/{h}");
-                let mut b = api.call("GET", &path, None);
-                for _ in 0..4 {
-                    if b.is_ok() {
-                        break;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                    b = api.call("GET", &path, None);
-                }
-                let b = b?;
+                let b = api.block(h)?;
                 if g.output == OutputFormat::Json {
                     output::print(&serde_json::to_string(&b)?)?;
                     continue;
@@ -394,7 +390,7 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
                 )
             })?;
             let set = set_at(&api, set, *height)?;
-            let r = api.call("GET", &format!("/blocks/{height}"), None)?;
+            let r = api.block(*height)?;
             let block: Block = serde_json::from_value(r["block"].clone())
                 .map_err(|e| fail(Code::VerifyFailed, format!("the block does not parse: {e}")))?;
             let qc: QuorumCertificate = serde_json::from_value(r["qc"].clone()).map_err(|e| {
@@ -562,7 +558,7 @@ fn set_at(api: &Api, genesis: ValidatorSet, height: u64) -> anyhow::Result<Valid
             continue;
         }
         let at = from - 1;
-        let r = api.call("GET", &format!("/blocks/{at}"), None)?;
+        let r = api.block(at)?;
         let bad = |m: String| {
             fail(
                 Code::VerifyFailed,

@@ -422,7 +422,7 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
     let mut anchored = Vec::new();
     for a in proof["anchors"].as_array().into_iter().flatten() {
         let h = a["height"].as_u64().unwrap_or(0);
-        match api.call("GET", &format!("/api/v1/consensus/blocks/{h}"), None) {
+        match api.get_committed(&format!("/api/v1/consensus/blocks/{h}")) {
             Ok(b) => {
                 // The game's record is one entry of a batched `game.anchors` proposal.
                 let found = b["block"]["proposals"]

@@ -145,6 +145,28 @@ impl Gateway {
         Ok(())
     }
 
+    /// `GET path` for something committed (a block): the gateway balances
+    /// over validators, and the one it picks may not have applied the
+    /// latest commit yet, so a 404 is asked again for up to about two
+    /// seconds before it counts.
+    pub fn get_committed(&self, path: &str) -> anyhow::Result<Value> {
+        let mut wait = std::time::Duration::from_millis(25);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            match self.call("GET", path, None) {
+                Err(e)
+                    if e.downcast_ref::<super::exit::Fail>()
+                        .is_some_and(|f| f.code == Code::NotFound)
+                        && std::time::Instant::now() + wait < deadline =>
+                {
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_millis(400));
+                }
+                r => return r,
+            }
+        }
+    }
+
     /// `method path` with an optional JSON body; the answer's JSON, or an
     /// error whose exit code says what went wrong.
     pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
