@@ -576,8 +576,22 @@ impl Shell {
                 break;
             }
         }
-        // The epoch is over: hand what is in flight to the next one, after
-        // this epoch's write-ahead log and peer queues are closed.
+        // The epoch is over. Take no more commands (a proposal sent from now
+        // on fails and is made again on the next epoch's node), and keep
+        // the clients of proposals already queued waiting: the proposals
+        // themselves are in the pending map, which goes over too.
+        rx.close();
+        while let Ok((cmd, _)) = rx.try_recv() {
+            if let Cmd::Propose {
+                proposal,
+                wait: Some(w),
+            } = cmd
+            {
+                self.waiters.insert(proposal.id, w);
+            }
+        }
+        // Hand what is in flight to the next epoch, after this epoch's
+        // write-ahead log and peer queues are closed.
         let handover = Handover {
             waiters: std::mem::take(&mut self.waiters),
             pending: self
