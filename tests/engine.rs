@@ -126,6 +126,18 @@ fn new_craps(api: &Api, players: &[&str]) -> String {
     id
 }
 
+/// `kill -9` the engine; returns once the supervisor has it back, ready.
+fn kill9_engine_and_wait(sb: &Sandbox) {
+    let ps = sb.ps();
+    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
+    kill9(pid);
+    wait_for("engine back", LIMIT, || {
+        let ps = sb.ps();
+        let e = Sandbox::service(&ps, "engine-0").clone();
+        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
+    });
+}
+
 /// The documented derivation, recomputed independently of the engine's code.
 fn dice(server_seed: &[u8], client_seed: &str, nonce: u64) -> (u64, u64) {
     let mut faces = Vec::new();
@@ -197,14 +209,7 @@ fn craps_is_played_durably_and_verifiably() {
     );
 
     // kill -9 the engine: every acknowledged action survives.
-    let ps = sb.ps();
-    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
-    kill9(pid);
-    wait_for("engine back", LIMIT, || {
-        let ps = sb.ps();
-        let e = Sandbox::service(&ps, "engine-0").clone();
-        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
-    });
+    kill9_engine_and_wait(&sb);
     let (s, after) = api.call(
         "GET",
         &format!("/games/{id}"),
@@ -401,14 +406,7 @@ fn clients_hanging_up_mid_action_leave_the_game_whole() {
         Some(("alice", Player)),
         None,
     );
-    let ps = sb.ps();
-    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
-    kill9(pid);
-    wait_for("engine back", LIMIT, || {
-        let ps = sb.ps();
-        let e = Sandbox::service(&ps, "engine-0").clone();
-        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
-    });
+    kill9_engine_and_wait(&sb);
     let (s, after) = api.call(
         "GET",
         &format!("/games/{id}"),
