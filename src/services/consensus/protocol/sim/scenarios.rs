@@ -307,6 +307,18 @@ pub fn chaos_many_seeds(algorithm: Algorithm) {
     run_seeds_with(algorithm, seeds_from_env(2_000), false, 50);
 }
 
+/// Seeds of the long run that once stalled HotStuff: every validator
+/// crashed while the highest QC's branch held two or more certified,
+/// uncommitted blocks that lived only in memory. Kept for every algorithm.
+pub fn whole_cluster_crash_seeds(algorithm: Algorithm) {
+    for seed in [844, 863, 1539, 1591] {
+        chaos_run_with(algorithm, seed, false, 0);
+    }
+    for seed in [20_535, 21_468] {
+        chaos_run_with(algorithm, seed, false, 50);
+    }
+}
+
 pub fn chaos_with_real_crypto_and_json(algorithm: Algorithm) {
     for seed in [1, 2] {
         let mut options = SimOptions::new(4);
@@ -479,6 +491,11 @@ macro_rules! algorithm_suite {
             #[ignore = "long: many thousands of seeds (SIM_SEEDS / SIM_SEED_START to choose)"]
             fn chaos_many_seeds() {
                 super::chaos_many_seeds($algorithm);
+            }
+
+            #[test]
+            fn whole_cluster_crash_seeds() {
+                super::whole_cluster_crash_seeds($algorithm);
             }
 
             #[test]

@@ -20,6 +20,7 @@ fn record(
         phase,
         block_hash: hash,
         prepared,
+        branch: Vec::new(),
     }
 }
 
