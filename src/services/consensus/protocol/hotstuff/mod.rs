@@ -101,6 +101,7 @@ pub use messages::{
 use super::chain::{Chain, Pending};
 use super::config::Algorithm;
 use super::messages::{Message, PreparedCertificate, RejectReason};
+use super::set_change;
 use super::signature::{Ed25519Check, VerifyCache};
 use super::types::{Block, Phase, QcError, QuorumCertificate, ValidatorSet, Vote, VoteError};
 use super::{Consensus, CoreConfig, Effect, Input, Recovered, SafetyRecord, SetupError};
@@ -166,6 +167,9 @@ pub struct HotStuff {
     /// A QC we formed from votes and have not yet passed on.
     fresh_qc: Option<QuorumCertificate>,
     last_votes: Vec<Option<Vote>>,
+    /// A committed block changed the validator set: this epoch commits
+    /// nothing more (the shell starts the next epoch's core).
+    epoch_over: bool,
 }
 
 impl HotStuff {
@@ -216,6 +220,7 @@ impl HotStuff {
             sync_hint: None,
             fresh_qc: None,
             last_votes: vec![None; n],
+            epoch_over: false,
             config,
             set,
         };
@@ -376,11 +381,19 @@ impl HotStuff {
     }
 
     fn verify_tc(&mut self, tc: &TimeoutCertificate) -> Result<(), RejectReason> {
+        let root = tc
+            .high_qc
+            .as_ref()
+            .filter(|qc| qc.epoch < self.set.epoch && self.is_committed_qc(qc))
+            .cloned();
+        let trusted = |qc: &QuorumCertificate| root.as_ref() == Some(qc);
         let check = &mut self.check;
-        tc.verify_with(&self.set, &mut |k, m, s| check.check(k, m, s))
+        tc.verify_trusting(&self.set, &mut |k, m, s| check.check(k, m, s), &trusted)
     }
 
-    /// A generic QC, checked in full.
+    /// A generic QC, checked in full — or, when it is of an earlier epoch,
+    /// the certificate of a block this validator has committed (the epoch's
+    /// root, see `is_committed_qc`).
     fn check_qc(&mut self, qc: &QuorumCertificate) -> Result<(), RejectReason> {
         if qc.phase != Phase::Generic {
             return Err(RejectReason::malformed(format!(
@@ -388,7 +401,54 @@ impl HotStuff {
                 qc.phase
             )));
         }
+        if qc.epoch < self.set.epoch && self.is_committed_qc(qc) {
+            return Ok(());
+        }
         self.verify_qc(qc).map_err(RejectReason::from)
+    }
+
+    /// Whether `qc` names a block this validator committed (in view
+    /// `qc.view`). The first block of an epoch extends the block that
+    /// committed the set change, whose certificate is of the old set and so
+    /// cannot be checked against this epoch's set; like a genesis QC it is
+    /// trusted because this validator committed that block itself, under
+    /// the old set's verified certificates (DiemBFT/Aptos reconfiguration).
+    fn is_committed_qc(&self, qc: &QuorumCertificate) -> bool {
+        self.chain.get(qc.height).is_some_and(|(block, mine)| {
+            mine.block_hash == qc.block_hash
+                && block.view == qc.view
+                && qc.chain_id == self.set.chain_id
+        })
+    }
+
+    /// Whether committing `block` in this epoch changes the validator set
+    /// (judged exactly as the shell will judge it): the epoch ends with
+    /// that block, and nothing above it may commit under this set.
+    fn ends_epoch(&self, block: &Block) -> bool {
+        block
+            .proposals
+            .iter()
+            .any(|p| p.kind.as_deref() == Some(set_change::SET_CHANGE_KIND))
+            && set_change::next_set(&self.set, &block.proposals, self.config.min_validators)
+                .0
+                .is_some()
+    }
+
+    /// Whether the uncommitted branch ending at `hash` holds a block that
+    /// ends the epoch: its descendants carry no proposals (they only serve
+    /// to commit it, and never commit themselves).
+    fn branch_ends_epoch(&self, hash: [u8; 32]) -> bool {
+        let mut at = hash;
+        while at != self.chain.last_hash {
+            let Some(block) = self.tree.get(&at) else {
+                return false;
+            };
+            if self.ends_epoch(block) {
+                return true;
+            }
+            at = block.parent_hash;
+        }
+        false
     }
 
     /// A block we hold: uncommitted, or committed and still in memory.
