@@ -70,6 +70,18 @@
 //!   validator missing blocks or QCs below its highest QC asks for exactly
 //!   that range.
 //!
+//! - **Epochs (validator set changes).** A block carrying a set change
+//!   that applies to this set (`set_change::next_set` with
+//!   `CoreConfig::min_validators`, exactly as the shell judges it) ends the
+//!   epoch: it commits by the two-chain rule, nothing above it ever commits
+//!   in this epoch, and leaders put no proposals in blocks above it (empty
+//!   blocks only serve to commit it). The next epoch's core is built with
+//!   the new set and that block as its last committed one: its root, like
+//!   genesis. The root's QC is of the old set, so it cannot verify against
+//!   the new one; a QC of an earlier epoch is accepted (in a justify, a
+//!   timeout's high QC or a TC) only when it names a block this validator
+//!   committed, in the same view (DiemBFT/Aptos reconfiguration).
+//!
 //! **Whole-cluster crashes.** Certified but uncommitted blocks live in
 //! memory, so the safety record carries them too: `SafetyRecord::branch`
 //! holds the certified ancestors of the lock's block down to the last
