@@ -512,16 +512,6 @@ async fn change_validators(
         ));
     }
     let node = s.node();
-    if node.algorithm == super::protocol::Algorithm::HotStuff {
-        // The first block of a new HotStuff epoch must extend the old
-        // epoch's tip, whose certificate the new set cannot check, and a
-        // restart after a change fails recovery: refuse rather than stall
-        // the chain.
-        return Err(Problem::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "validator set changes are not supported with hotstuff yet (pbft and tendermint support them)",
-        ));
-    }
     if node.retired {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,

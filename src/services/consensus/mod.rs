@@ -68,6 +68,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             .collect(),
     ));
     let (epoch_ended, ended_rx) = tokio::sync::mpsc::unbounded_channel();
+    let min_validators = 3 * usize::from(cfg.consensus.byzantine_threshold) + 1;
     let node_opts = node::NodeOptions {
         genesis: set,
         key,
@@ -76,6 +77,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         algorithm,
         config: protocol::CoreConfig {
             max_timeout_ms: cfg.consensus.round_timeout.as_millis() as u64,
+            min_validators,
             ..protocol::CoreConfig::default()
         },
         metrics: node::NodeMetrics::new(ctx.metrics.registry())?,
@@ -84,7 +86,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
                 .map_err(|e| anyhow::anyhow!("consensus.faults: {e}"))?,
             ..fault::FaultState::default()
         })),
-        min_validators: 3 * usize::from(cfg.consensus.byzantine_threshold) + 1,
+        min_validators,
         epoch_ended,
     };
     let node = node::Node::start(&node_opts, node::Handover::default())?;

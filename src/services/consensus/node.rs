@@ -224,7 +224,10 @@ impl Node {
         std::fs::create_dir_all(&o.data_dir)
             .with_context(|| format!("cannot create {}", o.data_dir.display()))?;
         let store = Arc::new(BlockStore::open(&o.data_dir)?);
-        let set = current_set(&store, &o.genesis, &o.book)?;
+        let mut set = current_set(&store, &o.genesis, &o.book)?;
+        if finish_set_change(&store, &set, &o.book, o.min_validators)? {
+            set = current_set(&store, &o.genesis, &o.book)?;
+        }
         let me = o.key.verifying_key().to_bytes();
         let index = set.validators.iter().position(|v| v.public_key == me);
         let members: Vec<VerifyingKey> = set
@@ -445,6 +448,35 @@ impl Node {
             *p.rejected.entry(reason.to_string()).or_insert(0) += 1;
         }
     }
+}
+
+/// A block is stored before the set change it carries is recorded: after
+/// a crash between the two, the last block's change is recorded now, so
+/// the validator starts in the epoch that block began (and its core does
+/// not resume an epoch the block ended). True when it recorded one.
+fn finish_set_change(
+    store: &BlockStore,
+    set: &ValidatorSet,
+    book: &AddressBook,
+    min_validators: usize,
+) -> anyhow::Result<bool> {
+    let Some(last) = store.last_height()? else {
+        return Ok(false);
+    };
+    let recorded_from = store.epochs()?.last().map(|(_, from, _)| *from);
+    if recorded_from == Some(last + 1) {
+        return Ok(false);
+    }
+    let Some(stored) = store.get(last)? else {
+        return Ok(false);
+    };
+    let block: Block = serde_json::from_value(stored.block)
+        .with_context(|| format!("the stored block {last} does not parse"))?;
+    let carries_change = block
+        .proposals
+        .iter()
+        .any(|p| p.kind.as_deref() == Some(protocol::set_change::SET_CHANGE_KIND));
+    Ok(carries_change && record_set_change(store, set, book, &block, min_validators))
 }
 
 /// The most recent `n` committed blocks from the store, oldest first.
@@ -892,4 +924,82 @@ pub fn record_committed_evidence(
         }
     }
     new
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::consensus::protocol::Validator;
+    use crate::services::consensus::protocol::set_change::SetChange;
+    use crate::services::consensus::protocol::testkit::governance_key;
+
+    fn genesis() -> ValidatorSet {
+        ValidatorSet {
+            chain_id: "bitcraps-test".into(),
+            epoch: 0,
+            validators: (0..4u8)
+                .map(|i| Validator {
+                    id: format!("validator-{i}"),
+                    public_key: SigningKey::from_bytes(&[i + 1; 32])
+                        .verifying_key()
+                        .to_bytes(),
+                    power: 1,
+                })
+                .collect(),
+            governance_keys: vec![governance_key().verifying_key().to_bytes()],
+        }
+    }
+
+    fn put(store: &BlockStore, block: &Block) {
+        let stored = StoredBlock {
+            height: block.height,
+            hash: hex::encode(block.hash()),
+            block: serde_json::to_value(block).unwrap(),
+            qc: Value::Null,
+        };
+        store.put(&stored, &[]).unwrap();
+    }
+
+    #[test]
+    fn a_change_stored_but_not_recorded_before_a_crash_is_recorded_on_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlockStore::open(dir.path()).unwrap();
+        let book = AddressBook::default();
+        let set = genesis();
+        let plain = Block {
+            height: 1,
+            view: 1,
+            parent_hash: [0; 32],
+            proposer: 1,
+            proposals: vec![Proposal::new("p", serde_json::json!(1))],
+        };
+        put(&store, &plain);
+        assert!(!finish_set_change(&store, &set, &book, 4).unwrap());
+        let change = SetChange::SetPower {
+            id: "validator-2".into(),
+            power: 3,
+        }
+        .approve(&governance_key(), &set.chain_id, 0)
+        .proposal("change".into());
+        let block = Block {
+            height: 2,
+            view: 2,
+            parent_hash: plain.hash(),
+            proposer: 2,
+            proposals: vec![change],
+        };
+        // The crash: the block is stored, its set is not.
+        put(&store, &block);
+        assert!(finish_set_change(&store, &set, &book, 4).unwrap());
+        let now = current_set(&store, &set, &book).unwrap();
+        assert_eq!((now.epoch, now.validators[2].power), (1, 3));
+        assert_eq!(
+            store.epochs().unwrap()[0].1,
+            3,
+            "effective at the next height"
+        );
+        // Recorded once: a second start changes nothing.
+        assert!(!finish_set_change(&store, &now, &book, 4).unwrap());
+        assert_eq!(store.epochs().unwrap().len(), 1);
+    }
 }

@@ -26,6 +26,10 @@ pub struct CoreConfig {
     pub remembered_ids: usize,
     /// Signature checks that passed, remembered to skip re-checks.
     pub verify_cache: usize,
+    /// Members a validator set change must leave (3f+1 for the configured
+    /// f; the same on every validator, as the shell judges changes with
+    /// it). HotStuff uses it to see which block ends its epoch.
+    pub min_validators: usize,
 }
 
 impl Default for CoreConfig {
@@ -39,6 +43,7 @@ impl Default for CoreConfig {
             max_sync_blocks: 64,
             remembered_ids: 100_000,
             verify_cache: 4096,
+            min_validators: 1,
         }
     }
 }

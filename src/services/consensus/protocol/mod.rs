@@ -43,7 +43,7 @@ pub mod types;
 #[cfg(test)]
 mod sim;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 use serde::{Deserialize, Serialize};
 
@@ -121,6 +121,13 @@ pub struct SafetyRecord {
     pub block_hash: [u8; 32],
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prepared: Option<PreparedCertificate>,
+    /// HotStuff: the certified, uncommitted ancestors of `prepared.block`
+    /// down to the last block this validator committed, oldest first, each
+    /// with its own QC. They may exist nowhere else (every validator could
+    /// crash at once), and a restarted validator needs them to extend or
+    /// commit the branch of its lock. Empty for PBFT and Tendermint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branch: Vec<PreparedCertificate>,
 }
 
 /// What a restarted validator hands its new core: the last persisted

@@ -115,7 +115,12 @@ impl HotStuff {
         let Some(ancestry) = self.branch_ids(parent_hash) else {
             return false;
         };
-        let max = self.config.max_batch;
+        // Above a set change only empty blocks, which serve to commit it.
+        let max = if self.epoch_over || self.branch_ends_epoch(parent_hash) {
+            0
+        } else {
+            self.config.max_batch
+        };
         let batch: Vec<Proposal> = self
             .pending
             .batch(max.saturating_add(ancestry.len()), &self.chain.ids)
@@ -431,8 +436,12 @@ impl HotStuff {
     }
 
     /// Commits every block the two-chain rule proves, in height order.
+    /// Stops after a block that changes the validator set: what lies above
+    /// it belongs to no epoch (the next one starts from that block).
     pub(super) fn try_commit(&mut self, out: &mut Vec<Effect>) {
-        while let Some(target) = self.commit_target() {
+        while !self.epoch_over
+            && let Some(target) = self.commit_target()
+        {
             let mut path = Vec::new();
             let mut at = target;
             while at != self.chain.last_hash {
@@ -451,7 +460,12 @@ impl HotStuff {
                 at = block.parent_hash;
             }
             for (block, qc) in path.into_iter().rev() {
+                let last = self.ends_epoch(&block);
                 self.commit(block, qc, out);
+                if last {
+                    self.epoch_over = true;
+                    return;
+                }
             }
         }
     }

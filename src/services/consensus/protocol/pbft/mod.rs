@@ -325,6 +325,7 @@ impl Pbft {
             phase,
             block_hash: hash,
             prepared: self.round.prepared.clone(),
+            branch: Vec::new(),
         };
         if self.safety.as_ref() != Some(&record) {
             self.safety = Some(record.clone());

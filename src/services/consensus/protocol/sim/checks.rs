@@ -4,6 +4,7 @@
 
 use super::Sim;
 use crate::services::consensus::protocol::Message;
+use crate::services::consensus::protocol::set_change::next_set;
 use crate::services::consensus::protocol::signature::SignatureCheck;
 use crate::services::consensus::protocol::types::{Block, QuorumCertificate};
 
@@ -16,7 +17,7 @@ impl Sim {
         let Some(vote) = msg.anchor_vote().filter(|v| v.validator == n.index) else {
             return;
         };
-        let public_key = self.set.validators[n.index as usize].public_key;
+        let public_key = n.set.validators[n.index as usize].public_key;
         self.check
             .register(&public_key, &vote.sign_bytes(), &vote.signature);
         if !n.honest {
@@ -33,7 +34,7 @@ impl Sim {
                 slot < rslot || (slot == rslot && record.block_hash == vote.block_hash),
                 "node {node} sent {vote:?} not covered by its persisted record {rslot:?}"
             );
-            let key = (vote.validator, slot);
+            let key = (vote.epoch, vote.validator, slot);
             let prev = *self.signed.entry(key).or_insert(vote.block_hash);
             assert_eq!(
                 prev, vote.block_hash,
@@ -44,7 +45,8 @@ impl Sim {
 
     pub(super) fn on_commit(&mut self, node: usize, block: Block, qc: QuorumCertificate) {
         let check = self.check.clone();
-        qc.verify_with(&self.set, &mut |k, m, s| check.check(k, m, s))
+        let set = self.nodes[node].set.clone();
+        qc.verify_with(&set, &mut |k, m, s| check.check(k, m, s))
             .unwrap_or_else(|e| {
                 panic!(
                     "node {node} committed height {} with a bad QC: {e}",
@@ -81,6 +83,10 @@ impl Sim {
         let honest = n.honest;
         self.stats.commits += 1;
         let (height, hash) = (block.height, qc.block_hash);
+        let min = self.options.config.min_validators;
+        if let (Some((next, _)), _) = next_set(&n.set, &block.proposals, min) {
+            n.next_set = Some(next);
+        }
         n.store.push((block, qc));
         if honest {
             let agreed = *self.decided.entry(height).or_insert(hash);

@@ -2,7 +2,10 @@
 //! and a network that drops, delays, duplicates and reorders messages,
 //! partitions and heals, while validators crash and restart from exactly
 //! what their shell persisted (the last `Persist` record and the committed
-//! blocks). Clients submit proposals over time.
+//! blocks). Clients submit proposals over time. A committed validator set
+//! change ends a node's epoch as in the real shell: its core stops after
+//! that block and the next epoch's core starts with the new set, the
+//! committed chain and a fresh safety record.
 //!
 //! Checked on every run, as it happens:
 //! - agreement: no two honest validators commit different blocks at one
@@ -92,6 +95,12 @@ struct Node {
     persisted: Option<SafetyRecord>,
     store: Vec<(Block, QuorumCertificate)>,
     ids: HashSet<String>,
+    /// The validator set of the node's current epoch (what a real shell
+    /// derives from the set-change blocks it stored).
+    set: ValidatorSet,
+    /// A committed block changed the set: the next epoch's core starts
+    /// once this step's effects are done.
+    next_set: Option<ValidatorSet>,
 }
 
 /// Options of one run.
@@ -142,8 +151,8 @@ pub struct Sim {
     decided: BTreeMap<u64, [u8; 32]>,
     submitted: HashMap<String, Value>,
     next_proposal: u64,
-    /// (validator, signing slot) -> hash an honest validator signed.
-    signed: HashMap<(u32, VoteSlot), [u8; 32]>,
+    /// (epoch, validator, signing slot) -> hash an honest validator signed.
+    signed: HashMap<(u64, u32, VoteSlot), [u8; 32]>,
     pub evidence: Vec<Evidence>,
     pub rejected: Vec<(usize, u32, RejectReason)>,
     pub events: u64,
@@ -202,6 +211,8 @@ impl Sim {
             persisted: None,
             store: Vec::new(),
             ids: HashSet::new(),
+            set: self.set.clone(),
+            next_set: None,
         });
     }
 
@@ -222,7 +233,7 @@ impl Sim {
         let secret = self.keys[index as usize].to_bytes();
         let mut core = build(
             self.options.algorithm,
-            self.set.clone(),
+            n.set.clone(),
             index,
             secret,
             self.options.config.clone(),
@@ -382,6 +393,17 @@ impl Sim {
             self.stats.view_changes += 1;
         }
         self.execute(node, effects);
+        if let Some(next) = self.nodes[node].next_set.take() {
+            // The epoch ended: its core stops, the next epoch's starts with
+            // the new set and a fresh safety record (a WAL per epoch).
+            self.log(format!("node {node} enters epoch {}", next.epoch));
+            let n = &mut self.nodes[node];
+            n.set = next;
+            n.persisted = None;
+            n.core = None;
+            n.incarnation += 1;
+            self.boot(node);
+        }
     }
 
     fn execute(&mut self, node: usize, effects: Vec<Effect>) {
@@ -402,7 +424,7 @@ impl Sim {
                 Effect::Broadcast { msg } => {
                     self.check_outgoing(node, &msg);
                     let me = self.nodes[node].index;
-                    for to in 0..self.set.len() {
+                    for to in 0..self.nodes[node].set.len() {
                         let to = u32::try_from(to).unwrap();
                         if to != me {
                             self.send(node, to, msg.clone());
@@ -502,6 +524,30 @@ impl Sim {
     }
 
     // ----- observations for scenarios -----
+
+    /// The epoch node `node` is in.
+    pub fn epoch_of(&self, node: usize) -> u64 {
+        self.nodes[node].set.epoch
+    }
+
+    /// The blocks node `node` committed, with their certificates.
+    pub fn chain(&self, node: usize) -> &[(Block, QuorumCertificate)] {
+        &self.nodes[node].store
+    }
+
+    /// Schedules a client proposal of the caller's making (for example a
+    /// validator set change) to a random live node.
+    pub fn submit_at(&mut self, at: u64, proposal: Proposal) {
+        self.submitted
+            .insert(proposal.id.clone(), proposal.payload.clone());
+        self.schedule(
+            at,
+            Event::Submit {
+                proposal,
+                node: None,
+            },
+        );
+    }
 
     pub fn committed_height(&self, node: usize) -> u64 {
         self.nodes[node].store.len() as u64

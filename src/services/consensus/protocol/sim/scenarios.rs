@@ -2,6 +2,8 @@
 //! focused scenarios (leader crash, partitions, long outages).
 
 use super::super::config::Algorithm;
+use super::super::set_change::SetChange;
+use super::super::testkit::governance_key;
 use super::{EventSpec, Net, Sim, SimOptions, SplitMix64, Stats};
 
 /// What one chaos run did.
@@ -307,6 +309,18 @@ pub fn chaos_many_seeds(algorithm: Algorithm) {
     run_seeds_with(algorithm, seeds_from_env(2_000), false, 50);
 }
 
+/// Seeds of the long run that once stalled HotStuff: every validator
+/// crashed while the highest QC's branch held two or more certified,
+/// uncommitted blocks that lived only in memory. Kept for every algorithm.
+pub fn whole_cluster_crash_seeds(algorithm: Algorithm) {
+    for seed in [844, 863, 1539, 1591] {
+        chaos_run_with(algorithm, seed, false, 0);
+    }
+    for seed in [20_535, 21_468] {
+        chaos_run_with(algorithm, seed, false, 50);
+    }
+}
+
 pub fn chaos_with_real_crypto_and_json(algorithm: Algorithm) {
     for seed in [1, 2] {
         let mut options = SimOptions::new(4);
@@ -444,6 +458,39 @@ pub fn whole_cluster_restart_keeps_the_chain(algorithm: Algorithm) {
     assert!(sim.max_committed() > 20);
 }
 
+/// A validator set change under client load: the block that commits it is
+/// the last of its epoch on every validator, every later block carries a
+/// certificate of the next epoch (where validator 1's doubled power
+/// counts), and a validator that crashes after the change comes back in
+/// the new epoch and catches up.
+pub fn set_change_starts_a_new_epoch_at_the_next_height(algorithm: Algorithm) {
+    let mut sim = steady(algorithm, 21, 6_000);
+    let epoch = sim.set.epoch;
+    let change = SetChange::SetPower {
+        id: sim.set.validators[1].id.clone(),
+        power: 2,
+    };
+    let signed = change.approve(&governance_key(), &sim.set.chain_id, epoch);
+    sim.submit_at(700, signed.proposal("set-change".to_string()));
+    sim.schedule_spec(2_500, EventSpec::Crash(3));
+    sim.schedule_spec(3_500, EventSpec::Restart(3));
+    sim.run_until(8_000);
+    assert!(sim.converged(), "{}", sim.status_line());
+    let chain = sim.chain(0);
+    let at = chain
+        .iter()
+        .position(|(b, _)| b.proposals.iter().any(|p| p.id == "set-change"))
+        .unwrap_or_else(|| panic!("the change never committed: {}", sim.status_line()));
+    assert!(chain.len() > at + 5, "commits go on: {}", sim.status_line());
+    for (i, (block, qc)) in chain.iter().enumerate() {
+        let want = if i <= at { epoch } else { epoch + 1 };
+        assert_eq!(qc.epoch, want, "block {}", block.height);
+    }
+    for node in 0..4 {
+        assert_eq!(sim.epoch_of(node), epoch + 1, "node {node}");
+    }
+}
+
 /// The same suite for every algorithm: one module of tests each.
 macro_rules! algorithm_suite {
     ($name:ident, $algorithm:expr) => {
@@ -482,6 +529,11 @@ macro_rules! algorithm_suite {
             }
 
             #[test]
+            fn whole_cluster_crash_seeds() {
+                super::whole_cluster_crash_seeds($algorithm);
+            }
+
+            #[test]
             fn chaos_with_real_crypto_and_json() {
                 super::chaos_with_real_crypto_and_json($algorithm);
             }
@@ -504,6 +556,11 @@ macro_rules! algorithm_suite {
             #[test]
             fn long_outage_syncs_beyond_the_window_from_the_store() {
                 super::long_outage_syncs_beyond_the_window_from_the_store($algorithm);
+            }
+
+            #[test]
+            fn set_change_starts_a_new_epoch_at_the_next_height() {
+                super::set_change_starts_a_new_epoch_at_the_next_height($algorithm);
             }
 
             #[test]

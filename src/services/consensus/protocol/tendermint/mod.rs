@@ -344,6 +344,7 @@ impl Tendermint {
             phase,
             block_hash: hash,
             prepared: self.state.locked.clone(),
+            branch: Vec::new(),
         };
         if self.safety.as_ref() != Some(&record) {
             self.safety = Some(record.clone());

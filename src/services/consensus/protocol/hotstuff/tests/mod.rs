@@ -2,6 +2,7 @@
 //! noted): the normal case and the commit rule here; pacemaker, restarts,
 //! refusals and a property test of the signing discipline in submodules.
 
+mod epochs;
 mod pacemaker;
 mod safety;
 

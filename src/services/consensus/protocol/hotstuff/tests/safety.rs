@@ -20,6 +20,7 @@ fn record(
         phase,
         block_hash: hash,
         prepared,
+        branch: Vec::new(),
     }
 }
 
@@ -74,6 +75,48 @@ fn a_restarted_validator_resends_its_recorded_timeout_and_keeps_its_lock() {
     assert_eq!(sent.0, timeout_vote(0, 3, 1));
     assert_eq!(sent.1, Some(qc));
     assert!(!out.iter().any(|e| matches!(e, Effect::Persist(_))));
+}
+
+/// Every validator crashed while the lock's branch held two certified,
+/// uncommitted blocks: the record carries the lower one, so a restarted
+/// validator can extend the branch without anyone to serve it.
+#[test]
+fn a_restarted_validator_recovers_the_uncommitted_branch_of_its_lock() {
+    let b1 = block(1, 1, [0; 32], &["a"]);
+    let b2 = block(2, 3, b1.hash(), &["b"]);
+    let b3 = block(3, 5, b2.hash(), &["c"]);
+    let entry = |b: &Block| PreparedCertificate {
+        qc: qc_of(b),
+        block: b.clone(),
+    };
+    let mut rec = record(6, Phase::Timeout, timeout_digest(6, 5), Some(entry(&b3)));
+    rec.height = 0;
+    rec.branch = vec![entry(&b2)];
+    let recovered = Recovered {
+        safety: Some(rec),
+        committed: vec![(b1.clone(), qc_of(&b1))],
+    };
+    let mut c = core(1, Some(recovered));
+    assert_eq!((c.height(), c.view()), (2, 6));
+    c.step(Input::Start);
+    // The leader of view 7 extends b3 after a TC for view 6.
+    let b4 = block(4, 7, b3.hash(), &["d"]);
+    let tc6 = tc_of(6, Some(&qc_of(&b3)), &[1, 2, 3]);
+    let out = c.step(msg(3, proposal(&b4, Some(qc_of(&b3)), Some(tc6))));
+    assert!(rejections(&out).is_empty(), "{:?}", rejections(&out));
+    let votes = sent_votes(&out);
+    assert_eq!(votes.len(), 1, "votes without fetching b2: {out:?}");
+    assert_eq!(votes[0].0, Some(0), "to the leader of view 8");
+    assert_eq!(votes[0].1.block_hash, b4.hash());
+    let persisted = out
+        .iter()
+        .find_map(|e| match e {
+            Effect::Persist(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("the vote's record");
+    assert_eq!(persisted.prepared.map(|p| p.block), Some(b3));
+    assert_eq!(persisted.branch, vec![entry(&b2)]);
 }
 
 #[test]

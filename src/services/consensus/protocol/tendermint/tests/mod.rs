@@ -161,6 +161,7 @@ fn setup_checks_key_index_and_recovered_state() {
         phase: Phase::Commit,
         block_hash: [1; 32],
         prepared: None,
+        branch: Vec::new(),
     };
     let recovered = Recovered {
         safety: Some(pbft_record),
@@ -233,6 +234,7 @@ fn proposer_persists_its_prevote_before_the_proposal_leaves() {
             phase: Phase::Prevote,
             block_hash: b.hash(),
             prepared: None,
+            branch: Vec::new(),
         }
     );
     let votes = sent_votes(&effects);

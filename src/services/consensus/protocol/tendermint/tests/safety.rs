@@ -209,6 +209,7 @@ fn restart_after_a_prevote_does_not_prevote_again() {
         phase: Phase::Prevote,
         block_hash: NIL,
         prepared: None,
+        branch: Vec::new(),
     };
     let mut c = core(
         4,
