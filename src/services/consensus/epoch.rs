@@ -16,9 +16,8 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::node::{
-    Handover, Node, NodeOptions, current_set, record_committed_evidence, record_set_change,
-};
+use super::committed::{current_set, record_committed_evidence, record_set_change};
+use super::node::{Handover, Node, NodeOptions};
 use super::protocol::{Block, QuorumCertificate};
 use super::store::{BlockStore, StoredBlock};
 

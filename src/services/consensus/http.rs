@@ -111,7 +111,7 @@ pub struct ProposeRequest {
 }
 
 /// Kinds only the validators themselves put in blocks.
-const RESERVED_KINDS: [&str; 2] = [SET_CHANGE_KIND, super::node::EVIDENCE_KIND];
+const RESERVED_KINDS: [&str; 2] = [SET_CHANGE_KIND, super::committed::EVIDENCE_KIND];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -2,12 +2,14 @@
 //! (`protocol/`, PBFT) inside an IO shell (`node`): signed peer transport,
 //! a write-ahead log of what it signed, a block store, HTTP (`http`).
 
+pub mod committed;
 pub mod epoch;
 pub mod fault;
 pub mod genesis;
 pub mod http;
 pub mod node;
 pub mod protocol;
+mod shell;
 pub mod store;
 pub mod transport;
 pub mod wal;

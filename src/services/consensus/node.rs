@@ -1,27 +1,32 @@
-//! The IO shell around a consensus core: one task owns the core, feeds it
-//! inputs (client proposals, peer messages, timer expiries) and executes
-//! its effects in order — the safety record is fsynced to the WAL before
-//! the vote it records leaves the node, committed blocks go to the store
-//! before anyone is told, timers are tokio sleeps that come back as inputs.
+//! A validator node: the handle the HTTP API and the epoch owner use
+//! (proposals, status, faults) and the start of one epoch's core,
+//! recovered from the WAL and the block store. The task that runs the
+//! core is [`super::shell`]: one task owns the core, feeds it inputs
+//! (client proposals, peer messages, timer expiries) and executes its
+//! effects in order — the safety record is fsynced to the WAL before the
+//! vote it records leaves the node, committed blocks go to the store
+//! before anyone is told, timers are tokio sleeps that come back as
+//! inputs. What a committed block changes besides the chain (the set, the
+//! evidence index) is [`super::committed`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
-use serde_json::Value;
-use sha2::Digest;
 use tokio::sync::{mpsc, oneshot};
 
+use super::committed::{current_set, finish_set_change};
 use super::fault::{Fault, FaultState};
 use super::protocol::{
-    self, Algorithm, Block, BoxedCore, Consensus, CoreConfig, Effect, Evidence, Input, Message,
-    Proposal, QuorumCertificate, Recovered, SafetyRecord, Status, ValidatorSet,
+    self, Algorithm, Block, CoreConfig, Input, Message, Proposal, QuorumCertificate, Recovered,
+    SafetyRecord, Status, ValidatorSet,
 };
-use super::store::{BlockStore, StoredBlock};
-use super::transport::{Envelope, Peers};
+use super::shell::Shell;
+use super::store::BlockStore;
+use super::transport::Peers;
 use super::wal::Wal;
 use crate::telemetry::trace;
 
@@ -34,7 +39,7 @@ pub struct Committed {
     pub qc: QuorumCertificate,
 }
 
-enum Cmd {
+pub(super) enum Cmd {
     /// Leave this epoch's core (peers are in a later epoch).
     Stop,
     Input(Box<Input>),
@@ -83,11 +88,11 @@ pub struct Node {
 
 #[derive(Clone)]
 pub struct NodeMetrics {
-    height: prometheus::IntGauge,
-    view: prometheus::IntGauge,
-    commits: prometheus::IntCounter,
-    committed_proposals: prometheus::IntCounter,
-    latency: prometheus::Histogram,
+    pub(super) height: prometheus::IntGauge,
+    pub(super) view: prometheus::IntGauge,
+    pub(super) commits: prometheus::IntCounter,
+    pub(super) committed_proposals: prometheus::IntCounter,
+    pub(super) latency: prometheus::Histogram,
     rejected: prometheus::IntCounterVec,
     pub(super) evidence: prometheus::IntCounter,
 }
@@ -191,29 +196,6 @@ pub struct Handover {
     pub pending: HashMap<String, PendingProposal>,
     /// Peers were seen in a later epoch: catch up from them first.
     pub behind: bool,
-}
-
-/// The validator set in force after the last committed block: the latest
-/// recorded change, else the genesis set. Also learns recorded addresses.
-pub fn current_set(
-    store: &BlockStore,
-    genesis: &ValidatorSet,
-    book: &AddressBook,
-) -> anyhow::Result<ValidatorSet> {
-    let mut set = genesis.clone();
-    for (_, _, v) in store.epochs()? {
-        if let Some(addrs) = v.get("addresses").and_then(|a| a.as_object())
-            && let Ok(mut b) = book.write()
-        {
-            for (id, addr) in addrs {
-                if let Some(a) = addr.as_str().and_then(|a| a.parse().ok()) {
-                    b.insert(id.clone(), a);
-                }
-            }
-        }
-        set = serde_json::from_value(v)?;
-    }
-    Ok(set)
 }
 
 impl Node {
@@ -450,35 +432,6 @@ impl Node {
     }
 }
 
-/// A block is stored before the set change it carries is recorded: after
-/// a crash between the two, the last block's change is recorded now, so
-/// the validator starts in the epoch that block began (and its core does
-/// not resume an epoch the block ended). True when it recorded one.
-fn finish_set_change(
-    store: &BlockStore,
-    set: &ValidatorSet,
-    book: &AddressBook,
-    min_validators: usize,
-) -> anyhow::Result<bool> {
-    let Some(last) = store.last_height()? else {
-        return Ok(false);
-    };
-    let recorded_from = store.epochs()?.last().map(|(_, from, _)| *from);
-    if recorded_from == Some(last + 1) {
-        return Ok(false);
-    }
-    let Some(stored) = store.get(last)? else {
-        return Ok(false);
-    };
-    let block: Block = serde_json::from_value(stored.block)
-        .with_context(|| format!("the stored block {last} does not parse"))?;
-    let carries_change = block
-        .proposals
-        .iter()
-        .any(|p| p.kind.as_deref() == Some(protocol::set_change::SET_CHANGE_KIND));
-    Ok(carries_change && record_set_change(store, set, book, &block, min_validators))
-}
-
 /// The most recent `n` committed blocks from the store, oldest first.
 fn recent_blocks(store: &BlockStore, n: usize) -> anyhow::Result<Vec<(Block, QuorumCertificate)>> {
     let Some(last) = store.last_height()? else {
@@ -495,511 +448,4 @@ fn recent_blocks(store: &BlockStore, n: usize) -> anyhow::Result<Vec<(Block, Quo
             ))
         })
         .collect()
-}
-
-/// Applies the validator set change a committed block carries, if any:
-/// records the new set (effective at the next height) and any new
-/// address. Returns whether the set changed.
-pub fn record_set_change(
-    store: &BlockStore,
-    set: &ValidatorSet,
-    book: &AddressBook,
-    block: &Block,
-    min_validators: usize,
-) -> bool {
-    let (next, notes) = protocol::set_change::next_set(set, &block.proposals, min_validators);
-    for note in notes {
-        tracing::warn!(
-            height = block.height,
-            "validator set change not applied: {note}"
-        );
-    }
-    let Some((next, change)) = next else {
-        return false;
-    };
-    let mut body = serde_json::to_value(&next).unwrap_or(Value::Null);
-    if let protocol::set_change::SetChange::Add {
-        id,
-        address: Some(addr),
-        ..
-    } = &change
-    {
-        body["addresses"] = serde_json::json!({ id: addr });
-        if let (Ok(a), Ok(mut b)) = (addr.parse(), book.write()) {
-            b.insert(id.clone(), a);
-        }
-    }
-    if let Err(e) = store.put_epoch(next.epoch, block.height + 1, &body) {
-        tracing::error!(error = %e, "cannot record the new validator set");
-        return false;
-    }
-    tracing::warn!(
-        height = block.height,
-        epoch = next.epoch,
-        validators = next.len(),
-        change = ?change,
-        "validator set changed; effective at the next height"
-    );
-    true
-}
-
-/// Proposal kind of evidence put in a block.
-pub const EVIDENCE_KIND: &str = "evidence";
-
-/// What `GET /evidence` lists for one offence.
-fn evidence_body(key: &str, ev: &Evidence, me: u32, committed_height: Option<u64>) -> Value {
-    let kind = match ev {
-        Evidence::DuplicateVote { .. } => "duplicate_vote",
-    };
-    serde_json::json!({
-        "key": key,
-        "kind": kind,
-        "validator": ev.validator(),
-        "evidence": ev,
-        "recorded_by": me,
-        "committed_height": committed_height,
-    })
-}
-
-struct Shell {
-    tx: mpsc::Sender<(Cmd, trace::Context)>,
-    chain_id: String,
-    key: SigningKey,
-    peers: Peers,
-    wal: Wal<SafetyRecord>,
-    node: Node,
-    waiters: HashMap<String, oneshot::Sender<Committed>>,
-    wal_records: u64,
-    epoch_ended: mpsc::UnboundedSender<Handover>,
-    /// A committed block changed the validator set: this core's epoch is
-    /// over once the current batch of effects is done.
-    next_epoch: bool,
-    /// Told to stop: peers are in a later epoch.
-    behind: bool,
-}
-
-impl Shell {
-    async fn run(mut self, mut core: BoxedCore, mut rx: mpsc::Receiver<(Cmd, trace::Context)>) {
-        let effects = core.step(Input::Start);
-        self.execute(effects);
-        self.snapshot(core.as_ref());
-        while let Some((cmd, cx)) = rx.recv().await {
-            let input = match cmd {
-                Cmd::Stop => {
-                    self.behind = true;
-                    break;
-                }
-                Cmd::Input(i) => *i,
-                Cmd::Propose { proposal, wait } => {
-                    if let Some(w) = wait {
-                        self.waiters.insert(proposal.id.clone(), w);
-                    }
-                    Input::Propose(proposal)
-                }
-            };
-            let effects = core.step(input);
-            {
-                // Outbound messages pick the input's trace up as their parent.
-                let _current = cx.attach();
-                self.execute(effects);
-            }
-            self.snapshot(core.as_ref());
-            if self.next_epoch {
-                break;
-            }
-        }
-        // The epoch is over. Take no more commands (a proposal sent from now
-        // on fails and is made again on the next epoch's node), and keep
-        // the clients of proposals already queued waiting: the proposals
-        // themselves are in the pending map, which goes over too.
-        rx.close();
-        while let Ok((cmd, _)) = rx.try_recv() {
-            if let Cmd::Propose {
-                proposal,
-                wait: Some(w),
-            } = cmd
-            {
-                self.waiters.insert(proposal.id, w);
-            }
-        }
-        // Hand what is in flight to the next epoch, after this epoch's
-        // write-ahead log and peer queues are closed.
-        let handover = Handover {
-            waiters: std::mem::take(&mut self.waiters),
-            pending: self
-                .node
-                .pending
-                .lock()
-                .map(|p| p.clone())
-                .unwrap_or_default(),
-            behind: self.behind,
-        };
-        let ended = self.epoch_ended.clone();
-        drop(core);
-        drop(self);
-        let _ = ended.send(handover);
-    }
-
-    fn snapshot(&self, core: &dyn Consensus) {
-        let st = core.status();
-        self.node.metrics.height.set(st.height as i64);
-        self.node.metrics.view.set(st.view as i64);
-        if let Ok(mut s) = self.node.status.write() {
-            *s = st;
-        }
-    }
-
-    fn send(&self, to: Option<u32>, msg: &Message) {
-        let fault = self.node.fault_state();
-        if fault.fault == Fault::Silent {
-            return;
-        }
-        let Ok(text) = serde_json::to_string(msg) else {
-            return;
-        };
-        let env = Envelope::seal(&self.chain_id, self.node.index, text, &self.key);
-        let me = self.node.index;
-        let targets: Option<Vec<u32>> = match to {
-            Some(t) => Some(vec![t]),
-            None if fault.cut.is_empty() => None,
-            None => Some(
-                (0..self.node.set.len() as u32)
-                    .filter(|t| *t != me)
-                    .collect(),
-            ),
-        };
-        let targets: Option<Vec<u32>> =
-            targets.map(|t| t.into_iter().filter(|t| fault.reaches(*t)).collect());
-        let mut out = vec![(targets.clone(), env)];
-        if fault.fault == Fault::Equivocate
-            && let Some(conflict) = self.conflicting_vote(msg)
-            && let Ok(text) = serde_json::to_string(&Message::Vote(conflict))
-        {
-            out.push((targets, Envelope::seal(&self.chain_id, me, text, &self.key)));
-        }
-        let peers = self.peers.clone();
-        let deliver = move || {
-            for (targets, env) in out {
-                match targets {
-                    Some(ts) => {
-                        for t in ts {
-                            peers.send(t, env.clone());
-                        }
-                    }
-                    None => peers.broadcast(&env),
-                }
-            }
-        };
-        match fault.fault {
-            Fault::Slow { delay_ms } => {
-                tokio::spawn(async move {
-                    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-                    deliver();
-                });
-            }
-            _ => deliver(),
-        }
-    }
-
-    /// An equivocating validator's second vote: its own vote in `msg`,
-    /// re-signed for the same slot with a different block hash.
-    fn conflicting_vote(&self, msg: &Message) -> Option<protocol::Vote> {
-        let v = msg
-            .anchor_vote()
-            .filter(|v| v.validator == self.node.index)?;
-        let mut other = [0u8; 32];
-        other.copy_from_slice(&sha2::Sha256::digest(
-            [b"bitcraps-equivocation".as_slice(), &v.block_hash].concat(),
-        ));
-        Some(protocol::Vote::sign(
-            &self.key,
-            &self.node.set,
-            v.validator,
-            v.height,
-            v.view,
-            v.phase,
-            other,
-        ))
-    }
-
-    fn execute(&mut self, effects: Vec<Effect>) {
-        for e in effects {
-            match e {
-                Effect::Persist(rec) => {
-                    if let Err(err) = self.wal.append(&rec) {
-                        // A validator that cannot remember what it signed
-                        // must not sign: drop the rest of this batch.
-                        tracing::error!(error = %err, "cannot persist the safety record; not voting");
-                        return;
-                    }
-                    self.wal_records += 1;
-                    if self.wal_records >= 1024 {
-                        // Only the latest record matters: compact.
-                        if self.wal.rewrite(std::slice::from_ref(&rec)).is_ok() {
-                            self.wal_records = 1;
-                        }
-                    }
-                }
-                Effect::Send { to, msg } => self.send(Some(to), &msg),
-                Effect::Broadcast { msg } => self.send(None, &msg),
-                Effect::SetTimer {
-                    view,
-                    height,
-                    after_ms,
-                } => {
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(Duration::from_millis(after_ms)).await;
-                        let _ = tx
-                            .send((
-                                Cmd::Input(Box::new(Input::Timeout { view, height })),
-                                trace::Context::new(),
-                            ))
-                            .await;
-                    });
-                }
-                Effect::Commit { block, qc } => self.commit(block, qc),
-                Effect::Evidence(ev) => self.evidence(&ev),
-                Effect::Rejected { from, reason } => self.node.count_rejection(from, reason.kind()),
-                Effect::ServeSync {
-                    to,
-                    from_height,
-                    max_blocks,
-                } => match self.node.store.range(from_height, max_blocks as u32) {
-                    Ok(rows) => {
-                        let blocks: Vec<(Block, QuorumCertificate)> = rows
-                            .into_iter()
-                            .filter_map(|b| {
-                                Some((
-                                    serde_json::from_value(b.block).ok()?,
-                                    serde_json::from_value(b.qc).ok()?,
-                                ))
-                            })
-                            .collect();
-                        if !blocks.is_empty() {
-                            self.send(Some(to), &Message::SyncResponse { blocks });
-                        }
-                    }
-                    Err(err) => tracing::error!(error = %err, "cannot read blocks to serve sync"),
-                },
-            }
-        }
-    }
-
-    fn commit(&mut self, block: Block, qc: QuorumCertificate) {
-        let hash = hex::encode(block.hash());
-        let ids: Vec<String> = block.proposals.iter().map(|p| p.id.clone()).collect();
-        let stored = StoredBlock {
-            height: block.height,
-            hash: hash.clone(),
-            block: serde_json::to_value(&block).unwrap_or(Value::Null),
-            qc: serde_json::to_value(&qc).unwrap_or(Value::Null),
-        };
-        if let Err(err) = self.node.store.put(&stored, &ids) {
-            tracing::error!(error = %err, height = block.height, "cannot store a committed block");
-            return;
-        }
-        self.node.metrics.commits.inc();
-        self.node
-            .metrics
-            .committed_proposals
-            .inc_by(ids.len() as u64);
-        tracing::info!(height = block.height, hash = %hash, proposals = ids.len(), view = block.view, "committed");
-        let learnt = record_committed_evidence(
-            &self.node.store,
-            &self.node.set,
-            self.node.algorithm,
-            self.node.index,
-            &block,
-        );
-        self.node.metrics.evidence.inc_by(learnt);
-        if record_set_change(
-            &self.node.store,
-            &self.node.set,
-            &self.node.book,
-            &block,
-            self.node.min_validators,
-        ) {
-            self.next_epoch = true;
-        }
-        let mut pending = self.node.pending.lock().ok();
-        for id in ids {
-            if let Some(p) = pending.as_mut()
-                && let Some(entry) = p.remove(&id)
-            {
-                self.node
-                    .metrics
-                    .latency
-                    .observe(entry.since.elapsed().as_secs_f64());
-            }
-            if let Some(w) = self.waiters.remove(&id) {
-                let _ = w.send(Committed {
-                    proposal_id: id,
-                    height: block.height,
-                    block_hash: hash.clone(),
-                    qc: qc.clone(),
-                });
-            }
-        }
-    }
-
-    /// Evidence this validator's core saw: checked again, stored, and
-    /// proposed for a block — the proposal is forwarded to every validator
-    /// (gossip), and once committed every validator records it.
-    fn evidence(&self, ev: &Evidence) {
-        if let Err(e) = ev.verify(&self.node.set, self.node.algorithm) {
-            tracing::error!(error = %e, "the core reported evidence that does not verify; ignored");
-            return;
-        }
-        let key = ev.key(self.node.algorithm);
-        let body = evidence_body(&key, ev, self.node.index, None);
-        match self.node.store.add_evidence(&key, &body) {
-            Ok(true) => {
-                self.node.metrics.evidence.inc();
-                tracing::warn!(validator = ev.validator(), evidence = %key, "Byzantine evidence recorded");
-                let proposal = Proposal {
-                    id: key.clone(),
-                    payload: serde_json::json!({ "evidence": ev }),
-                    kind: Some(EVIDENCE_KIND.to_string()),
-                };
-                if self
-                    .tx
-                    .try_send((
-                        Cmd::Propose {
-                            proposal,
-                            wait: None,
-                        },
-                        trace::Context::current(),
-                    ))
-                    .is_err()
-                {
-                    tracing::warn!(evidence = %key, "queue full; evidence kept locally, not proposed");
-                }
-            }
-            Ok(false) => {}
-            Err(err) => tracing::error!(error = %err, "cannot store evidence"),
-        }
-    }
-}
-
-/// Records the Byzantine evidence a committed block carries (believed only
-/// if it verifies: a Byzantine leader could put anything in a block), each piece
-/// verified against `set` (the set of the block's epoch) and stored with
-/// the block's height. Used for blocks this validator committed and for
-/// blocks it fetched while catching up. Returns how many were new.
-pub fn record_committed_evidence(
-    store: &BlockStore,
-    set: &ValidatorSet,
-    algorithm: Algorithm,
-    me: u32,
-    block: &Block,
-) -> u64 {
-    let height = block.height;
-    let mut new = 0;
-    for p in block
-        .proposals
-        .iter()
-        .filter(|p| p.kind.as_deref() == Some(EVIDENCE_KIND))
-    {
-        let ev = match serde_json::from_value::<Evidence>(p.payload["evidence"].clone()) {
-            Ok(ev) => ev,
-            Err(e) => {
-                tracing::warn!(height, proposal = %p.id, error = %e, "committed evidence does not parse; ignored");
-                continue;
-            }
-        };
-        if let Err(e) = ev.verify(set, algorithm) {
-            tracing::warn!(height, proposal = %p.id, error = %e, "committed evidence does not verify; ignored");
-            continue;
-        }
-        let key = ev.key(algorithm);
-        let body = evidence_body(&key, &ev, me, Some(height));
-        match store.put_committed_evidence(&key, &body) {
-            Ok(true) => {
-                new += 1;
-                tracing::warn!(validator = ev.validator(), evidence = %key, height, "Byzantine evidence learnt from a block");
-            }
-            Ok(false) => {}
-            Err(err) => tracing::error!(error = %err, "cannot store evidence"),
-        }
-    }
-    new
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::services::consensus::protocol::Validator;
-    use crate::services::consensus::protocol::set_change::SetChange;
-    use crate::services::consensus::protocol::testkit::governance_key;
-
-    fn genesis() -> ValidatorSet {
-        ValidatorSet {
-            chain_id: "bitcraps-test".into(),
-            epoch: 0,
-            validators: (0..4u8)
-                .map(|i| Validator {
-                    id: format!("validator-{i}"),
-                    public_key: SigningKey::from_bytes(&[i + 1; 32])
-                        .verifying_key()
-                        .to_bytes(),
-                    power: 1,
-                })
-                .collect(),
-            governance_keys: vec![governance_key().verifying_key().to_bytes()],
-        }
-    }
-
-    fn put(store: &BlockStore, block: &Block) {
-        let stored = StoredBlock {
-            height: block.height,
-            hash: hex::encode(block.hash()),
-            block: serde_json::to_value(block).unwrap(),
-            qc: Value::Null,
-        };
-        store.put(&stored, &[]).unwrap();
-    }
-
-    #[test]
-    fn a_change_stored_but_not_recorded_before_a_crash_is_recorded_on_start() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = BlockStore::open(dir.path()).unwrap();
-        let book = AddressBook::default();
-        let set = genesis();
-        let plain = Block {
-            height: 1,
-            view: 1,
-            parent_hash: [0; 32],
-            proposer: 1,
-            proposals: vec![Proposal::new("p", serde_json::json!(1))],
-        };
-        put(&store, &plain);
-        assert!(!finish_set_change(&store, &set, &book, 4).unwrap());
-        let change = SetChange::SetPower {
-            id: "validator-2".into(),
-            power: 3,
-        }
-        .approve(&governance_key(), &set.chain_id, 0)
-        .proposal("change".into());
-        let block = Block {
-            height: 2,
-            view: 2,
-            parent_hash: plain.hash(),
-            proposer: 2,
-            proposals: vec![change],
-        };
-        // The crash: the block is stored, its set is not.
-        put(&store, &block);
-        assert!(finish_set_change(&store, &set, &book, 4).unwrap());
-        let now = current_set(&store, &set, &book).unwrap();
-        assert_eq!((now.epoch, now.validators[2].power), (1, 3));
-        assert_eq!(
-            store.epochs().unwrap()[0].1,
-            3,
-            "effective at the next height"
-        );
-        // Recorded once: a second start changes nothing.
-        assert!(!finish_set_change(&store, &now, &book, 4).unwrap());
-        assert_eq!(store.epochs().unwrap().len(), 1);
-    }
 }

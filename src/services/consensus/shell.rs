@@ -1,0 +1,349 @@
+//! One epoch's core and the IO around it: the task that owns the core,
+//! feeds it inputs and executes its effects in order (see `node`).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use serde_json::Value;
+use sha2::Digest;
+use tokio::sync::{mpsc, oneshot};
+
+use super::committed::{
+    EVIDENCE_KIND, evidence_body, record_committed_evidence, record_set_change,
+};
+use super::fault::Fault;
+use super::node::{Cmd, Committed, Handover, Node};
+use super::protocol::{
+    self, Block, BoxedCore, Consensus, Effect, Evidence, Input, Message, Proposal,
+    QuorumCertificate, SafetyRecord,
+};
+use super::store::StoredBlock;
+use super::transport::{Envelope, Peers};
+use super::wal::Wal;
+use crate::telemetry::trace;
+
+pub(super) struct Shell {
+    pub(super) tx: mpsc::Sender<(Cmd, trace::Context)>,
+    pub(super) chain_id: String,
+    pub(super) key: SigningKey,
+    pub(super) peers: Peers,
+    pub(super) wal: Wal<SafetyRecord>,
+    pub(super) node: Node,
+    pub(super) waiters: HashMap<String, oneshot::Sender<Committed>>,
+    pub(super) wal_records: u64,
+    pub(super) epoch_ended: mpsc::UnboundedSender<Handover>,
+    /// A committed block changed the validator set: this core's epoch is
+    /// over once the current batch of effects is done.
+    pub(super) next_epoch: bool,
+    /// Told to stop: peers are in a later epoch.
+    pub(super) behind: bool,
+}
+
+impl Shell {
+    pub(super) async fn run(
+        mut self,
+        mut core: BoxedCore,
+        mut rx: mpsc::Receiver<(Cmd, trace::Context)>,
+    ) {
+        let effects = core.step(Input::Start);
+        self.execute(effects);
+        self.snapshot(core.as_ref());
+        while let Some((cmd, cx)) = rx.recv().await {
+            let input = match cmd {
+                Cmd::Stop => {
+                    self.behind = true;
+                    break;
+                }
+                Cmd::Input(i) => *i,
+                Cmd::Propose { proposal, wait } => {
+                    if let Some(w) = wait {
+                        self.waiters.insert(proposal.id.clone(), w);
+                    }
+                    Input::Propose(proposal)
+                }
+            };
+            let effects = core.step(input);
+            {
+                // Outbound messages pick the input's trace up as their parent.
+                let _current = cx.attach();
+                self.execute(effects);
+            }
+            self.snapshot(core.as_ref());
+            if self.next_epoch {
+                break;
+            }
+        }
+        // The epoch is over. Take no more commands (a proposal sent from now
+        // on fails and is made again on the next epoch's node), and keep
+        // the clients of proposals already queued waiting: the proposals
+        // themselves are in the pending map, which goes over too.
+        rx.close();
+        while let Ok((cmd, _)) = rx.try_recv() {
+            if let Cmd::Propose {
+                proposal,
+                wait: Some(w),
+            } = cmd
+            {
+                self.waiters.insert(proposal.id, w);
+            }
+        }
+        // Hand what is in flight to the next epoch, after this epoch's
+        // write-ahead log and peer queues are closed.
+        let handover = Handover {
+            waiters: std::mem::take(&mut self.waiters),
+            pending: self
+                .node
+                .pending
+                .lock()
+                .map(|p| p.clone())
+                .unwrap_or_default(),
+            behind: self.behind,
+        };
+        let ended = self.epoch_ended.clone();
+        drop(core);
+        drop(self);
+        let _ = ended.send(handover);
+    }
+
+    fn snapshot(&self, core: &dyn Consensus) {
+        let st = core.status();
+        self.node.metrics.height.set(st.height as i64);
+        self.node.metrics.view.set(st.view as i64);
+        if let Ok(mut s) = self.node.status.write() {
+            *s = st;
+        }
+    }
+
+    fn send(&self, to: Option<u32>, msg: &Message) {
+        let fault = self.node.fault_state();
+        if fault.fault == Fault::Silent {
+            return;
+        }
+        let Ok(text) = serde_json::to_string(msg) else {
+            return;
+        };
+        let env = Envelope::seal(&self.chain_id, self.node.index, text, &self.key);
+        let me = self.node.index;
+        let targets: Option<Vec<u32>> = match to {
+            Some(t) => Some(vec![t]),
+            None if fault.cut.is_empty() => None,
+            None => Some(
+                (0..self.node.set.len() as u32)
+                    .filter(|t| *t != me)
+                    .collect(),
+            ),
+        };
+        let targets: Option<Vec<u32>> =
+            targets.map(|t| t.into_iter().filter(|t| fault.reaches(*t)).collect());
+        let mut out = vec![(targets.clone(), env)];
+        if fault.fault == Fault::Equivocate
+            && let Some(conflict) = self.conflicting_vote(msg)
+            && let Ok(text) = serde_json::to_string(&Message::Vote(conflict))
+        {
+            out.push((targets, Envelope::seal(&self.chain_id, me, text, &self.key)));
+        }
+        let peers = self.peers.clone();
+        let deliver = move || {
+            for (targets, env) in out {
+                match targets {
+                    Some(ts) => {
+                        for t in ts {
+                            peers.send(t, env.clone());
+                        }
+                    }
+                    None => peers.broadcast(&env),
+                }
+            }
+        };
+        match fault.fault {
+            Fault::Slow { delay_ms } => {
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                    deliver();
+                });
+            }
+            _ => deliver(),
+        }
+    }
+
+    /// An equivocating validator's second vote: its own vote in `msg`,
+    /// re-signed for the same slot with a different block hash.
+    fn conflicting_vote(&self, msg: &Message) -> Option<protocol::Vote> {
+        let v = msg
+            .anchor_vote()
+            .filter(|v| v.validator == self.node.index)?;
+        let mut other = [0u8; 32];
+        other.copy_from_slice(&sha2::Sha256::digest(
+            [b"bitcraps-equivocation".as_slice(), &v.block_hash].concat(),
+        ));
+        Some(protocol::Vote::sign(
+            &self.key,
+            &self.node.set,
+            v.validator,
+            v.height,
+            v.view,
+            v.phase,
+            other,
+        ))
+    }
+
+    fn execute(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Persist(rec) => {
+                    if let Err(err) = self.wal.append(&rec) {
+                        // A validator that cannot remember what it signed
+                        // must not sign: drop the rest of this batch.
+                        tracing::error!(error = %err, "cannot persist the safety record; not voting");
+                        return;
+                    }
+                    self.wal_records += 1;
+                    if self.wal_records >= 1024 {
+                        // Only the latest record matters: compact.
+                        if self.wal.rewrite(std::slice::from_ref(&rec)).is_ok() {
+                            self.wal_records = 1;
+                        }
+                    }
+                }
+                Effect::Send { to, msg } => self.send(Some(to), &msg),
+                Effect::Broadcast { msg } => self.send(None, &msg),
+                Effect::SetTimer {
+                    view,
+                    height,
+                    after_ms,
+                } => {
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(after_ms)).await;
+                        let _ = tx
+                            .send((
+                                Cmd::Input(Box::new(Input::Timeout { view, height })),
+                                trace::Context::new(),
+                            ))
+                            .await;
+                    });
+                }
+                Effect::Commit { block, qc } => self.commit(block, qc),
+                Effect::Evidence(ev) => self.evidence(&ev),
+                Effect::Rejected { from, reason } => self.node.count_rejection(from, reason.kind()),
+                Effect::ServeSync {
+                    to,
+                    from_height,
+                    max_blocks,
+                } => match self.node.store.range(from_height, max_blocks as u32) {
+                    Ok(rows) => {
+                        let blocks: Vec<(Block, QuorumCertificate)> = rows
+                            .into_iter()
+                            .filter_map(|b| {
+                                Some((
+                                    serde_json::from_value(b.block).ok()?,
+                                    serde_json::from_value(b.qc).ok()?,
+                                ))
+                            })
+                            .collect();
+                        if !blocks.is_empty() {
+                            self.send(Some(to), &Message::SyncResponse { blocks });
+                        }
+                    }
+                    Err(err) => tracing::error!(error = %err, "cannot read blocks to serve sync"),
+                },
+            }
+        }
+    }
+
+    fn commit(&mut self, block: Block, qc: QuorumCertificate) {
+        let hash = hex::encode(block.hash());
+        let ids: Vec<String> = block.proposals.iter().map(|p| p.id.clone()).collect();
+        let stored = StoredBlock {
+            height: block.height,
+            hash: hash.clone(),
+            block: serde_json::to_value(&block).unwrap_or(Value::Null),
+            qc: serde_json::to_value(&qc).unwrap_or(Value::Null),
+        };
+        if let Err(err) = self.node.store.put(&stored, &ids) {
+            tracing::error!(error = %err, height = block.height, "cannot store a committed block");
+            return;
+        }
+        self.node.metrics.commits.inc();
+        self.node
+            .metrics
+            .committed_proposals
+            .inc_by(ids.len() as u64);
+        tracing::info!(height = block.height, hash = %hash, proposals = ids.len(), view = block.view, "committed");
+        let learnt = record_committed_evidence(
+            &self.node.store,
+            &self.node.set,
+            self.node.algorithm,
+            self.node.index,
+            &block,
+        );
+        self.node.metrics.evidence.inc_by(learnt);
+        if record_set_change(
+            &self.node.store,
+            &self.node.set,
+            &self.node.book,
+            &block,
+            self.node.min_validators,
+        ) {
+            self.next_epoch = true;
+        }
+        let mut pending = self.node.pending.lock().ok();
+        for id in ids {
+            if let Some(p) = pending.as_mut()
+                && let Some(entry) = p.remove(&id)
+            {
+                self.node
+                    .metrics
+                    .latency
+                    .observe(entry.since.elapsed().as_secs_f64());
+            }
+            if let Some(w) = self.waiters.remove(&id) {
+                let _ = w.send(Committed {
+                    proposal_id: id,
+                    height: block.height,
+                    block_hash: hash.clone(),
+                    qc: qc.clone(),
+                });
+            }
+        }
+    }
+
+    /// Evidence this validator's core saw: checked again, stored, and
+    /// proposed for a block — the proposal is forwarded to every validator
+    /// (gossip), and once committed every validator records it.
+    fn evidence(&self, ev: &Evidence) {
+        if let Err(e) = ev.verify(&self.node.set, self.node.algorithm) {
+            tracing::error!(error = %e, "the core reported evidence that does not verify; ignored");
+            return;
+        }
+        let key = ev.key(self.node.algorithm);
+        let body = evidence_body(&key, ev, self.node.index, None);
+        match self.node.store.add_evidence(&key, &body) {
+            Ok(true) => {
+                self.node.metrics.evidence.inc();
+                tracing::warn!(validator = ev.validator(), evidence = %key, "Byzantine evidence recorded");
+                let proposal = Proposal {
+                    id: key.clone(),
+                    payload: serde_json::json!({ "evidence": ev }),
+                    kind: Some(EVIDENCE_KIND.to_string()),
+                };
+                if self
+                    .tx
+                    .try_send((
+                        Cmd::Propose {
+                            proposal,
+                            wait: None,
+                        },
+                        trace::Context::current(),
+                    ))
+                    .is_err()
+                {
+                    tracing::warn!(evidence = %key, "queue full; evidence kept locally, not proposed");
+                }
+            }
+            Ok(false) => {}
+            Err(err) => tracing::error!(error = %err, "cannot store evidence"),
+        }
+    }
+}
