@@ -513,7 +513,7 @@ pub fn app(
         engines,
         validators,
         proxy: live.proxy.clone(),
-        secret: JwtSecret(Arc::new(secret.into_bytes())),
+        secret: JwtSecret::new(secret.into_bytes()),
         fanout: reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
             .build()?,

@@ -363,7 +363,7 @@ pub async fn limit(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let api_key = req.headers().get("x-api-key").and_then(|v| v.to_str().ok());
-    let credential = match crate::auth::bearer(header).and_then(|t| crate::auth::verify(t, &secret.0)) {
+    let credential = match crate::auth::bearer(header).and_then(|t| secret.verify(t)) {
         Ok(claims) => Some(format!("sub:{}", claims.sub)),
         Err(_) => api_key
             .and_then(|k| crate::apikeys::verify(k.trim()))
