@@ -203,6 +203,7 @@ async fn discovery_trusts_the_cluster_ca_and_refuses_another() {
         err.contains("certificate") && err.contains(&api.to_string()),
         "{err}"
     );
+    eprintln!("kubernetes over TLS with another CA: {err}");
 
     // …and the instances the gateway had are kept, not replaced.
     let known: SocketAddr = "10.9.9.9:8081".parse().unwrap();
