@@ -105,6 +105,91 @@ pub fn bearer(header: Option<&str>) -> Result<&str, AuthError> {
     Ok(token.trim())
 }
 
+/// Tokens that verified, kept until they expire: a client sends the same
+/// token with every request, and checking its signature and decoding its
+/// claims again each time is most of what authentication costs. Keyed by the
+/// token's bytes, for one secret; bounded (when full, expired tokens are
+/// dropped, and if none had expired, all are). A hit is what a fresh
+/// [`verify`] would answer: the signature and `nbf` already passed, and
+/// `exp` is checked against `now` as `verify` checks it (no leeway).
+pub struct TokenCache {
+    shards: Vec<std::sync::Mutex<std::collections::HashMap<Box<str>, Claims>>>,
+    per_shard: usize,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl TokenCache {
+    const SHARDS: usize = 8;
+
+    /// A cache of up to about `capacity` tokens.
+    pub fn new(capacity: usize) -> TokenCache {
+        TokenCache {
+            shards: (0..Self::SHARDS).map(|_| Default::default()).collect(),
+            per_shard: capacity.div_ceil(Self::SHARDS).max(1),
+            hasher: Default::default(),
+        }
+    }
+
+    fn shard(
+        &self,
+        token: &str,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<Box<str>, Claims>> {
+        use std::hash::BuildHasher;
+        let i = (self.hasher.hash_one(token) as usize) % self.shards.len();
+        match self.shards[i].lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// [`verify`], answered from the cache when `token` verified before and
+    /// has not expired at `now` (Unix seconds).
+    pub fn verify(&self, token: &str, secret: &[u8], now: u64) -> Result<Claims, AuthError> {
+        {
+            let mut shard = self.shard(token);
+            match shard.get(token) {
+                Some(c) if c.exp >= now => return Ok(c.clone()),
+                Some(_) => {
+                    shard.remove(token);
+                }
+                None => {}
+            }
+        }
+        let claims = verify(token, secret)?;
+        if claims.exp < now {
+            // Expired by the caller's clock, which may be ahead of verify's.
+            let e = jsonwebtoken::errors::Error::from(
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature,
+            );
+            return Err(AuthError::Invalid(e.to_string()));
+        }
+        let mut shard = self.shard(token);
+        if shard.len() >= self.per_shard {
+            shard.retain(|_, c| c.exp >= now);
+            if shard.len() >= self.per_shard {
+                shard.clear();
+            }
+        }
+        shard.insert(token.into(), claims.clone());
+        Ok(claims)
+    }
+
+    /// Tokens held now.
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| match s.lock() {
+                Ok(g) => g.len(),
+                Err(p) => p.into_inner().len(),
+            })
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 pub fn now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -161,6 +246,41 @@ mod tests {
         )
         .unwrap();
         assert!(verify(&nbf, SECRET).is_err());
+    }
+
+    #[test]
+    fn cached_tokens_answer_as_verify_does_until_they_expire() {
+        let now = now_secs();
+        let cache = TokenCache::new(16);
+        let t = mint(SECRET, "alice", Role::Player, now, 60).unwrap();
+        let first = cache.verify(&t, SECRET, now).unwrap();
+        assert_eq!(first, verify(&t, SECRET).unwrap());
+        assert_eq!(cache.len(), 1);
+        // A hit, even with a secret that would not verify it: the cache
+        // belongs to one secret, and the token is not checked again.
+        assert_eq!(cache.verify(&t, b"other", now + 60).unwrap(), first);
+        // Past `exp` it is dropped, checked again and refused.
+        assert_eq!(
+            cache.verify(&t, SECRET, now + 61),
+            Err(AuthError::Invalid("ExpiredSignature".into()))
+        );
+        assert!(cache.is_empty());
+        // Failures are never cached.
+        let bad = format!("{t}x");
+        assert!(cache.verify(&bad, SECRET, now).is_err());
+        assert!(cache.verify(&bad, SECRET, now).is_err());
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        let now = now_secs();
+        let cache = TokenCache::new(16);
+        for i in 0..200 {
+            let t = mint(SECRET, &format!("p{i}"), Role::Player, now, 60).unwrap();
+            assert_eq!(cache.verify(&t, SECRET, now).unwrap().sub, format!("p{i}"));
+            assert!(cache.len() <= 16, "{}", cache.len());
+        }
     }
 
     #[test]

@@ -17,3 +17,8 @@ pub mod supervisor;
 pub mod telemetry;
 pub mod tui;
 pub mod upstream;
+
+// The services allocate on every request (headers, bodies, futures) from
+// many threads; glibc's malloc spent a tenth of the gateway's CPU on it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -144,8 +144,14 @@ impl Metrics {
     }
 
     pub fn request_finished(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        // The status as text without formatting it (every standard code).
+        let code = axum::http::StatusCode::from_u16(status).ok();
+        let code_text = match &code {
+            Some(c) => std::borrow::Cow::Borrowed(c.as_str()),
+            None => std::borrow::Cow::Owned(status.to_string()),
+        };
         self.requests
-            .with_label_values(&[method, route, &status.to_string()])
+            .with_label_values(&[method, route, &code_text])
             .inc();
         self.latency
             .with_label_values(&[method, route])

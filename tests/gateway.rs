@@ -250,6 +250,24 @@ fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
     );
     assert_eq!(s, 201, "{g}");
     let id = g["id"].as_str().unwrap().to_string();
+    // With one engine, the gateway's list is the engine's own page.
+    let (s, list, _) = gw.call(
+        "GET",
+        "/api/v1/games?limit=5&offset=0",
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(s, 200, "{list}");
+    let direct: serde_json::Value = gw
+        .http
+        .get(format!("http://{}/games?limit=5&offset=0", sb.engine()))
+        .bearer_auth(gw.token("alice", Player))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(list, direct);
+    assert_eq!(list["games"][0]["id"], json!(id));
     let path = format!("/api/v1/games/{id}");
     let ps = sb.ps();
     support::kill9(Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap());

@@ -634,10 +634,14 @@ async fn a_reload_swaps_instances_and_limits_without_dropping_a_stream() {
     let (b, _) = fake_upstream("engine-b").await;
     let sb = Sandbox::sized(1, 1);
     let file = sb.state_dir().join("gateway.toml");
-    write_config(&file, a, "");
+    let create_limit = "[gateway.rate_limit.routes]\n\"POST /api/v1/games\" = \"1/1m\"\n";
+    write_config(&file, a, create_limit);
     let gw = Gateway::start(&sb, Some(&file), "200ms").await;
     gw.wait_engines(&[a]).await;
     assert_eq!(gw.config_view().await["generation"], 1);
+    // Alice uses up her one game creation a minute.
+    assert_eq!(gw.call("POST", "/api/v1/games", false).await.0, 200);
+    assert_eq!(gw.call("POST", "/api/v1/games", false).await.0, 429);
 
     // A stream in flight through engine A…
     let mut stream = gw
@@ -656,7 +660,7 @@ async fn a_reload_swaps_instances_and_limits_without_dropping_a_stream() {
     write_config(
         &file,
         b,
-        "[gateway.rate_limit.routes]\n\"GET /api/v1/consensus\" = \"2/1m\"\n",
+        &format!("{create_limit}\"GET /api/v1/consensus\" = \"2/1m\"\n"),
     );
     eventually("generation 2", || async {
         (gw.config_view().await["generation"] == 2).then_some(())
@@ -679,6 +683,11 @@ async fn a_reload_swaps_instances_and_limits_without_dropping_a_stream() {
     );
     let (_, _, h) = gw.call("GET", "/api/v1/consensus/status", false).await;
     assert_eq!(h["ratelimit-policy"], "2;w=60");
+    // The reload changed other limits, not alice's creation limit: she is
+    // still at it (a reload does not reset a client's bucket).
+    let (s, p, h) = gw.call("POST", "/api/v1/games", false).await;
+    assert_eq!(s, 429, "{p}");
+    assert_eq!(h["ratelimit-policy"], "1;w=60");
 
     // An invalid configuration is refused; the active one stays.
     std::fs::write(&file, "[gateway.rate_limit]\nmax_requests = \"lots\"\n").unwrap();

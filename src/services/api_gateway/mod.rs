@@ -183,6 +183,8 @@ async fn games_root(
 
 /// Lists games from every healthy engine: each is asked for its first
 /// `offset + limit`, then the merged list is sorted and cut like one list.
+/// With one healthy engine its own page is that list: it is asked for the
+/// page itself and its answer passed on as it is, not decoded and re-encoded.
 async fn list_games(
     s: &GatewayState,
     auth: Option<axum::http::HeaderValue>,
@@ -206,9 +208,22 @@ async fn list_games(
             "limit must be from 1 to 500",
         ));
     }
+    let healthy: Vec<SocketAddr> = s
+        .engines
+        .set
+        .healthy_instances()
+        .into_iter()
+        .filter_map(|(addr, ok)| ok.then_some(addr))
+        .collect();
+    let single = healthy.len() == 1 && offset + limit <= 500;
+    let (ask_offset, ask_limit) = if single {
+        (offset, limit)
+    } else {
+        (0, (offset + limit).min(500))
+    };
     params.retain(|(k, _)| k != "limit" && k != "offset");
-    params.push(("offset".into(), "0".into()));
-    params.push(("limit".into(), (offset + limit).min(500).to_string()));
+    params.push(("offset".into(), ask_offset.to_string()));
+    params.push(("limit".into(), ask_limit.to_string()));
     let q: String = params
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
@@ -217,10 +232,7 @@ async fn list_games(
     let mut games: Vec<Value> = Vec::new();
     let mut total = 0u64;
     let mut asked = 0;
-    for (addr, healthy) in s.engines.set.healthy_instances() {
-        if !healthy {
-            continue;
-        }
+    for addr in healthy {
         asked += 1;
         let mut r = s
             .fanout
@@ -246,6 +258,23 @@ async fn list_games(
         let resp = sent
             .map_err(|e| Problem::new(StatusCode::BAD_GATEWAY, format!("engine at {addr}: {e}")))?;
         let status = resp.status();
+        let json = resp
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        if single && status.is_success() && json {
+            let body = resp.bytes().await.map_err(|e| {
+                Problem::new(StatusCode::BAD_GATEWAY, format!("engine at {addr}: {e}"))
+            })?;
+            return Ok((
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/json"),
+                )],
+                body,
+            )
+                .into_response());
+        }
         let body: Value = resp
             .json()
             .await
@@ -514,7 +543,7 @@ pub fn app(
         engines,
         validators,
         proxy: live.proxy.clone(),
-        secret: JwtSecret(Arc::new(secret.into_bytes())),
+        secret: JwtSecret::new(secret.into_bytes()),
         fanout: reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
             .build()?,

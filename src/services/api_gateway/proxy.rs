@@ -109,10 +109,13 @@ pub struct Slot {
     in_flight: Arc<AtomicU32>,
     breaker: Mutex<Breaker>,
     id: u64,
+    /// This instance's `bitcraps_gateway_breaker_state` series, looked up
+    /// once rather than by label on every request.
+    breaker_gauge: prometheus::IntGauge,
 }
 
 impl Slot {
-    fn new(addr: SocketAddr) -> Slot {
+    fn new(addr: SocketAddr, breaker_gauge: prometheus::IntGauge) -> Slot {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         addr.hash(&mut h);
@@ -121,6 +124,7 @@ impl Slot {
             in_flight: Arc::default(),
             breaker: Mutex::new(Breaker::default()),
             id: h.finish(),
+            breaker_gauge,
         }
     }
 
@@ -223,7 +227,13 @@ impl Upstream {
         let gone: Vec<SocketAddr> = {
             let mut slots = lock(&self.slots);
             for a in &addrs {
-                slots.entry(*a).or_insert_with(|| Arc::new(Slot::new(*a)));
+                slots.entry(*a).or_insert_with(|| {
+                    let gauge = self
+                        .metrics
+                        .breaker
+                        .with_label_values(&[&self.set.service, &a.to_string()]);
+                    Arc::new(Slot::new(*a, gauge))
+                });
             }
             let gone = slots
                 .keys()
@@ -250,12 +260,13 @@ impl Upstream {
         lock(&self.slots).get(&addr).cloned()
     }
 
+    /// Sets the breaker gauge of the instance at `addr` (none once it left).
     fn export_breaker(&self, addr: SocketAddr) {
-        let state = self.breaker_state(addr);
-        self.metrics
-            .breaker
-            .with_label_values(&[&self.set.service, &addr.to_string()])
-            .set(state.gauge());
+        if let Some(slot) = self.slot(addr) {
+            let policy = self.tuning().policy;
+            let state = slot.breaker().state(now_ms(), &policy);
+            slot.breaker_gauge.set(state.gauge());
+        }
     }
 
     /// Breaker state of the instance at `addr` now.
@@ -434,19 +445,24 @@ impl Proxy {
                     .insert(HeaderName::from_static("x-forwarded-for"), v);
             }
         }
-        // One client span per forwarded request, the next hop's parent.
-        let span = trace::client_span(
-            &trace::Context::current(),
-            req.method().to_string(),
-            vec![
-                KeyValue::new("http.request.method", req.method().to_string()),
-                KeyValue::new("url.full", req.uri().to_string()),
-                KeyValue::new("server.address", addr.ip().to_string()),
-                KeyValue::new("server.port", i64::from(addr.port())),
-                KeyValue::new("peer.service", up.name),
-            ],
-            &[],
-        );
+        // One client span per forwarded request, the next hop's parent
+        // (without an exporter, the request's own context goes on).
+        let span = if trace::exporting() {
+            trace::client_span(
+                &trace::Context::current(),
+                req.method().to_string(),
+                vec![
+                    KeyValue::new("http.request.method", req.method().to_string()),
+                    KeyValue::new("url.full", req.uri().to_string()),
+                    KeyValue::new("server.address", addr.ip().to_string()),
+                    KeyValue::new("server.port", i64::from(addr.port())),
+                    KeyValue::new("peer.service", up.name),
+                ],
+                &[],
+            )
+        } else {
+            trace::Context::current()
+        };
         trace::inject(&span, req.headers_mut());
         let counter = slot.in_flight.clone();
         counter.fetch_add(1, Ordering::Relaxed);
@@ -505,14 +521,18 @@ impl Proxy {
 
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
     // Headers named in `Connection` are hop-by-hop too.
-    let named: Vec<String> = headers
+    let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(',').map(|s| s.trim().to_ascii_lowercase()))
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| HeaderName::from_bytes(s.trim().as_bytes()).ok())
         .collect();
-    for h in HOP_BY_HOP.iter().map(|s| s.to_string()).chain(named) {
-        headers.remove(h.as_str());
+    for h in HOP_BY_HOP {
+        headers.remove(*h);
+    }
+    for h in named {
+        headers.remove(h);
     }
 }
 

@@ -7,7 +7,8 @@
 //! (`gateway.rate_limit.routes`) give matching requests their own quota and
 //! their own buckets. The arithmetic (`Gcra`, `route_for`, `Policy`) is pure:
 //! time comes in as nanoseconds, so it is tested with injected time. Idle
-//! buckets are evicted, so memory stays bounded.
+//! buckets are evicted, so memory stays bounded. A configuration reload
+//! carries the buckets over (`carry`): a client stays at its limit.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -22,6 +23,8 @@ use axum::response::{IntoResponse, Response};
 use crate::config::{RateLimitConfig, RouteLimit};
 use crate::services::common::Problem;
 use crate::services::common::extract::JwtSecret;
+
+pub mod carry;
 
 /// One quota: `burst` requests at once, one more every `period_ns`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,10 +149,7 @@ impl Policy {
             _ if self.by_ip => format!("ip:{}", client.ip),
             _ => return None,
         };
-        Some(match rule {
-            Some(i) => format!("r{i}|{who}"),
-            None => format!("d|{who}"),
-        })
+        Some(carry::key(rule, &who))
     }
 
     fn quota(&self, rule: Option<usize>) -> (Gcra, u64, Duration) {
@@ -178,13 +178,51 @@ pub struct Verdict {
 }
 
 impl RateLimit {
-    /// A limiter for `policy`; idle buckets are evicted every 10 s while it lives.
-    pub fn new(policy: Policy, rejected: prometheus::IntCounter) -> Arc<RateLimit> {
-        let rl = Arc::new(RateLimit {
+    /// A limiter for `policy` with no buckets yet.
+    pub fn new(policy: Policy, rejected: prometheus::IntCounter) -> RateLimit {
+        RateLimit {
             policy,
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             rejected,
-        });
+        }
+    }
+
+    /// A limiter for `policy` that starts with `old`'s buckets carried
+    /// over at `now` (see [`carry`]).
+    pub fn carried_from(
+        policy: Policy,
+        old: &RateLimit,
+        now: u64,
+        rejected: prometheus::IntCounter,
+    ) -> RateLimit {
+        let rl = RateLimit::new(policy, rejected);
+        for shard in &old.shards {
+            let buckets = match shard.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            let carried = carry::carry(
+                &old.policy,
+                &rl.policy,
+                buckets.iter().map(|(k, t)| (k.as_str(), *t)),
+                now,
+            );
+            drop(buckets);
+            for (k, tat) in carried {
+                rl.shard(&k).insert(k, tat);
+            }
+        }
+        rl
+    }
+
+    /// The theoretical arrival time of a bucket, if it is tracked.
+    pub fn tat(&self, key: &str) -> Option<u64> {
+        self.shard(key).get(key).copied()
+    }
+
+    /// Shares `self` and evicts its idle buckets every 10 s while it lives.
+    fn spawn_eviction(self) -> Arc<RateLimit> {
+        let rl = Arc::new(self);
         let weak = Arc::downgrade(&rl);
         tokio::spawn(async move {
             loop {
@@ -262,7 +300,9 @@ impl Limits {
         )?;
         registry.register(Box::new(rejected.clone()))?;
         Ok(Limits {
-            current: RwLock::new(RateLimit::new(Policy::new(cfg), rejected.clone())),
+            current: RwLock::new(
+                RateLimit::new(Policy::new(cfg), rejected.clone()).spawn_eviction(),
+            ),
             rejected,
         })
     }
@@ -274,18 +314,22 @@ impl Limits {
         }
     }
 
-    /// Applies a new configuration; buckets are kept when the policy is
-    /// unchanged and start afresh when it changed. Returns whether it changed.
+    /// Applies a new configuration; the clients' buckets are carried over
+    /// (kept as they are where a quota is unchanged: a reload does not reset
+    /// anyone's limit). Returns whether the policy changed.
     pub fn apply(&self, cfg: &RateLimitConfig) -> bool {
         let policy = Policy::new(cfg);
-        if self.current().policy == policy {
+        let mut current = match self.current.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if current.policy == policy {
             return false;
         }
-        let next = RateLimit::new(policy, self.rejected.clone());
-        match self.current.write() {
-            Ok(mut g) => *g = next,
-            Err(p) => *p.into_inner() = next,
-        }
+        // Under the write lock no new request starts on the old limiter; one
+        // that already holds it may still count there, a request's worth.
+        let next = RateLimit::carried_from(policy, &current, now_ns(), self.rejected.clone());
+        *current = next.spawn_eviction();
         true
     }
 }
@@ -319,13 +363,12 @@ pub async fn limit(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let api_key = req.headers().get("x-api-key").and_then(|v| v.to_str().ok());
-    let credential =
-        match crate::auth::bearer(header).and_then(|t| crate::auth::verify(t, &secret.0)) {
-            Ok(claims) => Some(format!("sub:{}", claims.sub)),
-            Err(_) => api_key
-                .and_then(|k| crate::apikeys::verify(k.trim()))
-                .map(|claims| format!("key:{}", claims.sub)),
-        };
+    let credential = match crate::auth::bearer(header).and_then(|t| secret.verify(t)) {
+        Ok(claims) => Some(format!("sub:{}", claims.sub)),
+        Err(_) => api_key
+            .and_then(|k| crate::apikeys::verify(k.trim()))
+            .map(|claims| format!("key:{}", claims.sub)),
+    };
     let client = Client {
         credential,
         ip: peer.ip(),
@@ -391,7 +434,7 @@ mod tests {
         }
     }
 
-    fn limiter(routes: &str) -> Arc<RateLimit> {
+    fn limiter(routes: &str) -> RateLimit {
         RateLimit::new(
             Policy::new(&cfg(routes)),
             prometheus::IntCounter::new("x", "x").unwrap(),
@@ -512,6 +555,40 @@ mod tests {
         let p = Policy::new(&c);
         assert_eq!(p.bucket(&cred, None).as_deref(), Some("d|sub:alice"));
         assert_eq!(p.bucket(&anon, None), None);
+    }
+
+    #[tokio::test]
+    async fn a_reload_keeps_clients_at_their_limit() {
+        let limits = Limits::new(
+            &cfg("POST /api/v1/games=1/1m"),
+            &prometheus::Registry::new(),
+        )
+        .unwrap();
+        let alice = Client {
+            credential: Some("sub:alice".into()),
+            ip: [10, 0, 0, 1].into(),
+        };
+        let decide = |path: &str| {
+            limits
+                .current()
+                .check_at(&alice, "POST", path, now_ns())
+                .unwrap()
+                .decision
+        };
+        assert!(matches!(decide("/api/v1/games"), Decision::Allow { .. }));
+        assert!(matches!(decide("/api/v1/games"), Decision::Deny { .. }));
+        assert!(matches!(decide("/x"), Decision::Allow { remaining: 2 }));
+        // Another rule comes first and the default changes: alice's route
+        // quota is the same, so she stays limited there, and the default
+        // bucket keeps the request it counted.
+        let mut next = cfg("/other=5/1s,POST /api/v1/games=1/1m");
+        next.max_requests = 10;
+        assert!(limits.apply(&next));
+        assert!(matches!(decide("/api/v1/games"), Decision::Deny { .. }));
+        assert!(matches!(decide("/x"), Decision::Allow { remaining: 8 }));
+        // The same configuration again changes nothing.
+        assert!(!limits.apply(&next));
+        assert!(matches!(decide("/api/v1/games"), Decision::Deny { .. }));
     }
 
     #[tokio::test]

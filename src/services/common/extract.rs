@@ -40,9 +40,34 @@ fn json_problem(r: JsonRejection) -> Problem {
     Problem::new(status, r.body_text())
 }
 
-/// The secret tokens are verified with, taken from the router state.
+/// The secret tokens are verified with, taken from the router state, and
+/// the tokens it verified (see [`auth::TokenCache`]).
 #[derive(Clone)]
-pub struct JwtSecret(pub std::sync::Arc<Vec<u8>>);
+pub struct JwtSecret {
+    key: std::sync::Arc<Vec<u8>>,
+    tokens: std::sync::Arc<auth::TokenCache>,
+}
+
+impl JwtSecret {
+    /// Tokens kept verified per process; a token is ~200 bytes.
+    const CACHED_TOKENS: usize = 16_384;
+
+    pub fn new(key: impl Into<std::sync::Arc<Vec<u8>>>) -> JwtSecret {
+        JwtSecret {
+            key: key.into(),
+            tokens: std::sync::Arc::new(auth::TokenCache::new(Self::CACHED_TOKENS)),
+        }
+    }
+
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+
+    /// Verifies a bearer token (see [`auth::verify`]).
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        self.tokens.verify(token, &self.key, auth::now_secs())
+    }
+}
 
 /// The authenticated caller (`Authorization: Bearer <jwt>`, or an API key
 /// in `x-api-key`); 401 without valid credentials.
@@ -108,7 +133,7 @@ where
                 });
         }
         let claims = auth::bearer(header)
-            .and_then(|t| auth::verify(t, &secret.0))
+            .and_then(|t| secret.verify(t))
             .map_err(|e: AuthError| Problem::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
         Ok(Caller(claims))
     }

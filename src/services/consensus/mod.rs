@@ -113,7 +113,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let secret = super::jwt_secret(cfg, opts)?;
     let routes = http::routes(http::ConsensusState {
         slot,
-        secret: super::common::extract::JwtSecret(std::sync::Arc::new(secret.into_bytes())),
+        secret: super::common::extract::JwtSecret::new(secret.into_bytes()),
         wait_timeout: cfg.gateway.request_timeout,
         fault_injection: cfg.consensus.fault_injection || !cfg.consensus.faults.trim().is_empty(),
     });

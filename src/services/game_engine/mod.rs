@@ -47,7 +47,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             max_games: cfg.game_engine.max_concurrent_games as usize,
             max_players: cfg.game_engine.max_players_per_game,
         },
-        super::common::extract::JwtSecret(secret_bytes),
+        super::common::extract::JwtSecret::new(secret_bytes),
         anchors,
         metrics::EngineMetrics::new(ctx.metrics.registry())?,
     )?;

@@ -145,17 +145,29 @@ impl Kubernetes {
                     ca.display()
                 ))
             })?;
-            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+            // A bundle: during a CA rotation the file holds old and new.
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                 DiscoveryError::Setup(format!("{}: not a PEM certificate: {e}", ca.display()))
             })?;
-            builder = builder
-                .tls_built_in_root_certs(false)
-                .add_root_certificate(cert);
+            if certs.is_empty() {
+                return Err(DiscoveryError::Setup(format!(
+                    "kubernetes discovery: {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    ca.display()
+                )));
+            }
+            builder = builder.tls_built_in_root_certs(false);
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
         }
         Ok(Kubernetes {
-            client: builder
-                .build()
-                .map_err(|e| DiscoveryError::Setup(error_chain(&e)))?,
+            client: builder.build().map_err(|e| {
+                DiscoveryError::Setup(format!(
+                    "kubernetes discovery: cannot build the API client (CA {}): {}",
+                    ca.display(),
+                    error_chain(&e)
+                ))
+            })?,
             api,
             token_file: dir.join("token"),
             namespace,
