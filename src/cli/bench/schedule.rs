@@ -16,10 +16,13 @@ pub struct OpenLoop {
 }
 
 impl OpenLoop {
-    /// When request `i` is due, from the start (exact in nanoseconds: no
-    /// drift accumulates however long the run).
+    /// When request `i` is due, from the start: `i / rate` seconds rounded
+    /// up to the nanosecond (no drift accumulates however long the run;
+    /// rounding up, as `due_by` counts, so that `due_at(i) <= t` exactly
+    /// when request `i` is among the `due_by(t)` first).
     pub fn due_at(self, i: u64) -> Duration {
-        let ns = u128::from(i) * 1_000_000_000 / u128::from(self.rate.max(1));
+        let rate = u128::from(self.rate.max(1));
+        let ns = (u128::from(i) * 1_000_000_000).div_ceil(rate);
         Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
     }
 
@@ -255,8 +258,17 @@ mod tests {
         // 3 requests per second do not divide a second evenly: still exact.
         let l = OpenLoop { rate: 3 };
         assert_eq!(l.due_at(3), Duration::from_secs(1));
-        assert_eq!(l.due_at(1).as_nanos(), 333_333_333);
+        assert_eq!(
+            l.due_at(1).as_nanos(),
+            333_333_334,
+            "a third of a second, rounded up"
+        );
         assert_eq!(l.total(Duration::from_secs(10)), 30);
+        // The case that once broke it: request 948,953 is due after t.
+        let l = OpenLoop { rate: 92_460 };
+        let t = Duration::from_nanos(10_263_389_573);
+        assert_eq!(l.due_by(t), 948_953);
+        assert!(l.due_at(948_952) <= t && l.due_at(948_953) > t);
     }
 
     #[test]
@@ -273,6 +285,9 @@ mod tests {
     }
 
     proptest! {
+        // Found by this property: with due_at rounding down, request
+        // 948,953 (rate 92,460/s), due 0.87 ns after t = 10,263,389,573 ns,
+        // read as due at t.
         #[test]
         fn due_by_counts_exactly_the_requests_due(rate in 1u64..100_000, t_ns in 0u64..20_000_000_000) {
             let l = OpenLoop { rate };
