@@ -543,10 +543,16 @@ async fn post_action(
 }
 
 /// Runs `work` on its own task, so that dropping the caller's future (the
-/// client went away) cannot stop it half-way.
+/// client went away) cannot stop it half-way. The task keeps the request's
+/// trace and log span: what it anchors belongs to the request's trace.
 async fn run_to_completion<T: Send + 'static>(
     work: impl std::future::Future<Output = Result<T, Problem>> + Send + 'static,
 ) -> Result<T, Problem> {
+    use opentelemetry::context::FutureExt as _;
+    use tracing::Instrument as _;
+    let work = work
+        .instrument(tracing::Span::current())
+        .with_context(crate::telemetry::trace::Context::current());
     tokio::spawn(work).await.map_err(|err| {
         tracing::error!(error = %err, "a state change task failed");
         Problem::new(
