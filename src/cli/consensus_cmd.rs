@@ -522,6 +522,20 @@ fn validators(g: &GlobalArgs, cmd: &ValidatorsCommand) -> anyhow::Result<()> {
             format!("GET /validators did not name the chain and epoch: {current}"),
         ));
     };
+    // Sign for the chain this state dir's genesis names, never just for
+    // whatever chain the validator that answered claims.
+    if let Ok(genesis) = crate::services::consensus::genesis::load(&g.state_dir)
+        && genesis.chain_id != chain_id
+    {
+        return Err(fail(
+            Code::VerifyFailed,
+            format!(
+                "the validators answer for chain {chain_id}, but {} names chain {}; refusing to sign",
+                crate::services::consensus::genesis::genesis_path(&g.state_dir).display(),
+                genesis.chain_id
+            ),
+        ));
+    }
     let signed = change.approve(&signing, chain_id, epoch);
     let pb = output::spinner(g.quiet || g.output == OutputFormat::Json);
     pb.set_message("waiting for the change to commit");
@@ -545,6 +559,11 @@ fn validators(g: &GlobalArgs, cmd: &ValidatorsCommand) -> anyhow::Result<()> {
 /// must verify against the set before it. Trusts nothing but the genesis.
 fn set_at(api: &Api, genesis: ValidatorSet, height: u64) -> anyhow::Result<ValidatorSet> {
     let v = api.call("GET", "/validators", None)?;
+    // Judged as the validators judge them (a change below 3f+1 is refused).
+    let min_validators = v["min_validators"]
+        .as_u64()
+        .and_then(|m| usize::try_from(m).ok())
+        .unwrap_or(0);
     let mut changes: Vec<(u64, u64)> = v["changes"]
         .as_array()
         .into_iter()
@@ -574,8 +593,11 @@ fn set_at(api: &Api, genesis: ValidatorSet, height: u64) -> anyhow::Result<Valid
         }
         qc.verify(&set)
             .map_err(|e| bad(format!("the certificate does not verify: {e}")))?;
-        let (next, _) =
-            crate::services::consensus::protocol::set_change::next_set(&set, &block.proposals, 0);
+        let (next, _) = crate::services::consensus::protocol::set_change::next_set(
+            &set,
+            &block.proposals,
+            min_validators,
+        );
         match next {
             Some((next, _)) if next.epoch == epoch => set = next,
             _ => return Err(bad("the block does not carry that change".into())),

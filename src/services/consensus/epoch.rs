@@ -49,7 +49,7 @@ pub fn spawn(
                     tracing::warn!(error = %e, "catching up from peers failed; starting from what is stored");
                 }
                 loop {
-                    match Node::start(&opts, std::mem::take(&mut handover)) {
+                    match Node::start(&opts, &mut handover) {
                         Ok(node) => {
                             tracing::info!(
                                 epoch = node.set.epoch,

@@ -466,6 +466,8 @@ async fn get_validators(State(s): State<ConsensusState>) -> Result<Json<Value>, 
         "epoch": node.set.epoch,
         "chain_id": node.set.chain_id,
         "governance_keys": node.set.governance_keys.iter().map(hex::encode).collect::<Vec<_>>(),
+        // The floor (3f+1) every validator judges a change against.
+        "min_validators": node.min_validators,
         "retired": node.retired,
         "validators": node.set.validators.iter().enumerate().map(|(i, v)| json!({
             "index": i,
@@ -588,7 +590,13 @@ async fn change_validators(
         .epochs()
         .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}")))?
         .iter()
-        .any(|(e, from, _)| *e == next.epoch && *from == committed.height + 1);
+        .any(|(e, from, set)| {
+            // This change, not another one made against the same epoch and
+            // ordered first in the same block.
+            *e == next.epoch
+                && *from == committed.height + 1
+                && serde_json::to_value(&next.validators).is_ok_and(|v| set["validators"] == v)
+        });
     if !applied {
         return Err(Problem::new(
             StatusCode::CONFLICT,

@@ -91,7 +91,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         min_validators,
         epoch_ended,
     };
-    let node = node::Node::start(&node_opts, node::Handover::default())?;
+    let node = node::Node::start(&node_opts, &mut node::Handover::default())?;
     let slot = epoch::spawn(node_opts, node, ended_rx)?;
     ctx.readiness
         .set("storage", true, true, format!("{} open", data.display()));

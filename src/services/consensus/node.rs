@@ -202,7 +202,10 @@ impl Node {
     /// Recovers from the WAL and the block store, then starts the core of
     /// the current epoch (or, when this validator is not a member of the
     /// current set, a retired node that follows the chain).
-    pub fn start(o: &NodeOptions, handover: Handover) -> anyhow::Result<Node> {
+    /// What is in flight from the last epoch is taken from `handover` only
+    /// once the start can no longer fail, so a failed start can be retried
+    /// with it.
+    pub fn start(o: &NodeOptions, handover: &mut Handover) -> anyhow::Result<Node> {
         std::fs::create_dir_all(&o.data_dir)
             .with_context(|| format!("cannot create {}", o.data_dir.display()))?;
         let store = Arc::new(BlockStore::open(&o.data_dir)?);
@@ -237,7 +240,7 @@ impl Node {
                 last_votes: vec![None; set.len()],
             })),
             peers_seen: Arc::new(Mutex::new(vec![PeerSeen::default(); set.len()])),
-            pending: Arc::new(Mutex::new(handover.pending)),
+            pending: Arc::new(Mutex::new(handover.pending.clone())),
             metrics: o.metrics.clone(),
             algorithm: o.algorithm,
             min_validators: o.min_validators,
@@ -290,19 +293,25 @@ impl Node {
             recovered,
         )
         .map_err(|e| anyhow::anyhow!("cannot start the consensus core: {e}"))?;
-        let addrs: Vec<std::net::SocketAddr> = {
+        // A member nobody knows the address of (an added validator whose
+        // change named none) is unreachable, not a reason to stop: the
+        // others go on as long as they hold a quorum.
+        let addrs: Vec<Option<std::net::SocketAddr>> = {
             let book = o
                 .book
                 .read()
                 .map_err(|_| anyhow::anyhow!("address book lock poisoned"))?;
             set.validators
                 .iter()
-                .map(|v| {
-                    book.get(&v.id).copied().ok_or_else(|| {
-                        anyhow::anyhow!("no address is known for validator {}", v.id)
-                    })
+                .enumerate()
+                .map(|(i, v)| {
+                    let addr = book.get(&v.id).copied();
+                    if addr.is_none() && i as u32 != index {
+                        tracing::error!(validator = %v.id, epoch = set.epoch, "no address is known for this member; it cannot be reached this epoch");
+                    }
+                    addr
                 })
-                .collect::<anyhow::Result<_>>()?
+                .collect()
         };
         let peers = Peers::spawn(index, &addrs)?;
         node.status = Arc::new(RwLock::new(core.status()));
@@ -317,7 +326,7 @@ impl Node {
             peers,
             wal,
             node: node.clone(),
-            waiters: handover.waiters,
+            waiters: std::mem::take(&mut handover.waiters),
             wal_records: 0,
             epoch_ended: o.epoch_ended.clone(),
             next_epoch: false,
@@ -448,4 +457,42 @@ fn recent_blocks(store: &BlockStore, n: usize) -> anyhow::Result<Vec<(Block, Quo
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::consensus::protocol::testkit::{key, set};
+
+    /// An approved change can add a member whose address nobody knows (the
+    /// HTTP check asks for one, but a replayed or Byzantine-proposed change
+    /// need not have it): the node starts anyway, that member unreachable.
+    #[tokio::test]
+    async fn a_member_without_an_address_does_not_stop_the_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let set = set(4);
+        let book: AddressBook = Arc::new(RwLock::new(
+            set.validators[..3]
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.id.clone(), ([127, 0, 0, 1], 1 + i as u16).into()))
+                .collect(),
+        ));
+        let (epoch_ended, _ended) = mpsc::unbounded_channel();
+        let opts = NodeOptions {
+            genesis: set,
+            key: key(0),
+            book,
+            data_dir: dir.path().join("validator-0"),
+            algorithm: Algorithm::Pbft,
+            config: CoreConfig::default(),
+            metrics: NodeMetrics::new(&prometheus::Registry::new()).unwrap(),
+            fault: Arc::default(),
+            min_validators: 4,
+            epoch_ended,
+        };
+        let node = Node::start(&opts, &mut Handover::default()).unwrap();
+        assert_eq!(node.index, 0);
+        assert!(!node.retired && !node.core_stopped());
+    }
 }

@@ -85,7 +85,9 @@ const QUEUE: usize = 4096;
 
 impl Peers {
     /// Starts one sender task per peer.
-    pub fn spawn(me: u32, addrs: &[SocketAddr]) -> anyhow::Result<Peers> {
+    /// Links to every validator of the set but `me`; a validator with no
+    /// known address (`None`) gets no link, and messages to it are dropped.
+    pub fn spawn(me: u32, addrs: &[Option<SocketAddr>]) -> anyhow::Result<Peers> {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(4)
             .pool_idle_timeout(Duration::from_secs(90))
@@ -94,10 +96,10 @@ impl Peers {
             .build()?;
         let mut queues = Vec::with_capacity(addrs.len());
         for (i, addr) in addrs.iter().enumerate() {
-            if i as u32 == me {
+            let Some(addr) = addr.filter(|_| i as u32 != me) else {
                 queues.push(None);
                 continue;
-            }
+            };
             let (tx, mut rx) = mpsc::channel::<(Envelope, trace::Context)>(QUEUE);
             let client = client.clone();
             let url = format!("http://{addr}/peer");
