@@ -126,8 +126,18 @@ fn new_craps(api: &Api, players: &[&str]) -> String {
     id
 }
 
-/// `kill -9` the engine; returns once the supervisor has it back, ready.
-fn kill9_engine_and_wait(sb: &Sandbox) {
+/// `kill -9` the engine and, once the supervisor has it back and ready,
+/// asserts it serves game `id` exactly as before (`why` names the claim).
+fn assert_game_survives_engine_kill9(sb: &Sandbox, api: &Api, id: &str, why: &str) {
+    let game = |api: &Api| {
+        api.call(
+            "GET",
+            &format!("/games/{id}"),
+            Some(("alice", Player)),
+            None,
+        )
+    };
+    let (_, before) = game(api);
     let ps = sb.ps();
     let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
     kill9(pid);
@@ -136,6 +146,9 @@ fn kill9_engine_and_wait(sb: &Sandbox) {
         let e = Sandbox::service(&ps, "engine-0").clone();
         (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
     });
+    let (s, after) = game(api);
+    assert_eq!(s, 200);
+    assert_eq!(after, before, "{why}");
 }
 
 /// The documented derivation, recomputed independently of the engine's code.
@@ -201,23 +214,8 @@ fn craps_is_played_durably_and_verifiably() {
             roll["die2"].as_u64().unwrap(),
         ));
     }
-    let (_, before) = api.call(
-        "GET",
-        &format!("/games/{id}"),
-        Some(("alice", Player)),
-        None,
-    );
-
     // kill -9 the engine: every acknowledged action survives.
-    kill9_engine_and_wait(&sb);
-    let (s, after) = api.call(
-        "GET",
-        &format!("/games/{id}"),
-        Some(("alice", Player)),
-        None,
-    );
-    assert_eq!(s, 200);
-    assert_eq!(after, before, "the game resumes exactly");
+    assert_game_survives_engine_kill9(&sb, &api, &id, "the game resumes exactly");
 
     // Live events resume after a given id.
     let resp = api
@@ -400,21 +398,7 @@ fn clients_hanging_up_mid_action_leave_the_game_whole() {
     }
     // And what the engine served is what it stored: a restarted engine
     // serves the same game.
-    let (_, before) = api.call(
-        "GET",
-        &format!("/games/{id}"),
-        Some(("alice", Player)),
-        None,
-    );
-    kill9_engine_and_wait(&sb);
-    let (s, after) = api.call(
-        "GET",
-        &format!("/games/{id}"),
-        Some(("alice", Player)),
-        None,
-    );
-    assert_eq!(s, 200);
-    assert_eq!(after, before, "the stored game is the served game");
+    assert_game_survives_engine_kill9(&sb, &api, &id, "the stored game is the served game");
 }
 
 #[test]

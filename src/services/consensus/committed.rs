@@ -179,27 +179,16 @@ pub fn record_committed_evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::consensus::protocol::Proposal;
     use crate::services::consensus::protocol::set_change::SetChange;
-    use crate::services::consensus::protocol::testkit::governance_key;
-    use crate::services::consensus::protocol::{Proposal, Validator};
+    use crate::services::consensus::protocol::testkit::{self, governance_key};
     use crate::services::consensus::store::StoredBlock;
-    use ed25519_dalek::SigningKey;
 
+    /// Four validators at epoch 0, the governance key of the test sets.
     fn genesis() -> ValidatorSet {
-        ValidatorSet {
-            chain_id: "bitcraps-test".into(),
-            epoch: 0,
-            validators: (0..4u8)
-                .map(|i| Validator {
-                    id: format!("validator-{i}"),
-                    public_key: SigningKey::from_bytes(&[i + 1; 32])
-                        .verifying_key()
-                        .to_bytes(),
-                    power: 1,
-                })
-                .collect(),
-            governance_keys: vec![governance_key().verifying_key().to_bytes()],
-        }
+        let mut set = testkit::set(4);
+        set.epoch = 0;
+        set
     }
 
     fn put(store: &BlockStore, block: &Block) {
