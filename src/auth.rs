@@ -113,9 +113,8 @@ pub fn bearer(header: Option<&str>) -> Result<&str, AuthError> {
 /// [`verify`] would answer: the signature and `nbf` already passed, and
 /// `exp` is checked against `now` as `verify` checks it (no leeway).
 pub struct TokenCache {
-    shards: Vec<std::sync::Mutex<std::collections::HashMap<Box<str>, Claims>>>,
+    tokens: crate::sharded::Sharded<Box<str>, Claims>,
     per_shard: usize,
-    hasher: std::collections::hash_map::RandomState,
 }
 
 impl TokenCache {
@@ -124,21 +123,8 @@ impl TokenCache {
     /// A cache of up to about `capacity` tokens.
     pub fn new(capacity: usize) -> TokenCache {
         TokenCache {
-            shards: (0..Self::SHARDS).map(|_| Default::default()).collect(),
+            tokens: crate::sharded::Sharded::new(Self::SHARDS),
             per_shard: capacity.div_ceil(Self::SHARDS).max(1),
-            hasher: Default::default(),
-        }
-    }
-
-    fn shard(
-        &self,
-        token: &str,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<Box<str>, Claims>> {
-        use std::hash::BuildHasher;
-        let i = (self.hasher.hash_one(token) as usize) % self.shards.len();
-        match self.shards[i].lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
         }
     }
 
@@ -146,7 +132,7 @@ impl TokenCache {
     /// has not expired at `now` (Unix seconds).
     pub fn verify(&self, token: &str, secret: &[u8], now: u64) -> Result<Claims, AuthError> {
         {
-            let mut shard = self.shard(token);
+            let mut shard = self.tokens.shard(token);
             match shard.get(token) {
                 Some(c) if c.exp >= now => return Ok(c.clone()),
                 Some(_) => {
@@ -163,7 +149,7 @@ impl TokenCache {
             );
             return Err(AuthError::Invalid(e.to_string()));
         }
-        let mut shard = self.shard(token);
+        let mut shard = self.tokens.shard(token);
         if shard.len() >= self.per_shard {
             shard.retain(|_, c| c.exp >= now);
             if shard.len() >= self.per_shard {
@@ -176,17 +162,11 @@ impl TokenCache {
 
     /// Tokens held now.
     pub fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| match s.lock() {
-                Ok(g) => g.len(),
-                Err(p) => p.into_inner().len(),
-            })
-            .sum()
+        self.tokens.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.tokens.is_empty()
     }
 }
 

@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod ports;
 pub mod services;
+pub mod sharded;
 pub mod supervisor;
 pub mod telemetry;
 pub mod tui;

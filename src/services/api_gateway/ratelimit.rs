@@ -10,9 +10,8 @@
 //! buckets are evicted, so memory stays bounded. A configuration reload
 //! carries the buckets over (`carry`): a client stays at its limit.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -23,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use crate::config::{RateLimitConfig, RouteLimit};
 use crate::services::common::Problem;
 use crate::services::common::extract::JwtSecret;
+use crate::sharded::Sharded;
 
 pub mod carry;
 
@@ -165,7 +165,7 @@ const SHARDS: usize = 16;
 /// The live limiter: a policy and the clients' buckets.
 pub struct RateLimit {
     pub policy: Policy,
-    shards: Vec<Mutex<HashMap<String, u64>>>,
+    buckets: Sharded<String, u64>,
     rejected: prometheus::IntCounter,
 }
 
@@ -182,7 +182,7 @@ impl RateLimit {
     pub fn new(policy: Policy, rejected: prometheus::IntCounter) -> RateLimit {
         RateLimit {
             policy,
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            buckets: Sharded::new(SHARDS),
             rejected,
         }
     }
@@ -196,28 +196,24 @@ impl RateLimit {
         rejected: prometheus::IntCounter,
     ) -> RateLimit {
         let rl = RateLimit::new(policy, rejected);
-        for shard in &old.shards {
-            let buckets = match shard.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
+        old.buckets.each(|buckets| {
             let carried = carry::carry(
                 &old.policy,
                 &rl.policy,
                 buckets.iter().map(|(k, t)| (k.as_str(), *t)),
                 now,
             );
-            drop(buckets);
+            // Another map's shards: no lock is taken twice.
             for (k, tat) in carried {
-                rl.shard(&k).insert(k, tat);
+                rl.buckets.shard(k.as_str()).insert(k, tat);
             }
-        }
+        });
         rl
     }
 
     /// The theoretical arrival time of a bucket, if it is tracked.
     pub fn tat(&self, key: &str) -> Option<u64> {
-        self.shard(key).get(key).copied()
+        self.buckets.shard(key).get(key).copied()
     }
 
     /// Shares `self` and evicts its idle buckets every 10 s while it lives.
@@ -234,24 +230,13 @@ impl RateLimit {
         rl
     }
 
-    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        let i = (h.finish() as usize) % SHARDS;
-        match self.shards[i].lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
-    }
-
     /// Decides one request at `now` (nanoseconds on a monotonic clock);
     /// `None` when the request is not limited.
     pub fn check_at(&self, client: &Client, method: &str, path: &str, now: u64) -> Option<Verdict> {
         let rule = route_for(self.policy.routes.iter().map(|(r, _)| r), method, path);
         let key = self.policy.bucket(client, rule)?;
         let (gcra, max, window) = self.policy.quota(rule);
-        let mut shard = self.shard(&key);
+        let mut shard = self.buckets.shard(key.as_str());
         let (decision, tat) = gcra.check(shard.get(&key).copied(), now);
         if let Decision::Allow { .. } = decision {
             shard.insert(key, tat);
@@ -265,24 +250,14 @@ impl RateLimit {
 
     /// Drops buckets that are full again (their clients are idle).
     pub fn evict_idle(&self, now: u64) {
-        for s in &self.shards {
-            let mut g = match s.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
+        self.buckets.each(|g| {
             g.retain(|_, tat| *tat > now);
             g.shrink_to_fit();
-        }
+        });
     }
 
     pub fn tracked_clients(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| match s.lock() {
-                Ok(g) => g.len(),
-                Err(p) => p.into_inner().len(),
-            })
-            .sum()
+        self.buckets.len()
     }
 }
 
