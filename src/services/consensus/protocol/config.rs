@@ -92,6 +92,27 @@ pub enum SetupError {
     Unavailable(Algorithm),
 }
 
+/// The checks every core makes before it is built: a usable set and
+/// configuration, `my_index` a member, and `signing_key` that member's key.
+/// Returns the signing key.
+pub fn member_key(
+    set: &ValidatorSet,
+    my_index: u32,
+    signing_key: [u8; 32],
+    config: &CoreConfig,
+) -> Result<ed25519_dalek::SigningKey, SetupError> {
+    set.validate()?;
+    config.validate()?;
+    let member = set
+        .get(my_index)
+        .ok_or(SetupError::NotAMember { index: my_index })?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&signing_key);
+    if key.verifying_key().to_bytes() != member.public_key {
+        return Err(SetupError::KeyMismatch { index: my_index });
+    }
+    Ok(key)
+}
+
 /// The BFT algorithms a validator can run. Every validator of a chain must
 /// run the same one (`consensus.algorithm` / CONSENSUS_ALGORITHM /
 /// `--algorithm`).

@@ -124,15 +124,7 @@ impl Pbft {
         config: CoreConfig,
         recovered: Option<Recovered>,
     ) -> Result<Pbft, SetupError> {
-        set.validate()?;
-        config.validate()?;
-        let member = set
-            .get(my_index)
-            .ok_or(SetupError::NotAMember { index: my_index })?;
-        let key = SigningKey::from_bytes(&signing_key);
-        if key.verifying_key().to_bytes() != member.public_key {
-            return Err(SetupError::KeyMismatch { index: my_index });
-        }
+        let key = super::config::member_key(&set, my_index, signing_key, &config)?;
         let n = set.len();
         let mut core = Pbft {
             me: my_index,
