@@ -203,6 +203,31 @@ fn without_a_quorum_nothing_commits_and_nothing_forks(algorithm: &str) {
             "validator {v} committed without a quorum"
         );
     }
+    // Proposals wait and nothing commits: readiness says so (503, with the
+    // `progress` dependency down) within five views of timeouts.
+    let ready = |v: u16| {
+        let r = c
+            .http
+            .get(format!("http://{}/health/ready", sb.validator(v)))
+            .send()
+            .ok()?;
+        Some((r.status().as_u16(), r.json::<Value>().ok()?))
+    };
+    let report = wait_for("validator 1 to report itself stalled", LIMIT, || {
+        ready(1).filter(|(s, _)| *s == 503).map(|(_, r)| r)
+    });
+    let progress = report["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "progress")
+        .unwrap()
+        .clone();
+    assert_eq!(progress["up"], false, "{report}");
+    assert!(
+        progress["detail"].as_str().unwrap().contains("stalled"),
+        "{report}"
+    );
 
     // Bring them back: they recover from disk, the pending proposals commit,
     // and all four agree on every height.
@@ -216,6 +241,9 @@ fn without_a_quorum_nothing_commits_and_nothing_forks(algorithm: &str) {
         (0..4)
             .all(|v| c.height(v).is_some_and(|h| h >= committed))
             .then_some(())
+    });
+    wait_for("validator 1 ready again once it commits", LIMIT, || {
+        ready(1).filter(|(s, _)| *s == 200).map(|_| ())
     });
     for h in 1..=committed {
         let hashes: Vec<Value> = (0..4)
@@ -280,6 +308,125 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
     assert_eq!(r.status(), 404);
 }
 
+/// The outage any player could cause: proposals large enough that a block
+/// of them outgrew what peers accept on `/peer`, which stalled the chain
+/// for good (the block was in every leader's safety record, so a restart
+/// brought the stall back). Now a proposal above 64 KiB is refused with
+/// 413, blocks are filled up to 512 KiB of proposals, and a burst of large
+/// proposals well past the old 2 MiB transport limit commits in full.
+fn large_proposals_cannot_stall_the_chain(algorithm: &str) {
+    let sb = Sandbox::new().env("CONSENSUS_ALGORITHM", algorithm);
+    sb.up();
+    let c = Cluster::new(&sb);
+    let player = support::Tokens::of(&sb).mint("mallory", bitcraps::auth::Role::Player);
+    let huge = json!({ "payload": { "blob": "x".repeat(1_500_000) } });
+    for target in [
+        format!("http://{}/propose", sb.validator(0)),
+        format!("http://{}/api/v1/consensus/propose", sb.gateway()),
+    ] {
+        for _ in 0..4 {
+            let r = c
+                .http
+                .post(&target)
+                .bearer_auth(&player)
+                .json(&huge)
+                .send()
+                .unwrap();
+            assert_eq!(r.status(), 413, "{target}");
+            let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+            assert_eq!(ct, "application/problem+json", "{target}");
+        }
+    }
+    // At the limit: {"id":"<32 hex>","payload":{"blob":"…"}} is 63 bytes
+    // and the blob; 65,536 in all is accepted, one byte more refused.
+    let exact = |blob: usize| json!({ "payload": { "blob": "y".repeat(blob) } });
+    let propose_raw = |v: u16, body: &Value| {
+        let r = c
+            .http
+            .post(format!("http://{}/propose", sb.validator(v)))
+            .bearer_auth(&player)
+            .json(body)
+            .send()
+            .unwrap();
+        r.status().as_u16()
+    };
+    assert_eq!(propose_raw(1, &exact(65_536 - 63 + 1)), 413);
+    assert_eq!(propose_raw(1, &exact(65_536 - 63)), 202);
+    // 40 proposals of 64 KiB each (2.6 MB) at once, to all validators.
+    let ids: Vec<(u16, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..40u16)
+            .map(|i| {
+                let (http, player, sb) = (&c.http, &player, &sb);
+                scope.spawn(move || {
+                    let v = i % 4;
+                    // ,"n":<i> after the blob: still 65,536 bytes in all.
+                    let blob = 65_536 - 63 - 5 - i.to_string().len();
+                    let body = json!({ "payload": { "blob": "y".repeat(blob), "n": i } });
+                    let r = http
+                        .post(format!("http://{}/propose", sb.validator(v)))
+                        .bearer_auth(player)
+                        .json(&body)
+                        .send()
+                        .unwrap();
+                    let status = r.status();
+                    let body: Value = r.json().unwrap();
+                    assert_eq!(status, 202, "{body}");
+                    (v, body["proposal_id"].as_str().unwrap().to_string())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let committed_at = |v: u16, id: &str| -> Option<u64> {
+        let p = c.get(v, &format!("/proposals/{id}"))?;
+        (p["status"] == "committed")
+            .then(|| p["height"].as_u64())
+            .flatten()
+    };
+    let mut top = 0;
+    for (v, id) in &ids {
+        let h = wait_for("every large proposal to commit", LIMIT, || {
+            committed_at(*v, id)
+        });
+        top = top.max(h);
+    }
+    wait_for("all four at the same height", LIMIT, || {
+        (0..4)
+            .all(|v| c.height(v).is_some_and(|h| h >= top))
+            .then_some(())
+    });
+    let mut seen = 0;
+    for h in 1..=top {
+        let blocks: Vec<Value> = (0..4)
+            .map(|v| c.get(v, &format!("/blocks/{h}")).unwrap())
+            .collect();
+        for b in &blocks[1..] {
+            assert_eq!(b["hash"], blocks[0]["hash"], "height {h}");
+        }
+        let proposals = blocks[0]["block"]["proposals"].as_array().unwrap();
+        let bytes: usize = proposals
+            .iter()
+            .map(|p| serde_json::to_vec(p).unwrap().len())
+            .sum();
+        assert!(bytes <= 512 * 1024, "block {h} holds {bytes} bytes");
+        seen += proposals.len();
+    }
+    assert_eq!(seen, 41, "each proposal exactly once");
+    // Restarting every validator brings back no stall, and they are ready.
+    let r = sb.run(&["restart", "validators"]);
+    assert_eq!(r.code, 0, "{r}");
+    let (s, r) = c.propose(2, json!({"after": "restart"}), true);
+    assert_eq!(s, 200, "{r}");
+    for v in 0..4 {
+        let r = c
+            .http
+            .get(format!("http://{}/health/ready", sb.validator(v)))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200, "validator {v}");
+    }
+}
+
 /// The same suite for every consensus algorithm.
 macro_rules! per_algorithm {
     ($($name:ident: $algorithm:literal),* $(,)?) => {$(
@@ -292,6 +439,11 @@ macro_rules! per_algorithm {
             #[test]
             fn without_a_quorum_nothing_commits_and_nothing_forks() {
                 super::without_a_quorum_nothing_commits_and_nothing_forks($algorithm);
+            }
+
+            #[test]
+            fn large_proposals_cannot_stall_the_chain() {
+                super::large_proposals_cannot_stall_the_chain($algorithm);
             }
 
             #[test]

@@ -13,11 +13,12 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::node::Node;
+use super::protocol::limits::{MAX_PROPOSAL_BYTES, max_envelope_bytes};
 use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError};
 use crate::auth::Role;
-use crate::services::common::extract::{ApiJson, Caller, JwtSecret};
+use crate::services::common::extract::{ApiJson, Caller, JwtSecret, json_body_within};
 use crate::services::common::{Problem, ServiceContext};
 
 #[derive(Clone)]
@@ -89,13 +90,19 @@ pub struct ConsensusApi;
 
 pub fn routes(state: ConsensusState) -> Router<ServiceContext> {
     Router::new()
-        .route("/propose", post(propose))
+        .route(
+            "/propose",
+            post(propose).layer(axum::extract::DefaultBodyLimit::max(PROPOSE_BODY_LIMIT)),
+        )
         .route("/proposals/{id}", get(get_proposal))
         .route("/blocks/{height}", get(get_block))
         .route("/status", get(status))
         .route("/evidence", get(evidence))
         .route("/vote", post(vote))
-        .route("/peer", post(peer))
+        .route(
+            "/peer",
+            post(peer).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/fault", get(get_fault).post(set_fault))
         .route("/validators", get(get_validators).post(change_validators))
         .with_state(state)
@@ -109,6 +116,10 @@ pub struct ProposeRequest {
     payload: Value,
     kind: Option<String>,
 }
+
+/// Body limit of `POST /propose`: a proposal's limit and room for the
+/// request's whitespace; the proposal made of it is checked exactly.
+const PROPOSE_BODY_LIMIT: usize = MAX_PROPOSAL_BYTES + 4096;
 
 /// Kinds only the validators themselves put in blocks.
 const RESERVED_KINDS: [&str; 2] = [SET_CHANGE_KIND, super::committed::EVIDENCE_KIND];
@@ -125,7 +136,8 @@ pub struct WaitQuery {
 /// committed `{proposal_id, height, block_hash, qc}`.
 #[utoipa::path(post, path = "/propose", tag = "consensus", request_body = ProposeRequest, params(WaitQuery),
     responses((status = 202, description = "Accepted"), (status = 200, description = "Committed (wait=true)"),
-              (status = 401), (status = 422, description = "Malformed proposal"), (status = 504, description = "Not committed in time")))]
+              (status = 401), (status = 413, description = "The proposal exceeds 65,536 bytes"),
+              (status = 422, description = "Malformed proposal"), (status = 504, description = "Not committed in time")))]
 async fn propose(
     State(s): State<ConsensusState>,
     _caller: Caller,
@@ -145,6 +157,15 @@ async fn propose(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let mut proposal = Proposal::new(id.clone(), req.payload);
     proposal.kind = req.kind;
+    let size = proposal.wire_size();
+    if size > MAX_PROPOSAL_BYTES {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the proposal is {size} bytes (its compact JSON with its id), more than the limit of {MAX_PROPOSAL_BYTES}"
+            ),
+        ));
+    }
     proposal
         .validate()
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
@@ -338,11 +359,23 @@ fn vote_error_kind(msg: &str) -> &'static str {
     }
 }
 
-/// Peer transport: a signed envelope from another validator.
+/// Peer transport: a signed envelope from another validator, of at most
+/// `limits::max_envelope_bytes` for the current set (413 above it).
 async fn peer(
     State(s): State<ConsensusState>,
-    ApiJson(env): ApiJson<Envelope>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Response, Problem> {
+    let limit = max_envelope_bytes(&s.node().set);
+    let bytes = json_body_within(&headers, body, limit).await?;
+    let env: Envelope = serde_json::from_slice(&bytes).map_err(|e| {
+        let status = if e.is_data() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        Problem::new(status, format!("malformed envelope: {e}"))
+    })?;
     if let Err(e) = env.open(&s.node().set.chain_id, &s.node().members) {
         let status = match e {
             EnvelopeError::NotMember(_) => StatusCode::FORBIDDEN,

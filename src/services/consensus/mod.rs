@@ -95,6 +95,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let slot = epoch::spawn(node_opts, node, ended_rx)?;
     ctx.readiness
         .set("storage", true, true, format!("{} open", data.display()));
+    watch_progress(&ctx.readiness, slot.clone());
     let own = all.get(usize::from(opts.index)).copied();
     let peers: Vec<_> = all.into_iter().filter(|a| Some(*a) != own).collect();
     if !peers.is_empty() {
@@ -118,6 +119,46 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         fault_injection: cfg.consensus.fault_injection || !cfg.consensus.faults.trim().is_empty(),
     });
     Ok(base_router(ctx, routes))
+}
+
+/// Reports the `progress` dependency of readiness: down while proposals
+/// wait and nothing has committed for longer than `stall_after` (five views
+/// of timeouts), so an operator and the gateway see a validator that takes
+/// proposals but cannot commit them.
+fn watch_progress(readiness: &super::common::readiness::Readiness, slot: epoch::Slot) {
+    let readiness = readiness.clone();
+    readiness.set("progress", true, true, "no proposal is waiting");
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let node = match slot.read() {
+                Ok(n) => n.clone(),
+                Err(poisoned) => poisoned.into_inner().clone(),
+            };
+            let waiting = node.pending.lock().map(|p| p.len()).unwrap_or(0);
+            match node.stalled_for() {
+                Some(idle) => readiness.set(
+                    "progress",
+                    true,
+                    false,
+                    format!(
+                        "stalled: {waiting} proposals wait and nothing has committed for {}",
+                        humantime::format_duration(std::time::Duration::from_millis(
+                            idle.as_millis() as u64
+                        ))
+                    ),
+                ),
+                None => readiness.set(
+                    "progress",
+                    true,
+                    true,
+                    format!("{waiting} proposals waiting, committing"),
+                ),
+            }
+        }
+    });
 }
 
 /// Runs one validator until SIGTERM / Ctrl-C.

@@ -84,6 +84,11 @@ pub struct Node {
     pub book: AddressBook,
     /// Injected faults (see `fault`); honest unless configured.
     pub fault: Arc<RwLock<FaultState>>,
+    /// When this node last made progress: its last commit, or its start.
+    pub last_progress: Arc<Mutex<Instant>>,
+    /// How long proposals may wait with no commit before the node reports
+    /// itself stalled (`CoreConfig::stall_after`).
+    pub stall_after: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -157,6 +162,16 @@ impl NodeMetrics {
         self.rejected
             .with_label_values(&[&from.to_string(), reason])
             .inc();
+    }
+}
+
+impl Node {
+    /// How long this node has gone without a commit while proposals wait,
+    /// if longer than `stall_after`: readiness reports it.
+    pub fn stalled_for(&self) -> Option<std::time::Duration> {
+        let oldest = self.pending.lock().ok()?.values().map(|p| p.since).min();
+        let last = *self.last_progress.lock().ok()?;
+        super::protocol::config::stall(Instant::now(), oldest, last, self.stall_after)
     }
 }
 
@@ -246,6 +261,8 @@ impl Node {
             min_validators: o.min_validators,
             book: o.book.clone(),
             fault: o.fault.clone(),
+            last_progress: Arc::new(Mutex::new(Instant::now())),
+            stall_after: o.config.stall_after(),
         };
         let Some(index) = index else {
             tracing::warn!(

@@ -123,6 +123,19 @@ impl Shell {
         let Ok(text) = serde_json::to_string(msg) else {
             return;
         };
+        // Every message the core builds is within this bound (see
+        // `protocol::limits`); one that is not would be refused by every
+        // peer, so it is a defect to report, never something to send.
+        let bound = protocol::limits::max_message_bytes(&self.node.set);
+        if text.len() > bound {
+            tracing::error!(
+                kind = msg.kind(),
+                bytes = text.len(),
+                bound,
+                "a message exceeds the transport bound; not sent (this is a bug)"
+            );
+            return;
+        }
         let env = Envelope::seal(&self.chain_id, self.node.index, text, &self.key);
         let me = self.node.index;
         let targets: Option<Vec<u32>> = match to {
@@ -233,15 +246,15 @@ impl Shell {
                     max_blocks,
                 } => match self.node.store.range(from_height, max_blocks as u32) {
                     Ok(rows) => {
-                        let blocks: Vec<(Block, QuorumCertificate)> = rows
-                            .into_iter()
-                            .filter_map(|b| {
-                                Some((
-                                    serde_json::from_value(b.block).ok()?,
-                                    serde_json::from_value(b.qc).ok()?,
-                                ))
-                            })
-                            .collect();
+                        let blocks: Vec<(Block, QuorumCertificate)> =
+                            protocol::limits::within_sync_budget(rows.into_iter().filter_map(
+                                |b| {
+                                    Some((
+                                        serde_json::from_value(b.block).ok()?,
+                                        serde_json::from_value(b.qc).ok()?,
+                                    ))
+                                },
+                            ));
                         if !blocks.is_empty() {
                             self.send(Some(to), &Message::SyncResponse { blocks });
                         }
@@ -266,6 +279,9 @@ impl Shell {
             return;
         }
         self.node.metrics.commits.inc();
+        if let Ok(mut at) = self.node.last_progress.lock() {
+            *at = std::time::Instant::now();
+        }
         self.node
             .metrics
             .committed_proposals

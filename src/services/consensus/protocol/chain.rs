@@ -4,8 +4,9 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use super::limits::within_sync_budget;
 use super::messages::RejectReason;
-use super::types::{Block, Phase, Proposal, QuorumCertificate};
+use super::types::{Block, MAX_BLOCK_PROPOSAL_BYTES, Phase, Proposal, QuorumCertificate};
 use super::{Effect, Message};
 
 /// Ids of recently committed proposals, oldest evicted first.
@@ -82,8 +83,9 @@ impl Chain {
         }
     }
 
-    /// Committed blocks from `from_height` on, at most `max` of them;
-    /// `None` when the window does not reach back that far.
+    /// Committed blocks from `from_height` on, at most `max` of them and
+    /// within the sync byte budget (`limits::within_sync_budget`); `None`
+    /// when the window does not reach back that far.
     pub(crate) fn blocks_from(
         &self,
         from_height: u64,
@@ -91,7 +93,8 @@ impl Chain {
     ) -> Option<Vec<(Block, QuorumCertificate)>> {
         let first = self.window.front()?.0.height;
         let skip = usize::try_from(from_height.checked_sub(first)?).ok()?;
-        Some(self.window.iter().skip(skip).take(max).cloned().collect())
+        let blocks = within_sync_budget(self.window.iter().skip(skip).take(max));
+        Some(blocks.into_iter().cloned().collect())
     }
 
     pub(crate) fn get(&self, height: u64) -> Option<&(Block, QuorumCertificate)> {
@@ -127,14 +130,33 @@ impl Pending {
         }
     }
 
-    /// The oldest `max` proposals not yet committed.
+    /// The oldest proposals not yet committed, at most `max` of them and
+    /// at most [`MAX_BLOCK_PROPOSAL_BYTES`] together: what fits in a block.
     pub(crate) fn batch(&self, max: usize, committed: &RecentIds) -> Vec<Proposal> {
-        self.queue
-            .iter()
-            .filter(|p| !committed.contains(&p.id))
-            .take(max)
-            .cloned()
-            .collect()
+        self.batch_where(max, |p| !committed.contains(&p.id))
+    }
+
+    /// [`Pending::batch`] of the proposals `take` accepts. A proposal that
+    /// would overflow the byte budget ends the batch (order is kept: a
+    /// later, smaller one does not overtake it).
+    pub(crate) fn batch_where(
+        &self,
+        max: usize,
+        mut take: impl FnMut(&Proposal) -> bool,
+    ) -> Vec<Proposal> {
+        let mut bytes = 0usize;
+        let mut out = Vec::new();
+        for p in self.queue.iter().filter(|p| take(p)) {
+            if out.len() >= max {
+                break;
+            }
+            bytes = bytes.saturating_add(p.wire_size());
+            if bytes > MAX_BLOCK_PROPOSAL_BYTES {
+                break;
+            }
+            out.push(p.clone());
+        }
+        out
     }
 
     pub(crate) fn remove_committed(&mut self, block: &Block) {
@@ -265,6 +287,12 @@ impl Pending {
                 proposals.len()
             )));
         }
+        let bytes: usize = proposals.iter().map(Proposal::wire_size).sum();
+        if bytes > MAX_BLOCK_PROPOSAL_BYTES {
+            return Err(RejectReason::malformed(format!(
+                "a forward holds {bytes} bytes of proposals, more than a block's {MAX_BLOCK_PROPOSAL_BYTES}"
+            )));
+        }
         for p in proposals {
             p.validate()?;
             if committed.contains(&p.id) || self.len() >= max_pending {
@@ -273,5 +301,64 @@ impl Pending {
             self.push(p);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::services::consensus::protocol::types::MAX_PROPOSAL_BYTES;
+
+    fn sized(id: &str, size: usize) -> Proposal {
+        let mut p = Proposal::new(id, json!(""));
+        let base = p.wire_size();
+        p.payload = json!("z".repeat(size - base));
+        p
+    }
+
+    #[test]
+    fn a_batch_stops_at_the_block_byte_budget_in_order() {
+        let mut pending = Pending::default();
+        for i in 0..20 {
+            pending.push(sized(&format!("big{i:02}"), MAX_PROPOSAL_BYTES));
+        }
+        pending.push(sized("small", 100));
+        let committed = RecentIds::new(10);
+        let batch = pending.batch(256, &committed);
+        let bytes: usize = batch.iter().map(Proposal::wire_size).sum();
+        assert_eq!(batch.len(), MAX_BLOCK_PROPOSAL_BYTES / MAX_PROPOSAL_BYTES);
+        assert!(bytes <= MAX_BLOCK_PROPOSAL_BYTES);
+        assert_eq!(batch[0].id, "big00", "oldest first");
+        assert!(
+            batch.iter().all(|p| p.id != "small"),
+            "a later proposal does not overtake one that did not fit"
+        );
+        // The count limit still holds for small proposals.
+        let mut small = Pending::default();
+        for i in 0..10 {
+            small.push(sized(&format!("s{i}"), 50));
+        }
+        assert_eq!(small.batch(3, &committed).len(), 3);
+    }
+
+    #[test]
+    fn forwards_above_a_blocks_bytes_are_refused() {
+        let committed = RecentIds::new(10);
+        let mut pending = Pending::default();
+        let fit: Vec<Proposal> = (0..MAX_BLOCK_PROPOSAL_BYTES / MAX_PROPOSAL_BYTES)
+            .map(|i| sized(&format!("f{i}"), MAX_PROPOSAL_BYTES))
+            .collect();
+        assert!(
+            pending
+                .admit_forwarded(fit.clone(), &committed, 256, 1000)
+                .is_ok()
+        );
+        let mut over = fit;
+        over.push(sized("one-more", 100));
+        let mut other = Pending::default();
+        assert!(other.admit_forwarded(over, &committed, 256, 1000).is_err());
+        assert_eq!(other.len(), 0, "nothing of a refused forward is queued");
     }
 }

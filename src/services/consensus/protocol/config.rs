@@ -66,6 +66,13 @@ impl CoreConfig {
         Ok(())
     }
 
+    /// How long proposals may wait with no commit before a validator calls
+    /// itself stalled: five views timing out one after another.
+    pub fn stall_after(&self) -> std::time::Duration {
+        let ms = (0..5u64).fold(0u64, |sum, v| sum.saturating_add(self.timeout_for(v)));
+        std::time::Duration::from_millis(ms)
+    }
+
     /// Round timeout of `view`: base * 2^view, capped.
     pub fn timeout_for(&self, view: u64) -> u64 {
         let shift = u32::try_from(view).unwrap_or(u32::MAX).min(63);
@@ -73,6 +80,30 @@ impl CoreConfig {
             .saturating_mul(1u64 << shift)
             .min(self.max_timeout_ms)
     }
+}
+
+/// How long a validator has gone without progress while proposals wait,
+/// when that is longer than `threshold`; `None` while it is not stalled.
+/// Progress is measured from the later of its last commit (or start) and
+/// the arrival of the oldest waiting proposal: a busy validator whose queue
+/// is old but that keeps committing is not stalled, and neither is one
+/// that just received its first proposal after a quiet hour.
+pub fn stall<T>(
+    now: T,
+    oldest_pending: Option<T>,
+    last_progress: T,
+    threshold: std::time::Duration,
+) -> Option<std::time::Duration>
+where
+    T: Ord + Copy + std::ops::Sub<T, Output = std::time::Duration>,
+{
+    let since = oldest_pending?.max(last_progress);
+    let idle = if now > since {
+        now - since
+    } else {
+        std::time::Duration::ZERO
+    };
+    (idle > threshold).then_some(idle)
 }
 
 /// Why a core cannot be built.
@@ -229,4 +260,49 @@ pub fn build(
 ) -> Result<BoxedCore, SetupError> {
     let build = build_fn(algorithm).ok_or(SetupError::Unavailable(algorithm))?;
     build(set, my_index, signing_key, config, recovered)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn s(secs: u64) -> Duration {
+        Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn stalled_only_when_proposals_wait_and_nothing_commits() {
+        let t = s(6);
+        // Nothing waits: never stalled, however long since the last commit.
+        assert_eq!(stall(s(1000), None, s(0), t), None);
+        // A proposal waits 10 s and nothing committed since it came.
+        assert_eq!(stall(s(100), Some(s(90)), s(50), t), Some(s(10)));
+        // The queue is old but commits keep coming: not stalled.
+        assert_eq!(stall(s(100), Some(s(10)), s(99), t), None);
+        // Just arrived after a quiet hour: not stalled yet.
+        assert_eq!(stall(s(3700), Some(s(3699)), s(0), t), None);
+        // Exactly at the threshold is not yet stalled.
+        assert_eq!(stall(s(106), Some(s(100)), s(0), t), None);
+        // Clock readings out of order never panic.
+        assert_eq!(stall(s(1), Some(s(5)), s(9), t), None);
+    }
+
+    #[test]
+    fn stall_threshold_is_five_views_of_timeouts() {
+        let c = CoreConfig::default();
+        assert_eq!(
+            c.stall_after(),
+            Duration::from_millis(200 + 400 + 800 + 1600 + 3200)
+        );
+        let capped = CoreConfig {
+            max_timeout_ms: 500,
+            ..CoreConfig::default()
+        };
+        assert_eq!(
+            capped.stall_after(),
+            Duration::from_millis(200 + 400 + 500 * 3)
+        );
+    }
 }

@@ -33,6 +33,7 @@ pub(crate) mod chain;
 pub mod config;
 pub mod evidence;
 pub mod hotstuff;
+pub mod limits;
 pub mod messages;
 pub mod pbft;
 pub mod set_change;

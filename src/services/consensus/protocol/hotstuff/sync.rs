@@ -10,7 +10,9 @@
 
 use super::{HotStuff, HotStuffMessage, MAX_CHAIN};
 use crate::services::consensus::protocol::Effect;
+use crate::services::consensus::protocol::limits::SYNC_RESPONSE_BYTES;
 use crate::services::consensus::protocol::messages::{Message, RejectReason};
+use crate::services::consensus::protocol::types::json_size;
 use crate::services::consensus::protocol::types::{Block, QuorumCertificate};
 
 impl HotStuff {
@@ -105,8 +107,14 @@ impl HotStuff {
             return None;
         }
         let mut blocks = Vec::new();
+        let mut bytes = 0usize;
         let mut at = qc.block_hash;
         while let Some(block) = self.tree.get(&at) {
+            // Within the sync byte budget, like every sync answer.
+            bytes = bytes.saturating_add(json_size(block));
+            if bytes > SYNC_RESPONSE_BYTES && !blocks.is_empty() {
+                break;
+            }
             let justify = if block.parent_hash == [0; 32] {
                 None
             } else {

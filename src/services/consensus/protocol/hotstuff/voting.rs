@@ -29,24 +29,13 @@ impl HotStuff {
         proposals: Vec<Proposal>,
         out: &mut Vec<Effect>,
     ) {
-        if proposals.len() > self.config.max_batch {
-            let detail = format!(
-                "a forward holds {} proposals, more than max_batch {}",
-                proposals.len(),
-                self.config.max_batch
-            );
-            self.reject(from, RejectReason::malformed(detail), out);
-            return;
-        }
-        if let Some(e) = proposals.iter().find_map(|p| p.validate().err()) {
-            self.reject(from, e, out);
-            return;
-        }
-        for p in proposals {
-            if self.chain.ids.contains(&p.id) || self.pending.len() >= self.config.max_pending {
-                continue;
-            }
-            self.pending.push(p);
+        if let Err(reason) = self.pending.admit_forwarded(
+            proposals,
+            &self.chain.ids,
+            self.config.max_batch,
+            self.config.max_pending,
+        ) {
+            self.reject(from, reason, out);
         }
     }
 
@@ -121,13 +110,10 @@ impl HotStuff {
         } else {
             self.config.max_batch
         };
-        let batch: Vec<Proposal> = self
-            .pending
-            .batch(max.saturating_add(ancestry.len()), &self.chain.ids)
-            .into_iter()
-            .filter(|p| !ancestry.contains(&p.id))
-            .take(max)
-            .collect();
+        let committed = &self.chain.ids;
+        let batch: Vec<Proposal> = self.pending.batch_where(max, |p| {
+            !committed.contains(&p.id) && !ancestry.contains(&p.id)
+        });
         if batch.is_empty() && !self.needs_more_blocks() {
             return false;
         }

@@ -44,6 +44,14 @@ pub const MAX_PROPOSAL_ID_LEN: usize = 256;
 pub const MAX_PROPOSAL_KIND_LEN: usize = 128;
 /// Deepest nesting of arrays and objects in a payload.
 pub const MAX_PAYLOAD_DEPTH: usize = 64;
+/// Largest proposal, in bytes of its wire size ([`Proposal::wire_size`]).
+/// `POST /propose` answers 413 above it.
+pub const MAX_PROPOSAL_BYTES: usize = 64 * 1024;
+/// Most proposal bytes one block carries (the sum of its proposals' wire
+/// sizes). Leaders fill blocks up to it and every validator refuses a block
+/// above it, so every message that carries blocks has a bound the transport
+/// limit is derived from (`protocol::limits`).
+pub const MAX_BLOCK_PROPOSAL_BYTES: usize = 512 * 1024;
 
 /// Why a proposal or block is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,10 +84,26 @@ impl Proposal {
         }
     }
 
-    /// Checks the id and kind (non-empty, bounded) and the payload (integer
-    /// numbers only, nesting at most [`MAX_PAYLOAD_DEPTH`]). The payload size
-    /// is the shell's to bound (its request body limit).
+    /// Bytes of the proposal's compact JSON encoding, as it travels between
+    /// validators: `{"id":…,"payload":…}` (`,"kind":…` before the closing
+    /// brace when there is one), no whitespace, object keys sorted bytewise,
+    /// strings escaped as serde_json writes them (`"`, `\\` and control
+    /// characters escaped, everything else verbatim UTF-8).
+    pub fn wire_size(&self) -> usize {
+        json_size(self)
+    }
+
+    /// Checks the id and kind (non-empty, bounded), the size (at most
+    /// [`MAX_PROPOSAL_BYTES`]) and the payload (integer numbers only,
+    /// nesting at most [`MAX_PAYLOAD_DEPTH`]).
     pub fn validate(&self) -> Result<(), Malformed> {
+        let size = self.wire_size();
+        if size > MAX_PROPOSAL_BYTES {
+            return Err(Malformed::new(format!(
+                "proposal {:?} is {size} bytes, more than the limit of {MAX_PROPOSAL_BYTES}",
+                truncated(&self.id)
+            )));
+        }
         if self.id.is_empty() || self.id.len() > MAX_PROPOSAL_ID_LEN {
             return Err(Malformed::new(format!(
                 "a proposal id must be 1 to {MAX_PROPOSAL_ID_LEN} bytes long"
@@ -147,7 +171,8 @@ impl Block {
     }
 
     /// Shape checks that need no chain state: at most `max_batch`
-    /// proposals, each valid, no id twice.
+    /// proposals of at most [`MAX_BLOCK_PROPOSAL_BYTES`] together, each
+    /// valid, no id twice.
     pub fn check_shape(&self, max_batch: usize) -> Result<(), Malformed> {
         if self.proposals.len() > max_batch {
             return Err(Malformed::new(format!(
@@ -157,8 +182,16 @@ impl Block {
             )));
         }
         let mut ids = std::collections::HashSet::with_capacity(self.proposals.len());
+        let mut bytes = 0usize;
         for proposal in &self.proposals {
             proposal.validate()?;
+            bytes = bytes.saturating_add(proposal.wire_size());
+            if bytes > MAX_BLOCK_PROPOSAL_BYTES {
+                return Err(Malformed::new(format!(
+                    "block {} holds more than {MAX_BLOCK_PROPOSAL_BYTES} bytes of proposals",
+                    self.height
+                )));
+            }
             if !ids.insert(proposal.id.as_str()) {
                 return Err(Malformed::new(format!(
                     "block {} holds proposal {:?} twice",
@@ -166,6 +199,38 @@ impl Block {
                 )));
             }
         }
+        Ok(())
+    }
+}
+
+/// The first 64 characters of an id, for error messages.
+fn truncated(id: &str) -> &str {
+    match id.char_indices().nth(64) {
+        Some((at, _)) => &id[..at],
+        None => id,
+    }
+}
+
+/// Bytes of `value`'s compact JSON encoding, counted without building it
+/// (`usize::MAX` if it cannot be encoded).
+pub fn json_size<T: Serialize + ?Sized>(value: &T) -> usize {
+    let mut count = ByteCount(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
+}
+
+/// An `io::Write` that only counts bytes.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 = self.0.saturating_add(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -350,6 +415,51 @@ mod tests {
         );
         let big = block(vec![Proposal::new("i", json!([u64::MAX, i64::MIN, -0]))]);
         assert!(big.check_shape(10).is_ok());
+    }
+
+    #[test]
+    fn wire_size_is_the_length_of_the_compact_json() {
+        let p = Proposal {
+            id: "p\"1".into(),
+            payload: json!({"z": "caf\u{e9} \u{1}\n", "a": [1, -2, null]}),
+            kind: Some("bet".into()),
+        };
+        assert_eq!(p.wire_size(), serde_json::to_vec(&p).unwrap().len());
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"id":"p\"1","payload":{"a":[1,-2,null],"z":"café \u0001\n"},"kind":"bet"}"#
+        );
+    }
+
+    /// A proposal whose wire size is exactly `size` bytes.
+    pub(crate) fn proposal_of_size(id: &str, size: usize) -> Proposal {
+        let mut p = Proposal::new(id, json!(""));
+        let base = p.wire_size();
+        p.payload = json!("x".repeat(size - base));
+        assert_eq!(p.wire_size(), size);
+        p
+    }
+
+    #[test]
+    fn proposals_and_blocks_are_bounded_in_bytes() {
+        assert!(proposal_of_size("a", MAX_PROPOSAL_BYTES).validate().is_ok());
+        let over = proposal_of_size("a", MAX_PROPOSAL_BYTES + 1).validate();
+        assert!(
+            over.as_ref()
+                .is_err_and(|e| e.0.contains("more than the limit")),
+            "{over:?}"
+        );
+        // Proposals that are each fine but together exceed a block's bytes.
+        let per = MAX_PROPOSAL_BYTES;
+        let fit = MAX_BLOCK_PROPOSAL_BYTES / per;
+        let full: Vec<Proposal> = (0..fit)
+            .map(|i| proposal_of_size(&format!("p{i:05}"), per))
+            .collect();
+        assert!(block(full.clone()).check_shape(1000).is_ok());
+        let mut over = full;
+        over.push(proposal_of_size("p-over", 100));
+        let err = block(over).check_shape(1000).unwrap_err();
+        assert!(err.0.contains("bytes of proposals"), "{err}");
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {
