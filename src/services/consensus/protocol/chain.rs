@@ -6,7 +6,10 @@ use std::collections::{HashSet, VecDeque};
 
 use super::limits::within_sync_budget;
 use super::messages::RejectReason;
-use super::types::{Block, MAX_BLOCK_PROPOSAL_BYTES, Phase, Proposal, QuorumCertificate};
+use super::set_change::ends_epoch;
+use super::types::{
+    Block, MAX_BLOCK_PROPOSAL_BYTES, Phase, Proposal, QuorumCertificate, ValidatorSet,
+};
 use super::{Effect, Message};
 
 /// Ids of recently committed proposals, oldest evicted first.
@@ -55,6 +58,9 @@ pub(crate) struct Chain {
     pub window: VecDeque<(Block, QuorumCertificate)>,
     window_cap: usize,
     pub ids: RecentIds,
+    /// The last committed block changed the validator set: this epoch is
+    /// over (see [`Chain::commit_in_epoch`]).
+    epoch_over: bool,
 }
 
 impl Chain {
@@ -66,6 +72,7 @@ impl Chain {
             window: VecDeque::new(),
             window_cap: window_cap.max(1),
             ids: RecentIds::new(remembered_ids),
+            epoch_over: false,
         }
     }
 
@@ -81,6 +88,26 @@ impl Chain {
         while self.window.len() > self.window_cap {
             self.window.pop_front();
         }
+    }
+
+    /// Appends the committed block for `next_height` (the caller has
+    /// checked it) of `set`'s epoch, and notes whether it ends the epoch
+    /// (`set_change::ends_epoch`): from then on [`Chain::epoch_over`] holds
+    /// and the core signs, commits and proposes nothing more under `set`.
+    pub(crate) fn commit_in_epoch(
+        &mut self,
+        block: Block,
+        qc: QuorumCertificate,
+        set: &ValidatorSet,
+        min_validators: usize,
+    ) {
+        self.epoch_over = ends_epoch(set, &block, min_validators);
+        self.append(block, qc);
+    }
+
+    /// Whether the last committed block ended this epoch.
+    pub(crate) fn epoch_over(&self) -> bool {
+        self.epoch_over
     }
 
     /// Committed blocks from `from_height` on, at most `max` of them and
@@ -224,7 +251,9 @@ impl Chain {
         if block.height < next {
             return Synced::Old;
         }
-        if block.height > next {
+        if block.height > next || self.epoch_over {
+            // Blocks above the epoch's last one belong to the next epoch's
+            // core, which checks them against the next set.
             return Synced::Ahead;
         }
         if qc.phase != commit_phase || !qc.certifies(block) {

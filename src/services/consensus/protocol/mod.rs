@@ -38,6 +38,7 @@ pub mod messages;
 pub mod pbft;
 pub mod set_change;
 pub mod signature;
+mod stepping;
 pub mod tendermint;
 pub mod types;
 

@@ -20,7 +20,7 @@
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use super::types::{Proposal, Validator, ValidatorSet, encode_value, hex_array};
+use super::types::{Block, Proposal, Validator, ValidatorSet, encode_value, hex_array};
 
 /// Domain tag of a set change's signed bytes.
 pub const SET_CHANGE_DOMAIN: &[u8] = b"bitcraps-validator-set-change-v1";
@@ -249,6 +249,18 @@ pub fn next_set(
         }
     }
     (None, notes)
+}
+
+/// Whether committing `block` in `set`'s epoch changes the set (judged
+/// exactly as the node judges it when the block commits): the epoch ends
+/// with that block, and no core may sign, commit or propose anything above
+/// it under `set`. One rule for every algorithm.
+pub fn ends_epoch(set: &ValidatorSet, block: &Block, min_validators: usize) -> bool {
+    block
+        .proposals
+        .iter()
+        .any(|p| p.kind.as_deref() == Some(SET_CHANGE_KIND))
+        && next_set(set, &block.proposals, min_validators).0.is_some()
 }
 
 #[cfg(test)]

@@ -97,3 +97,14 @@ impl SignatureCheck for ResignCheck {
         ok
     }
 }
+
+/// A proposal carrying an approved change of validator 0's power to 2,
+/// made against `set`'s epoch: a block holding it ends that epoch.
+pub fn power_change(set: &ValidatorSet, id: &str) -> super::types::Proposal {
+    super::set_change::SetChange::SetPower {
+        id: set.validators[0].id.clone(),
+        power: 2,
+    }
+    .approve(&governance_key(), &set.chain_id, set.epoch)
+    .proposal(id.to_string())
+}

@@ -429,13 +429,7 @@ impl HotStuff {
     /// (judged exactly as the shell will judge it): the epoch ends with
     /// that block, and nothing above it may commit under this set.
     fn ends_epoch(&self, block: &Block) -> bool {
-        block
-            .proposals
-            .iter()
-            .any(|p| p.kind.as_deref() == Some(set_change::SET_CHANGE_KIND))
-            && set_change::next_set(&self.set, &block.proposals, self.config.min_validators)
-                .0
-                .is_some()
+        set_change::ends_epoch(&self.set, block, self.config.min_validators)
     }
 
     /// Whether the uncommitted branch ending at `hash` holds a block that

@@ -275,7 +275,8 @@ impl Pbft {
             qc: qc.clone(),
         });
         self.pending.remove_committed(&block);
-        self.chain.append(block, qc);
+        self.chain
+            .commit_in_epoch(block, qc, &self.set, self.config.min_validators);
         self.round = super::Round::new(self.n());
         self.timer = None;
         self.sync_asked = None;

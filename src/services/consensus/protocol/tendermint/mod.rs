@@ -108,8 +108,9 @@ pub use state::NIL;
 use super::chain::{Chain, Pending};
 use super::messages::{Evidence, Message, RejectReason};
 use super::signature::{Ed25519Check, VerifyCache};
+use super::stepping::{self, HeightCore};
 use super::types::{Phase, QcError, QuorumCertificate, ValidatorSet, Vote, VoteError};
-use super::{Consensus, CoreConfig, Effect, Input, Recovered, SafetyRecord, SetupError};
+use super::{Consensus, CoreConfig, Effect, Input, Proposal, Recovered, SafetyRecord, SetupError};
 use state::{HeightState, Step};
 
 /// Votes and proposals for rounds further ahead than this are not stored
@@ -236,7 +237,8 @@ impl Tendermint {
                     block.height
                 )));
             }
-            self.chain.append(block, qc);
+            self.chain
+                .commit_in_epoch(block, qc, &self.set, self.config.min_validators);
         }
         let Some(record) = recovered.safety else {
             return Ok(());
@@ -469,6 +471,36 @@ impl Tendermint {
     }
 }
 
+impl HeightCore for Tendermint {
+    fn chain(&self) -> &Chain {
+        &self.chain
+    }
+    fn start(&mut self, out: &mut Vec<Effect>) {
+        self.on_start(out);
+    }
+    fn propose(&mut self, proposal: Proposal, out: &mut Vec<Effect>) {
+        self.on_propose(proposal, out);
+    }
+    fn timeout(&mut self, height: u64, view: u64, out: &mut Vec<Effect>) {
+        self.on_timeout(height, view, out);
+    }
+    fn message(&mut self, from: u32, msg: Message, out: &mut Vec<Effect>) {
+        self.on_message(from, msg, false, out);
+    }
+    fn replay(&mut self, out: &mut Vec<Effect>) {
+        self.replay_buffered(out);
+    }
+    fn lead(&mut self, out: &mut Vec<Effect>) -> bool {
+        self.maybe_propose(out)
+    }
+    fn arm_timers(&mut self, out: &mut Vec<Effect>) {
+        self.ensure_timers(out);
+    }
+    fn answer_sync(&mut self, to: u32, from_height: u64, out: &mut Vec<Effect>) {
+        self.serve_sync(to, from_height, out);
+    }
+}
+
 impl Consensus for Tendermint {
     #[cfg(test)]
     fn set_signature_check(&mut self, check: Box<dyn super::signature::SignatureCheck>) {
@@ -476,21 +508,7 @@ impl Consensus for Tendermint {
     }
 
     fn step(&mut self, input: Input) -> Vec<Effect> {
-        let mut out = Vec::new();
-        match input {
-            Input::Start => self.on_start(&mut out),
-            Input::Propose(p) => self.on_propose(p, &mut out),
-            Input::Timeout { view, height } => self.on_timeout(height, view, &mut out),
-            Input::Message { from, msg } => self.on_message(from, msg, false, &mut out),
-        }
-        loop {
-            self.replay_buffered(&mut out);
-            if !self.maybe_propose(&mut out) {
-                break;
-            }
-        }
-        self.ensure_timers(&mut out);
-        out
+        stepping::step(self, input)
     }
 
     fn algorithm(&self) -> &'static str {

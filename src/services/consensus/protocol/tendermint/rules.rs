@@ -544,7 +544,8 @@ impl Tendermint {
             qc: qc.clone(),
         });
         self.pending.remove_committed(&block);
-        self.chain.append(block, qc);
+        self.chain
+            .commit_in_epoch(block, qc, &self.set, self.config.min_validators);
         self.state = super::HeightState::new(self.n());
         self.sync_asked = None;
         self.replay = true;

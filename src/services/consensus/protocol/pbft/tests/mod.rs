@@ -2,6 +2,7 @@
 //! helpers and the normal case here; safety, view changes, sync and a
 //! no-panic fuzz in the submodules.
 
+mod epoch_end;
 mod fuzz;
 mod safety;
 mod sync;

@@ -2,6 +2,7 @@
 //! noted): helpers and the normal case here; the locking and round rules,
 //! safety across restarts and refused input in the submodules.
 
+mod epoch_end;
 mod rules;
 mod safety;
 
