@@ -141,6 +141,7 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
     crate::services::consensus::genesis::ensure(
         state.root(),
         loaded.config.validator_addrs().len(),
+        loaded.config.consensus.min_validators(),
     )
     .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
 

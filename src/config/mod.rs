@@ -709,6 +709,14 @@ pub struct ConsensusConfig {
     pub faults: String,
 }
 
+impl ConsensusConfig {
+    /// Members the set must keep for f = `byzantine_threshold`: 3f+1. A new
+    /// genesis records it; from then on the chain's value rules.
+    pub fn min_validators(&self) -> usize {
+        3 * usize::from(self.byzantine_threshold) + 1
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SupervisorConfig {
     #[serde(with = "duration_text")]

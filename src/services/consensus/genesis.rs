@@ -32,6 +32,13 @@ pub struct Genesis {
     /// existed) keeps its set for good.
     #[serde(default)]
     pub governance_keys: Vec<String>,
+    /// Members a validator set change must leave (3f+1 for the chain's f).
+    /// It decides whether a change applies, so every validator must judge
+    /// it alike: it is the chain's, written once here, never a validator's
+    /// local BYZANTINE_THRESHOLD. A genesis without it (made before it was
+    /// recorded) falls back to the local setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_validators: Option<usize>,
 }
 
 pub fn genesis_path(state_dir: &Path) -> PathBuf {
@@ -67,10 +74,11 @@ pub fn generate_key(path: &Path) -> anyhow::Result<SigningKey> {
     read_key(path).with_context(|| format!("reading back {seed}"))
 }
 
-/// Makes sure `n` validator keys and a genesis naming them exist; returns
-/// the genesis. A genesis for a different set is an error that says what
-/// to do, never silently replaced.
-pub fn ensure(state_dir: &Path, n: usize) -> anyhow::Result<Genesis> {
+/// Makes sure `n` validator keys and a genesis naming them exist (a new
+/// one records `min_validators`, 3f+1 for the configured f); returns the
+/// genesis. A genesis for a different set is an error that says what to
+/// do, never silently replaced.
+pub fn ensure(state_dir: &Path, n: usize, min_validators: usize) -> anyhow::Result<Genesis> {
     let mut keys = Vec::with_capacity(n);
     for i in 0..n {
         let path = key_path(state_dir, i);
@@ -126,6 +134,7 @@ pub fn ensure(state_dir: &Path, n: usize) -> anyhow::Result<Genesis> {
             })
             .collect(),
         governance_keys: vec![hex::encode(governance.verifying_key().to_bytes())],
+        min_validators: Some(min_validators),
     };
     let text = serde_json::to_string_pretty(&genesis)?;
     // Exclusive create: two validators starting together cannot both write.
@@ -160,16 +169,26 @@ mod tests {
     #[test]
     fn keys_and_genesis_are_made_once_and_checked_after() {
         let dir = tempfile::tempdir().unwrap();
-        let g = ensure(dir.path(), 4).unwrap();
+        let g = ensure(dir.path(), 4, 4).unwrap();
         assert_eq!(g.validators.len(), 4);
+        assert_eq!(g.min_validators, Some(4));
         assert_eq!(g.epoch, 0);
         assert!(g.chain_id.starts_with("bitcraps-"));
-        assert_eq!(ensure(dir.path(), 4).unwrap(), g, "stable across restarts");
-        let err = ensure(dir.path(), 7).unwrap_err().to_string();
+        assert_eq!(
+            ensure(dir.path(), 4, 4).unwrap(),
+            g,
+            "stable across restarts"
+        );
+        assert_eq!(
+            ensure(dir.path(), 4, 1).unwrap().min_validators,
+            Some(4),
+            "the chain's rule, not the caller's local threshold"
+        );
+        let err = ensure(dir.path(), 7, 4).unwrap_err().to_string();
         assert!(err.contains("--validators 4"), "{err}");
         // A replaced key is caught.
         std::fs::remove_file(key_path(dir.path(), 2)).unwrap();
-        let err = ensure(dir.path(), 4).unwrap_err().to_string();
+        let err = ensure(dir.path(), 4, 4).unwrap_err().to_string();
         assert!(err.contains("validator-2.key"), "{err}");
         let key = read_key(&key_path(dir.path(), 0)).unwrap();
         assert_eq!(
@@ -181,5 +200,16 @@ mod tests {
             g.governance_keys,
             [hex::encode(governance.verifying_key().to_bytes())]
         );
+    }
+
+    #[test]
+    fn a_genesis_from_before_min_validators_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut g = ensure(dir.path(), 4, 4).unwrap();
+        g.min_validators = None;
+        let text = serde_json::to_string(&g).unwrap();
+        assert!(!text.contains("min_validators"));
+        std::fs::write(genesis_path(dir.path()), text).unwrap();
+        assert_eq!(load(dir.path()).unwrap().min_validators, None);
     }
 }

@@ -56,7 +56,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         <http::ConsensusApi as utoipa::OpenApi>::openapi(),
     );
     let all = cfg.validator_addrs();
-    let genesis = genesis::ensure(&opts.state_dir, all.len())?;
+    let genesis = genesis::ensure(&opts.state_dir, all.len(), cfg.consensus.min_validators())?;
     let set: protocol::ValidatorSet = serde_json::from_value(serde_json::to_value(&genesis)?)
         .map_err(|e| anyhow::anyhow!("genesis: {e}"))?;
     let key = genesis::read_key(&genesis::key_path(&opts.state_dir, usize::from(opts.index)))?;
@@ -70,7 +70,18 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             .collect(),
     ));
     let (epoch_ended, ended_rx) = tokio::sync::mpsc::unbounded_channel();
-    let min_validators = 3 * usize::from(cfg.consensus.byzantine_threshold) + 1;
+    // The chain's own rule, from its genesis, so every validator judges set
+    // changes alike whatever its local BYZANTINE_THRESHOLD says.
+    let min_validators = match genesis.min_validators {
+        Some(m) => m,
+        None => {
+            tracing::warn!(
+                local = cfg.consensus.min_validators(),
+                "the genesis records no min_validators (made by an older version); using the local BYZANTINE_THRESHOLD's 3f+1"
+            );
+            cfg.consensus.min_validators()
+        }
+    };
     let node_opts = node::NodeOptions {
         genesis: set,
         key,

@@ -348,6 +348,7 @@ impl Node {
             epoch_ended: o.epoch_ended.clone(),
             next_epoch: false,
             behind: false,
+            fail_stopped: false,
         };
         tokio::spawn(shell.run(core, rx));
         // Proposals of the last epoch that did not make it into a block.

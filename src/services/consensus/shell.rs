@@ -38,7 +38,16 @@ pub(super) struct Shell {
     pub(super) next_epoch: bool,
     /// Told to stop: peers are in a later epoch.
     pub(super) behind: bool,
+    /// The safety record could not be written: the process stops.
+    pub(super) fail_stopped: bool,
 }
+
+/// Exit status of a validator that could not write its safety record
+/// (EX_IOERR). Its core had moved on as if the record were durable, so it
+/// must not run again in this process: it exits, the supervisor restarts
+/// it, and it recovers from what is durable (the WAL keeps only intact,
+/// fsynced records). Fail-stop, never continue.
+pub const EXIT_SAFETY_RECORD_FAILED: i32 = 74;
 
 impl Shell {
     pub(super) async fn run(
@@ -48,6 +57,9 @@ impl Shell {
     ) {
         let effects = core.step(Input::Start);
         self.execute(effects);
+        if self.fail_stopped {
+            std::process::exit(EXIT_SAFETY_RECORD_FAILED);
+        }
         self.snapshot(core.as_ref());
         while let Some((cmd, cx)) = rx.recv().await {
             let input = match cmd {
@@ -68,6 +80,13 @@ impl Shell {
                 // Outbound messages pick the input's trace up as their parent.
                 let _current = cx.attach();
                 self.execute(effects);
+            }
+            if self.fail_stopped {
+                tracing::error!(
+                    code = EXIT_SAFETY_RECORD_FAILED,
+                    "the safety record could not be written: exiting so that this validator restarts from what is durable"
+                );
+                std::process::exit(EXIT_SAFETY_RECORD_FAILED);
             }
             self.snapshot(core.as_ref());
             if self.next_epoch {
@@ -207,8 +226,11 @@ impl Shell {
                 Effect::Persist(rec) => {
                     if let Err(err) = self.wal.append(&rec) {
                         // A validator that cannot remember what it signed
-                        // must not sign: drop the rest of this batch.
-                        tracing::error!(error = %err, "cannot persist the safety record; not voting");
+                        // must not sign: drop the rest of this batch and
+                        // stop (the core has already moved on as if the
+                        // record were durable, so it must never run again).
+                        tracing::error!(error = %err, "cannot persist the safety record; stopping");
+                        self.fail_stopped = true;
                         return;
                     }
                     self.wal_records += 1;

@@ -27,6 +27,11 @@ pub enum WalError {
     },
     #[error("write-ahead log record does not encode: {0}")]
     Encode(String),
+    /// An earlier write could not be undone or its fsync failed: what is on
+    /// disk is no longer known, so the log takes nothing more until it is
+    /// opened again (which trusts only intact, fsynced frames).
+    #[error("write-ahead log {0} failed earlier and takes no more records until reopened")]
+    Poisoned(PathBuf),
 }
 
 /// What opening found.
@@ -42,8 +47,21 @@ pub struct Recovery<T> {
 pub struct Wal<T> {
     path: PathBuf,
     file: File,
+    /// Length of the intact, fsynced prefix: where the next frame starts.
     len: u64,
+    poisoned: bool,
+    #[cfg(test)]
+    fail: Option<InjectedFailure>,
     _records: PhantomData<fn(T) -> T>,
+}
+
+/// A storage fault for tests: the next append writes `written` bytes of its
+/// frame and then fails, or (`sync`) writes it all and its fsync fails.
+#[cfg(test)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InjectedFailure {
+    pub written: usize,
+    pub sync: bool,
 }
 
 impl<T: Serialize + DeserializeOwned> Wal<T> {
@@ -74,6 +92,9 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
                 path: path.to_path_buf(),
                 file,
                 len: good,
+                poisoned: false,
+                #[cfg(test)]
+                fail: None,
                 _records: PhantomData,
             },
             Recovery {
@@ -85,17 +106,65 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
     }
 
     /// Appends one record and fsyncs it.
+    ///
+    /// A write that fails part-way is cut off again (the file is truncated
+    /// to the intact prefix and fsynced) before this returns, so a torn
+    /// frame never sits in front of later, fsynced records, which reopening
+    /// would otherwise discard with it. If that cut fails, or the fsync
+    /// itself fails (after which the kernel may have dropped the unwritten
+    /// pages and a retried fsync proves nothing), the log is poisoned: every
+    /// later append fails until it is reopened. A validator that gets an
+    /// error here must not sign (see the shell: it stops the process).
     pub fn append(&mut self, record: &T) -> Result<(), WalError> {
+        if self.poisoned {
+            return Err(WalError::Poisoned(self.path.clone()));
+        }
         let payload = serde_json::to_vec(record).map_err(|e| WalError::Encode(e.to_string()))?;
         let frame = encode(&payload);
-        let io = |source| WalError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        self.file.write_all(&frame).map_err(io)?;
-        self.file.sync_data().map_err(io)?;
+        let path = self.path.clone();
+        let io = |source| WalError::Io { path, source };
+        if let Err(e) = self.write_frame(&frame) {
+            if self.cut_to_intact().is_err() {
+                self.poisoned = true;
+            }
+            return Err(io(e));
+        }
+        if let Err(e) = self.sync() {
+            self.poisoned = true;
+            return Err(io(e));
+        }
         self.len += frame.len() as u64;
         Ok(())
+    }
+
+    fn write_frame(&mut self, frame: &[u8]) -> std::io::Result<()> {
+        #[cfg(test)]
+        if let Some(f) = self.fail.filter(|f| !f.sync) {
+            self.fail = None;
+            self.file.write_all(&frame[..f.written.min(frame.len())])?;
+            return Err(std::io::Error::other("injected write failure"));
+        }
+        self.file.write_all(frame)
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        #[cfg(test)]
+        if self.fail.is_some_and(|f| f.sync) {
+            self.fail = None;
+            return Err(std::io::Error::other("injected fsync failure"));
+        }
+        self.file.sync_data()
+    }
+
+    /// Truncates the file to the intact prefix and makes that durable.
+    fn cut_to_intact(&mut self) -> std::io::Result<()> {
+        self.file.set_len(self.len)?;
+        self.file.sync_all()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn inject(&mut self, failure: InjectedFailure) {
+        self.fail = Some(failure);
     }
 
     /// Replaces the whole log with `records` (compaction): written to a
@@ -130,6 +199,7 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
                 source,
             })?;
         self.len = len;
+        self.poisoned = false;
         Ok(())
     }
 
@@ -270,6 +340,48 @@ mod tests {
         let (_, r) = Wal::<Rec>::open(&path).unwrap();
         assert_eq!(r.records, vec![rec(0)]);
         assert!(r.reason.unwrap().contains("CRC"));
+    }
+
+    /// A write that fails part-way leaves no torn frame in front of the
+    /// records appended after it: all fsynced records survive a reopen.
+    #[test]
+    fn a_failed_write_is_cut_before_the_next_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal");
+        {
+            let (mut w, _) = Wal::<Rec>::open(&path).unwrap();
+            w.append(&rec(0)).unwrap();
+            w.append(&rec(1)).unwrap();
+            w.inject(InjectedFailure {
+                written: 11,
+                sync: false,
+            });
+            assert!(w.append(&rec(2)).is_err());
+            w.append(&rec(3)).unwrap();
+        }
+        let (_, r) = Wal::<Rec>::open(&path).unwrap();
+        assert_eq!(r.records, vec![rec(0), rec(1), rec(3)]);
+        assert_eq!(r.truncated_bytes, 0, "{:?}", r.reason);
+    }
+
+    /// After a failed fsync nothing is known about what reached the disk:
+    /// the log refuses every later record until it is reopened.
+    #[test]
+    fn a_failed_fsync_poisons_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal");
+        let (mut w, _) = Wal::<Rec>::open(&path).unwrap();
+        w.append(&rec(0)).unwrap();
+        w.inject(InjectedFailure {
+            written: 0,
+            sync: true,
+        });
+        assert!(matches!(w.append(&rec(1)), Err(WalError::Io { .. })));
+        assert!(matches!(w.append(&rec(2)), Err(WalError::Poisoned(_))));
+        drop(w);
+        let (mut w, r) = Wal::<Rec>::open(&path).unwrap();
+        assert_eq!(r.records[0], rec(0));
+        w.append(&rec(3)).unwrap();
     }
 
     #[test]
