@@ -38,12 +38,13 @@ pub(super) struct Shell {
     pub(super) next_epoch: bool,
     /// Told to stop: peers are in a later epoch.
     pub(super) behind: bool,
-    /// The safety record could not be written: the process stops.
+    /// The safety record or a committed block could not be written: the
+    /// process stops.
     pub(super) fail_stopped: bool,
 }
 
-/// Exit status of a validator that could not write its safety record
-/// (EX_IOERR). Its core had moved on as if the record were durable, so it
+/// Exit status of a validator that could not write its safety record or a
+/// committed block (EX_IOERR). Its core had moved on as if the record were durable, so it
 /// must not run again in this process: it exits, the supervisor restarts
 /// it, and it recovers from what is durable (the WAL keeps only intact,
 /// fsynced records). Fail-stop, never continue.
@@ -222,6 +223,9 @@ impl Shell {
 
     fn execute(&mut self, effects: Vec<Effect>) {
         for e in effects {
+            if self.fail_stopped {
+                return;
+            }
             match e {
                 Effect::Persist(rec) => {
                     if let Err(err) = self.wal.append(&rec) {
@@ -297,7 +301,10 @@ impl Shell {
             qc: serde_json::to_value(&qc).unwrap_or(Value::Null),
         };
         if let Err(err) = self.node.store.put(&stored, &ids) {
-            tracing::error!(error = %err, height = block.height, "cannot store a committed block");
+            // The core has moved past this block: a validator whose store
+            // lacks it must not go on (it restarts, and syncs the block).
+            tracing::error!(error = %err, height = block.height, "cannot store a committed block; stopping");
+            self.fail_stopped = true;
             return;
         }
         self.node.metrics.commits.inc();
