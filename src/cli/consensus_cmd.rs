@@ -7,8 +7,11 @@ use super::GlobalArgs;
 use super::exit::{Code, fail};
 use super::gateway_client::{Gateway, Target};
 use super::output::{self, OutputFormat};
+use crate::services::consensus::protocol::hotstuff::proof::{
+    MAX_PROOF_BLOCKS, Served, final_prefix,
+};
 use crate::services::consensus::protocol::set_change::SetChange;
-use crate::services::consensus::protocol::{Block, QuorumCertificate, ValidatorSet};
+use crate::services::consensus::protocol::{Block, Phase, QuorumCertificate, ValidatorSet};
 
 #[derive(Debug, Subcommand)]
 pub enum ConsensusCommand {
@@ -389,7 +392,13 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
                     format!("{} is not a validator set: {e}", path.display()),
                 )
             })?;
-            let set = set_at(&api, set, *height)?;
+            // The chain's own minimum, from the genesis you hold when it
+            // records one (older ones: what the validators report).
+            let min_validators = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["min_validators"].as_u64())
+                .and_then(|m| usize::try_from(m).ok());
+            let set = set_at(&api, set, *height, min_validators)?;
             let r = api.block(*height)?;
             let block: Block = serde_json::from_value(r["block"].clone())
                 .map_err(|e| fail(Code::VerifyFailed, format!("the block does not parse: {e}")))?;
@@ -412,6 +421,11 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
             }
             if let Err(e) = qc.verify(&set) {
                 problems.push(format!("the certificate does not verify: {e}"));
+            }
+            if problems.is_empty()
+                && let Some(p) = finality_problem(&api, *height, &r, &set)
+            {
+                problems.push(p);
             }
             let signers: Vec<String> = qc
                 .signatures
@@ -554,15 +568,58 @@ fn validators(g: &GlobalArgs, cmd: &ValidatorsCommand) -> anyhow::Result<()> {
     ))
 }
 
+/// Why the served block at `height` (`answer`, its certificate already
+/// checked against `set`) is not proven final, if it is not. A PBFT or
+/// Tendermint commit certificate proves it; a HotStuff block's own generic
+/// QC does not (a Byzantine next leader can keep the QC of its child), so
+/// its commit proof, or that of a block above it reached through linked,
+/// certified blocks, must hold (`protocol::hotstuff::proof`).
+fn finality_problem(api: &Api, height: u64, answer: &Value, set: &ValidatorSet) -> Option<String> {
+    let first = match Served::from_answer(answer) {
+        Ok(s) => s,
+        Err(e) => return Some(e),
+    };
+    if first.qc.phase != Phase::Generic {
+        return None;
+    }
+    let parent = first.block.parent_hash;
+    let mut chain = vec![first];
+    while chain.last().is_some_and(|s| s.proof.is_none()) && chain.len() < MAX_PROOF_BLOCKS {
+        let Ok(v) = api.block(height + chain.len() as u64) else {
+            break;
+        };
+        match Served::from_answer(&v) {
+            Ok(s) => chain.push(s),
+            Err(e) => return Some(format!("block {}: {e}", height + chain.len() as u64)),
+        }
+    }
+    match final_prefix(&chain, parent, set) {
+        Ok(0) => Some(
+            "no commit proof holds for it or any block above it yet (a HotStuff block's own QC does not prove it final)"
+                .to_string(),
+        ),
+        Ok(_) => None,
+        Err(e) => Some(format!("its commit proof does not hold: {e}")),
+    }
+}
+
 /// The validator set in force at `height`, derived from the genesis: each
 /// set change is read from the block that committed it, whose certificate
 /// must verify against the set before it. Trusts nothing but the genesis.
-fn set_at(api: &Api, genesis: ValidatorSet, height: u64) -> anyhow::Result<ValidatorSet> {
+fn set_at(
+    api: &Api,
+    genesis: ValidatorSet,
+    height: u64,
+    min_validators: Option<usize>,
+) -> anyhow::Result<ValidatorSet> {
     let v = api.call("GET", "/validators", None)?;
     // Judged as the validators judge them (a change below 3f+1 is refused).
-    let min_validators = v["min_validators"]
-        .as_u64()
-        .and_then(|m| usize::try_from(m).ok())
+    let min_validators = min_validators
+        .or_else(|| {
+            v["min_validators"]
+                .as_u64()
+                .and_then(|m| usize::try_from(m).ok())
+        })
         .unwrap_or(0);
     let mut changes: Vec<(u64, u64)> = v["changes"]
         .as_array()
@@ -593,6 +650,9 @@ fn set_at(api: &Api, genesis: ValidatorSet, height: u64) -> anyhow::Result<Valid
         }
         qc.verify(&set)
             .map_err(|e| bad(format!("the certificate does not verify: {e}")))?;
+        if let Some(p) = finality_problem(api, at, &r, &set) {
+            return Err(bad(p));
+        }
         let (next, _) = crate::services::consensus::protocol::set_change::next_set(
             &set,
             &block.proposals,

@@ -18,7 +18,8 @@ use tokio::sync::mpsc;
 
 use super::committed::{current_set, record_committed_evidence, record_set_change};
 use super::node::{Handover, Node, NodeOptions};
-use super::protocol::{Block, QuorumCertificate};
+use super::protocol::hotstuff::proof::{CommitProof, MAX_PROOF_BLOCKS, Served, final_prefix};
+use super::protocol::{Block, Phase, QuorumCertificate};
 use super::store::{BlockStore, StoredBlock};
 
 /// The node of the current epoch, as the HTTP handlers see it.
@@ -164,53 +165,106 @@ async fn catch_up(opts: &NodeOptions, http: &reqwest::Client) -> anyhow::Result<
             .collect();
         let mut got = None;
         for addr in addrs {
-            let Ok(r) = http
-                .get(format!("http://{addr}/blocks/{}", last + 1))
-                .send()
-                .await
-            else {
-                continue;
-            };
-            if !r.status().is_success() {
-                continue;
-            }
-            let Ok(v) = r.json::<serde_json::Value>().await else {
-                continue;
-            };
-            match checked(&v, &set, last + 1, parent) {
-                Ok(b) => {
-                    got = Some(b);
+            match fetch_final(http, addr, &set, last, parent).await {
+                Ok(Some(blocks)) => {
+                    got = Some(blocks);
                     break;
                 }
+                Ok(None) => {}
                 Err(e) => {
                     tracing::warn!(%addr, height = last + 1, error = %e, "refused a block from a peer")
                 }
             }
         }
-        let Some((block, qc)) = got else {
+        let Some(blocks) = got else {
             return Ok(added);
         };
-        let ids: Vec<String> = block.proposals.iter().map(|p| p.id.clone()).collect();
-        store.put(
-            &StoredBlock {
-                height: block.height,
-                hash: hex::encode(block.hash()),
-                block: serde_json::to_value(&block)?,
-                qc: serde_json::to_value(&qc)?,
-            },
-            &ids,
-        )?;
-        let me = opts.key.verifying_key().to_bytes();
-        let me = set
-            .validators
-            .iter()
-            .position(|v| v.public_key == me)
-            .map_or(u32::MAX, |i| i as u32);
-        let learnt = record_committed_evidence(&store, &set, opts.algorithm, me, &block);
-        opts.metrics.evidence.inc_by(learnt);
-        record_set_change(&store, &set, &opts.book, &block, opts.min_validators);
-        added = true;
+        for (block, qc, proof) in blocks {
+            let ids: Vec<String> = block.proposals.iter().map(|p| p.id.clone()).collect();
+            store.put(
+                &StoredBlock {
+                    height: block.height,
+                    hash: hex::encode(block.hash()),
+                    block: serde_json::to_value(&block)?,
+                    qc: serde_json::to_value(&qc)?,
+                },
+                &ids,
+            )?;
+            if let Some(proof) = proof {
+                store.put_proof(block.height, &serde_json::to_value(&proof)?)?;
+            }
+            let me = opts.key.verifying_key().to_bytes();
+            let me = set
+                .validators
+                .iter()
+                .position(|v| v.public_key == me)
+                .map_or(u32::MAX, |i| i as u32);
+            let learnt = record_committed_evidence(&store, &set, opts.algorithm, me, &block);
+            opts.metrics.evidence.inc_by(learnt);
+            added = true;
+            if record_set_change(&store, &set, &opts.book, &block, opts.min_validators) {
+                // The rest (if any) belongs to the next epoch: fetch again.
+                break;
+            }
+        }
     }
+}
+
+/// A committed block with what proves it final, ready to store.
+type Final = (Block, QuorumCertificate, Option<CommitProof>);
+
+/// The blocks after `last` that `addr` serves and that are proven final:
+/// for PBFT and Tendermint the next block with its commit certificate;
+/// for HotStuff, whose blocks carry their own QC (not proof of finality),
+/// the blocks up to the first one served with a commit proof that holds
+/// (`hotstuff::proof::final_prefix`). `None` when the peer has nothing
+/// proven to give yet.
+async fn fetch_final(
+    http: &reqwest::Client,
+    addr: std::net::SocketAddr,
+    set: &super::protocol::ValidatorSet,
+    last: u64,
+    parent: [u8; 32],
+) -> anyhow::Result<Option<Vec<Final>>> {
+    let get = |height: u64| {
+        let url = format!("http://{addr}/blocks/{height}");
+        async move {
+            let r = http.get(url).send().await.ok()?;
+            if !r.status().is_success() {
+                return None;
+            }
+            r.json::<serde_json::Value>().await.ok()
+        }
+    };
+    let Some(first) = get(last + 1).await else {
+        return Ok(None);
+    };
+    let (block, qc) = checked(&first, set, last + 1, parent)?;
+    if qc.phase != Phase::Generic {
+        return Ok(Some(vec![(block, qc, None)]));
+    }
+    let mut chain = vec![served(&first)?];
+    while chain.last().is_some_and(|s| s.proof.is_none()) && chain.len() < MAX_PROOF_BLOCKS {
+        let Some(v) = get(last + 1 + chain.len() as u64).await else {
+            break;
+        };
+        chain.push(served(&v)?);
+    }
+    let proven = final_prefix(&chain, parent, set).map_err(|e| anyhow::anyhow!(e))?;
+    if proven == 0 {
+        return Ok(None);
+    }
+    Ok(Some(
+        chain
+            .into_iter()
+            .take(proven)
+            .map(|s| (s.block, s.qc, s.proof))
+            .collect(),
+    ))
+}
+
+fn served(v: &serde_json::Value) -> anyhow::Result<Served> {
+    Served::from_answer(v).map_err(|e| anyhow::anyhow!(e))
 }
 
 fn hex_hash(h: &str) -> anyhow::Result<[u8; 32]> {

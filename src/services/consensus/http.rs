@@ -234,9 +234,11 @@ async fn get_block(
         .get(height)
         .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}")))?
         .ok_or_else(|| Problem::not_found(format!("no block is committed at height {height}")))?;
-    Ok(Json(
-        json!({ "height": b.height, "hash": b.hash, "block": b.block, "qc": b.qc }),
-    ))
+    let mut body = json!({ "height": b.height, "hash": b.hash, "block": b.block, "qc": b.qc });
+    if let Ok(Some(proof)) = s.node().store.proof(height) {
+        body["commit_proof"] = proof;
+    }
+    Ok(Json(body))
 }
 
 /// Algorithm, height, view, leader, every validator's last vote and last

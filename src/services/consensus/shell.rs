@@ -264,6 +264,16 @@ impl Shell {
                     });
                 }
                 Effect::Commit { block, qc } => self.commit(block, qc),
+                Effect::CommitProof { height, proof } => {
+                    // Best effort: without it a follower waits for the next
+                    // commit's proof, which covers this block too.
+                    let stored = serde_json::to_value(&proof)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|v| self.node.store.put_proof(height, &v));
+                    if let Err(err) = stored {
+                        tracing::warn!(error = %err, height, "cannot store a commit proof");
+                    }
+                }
                 Effect::Evidence(ev) => self.evidence(&ev),
                 Effect::Rejected { from, reason } => self.node.count_rejection(from, reason.kind()),
                 Effect::ServeSync {

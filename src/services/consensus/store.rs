@@ -42,6 +42,10 @@ impl BlockStore {
                 block TEXT NOT NULL,
                 qc TEXT NOT NULL
             );
+            CREATE TABLE IF NOT EXISTS commit_proofs (
+                height INTEGER PRIMARY KEY,
+                proof TEXT NOT NULL
+            );
             CREATE TABLE IF NOT EXISTS proposals (
                 id TEXT PRIMARY KEY,
                 height INTEGER NOT NULL REFERENCES blocks(height)
@@ -180,6 +184,30 @@ impl BlockStore {
     }
 
     /// Records a validator set that takes effect at `from_height`.
+    /// Stores what proves the committed block at `height` final (HotStuff,
+    /// see `protocol::hotstuff::proof`).
+    pub fn put_proof(&self, height: u64, proof: &Value) -> anyhow::Result<()> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT OR REPLACE INTO commit_proofs (height, proof) VALUES (?1, ?2)",
+            params![height as i64, proof.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The commit proof stored with the block at `height`, if any.
+    pub fn proof(&self, height: u64) -> anyhow::Result<Option<Value>> {
+        let conn = self.conn()?;
+        let text: Option<String> = conn
+            .prepare_cached("SELECT proof FROM commit_proofs WHERE height = ?1")?
+            .query_row([height as i64], |r| r.get(0))
+            .optional()?;
+        Ok(match text {
+            Some(t) => Some(serde_json::from_str(&t)?),
+            None => None,
+        })
+    }
+
     pub fn put_epoch(&self, epoch: u64, from_height: u64, set: &Value) -> anyhow::Result<()> {
         let conn = self.conn()?;
         conn.execute(

@@ -21,6 +21,8 @@
 //! - `Commit { block, qc }`: store the block with its commit certificate
 //!   durably, in height order (it is final), then apply it. Hand the most
 //!   recent committed blocks back in [`Recovered::committed`].
+//! - `CommitProof { height, proof }` (HotStuff): store `proof` with the
+//!   committed block at `height` (see `hotstuff::proof`).
 //! - `Evidence(e)`: record it (GET /evidence); it is reported once.
 //! - `Rejected { from, reason }`: count it per sender and reason kind
 //!   (`from` is the core's own index for a refused client proposal).
@@ -96,6 +98,12 @@ pub enum Effect {
     Commit {
         block: Block,
         qc: QuorumCertificate,
+    },
+    /// HotStuff: what proves the committed block at `height` final to
+    /// others (its own QC does not); stored with it and served with it.
+    CommitProof {
+        height: u64,
+        proof: hotstuff::proof::CommitProof,
     },
     Evidence(Evidence),
     Rejected {

@@ -96,6 +96,7 @@
 
 mod messages;
 mod pacemaker;
+pub mod proof;
 mod sync;
 mod voting;
 

@@ -1,6 +1,7 @@
 //! The normal case: client proposals, the leader's proposal, generic votes,
 //! forming QCs, and the two-chain commit rule.
 
+use super::proof;
 use super::{HotStuff, HotStuffMessage, TimeoutCertificate};
 use crate::services::consensus::protocol::Effect;
 use crate::services::consensus::protocol::messages::{Message, RejectReason};
@@ -403,7 +404,9 @@ impl HotStuff {
 
     /// The highest block the two-chain rule proves committed: a certified
     /// block P with a certified child X of the next view.
-    fn commit_target(&self) -> Option<[u8; 32]> {
+    /// The highest block the two-chain rule proves (not yet committed),
+    /// and its certified child of the next view that proves it.
+    fn commit_target(&self) -> Option<([u8; 32], [u8; 32])> {
         let next = self.chain.next_height;
         self.qcs
             .iter()
@@ -415,10 +418,10 @@ impl HotStuff {
                     && p_qc.view == p.view
                     && x.view == p.view.saturating_add(1)
                     && p.height >= next;
-                direct.then_some((p.height, x.parent_hash))
+                direct.then_some((p.height, x.parent_hash, *hash))
             })
             .max()
-            .map(|(_, hash)| hash)
+            .map(|(_, target, proving)| (target, proving))
     }
 
     /// Commits every block the two-chain rule proves, in height order.
@@ -426,8 +429,20 @@ impl HotStuff {
     /// it belongs to no epoch (the next one starts from that block).
     pub(super) fn try_commit(&mut self, out: &mut Vec<Effect>) {
         while !self.epoch_over
-            && let Some(target) = self.commit_target()
+            && let Some((target, proving)) = self.commit_target()
         {
+            // The proving child and the blocks between it and the target,
+            // highest first: the commit proof of what this step commits.
+            let mut above = Vec::new();
+            let mut at = proving;
+            while at != target {
+                let Some(block) = self.tree.get(&at) else {
+                    break;
+                };
+                above.push(block.clone());
+                at = block.parent_hash;
+            }
+            let proof_qc = self.qcs.get(&proving).cloned();
             let mut path = Vec::new();
             let mut at = target;
             while at != self.chain.last_hash {
@@ -445,13 +460,29 @@ impl HotStuff {
                 path.push((block.clone(), qc.clone()));
                 at = block.parent_hash;
             }
-            for (block, qc) in path.into_iter().rev() {
+            let mut path = path.into_iter().rev();
+            let mut top = None;
+            for (block, qc) in path.by_ref() {
                 let last = self.ends_epoch(&block);
+                top = Some(block.height);
                 self.commit(block, qc, out);
                 if last {
                     self.epoch_over = true;
-                    return;
+                    break;
                 }
+            }
+            // Blocks above the top committed one, up to the proving child.
+            let blocks: Vec<Block> = path
+                .map(|(b, _)| b)
+                .chain(above.into_iter().rev())
+                .collect();
+            if let (Some(height), Some(qc)) = (top, proof_qc)
+                && blocks.len() <= proof::MAX_PROOF_BLOCKS
+            {
+                out.push(Effect::CommitProof {
+                    height,
+                    proof: proof::CommitProof { blocks, qc },
+                });
             }
         }
     }

@@ -449,6 +449,7 @@ impl Sim {
                     );
                 }
                 Effect::Commit { block, qc } => self.on_commit(node, block, qc),
+                Effect::CommitProof { .. } => {}
                 Effect::Evidence(e) => {
                     self.stats.evidence += 1;
                     self.evidence.push(e);

@@ -57,6 +57,9 @@ pub(super) fn describe_effect(effect: &Effect) -> String {
             after_ms,
         } => format!("timer h{height} v{view} {after_ms}ms"),
         Effect::Commit { block, .. } => format!("commit h{}", block.height),
+        Effect::CommitProof { height, proof } => {
+            format!("commit proof h{height} ({} blocks)", proof.blocks.len())
+        }
         Effect::Evidence(_) => "evidence".into(),
         Effect::Rejected { from, reason } => format!("rejected {from}: {reason}"),
         Effect::ServeSync {

@@ -304,6 +304,34 @@ fn a_gap_in_views_delays_the_commit_until_a_consecutive_pair_then_commits_in_ord
     // QC(b3) in view 4 = b2.view + 1: b2 is final, and b1 below it.
     let out = c.step(msg(1, proposal(&b4, Some(qc_of(&b3)), None)));
     assert_eq!(commits(&out), vec![(1, b1.hash()), (2, b2.hash())]);
+    // The commit step hands out what proves its top block final to others:
+    // b3 (view 4 = b2.view + 1) with its QC. b1 has no proof of its own; a
+    // follower reaches b2's through linked, certified blocks.
+    let proofs: Vec<(u64, proof::CommitProof)> = out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CommitProof { height, proof } => Some((*height, proof.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(proofs.len(), 1);
+    let (height, p) = &proofs[0];
+    assert_eq!(*height, 2);
+    assert_eq!(p.blocks, vec![b3.clone()]);
+    assert_eq!(p.proves(&b2, &set(N)), Ok(()));
+    let served = |b: &Block, proof: Option<proof::CommitProof>| proof::Served {
+        block: b.clone(),
+        qc: qc_of(b),
+        proof,
+    };
+    let chain = [served(&b1, None), served(&b2, Some(p.clone()))];
+    assert_eq!(proof::final_prefix(&chain, [0; 32], &set(N)), Ok(2));
+    // b1 with only its own QC and b2's (a later view) is not final.
+    assert_eq!(
+        proof::final_prefix(&chain[..1], [0; 32], &set(N)),
+        Ok(0),
+        "a block's own QC is not proof of its commit"
+    );
 }
 
 #[test]
