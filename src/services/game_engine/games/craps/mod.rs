@@ -378,6 +378,43 @@ impl CrapsTable {
         }
     }
 
+    /// What the house pays on `roll`, rolled in `phase`, to the bets on the
+    /// layout (the sum of every `won` that roll would settle).
+    pub fn payout_on(&self, phase: Phase, roll: Roll) -> u128 {
+        let rules = self.config.payout_rules();
+        self.bets
+            .iter()
+            .map(|b| match b.kind.settle(b.amount, phase, roll, &rules) {
+                Settlement::Done { won, .. } => u128::from(won),
+                Settlement::Stay | Settlement::Travel(_) => 0,
+            })
+            .sum()
+    }
+
+    /// The exact worst case of the next roll: the most the house pays over
+    /// all 36 outcomes of the dice in the table's current phase.
+    pub fn worst_case_next_roll(&self) -> u128 {
+        Roll::all()
+            .map(|r| self.payout_on(self.phase, r))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The most the house pays on any one roll with the bets on the layout,
+    /// over all 36 outcomes in every phase (come-out and each point). Bets
+    /// are checked against this when placed, so the bound still holds after
+    /// the point moves (place bets start working, come bets travel: neither
+    /// raises it). Only the house paying out can make the next roll's
+    /// worst case exceed what is left.
+    pub fn worst_case_any_roll(&self) -> u128 {
+        std::iter::once(Phase::ComeOut)
+            .chain([4, 5, 6, 8, 9, 10].map(Phase::Point))
+            .flat_map(|phase| Roll::all().map(move |r| (phase, r)))
+            .map(|(phase, r)| self.payout_on(phase, r))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Keeps the shooter valid after players join or leave.
     pub fn seat_changed(&mut self, seats: &[String]) {
         match &self.shooter {
