@@ -75,7 +75,9 @@ impl Game {
                     let nonce = self.next_nonce();
                     let cards = self.shuffled(decks)?;
                     let size = cards.len();
-                    self.blackjack()?.load_shoe(cards)?;
+                    self.blackjack()?
+                        .load_shoe(cards)
+                        .map_err(|_| GameError::after_draw("load the shoe it shuffled"))?;
                     events.push(self.event(
                         now,
                         "shuffled",

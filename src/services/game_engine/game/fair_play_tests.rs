@@ -225,6 +225,41 @@ fn blackjack_bets_are_covered_before_the_shoe_is_drawn() {
     assert_eq!(answers.len(), 1, "{answers:?}");
 }
 
+/// A double or a split the player cannot pay for is refused before the
+/// card it would take, with the same text whatever that card is.
+#[test]
+fn a_double_without_the_chips_is_refused_whatever_the_next_card() {
+    let config = json!({"decks": 1, "reshuffle_at": 20, "min_bet": 1, "max_bet": 100});
+    let mut tried = 0;
+    for seed in seeds() {
+        let mut g = create(GameType::Blackjack, &[("alice", 10)], config.clone(), seed);
+        g.apply("alice", &json!({"type": "bet", "amount": 6}), 1)
+            .unwrap();
+        g.apply("alice", &json!({"type": "deal"}), 2).unwrap();
+        let Table::Blackjack(t) = &g.table else {
+            unreachable!()
+        };
+        if t.phase() != BjPhase::PlayerTurns {
+            continue;
+        }
+        tried += 1;
+        let variants = (0..8u64)
+            .map(|k| {
+                let mut v = g.clone();
+                if let Table::Blackjack(t) = &mut v.table {
+                    t.permute_unseen(k);
+                }
+                v
+            })
+            .collect();
+        let err =
+            same_answer_whatever_the_draw(&mut g, variants, "alice", &json!({"type": "double"}))
+                .unwrap_err();
+        assert_eq!(err.to_string(), "alice has 4 chips; 6 are needed");
+    }
+    assert!(tried > 10, "{tried}");
+}
+
 /// Deals, then plays every decision greedily (insurance, split, double)
 /// until the round is over: nothing may be refused after cards are out.
 fn play_round(g: &mut Game, player: &str) {

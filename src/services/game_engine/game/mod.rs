@@ -87,6 +87,17 @@ pub enum GameError {
     Invariant(String),
 }
 
+impl GameError {
+    /// A step after a draw failed although every check came before the
+    /// draw: a bug. The text names the step, never the error it got, which
+    /// could carry a drawn card or a figure that depends on the draw.
+    pub(super) fn after_draw(step: &str) -> GameError {
+        GameError::Invariant(format!(
+            "the engine could not {step}; nothing was applied (this is a bug)"
+        ))
+    }
+}
+
 /// `POST /games` body.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateGame {
@@ -400,13 +411,9 @@ impl Game {
     /// passed before its draw, so this cannot fail; if it did, that is a bug,
     /// answered 500 with nothing in it that depends on what was drawn.
     fn settle_drawn(&mut self, moves: &[ChipMove]) -> Result<(), GameError> {
-        self.ledger.apply(moves).map_err(|_| {
-            GameError::Invariant(
-                "the engine could not settle a draw it had checked it could pay; \
-                 nothing was applied (this is a bug)"
-                    .into(),
-            )
-        })
+        self.ledger
+            .apply(moves)
+            .map_err(|_| GameError::after_draw("settle a draw it had checked it could pay"))
     }
 
     /// Shuffles `decks` fresh decks with the next draw and records it.

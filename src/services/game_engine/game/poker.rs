@@ -26,7 +26,10 @@ impl Game {
                 let Table::Poker(t) = &mut self.table else {
                     return Err(GameError::BadRequest("not a poker table".into()));
                 };
-                (t.start_hand(deck, &self.ledger.players)?, "hand_started")
+                let outcome = t
+                    .start_hand(deck, &self.ledger.players)
+                    .map_err(|_| GameError::after_draw("deal the deck it shuffled"))?;
+                (outcome, "hand_started")
             }
             "fold" | "check" | "call" | "bet" | "raise" | "all_in" => {
                 let act: PokerAction = serde_json::from_value(action.clone())

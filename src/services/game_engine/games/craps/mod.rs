@@ -598,6 +598,32 @@ mod tests {
     }
 
     #[test]
+    fn the_worst_case_is_the_largest_payout_over_the_36_rolls() {
+        let mut t = table();
+        assert_eq!(t.worst_case_next_roll(), 0);
+        // A place bet is off on the come-out but works once a point is on.
+        t.place("alice", BetKind::Place(6), 12).unwrap();
+        assert_eq!(t.worst_case_next_roll(), 0);
+        assert_eq!(t.worst_case_any_roll(), 14);
+        // A seven pays any_7 (4:1) and loses the field; a 12 pays the field
+        // 3:1; the 7 is the worst roll.
+        t.place("alice", BetKind::Any7, 100).unwrap();
+        t.place("bob", BetKind::Field, 100).unwrap();
+        assert_eq!(t.payout_on(Phase::ComeOut, Roll::new(3, 4)), 400);
+        assert_eq!(t.payout_on(Phase::ComeOut, Roll::new(6, 6)), 300);
+        assert_eq!(t.worst_case_next_roll(), 400);
+        // With the point on 6, a 6 pays place 6 (14) and nothing else.
+        assert_eq!(t.payout_on(Phase::Point(6), Roll::new(3, 3)), 14);
+        assert_eq!(t.worst_case_any_roll(), 400);
+        t.place("bob", BetKind::Twelve, 20).unwrap();
+        assert_eq!(
+            t.worst_case_any_roll(),
+            300 + 600,
+            "boxcars: field 3:1 + twelve 30:1"
+        );
+    }
+
+    #[test]
     fn shooter_rotation_skips_players_who_left() {
         let mut t = table();
         assert_eq!(t.shooter.as_deref(), Some("alice"));
