@@ -99,17 +99,21 @@ impl Api {
 use bitcraps::auth::Role::{Admin, Player};
 
 fn new_craps(api: &Api, players: &[&str]) -> String {
-    let (status, g) = api.call(
-        "POST",
-        "/games",
-        Some(("admin", Admin)),
-        Some(json!({
+    create_anchored(
+        api,
+        json!({
             "game_type": "craps",
             "players": players.iter().map(|p| json!({"id": p, "buy_in": 1000})).collect::<Vec<_>>(),
             "config": {"min_bet": 5, "max_bet": 500},
             "client_seed": "test-client-seed",
-        })),
-    );
+        }),
+    )
+}
+
+/// The admin creates a game from `body`; returns its id once its
+/// commitment is anchored.
+fn create_anchored(api: &Api, body: Value) -> String {
+    let (status, g) = api.call("POST", "/games", Some(("admin", Admin)), Some(body));
     assert_eq!(status, 201, "{g}");
     let id = g["id"].as_str().unwrap().to_string();
     // The commitment is anchored in the background; wait for it so the
@@ -331,6 +335,184 @@ fn craps_is_played_durably_and_verifiably() {
         .sum();
     let house = g["house"].as_u64().unwrap();
     assert_eq!(total + house, 2000 + 1_000_000_000, "chips are conserved");
+}
+
+/// The outside tester's exploit (issue 14): with a big buy-in, bet any_7
+/// for more than the house bankroll pays at 4:1, then roll; a 409 on the
+/// roll used to mean "the next roll is a 7". Now the bet is refused when
+/// placed (422, nothing changed, nothing drawn), a bet the bankroll covers
+/// rolls whatever comes, and the refusal reads the same before a seven as
+/// before any other roll. The same for a blackjack bet whose best round
+/// (splits, doubles) the house could not pay.
+#[test]
+fn a_refused_bet_tells_nothing_about_the_next_draw() {
+    let sb = Sandbox::new();
+    sb.up();
+    let api = Api::new(&sb);
+    let game = |id: &str| {
+        api.call(
+            "GET",
+            &format!("/games/{id}"),
+            Some(("alice", Player)),
+            None,
+        )
+        .1
+    };
+    let draws = |id: &str| {
+        api.call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some(("alice", Player)),
+            None,
+        )
+        .1["draws"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+
+    // Craps.
+    let id = create_anchored(
+        &api,
+        json!({
+            "game_type": "craps",
+            "players": [{"id": "alice", "buy_in": 2_000_000_000u64}],
+            "config": {"min_bet": 1, "max_bet": 1_000_000_000u64},
+            "client_seed": "exposure",
+        }),
+    );
+    let before = game(&id);
+    assert_eq!(before["house"], 1_000_000_000u64);
+    let (s, r) = api.act(
+        &id,
+        "alice",
+        json!({"type": "bet", "bet": "any_7", "amount": 400_000_000}),
+    );
+    assert_eq!(s, 422, "{r}");
+    assert_eq!(
+        r["detail"],
+        "any_7 for 400000000 would put the table's worst-case payout on one roll at \
+         1600000000 chips; the house bankroll backing the table is 1000000000"
+    );
+    assert_eq!(game(&id), before, "a refused bet changes nothing");
+    assert_eq!(draws(&id), 0, "nothing was drawn");
+    // Just under: 4 x 250000000 is the whole bankroll. It rolls, whatever.
+    let (s, r) = api.act(
+        &id,
+        "alice",
+        json!({"type": "bet", "bet": "any_7", "amount": 250_000_000}),
+    );
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = api.act(&id, "alice", json!({"type": "roll"}));
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["events"][0]["data"]["nonce"], 0);
+    // Now try the exploit before many rolls: the refusal is the same before
+    // a seven and before anything else, and no roll is ever refused.
+    let house = game(&id)["house"].as_u64().unwrap();
+    let over = house / 4 + 1;
+    let mut refusals = std::collections::BTreeSet::new();
+    let (mut sevens, mut others) = (0, 0);
+    let mut nonce = 1;
+    while (sevens == 0 || others == 0) && nonce < 400 {
+        let (s, r) = api.act(
+            &id,
+            "alice",
+            json!({"type": "bet", "bet": "any_7", "amount": over}),
+        );
+        assert_eq!(s, 422, "{r}");
+        refusals.insert(r["detail"].as_str().unwrap().to_string());
+        let (s, r) = api.act(&id, "alice", json!({"type": "roll"}));
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["events"][0]["data"]["nonce"], nonce, "no draw is skipped");
+        if r["events"][0]["data"]["outcome"]["total"] == 7 {
+            sevens += 1;
+        } else {
+            others += 1;
+        }
+        nonce += 1;
+    }
+    assert!(sevens > 0 && others > 0, "{sevens} sevens, {others} others");
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(draws(&id), nonce as usize);
+
+    // Blackjack: a bet's best round is 8x (four split hands, each doubled).
+    let id = create_anchored(
+        &api,
+        json!({
+            "game_type": "blackjack",
+            "players": [{"id": "alice", "buy_in": 10_000_000_000u64}, {"id": "bob", "buy_in": 2_000_000_000u64}],
+            "config": {"decks": 1, "reshuffle_at": 20, "min_bet": 1, "max_bet": 1_000_000_000u64},
+            "client_seed": "exposure",
+        }),
+    );
+    let before = game(&id);
+    let (s, r) = api.act(&id, "alice", json!({"type": "bet", "amount": 125_000_001}));
+    assert_eq!(s, 422, "{r}");
+    assert_eq!(
+        r["detail"],
+        "a bet of 125000001 would put the table's worst-case payout in one round (blackjacks, \
+         doubles, splits to max_hands, insurance) at 1000000008 chips; the house bankroll \
+         backing the table is 1000000000"
+    );
+    assert_eq!(game(&id), before, "a refused bet changes nothing");
+    assert_eq!(draws(&id), 0, "nothing was drawn");
+    for round in 0..3 {
+        let house = game(&id)["house"].as_u64().unwrap();
+        let limit = house / 8;
+        let (s, r) = api.act(&id, "alice", json!({"type": "bet", "amount": limit}));
+        assert_eq!(s, 200, "round {round}: {r}");
+        // The table is now fully exposed: bob's 1 chip is refused, with a
+        // text made of public figures only.
+        let (s, r) = api.act(&id, "bob", json!({"type": "bet", "amount": 1}));
+        assert_eq!(s, 422, "{r}");
+        assert_eq!(
+            r["detail"],
+            format!(
+                "a bet of 1 would put the table's worst-case payout in one round (blackjacks, \
+                 doubles, splits to max_hands, insurance) at {} chips; the house bankroll \
+                 backing the table is {house}",
+                8 * limit + 8
+            )
+        );
+        // Deal and play the round out, splitting and doubling when allowed:
+        // nothing is refused once cards are out.
+        let (s, r) = api.act(&id, "alice", json!({"type": "deal"}));
+        assert_eq!(s, 200, "{r}");
+        loop {
+            let g = game(&id);
+            let tries = match g["table"]["phase"].as_str().unwrap() {
+                "insurance" => vec![json!({"type": "insurance", "amount": limit / 2})],
+                "player_turns" => vec![
+                    json!({"type": "split"}),
+                    json!({"type": "double"}),
+                    json!({"type": "stand"}),
+                ],
+                _ => break,
+            };
+            let mut applied = false;
+            for action in tries {
+                let (s, r) = api.act(&id, "alice", action.clone());
+                assert!(s == 200 || s == 409 || s == 422, "{action}: {s} {r}");
+                if s == 200 {
+                    applied = true;
+                    break;
+                }
+            }
+            assert!(applied, "round {round}: no decision was accepted");
+        }
+    }
+    let g = game(&id);
+    let total: u64 = g["players"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["balance"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        u128::from(total) + u128::from(g["house"].as_u64().unwrap()),
+        12_000_000_000 + 1_000_000_000,
+        "chips are conserved"
+    );
 }
 
 /// Clients that hang up while their action is being stored (a gateway

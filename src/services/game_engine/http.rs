@@ -303,10 +303,16 @@ fn problem(e: &GameError) -> Problem {
         GameError::Ledger(LedgerError::UnknownPlayer(_)) | GameError::UnknownPlayer(_) => {
             StatusCode::NOT_FOUND
         }
-        GameError::Ledger(LedgerError::HouseExhausted { .. }) => StatusCode::CONFLICT,
-        GameError::Ledger(LedgerError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        // Only settlement pays, and settlement cannot fail: the exposure is
+        // checked before every draw (GameError::Exposure, Uncovered).
+        GameError::Ledger(LedgerError::HouseExhausted { .. } | LedgerError::Internal(_)) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
         GameError::Finished | GameError::Full(_) => StatusCode::CONFLICT,
         GameError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        GameError::Exposure { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        GameError::Uncovered { .. } => StatusCode::CONFLICT,
+        GameError::Invariant(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     Problem::new(status, e.to_string())
 }

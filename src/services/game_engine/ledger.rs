@@ -17,6 +17,9 @@ pub enum LedgerError {
         balance: Chips,
         needed: Chips,
     },
+    /// A payment the house cannot make. The games never let this reach a
+    /// player: bets are checked against the bankroll when placed, and a
+    /// draw's settlement is applied only after that check.
     #[error("the house bankroll ({house} chips) cannot pay {needed}")]
     HouseExhausted { house: Chips, needed: Chips },
     #[error("{0} is not seated at this table")]

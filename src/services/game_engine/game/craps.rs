@@ -23,6 +23,17 @@ impl Game {
                 let bet: BetKind = field(action, "bet")?;
                 let amount: Chips = field(action, "amount")?;
                 let id = table.place(player, bet, amount)?;
+                // The exposure rule: the house must be able to pay the
+                // worst roll with this bet on the layout, in any phase.
+                let worst_case = table.worst_case_any_roll();
+                if worst_case > u128::from(self.ledger.house) {
+                    return Err(GameError::Exposure {
+                        bet: format!("{bet} for {amount}"),
+                        scope: "on one roll",
+                        worst_case,
+                        bankroll: self.ledger.house,
+                    });
+                }
                 let moves = vec![ChipMove::Stake {
                     player: player.to_string(),
                     amount,
@@ -60,6 +71,17 @@ impl Game {
                     ))
                     .into());
                 }
+                // Every refusal comes before the dice: after them the
+                // roll settles, whatever it is.
+                let worst_case = table.worst_case_next_roll();
+                if worst_case > u128::from(self.ledger.house) {
+                    return Err(GameError::Uncovered {
+                        what: "the bets on the layout",
+                        worst_case,
+                        bankroll: self.ledger.house,
+                        remedy: "take bets down (or close the table) before rolling",
+                    });
+                }
                 let nonce = self.fairness.draws.len() as u64;
                 let (d1, d2) = self.fairness.seeds()?.dice(nonce);
                 let outcome = table.roll(Roll::new(d1, d2), &self.seats);
@@ -85,7 +107,7 @@ impl Game {
                         });
                     }
                 }
-                self.ledger.apply(&moves)?;
+                self.settle_drawn(&moves)?;
                 self.fairness.draws.push(Draw {
                     nonce,
                     kind: "dice".into(),

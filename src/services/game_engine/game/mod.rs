@@ -57,6 +57,45 @@ pub enum GameError {
     Full(u32),
     #[error("{0}")]
     BadRequest(String),
+    /// A bet the house could not cover in the worst case (422): refused
+    /// when it is placed, before anything is drawn.
+    #[error(
+        "{bet} would put the table's worst-case payout {scope} at {worst_case} chips; \
+         the house bankroll backing the table is {bankroll}"
+    )]
+    Exposure {
+        bet: String,
+        scope: &'static str,
+        worst_case: u128,
+        bankroll: Chips,
+    },
+    /// An action that draws, refused before the draw because the bets
+    /// standing could win more than the house holds (409).
+    #[error(
+        "{what} could win up to {worst_case} chips, more than the house bankroll backing \
+         the table ({bankroll}); nothing was drawn: {remedy}"
+    )]
+    Uncovered {
+        what: &'static str,
+        worst_case: u128,
+        bankroll: Chips,
+        remedy: &'static str,
+    },
+    /// A step after a draw failed: a bug, never a refusal (500). The text
+    /// carries nothing about what was drawn.
+    #[error("{0}")]
+    Invariant(String),
+}
+
+impl GameError {
+    /// A step after a draw failed although every check came before the
+    /// draw: a bug. The text names the step, never the error it got, which
+    /// could carry a drawn card or a figure that depends on the draw.
+    pub(super) fn after_draw(step: &str) -> GameError {
+        GameError::Invariant(format!(
+            "the engine could not {step}; nothing was applied (this is a bug)"
+        ))
+    }
 }
 
 /// `POST /games` body.
@@ -367,6 +406,16 @@ impl Game {
         self.fairness.draws.len() as u64
     }
 
+    /// Applies the chip moves of an action that drew. Every check that can
+    /// refuse an action (turn, limits, balance, the table's exposure) has
+    /// passed before its draw, so this cannot fail; if it did, that is a bug,
+    /// answered 500 with nothing in it that depends on what was drawn.
+    fn settle_drawn(&mut self, moves: &[ChipMove]) -> Result<(), GameError> {
+        self.ledger
+            .apply(moves)
+            .map_err(|_| GameError::after_draw("settle a draw it had checked it could pay"))
+    }
+
     /// Shuffles `decks` fresh decks with the next draw and records it.
     fn shuffled(&mut self, decks: usize) -> Result<Vec<Card>, GameError> {
         let nonce = self.next_nonce();
@@ -574,6 +623,9 @@ fn validate_player_id(id: &str) -> Result<(), GameError> {
         )))
     }
 }
+
+#[cfg(test)]
+mod fair_play_tests;
 
 #[cfg(test)]
 mod tests {

@@ -16,11 +16,20 @@ impl Game {
     ) -> Result<Vec<Event>, GameError> {
         let (outcome, event_kind) = match kind {
             "deal" => {
+                // Whether a hand can start is decided before the shuffle.
+                // Hold'em has no exposure to check: the house pays nothing
+                // (chips move only between the players and the pot).
+                if let Table::Poker(t) = &self.table {
+                    t.check_start(&self.ledger.players)?;
+                }
                 let deck = self.shuffled(1)?;
                 let Table::Poker(t) = &mut self.table else {
                     return Err(GameError::BadRequest("not a poker table".into()));
                 };
-                (t.start_hand(deck, &self.ledger.players)?, "hand_started")
+                let outcome = t
+                    .start_hand(deck, &self.ledger.players)
+                    .map_err(|_| GameError::after_draw("deal the deck it shuffled"))?;
+                (outcome, "hand_started")
             }
             "fold" | "check" | "call" | "bet" | "raise" | "all_in" => {
                 let act: PokerAction = serde_json::from_value(action.clone())
@@ -36,7 +45,7 @@ impl Game {
                 )));
             }
         };
-        self.ledger.apply(&outcome.moves)?;
+        self.settle_drawn(&outcome.moves)?;
         let mut events = vec![self.event(
             now,
             event_kind,

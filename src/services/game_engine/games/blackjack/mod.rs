@@ -210,8 +210,68 @@ impl BlackjackTable {
         Ok(settle_moves(player, (seat.bet, 0, 0)))
     }
 
-    /// Deals a round to every seat with a bet. Any seated player may deal.
-    pub fn deal(&mut self, player: &str) -> Result<Outcome, RuleError> {
+    /// The most one seat's bet of `bet` can win in the round it is dealt:
+    /// `max_hands` hands made by splitting, each doubled when the table
+    /// allows doubling after a split, all winning; and never less than a
+    /// doubled win (2x the bet). A blackjack (3:2, rounded as in
+    /// [`HandOutcome::chips`]) pays less than a doubled win, and insurance
+    /// (2:1 on at most half the bet) is paid only when the dealer has a
+    /// blackjack, when the seat's hands win nothing: both stay below it.
+    pub fn max_win(&self, bet: Chips) -> u128 {
+        let per_hand: u128 = if self.config.double_after_split { 2 } else { 1 };
+        let multiple = (u128::from(self.config.max_hands) * per_hand).max(2);
+        u128::from(bet) * multiple
+    }
+
+    /// The most the house can pay over the bets waiting for the next round
+    /// and the round being played ([`max_win`](Self::max_win) of each
+    /// seat's original bet).
+    pub fn worst_case_payout(&self) -> u128 {
+        self.seats
+            .iter()
+            .map(|s| {
+                let playing = match s.hands.first() {
+                    Some(h) if s.in_round => {
+                        self.max_win(if h.doubled { h.bet / 2 } else { h.bet })
+                    }
+                    _ => 0,
+                };
+                self.max_win(s.bet) + playing
+            })
+            .sum()
+    }
+
+    /// The chips `player` must add for `action` (the bet again for a double
+    /// or a split of the hand whose turn it is, the amount of insurance
+    /// while it is offered), so that the caller checks the balance before
+    /// any card comes out. 0 when the action adds nothing or is not legal
+    /// now (then [`act`](Self::act) refuses it).
+    pub fn extra_stake(&self, player: &str, action: BlackjackAction) -> Chips {
+        let Some(i) = self.seat_of(player) else {
+            return 0;
+        };
+        match action {
+            BlackjackAction::Insurance { amount }
+                if self.phase == Phase::Insurance
+                    && self.seats[i].insurance == InsuranceState::Pending =>
+            {
+                amount
+            }
+            BlackjackAction::Double | BlackjackAction::Split
+                if self.phase == Phase::PlayerTurns =>
+            {
+                match self.turn {
+                    Some((ti, tj)) if ti == i => self.seats[i].hands.get(tj).map_or(0, |h| h.bet),
+                    _ => 0,
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    /// Whether `player` may deal now (no change made); the shoe is
+    /// checked by [`deal`](Self::deal).
+    pub fn check_deal(&self, player: &str) -> Result<(), RuleError> {
         if self.phase != Phase::Betting {
             return Err(RuleError::not_now("a round is already being played"));
         }
@@ -221,6 +281,12 @@ impl BlackjackTable {
         if self.seats.iter().all(|s| s.bet == 0) {
             return Err(RuleError::not_now("nobody has bet on this round yet"));
         }
+        Ok(())
+    }
+
+    /// Deals a round to every seat with a bet. Any seated player may deal.
+    pub fn deal(&mut self, player: &str) -> Result<Outcome, RuleError> {
+        self.check_deal(player)?;
         if self.needs_shuffle() {
             return Err(RuleError::not_now(format!(
                 "the shoe needs shuffling ({} cards left, the cut card is at {}): load a new shoe first",
@@ -311,6 +377,33 @@ impl BlackjackTable {
             card,
         });
         Ok(())
+    }
+
+    /// Test hook: rearranges every card no player has seen (the undealt
+    /// shoe, and the hole card while the dealer has not peeked at it), as
+    /// a different shuffle would have. Used to check that whether an
+    /// action is accepted never depends on cards still hidden.
+    #[cfg(test)]
+    pub fn permute_unseen(&mut self, seed: u64) {
+        let mut x = seed | 1;
+        let mut next = |m: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as usize
+        };
+        for i in (1..self.shoe.len()).rev() {
+            let j = next(i + 1);
+            self.shoe.swap(i, j);
+        }
+        // The dealer peeks with an ace or a ten up (after insurance): once
+        // play has started the hole card is known not to make a blackjack.
+        let peeked = self.phase == Phase::PlayerTurns
+            && self.dealer.first().is_some_and(|c| card_value(*c) >= 10);
+        if !self.hole_revealed && !peeked && self.dealer.len() == 2 && !self.shoe.is_empty() {
+            let j = next(self.shoe.len());
+            std::mem::swap(&mut self.dealer[1], &mut self.shoe[j]);
+        }
     }
 
     /// Everything a player may see: never the hole card before it is

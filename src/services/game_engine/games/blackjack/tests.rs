@@ -560,3 +560,38 @@ fn a_player_without_a_hand_may_leave_mid_round() {
     let o = t.act("alice", Stand).unwrap();
     assert_eq!(o.results[0].outcome, HandOutcome::Win);
 }
+
+#[test]
+fn the_most_a_bet_can_win_covers_splits_doubles_blackjack_and_insurance() {
+    let table = |max_hands, double_after_split| {
+        BlackjackTable::new(BlackjackConfig {
+            max_hands,
+            double_after_split,
+            ..BlackjackConfig::default()
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        table(4, true).max_win(10),
+        80,
+        "4 split hands, each doubled"
+    );
+    assert_eq!(table(4, false).max_win(10), 40, "4 split hands");
+    assert_eq!(table(2, true).max_win(10), 40);
+    assert_eq!(table(1, true).max_win(10), 20, "no splits: a double");
+    assert_eq!(table(1, false).max_win(11), 22);
+    // A blackjack (3:2, rounded) and insurance won (2:1 on half) stay below.
+    let bj = HandOutcome::Blackjack.chips(11).1;
+    assert!(u128::from(bj) <= table(1, false).max_win(11), "{bj}");
+    assert!(u128::from(11u64 / 2 * 2) <= table(1, false).max_win(11));
+    // The table's worst case: every waiting bet, and a round's original bets.
+    let mut t = table(4, true);
+    t.load_shoe(stacked(6, "")).unwrap();
+    t.bet("alice", 10).unwrap();
+    t.bet("bob", 5).unwrap();
+    assert_eq!(t.worst_case_payout(), 120);
+    t.deal("alice").unwrap();
+    if t.phase() != Phase::Betting {
+        assert_eq!(t.worst_case_payout(), 120, "the round in play");
+    }
+}

@@ -378,6 +378,43 @@ impl CrapsTable {
         }
     }
 
+    /// What the house pays on `roll`, rolled in `phase`, to the bets on the
+    /// layout (the sum of every `won` that roll would settle).
+    pub fn payout_on(&self, phase: Phase, roll: Roll) -> u128 {
+        let rules = self.config.payout_rules();
+        self.bets
+            .iter()
+            .map(|b| match b.kind.settle(b.amount, phase, roll, &rules) {
+                Settlement::Done { won, .. } => u128::from(won),
+                Settlement::Stay | Settlement::Travel(_) => 0,
+            })
+            .sum()
+    }
+
+    /// The exact worst case of the next roll: the most the house pays over
+    /// all 36 outcomes of the dice in the table's current phase.
+    pub fn worst_case_next_roll(&self) -> u128 {
+        Roll::all()
+            .map(|r| self.payout_on(self.phase, r))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The most the house pays on any one roll with the bets on the layout,
+    /// over all 36 outcomes in every phase (come-out and each point). Bets
+    /// are checked against this when placed, so the bound still holds after
+    /// the point moves (place bets start working, come bets travel: neither
+    /// raises it). Only the house paying out can make the next roll's
+    /// worst case exceed what is left.
+    pub fn worst_case_any_roll(&self) -> u128 {
+        std::iter::once(Phase::ComeOut)
+            .chain([4, 5, 6, 8, 9, 10].map(Phase::Point))
+            .flat_map(|phase| Roll::all().map(move |r| (phase, r)))
+            .map(|(phase, r)| self.payout_on(phase, r))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Keeps the shooter valid after players join or leave.
     pub fn seat_changed(&mut self, seats: &[String]) {
         match &self.shooter {
@@ -558,6 +595,32 @@ mod tests {
                 assert!(t.bets.len() <= before);
             }
         }
+    }
+
+    #[test]
+    fn the_worst_case_is_the_largest_payout_over_the_36_rolls() {
+        let mut t = table();
+        assert_eq!(t.worst_case_next_roll(), 0);
+        // A place bet is off on the come-out but works once a point is on.
+        t.place("alice", BetKind::Place(6), 12).unwrap();
+        assert_eq!(t.worst_case_next_roll(), 0);
+        assert_eq!(t.worst_case_any_roll(), 14);
+        // A seven pays any_7 (4:1) and loses the field; a 12 pays the field
+        // 3:1; the 7 is the worst roll.
+        t.place("alice", BetKind::Any7, 100).unwrap();
+        t.place("bob", BetKind::Field, 100).unwrap();
+        assert_eq!(t.payout_on(Phase::ComeOut, Roll::new(3, 4)), 400);
+        assert_eq!(t.payout_on(Phase::ComeOut, Roll::new(6, 6)), 300);
+        assert_eq!(t.worst_case_next_roll(), 400);
+        // With the point on 6, a 6 pays place 6 (14) and nothing else.
+        assert_eq!(t.payout_on(Phase::Point(6), Roll::new(3, 3)), 14);
+        assert_eq!(t.worst_case_any_roll(), 400);
+        t.place("bob", BetKind::Twelve, 20).unwrap();
+        assert_eq!(
+            t.worst_case_any_roll(),
+            300 + 600,
+            "boxcars: field 3:1 + twelve 30:1"
+        );
     }
 
     #[test]

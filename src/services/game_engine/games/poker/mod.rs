@@ -312,17 +312,19 @@ impl PokerTable {
         Ok(())
     }
 
-    /// Starts a hand with a shuffled deck and the players' stacks.
-    pub fn start_hand(
-        &mut self,
-        deck: Vec<Card>,
-        stacks: &BTreeMap<String, Chips>,
-    ) -> Result<Outcome, RuleError> {
+    /// Whether a hand may start with these stacks (no change made). The
+    /// caller checks this before it shuffles, so that a hand that cannot
+    /// start never draws a deck.
+    pub fn check_start(&self, stacks: &BTreeMap<String, Chips>) -> Result<(), RuleError> {
+        self.deal_order(stacks).map(|_| ())
+    }
+
+    /// The seats dealt in, the button first; or why no hand can start.
+    fn deal_order(&self, stacks: &BTreeMap<String, Chips>) -> Result<Vec<usize>, RuleError> {
         self.config.validate()?;
         if self.hand_in_progress() {
             return Err(RuleError::not_now("a hand is in progress"));
         }
-        check_deck(&deck)?;
         let n = self.seats.len();
         let start = self.button.map_or(0, |b| b % n.max(1) + 1);
         let stack_of = |p: &str| stacks.get(p).copied().unwrap_or(0);
@@ -349,6 +351,18 @@ impl PokerTable {
         if total.is_none() {
             return Err(RuleError::invalid("the stacks add up to too many chips"));
         }
+        Ok(order)
+    }
+
+    /// Starts a hand with a shuffled deck and the players' stacks.
+    pub fn start_hand(
+        &mut self,
+        deck: Vec<Card>,
+        stacks: &BTreeMap<String, Chips>,
+    ) -> Result<Outcome, RuleError> {
+        let order = self.deal_order(stacks)?;
+        check_deck(&deck)?;
+        let stack_of = |p: &str| stacks.get(p).copied().unwrap_or(0);
         // The button is the first seat with chips; deal from its left.
         let button_seat = order[0];
         let k = order.len();
