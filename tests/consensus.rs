@@ -196,6 +196,12 @@ fn without_a_quorum_nothing_commits_and_nothing_forks(algorithm: &str) {
     let (s, r) = c.propose(1, json!({"while": "pending"}), false);
     assert_eq!(s, 202, "{r}");
     let pending_id = r["proposal_id"].as_str().unwrap().to_string();
+    // Any validator answers for a pending proposal, not only the one that
+    // took it (it was forwarded to all).
+    wait_for("validator 0 to report the proposal pending", LIMIT, || {
+        let p = c.get(0, &format!("/proposals/{pending_id}"))?;
+        (p["status"] == "pending").then_some(())
+    });
     for v in 0..2 {
         assert_eq!(
             c.height(v),
@@ -284,14 +290,48 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
         .send()
         .unwrap();
     assert_eq!(r.status(), 401);
+    // A peer envelope from a sender that is not a member.
+    let r = c
+        .http
+        .post(format!("http://{}/peer", sb.validator(0)))
+        .json(&json!({"from": 4_000_000_000u32, "msg": "{}", "sig": "22".repeat(64)}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Forgeries are counted, but never charged to the validators they
+    // name, and all under one metrics label.
     let status = c.get(0, "/status").unwrap();
     assert_eq!(
-        status["validators"][1]["rejected"]["bad_signature"], 1,
+        status["unauthenticated_rejected"]["bad_signature"], 2,
         "{status}"
     );
     assert_eq!(
-        status["validators"][2]["rejected"]["bad_signature"], 1,
+        status["unauthenticated_rejected"]["non_member"], 1,
         "{status}"
+    );
+    for v in 0..4 {
+        assert_eq!(
+            status["validators"][v]["rejected"],
+            json!({}),
+            "validator {v} framed: {status}"
+        );
+    }
+    let metrics = c
+        .http
+        .get(format!("http://{}/metrics", sb.validator(0)))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"bitcraps_consensus_rejected_total{from="unauthenticated",reason="bad_signature"} 2"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("4000000000"),
+        "no label per claimed sender"
     );
     // Reading unknown blocks and proposals: 404.
     let r = c

@@ -294,6 +294,7 @@ async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem>
         "leader_id": s.node().set.get(st.leader).map(|v| v.id.clone()),
         "pending": st.pending,
         "evidence_count": evidence,
+        "unauthenticated_rejected": s.node().unauthenticated.lock().map(|u| u.clone()).unwrap_or_default(),
         "retired": s.node().retired,
         "fault": s.node().fault_state(),
         "validators": validators,
@@ -330,8 +331,10 @@ async fn vote(
         ));
     }
     if let Err(e) = v.verify(&s.node().set) {
+        // The vote's signer is not proven: never charged to the validator
+        // it names.
         let reason = vote_error_kind(&e.to_string());
-        s.node().count_rejection(v.validator, reason);
+        s.node().count_unauthenticated(reason);
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("vote refused: {e}"),
@@ -387,7 +390,7 @@ async fn peer(
             EnvelopeError::NotMember(_) => "non_member",
             _ => "bad_signature",
         };
-        s.node().count_rejection(env.from, kind);
+        s.node().count_unauthenticated(kind);
         return Err(Problem::new(status, e.to_string()));
     }
     let msg: Message = serde_json::from_str(&env.msg).map_err(|e| {

@@ -75,6 +75,8 @@ pub struct Node {
     pub store: Arc<BlockStore>,
     pub status: Arc<RwLock<Status>>,
     pub peers_seen: Arc<Mutex<Vec<PeerSeen>>>,
+    /// Refused messages whose sender is not proven, by reason.
+    pub unauthenticated: Arc<Mutex<HashMap<String, u64>>>,
     pub pending: Arc<Mutex<HashMap<String, PendingProposal>>>,
     pub metrics: NodeMetrics,
     pub algorithm: Algorithm,
@@ -132,7 +134,7 @@ impl NodeMetrics {
         let rejected = prometheus::IntCounterVec::new(
             prometheus::Opts::new(
                 "bitcraps_consensus_rejected_total",
-                "Messages and votes refused, by sending validator index and reason.",
+                "Messages and votes refused, by sending validator index (or `unauthenticated` when the sender is not proven) and reason.",
             ),
             &["from", "reason"],
         )?;
@@ -158,10 +160,9 @@ impl NodeMetrics {
         })
     }
 
-    pub fn reject(&self, from: u32, reason: &str) {
-        self.rejected
-            .with_label_values(&[&from.to_string(), reason])
-            .inc();
+    /// `from` is a member's index or `unauthenticated`.
+    pub fn reject(&self, from: &str, reason: &str) {
+        self.rejected.with_label_values(&[from, reason]).inc();
     }
 }
 
@@ -255,6 +256,7 @@ impl Node {
                 last_votes: vec![None; set.len()],
             })),
             peers_seen: Arc::new(Mutex::new(vec![PeerSeen::default(); set.len()])),
+            unauthenticated: Arc::default(),
             pending: Arc::new(Mutex::new(handover.pending.clone())),
             metrics: o.metrics.clone(),
             algorithm: o.algorithm,
@@ -449,12 +451,30 @@ impl Node {
             .is_ok()
     }
 
+    /// Counts a refused message from member `from`, whose sending is
+    /// authenticated (its envelope verified, or the core's own index). A
+    /// claimed sender that is not a member counts as unauthenticated.
     pub fn count_rejection(&self, from: u32, reason: &str) {
-        self.metrics.reject(from, reason);
+        if self.set.get(from).is_none() {
+            self.count_unauthenticated(reason);
+            return;
+        }
+        self.metrics.reject(&from.to_string(), reason);
         if let Ok(mut seen) = self.peers_seen.lock()
             && let Some(p) = seen.get_mut(from as usize)
         {
             *p.rejected.entry(reason.to_string()).or_insert(0) += 1;
+        }
+    }
+
+    /// Counts a refused message whose sender is not proven (a bad envelope
+    /// or vote signature, a non-member): never charged to the validator it
+    /// names, and one metrics label for all of them, so a forger can
+    /// neither frame an honest validator nor grow the label set.
+    pub fn count_unauthenticated(&self, reason: &str) {
+        self.metrics.reject("unauthenticated", reason);
+        if let Ok(mut u) = self.unauthenticated.lock() {
+            *u.entry(reason.to_string()).or_insert(0) += 1;
         }
     }
 }

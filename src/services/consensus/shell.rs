@@ -68,7 +68,16 @@ impl Shell {
                     self.behind = true;
                     break;
                 }
-                Cmd::Input(i) => *i,
+                Cmd::Input(i) => {
+                    if let Input::Message {
+                        msg: Message::Forward { proposals },
+                        ..
+                    } = i.as_ref()
+                    {
+                        self.note_forwarded(proposals);
+                    }
+                    *i
+                }
                 Cmd::Propose { proposal, wait } => {
                     if let Some(w) = wait {
                         self.waiters.insert(proposal.id.clone(), w);
@@ -124,6 +133,36 @@ impl Shell {
         drop(core);
         drop(self);
         let _ = ended.send(handover);
+    }
+
+    /// Proposals another validator forwarded are pending here too: any
+    /// validator answers `GET /proposals/{id}` for them (and counts them
+    /// when it judges whether it is stalled), not only the one a client
+    /// sent them to. Committed ones, malformed ones and any beyond the
+    /// bound are skipped; a commit removes them as it does the others.
+    fn note_forwarded(&self, proposals: &[Proposal]) {
+        const MAX_NOTED: usize = 100_000;
+        let fresh: Vec<&Proposal> = proposals
+            .iter()
+            .filter(|p| p.validate().is_ok())
+            .filter(|p| matches!(self.node.store.proposal_height(&p.id), Ok(None)))
+            .collect();
+        if fresh.is_empty() {
+            return;
+        }
+        if let Ok(mut pending) = self.node.pending.lock() {
+            for p in fresh {
+                if pending.len() >= MAX_NOTED {
+                    break;
+                }
+                pending
+                    .entry(p.id.clone())
+                    .or_insert_with(|| super::node::PendingProposal {
+                        since: std::time::Instant::now(),
+                        proposal: p.clone(),
+                    });
+            }
+        }
     }
 
     fn snapshot(&self, core: &dyn Consensus) {

@@ -212,7 +212,12 @@ impl HotStuff {
             return;
         }
         self.maybe_join(out);
-        if vote.validator != self.me {
+        // A peer's timeout near our view is work for our timer (we may be
+        // needed for its TC). One for a view far ahead is not: a single
+        // validly signed timeout for view 10^12 kept an idle cluster timing
+        // out forever (a weak quorum that far ahead moves us by
+        // `maybe_join` instead).
+        if vote.validator != self.me && view <= self.view.saturating_add(super::VIEW_AHEAD) {
             self.peer_timeout_view = self.peer_timeout_view.max(view);
         }
         let hqc_view = high_qc.as_ref().map_or(0, |q| q.view);

@@ -31,6 +31,27 @@ fn no_work_no_timer_and_stale_timers_are_ignored() {
     assert!(c.step(Input::Timeout { view: 7, height: 1 }).is_empty());
 }
 
+/// One validator's validly signed timeout for a view far ahead must not
+/// keep an idle cluster timing out forever.
+#[test]
+fn a_timeout_for_a_far_future_view_gives_an_idle_validator_no_work() {
+    let mut c = core(0, None);
+    c.step(Input::Start);
+    let out = c.step(msg(3, timeout_msg(3, 1_000_000_000_000, None)));
+    assert!(
+        !out.iter().any(|e| matches!(e, Effect::SetTimer { .. })),
+        "{out:?}"
+    );
+    assert!(!c.has_work());
+    assert_eq!(c.view(), 1);
+    // One near our view is work: we may be needed for its TC.
+    let out = c.step(msg(3, timeout_msg(3, 2, None)));
+    assert!(
+        out.iter().any(|e| matches!(e, Effect::SetTimer { .. })),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn a_timeout_is_persisted_then_broadcast_and_blocks_voting_in_that_view() {
     let mut c = core(0, None);
