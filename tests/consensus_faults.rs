@@ -220,12 +220,75 @@ fn partitions_stall_split_commit_majority_and_heal(algorithm: &str) {
     assert_eq!(c.propose(0, "after-heal", true).0, 200);
 }
 
+/// Two of four validators frozen (SIGSTOP) while proposals wait: no
+/// quorum, so the other two time out round after round and their timeouts
+/// back off. After the two resume (SIGCONT), commits must come back within
+/// a bounded time, not after the backed-off timeouts run out (Tendermint
+/// took 32.7 s before; the bound is 2 s).
+fn commits_resume_soon_after_two_frozen_validators_thaw(algorithm: &str) {
+    let sb = Sandbox::new()
+        .env("CONSENSUS_ALGORITHM", algorithm)
+        .env("GATEWAY_REQUEST_TIMEOUT", "3s");
+    let c = Cluster::up(sb, &[]);
+    let (s, first) = c.propose(0, "before", true);
+    assert_eq!(s, 200, "{first}");
+    let pid = |name: &str| {
+        let ps = c.sb.ps();
+        Sandbox::service(&ps, name)["pid"]
+            .as_u64()
+            .unwrap()
+            .to_string()
+    };
+    let frozen = [pid("validator-2"), pid("validator-3")];
+    let signal = |sig: &str| {
+        for p in &frozen {
+            let ok = std::process::Command::new("kill")
+                .args([sig, p])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok);
+        }
+    };
+    signal("-STOP");
+    let (s, pending) = c.propose(0, "while-frozen", false);
+    assert_eq!(s, 202, "{pending}");
+    let id = pending["proposal_id"].as_str().unwrap().to_string();
+    // Long enough for the timeouts of the two left to back off to the cap.
+    std::thread::sleep(Duration::from_secs(20));
+    let frozen_at = c.height(0);
+    signal("-CONT");
+    let thawed = Instant::now();
+    wait_for(
+        "the waiting proposal to commit after the thaw",
+        LIMIT,
+        || {
+            let r = c.get(0, &format!("/proposals/{id}"))?;
+            (r["status"] == "committed").then_some(())
+        },
+    );
+    let took = thawed.elapsed();
+    eprintln!(
+        "{algorithm}: committed {} ms after two of four thawed (height {frozen_at} while frozen)",
+        took.as_millis()
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "{algorithm} took {took:?} to commit after the thaw"
+    );
+}
+
 macro_rules! per_algorithm {
     ($($name:ident: $algorithm:literal),* $(,)?) => {$(
         mod $name {
             #[test]
             fn equivocating_validator_is_caught() {
                 super::equivocating_validator_is_caught($algorithm);
+            }
+
+            #[test]
+            fn commits_resume_soon_after_two_frozen_validators_thaw() {
+                super::commits_resume_soon_after_two_frozen_validators_thaw($algorithm);
             }
 
             #[test]

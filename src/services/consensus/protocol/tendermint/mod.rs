@@ -40,7 +40,16 @@
 //!   round.
 //! - **Timeouts.** Every timeout of round r is `timeout_for(r)` = base *
 //!   2^r, capped at `max_timeout_ms`; rounds restart at 0 with each height,
-//!   so timeouts reset on progress. A timer runs only while the height has
+//!   so timeouts reset on progress.
+//! - **Rounds that cannot succeed end early.** Prevotes split so that no
+//!   value can reach 2/3+ precommit nil at once; precommits such that no
+//!   block can reach 2/3+ start the next round at once (the paper waits
+//!   out the timeouts, for votes that here cannot change the outcome).
+//! - **Helping a laggard.** A vote or round state from a peer in an earlier
+//!   round of our height gets our round state back (and our proposal, if
+//!   we propose this round), once per round: with it the peer's round skip
+//!   brings it to us at once instead of at our next step, which after a
+//!   long outage is a capped timeout away. A timer runs only while the height has
 //!   work: pending proposals, a proposal or votes, a lock, or a peer ahead.
 //!   Departure from l. 34 and l. 47, which start the prevote and precommit
 //!   timeouts at 2/3+ votes of any kind: here they also run from entering

@@ -71,6 +71,12 @@ pub(super) struct HeightState {
     pub timers: VecDeque<TimerKind>,
     /// Timers of the current round set once only (all but `Sync`).
     pub scheduled: HashSet<TimerKind>,
+    /// Per peer, the round in which we last sent it our round state because
+    /// it was in an earlier round of this height (once per round).
+    pub helped: Vec<Option<u64>>,
+    /// Our own proposal of the current round, when we are its proposer, to
+    /// send again to a peer that missed it.
+    pub my_proposal: Option<super::SignedProposal>,
 }
 
 impl HeightState {
@@ -88,6 +94,8 @@ impl HeightState {
             polka_done: None,
             timers: VecDeque::new(),
             scheduled: HashSet::new(),
+            helped: vec![None; n],
+            my_proposal: None,
         }
     }
 
@@ -98,6 +106,7 @@ impl HeightState {
         self.step = Step::Propose;
         self.timers.clear();
         self.scheduled.clear();
+        self.my_proposal = None;
     }
 
     pub(super) fn remember_block(&mut self, hash: [u8; 32], block: Block) {

@@ -136,21 +136,44 @@ fn nil_polka_precommits_nil_and_precommit_timeout_moves_the_round() {
     // of any kind set no second one); it fires after the stale prevote
     // timer queued before it.
     assert_eq!(timers(&effects), [(1, 0, 200)]);
-    c.step(msg(1, Message::Vote(vote(1, 1, 0, Phase::Precommit, NIL))));
+    let effects = c.step(msg(1, Message::Vote(vote(1, 1, 0, Phase::Precommit, NIL))));
+    assert!(timers(&effects).is_empty());
+    assert_eq!(c.view(), 0, "a block could still gather 2/3+ precommits");
+    // With 3's precommit for another block no block can reach 2/3+ in
+    // round 0 any more: the round is over at once, without its timeout.
     let effects = c.step(msg(
         3,
         Message::Vote(vote(3, 1, 0, Phase::Precommit, [5; 32])),
     ));
-    assert!(timers(&effects).is_empty());
     assert!(effects.iter().all(|e| !matches!(e, Effect::Commit { .. })));
-    let effects = fire_until_round(&mut c, 1);
     assert_eq!(c.view(), 1);
     assert!(
         timers(&effects).contains(&(1, 1, 400)),
-        "timeouts double per round"
+        "timeouts double per round: {:?}",
+        timers(&effects)
     );
     // Stale timers are ignored.
     assert!(c.step(Input::Timeout { view: 0, height: 1 }).is_empty());
+}
+
+/// Prevotes split so that neither a block nor nil can reach 2/3+: precommit
+/// nil at once instead of at the prevote timeout.
+#[test]
+fn split_prevotes_precommit_nil_at_once() {
+    let mut c = core(4, 0, None);
+    let a = block(1, 0, 1, &["a"]);
+    c.step(msg(1, proposal_msg(&a, 0, None)));
+    assert_eq!(
+        sent_votes(&c.step(msg(2, Message::Vote(vote(2, 1, 0, Phase::Prevote, NIL))))),
+        []
+    );
+    // Prevotes: 1 and 0 for a, 2 nil; 3 prevotes another block.
+    let effects = c.step(msg(
+        3,
+        Message::Vote(vote(3, 1, 0, Phase::Prevote, [7; 32])),
+    ));
+    assert_eq!(sent_votes(&effects), [vote(0, 1, 0, Phase::Precommit, NIL)]);
+    assert_eq!(c.locked(), None);
 }
 
 #[test]
@@ -163,6 +186,82 @@ fn prevote_timeout_precommits_nil() {
     let effects = c.step(Input::Timeout { view: 0, height: 1 });
     assert_eq!(sent_votes(&effects), [vote(0, 1, 0, Phase::Precommit, NIL)]);
     assert_eq!(c.locked(), None);
+}
+
+/// A validator that comes back in an earlier round of the height (it was
+/// frozen) is sent our round state, and our proposal when we propose this
+/// round, once per round: its round skip then brings it to us at once.
+#[test]
+fn a_peer_in_an_earlier_round_is_sent_our_round_state_and_proposal() {
+    let mut c = core(4, 2, None);
+    // Validators 0 and 1 and we time out rounds 0 and 1 (no proposal).
+    c.step(Input::Propose(proposal("p")));
+    for r in 0..2u64 {
+        for i in [0usize, 1] {
+            c.step(msg(
+                i as u32,
+                Message::Vote(vote(i, 1, r, Phase::Prevote, NIL)),
+            ));
+            c.step(msg(
+                i as u32,
+                Message::Vote(vote(i, 1, r, Phase::Precommit, NIL)),
+            ));
+        }
+        for _ in 0..3 {
+            c.step(Input::Timeout { view: r, height: 1 });
+        }
+    }
+    assert_eq!(c.view(), 2);
+    // Validator 3 speaks from round 0: it was away.
+    let effects = c.step(msg(3, Message::Vote(vote(3, 1, 0, Phase::Prevote, NIL))));
+    let to_3: Vec<&Message> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send { to: 3, msg } => Some(msg),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        to_3.iter().any(|m| matches!(m,
+            Message::Tendermint(TendermintMessage::RoundState { vote, votes })
+                if vote.view == 1 && votes.iter().any(|v| v.view == 1 && v.validator == 0))),
+        "{effects:?}"
+    );
+    // Once per round.
+    let again = c.step(msg(3, Message::Vote(vote(3, 1, 0, Phase::Precommit, NIL))));
+    assert!(
+        !again
+            .iter()
+            .any(|e| matches!(e, Effect::Send { to: 3, .. }))
+    );
+}
+
+#[test]
+fn a_peer_in_an_earlier_round_is_sent_our_proposal_when_we_propose_the_round() {
+    // Validator 2 proposes round 1 of height 1 ((1 + 1) mod 4).
+    let mut c = core(4, 2, None);
+    c.step(Input::Propose(proposal("p")));
+    for i in [0usize, 1] {
+        c.step(msg(
+            i as u32,
+            Message::Vote(vote(i, 1, 0, Phase::Prevote, NIL)),
+        ));
+        c.step(msg(
+            i as u32,
+            Message::Vote(vote(i, 1, 0, Phase::Precommit, NIL)),
+        ));
+    }
+    for _ in 0..3 {
+        c.step(Input::Timeout { view: 0, height: 1 });
+    }
+    assert_eq!(c.view(), 1);
+    let effects = c.step(msg(3, Message::Vote(vote(3, 1, 0, Phase::Prevote, NIL))));
+    assert!(
+        effects.iter().any(|e| matches!(e,
+            Effect::Send { to: 3, msg: Message::Tendermint(TendermintMessage::Proposal(p)) }
+                if p.vote.view == 1 && p.vote.validator == 2)),
+        "{effects:?}"
+    );
 }
 
 #[test]
