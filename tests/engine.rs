@@ -807,7 +807,11 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     assert_eq!(s, 201, "{g}");
     let id = g["id"].as_str().unwrap().to_string();
     // The first deal waits for the commitment's anchor; the seed does not.
-    let (s, r) = api.act(&id, "alice", json!({"type": "seed", "client_seed": "bj-seed"}));
+    let (s, r) = api.act(
+        &id,
+        "alice",
+        json!({"type": "seed", "client_seed": "bj-seed"}),
+    );
     assert_eq!(s, 200, "{r}");
     let mut dealt_order: Vec<String> = Vec::new();
     for _ in 0..5 {
@@ -1178,10 +1182,7 @@ fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
     let resp = roll();
     let waited = started.elapsed();
     assert_eq!(resp.status(), 503, "no quorum, no first draw");
-    assert_eq!(
-        resp.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
     let retry_after: u64 = resp.headers()["retry-after"]
         .to_str()
         .unwrap()
@@ -1194,7 +1195,10 @@ fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
         body["detail"].as_str().unwrap().contains("committed block"),
         "{body}"
     );
-    assert!(waited < Duration::from_secs(20), "a bounded wait: {waited:?}");
+    assert!(
+        waited < Duration::from_secs(20),
+        "a bounded wait: {waited:?}"
+    );
     assert_eq!(view(&api), before, "nothing applied");
     let (_, p) = api.call(
         "GET",
@@ -1210,14 +1214,18 @@ fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
 
     // Quorum back: the commitment commits and the roll goes ahead.
     signal(Signal::SIGCONT);
-    let r = wait_for("the first roll after the thaw", Duration::from_secs(120), || {
-        let resp = roll();
-        match resp.status().as_u16() {
-            200 => Some(resp.json::<Value>().unwrap()),
-            503 => None,
-            other => panic!("{other}: {}", resp.text().unwrap()),
-        }
-    });
+    let r = wait_for(
+        "the first roll after the thaw",
+        Duration::from_secs(120),
+        || {
+            let resp = roll();
+            match resp.status().as_u16() {
+                200 => Some(resp.json::<Value>().unwrap()),
+                503 => None,
+                other => panic!("{other}: {}", resp.text().unwrap()),
+            }
+        },
+    );
     assert_eq!(r["events"][0]["kind"], "rolled", "{r}");
     let (_, p) = api.call(
         "GET",
@@ -1225,7 +1233,9 @@ fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
         Some(("alice", Player)),
         None,
     );
-    let height = p["commitment_height"].as_u64().expect("the proof gives the height");
+    let height = p["commitment_height"]
+        .as_u64()
+        .expect("the proof gives the height");
     let anchor = p["anchors"]
         .as_array()
         .unwrap()

@@ -418,9 +418,7 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
     let client_seed = if proof["seed_scheme"] == "legacy" {
         proof["client_seed"].as_str().unwrap_or("").to_string()
     } else {
-        let mixed = mix(contributions
-            .iter()
-            .map(|(p, s)| (p.as_str(), s.as_str())));
+        let mixed = mix(contributions.iter().map(|(p, s)| (p.as_str(), s.as_str())));
         if proof["client_seed"] != json!(mixed) {
             problems.push("the client seed is not the mix of the listed contributions".into());
         }
@@ -441,9 +439,8 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
     if draws > 0 && proof["seed_scheme"] != "legacy" {
         match (proof["commitment_height"].as_u64(), commitment_anchor) {
             (Some(h), Some(a)) if a["height"].as_u64() == Some(h) => {}
-            _ => problems.push(
-                "the game drew without its commitment anchored in a committed block".into(),
-            ),
+            _ => problems
+                .push("the game drew without its commitment anchored in a committed block".into()),
         }
     }
     for d in proof["draws"].as_array().into_iter().flatten() {

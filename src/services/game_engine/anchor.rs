@@ -110,7 +110,9 @@ impl Anchorer {
                     if let Some(tx) = requeue.upgrade() {
                         for r in batch.into_iter().filter(|r| r.what == "commitment") {
                             if tx.try_send(r).is_err() {
-                                tracing::error!("the anchoring queue is full; a commitment waits for the next restart");
+                                tracing::error!(
+                                    "the anchoring queue is full; a commitment waits for the next restart"
+                                );
                             }
                         }
                     }

@@ -480,7 +480,12 @@ impl Game {
             )
             .into());
         }
-        if self.fairness.contributions.iter().any(|c| c.player == player) {
+        if self
+            .fairness
+            .contributions
+            .iter()
+            .any(|c| c.player == player)
+        {
             return Err(RuleError::not_now(format!(
                 "{player} has already contributed a client seed"
             ))
@@ -782,8 +787,12 @@ mod tests {
                 .0,
         );
         let first = g.seats[0].clone();
-        g.apply(&first, &json!({"type": "seed", "client_seed": "lucky"}), 1000)
-            .unwrap();
+        g.apply(
+            &first,
+            &json!({"type": "seed", "client_seed": "lucky"}),
+            1000,
+        )
+        .unwrap();
         g
     }
 

@@ -26,9 +26,15 @@ fn request(game_type: GameType, players: &[&str], client_seed: Option<&str>) -> 
 }
 
 fn new_game(game_type: GameType, players: &[&str]) -> Game {
-    Game::create("g".into(), &request(game_type, players, None), [3; 32], 0, 8)
-        .unwrap()
-        .0
+    Game::create(
+        "g".into(),
+        &request(game_type, players, None),
+        [3; 32],
+        0,
+        8,
+    )
+    .unwrap()
+    .0
 }
 
 fn seed(g: &mut Game, player: &str, s: &str) -> Result<Vec<Event>, GameError> {
@@ -152,7 +158,11 @@ fn a_seed_after_the_first_draw_is_refused_and_changes_nothing() {
 fn contributions_are_checked_before_they_are_kept() {
     let mut g = anchored(new_game(GameType::Craps, &["alice"]));
     assert!(matches!(
-        refused(&mut g, "mallory", json!({"type": "seed", "client_seed": "x"})),
+        refused(
+            &mut g,
+            "mallory",
+            json!({"type": "seed", "client_seed": "x"})
+        ),
         GameError::UnknownPlayer(_)
     ));
     for bad in [
@@ -162,13 +172,20 @@ fn contributions_are_checked_before_they_are_kept() {
         json!({"type": "seed", "client_seed": "x".repeat(257)}),
     ] {
         assert!(
-            matches!(refused(&mut g, "alice", bad.clone()), GameError::BadRequest(_)),
+            matches!(
+                refused(&mut g, "alice", bad.clone()),
+                GameError::BadRequest(_)
+            ),
             "{bad}"
         );
     }
     seed(&mut g, "alice", &"x".repeat(256)).unwrap();
     assert!(matches!(
-        refused(&mut g, "alice", json!({"type": "seed", "client_seed": "again"})),
+        refused(
+            &mut g,
+            "alice",
+            json!({"type": "seed", "client_seed": "again"})
+        ),
         GameError::Rule(RuleError::NotNow(_))
     ));
     // A finished game takes no seed.
@@ -248,7 +265,11 @@ fn games_stored_before_contributions_load_and_keep_their_derivation() {
     let mut fresh = anchored(new_game(GameType::Craps, &["alice"]));
     fresh.fairness.legacy_client_seed = Some("old-seed".into());
     assert!(matches!(
-        refused(&mut fresh, "alice", json!({"type": "seed", "client_seed": "x"})),
+        refused(
+            &mut fresh,
+            "alice",
+            json!({"type": "seed", "client_seed": "x"})
+        ),
         GameError::Rule(RuleError::NotNow(_))
     ));
     // And a new game round-trips through the store's JSON unchanged.
