@@ -249,12 +249,19 @@ pub fn run(g: &GlobalArgs, cmd: &GameCommand) -> anyhow::Result<()> {
             if g.quiet {
                 return output::print(v["id"].as_str().unwrap_or(""));
             }
+            let id = v["id"].as_str().unwrap_or("");
+            let seeds = match v["seed_contributions"].as_array().map(Vec::len) {
+                Some(n) if n > 0 => format!(
+                    "client seed {} (the mix of {n} contribution(s); more may be added until the first draw)",
+                    v["client_seed"].as_str().unwrap_or("")
+                ),
+                _ => format!(
+                    "no client seed yet: players add theirs with `bitcraps game act {id} --player P seed S` before the first draw"
+                ),
+            };
             output::print(&format!(
-                "created {} {}\ncommitment {} (SHA-256 of the server seed, revealed when the game ends)\nclient seed {}",
-                game_type,
-                v["id"].as_str().unwrap_or(""),
+                "created {game_type} {id}\ncommitment {} (SHA-256 of the server seed, revealed when the game ends)\n{seeds}",
                 v["commitment"].as_str().unwrap_or(""),
-                v["client_seed"].as_str().unwrap_or("")
             ))
         }
         GameCommand::List {
