@@ -233,7 +233,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_s
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "show" -d 'Show one game'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "roll" -d 'Roll the dice (the shooter)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`, `act ID --player P seed MY-CLIENT-SEED`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l type -r -f -a "craps\t''
@@ -242,7 +242,7 @@ poker\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l player -d 'NAME[:BUYIN] (default buy-in 1000); repeat for more players' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l min-bet -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l max-bet -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l seed -d 'Your client seed (mixed into every draw)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l seed -d 'A client seed for the first player, contributed once the game\'s commitment is published (mixed into every draw)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
@@ -361,7 +361,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one game'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "roll" -d 'Roll the dice (the shooter)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`, `act ID --player P seed MY-CLIENT-SEED`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
@@ -682,7 +682,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "show" -d 'Show one game'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "bet" -d 'Place a craps bet: `--player alice --on pass --amount 10`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "roll" -d 'Roll the dice (the shooter)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "act" -d 'Any action: `act ID --player P hit`, `act ID --player P raise 40`, `act ID --player P seed MY-CLIENT-SEED`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "verify" -d 'Check a finished game: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "propose" -d 'Order a JSON payload through the validators'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "status" -d 'Height, view, leader and each validator\'s last vote'

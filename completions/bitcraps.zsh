@@ -534,7 +534,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--player=[NAME\[\:BUYIN\] (default buy-in 1000); repeat for more players]:PLAYERS:_default' \
 '--min-bet=[]:MIN_BET:_default' \
 '--max-bet=[]:MAX_BET:_default' \
-'--seed=[Your client seed (mixed into every draw)]:SEED:_default' \
+'--seed=[A client seed for the first player, contributed once the game'\''s commitment is published (mixed into every draw)]:SEED:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
 '--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -2271,7 +2271,7 @@ _bitcraps__subcmd__game_commands() {
 'show:Show one game' \
 'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
 'roll:Roll the dice (the shooter)' \
-'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`' \
+'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`, \`act ID --player P seed MY-CLIENT-SEED\`' \
 'verify:Check a finished game\: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2301,7 +2301,7 @@ _bitcraps__subcmd__game__subcmd__help_commands() {
 'show:Show one game' \
 'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
 'roll:Roll the dice (the shooter)' \
-'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`' \
+'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`, \`act ID --player P seed MY-CLIENT-SEED\`' \
 'verify:Check a finished game\: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2582,7 +2582,7 @@ _bitcraps__subcmd__help__subcmd__game_commands() {
 'show:Show one game' \
 'bet:Place a craps bet\: \`--player alice --on pass --amount 10\`' \
 'roll:Roll the dice (the shooter)' \
-'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`' \
+'act:Any action\: \`act ID --player P hit\`, \`act ID --player P raise 40\`, \`act ID --player P seed MY-CLIENT-SEED\`' \
 'verify:Check a finished game\: the seed against the commitment, every roll and shuffle recomputed, and the anchors against the validators' \
     )
     _describe -t commands 'bitcraps help game commands' commands "$@"

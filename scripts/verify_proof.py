@@ -4,11 +4,14 @@
 usage: curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8081/games/$ID/proof \\
          | scripts/verify_proof.py
 Uses only the Python standard library, as an independent check of the engine.
-Exit 0 when the seed matches the commitment and every draw recomputes; 1 otherwise.
+Exit 0 when the seed matches the commitment, the client seed is the mix of the
+listed contributions, the commitment was anchored (its block height is given)
+before any draw, and every draw recomputes; 1 otherwise.
 """
 import hashlib
 import hmac
 import json
+import struct
 import sys
 
 RANKS, SUITS = "23456789TJQKA", "cdhs"
@@ -21,6 +24,15 @@ def stream(server_seed: bytes, client_seed: str, nonce: int):
         msg = f"{client_seed}:{nonce}:{rnd}".encode()
         yield from hmac.new(server_seed, msg, hashlib.sha256).digest()
         rnd += 1
+
+
+def mix(contributions):
+    """hex(SHA-256(for each, in order: u32be(len(player)) || player || u32be(len(seed)) || seed))"""
+    h = hashlib.sha256()
+    for c in contributions:
+        for part in (c["player"].encode(), c["client_seed"].encode()):
+            h.update(struct.pack(">I", len(part)) + part)
+    return h.hexdigest()
 
 
 def dice(server_seed, client_seed, nonce):
@@ -55,11 +67,24 @@ def main():
     seed = bytes.fromhex(proof["server_seed"])
     ok = hashlib.sha256(seed).hexdigest() == proof["commitment"]
     print(f"commitment {'matches' if ok else 'DOES NOT MATCH'} the revealed seed")
+    if proof.get("seed_scheme") == "legacy":
+        client_seed = proof["client_seed"]  # set at creation, before contributions existed
+    else:
+        contributions = proof.get("contributions", [])
+        client_seed = mix(contributions)
+        good = client_seed == proof.get("client_seed")
+        ok &= good
+        print(f"client seed {'is' if good else 'IS NOT'} the mix of {len(contributions)} contributions")
+        heights = [a["height"] for a in proof.get("anchors", []) if a["what"] == "commitment"]
+        anchored = proof.get("commitment_height") is not None and proof["commitment_height"] in heights
+        if proof["draws"] and not anchored:
+            ok = False
+            print("the game drew WITHOUT its commitment anchored in a committed block")
     for d in proof["draws"]:
         if d["kind"] == "dice":
-            mine = dice(seed, proof["client_seed"], d["nonce"])
+            mine = dice(seed, client_seed, d["nonce"])
         else:
-            mine = shuffle(seed, proof["client_seed"], d["nonce"], len(d["result"]))
+            mine = shuffle(seed, client_seed, d["nonce"], len(d["result"]))
         good = mine == d["result"]
         ok &= good
         shown = mine if d["kind"] == "dice" else " ".join(mine[:6]) + " ..."

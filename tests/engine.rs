@@ -111,11 +111,19 @@ fn new_craps(api: &Api, players: &[&str]) -> String {
 }
 
 /// The admin creates a game from `body`; returns its id once its
-/// commitment is anchored.
-fn create_anchored(api: &Api, body: Value) -> String {
+/// commitment is anchored. A `client_seed` in `body` is not sent with it
+/// (the engine refuses seeds before its commitment exists): the first
+/// player contributes it once the game is created.
+fn create_anchored(api: &Api, mut body: Value) -> String {
+    let client_seed = body.as_object_mut().unwrap().remove("client_seed");
     let (status, g) = api.call("POST", "/games", Some(("admin", Admin)), Some(body));
     assert_eq!(status, 201, "{g}");
     let id = g["id"].as_str().unwrap().to_string();
+    if let Some(seed) = client_seed {
+        let first = g["players"][0]["id"].as_str().unwrap();
+        let (s, r) = api.act(&id, first, json!({"type": "seed", "client_seed": seed}));
+        assert_eq!(s, 200, "{r}");
+    }
     // The commitment is anchored in the background; wait for it so the
     // game is not changing under the test.
     wait_for("the commitment anchored", LIMIT, || {
@@ -153,6 +161,19 @@ fn assert_game_survives_engine_kill9(sb: &Sandbox, api: &Api, id: &str, why: &st
     let (s, after) = game(api);
     assert_eq!(s, 200);
     assert_eq!(after, before, "{why}");
+}
+
+/// The draws' client seed from the contributions, as the README documents
+/// it, recomputed independently of the engine's code.
+fn mix(contributions: &[(&str, &str)]) -> String {
+    let mut h = Sha256::new();
+    for (player, seed) in contributions {
+        for part in [player, seed] {
+            h.update((part.len() as u32).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    hex::encode(h.finalize())
 }
 
 /// The documented derivation, recomputed independently of the engine's code.
@@ -246,10 +267,11 @@ fn craps_is_played_durably_and_verifiably() {
         commitment,
         "the seed matches the commitment"
     );
-    assert_eq!(proof["client_seed"], "test-client-seed");
+    let client_seed = mix(&[("alice", "test-client-seed")]);
+    assert_eq!(proof["client_seed"], json!(client_seed));
     for (nonce, roll) in rolls.iter().enumerate() {
         assert_eq!(
-            dice(&seed, "test-client-seed", nonce as u64),
+            dice(&seed, &client_seed, nonce as u64),
             *roll,
             "roll {nonce}"
         );
@@ -780,11 +802,17 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
             "game_type": "blackjack",
             "players": [{"id": "alice", "buy_in": 500}],
             "config": {"decks": 2, "reshuffle_at": 26, "min_bet": 5, "max_bet": 100},
-            "client_seed": "bj-seed",
         })),
     );
     assert_eq!(s, 201, "{g}");
     let id = g["id"].as_str().unwrap().to_string();
+    // The first deal waits for the commitment's anchor; the seed does not.
+    let (s, r) = api.act(
+        &id,
+        "alice",
+        json!({"type": "seed", "client_seed": "bj-seed"}),
+    );
+    assert_eq!(s, 200, "{r}");
     let mut dealt_order: Vec<String> = Vec::new();
     for _ in 0..5 {
         let (s, r) = api.act(&id, "alice", json!({"type": "bet", "amount": 10}));
@@ -843,7 +871,7 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
     let draw = &proof["draws"][0];
     assert_eq!(draw["kind"], "shuffle");
-    let order = shuffle(&seed, "bj-seed", 0, 104);
+    let order = shuffle(&seed, &mix(&[("alice", "bj-seed")]), 0, 104);
     let expected: Vec<String> = order.iter().map(|i| card_name(i % 52)).collect();
     assert_eq!(
         draw["result"],
@@ -960,4 +988,283 @@ fn verify_with_script(proof: &Value) -> i32 {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     out.status.code().unwrap_or(-1)
+}
+
+/// Commit first, then seeds (issue 14): the engine refuses a client seed
+/// in `POST /games` (its server seed is chosen after the request arrives,
+/// so it could grind against it); after the commitment is published every
+/// seated player may contribute one (`seed`, or on `join`) until the first
+/// draw, then 409; every draw uses all contributions in the order accepted,
+/// which the proof lists, and both verifiers recompute with them.
+#[test]
+fn seeds_come_after_the_commitment_and_close_at_the_first_draw() {
+    let sb = Sandbox::new();
+    sb.up();
+    let api = Api::new(&sb);
+    let (s, r) = api.call(
+        "POST",
+        "/games",
+        Some(("alice", Player)),
+        Some(json!({
+            "game_type": "craps",
+            "players": [{"id": "alice", "buy_in": 1000}],
+            "client_seed": "chosen-before-the-commitment",
+        })),
+    );
+    assert_eq!(s, 422, "a client seed before the commitment: {r}");
+    assert!(r["detail"].as_str().unwrap().contains("seed"), "{r}");
+    let (_, list) = api.call("GET", "/games", Some(("alice", Player)), None);
+    assert_eq!(list["total"], 0, "nothing was created: {list}");
+
+    let id = new_craps(&api, &["alice"]); // alice contributes "test-client-seed"
+    let (s, r) = api.act(
+        &id,
+        "bob",
+        json!({"type": "join", "buy_in": 500, "client_seed": "bob's seed"}),
+    );
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["events"][1]["kind"], "seeded", "{r}");
+    let (s, r) = api.act(&id, "carol", json!({"type": "join", "buy_in": 500}));
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = api.act(&id, "bob", json!({"type": "seed", "client_seed": "twice"}));
+    assert_eq!(s, 409, "one contribution per player: {r}");
+    let (s, r) = api.act(&id, "dave", json!({"type": "seed", "client_seed": "x"}));
+    assert_eq!(s, 404, "only seated players contribute: {r}");
+    let (s, r) = api.act(&id, "carol", json!({"type": "seed", "client_seed": ""}));
+    assert_eq!(s, 422, "{r}");
+
+    let expected = mix(&[("alice", "test-client-seed"), ("bob", "bob's seed")]);
+    let proof = |viewer: &str| {
+        api.call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some((viewer, Player)),
+            None,
+        )
+        .1
+    };
+    let p = proof("carol");
+    assert_eq!(p["client_seed"], json!(expected), "{p}");
+    assert_eq!(p["seed_scheme"], "contributions");
+    assert!(p["commitment_height"].as_u64().unwrap() >= 1, "{p}");
+
+    let (s, r) = api.act(&id, "alice", json!({"type": "roll"}));
+    assert_eq!(s, 200, "{r}");
+    let (_, before) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("carol", Player)),
+        None,
+    );
+    // carol contributed nothing before the first draw; now it is too late.
+    let (s, r) = api.act(&id, "carol", json!({"type": "seed", "client_seed": "late"}));
+    assert_eq!(s, 409, "a seed after the first draw: {r}");
+    assert!(r["detail"].as_str().unwrap().contains("first draw"), "{r}");
+    let (s, r) = api.act(
+        &id,
+        "erin",
+        json!({"type": "join", "buy_in": 5, "client_seed": "late"}),
+    );
+    assert_eq!(s, 409, "{r}");
+    let (_, after) = api.call(
+        "GET",
+        &format!("/games/{id}"),
+        Some(("carol", Player)),
+        None,
+    );
+    assert_eq!(after, before, "refused seeds change nothing");
+
+    let proof = api.close_and_prove(&id, "carol");
+    let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
+    let c = proof["contributions"].as_array().unwrap();
+    let listed: Vec<(&str, &str)> = c
+        .iter()
+        .map(|c| {
+            (
+                c["player"].as_str().unwrap(),
+                c["client_seed"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [("alice", "test-client-seed"), ("bob", "bob's seed")]
+    );
+    let roll = &proof["draws"][0]["result"];
+    let (a, b) = dice(&seed, &expected, 0);
+    assert_eq!(*roll, json!([a, b]), "the roll uses every contribution");
+    assert_eq!(verify_with_script(&proof), 0, "{proof}");
+    let mut tampered = proof.clone();
+    tampered["contributions"][1]["client_seed"] = json!("another seed");
+    assert_eq!(
+        verify_with_script(&tampered),
+        1,
+        "a changed contribution is caught"
+    );
+    let mut unanchored = proof.clone();
+    unanchored["commitment_height"] = Value::Null;
+    assert_eq!(
+        verify_with_script(&unanchored),
+        1,
+        "draws without an anchored commitment are caught"
+    );
+    // `bitcraps game verify` recomputes with the contributions too.
+    let r = wait_for("the game to verify with its reveal", LIMIT, || {
+        let r = sb.run(&["game", "verify", &id]);
+        (r.code == 0 && r.stdout.contains("reveal at height")).then_some(r)
+    });
+    assert!(r.stdout.contains("2 contributed client seeds"), "{r}");
+}
+
+/// Anchored before the first draw (issue 14): with two of four validators
+/// frozen there is no quorum, so the commitment cannot reach a block and
+/// the first roll is refused — 503, problem+json, `Retry-After` — after a
+/// bounded wait, with nothing applied; seeds and bets are still taken.
+/// Once the validators are back the roll is made, after the commitment's
+/// block, and the proof gives that block's height.
+#[test]
+fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let sb = Sandbox::new();
+    sb.up();
+    let api = Api::new(&sb);
+    let ps = sb.ps();
+    let frozen: Vec<i32> = ["validator-1", "validator-2"]
+        .iter()
+        .map(|v| Sandbox::service(&ps, v)["pid"].as_i64().unwrap() as i32)
+        .collect();
+    let signal = |sig| {
+        for pid in &frozen {
+            kill(Pid::from_raw(*pid), sig).unwrap();
+        }
+    };
+    signal(Signal::SIGSTOP);
+
+    let (s, g) = api.call(
+        "POST",
+        "/games",
+        Some(("alice", Player)),
+        Some(json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 1000}]})),
+    );
+    assert_eq!(s, 201, "creating does not wait for the validators: {g}");
+    let id = g["id"].as_str().unwrap().to_string();
+    let (s, r) = api.act(
+        &id,
+        "alice",
+        json!({"type": "bet", "bet": "pass", "amount": 10}),
+    );
+    assert_eq!(s, 200, "{r}");
+    let view = |api: &Api| {
+        api.call(
+            "GET",
+            &format!("/games/{id}"),
+            Some(("alice", Player)),
+            None,
+        )
+        .1
+    };
+    let before = view(&api);
+
+    // The roll: refused, clearly, after a bounded wait.
+    let slow = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let roll = || {
+        slow.post(format!("{}/games/{id}/actions", api.base))
+            .bearer_auth(api.token("alice", Player))
+            .json(&json!({"player_id": "alice", "action": {"type": "roll"}}))
+            .send()
+            .unwrap()
+    };
+    let started = std::time::Instant::now();
+    let resp = roll();
+    let waited = started.elapsed();
+    assert_eq!(resp.status(), 503, "no quorum, no first draw");
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let retry_after: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1);
+    let body: Value = resp.json().unwrap();
+    assert_eq!(body["status"], 503);
+    assert!(
+        body["detail"].as_str().unwrap().contains("committed block"),
+        "{body}"
+    );
+    assert!(
+        waited < Duration::from_secs(20),
+        "a bounded wait: {waited:?}"
+    );
+    assert_eq!(view(&api), before, "nothing applied");
+    let (_, p) = api.call(
+        "GET",
+        &format!("/games/{id}/proof"),
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(p["draws"], json!([]), "nothing drawn: {p}");
+    assert_eq!(p["commitment_height"], Value::Null, "{p}");
+    // Seeds are still taken while the commitment waits for its block.
+    let (s, r) = api.act(&id, "alice", json!({"type": "seed", "client_seed": "s"}));
+    assert_eq!(s, 200, "{r}");
+
+    // Quorum back: the commitment commits and the roll goes ahead.
+    signal(Signal::SIGCONT);
+    let r = wait_for(
+        "the first roll after the thaw",
+        Duration::from_secs(120),
+        || {
+            let resp = roll();
+            match resp.status().as_u16() {
+                200 => Some(resp.json::<Value>().unwrap()),
+                503 => None,
+                other => panic!("{other}: {}", resp.text().unwrap()),
+            }
+        },
+    );
+    assert_eq!(r["events"][0]["kind"], "rolled", "{r}");
+    let (_, p) = api.call(
+        "GET",
+        &format!("/games/{id}/proof"),
+        Some(("alice", Player)),
+        None,
+    );
+    let height = p["commitment_height"]
+        .as_u64()
+        .expect("the proof gives the height");
+    let anchor = p["anchors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["what"] == "commitment")
+        .unwrap()
+        .clone();
+    assert_eq!(anchor["height"], json!(height));
+    assert_eq!(p["draws"].as_array().unwrap().len(), 1);
+    let block: Value = support::http()
+        .get(format!("http://{}/blocks/{height}", sb.validator(0)))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(block["hash"], anchor["block_hash"], "{block}");
+    // In the game's own log the anchor comes before the roll.
+    let log = api
+        .http
+        .get(format!("{}/games/{id}/events", api.base))
+        .bearer_auth(api.token("alice", Player))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .unwrap();
+    let kinds: Vec<String> = BufReader::new(log)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| l.strip_prefix("event: ").map(str::to_string))
+        .take_while(|k| k != "rolled")
+        .collect();
+    assert!(kinds.contains(&"anchored".to_string()), "{kinds:?}");
 }

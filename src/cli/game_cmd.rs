@@ -8,7 +8,7 @@ use super::GlobalArgs;
 use super::exit::{Code, fail};
 use super::gateway_client::{Gateway, Target};
 use super::output::{self, OutputFormat};
-use crate::services::game_engine::fairness::{RandomSource, Seeds};
+use crate::services::game_engine::fairness::{RandomSource, Seeds, mix};
 use crate::services::game_engine::games::cards::Card;
 
 #[derive(Debug, Subcommand)]
@@ -24,7 +24,8 @@ pub enum GameCommand {
         min_bet: Option<u64>,
         #[arg(long)]
         max_bet: Option<u64>,
-        /// Your client seed (mixed into every draw).
+        /// A client seed for the first player, contributed once the game's
+        /// commitment is published (mixed into every draw).
         #[arg(long)]
         seed: Option<String>,
         #[command(flatten)]
@@ -75,7 +76,8 @@ pub enum GameCommand {
         #[command(flatten)]
         target: Target,
     },
-    /// Any action: `act ID --player P hit`, `act ID --player P raise 40`.
+    /// Any action: `act ID --player P hit`, `act ID --player P raise 40`,
+    /// `act ID --player P seed MY-CLIENT-SEED`.
     Act {
         id: String,
         #[arg(long)]
@@ -226,23 +228,40 @@ pub fn run(g: &GlobalArgs, cmd: &GameCommand) -> anyhow::Result<()> {
             if let Some(m) = max_bet {
                 config.insert("max_bet".into(), json!(m));
             }
-            let mut body = json!({"game_type": game_type, "players": ps, "config": config});
+            let body = json!({"game_type": game_type, "players": ps, "config": config});
+            let mut v = api.call("POST", "/api/v1/games", Some(body))?;
+            // The seed goes in only once the commitment exists (the answer
+            // above carries it), so the server could not have chosen its
+            // seed knowing this one.
             if let Some(s) = seed {
-                body["client_seed"] = json!(s);
+                let id = v["id"].as_str().unwrap_or("").to_string();
+                let first = ps
+                    .first()
+                    .and_then(|p| p["id"].as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let r = api.act(&id, &first, json!({"type": "seed", "client_seed": s}))?;
+                v = r["game"].clone();
             }
-            let v = api.call("POST", "/api/v1/games", Some(body))?;
             if g.output == OutputFormat::Json {
                 return output::print_json(&v);
             }
             if g.quiet {
                 return output::print(v["id"].as_str().unwrap_or(""));
             }
+            let id = v["id"].as_str().unwrap_or("");
+            let seeds = match v["seed_contributions"].as_array().map(Vec::len) {
+                Some(n) if n > 0 => format!(
+                    "client seed {} (the mix of {n} contribution(s); more may be added until the first draw)",
+                    v["client_seed"].as_str().unwrap_or("")
+                ),
+                _ => format!(
+                    "no client seed yet: players add theirs with `bitcraps game act {id} --player P seed S` before the first draw"
+                ),
+            };
             output::print(&format!(
-                "created {} {}\ncommitment {} (SHA-256 of the server seed, revealed when the game ends)\nclient seed {}",
-                game_type,
-                v["id"].as_str().unwrap_or(""),
+                "created {game_type} {id}\ncommitment {} (SHA-256 of the server seed, revealed when the game ends)\n{seeds}",
                 v["commitment"].as_str().unwrap_or(""),
-                v["client_seed"].as_str().unwrap_or("")
             ))
         }
         GameCommand::List {
@@ -347,7 +366,9 @@ pub fn run(g: &GlobalArgs, cmd: &GameCommand) -> anyhow::Result<()> {
             let api = Api::new(g, target)?;
             let word = action[0].replace('-', "_");
             let mut a = json!({"type": word});
-            if let Some(n) = action.get(1) {
+            if let (Some(s), "seed") = (action.get(1), word.as_str()) {
+                a["client_seed"] = json!(s);
+            } else if let Some(n) = action.get(1) {
                 let n: u64 = n.parse().map_err(|_| {
                     fail(Code::Usage, format!("{n:?} is not a whole number of chips"))
                 })?;
@@ -388,10 +409,47 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
     if hex::encode(Sha256::digest(seed)) != commitment {
         problems.push("the revealed seed does not hash to the commitment".into());
     }
+    // The draws' client seed: the mix of the contributions, in order (a
+    // game from before contributions keeps the one seed it was created with).
+    let contributions: Vec<(String, String)> = proof["contributions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c["player"].as_str().unwrap_or("").to_string(),
+                c["client_seed"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let client_seed = if proof["seed_scheme"] == "legacy" {
+        proof["client_seed"].as_str().unwrap_or("").to_string()
+    } else {
+        let mixed = mix(contributions.iter().map(|(p, s)| (p.as_str(), s.as_str())));
+        if proof["client_seed"] != json!(mixed) {
+            problems.push("the client seed is not the mix of the listed contributions".into());
+        }
+        mixed
+    };
     let seeds = Seeds {
         server_seed: seed,
-        client_seed: proof["client_seed"].as_str().unwrap_or("").to_string(),
+        client_seed,
     };
+    // Anchored before the first draw: the engine draws nothing until the
+    // commitment is in a committed block, whose height the proof gives.
+    let draws = proof["draws"].as_array().map(Vec::len).unwrap_or(0);
+    let commitment_anchor = proof["anchors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["what"] == "commitment");
+    if draws > 0 && proof["seed_scheme"] != "legacy" {
+        match (proof["commitment_height"].as_u64(), commitment_anchor) {
+            (Some(h), Some(a)) if a["height"].as_u64() == Some(h) => {}
+            _ => problems
+                .push("the game drew without its commitment anchored in a committed block".into()),
+        }
+    }
     for d in proof["draws"].as_array().into_iter().flatten() {
         let nonce = d["nonce"].as_u64().unwrap_or(u64::MAX);
         let mine = match d["kind"].as_str() {
@@ -459,11 +517,13 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
     if g.output == OutputFormat::Json {
         output::print_json(
             &json!({"game_id": id, "verified": ok, "draws_checked": checked.len(),
+                                   "contributions": contributions.len(),
                                    "anchors": anchored, "problems": problems}),
         )?;
     } else if ok {
         output::print(&format!(
-            "{id}: verified — the seed matches the commitment, {} draws recompute, anchors: {}",
+            "{id}: verified — the seed matches the commitment, {} contributed client seeds, {} draws recompute, anchors: {}",
+            contributions.len(),
             checked.len(),
             if anchored.is_empty() {
                 "none".to_string()

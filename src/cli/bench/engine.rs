@@ -2,6 +2,8 @@
 //! idle games to measure memory per game, then runs a closed loop of real
 //! actions (a field bet and a roll, both durable) from `--concurrency`
 //! workers for `--duration`, and prints throughput and latency percentiles.
+//! Each game's first roll is also reported on its own: it is the game's
+//! first draw, which waits for the game's commitment to be anchored.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -47,6 +49,9 @@ pub struct Report {
     errors: u64,
     actions_per_second: f64,
     latency_ms: Percentiles,
+    /// Latency of each game's first roll: its first draw, which waits
+    /// for the commitment's block if that has not committed yet.
+    first_draw_latency_ms: Percentiles,
     create_games_per_second: Option<f64>,
     rss_bytes_before: Option<u64>,
     rss_bytes_after: Option<u64>,
@@ -91,6 +96,13 @@ pub fn engine_lines(report: &Report) -> Vec<String> {
     lines.push(format!(
         "latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
         report.latency_ms.p50, report.latency_ms.p90, report.latency_ms.p99, report.latency_ms.max
+    ));
+    lines.push(format!(
+        "first draw of a game (waits for its commitment's block) ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
+        report.first_draw_latency_ms.p50,
+        report.first_draw_latency_ms.p90,
+        report.first_draw_latency_ms.p99,
+        report.first_draw_latency_ms.max
     ));
     if let Some(r) = report.create_games_per_second {
         lines.push(format!("created games at {r:.0}/s"));
@@ -214,6 +226,8 @@ async fn load(
         let (http, base, token, games) = (http.clone(), base.clone(), token.clone(), games.clone());
         tasks.spawn(async move {
             let mut lat = Vec::new();
+            let mut first_draws = Vec::new();
+            let mut rolled = std::collections::HashSet::new();
             let mut errors = 0u64;
             let mut i = w;
             while Instant::now() < deadline {
@@ -236,14 +250,18 @@ async fn load(
                     match r {
                         Ok(resp) if resp.status().is_success() => {
                             let _ = resp.bytes().await;
-                            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                            let ms = t.elapsed().as_secs_f64() * 1000.0;
+                            lat.push(ms);
+                            if action["type"] == "roll" && rolled.insert(i % games.len().max(1)) {
+                                first_draws.push(ms);
+                            }
                         }
                         _ => errors += 1,
                     }
                 }
                 i += stride;
             }
-            (lat, errors)
+            (lat, first_draws, errors)
         });
     }
     let ticker = {
@@ -256,12 +274,15 @@ async fn load(
         })
     };
     let mut lat = Vec::new();
+    let mut first = Vec::new();
     let mut errors = 0;
     while let Some(r) = tasks.join_next().await {
-        let (l, e) = r?;
+        let (l, f, e) = r?;
         lat.extend(l);
+        first.extend(f);
         errors += e;
     }
+    first.sort_by(|a, b| a.total_cmp(b));
     ticker.abort();
     pb.finish_and_clear();
     let seconds = began.elapsed().as_secs_f64();
@@ -286,6 +307,12 @@ async fn load(
             p90: percentile(&lat, 90.0),
             p99: percentile(&lat, 99.0),
             max: lat.last().copied().unwrap_or(0.0),
+        },
+        first_draw_latency_ms: Percentiles {
+            p50: percentile(&first, 50.0),
+            p90: percentile(&first, 90.0),
+            p99: percentile(&first, 99.0),
+            max: first.last().copied().unwrap_or(0.0),
         },
         create_games_per_second: Some(create_rate),
         rss_bytes_before: rss_before,

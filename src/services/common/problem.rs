@@ -19,6 +19,10 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// Seconds for a `Retry-After` header (not part of the body).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -29,7 +33,14 @@ impl Problem {
             status: status.as_u16(),
             detail: Some(detail.into()),
             instance: None,
+            retry_after: None,
         }
+    }
+
+    /// Answers with `Retry-After: secs` (at least 1).
+    pub fn with_retry_after(mut self, secs: u64) -> Problem {
+        self.retry_after = Some(secs.max(1));
+        self
     }
 
     pub fn with_type(mut self, kind: &str) -> Problem {
@@ -54,6 +65,10 @@ impl IntoResponse for Problem {
         let mut resp = (status, body).into_response();
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         resp
     }
 }

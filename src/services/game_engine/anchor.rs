@@ -7,9 +7,11 @@
 //! Records are batched: one task collects them for up to 100 ms or 256
 //! entries and proposes them as one `game.anchors` proposal
 //! (`{"entries": [{"game_id", "what", "commitment", …}]}`), so a burst of
-//! new games costs a few proposals, not one each. Anchoring never holds a
-//! game up; it retries with backoff, and an engine re-anchors games that
-//! are missing an anchor when it starts.
+//! new games costs a few proposals, not one each. A game's first draw
+//! waits for its commitment's anchor (see `http`), so a commitment is
+//! retried until it commits: a batch that gives up after its backoff puts
+//! its commitments back in the queue. Reveals are retried when the engine
+//! starts, which re-anchors every game missing an anchor.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -78,6 +80,8 @@ impl Anchorer {
     pub fn spawn(self) -> (mpsc::Sender<Request>, mpsc::Receiver<Anchored>) {
         let (tx, mut rx) = mpsc::channel::<Request>(1 << 20);
         let (done_tx, done_rx) = mpsc::channel::<Anchored>(1 << 16);
+        // Weak: the queue still closes when the engine drops its sender.
+        let requeue = tx.downgrade();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut batch = vec![first];
@@ -101,6 +105,17 @@ impl Anchorer {
                 let Some((proposal_id, height, block_hash)) =
                     self.propose(json!({ "entries": entries }), &traces).await
                 else {
+                    // A game cannot draw before its commitment is anchored:
+                    // try its commitment again, behind what is queued.
+                    if let Some(tx) = requeue.upgrade() {
+                        for r in batch.into_iter().filter(|r| r.what == "commitment") {
+                            if tx.try_send(r).is_err() {
+                                tracing::error!(
+                                    "the anchoring queue is full; a commitment waits for the next restart"
+                                );
+                            }
+                        }
+                    }
                     continue;
                 };
                 for r in batch {
@@ -200,7 +215,7 @@ impl Anchorer {
             delay = (delay * 2).min(Duration::from_secs(15));
         }
         tracing::error!(
-            "gave up anchoring a batch after repeated failures; it is retried when the engine restarts"
+            "gave up on a batch after repeated failures; its commitments go back in the queue, its reveals wait for the engine to restart"
         );
         None
     }

@@ -1,8 +1,19 @@
 //! Provably fair randomness (pure).
 //!
 //! Every game has a 32-byte server seed; its SHA-256 (the commitment) is
-//! published when the game is created, before any bet, and the seed itself
-//! is revealed when the game ends. A player may set the client seed.
+//! published when the game is created, before any client seed exists, and
+//! the seed itself is revealed when the game ends. After the commitment,
+//! every seated player may contribute a client seed until the game's first
+//! draw; the draws' `client_seed` is the mix of all contributions, in the
+//! order they were accepted ([`mix`]):
+//!
+//! ```text
+//! enc(c)      = u32be(len(player)) || player || u32be(len(seed)) || seed   (UTF-8 bytes)
+//! client_seed = lowercase hex of SHA-256(enc(c1) || enc(c2) || … || enc(ck))
+//! ```
+//!
+//! (with no contribution, the SHA-256 of nothing). Games stored before
+//! contributions existed keep the one client seed set at their creation.
 //!
 //! Draw number `nonce` (0, 1, 2, … counting every roll and shuffle of the
 //! game) reads the byte stream
@@ -82,6 +93,34 @@ impl RandomSource for Seeds {
     fn stream(&self, nonce: u64) -> ByteStream {
         ByteStream::hmac(self.server_seed, format!("{}:{nonce}:", self.client_seed))
     }
+}
+
+/// One player's client seed, accepted after the commitment was published.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Contribution {
+    pub player: String,
+    pub client_seed: String,
+    /// The sequence number of the game event that accepted it.
+    pub seq: u64,
+}
+
+/// The longest client seed a player may contribute, in bytes.
+pub const MAX_CLIENT_SEED: usize = 256;
+
+/// The draws' client seed from the contributions, in the order given:
+/// lowercase hex of SHA-256 over each contribution as
+/// `u32be(len(player)) || player || u32be(len(seed)) || seed`. Every
+/// length is a prefix, so no two different lists encode alike.
+pub fn mix<'a>(contributions: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut h = Sha256::new();
+    for (player, seed) in contributions {
+        for part in [player, seed] {
+            // Both are bounded far below 4 GiB (player ids 64, seeds 256 bytes).
+            h.update(u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    hex::encode(h.finalize())
 }
 
 /// SHA-256 of a server seed.
@@ -223,6 +262,47 @@ mod tests {
             (0..20).map(|n| bob.dice(n)).collect::<Vec<_>>(),
             "the client seed changes the rolls"
         );
+    }
+
+    #[test]
+    fn the_mix_is_the_documented_length_prefixed_hash() {
+        // Computed independently with Python's hashlib and struct:
+        //   enc = lambda p, s: pack(">I", len(p)) + p + pack(">I", len(s)) + s
+        //   sha256(enc(b"alice", b"lucky") + enc(b"bob", b"7")).hexdigest()
+        assert_eq!(
+            mix([("alice", "lucky"), ("bob", "7")]),
+            "ebfced365442de7dc4d1e772543b6e6306a740cb73253da6025a6d6ef97ea573"
+        );
+        assert_eq!(
+            mix(std::iter::empty()),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "no contribution: the SHA-256 of nothing"
+        );
+        let s = Seeds {
+            server_seed: [7u8; 32],
+            client_seed: mix([("alice", "lucky"), ("bob", "7")]),
+        };
+        let mut st = s.stream(0);
+        let block: Vec<u8> = (0..32).map(|_| st.next_byte()).collect();
+        // hmac.new(bytes([7]*32), (mix + ":0:0").encode(), sha256).hexdigest()
+        assert_eq!(
+            hex::encode(block),
+            "f84c71a16844b5c881bd116b5ad7f36b17fc7d9acf53e94c075da2aa98444f26"
+        );
+    }
+
+    proptest::proptest! {
+        /// Different lists of contributions never mix alike: moving bytes
+        /// between a player id and a seed, or between two contributions,
+        /// or reordering them changes the client seed.
+        #[test]
+        fn the_mix_separates_every_list(
+            a in proptest::collection::vec(("[a-c]{0,3}", "[a-c:]{0,4}"), 0..4),
+            b in proptest::collection::vec(("[a-c]{0,3}", "[a-c:]{0,4}"), 0..4),
+        ) {
+            let m = |v: &Vec<(String, String)>| mix(v.iter().map(|(p, s)| (p.as_str(), s.as_str())));
+            proptest::prop_assert_eq!(a == b, m(&a) == m(&b));
+        }
     }
 
     #[test]

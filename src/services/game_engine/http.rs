@@ -4,6 +4,12 @@
 //! new state is durable, so actions on one game are serialized and actions
 //! on different games run in parallel (the map of games is only read-locked
 //! to find one).
+//!
+//! No draw is made before the game's commitment is in a committed block:
+//! an action that would draw earlier releases the game, waits up to
+//! [`ANCHOR_WAIT`] for the anchor, and tries once more; if the anchor is
+//! still missing (no quorum of validators) it is answered 503 with
+//! `Retry-After`, nothing applied.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -32,9 +38,17 @@ use super::store::{Store, Write};
 use crate::services::common::Problem;
 use crate::services::common::extract::{ApiJson, Caller, JwtSecret};
 
+/// How long an action that would draw waits for its game's commitment to
+/// reach a committed block before it is answered 503.
+pub const ANCHOR_WAIT: Duration = Duration::from_secs(5);
+/// The `Retry-After` (seconds) of that 503.
+pub const ANCHOR_RETRY_AFTER: u64 = 5;
+
 /// One game in memory.
 pub struct Slot {
     game: Mutex<Game>,
+    /// Whether the game's commitment is in a committed block.
+    anchored: tokio::sync::watch::Sender<bool>,
     /// Made on the first subscription: an idle game costs no channel buffer.
     events: std::sync::Mutex<Option<broadcast::Sender<Event>>>,
     summary: std::sync::RwLock<Summary>,
@@ -264,6 +278,9 @@ async fn record_anchor(e: &Arc<Engine>, a: super::anchor::Anchored) {
     if let Ok(mut sum) = slot.summary.write() {
         *sum = Summary::of(&g);
     }
+    if what == "commitment" {
+        slot.anchored.send_replace(true);
+    }
     slot.publish(std::slice::from_ref(&ev));
     tracing::debug!(game_id = %a.game_id, what, "anchored in the validators' log");
 }
@@ -281,6 +298,7 @@ impl Engine {
 
 fn slot(g: Game) -> Slot {
     Slot {
+        anchored: tokio::sync::watch::Sender::new(g.fairness.commitment_height().is_some()),
         summary: std::sync::RwLock::new(Summary::of(&g)),
         game: Mutex::new(g),
         events: std::sync::Mutex::new(None),
@@ -313,6 +331,10 @@ fn problem(e: &GameError) -> Problem {
         GameError::Exposure { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         GameError::Uncovered { .. } => StatusCode::CONFLICT,
         GameError::Invariant(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        GameError::Unanchored => {
+            return Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+                .with_retry_after(ANCHOR_RETRY_AFTER);
+        }
     };
     Problem::new(status, e.to_string())
 }
@@ -341,14 +363,15 @@ pub fn routes(state: EngineState) -> Router<crate::services::common::ServiceCont
         .with_state(state)
 }
 
-/// Creates a game: 201 with the game, its seed commitment published.
+/// Creates a game: 201 with the game, its seed commitment published (and
+/// no client seed: players contribute theirs afterwards).
 #[utoipa::path(post, path = "/games", tag = "games", request_body = CreateGame,
     responses((status = 201, description = "Created"), (status = 409, description = "MAX_CONCURRENT_GAMES or MAX_PLAYERS_PER_GAME reached"),
-              (status = 422, description = "Invalid game"), (status = 401), (status = 403)))]
+              (status = 422, description = "Invalid game, or a client_seed (send it after the commitment)"), (status = 401), (status = 403)))]
 async fn create_game(
     State(s): State<EngineState>,
     caller: Caller,
-    ApiJson(mut req): ApiJson<CreateGame>,
+    ApiJson(req): ApiJson<CreateGame>,
 ) -> Result<Response, Problem> {
     let e = &s.inner;
     for p in &req.players {
@@ -356,11 +379,6 @@ async fn create_game(
     }
     let mut server_seed = [0u8; 32];
     rand::rng().fill_bytes(&mut server_seed);
-    if req.client_seed.is_none() {
-        let mut c = [0u8; 16];
-        rand::rng().fill_bytes(&mut c);
-        req.client_seed = Some(hex::encode(c));
-    }
     let id = format!("e{}-{}", e.index, uuid::Uuid::new_v4().simple());
     let now = now_ms();
     let (game, event) = Game::create(id.clone(), &req, server_seed, now, e.max_players)
@@ -529,7 +547,8 @@ pub struct ActionRequest {
 /// Applies one action; 200 with what happened and the new state.
 #[utoipa::path(post, path = "/games/{id}/actions", tag = "games", request_body = ActionRequest,
     responses((status = 200, description = "Applied"), (status = 404), (status = 409, description = "Not legal now"),
-              (status = 422, description = "Breaks a rule"), (status = 401), (status = 403)))]
+              (status = 422, description = "Breaks a rule"), (status = 401), (status = 403),
+              (status = 503, description = "A draw before the game's commitment is in a committed block (no quorum); see Retry-After")))]
 async fn post_action(
     State(s): State<EngineState>,
     caller: Caller,
@@ -575,19 +594,34 @@ async fn apply_action(
     req: ActionRequest,
     caller: Caller,
 ) -> Result<Json<Value>, Problem> {
-    let mut g = slot.game.lock().await;
-    let mut next = g.clone();
     let action = req
         .action
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or("other")
         .to_string();
-    let events = match next.apply(&req.player_id, &req.action, now_ms()) {
-        Ok(ev) => ev,
-        Err(err) => {
-            e.metrics.action(g.game_type, &action, false);
-            return Err(problem(&err));
+    let mut waited = false;
+    let (mut g, next, events) = loop {
+        let g = slot.game.lock().await;
+        let mut next = g.clone();
+        match next.apply(&req.player_id, &req.action, now_ms()) {
+            Ok(ev) => break (g, next, ev),
+            // A draw before the commitment is anchored: let go of the
+            // game (the anchor is recorded under its lock), wait for the
+            // anchor, and try once more.
+            Err(GameError::Unanchored) if !waited => {
+                drop(g);
+                waited = true;
+                let mut anchored = slot.anchored.subscribe();
+                let _ = tokio::time::timeout(ANCHOR_WAIT, anchored.wait_for(|a| *a)).await;
+            }
+            Err(err) => {
+                e.metrics.action(g.game_type, &action, false);
+                if err == GameError::Unanchored {
+                    tracing::warn!(game_id = %id, "a draw waited for its commitment's anchor in vain");
+                }
+                return Err(problem(&err));
+            }
         }
     };
     // Durable before it is answered (and before anyone sees it).

@@ -82,6 +82,10 @@ impl Game {
                         remedy: "take bets down (or close the table) before rolling",
                     });
                 }
+                // No draw before the commitment is in a committed block.
+                if self.fairness.commitment_height().is_none() {
+                    return Err(GameError::Unanchored);
+                }
                 let nonce = self.fairness.draws.len() as u64;
                 let (d1, d2) = self.fairness.seeds()?.dice(nonce);
                 let outcome = table.roll(Roll::new(d1, d2), &self.seats);

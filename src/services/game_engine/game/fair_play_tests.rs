@@ -26,9 +26,9 @@ fn create(game_type: GameType, players: &[(&str, Chips)], config: Value, seed: [
             })
             .collect(),
         config,
-        client_seed: Some("fair".into()),
+        client_seed: None,
     };
-    Game::create("g".into(), &req, seed, 0, 8).unwrap().0
+    anchored(Game::create("g".into(), &req, seed, 0, 8).unwrap().0)
 }
 
 /// Shrinks the house bankroll (keeping the ledger's books balanced) so

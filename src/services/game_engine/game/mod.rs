@@ -9,7 +9,7 @@ mod blackjack;
 mod craps;
 mod poker;
 
-use super::fairness::{RandomSource, Seeds};
+use super::fairness::{Contribution, MAX_CLIENT_SEED, RandomSource, Seeds, mix};
 use super::games::blackjack::{BlackjackConfig, BlackjackTable};
 use super::games::cards::Card;
 use super::games::craps::{CrapsConfig, CrapsTable};
@@ -85,6 +85,14 @@ pub enum GameError {
     /// carries nothing about what was drawn.
     #[error("{0}")]
     Invariant(String),
+    /// A draw before the game's commitment is in a committed block of the
+    /// validators (503 with `Retry-After`): refused before anything is
+    /// drawn, whatever the draw would be.
+    #[error(
+        "the game's seed commitment is not yet in a committed block of the validators, \
+         and nothing is drawn before it is; nothing was applied, retry later"
+    )]
+    Unanchored,
 }
 
 impl GameError {
@@ -108,7 +116,9 @@ pub struct CreateGame {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub config: Value,
-    /// Mixed into every draw (see the fairness section of the README).
+    /// Refused (422): the commitment must exist before any client seed.
+    /// Players contribute theirs afterwards with a `seed` action (or on
+    /// `join`); see the fairness section of the README.
     #[serde(default)]
     pub client_seed: Option<String>,
 }
@@ -143,7 +153,17 @@ pub struct Fairness {
     /// Hex of the 32-byte server seed; revealed only when the game finishes.
     pub server_seed: String,
     pub commitment: String,
-    pub client_seed: String,
+    /// Games stored before seed contributions existed: the one client seed
+    /// set at creation, used as is. `None` for every newer game.
+    #[serde(
+        rename = "client_seed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub legacy_client_seed: Option<String>,
+    /// Client seeds contributed after the commitment, in the order accepted.
+    #[serde(default)]
+    pub contributions: Vec<Contribution>,
     pub draws: Vec<Draw>,
     /// Where the commitment and the reveal were ordered in the validators' log.
     #[serde(default)]
@@ -168,8 +188,28 @@ impl Fairness {
             .ok_or_else(|| GameError::BadRequest("corrupt server seed".into()))?;
         Ok(Seeds {
             server_seed: bytes,
-            client_seed: self.client_seed.clone(),
+            client_seed: self.client_seed(),
         })
+    }
+
+    /// The client seed the draws use: the mix of the contributions (or a
+    /// legacy game's own seed).
+    pub fn client_seed(&self) -> String {
+        match &self.legacy_client_seed {
+            Some(s) => s.clone(),
+            None => mix(self
+                .contributions
+                .iter()
+                .map(|c| (c.player.as_str(), c.client_seed.as_str()))),
+        }
+    }
+
+    /// The block height at which the validators committed the commitment.
+    pub fn commitment_height(&self) -> Option<u64> {
+        self.anchors
+            .iter()
+            .find(|a| a.what == "commitment")
+            .map(|a| a.height)
     }
 }
 
@@ -242,17 +282,16 @@ impl Game {
                 Table::Poker(PokerTable::new(cfg))
             }
         };
-        // The HTTP layer fills in a random client seed when the players set none.
-        let client_seed = req.client_seed.clone().unwrap_or_default();
-        if client_seed.len() > 256 {
+        // The server seed was chosen after this request arrived, so a
+        // client seed in it could have been seen first (and ground against).
+        if req.client_seed.is_some() {
             return Err(GameError::BadRequest(
-                "client_seed is longer than 256 bytes".into(),
+                "client_seed is not accepted when a game is created: the commitment must exist \
+                 before any client seed. Create the game, then send {\"type\": \"seed\", \
+                 \"client_seed\": …} as each player (or client_seed on join), before the first draw"
+                    .into(),
             ));
         }
-        let seeds = Seeds {
-            server_seed,
-            client_seed: client_seed.clone(),
-        };
         let mut game = Game {
             id,
             game_type: req.game_type,
@@ -264,8 +303,9 @@ impl Game {
             table,
             fairness: Fairness {
                 server_seed: hex::encode(server_seed),
-                commitment: hex::encode(seeds.commitment()),
-                client_seed,
+                commitment: hex::encode(super::fairness::commitment(&server_seed)),
+                legacy_client_seed: None,
+                contributions: Vec::new(),
                 draws: Vec::new(),
                 anchors: Vec::new(),
             },
@@ -283,7 +323,6 @@ impl Game {
                 "game_type": game.game_type,
                 "players": req.players,
                 "commitment": game.fairness.commitment,
-                "client_seed": game.fairness.client_seed,
             }),
             Vec::new(),
         );
@@ -379,13 +418,23 @@ impl Game {
                         GameError::BadRequest("join needs a whole-number \"buy_in\"".into())
                     })?;
                 self.seat(player, buy_in)?;
-                return Ok(vec![self.event(
+                let mut events = vec![self.event(
                     now,
                     "joined",
                     Some(player),
                     json!({ "buy_in": buy_in }),
                     Vec::new(),
-                )]);
+                )];
+                if action.get("client_seed").is_some() {
+                    events.push(self.contribute(player, action, now)?);
+                }
+                return Ok(events);
+            }
+            "seed" => {
+                if !self.seats.iter().any(|s| s == player) {
+                    return Err(GameError::UnknownPlayer(player.to_string()));
+                }
+                return Ok(vec![self.contribute(player, action, now)?]);
             }
             "leave" => return self.leave(player, now),
             "close" => return self.close(now),
@@ -406,6 +455,68 @@ impl Game {
         self.fairness.draws.len() as u64
     }
 
+    /// Records `player`'s client seed (`action["client_seed"]`): after the
+    /// commitment (which exists from creation), before the first draw, once
+    /// per player.
+    fn contribute(&mut self, player: &str, action: &Value, now: u64) -> Result<Event, GameError> {
+        let seed = action
+            .get("client_seed")
+            .and_then(Value::as_str)
+            .ok_or_else(|| GameError::BadRequest("\"client_seed\" must be a string".into()))?;
+        if seed.is_empty() || seed.len() > MAX_CLIENT_SEED {
+            return Err(GameError::BadRequest(format!(
+                "client_seed must be 1 to {MAX_CLIENT_SEED} bytes"
+            )));
+        }
+        if self.fairness.legacy_client_seed.is_some() {
+            return Err(RuleError::not_now(
+                "this game took its client seed when it was created (before seed contributions)",
+            )
+            .into());
+        }
+        if !self.fairness.draws.is_empty() {
+            return Err(RuleError::not_now(
+                "client seeds are closed: the game's first draw has been made",
+            )
+            .into());
+        }
+        if self
+            .fairness
+            .contributions
+            .iter()
+            .any(|c| c.player == player)
+        {
+            return Err(RuleError::not_now(format!(
+                "{player} has already contributed a client seed"
+            ))
+            .into());
+        }
+        let seq = self.version + 1;
+        self.fairness.contributions.push(Contribution {
+            player: player.to_string(),
+            client_seed: seed.to_string(),
+            seq,
+        });
+        Ok(self.event(
+            now,
+            "seeded",
+            Some(player),
+            json!({ "client_seed": seed, "mixed": self.fairness.client_seed() }),
+            Vec::new(),
+        ))
+    }
+
+    /// Every draw waits for the commitment to be in a committed block: the
+    /// first one is the one that matters (the rest follow it). Checked
+    /// before any byte is drawn, and it looks at nothing to be drawn.
+    fn check_anchored(&self) -> Result<(), GameError> {
+        if self.fairness.commitment_height().is_some() {
+            Ok(())
+        } else {
+            Err(GameError::Unanchored)
+        }
+    }
+
     /// Applies the chip moves of an action that drew. Every check that can
     /// refuse an action (turn, limits, balance, the table's exposure) has
     /// passed before its draw, so this cannot fail; if it did, that is a bug,
@@ -418,6 +529,7 @@ impl Game {
 
     /// Shuffles `decks` fresh decks with the next draw and records it.
     fn shuffled(&mut self, decks: usize) -> Result<Vec<Card>, GameError> {
+        self.check_anchored()?;
         let nonce = self.next_nonce();
         let mut cards: Vec<Card> = (0..decks).flat_map(|_| Card::deck()).collect();
         self.fairness.seeds()?.shuffle(nonce, &mut cards);
@@ -534,7 +646,9 @@ impl Game {
             "chips_in_play": self.ledger.table,
             "house": self.ledger.house,
             "commitment": self.fairness.commitment,
-            "client_seed": self.fairness.client_seed,
+            "commitment_height": self.fairness.commitment_height(),
+            "client_seed": self.fairness.client_seed(),
+            "seed_contributions": self.fairness.contributions,
             "table": table,
         })
     }
@@ -554,15 +668,16 @@ impl Game {
                 "game_id": self.id,
                 "commitment": self.fairness.commitment,
                 "server_seed": self.fairness.server_seed,
-                "client_seed": self.fairness.client_seed,
+                "client_seed": self.fairness.client_seed(),
+                "contributions": self.fairness.contributions,
                 "draws": self.fairness.draws.len(),
                 "balances": self.ledger.players,
             }),
+            // No client seed: the commitment is made before any exists.
             _ => json!({
                 "game_id": self.id,
                 "game_type": self.game_type,
                 "commitment": self.fairness.commitment,
-                "client_seed": self.fairness.client_seed,
             }),
         }
     }
@@ -574,13 +689,17 @@ impl Game {
     /// Everything a player needs to recompute every roll and card.
     pub fn proof(&self) -> Value {
         let revealed = self.status == GameStatus::Finished;
+        let legacy = self.fairness.legacy_client_seed.is_some();
         json!({
             "game_id": self.id,
             "commitment": self.fairness.commitment,
+            "commitment_height": self.fairness.commitment_height(),
             "server_seed": if revealed { Value::String(self.fairness.server_seed.clone()) } else { Value::Null },
-            "client_seed": self.fairness.client_seed,
+            "seed_scheme": if legacy { "legacy" } else { "contributions" },
+            "contributions": self.fairness.contributions,
+            "client_seed": self.fairness.client_seed(),
             "anchors": self.fairness.anchors,
-            "derivation": "block(round) = HMAC-SHA256(key = server_seed bytes, message = \"{client_seed}:{nonce}:{round}\"); dice: next byte b < 252 -> b % 6 + 1, twice; shuffle: Fisher-Yates with 4-byte big-endian rejection-sampled indices",
+            "derivation": "client_seed = hex(SHA-256(for each contribution in order: u32be(len(player)) || player || u32be(len(client_seed)) || client_seed)) (legacy games: the seed set at creation); block(round) = HMAC-SHA256(key = server_seed bytes, message = \"{client_seed}:{nonce}:{round}\"); dice: next byte b < 252 -> b % 6 + 1, twice; shuffle: Fisher-Yates with 4-byte big-endian rejection-sampled indices; no draw before the commitment is in a committed block (commitment_height)",
             "draws": self.fairness.draws.iter().map(|d| {
                 if d.kind == "dice" || revealed {
                     serde_json::to_value(d).unwrap_or(Value::Null)
@@ -628,6 +747,24 @@ fn validate_player_id(id: &str) -> Result<(), GameError> {
 mod fair_play_tests;
 
 #[cfg(test)]
+mod seed_tests;
+
+/// Records the commitment's anchor as the validators would (tests only).
+#[cfg(test)]
+pub(crate) fn anchored(mut g: Game) -> Game {
+    g.record_anchor(
+        Anchor {
+            what: "commitment".into(),
+            proposal_id: "p".into(),
+            height: 1,
+            block_hash: "h".into(),
+        },
+        0,
+    );
+    g
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -642,11 +779,21 @@ mod tests {
                 })
                 .collect(),
             config: json!({ "min_bet": 5, "max_bet": 100 }),
-            client_seed: Some("lucky".into()),
+            client_seed: None,
         };
-        Game::create("g1".into(), &req, [9u8; 32], 1000, 8)
-            .unwrap()
-            .0
+        let mut g = anchored(
+            Game::create("g1".into(), &req, [9u8; 32], 1000, 8)
+                .unwrap()
+                .0,
+        );
+        let first = g.seats[0].clone();
+        g.apply(
+            &first,
+            &json!({"type": "seed", "client_seed": "lucky"}),
+            1000,
+        )
+        .unwrap();
+        g
     }
 
     #[test]
@@ -669,12 +816,13 @@ mod tests {
         assert_eq!(events[0].kind, "rolled");
         let seeds = Seeds {
             server_seed: [9u8; 32],
-            client_seed: "lucky".into(),
+            client_seed: mix([("alice", "lucky")]),
         };
         let (a, b) = seeds.dice(0);
         assert_eq!(g.fairness.draws[0].result, json!([a, b]));
         assert!(g.ledger.conserved());
-        assert_eq!(g.version, 4);
+        // created, anchored, seeded, two bets, the roll.
+        assert_eq!(g.version, 6);
         let proof = g.proof();
         assert_eq!(proof["server_seed"], Value::Null, "not revealed while open");
     }
