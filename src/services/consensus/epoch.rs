@@ -113,22 +113,27 @@ pub fn spawn(
     Ok(slot)
 }
 
-/// Whether more than f of the other members report a later epoch (so at
-/// least one honest validator has seen the change).
+/// Whether members holding more than 1/3 of the voting power report a
+/// later epoch, so at least one honest validator has seen the change
+/// (counted in power, as every quorum is; a head count let a few
+/// low-power members, or f Byzantine ones in a weighted set, stop a
+/// validator's core). `/status` is not authenticated, so this only decides
+/// whether to look: what the catch-up then applies is every block with a
+/// certificate checked against the set of its epoch.
 async fn peers_ahead_in_epochs(node: &Node, http: &reqwest::Client) -> bool {
-    let addrs: Vec<_> = match node.book.read() {
+    let members: Vec<_> = match node.book.read() {
         Ok(b) => node
             .set
             .validators
             .iter()
             .enumerate()
             .filter(|(i, _)| *i as u32 != node.index)
-            .filter_map(|(_, v)| b.get(&v.id).copied())
+            .filter_map(|(_, v)| Some((b.get(&v.id).copied()?, v.power)))
             .collect(),
         Err(_) => return false,
     };
-    let mut ahead = 0usize;
-    for addr in addrs {
+    let mut ahead = 0u64;
+    for (addr, power) in members {
         let Ok(r) = http.get(format!("http://{addr}/status")).send().await else {
             continue;
         };
@@ -136,10 +141,10 @@ async fn peers_ahead_in_epochs(node: &Node, http: &reqwest::Client) -> bool {
             continue;
         };
         if v["epoch"].as_u64().is_some_and(|e| e > node.set.epoch) {
-            ahead += 1;
+            ahead = ahead.saturating_add(power);
         }
     }
-    ahead > (node.set.len().saturating_sub(1)) / 3
+    node.set.has_weak_quorum(ahead)
 }
 
 /// Fetches committed blocks beyond this validator's chain from any peer

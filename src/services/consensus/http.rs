@@ -16,7 +16,7 @@ use super::node::Node;
 use super::protocol::limits::{MAX_PROPOSAL_BYTES, max_envelope_bytes};
 use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::{Message, Proposal, Vote};
-use super::transport::{Envelope, EnvelopeError};
+use super::transport::{Envelope, EnvelopeError, now_ms};
 use crate::auth::Role;
 use crate::services::common::extract::{ApiJson, Caller, JwtSecret, json_body_within};
 use crate::services::common::{Problem, ServiceContext};
@@ -381,16 +381,26 @@ async fn peer(
         };
         Problem::new(status, format!("malformed envelope: {e}"))
     })?;
-    if let Err(e) = env.open(&s.node().set.chain_id, &s.node().members) {
-        let status = match e {
-            EnvelopeError::NotMember(_) => StatusCode::FORBIDDEN,
-            _ => StatusCode::UNAUTHORIZED,
+    let node = s.node();
+    if let Err(e) = env.open(&node.set.chain_id, &node.members, node.index, now_ms()) {
+        let (status, kind) = match e {
+            EnvelopeError::NotMember(_) => (StatusCode::FORBIDDEN, "non_member"),
+            EnvelopeError::Malformed | EnvelopeError::BadSignature(_) => {
+                (StatusCode::UNAUTHORIZED, "bad_signature")
+            }
+            EnvelopeError::Misdirected { .. } => (StatusCode::MISDIRECTED_REQUEST, "misdirected"),
+            EnvelopeError::Stale { .. } => (StatusCode::UNAUTHORIZED, "stale"),
         };
-        let kind = match e {
-            EnvelopeError::NotMember(_) => "non_member",
-            _ => "bad_signature",
-        };
-        s.node().count_unauthenticated(kind);
+        // Only a verified sender is charged; misdirected and stale
+        // envelopes are signed by theirs.
+        if matches!(
+            e,
+            EnvelopeError::Misdirected { .. } | EnvelopeError::Stale { .. }
+        ) {
+            node.count_rejection(env.from, kind);
+        } else {
+            node.count_unauthenticated(kind);
+        }
         return Err(Problem::new(status, e.to_string()));
     }
     let msg: Message = serde_json::from_str(&env.msg).map_err(|e| {

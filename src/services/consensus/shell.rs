@@ -19,7 +19,7 @@ use super::protocol::{
     QuorumCertificate, SafetyRecord,
 };
 use super::store::StoredBlock;
-use super::transport::{Envelope, Peers};
+use super::transport::{Envelope, Peers, now_ms};
 use super::wal::Wal;
 use crate::telemetry::trace;
 
@@ -195,37 +195,39 @@ impl Shell {
             );
             return;
         }
-        let env = Envelope::seal(&self.chain_id, self.node.index, text, &self.key);
         let me = self.node.index;
-        let targets: Option<Vec<u32>> = match to {
-            Some(t) => Some(vec![t]),
-            None if fault.cut.is_empty() => None,
-            None => Some(
-                (0..self.node.set.len() as u32)
-                    .filter(|t| *t != me)
-                    .collect(),
-            ),
+        let targets: Vec<u32> = match to {
+            Some(t) => vec![t],
+            None => (0..self.node.set.len() as u32)
+                .filter(|t| *t != me)
+                .collect(),
         };
-        let targets: Option<Vec<u32>> =
-            targets.map(|t| t.into_iter().filter(|t| fault.reaches(*t)).collect());
-        let mut out = vec![(targets.clone(), env)];
+        let mut texts = vec![text];
         if fault.fault == Fault::Equivocate
             && let Some(conflict) = self.conflicting_vote(msg)
             && let Ok(text) = serde_json::to_string(&Message::Vote(conflict))
         {
-            out.push((targets, Envelope::seal(&self.chain_id, me, text, &self.key)));
+            texts.push(text);
         }
+        // One envelope per recipient: each names its recipient and the
+        // time it was sealed, so it counts nowhere else and not for long.
+        let sent_ms = now_ms();
+        let out: Vec<(u32, Envelope)> = targets
+            .into_iter()
+            .filter(|t| fault.reaches(*t))
+            .flat_map(|t| {
+                texts.iter().map(move |text| {
+                    (
+                        t,
+                        Envelope::seal(&self.chain_id, me, t, sent_ms, text.clone(), &self.key),
+                    )
+                })
+            })
+            .collect();
         let peers = self.peers.clone();
         let deliver = move || {
-            for (targets, env) in out {
-                match targets {
-                    Some(ts) => {
-                        for t in ts {
-                            peers.send(t, env.clone());
-                        }
-                    }
-                    None => peers.broadcast(&env),
-                }
+            for (to, env) in out {
+                peers.send(to, env);
             }
         };
         match fault.fault {

@@ -2,12 +2,19 @@
 //! over pooled keep-alive HTTP/1.1 connections (one outbound queue and
 //! connection per peer, so a slow peer delays only its own messages).
 //!
-//! Envelope: `{"from": 2, "msg": "<the message as a JSON string>", "sig": "<hex>"}`
-//! where `sig` is the sender's ed25519 signature over
-//! `"bitcraps-peer-v1" || u32 BE len(chain_id) || chain_id || u32 BE from || SHA-256(msg bytes)`.
-//! The receiver checks it against the genesis key of `from` before the
-//! protocol sees the message, so nobody can speak for a validator; votes
-//! inside carry their own signatures as well.
+//! Envelope: `{"from": 2, "to": 0, "sent_ms": 1765051200000, "msg": "<the
+//! message as a JSON string>", "sig": "<hex>"}` where `sig` is the sender's
+//! ed25519 signature over
+//! `"bitcraps-peer-v2" || u32 BE len(chain_id) || chain_id || u32 BE from ||
+//! u32 BE to || u64 BE sent_ms || SHA-256(msg bytes)`.
+//! The receiver checks it against the genesis key of `from`, that it is the
+//! recipient `to`, and that `sent_ms` (milliseconds since the Unix epoch on
+//! the sender's clock) is within [`MAX_CLOCK_SKEW_MS`] of its own clock,
+//! before the protocol sees the message: nobody can speak for a validator,
+//! an envelope captured on its way to one validator is refused by every
+//! other, and one captured earlier is refused once its window has passed
+//! (within it, a replay to its own recipient is a duplicate, which the
+//! protocol ignores). Votes inside carry their own signatures as well.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -21,13 +28,26 @@ use tokio::sync::mpsc;
 
 use crate::telemetry::trace;
 
+/// How far an envelope's `sent_ms` may be from the receiver's clock.
+pub const MAX_CLOCK_SKEW_MS: u64 = 120_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
     pub from: u32,
+    /// The recipient's index (missing in a malformed envelope: refused).
+    #[serde(default = "no_recipient")]
+    pub to: u32,
+    /// When it was sealed, in milliseconds since the Unix epoch.
+    #[serde(default)]
+    pub sent_ms: u64,
     /// The protocol message, as the exact JSON text that was signed.
     pub msg: String,
     /// Hex of the 64-byte signature.
     pub sig: String,
+}
+
+fn no_recipient() -> u32 {
+    u32::MAX
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,37 +58,84 @@ pub enum EnvelopeError {
     Malformed,
     #[error("bad signature from validator {0}")]
     BadSignature(u32),
+    #[error("the envelope is for validator {to}, not for this one ({me})")]
+    Misdirected { to: u32, me: u32 },
+    #[error(
+        "the envelope was sealed at {sent_ms} ms, {skew_ms} ms from this validator's clock (at most {MAX_CLOCK_SKEW_MS} ms is accepted)"
+    )]
+    Stale { sent_ms: u64, skew_ms: u64 },
 }
 
-fn sign_bytes(chain_id: &str, from: u32, msg: &str) -> Vec<u8> {
-    let mut b = Vec::with_capacity(16 + chain_id.len() + 4 + 32);
-    b.extend_from_slice(b"bitcraps-peer-v1");
+fn sign_bytes(chain_id: &str, from: u32, to: u32, sent_ms: u64, msg: &str) -> Vec<u8> {
+    let mut b = Vec::with_capacity(16 + 4 + chain_id.len() + 16 + 32);
+    b.extend_from_slice(b"bitcraps-peer-v2");
     b.extend_from_slice(&(chain_id.len() as u32).to_be_bytes());
     b.extend_from_slice(chain_id.as_bytes());
     b.extend_from_slice(&from.to_be_bytes());
+    b.extend_from_slice(&to.to_be_bytes());
+    b.extend_from_slice(&sent_ms.to_be_bytes());
     b.extend_from_slice(&Sha256::digest(msg.as_bytes()));
     b
 }
 
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 impl Envelope {
-    pub fn seal(chain_id: &str, from: u32, msg: String, key: &SigningKey) -> Envelope {
-        let sig = key.sign(&sign_bytes(chain_id, from, &msg));
+    pub fn seal(
+        chain_id: &str,
+        from: u32,
+        to: u32,
+        sent_ms: u64,
+        msg: String,
+        key: &SigningKey,
+    ) -> Envelope {
+        let sig = key.sign(&sign_bytes(chain_id, from, to, sent_ms, &msg));
         Envelope {
             from,
+            to,
+            sent_ms,
             msg,
             sig: hex::encode(sig.to_bytes()),
         }
     }
 
-    /// Checks the envelope against the members' public keys (by index).
-    pub fn open(&self, chain_id: &str, members: &[VerifyingKey]) -> Result<(), EnvelopeError> {
+    /// Checks the envelope against the members' public keys (by index),
+    /// that `me` is its recipient and that it was sealed within
+    /// [`MAX_CLOCK_SKEW_MS`] of `now_ms`. The sender is authenticated first:
+    /// only a proven sender's envelope is reported as misdirected or stale.
+    pub fn open(
+        &self,
+        chain_id: &str,
+        members: &[VerifyingKey],
+        me: u32,
+        now_ms: u64,
+    ) -> Result<(), EnvelopeError> {
         let key = members
             .get(self.from as usize)
             .ok_or(EnvelopeError::NotMember(self.from))?;
         let bytes = hex::decode(&self.sig).map_err(|_| EnvelopeError::Malformed)?;
         let sig = Signature::from_slice(&bytes).map_err(|_| EnvelopeError::Malformed)?;
-        key.verify(&sign_bytes(chain_id, self.from, &self.msg), &sig)
-            .map_err(|_| EnvelopeError::BadSignature(self.from))
+        key.verify(
+            &sign_bytes(chain_id, self.from, self.to, self.sent_ms, &self.msg),
+            &sig,
+        )
+        .map_err(|_| EnvelopeError::BadSignature(self.from))?;
+        if self.to != me {
+            return Err(EnvelopeError::Misdirected { to: self.to, me });
+        }
+        let skew_ms = now_ms.abs_diff(self.sent_ms);
+        if skew_ms > MAX_CLOCK_SKEW_MS {
+            return Err(EnvelopeError::Stale {
+                sent_ms: self.sent_ms,
+                skew_ms,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -167,14 +234,6 @@ impl Peers {
             tracing::warn!(peer = to, "outbound queue full; message dropped");
         }
     }
-
-    pub fn broadcast(&self, env: &Envelope) {
-        for (i, q) in self.queues.iter().enumerate() {
-            if q.is_some() {
-                self.send(i as u32, env.clone());
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -189,15 +248,16 @@ mod tests {
     fn only_the_member_with_the_key_can_send_as_itself() {
         let keys: Vec<SigningKey> = (1..=4).map(key).collect();
         let members: Vec<VerifyingKey> = keys.iter().map(|k| k.verifying_key()).collect();
-        let env = Envelope::seal("chain", 2, "{\"x\":1}".into(), &keys[2]);
-        assert_eq!(env.open("chain", &members), Ok(()));
+        let now = 1_765_000_000_000;
+        let env = Envelope::seal("chain", 2, 0, now, "{\"x\":1}".into(), &keys[2]);
+        assert_eq!(env.open("chain", &members, 0, now), Ok(()));
         // Claims to be someone else.
         let forged = Envelope {
             from: 1,
             ..env.clone()
         };
         assert_eq!(
-            forged.open("chain", &members),
+            forged.open("chain", &members, 0, now),
             Err(EnvelopeError::BadSignature(1))
         );
         // Altered message.
@@ -206,21 +266,67 @@ mod tests {
             ..env.clone()
         };
         assert_eq!(
-            altered.open("chain", &members),
+            altered.open("chain", &members, 0, now),
             Err(EnvelopeError::BadSignature(2))
         );
         // Another chain.
-        assert!(env.open("other-chain", &members).is_err());
+        assert!(env.open("other-chain", &members, 0, now).is_err());
         // Not a member, malformed signature.
-        let stranger = Envelope::seal("chain", 9, "{}".into(), &key(9));
+        let stranger = Envelope::seal("chain", 9, 0, now, "{}".into(), &key(9));
         assert_eq!(
-            stranger.open("chain", &members),
+            stranger.open("chain", &members, 0, now),
             Err(EnvelopeError::NotMember(9))
         );
         let junk = Envelope {
             sig: "zz".into(),
-            ..env
+            ..env.clone()
         };
-        assert_eq!(junk.open("chain", &members), Err(EnvelopeError::Malformed));
+        assert_eq!(
+            junk.open("chain", &members, 0, now),
+            Err(EnvelopeError::Malformed)
+        );
+    }
+
+    /// An envelope captured on its way to one validator is refused by every
+    /// other; re-addressing or re-dating it breaks the signature; one sealed
+    /// outside the clock window is refused.
+    #[test]
+    fn an_envelope_counts_only_at_its_recipient_and_in_its_time() {
+        let keys: Vec<SigningKey> = (1..=4).map(key).collect();
+        let members: Vec<VerifyingKey> = keys.iter().map(|k| k.verifying_key()).collect();
+        let now = 1_765_000_000_000;
+        let env = Envelope::seal("chain", 2, 0, now, "{}".into(), &keys[2]);
+        assert_eq!(
+            env.open("chain", &members, 3, now),
+            Err(EnvelopeError::Misdirected { to: 0, me: 3 })
+        );
+        let readdressed = Envelope {
+            to: 3,
+            ..env.clone()
+        };
+        assert_eq!(
+            readdressed.open("chain", &members, 3, now),
+            Err(EnvelopeError::BadSignature(2))
+        );
+        let redated = Envelope {
+            sent_ms: now + 1,
+            ..env.clone()
+        };
+        assert_eq!(
+            redated.open("chain", &members, 0, now),
+            Err(EnvelopeError::BadSignature(2))
+        );
+        assert_eq!(
+            env.open("chain", &members, 0, now + MAX_CLOCK_SKEW_MS),
+            Ok(())
+        );
+        assert!(matches!(
+            env.open("chain", &members, 0, now + MAX_CLOCK_SKEW_MS + 1),
+            Err(EnvelopeError::Stale { .. })
+        ));
+        assert!(matches!(
+            env.open("chain", &members, 0, now - MAX_CLOCK_SKEW_MS - 1),
+            Err(EnvelopeError::Stale { .. })
+        ));
     }
 }

@@ -146,7 +146,7 @@ mod tests {
     fn envelope_len(s: &ValidatorSet, msg: &Message) -> (usize, usize) {
         let text = serde_json::to_string(msg).unwrap();
         let len = text.len();
-        let env = Envelope::seal(&s.chain_id, u32::MAX, text, &key(0));
+        let env = Envelope::seal(&s.chain_id, u32::MAX, u32::MAX, u64::MAX, text, &key(0));
         (len, serde_json::to_vec(&env).unwrap().len())
     }
 
