@@ -648,6 +648,12 @@ fn set_at(
         if !qc.certifies(&block) {
             return Err(bad("the certificate is for another block".into()));
         }
+        if !qc.phase.certifies_commit() {
+            return Err(bad(format!(
+                "the certificate is for phase {}, not a commit",
+                qc.phase
+            )));
+        }
         qc.verify(&set)
             .map_err(|e| bad(format!("the certificate does not verify: {e}")))?;
         if let Some(p) = finality_problem(api, at, &r, &set) {

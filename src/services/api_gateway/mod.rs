@@ -457,6 +457,11 @@ async fn consensus_path(
     if rest == "validators" || rest.starts_with("validators/") {
         caller.require_admin()?;
     }
+    let req = if rest == "propose" && req.method() == axum::http::Method::POST {
+        within_propose_limit(req).await?
+    } else {
+        req
+    };
     let key = client_key(&caller, peer);
     let reservation = s
         .validators
@@ -472,6 +477,39 @@ async fn consensus_path(
         Some(&key),
     )
     .await
+}
+
+/// The validators' body limit of `POST /propose` (a proposal's 65,536
+/// bytes and room for whitespace; README "Limits"). The gateway refuses a
+/// larger body itself: the validator answers 413 without reading it and
+/// closes the connection, which a proxy still streaming the body sees as
+/// a broken upstream (502, counted against the validator's breaker).
+pub const PROPOSE_BODY_LIMIT: usize = 64 * 1024 + 4096;
+
+/// Reads a proposal's body, up to [`PROPOSE_BODY_LIMIT`] (413 above it),
+/// so that it is forwarded whole.
+async fn within_propose_limit(req: Request) -> Result<Request, Problem> {
+    let too_large = || {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "a proposal's request body may be at most {PROPOSE_BODY_LIMIT} bytes (a proposal at most 65536)"
+            ),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > PROPOSE_BODY_LIMIT as u64) {
+        return Err(too_large());
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, PROPOSE_BODY_LIMIT)
+        .await
+        .map_err(|_| too_large())?;
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 /// Builds the gateway app, starts discovery and health checks; the

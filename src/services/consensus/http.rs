@@ -119,7 +119,7 @@ pub struct ProposeRequest {
 
 /// Body limit of `POST /propose`: a proposal's limit and room for the
 /// request's whitespace; the proposal made of it is checked exactly.
-const PROPOSE_BODY_LIMIT: usize = MAX_PROPOSAL_BYTES + 4096;
+pub const PROPOSE_BODY_LIMIT: usize = MAX_PROPOSAL_BYTES + 4096;
 
 /// Kinds only the validators themselves put in blocks.
 const RESERVED_KINDS: [&str; 2] = [SET_CHANGE_KIND, super::committed::EVIDENCE_KIND];
@@ -391,16 +391,10 @@ async fn peer(
             EnvelopeError::Misdirected { .. } => (StatusCode::MISDIRECTED_REQUEST, "misdirected"),
             EnvelopeError::Stale { .. } => (StatusCode::UNAUTHORIZED, "stale"),
         };
-        // Only a verified sender is charged; misdirected and stale
-        // envelopes are signed by theirs.
-        if matches!(
-            e,
-            EnvelopeError::Misdirected { .. } | EnvelopeError::Stale { .. }
-        ) {
-            node.count_rejection(env.from, kind);
-        } else {
-            node.count_unauthenticated(kind);
-        }
+        // Never charged to the sender it names: a misdirected or stale
+        // envelope is signed by it, but validators talk over plain HTTP,
+        // so anyone who captured one can replay it elsewhere or later.
+        node.count_unauthenticated(kind);
         return Err(Problem::new(status, e.to_string()));
     }
     let msg: Message = serde_json::from_str(&env.msg).map_err(|e| {
@@ -663,4 +657,17 @@ async fn change_validators(
             "id": v.id, "public_key": hex::encode(v.public_key), "power": v.power,
         })).collect::<Vec<_>>(),
     })))
+}
+
+#[cfg(test)]
+mod limit_tests {
+    /// The gateway refuses an oversized proposal itself, with the
+    /// validators' own limit.
+    #[test]
+    fn the_gateway_and_the_validators_share_the_propose_body_limit() {
+        assert_eq!(
+            super::PROPOSE_BODY_LIMIT,
+            crate::services::api_gateway::PROPOSE_BODY_LIMIT
+        );
+    }
 }

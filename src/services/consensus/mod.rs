@@ -148,7 +148,7 @@ fn watch_progress(readiness: &super::common::readiness::Readiness, slot: epoch::
                 Ok(n) => n.clone(),
                 Err(poisoned) => poisoned.into_inner().clone(),
             };
-            let waiting = node.pending.lock().map(|p| p.len()).unwrap_or(0);
+            let waiting = node.status.read().map(|s| s.pending).unwrap_or(0);
             match node.stalled_for() {
                 Some(idle) => readiness.set(
                     "progress",

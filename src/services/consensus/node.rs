@@ -88,6 +88,9 @@ pub struct Node {
     pub fault: Arc<RwLock<FaultState>>,
     /// When this node last made progress: its last commit, or its start.
     pub last_progress: Arc<Mutex<Instant>>,
+    /// Since when its core has had proposals waiting (none: its queue is
+    /// empty, or no core runs).
+    pub pending_since: Arc<Mutex<Option<Instant>>>,
     /// How long proposals may wait with no commit before the node reports
     /// itself stalled (`CoreConfig::stall_after`).
     pub stall_after: std::time::Duration,
@@ -170,7 +173,9 @@ impl Node {
     /// How long this node has gone without a commit while proposals wait,
     /// if longer than `stall_after`: readiness reports it.
     pub fn stalled_for(&self) -> Option<std::time::Duration> {
-        let oldest = self.pending.lock().ok()?.values().map(|p| p.since).min();
+        // The core's own queue, not the `pending` map (which also serves
+        // `GET /proposals/{id}` and could hold an entry the core refused).
+        let oldest = *self.pending_since.lock().ok()?;
         let last = *self.last_progress.lock().ok()?;
         super::protocol::config::stall(Instant::now(), oldest, last, self.stall_after)
     }
@@ -264,6 +269,7 @@ impl Node {
             book: o.book.clone(),
             fault: o.fault.clone(),
             last_progress: Arc::new(Mutex::new(Instant::now())),
+            pending_since: Arc::default(),
             stall_after: o.config.stall_after(),
         };
         let Some(index) = index else {
@@ -351,6 +357,7 @@ impl Node {
             next_epoch: false,
             behind: false,
             fail_stopped: false,
+            max_batch: o.config.max_batch,
         };
         tokio::spawn(shell.run(core, rx));
         // Proposals of the last epoch that did not make it into a block.

@@ -41,6 +41,8 @@ pub(super) struct Shell {
     /// The safety record or a committed block could not be written: the
     /// process stops.
     pub(super) fail_stopped: bool,
+    /// The cores' `max_batch`: a forward holding more is refused whole.
+    pub(super) max_batch: usize,
 }
 
 /// Exit status of a validator that could not write its safety record or a
@@ -142,6 +144,12 @@ impl Shell {
     /// bound are skipped; a commit removes them as it does the others.
     fn note_forwarded(&self, proposals: &[Proposal]) {
         const MAX_NOTED: usize = 100_000;
+        // A forward the core refuses whole (see `Pending::admit_forwarded`)
+        // is noted nowhere: nothing would ever commit and remove it.
+        let bytes: usize = proposals.iter().map(Proposal::wire_size).sum();
+        if proposals.len() > self.max_batch || bytes > protocol::limits::MAX_BLOCK_PROPOSAL_BYTES {
+            return;
+        }
         let fresh: Vec<&Proposal> = proposals
             .iter()
             .filter(|p| p.validate().is_ok())
@@ -167,6 +175,15 @@ impl Shell {
 
     fn snapshot(&self, core: &dyn Consensus) {
         let st = core.status();
+        // Since when the core has had proposals waiting (readiness judges
+        // a stall by the core's own queue, which commits empty).
+        if let Ok(mut since) = self.node.pending_since.lock() {
+            match (st.pending, *since) {
+                (0, _) => *since = None,
+                (_, None) => *since = Some(std::time::Instant::now()),
+                _ => {}
+            }
+        }
         self.node.metrics.height.set(st.height as i64);
         self.node.metrics.view.set(st.view as i64);
         if let Ok(mut s) = self.node.status.write() {
@@ -212,14 +229,26 @@ impl Shell {
         // One envelope per recipient: each names its recipient and the
         // time it was sealed, so it counts nowhere else and not for long.
         let sent_ms = now_ms();
+        let digests: Vec<_> = texts
+            .iter()
+            .map(|t| sha2::Sha256::digest(t.as_bytes()))
+            .collect();
         let out: Vec<(u32, Envelope)> = targets
             .into_iter()
             .filter(|t| fault.reaches(*t))
             .flat_map(|t| {
-                texts.iter().map(move |text| {
+                texts.iter().zip(&digests).map(move |(text, digest)| {
                     (
                         t,
-                        Envelope::seal(&self.chain_id, me, t, sent_ms, text.clone(), &self.key),
+                        Envelope::seal_digested(
+                            &self.chain_id,
+                            me,
+                            t,
+                            sent_ms,
+                            text.clone(),
+                            digest,
+                            &self.key,
+                        ),
                     )
                 })
             })
@@ -266,6 +295,29 @@ impl Shell {
         for e in effects {
             if self.fail_stopped {
                 return;
+            }
+            // The block that ends this epoch is committed: PBFT and
+            // Tendermint sign and commit nothing above it, and should they
+            // ever emit more, nothing of it leaves this validator (defence
+            // in depth); sync answers, proofs and reports still go out.
+            // HotStuff by design votes on the empty blocks above its last
+            // block, which only serve to commit it at the others.
+            if self.next_epoch
+                && self.node.algorithm != protocol::Algorithm::HotStuff
+                && !matches!(
+                    e,
+                    Effect::CommitProof { .. }
+                        | Effect::ServeSync { .. }
+                        | Effect::Evidence(_)
+                        | Effect::Rejected { .. }
+                        | Effect::Send {
+                            msg: Message::SyncResponse { .. },
+                            ..
+                        }
+                )
+            {
+                tracing::error!(effect = ?std::mem::discriminant(&e), "an effect after the epoch's last block was dropped (this is a bug in the core)");
+                continue;
             }
             match e {
                 Effect::Persist(rec) => {
@@ -375,6 +427,8 @@ impl Shell {
             &block,
         );
         self.node.metrics.evidence.inc_by(learnt);
+        let ends_epoch =
+            protocol::set_change::ends_epoch(&self.node.set, &block, self.node.min_validators);
         if record_set_change(
             &self.node.store,
             &self.node.set,
@@ -383,6 +437,15 @@ impl Shell {
             self.node.min_validators,
         ) {
             self.next_epoch = true;
+        } else if ends_epoch {
+            // The core ended its epoch with this block but the new set could
+            // not be recorded: this core will sign nothing more, so stop
+            // (a restart completes the change from the stored block).
+            tracing::error!(
+                height = block.height,
+                "cannot record the validator set change; stopping"
+            );
+            self.fail_stopped = true;
         }
         let mut pending = self.node.pending.lock().ok();
         for id in ids {

@@ -183,7 +183,6 @@ impl BlockStore {
             .map(|h| h as u64))
     }
 
-    /// Records a validator set that takes effect at `from_height`.
     /// Stores what proves the committed block at `height` final (HotStuff,
     /// see `protocol::hotstuff::proof`).
     pub fn put_proof(&self, height: u64, proof: &Value) -> anyhow::Result<()> {
@@ -208,6 +207,7 @@ impl BlockStore {
         })
     }
 
+    /// Records a validator set that takes effect at `from_height`.
     pub fn put_epoch(&self, epoch: u64, from_height: u64, set: &Value) -> anyhow::Result<()> {
         let conn = self.conn()?;
         conn.execute(

@@ -66,7 +66,7 @@ pub enum EnvelopeError {
     Stale { sent_ms: u64, skew_ms: u64 },
 }
 
-fn sign_bytes(chain_id: &str, from: u32, to: u32, sent_ms: u64, msg: &str) -> Vec<u8> {
+fn sign_bytes(chain_id: &str, from: u32, to: u32, sent_ms: u64, digest: &[u8]) -> Vec<u8> {
     let mut b = Vec::with_capacity(16 + 4 + chain_id.len() + 16 + 32);
     b.extend_from_slice(b"bitcraps-peer-v2");
     b.extend_from_slice(&(chain_id.len() as u32).to_be_bytes());
@@ -74,7 +74,7 @@ fn sign_bytes(chain_id: &str, from: u32, to: u32, sent_ms: u64, msg: &str) -> Ve
     b.extend_from_slice(&from.to_be_bytes());
     b.extend_from_slice(&to.to_be_bytes());
     b.extend_from_slice(&sent_ms.to_be_bytes());
-    b.extend_from_slice(&Sha256::digest(msg.as_bytes()));
+    b.extend_from_slice(digest);
     b
 }
 
@@ -94,7 +94,22 @@ impl Envelope {
         msg: String,
         key: &SigningKey,
     ) -> Envelope {
-        let sig = key.sign(&sign_bytes(chain_id, from, to, sent_ms, &msg));
+        let digest = Sha256::digest(msg.as_bytes());
+        Envelope::seal_digested(chain_id, from, to, sent_ms, msg, &digest, key)
+    }
+
+    /// [`Envelope::seal`] with the message's SHA-256 already computed (one
+    /// message sealed for many recipients is hashed once).
+    pub fn seal_digested(
+        chain_id: &str,
+        from: u32,
+        to: u32,
+        sent_ms: u64,
+        msg: String,
+        digest: &[u8],
+        key: &SigningKey,
+    ) -> Envelope {
+        let sig = key.sign(&sign_bytes(chain_id, from, to, sent_ms, digest));
         Envelope {
             from,
             to,
@@ -120,8 +135,9 @@ impl Envelope {
             .ok_or(EnvelopeError::NotMember(self.from))?;
         let bytes = hex::decode(&self.sig).map_err(|_| EnvelopeError::Malformed)?;
         let sig = Signature::from_slice(&bytes).map_err(|_| EnvelopeError::Malformed)?;
+        let digest = Sha256::digest(self.msg.as_bytes());
         key.verify(
-            &sign_bytes(chain_id, self.from, self.to, self.sent_ms, &self.msg),
+            &sign_bytes(chain_id, self.from, self.to, self.sent_ms, &digest),
             &sig,
         )
         .map_err(|_| EnvelopeError::BadSignature(self.from))?;

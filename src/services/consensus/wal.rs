@@ -170,6 +170,9 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
     /// Replaces the whole log with `records` (compaction): written to a
     /// temporary file, fsynced, then renamed over the log.
     pub fn rewrite(&mut self, records: &[T]) -> Result<(), WalError> {
+        if self.poisoned {
+            return Err(WalError::Poisoned(self.path.clone()));
+        }
         let tmp = self.path.with_extension("compact");
         let io = |source| WalError::Io {
             path: tmp.clone(),
@@ -185,22 +188,30 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
         }
         out.sync_all().map_err(io)?;
         std::fs::rename(&tmp, &self.path).map_err(io)?;
-        if let Some(dir) = self.path.parent()
-            && let Ok(d) = File::open(dir)
-        {
-            let _ = d.sync_all();
+        // From here the log on disk is the new file: any failure leaves
+        // what is durable unknown (the rename may not survive a power
+        // loss, or appends would go to the old, unlinked file), so the
+        // log is poisoned rather than used.
+        let synced = self
+            .path
+            .parent()
+            .map_or(Ok(()), |dir| File::open(dir).and_then(|d| d.sync_all()));
+        let reopened =
+            synced.and_then(|()| OpenOptions::new().append(true).read(true).open(&self.path));
+        match reopened {
+            Ok(file) => {
+                self.file = file;
+                self.len = len;
+                Ok(())
+            }
+            Err(source) => {
+                self.poisoned = true;
+                Err(WalError::Io {
+                    path: self.path.clone(),
+                    source,
+                })
+            }
         }
-        self.file = OpenOptions::new()
-            .append(true)
-            .read(true)
-            .open(&self.path)
-            .map_err(|source| WalError::Io {
-                path: self.path.clone(),
-                source,
-            })?;
-        self.len = len;
-        self.poisoned = false;
-        Ok(())
     }
 
     pub fn len_bytes(&self) -> u64 {

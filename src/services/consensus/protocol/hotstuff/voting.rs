@@ -402,10 +402,9 @@ impl HotStuff {
         self.refresh_high_qc();
     }
 
-    /// The highest block the two-chain rule proves committed: a certified
-    /// block P with a certified child X of the next view.
-    /// The highest block the two-chain rule proves (not yet committed),
-    /// and its certified child of the next view that proves it.
+    /// The highest block the two-chain rule proves committed (a certified
+    /// block P with a certified child X of the next view) that is not yet
+    /// committed here, and X, which proves it.
     fn commit_target(&self) -> Option<([u8; 32], [u8; 32])> {
         let next = self.chain.next_height;
         self.qcs

@@ -98,7 +98,7 @@ impl Pbft {
         // Each pass follows a commit, and at most FUTURE_HEIGHTS heights are
         // buffered, so this ends quickly; the bound is a belt.
         for _ in 0..64 {
-            if !self.replay {
+            if !self.replay || self.chain.epoch_over() {
                 return;
             }
             self.replay = false;
@@ -108,6 +108,12 @@ impl Pbft {
                 batch.extend(peer.future.drain(..).map(|m| (from, m)));
             }
             for (from, msg) in batch {
+                // A replayed message may commit the block that ends the
+                // epoch: nothing after it is signed or committed under this
+                // set (see `protocol::stepping`).
+                if self.chain.epoch_over() {
+                    return;
+                }
                 self.on_message(from, msg, true, out);
             }
         }

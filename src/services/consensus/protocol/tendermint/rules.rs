@@ -307,12 +307,14 @@ impl Tendermint {
             if self.try_decide(out) {
                 return;
             }
+            // The round ends early only after line 36 had its chance, so a
+            // polka in hand still updates the valid value (and the lock).
             let moved = self.try_round_skip()
-                || self.try_round_over()
                 || self.try_prevote(out)
                 || self.try_polka(out)
                 || self.try_nil_polka(out)
-                || self.try_no_polka(out);
+                || self.try_no_polka(out)
+                || self.try_round_over();
             if !moved {
                 return;
             }

@@ -87,7 +87,7 @@ impl Tendermint {
     /// checked again; those still ahead are buffered again).
     pub(super) fn replay_buffered(&mut self, out: &mut Vec<Effect>) {
         for _ in 0..64 {
-            if !self.replay {
+            if !self.replay || self.chain.epoch_over() {
                 return;
             }
             self.replay = false;
@@ -97,6 +97,12 @@ impl Tendermint {
                 batch.extend(queue.drain(..).map(|m| (from, m)));
             }
             for (from, msg) in batch {
+                // A replayed message may commit the block that ends the
+                // epoch: nothing after it is signed or committed under this
+                // set (see `protocol::stepping`).
+                if self.chain.epoch_over() {
+                    return;
+                }
                 self.on_message(from, msg, true, out);
             }
         }

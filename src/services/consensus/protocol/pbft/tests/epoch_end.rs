@@ -90,3 +90,57 @@ fn a_sync_answer_stops_at_the_set_change() {
     assert!(rejections(&out).is_empty(), "{out:?}");
     assert_eq!(c.height(), 2);
 }
+
+/// The change block commits while buffered messages are replayed, with
+/// messages of the height above it buffered too: nothing of that height is
+/// signed or committed (the replay stops at the epoch's end).
+#[test]
+fn a_set_change_committed_during_replay_ends_the_epoch_there() {
+    let s = set(4);
+    let mut c = core(4, 0, None);
+    let mut effects = c.step(Input::Start);
+    let b1 = block(1, 0, s.leader(1, 0), &["one"]);
+    let mut e = block(2, 0, s.leader(2, 0), &[]);
+    e.parent_hash = b1.hash();
+    e.proposals = vec![power_change(&s, "change")];
+    let mut b3 = block(3, 0, s.leader(3, 0), &["above"]);
+    b3.parent_hash = e.hash();
+    let votes_for = |b: &Block| -> Vec<(u32, Message)> {
+        let mut m = Vec::new();
+        for i in 1..4u32 {
+            for phase in [Phase::Prepare, Phase::Commit] {
+                m.push((
+                    i,
+                    Message::Vote(vote(i as usize, b.height, 0, phase, b.hash())),
+                ));
+            }
+        }
+        m
+    };
+    // Heights 2 (the change) and 3 arrive early and are buffered.
+    effects.extend(c.step(msg(e.proposer, pre_prepare(&e))));
+    for (from, m) in votes_for(&e) {
+        effects.extend(c.step(msg(from, m)));
+    }
+    let pp3 = Message::PrePrepare {
+        block: b3.clone(),
+        vote: vote(b3.proposer as usize, 3, 0, Phase::Prepare, b3.hash()),
+        parent_qc: Some(commit_qc(&e)),
+    };
+    effects.extend(c.step(msg(b3.proposer, pp3)));
+    for (from, m) in votes_for(&b3) {
+        effects.extend(c.step(msg(from, m)));
+    }
+    assert!(committed(&effects).is_empty());
+    // Height 1 commits; replaying the buffer commits the change block.
+    effects.extend(c.step(msg(b1.proposer, pre_prepare(&b1))));
+    for (from, m) in votes_for(&b1) {
+        effects.extend(c.step(msg(from, m)));
+    }
+    assert_eq!(committed(&effects), vec![1, 2]);
+    let above: Vec<Vote> = sent_votes(&effects)
+        .into_iter()
+        .filter(|v| v.height > 2)
+        .collect();
+    assert!(above.is_empty(), "signed above the change: {above:?}");
+}

@@ -96,3 +96,48 @@ fn a_sync_answer_stops_at_the_set_change() {
     assert!(rejections(&out).is_empty(), "{out:?}");
     assert_eq!(c.height(), 2);
 }
+
+/// The change block is decided while buffered messages are replayed, with
+/// messages of the height above it buffered too: nothing of that height is
+/// signed or committed (the replay stops at the epoch's end).
+#[test]
+fn a_set_change_decided_during_replay_ends_the_epoch_there() {
+    let s = set(4);
+    let mut c = core(4, 0, None);
+    let mut effects = c.step(Input::Start);
+    let b1 = block(1, 0, s.leader(1, 0), &["one"]);
+    let mut e = block(2, 0, s.leader(2, 0), &[]);
+    e.parent_hash = b1.hash();
+    e.proposals = vec![power_change(&s, "change")];
+    let mut b3 = block(3, 0, s.leader(3, 0), &["above"]);
+    b3.parent_hash = e.hash();
+    let votes_for = |b: &Block| -> Vec<(u32, Message)> {
+        let mut m = Vec::new();
+        for i in 1..4u32 {
+            for phase in [Phase::Prevote, Phase::Precommit] {
+                m.push((
+                    i,
+                    Message::Vote(vote(i as usize, b.height, 0, phase, b.hash())),
+                ));
+            }
+        }
+        m
+    };
+    for b in [&e, &b3] {
+        effects.extend(c.step(msg(b.proposer, proposal_msg(b, 0, None))));
+        for (from, m) in votes_for(b) {
+            effects.extend(c.step(msg(from, m)));
+        }
+    }
+    assert!(committed(&effects).is_empty());
+    effects.extend(c.step(msg(b1.proposer, proposal_msg(&b1, 0, None))));
+    for (from, m) in votes_for(&b1) {
+        effects.extend(c.step(msg(from, m)));
+    }
+    assert_eq!(committed(&effects), vec![1, 2]);
+    let above: Vec<Vote> = sent_votes(&effects)
+        .into_iter()
+        .filter(|v| v.height > 2)
+        .collect();
+    assert!(above.is_empty(), "signed above the change: {above:?}");
+}
