@@ -358,6 +358,7 @@ impl Node {
             behind: false,
             fail_stopped: false,
             max_batch: o.config.max_batch,
+            evidence_proposed: Default::default(),
         };
         tokio::spawn(shell.run(core, rx));
         // Proposals of the last epoch that did not make it into a block.
