@@ -3,10 +3,10 @@
 //! commit.
 
 use super::Sim;
-use crate::services::consensus::protocol::Message;
 use crate::services::consensus::protocol::set_change::next_set;
 use crate::services::consensus::protocol::signature::SignatureCheck;
 use crate::services::consensus::protocol::types::{Block, QuorumCertificate};
+use crate::services::consensus::protocol::{Algorithm, Message, SafetyRecord};
 
 impl Sim {
     /// An honest validator never signs two hashes for one slot, and every
@@ -60,6 +60,13 @@ impl Sim {
             block.height
         );
         let n = &mut self.nodes[node];
+        assert!(
+            !(n.honest && n.next_set.is_some()),
+            "node {node} committed block {} above its epoch's last block\n{}",
+            block.height,
+            self.dump_trace()
+        );
+        let n = &mut self.nodes[node];
         let expected = n.store.len() as u64 + 1;
         assert_eq!(block.height, expected, "node {node} committed out of order");
         let parent = n.store.last().map_or([0; 32], |(_, qc)| qc.block_hash);
@@ -99,6 +106,24 @@ impl Sim {
         }
         let line = format!("node {node} COMMIT {height} {}", &hex::encode(hash)[..8]);
         self.log(line);
+    }
+
+    /// An honest PBFT or Tendermint validator signs nothing above the
+    /// block that ended its epoch (HotStuff votes on the empty blocks above
+    /// it by design: they only serve to commit it at the others, and never
+    /// commit themselves).
+    pub(super) fn check_signed_in_epoch(&self, node: usize, record: &SafetyRecord) {
+        let n = &self.nodes[node];
+        if !n.honest || n.next_set.is_none() || self.options.algorithm == Algorithm::HotStuff {
+            return;
+        }
+        let last = n.store.last().map_or(0, |(b, _)| b.height);
+        assert!(
+            record.height <= last,
+            "node {node} signed at height {} above its epoch's last block {last}\n{}",
+            record.height,
+            self.dump_trace()
+        );
     }
 
     pub fn converged(&self) -> bool {

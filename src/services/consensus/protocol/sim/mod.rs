@@ -413,7 +413,10 @@ impl Sim {
                 self.log(line);
             }
             match effect {
-                Effect::Persist(record) => self.nodes[node].persisted = Some(record),
+                Effect::Persist(record) => {
+                    self.check_signed_in_epoch(node, &record);
+                    self.nodes[node].persisted = Some(record)
+                }
                 Effect::Send { to, msg } => {
                     self.check_outgoing(node, &msg);
                     if matches!(msg, Message::SyncResponse { .. }) {

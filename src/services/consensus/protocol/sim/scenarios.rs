@@ -491,6 +491,71 @@ pub fn set_change_starts_a_new_epoch_at_the_next_height(algorithm: Algorithm) {
     }
 }
 
+/// A twin pair (validator 0 runs twice with one key: a Byzantine validator
+/// of at most f power that equivocates by construction) while a validator
+/// set change commits, under load and a network that delays and reorders:
+/// every safety check holds throughout (no two honest validators commit
+/// different blocks at a height), the change block ends its epoch on every
+/// honest validator, every block after it carries a certificate of the next
+/// epoch, and the honest validators converge. This is the setting of the
+/// epoch-end fork (issue 16): a Byzantine leader of the height after the
+/// change sending its proposal with the change block's certificate early.
+pub fn twins_across_a_set_change_never_fork(algorithm: Algorithm) {
+    for seed in 0..6u64 {
+        let mut options = SimOptions::new(4);
+        options.algorithm = algorithm;
+        options.twins = vec![0];
+        let mut sim = Sim::new(300 + seed, options);
+        let epoch = sim.set.epoch;
+        sim.schedule_spec(
+            0,
+            EventSpec::Net(Net {
+                drop_per_mille: 0,
+                dup_per_mille: 50,
+                min_delay_ms: 1,
+                max_delay_ms: 40,
+            }),
+        );
+        let mut t = 10;
+        while t < 5_000 {
+            sim.schedule_spec(t, EventSpec::Submit(None));
+            t += 30;
+        }
+        let change = SetChange::SetPower {
+            id: sim.set.validators[1].id.clone(),
+            power: 2,
+        };
+        let signed = change.approve(&governance_key(), &sim.set.chain_id, epoch);
+        sim.submit_at(600 + 97 * seed, signed.proposal("set-change".to_string()));
+        sim.schedule_spec(5_000, EventSpec::Net(Net::CALM));
+        sim.run_until(12_000);
+        assert!(sim.converged(), "seed {seed}: {}", sim.status_line());
+        let honest = sim.honest_nodes();
+        let chain = sim.chain(honest[0]);
+        let at = chain
+            .iter()
+            .position(|(b, _)| b.proposals.iter().any(|p| p.id == "set-change"))
+            .unwrap_or_else(|| {
+                panic!(
+                    "seed {seed}: the change never committed: {}",
+                    sim.status_line()
+                )
+            });
+        assert!(
+            chain.len() > at + 3,
+            "seed {seed}: commits go on: {}",
+            sim.status_line()
+        );
+        for (i, (block, qc)) in chain.iter().enumerate() {
+            let want = if i <= at { epoch } else { epoch + 1 };
+            assert_eq!(qc.epoch, want, "seed {seed}: block {}", block.height);
+        }
+        for node in honest {
+            assert_eq!(sim.epoch_of(node), epoch + 1, "seed {seed}: node {node}");
+        }
+    }
+}
+
 /// The same suite for every algorithm: one module of tests each.
 macro_rules! algorithm_suite {
     ($name:ident, $algorithm:expr) => {
@@ -556,6 +621,11 @@ macro_rules! algorithm_suite {
             #[test]
             fn long_outage_syncs_beyond_the_window_from_the_store() {
                 super::long_outage_syncs_beyond_the_window_from_the_store($algorithm);
+            }
+
+            #[test]
+            fn twins_across_a_set_change_never_fork() {
+                super::twins_across_a_set_change_never_fork($algorithm);
             }
 
             #[test]
