@@ -41,13 +41,34 @@ impl HotStuff {
     /// Work a timer must move along.
     pub(super) fn has_work(&self) -> bool {
         !self.pending.batch(1, &self.chain.ids).is_empty()
-            || self.peer_timeout_view >= self.view
+            || self.peers_timing_out_here()
             || self.branch_has_payload()
             || self
                 .my_vote
                 .as_ref()
                 .and_then(|v| self.tree.get(&v.block_hash))
                 .is_some_and(|b| !b.proposals.is_empty())
+    }
+
+    /// Validators holding more than 1/3 of the power (so at least one
+    /// honest one) timed out at or above our view, within `VIEW_AHEAD` of
+    /// it: our timeout may be needed for their TC. Fewer is no work: one
+    /// Byzantine validator's timeouts, sent every few views, kept an idle
+    /// cluster timing out for good.
+    fn peers_timing_out_here(&self) -> bool {
+        if self.peer_timeout_view < self.view {
+            return false;
+        }
+        let reach = self.view.saturating_add(super::VIEW_AHEAD);
+        let power = self
+            .timeout_views
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| *i as u32 != self.me && **v >= self.view && **v <= reach)
+            .fold(0u64, |sum, (i, _)| {
+                sum.saturating_add(self.set.power_of(u32::try_from(i).unwrap_or(u32::MAX)))
+            });
+        self.set.has_weak_quorum(power)
     }
 
     /// A non-empty uncommitted block on the highest QC's branch.

@@ -44,10 +44,27 @@ fn a_timeout_for_a_far_future_view_gives_an_idle_validator_no_work() {
     );
     assert!(!c.has_work());
     assert_eq!(c.view(), 1);
-    // One near our view is work: we may be needed for its TC.
-    let out = c.step(msg(3, timeout_msg(3, 2, None)));
+    // Nor are one validator's timeouts near our view, sent again and again
+    // (at most f power: possibly Byzantine).
+    for v in [1, 2, 5] {
+        let out = c.step(msg(3, timeout_msg(3, v, None)));
+        assert!(
+            !out.iter().any(|e| matches!(e, Effect::SetTimer { .. })),
+            "{out:?}"
+        );
+    }
+    assert!(!c.has_work());
+    // More than 1/3 of the power timing out at our view is: at least one
+    // honest validator needs a TC, and ours may be what completes it.
+    let out = c.step(msg(2, timeout_msg(2, 1, None)));
     assert!(
-        out.iter().any(|e| matches!(e, Effect::SetTimer { .. })),
+        out.iter().any(|e| matches!(
+            e,
+            Effect::SetTimer { .. }
+                | Effect::Broadcast {
+                    msg: Message::HotStuff(HotStuffMessage::Timeout { .. })
+                }
+        )),
         "{out:?}"
     );
 }
