@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::io::Read;
+use std::io::BufRead;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -292,19 +292,41 @@ fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Drain stdout concurrently so a full pipe never blocks the supervisor.
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        stdout.read_to_string(&mut out).unwrap();
-        out
-    });
+    // Drain stdout concurrently so a full pipe never blocks the supervisor,
+    // noting when it says everything is ready (it may say so a moment after
+    // `ps` shows every service ready).
+    let stdout = child.stdout.take().unwrap();
+    let said_ready = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let said_ready = said_ready.clone();
+        std::thread::spawn(move || {
+            let mut out = String::new();
+            for line in std::io::BufReader::new(stdout).lines() {
+                let line = line.unwrap();
+                if line.contains("all services ready") {
+                    said_ready.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
+            out
+        })
+    };
     wait_for("all ready", LIMIT, || {
         let r = sb.run(&["ps", "--output", "json"]);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).ok()?;
         let all = v["services"].as_array()?;
         (all.len() == 6 && all.iter().all(|s| s["health"] == "ready")).then_some(())
     });
+    wait_for(
+        "the supervisor to say all services are ready",
+        LIMIT,
+        || {
+            said_ready
+                .load(std::sync::atomic::Ordering::SeqCst)
+                .then_some(())
+        },
+    );
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
