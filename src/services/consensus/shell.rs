@@ -47,11 +47,12 @@ pub(super) struct Shell {
     pub(super) evidence_proposed: std::collections::HashSet<u32>,
 }
 
-/// Exit status of a validator that could not write its safety record or a
-/// committed block (EX_IOERR). Its core had moved on as if the record were durable, so it
-/// must not run again in this process: it exits, the supervisor restarts
-/// it, and it recovers from what is durable (the WAL keeps only intact,
-/// fsynced records). Fail-stop, never continue.
+/// Exit status of a validator that could not write its safety record, a
+/// committed block or the set a committed change makes (EX_IOERR). Its core
+/// had moved on as if the write had succeeded, so it must not run again in
+/// this process: it exits, the supervisor restarts it, and it recovers from
+/// what is durable (the WAL keeps only intact, fsynced records).
+/// Fail-stop, never continue.
 pub const EXIT_SAFETY_RECORD_FAILED: i32 = 74;
 
 impl Shell {
@@ -98,7 +99,7 @@ impl Shell {
             if self.fail_stopped {
                 tracing::error!(
                     code = EXIT_SAFETY_RECORD_FAILED,
-                    "the safety record could not be written: exiting so that this validator restarts from what is durable"
+                    "a write this validator cannot go on without failed (safety record, committed block or new validator set): exiting so that it restarts from what is durable"
                 );
                 std::process::exit(EXIT_SAFETY_RECORD_FAILED);
             }
@@ -140,10 +141,10 @@ impl Shell {
     }
 
     /// Proposals another validator forwarded are pending here too: any
-    /// validator answers `GET /proposals/{id}` for them (and counts them
-    /// when it judges whether it is stalled), not only the one a client
-    /// sent them to. Committed ones, malformed ones and any beyond the
-    /// bound are skipped; a commit removes them as it does the others.
+    /// validator answers `GET /proposals/{id}` for them, not only the one a
+    /// client sent them to. Committed ones, malformed ones and any beyond
+    /// the bound are skipped; a commit removes them as it does the others.
+    /// (Readiness judges a stall by the core's own queue, not this map.)
     fn note_forwarded(&self, proposals: &[Proposal]) {
         const MAX_NOTED: usize = 100_000;
         // A forward the core refuses whole (see `Pending::admit_forwarded`)
