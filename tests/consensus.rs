@@ -467,6 +467,56 @@ fn large_proposals_cannot_stall_the_chain(algorithm: &str) {
     }
 }
 
+/// With no quorum, proposals pile up; once `max_pending` (10,000) wait, a
+/// validator refuses more up front (503 with Retry-After) instead of
+/// answering 202 for a proposal its core then drops. (The queue bound is
+/// the same code for every algorithm; PBFT runs it.)
+#[test]
+fn a_full_queue_refuses_proposals_up_front() {
+    let sb = Sandbox::new().env("BITCRAPS_MAX_RESTARTS", "0");
+    sb.up();
+    let c = Cluster::new(&sb);
+    kill9(c.pid("validator-2"));
+    kill9(c.pid("validator-3"));
+    let accepted = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let (c, accepted) = (&c, &accepted);
+            scope.spawn(move || {
+                for i in 0..1_300 {
+                    let (s, body) = c.propose(0, json!({"t": t, "i": i}), false);
+                    match s {
+                        202 => {
+                            accepted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        503 => {}
+                        _ => panic!("{s}: {body}"),
+                    }
+                }
+            });
+        }
+    });
+    let accepted = accepted.into_inner();
+    assert!(
+        (10_000..10_400).contains(&accepted),
+        "{accepted} accepted of 10,400 with max_pending 10,000"
+    );
+    let r = c
+        .http
+        .post(format!("http://{}/propose", sb.validator(0)))
+        .bearer_auth(&c.token)
+        .json(&json!({ "payload": {"one": "more"} }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let body: Value = r.json().unwrap();
+    assert!(
+        body["detail"].as_str().unwrap().contains("max_pending"),
+        "{body}"
+    );
+}
+
 /// The same suite for every consensus algorithm.
 macro_rules! per_algorithm {
     ($($name:ident: $algorithm:literal),* $(,)?) => {$(

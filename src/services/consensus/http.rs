@@ -169,10 +169,14 @@ async fn propose(
     proposal
         .validate()
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    let waiter = s
-        .propose(proposal, q.wait)
-        .await
-        .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    let waiter = s.propose(proposal, q.wait).await.map_err(|e| {
+        let problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string());
+        if e.is::<super::node::Overloaded>() {
+            problem.with_retry_after(1)
+        } else {
+            problem
+        }
+    })?;
     match waiter {
         None => Ok((StatusCode::ACCEPTED, Json(json!({ "proposal_id": id }))).into_response()),
         Some(rx) => match tokio::time::timeout(s.wait_timeout, rx).await {

@@ -94,6 +94,8 @@ pub struct Node {
     /// How long proposals may wait with no commit before the node reports
     /// itself stalled (`CoreConfig::stall_after`).
     pub stall_after: std::time::Duration,
+    /// The core's `max_pending`: a proposal beyond it is refused up front.
+    pub max_pending: usize,
 }
 
 #[derive(Clone)]
@@ -179,6 +181,13 @@ impl Node {
         let last = *self.last_progress.lock().ok()?;
         super::protocol::config::stall(Instant::now(), oldest, last, self.stall_after)
     }
+}
+
+/// A proposal refused because `max_pending` proposals already wait.
+#[derive(Debug, thiserror::Error)]
+#[error("{waiting} proposals are waiting (max_pending); retry later")]
+pub struct Overloaded {
+    pub waiting: usize,
 }
 
 /// A proposal waiting for its block: kept so that it survives an epoch
@@ -271,6 +280,7 @@ impl Node {
             last_progress: Arc::new(Mutex::new(Instant::now())),
             pending_since: Arc::default(),
             stall_after: o.config.stall_after(),
+            max_pending: o.config.max_pending,
         };
         let Some(index) = index else {
             tracing::warn!(
@@ -398,6 +408,14 @@ impl Node {
                 "this validator is not a member of the current validator set (epoch {})",
                 self.set.epoch
             );
+        }
+        // The core refuses a proposal beyond `max_pending` too, but only
+        // after the client has its answer: refuse it here, so that a 202
+        // means queued. (Between two snapshots a few more may pass; the
+        // core's own check bounds its queue.)
+        let waiting = self.status.read().map(|s| s.pending).unwrap_or(0);
+        if waiting >= self.max_pending {
+            return Err(Overloaded { waiting }.into());
         }
         if let Ok(mut p) = self.pending.lock() {
             if p.len() < 100_000 {
