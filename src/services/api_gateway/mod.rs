@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use super::ServeOptions;
-use super::common::extract::{Caller, JwtSecret};
+use super::common::extract::{Caller, JwtSecret, json_body_within};
 use super::common::{Problem, ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
@@ -497,18 +497,10 @@ async fn within_propose_limit(req: Request) -> Result<Request, Problem> {
             ),
         )
     };
-    let declared = req
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > PROPOSE_BODY_LIMIT as u64) {
-        return Err(too_large());
-    }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, PROPOSE_BODY_LIMIT)
+    let bytes = json_body_within(&parts.headers, body, PROPOSE_BODY_LIMIT)
         .await
-        .map_err(|_| too_large())?;
+        .map_err(|p| if p.status == 413 { too_large() } else { p })?;
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 

@@ -42,7 +42,9 @@ fn json_problem(r: JsonRejection) -> Problem {
 }
 
 /// A JSON body of at most `limit` bytes, for routes whose limit is known
-/// only per request: 415 without a JSON content type, 413 above the limit.
+/// only per request or that must answer 413 readably: 415 without a JSON
+/// content type, 413 above the limit (after reading up to [`DRAIN_CAP`] of
+/// the body, so the client is still listening for the answer).
 pub async fn json_body_within(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
@@ -72,19 +74,40 @@ pub async fn json_body_within(
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("the request body could not be read: {e}"),
+            )
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len() as u64);
+        if seen <= limit as u64 && declared.is_none_or(|len| len <= limit as u64) {
+            kept.extend_from_slice(&data);
+        } else if seen > DRAIN_CAP as u64 {
+            // Past this, answer at once and let the connection close.
+            return Err(too_large());
+        }
+    }
+    if seen > limit as u64 || declared.is_some_and(|len| len > limit as u64) {
         return Err(too_large());
     }
-    use http_body_util::BodyExt;
-    match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(e) => Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the request body could not be read: {e}"),
-        )),
-    }
+    Ok(axum::body::Bytes::from(kept))
 }
+
+/// How much of a body over its limit is read (and dropped) before the 413
+/// goes out: a server that answers before the client has sent its body and
+/// then closes makes the client see a broken connection instead of the
+/// answer (and a proxy streaming the body, a 502). Beyond this, abuse is
+/// cut off with the connection.
+const DRAIN_CAP: usize = 8 * 1024 * 1024;
 
 /// The secret tokens are verified with, taken from the router state, and
 /// the tokens it verified (see [`auth::TokenCache`]).

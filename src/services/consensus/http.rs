@@ -92,7 +92,7 @@ pub fn routes(state: ConsensusState) -> Router<ServiceContext> {
     Router::new()
         .route(
             "/propose",
-            post(propose).layer(axum::extract::DefaultBodyLimit::max(PROPOSE_BODY_LIMIT)),
+            post(propose).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/proposals/{id}", get(get_proposal))
         .route("/blocks/{height}", get(get_block))
@@ -142,8 +142,21 @@ async fn propose(
     State(s): State<ConsensusState>,
     _caller: Caller,
     Query(q): Query<WaitQuery>,
-    ApiJson(req): ApiJson<ProposeRequest>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Response, Problem> {
+    // Read here rather than by a body-limit layer, which answers 413 before
+    // the client has sent its body and closes: the client then sees a
+    // broken connection, not the 413.
+    let bytes = json_body_within(&headers, body, PROPOSE_BODY_LIMIT).await?;
+    let req: ProposeRequest = serde_json::from_slice(&bytes).map_err(|e| {
+        let status = if e.is_data() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        Problem::new(status, format!("malformed proposal request: {e}"))
+    })?;
     if let Some(kind) = req.kind.as_deref()
         && RESERVED_KINDS.contains(&kind)
     {
