@@ -102,6 +102,26 @@ pub async fn json_body_within(
     Ok(axum::body::Bytes::from(kept))
 }
 
+/// [`json_body_within`], parsed as `T`: 400 for malformed JSON, 422 for
+/// valid JSON of the wrong shape (as [`ApiJson`]); `what` names the body in
+/// the error.
+pub async fn json_within<T: DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+    what: &str,
+) -> Result<T, Problem> {
+    let bytes = json_body_within(headers, body, limit).await?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let status = if e.is_data() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        Problem::new(status, format!("malformed {what}: {e}"))
+    })
+}
+
 /// How much of a body over its limit is read (and dropped) before the 413
 /// goes out: a server that answers before the client has sent its body and
 /// then closes makes the client see a broken connection instead of the

@@ -18,7 +18,7 @@ use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError, now_ms};
 use crate::auth::Role;
-use crate::services::common::extract::{ApiJson, Caller, JwtSecret, json_body_within};
+use crate::services::common::extract::{ApiJson, Caller, JwtSecret, json_within};
 use crate::services::common::{Problem, ServiceContext};
 
 #[derive(Clone)]
@@ -148,15 +148,8 @@ async fn propose(
     // Read here rather than by a body-limit layer, which answers 413 before
     // the client has sent its body and closes: the client then sees a
     // broken connection, not the 413.
-    let bytes = json_body_within(&headers, body, PROPOSE_BODY_LIMIT).await?;
-    let req: ProposeRequest = serde_json::from_slice(&bytes).map_err(|e| {
-        let status = if e.is_data() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        Problem::new(status, format!("malformed proposal request: {e}"))
-    })?;
+    let req: ProposeRequest =
+        json_within(&headers, body, PROPOSE_BODY_LIMIT, "proposal request").await?;
     if let Some(kind) = req.kind.as_deref()
         && RESERVED_KINDS.contains(&kind)
     {
@@ -388,17 +381,9 @@ async fn peer(
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
-    let limit = max_envelope_bytes(&s.node().set);
-    let bytes = json_body_within(&headers, body, limit).await?;
-    let env: Envelope = serde_json::from_slice(&bytes).map_err(|e| {
-        let status = if e.is_data() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        Problem::new(status, format!("malformed envelope: {e}"))
-    })?;
     let node = s.node();
+    let limit = max_envelope_bytes(&node.set);
+    let env: Envelope = json_within(&headers, body, limit, "envelope").await?;
     if let Err(e) = env.open(&node.set.chain_id, &node.members, node.index, now_ms()) {
         let (status, kind) = match e {
             EnvelopeError::NotMember(_) => (StatusCode::FORBIDDEN, "non_member"),

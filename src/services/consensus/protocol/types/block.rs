@@ -97,6 +97,11 @@ impl Proposal {
     /// [`MAX_PROPOSAL_BYTES`]) and the payload (integer numbers only,
     /// nesting at most [`MAX_PAYLOAD_DEPTH`]).
     pub fn validate(&self) -> Result<(), Malformed> {
+        self.validated_size().map(|_| ())
+    }
+
+    /// [`Proposal::validate`], returning the wire size it measured.
+    pub fn validated_size(&self) -> Result<usize, Malformed> {
         let size = self.wire_size();
         if size > MAX_PROPOSAL_BYTES {
             return Err(Malformed::new(format!(
@@ -118,7 +123,8 @@ impl Proposal {
             }
         }
         check_payload(&self.payload, 0)
-            .map_err(|detail| Malformed::new(format!("proposal {:?}: {detail}", self.id)))
+            .map_err(|detail| Malformed::new(format!("proposal {:?}: {detail}", self.id)))?;
+        Ok(size)
     }
 
     fn encode(&self, out: &mut Vec<u8>) {
@@ -184,8 +190,7 @@ impl Block {
         let mut ids = std::collections::HashSet::with_capacity(self.proposals.len());
         let mut bytes = 0usize;
         for proposal in &self.proposals {
-            proposal.validate()?;
-            bytes = bytes.saturating_add(proposal.wire_size());
+            bytes = bytes.saturating_add(proposal.validated_size()?);
             if bytes > MAX_BLOCK_PROPOSAL_BYTES {
                 return Err(Malformed::new(format!(
                     "block {} holds more than {MAX_BLOCK_PROPOSAL_BYTES} bytes of proposals",
