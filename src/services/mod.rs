@@ -5,6 +5,7 @@ pub mod api_gateway;
 pub mod common;
 pub mod consensus;
 pub mod game_engine;
+pub mod wallet;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

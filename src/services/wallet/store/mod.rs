@@ -1,0 +1,126 @@
+//! Where the ledger lives: one [`Store`] trait, two implementations —
+//! embedded SQLite (`sqlite`, the default) and PostgreSQL (`postgres`, for
+//! several wallet instances on several machines) — run by the same test
+//! suite (`suite`).
+//!
+//! A store applies a *batch* of submissions in one durable transaction (one
+//! fsync): it loads what the batch touches into a [`Working`] set, lets the
+//! pure ledger apply each submission (a refused one changes nothing), and
+//! writes back the new transfers and changed accounts. Pending transfers
+//! whose deadline passed are expired at the start of every batch.
+
+use std::future::Future;
+
+use super::ledger::{Account, Applied, AuditReport, Head, LedgerError, Submission, Transfer};
+
+pub mod sqlite;
+#[cfg(test)]
+pub mod suite;
+
+/// Most expiries one batch performs (the rest wait for the next batch).
+pub const EXPIRE_PER_BATCH: usize = 1_000;
+/// Transfers read per page by [`Store::audit`].
+pub const AUDIT_PAGE: usize = 10_000;
+
+/// Why a batch did not apply at all.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or the transaction failed; nothing
+    /// from the batch was applied (503).
+    #[error("the wallet store is unavailable: {0}")]
+    Unavailable(String),
+    /// The stored state contradicts itself; the store refuses further
+    /// writes (500).
+    #[error("{0}")]
+    Corrupt(#[from] LedgerError),
+}
+
+pub type BatchResult = Result<Vec<Result<Applied, LedgerError>>, StoreError>;
+
+/// Filters for listing transfers.
+#[derive(Debug, Clone, Default)]
+pub struct TransferQuery {
+    /// Only transfers debiting or crediting this account.
+    pub account: Option<String>,
+    /// Only transfers with a larger seq.
+    pub after_seq: u64,
+    pub limit: usize,
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// Applies the submissions in order in one transaction and answers each
+    /// (same order). `Err` means nothing was applied.
+    fn apply(
+        &self,
+        batch: Vec<Submission>,
+        now_ms: u64,
+    ) -> impl Future<Output = BatchResult> + Send;
+
+    fn account(&self, id: String) -> impl Future<Output = anyhow::Result<Option<Account>>> + Send;
+
+    /// Accounts ordered by id, after `after` (exclusive).
+    fn accounts(
+        &self,
+        after: Option<String>,
+        limit: usize,
+    ) -> impl Future<Output = anyhow::Result<Vec<Account>>> + Send;
+
+    fn transfer(&self, id: String)
+    -> impl Future<Output = anyhow::Result<Option<Transfer>>> + Send;
+
+    /// Transfers in seq order.
+    fn transfers(
+        &self,
+        q: TransferQuery,
+    ) -> impl Future<Output = anyhow::Result<Vec<Transfer>>> + Send;
+
+    fn head(&self) -> impl Future<Output = anyhow::Result<Head>> + Send;
+
+    /// Proves the store answers (readiness).
+    fn ping(&self) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Reads the whole log and every account and recomputes them (see
+    /// [`super::ledger::audit`]). The log is read in pages; accounts are
+    /// read after it, so a batch committed in between shows as a mismatch
+    /// only if the store itself lies: callers retry a failed audit once.
+    fn audit(&self) -> impl Future<Output = anyhow::Result<AuditReport>> + Send {
+        async move {
+            for attempt in 0..3 {
+                let head = self.head().await?;
+                let mut log = Vec::new();
+                loop {
+                    let page = self
+                        .transfers(TransferQuery {
+                            account: None,
+                            after_seq: log.last().map_or(0, |t: &Transfer| t.seq),
+                            limit: AUDIT_PAGE,
+                        })
+                        .await?;
+                    let done = page.len() < AUDIT_PAGE;
+                    log.extend(page.into_iter().filter(|t| t.seq <= head.seq));
+                    if done || log.last().is_some_and(|t| t.seq >= head.seq) {
+                        break;
+                    }
+                }
+                let mut accounts = Vec::new();
+                loop {
+                    let page = self
+                        .accounts(accounts.last().map(|a: &Account| a.id.clone()), AUDIT_PAGE)
+                        .await?;
+                    let done = page.len() < AUDIT_PAGE;
+                    accounts.extend(page);
+                    if done {
+                        break;
+                    }
+                }
+                // Writes between the two reads make the snapshot torn;
+                // read again unless the head did not move.
+                if self.head().await? != head && attempt < 2 {
+                    continue;
+                }
+                return Ok(super::ledger::audit(&log, &accounts));
+            }
+            anyhow::bail!("the ledger kept changing during the audit")
+        }
+    }
+}
