@@ -14,6 +14,11 @@ pub enum Role {
     Player,
     Validator,
     Admin,
+    /// Moves money in and out of the wallet (deposits, withdrawals).
+    Cashier,
+    /// A game engine: moves table money in the wallet (buy-ins, cash-outs,
+    /// settlements), nothing else.
+    Engine,
 }
 
 impl fmt::Display for Role {
@@ -22,6 +27,8 @@ impl fmt::Display for Role {
             Role::Player => "player",
             Role::Validator => "validator",
             Role::Admin => "admin",
+            Role::Cashier => "cashier",
+            Role::Engine => "engine",
         })
     }
 }
@@ -33,8 +40,10 @@ impl FromStr for Role {
             "player" => Ok(Role::Player),
             "validator" => Ok(Role::Validator),
             "admin" => Ok(Role::Admin),
+            "cashier" => Ok(Role::Cashier),
+            "engine" => Ok(Role::Engine),
             _ => Err(format!(
-                "unknown role {s:?}; roles: player, validator, admin"
+                "unknown role {s:?}; roles: player, validator, admin, cashier, engine"
             )),
         }
     }

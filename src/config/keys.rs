@@ -294,6 +294,16 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Seats at one table.",
     },
     KeyDef {
+        key: "game_engine.table_bankroll",
+        env: "TABLE_BANKROLL",
+        default: "1000000",
+        kind: Kind::Int {
+            min: 1,
+            max: 4_611_686_018_427_387_903,
+        },
+        doc: "Most chips one table may hold from the house account to pay winners (its bankroll, taken from `house` in the wallet when the table opens).",
+    },
+    KeyDef {
         key: "consensus.addr",
         env: "CONSENSUS_ADDR",
         default: "127.0.0.1:8082",
@@ -344,6 +354,20 @@ pub const KEYS: &[KeyDef] = &[
         default: "",
         kind: Kind::Text,
         doc: "Faults injected at start, e.g. `validator-3=equivocate,validator-1=slow:300ms` (flag --fault, repeatable); modes none, silent, slow[:DURATION], equivocate. Implies fault_injection.",
+    },
+    KeyDef {
+        key: "wallet.addr",
+        env: "WALLET_ADDR",
+        default: "127.0.0.1:8090",
+        kind: Kind::SocketAddr,
+        doc: "Listen address of the wallet (accounts and the double-entry ledger).",
+    },
+    KeyDef {
+        key: "wallet.database_url",
+        env: "WALLET_DATABASE_URL",
+        default: "",
+        kind: Kind::Text,
+        doc: "Empty: the ledger is embedded SQLite in the state dir. `postgres://user@host:port/db`: a shared PostgreSQL, so several wallet instances can serve one ledger.",
     },
     KeyDef {
         key: "supervisor.restart_initial_backoff",

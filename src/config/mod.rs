@@ -332,6 +332,7 @@ impl Layered {
                 instances: self.int("game_engine.instances")? as u16,
                 max_concurrent_games: self.int("game_engine.max_concurrent_games")? as u32,
                 max_players_per_game: self.int("game_engine.max_players_per_game")? as u32,
+                table_bankroll: self.int("game_engine.table_bankroll")?,
             },
             consensus: ConsensusConfig {
                 addr: self.addr("consensus.addr")?,
@@ -341,6 +342,10 @@ impl Layered {
                 algorithm: self.choice("consensus.algorithm")?,
                 fault_injection: self.choice("consensus.fault_injection")? == "on",
                 faults: self.text("consensus.faults")?,
+            },
+            wallet: WalletConfig {
+                addr: self.addr("wallet.addr")?,
+                database_url: self.text("wallet.database_url")?.trim().to_string(),
             },
             supervisor: SupervisorConfig {
                 restart_initial_backoff: self.duration("supervisor.restart_initial_backoff")?,
@@ -549,6 +554,7 @@ pub struct Config {
     pub service_discovery: DiscoveryConfig,
     pub game_engine: EngineConfig,
     pub consensus: ConsensusConfig,
+    pub wallet: WalletConfig,
     pub supervisor: SupervisorConfig,
     pub telemetry: TelemetryConfig,
 }
@@ -693,6 +699,15 @@ pub struct EngineConfig {
     pub instances: u16,
     pub max_concurrent_games: u32,
     pub max_players_per_game: u32,
+    /// Most chips a table takes from `house` to pay winners.
+    pub table_bankroll: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WalletConfig {
+    pub addr: SocketAddr,
+    /// Empty: embedded SQLite; else a PostgreSQL URL.
+    pub database_url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -811,7 +826,10 @@ impl Config {
                     .enumerate()
                     .map(|(i, a)| (a, format!("engine-{i}"))),
             )
-            .chain([(gateway, "gateway".to_string())]);
+            .chain([
+                (gateway, "gateway".to_string()),
+                (self.wallet.addr, "wallet".to_string()),
+            ]);
         for (addr, name) in all {
             if let Some((_, other)) = taken.iter().find(|(a, _)| {
                 a.port() == addr.port()
@@ -821,7 +839,7 @@ impl Config {
             }) {
                 return Err(ConfigError::Constraint(format!(
                     "{name} and {other} would both listen on port {}: engines take consecutive ports from {} and validators from {}; \
-                     move one range (e.g. GAME_ENGINE_ADDR=127.0.0.1:8090)",
+                     move one range (e.g. GAME_ENGINE_ADDR=127.0.0.1:8100)",
                     addr.port(),
                     layered.describe("game_engine.addr"),
                     layered.describe("consensus.addr"),
@@ -1080,11 +1098,11 @@ mod tests {
         assert!(err.contains("port 8082"), "{err}");
         let (_, c) = load(
             None,
-            &[("GAME_ENGINE_ADDR", "127.0.0.1:8090")],
+            &[("GAME_ENGINE_ADDR", "127.0.0.1:8100")],
             &[("game_engine.instances", "2")],
         )
         .unwrap();
-        assert_eq!(c.engine_addrs()[1].port(), 8091);
+        assert_eq!(c.engine_addrs()[1].port(), 8101);
         let err = load(None, &[("GATEWAY_LISTEN_ADDR", "0.0.0.0:8083")], &[])
             .unwrap_err()
             .to_string();

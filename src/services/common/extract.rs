@@ -227,3 +227,22 @@ where
         Ok(Caller(claims))
     }
 }
+
+/// `Query<T>` whose rejection is a problem+json 400 naming the parameter,
+/// not axum's `text/plain`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(r) => Err(Problem::new(StatusCode::BAD_REQUEST, r.body_text())),
+        }
+    }
+}

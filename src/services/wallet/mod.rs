@@ -2,5 +2,60 @@
 //! house and issuance accounts in a double-entry ledger (`ledger`, pure),
 //! stored in SQLite or PostgreSQL (`store`), served over HTTP (`http`).
 
+use axum::Router;
+
+use super::ServeOptions;
+use super::common::{ServiceContext, base_router, listen};
+use crate::config::Config;
+use crate::telemetry::Metrics;
+
+pub mod http;
 pub mod ledger;
 pub mod store;
+
+pub const SERVICE: &str = "wallet";
+/// The instance name (logs, metrics, the data dir `<state>/data/wallet`).
+pub const INSTANCE: &str = "wallet";
+
+/// Opens the configured store: PostgreSQL when `wallet.database_url` is
+/// set, else SQLite under `<state>/data/wallet`.
+pub async fn open_store(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<store::AnyStore> {
+    if !cfg.wallet.database_url.is_empty() {
+        anyhow::bail!(
+            "WALLET_DATABASE_URL is set, but this build has no PostgreSQL store yet; unset it to use the embedded SQLite ledger"
+        );
+    }
+    Ok(store::AnyStore::Sqlite(store::sqlite::SqliteStore::open(
+        &opts.data_dir(INSTANCE),
+    )?))
+}
+
+/// Builds the wallet app and starts its batch writer and readiness check.
+pub async fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
+    let metrics = Metrics::new(SERVICE)?;
+    let ctx = ServiceContext::new(
+        SERVICE,
+        INSTANCE.to_string(),
+        metrics,
+        <http::WalletApi as utoipa::OpenApi>::openapi(),
+    );
+    let secret = super::jwt_secret(cfg, opts)?;
+    let store = open_store(cfg, opts).await?;
+    tracing::info!(store = %store.describe(), "wallet ledger open");
+    let wallet = http::Wallet::start(store, http::WalletMetrics::new(ctx.metrics.registry())?);
+    http::watch_store(wallet.clone(), ctx.readiness.clone());
+    let routes = http::routes(http::WalletState {
+        wallet,
+        secret: super::common::extract::JwtSecret::new(secret.into_bytes()),
+    });
+    Ok(base_router(ctx, routes))
+}
+
+/// Runs the wallet until SIGTERM / Ctrl-C.
+pub async fn run(cfg: Config, opts: ServeOptions) -> anyhow::Result<()> {
+    let addr = opts.listen.unwrap_or(cfg.wallet.addr);
+    let listener = listen::bind(addr, INSTANCE).await?;
+    let app = app(&cfg, &opts).await?;
+    tracing::info!(%addr, "wallet listening");
+    listen::serve(listener, app).await
+}

@@ -124,3 +124,50 @@ pub trait Store: Send + Sync + 'static {
         }
     }
 }
+
+/// The store a wallet instance runs on, chosen by configuration.
+#[derive(Clone)]
+pub enum AnyStore {
+    Sqlite(sqlite::SqliteStore),
+}
+
+impl AnyStore {
+    /// Where the ledger is, for logs and readiness.
+    pub fn describe(&self) -> String {
+        match self {
+            AnyStore::Sqlite(s) => format!("SQLite at {}", s.path().display()),
+        }
+    }
+}
+
+macro_rules! each {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            AnyStore::Sqlite($s) => $e,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    async fn apply(&self, batch: Vec<Submission>, now_ms: u64) -> BatchResult {
+        each!(self, s => s.apply(batch, now_ms).await)
+    }
+    async fn account(&self, id: String) -> anyhow::Result<Option<Account>> {
+        each!(self, s => s.account(id).await)
+    }
+    async fn accounts(&self, after: Option<String>, limit: usize) -> anyhow::Result<Vec<Account>> {
+        each!(self, s => s.accounts(after, limit).await)
+    }
+    async fn transfer(&self, id: String) -> anyhow::Result<Option<Transfer>> {
+        each!(self, s => s.transfer(id).await)
+    }
+    async fn transfers(&self, q: TransferQuery) -> anyhow::Result<Vec<Transfer>> {
+        each!(self, s => s.transfers(q).await)
+    }
+    async fn head(&self) -> anyhow::Result<Head> {
+        each!(self, s => s.head().await)
+    }
+    async fn ping(&self) -> anyhow::Result<()> {
+        each!(self, s => s.ping().await)
+    }
+}

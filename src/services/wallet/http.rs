@@ -1,0 +1,855 @@
+//! The wallet's HTTP API: accounts, idempotent transfers (single or linked),
+//! history, the full log, and the audit.
+//!
+//! Transfers go through one batching task (group commit): it takes every
+//! submission that queued while the previous batch was committing and
+//! applies them in one store transaction — one fsync for many transfers —
+//! and answers each only after that commit. A refused submission changes
+//! nothing and does not affect the others in its batch.
+//!
+//! Who may move what (checked here, whatever the gateway checked):
+//!
+//! | role | may submit |
+//! |---|---|
+//! | player | single transfers from `player:<own sub>` to another `player:` account |
+//! | cashier | single transfers between `issuance` and a `player:` account or `house` (deposits, withdrawals) |
+//! | engine | transfers between a `table:` account and a `player:` account or `house`, pending, post and void included |
+//! | admin | anything |
+//! | validator | nothing |
+//!
+//! Players read only their own account, history and transfers; cashiers,
+//! engines and admins read any; the full log and the audit are for cashiers
+//! and admins.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{FromRef, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::ledger::{
+    Account, AccountKind, Applied, AuditReport, Head, ISSUANCE, LedgerError, MAX_LINKED, Shape,
+    Submission, Transfer, TransferKind, TransferRequest, account_kind,
+};
+use super::store::{AnyStore, Store, StoreError, TransferQuery};
+use crate::auth::{Claims, Role};
+use crate::services::common::extract::{ApiQuery, Caller, JwtSecret, json_within};
+use crate::services::common::{Problem, Readiness};
+
+/// Most submissions applied in one store transaction.
+pub const MAX_BATCH: usize = 2_048;
+/// Submissions waiting for the writer before new ones get 503.
+pub const QUEUE: usize = 65_536;
+/// Largest `POST /transfers` body.
+pub const BODY_LIMIT: usize = 512 * 1024;
+/// Largest page of a listing.
+pub const MAX_PAGE: usize = 1_000;
+
+/// Replays carry this header (as Stripe's idempotent requests do).
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+#[derive(Clone)]
+pub struct WalletMetrics {
+    transfers: IntCounterVec,
+    refused: IntCounterVec,
+    batch: Histogram,
+    commit: Histogram,
+    head: IntGauge,
+}
+
+impl WalletMetrics {
+    pub fn new(r: &Registry) -> anyhow::Result<WalletMetrics> {
+        let transfers = IntCounterVec::new(
+            Opts::new(
+                "bitcraps_wallet_transfers_total",
+                "Transfers applied, by kind (single, pending, post, void, expire).",
+            ),
+            &["kind"],
+        )?;
+        let refused = IntCounterVec::new(
+            Opts::new(
+                "bitcraps_wallet_refused_total",
+                "Submissions refused, by reason (invalid, not_found, insufficient, conflict, overflow, unavailable).",
+            ),
+            &["reason"],
+        )?;
+        let batch = Histogram::with_opts(
+            HistogramOpts::new(
+                "bitcraps_wallet_batch_submissions",
+                "Submissions per store transaction.",
+            )
+            .buckets(vec![
+                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0,
+            ]),
+        )?;
+        let commit = Histogram::with_opts(
+            HistogramOpts::new(
+                "bitcraps_wallet_commit_seconds",
+                "Time to apply and durably commit one batch.",
+            )
+            .buckets(prometheus::exponential_buckets(0.0005, 2.0, 14)?),
+        )?;
+        let head = IntGauge::new(
+            "bitcraps_wallet_head_seq",
+            "Transfers in the log (the chain's head sequence number).",
+        )?;
+        r.register(Box::new(transfers.clone()))?;
+        r.register(Box::new(refused.clone()))?;
+        r.register(Box::new(batch.clone()))?;
+        r.register(Box::new(commit.clone()))?;
+        r.register(Box::new(head.clone()))?;
+        Ok(WalletMetrics {
+            transfers,
+            refused,
+            batch,
+            commit,
+            head,
+        })
+    }
+
+    fn refused(&self, e: &WalletError) {
+        let reason = match e {
+            WalletError::Ledger(LedgerError::Invalid(_)) => "invalid",
+            WalletError::Ledger(LedgerError::NotFound(_)) => "not_found",
+            WalletError::Ledger(LedgerError::Insufficient { .. }) => "insufficient",
+            WalletError::Ledger(LedgerError::Conflict(_)) => "conflict",
+            WalletError::Ledger(LedgerError::Overflow(_)) => "overflow",
+            WalletError::Ledger(LedgerError::Corrupt(_)) | WalletError::Corrupt(_) => "corrupt",
+            WalletError::Unavailable(_) => "unavailable",
+        };
+        self.refused.with_label_values(&[reason]).inc();
+    }
+}
+
+fn kind_label(k: TransferKind) -> &'static str {
+    match k {
+        TransferKind::Single => "single",
+        TransferKind::Pending => "pending",
+        TransferKind::Post => "post",
+        TransferKind::Void => "void",
+        TransferKind::Expire => "expire",
+    }
+}
+
+/// Why a submission was not applied.
+#[derive(Debug, Clone)]
+pub enum WalletError {
+    Ledger(LedgerError),
+    /// The store failed; nothing applied; retry later.
+    Unavailable(String),
+    Corrupt(String),
+}
+
+impl From<WalletError> for Problem {
+    fn from(e: WalletError) -> Problem {
+        match e {
+            WalletError::Ledger(l) => ledger_problem(&l),
+            WalletError::Unavailable(m) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, m).with_retry_after(1)
+            }
+            WalletError::Corrupt(m) => Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the wallet stopped writing: {m}"),
+            ),
+        }
+    }
+}
+
+/// The status each ledger refusal maps to.
+pub fn ledger_problem(e: &LedgerError) -> Problem {
+    let (status, kind) = match e {
+        LedgerError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-transfer"),
+        LedgerError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found"),
+        LedgerError::Insufficient { .. } => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "insufficient-funds")
+        }
+        LedgerError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        LedgerError::Overflow(_) => (StatusCode::UNPROCESSABLE_ENTITY, "overflow"),
+        LedgerError::Corrupt(_) => (StatusCode::INTERNAL_SERVER_ERROR, "corrupt"),
+    };
+    Problem::new(status, e.to_string()).with_type(&format!("/problems/wallet/{kind}"))
+}
+
+struct Job {
+    sub: Submission,
+    done: oneshot::Sender<Result<Applied, WalletError>>,
+}
+
+/// The running wallet: its store and the batching writer.
+pub struct Wallet {
+    store: AnyStore,
+    jobs: mpsc::Sender<Job>,
+    metrics: WalletMetrics,
+}
+
+impl Wallet {
+    /// Starts the batching writer on `store`.
+    pub fn start(store: AnyStore, metrics: WalletMetrics) -> Arc<Wallet> {
+        let (jobs, rx) = mpsc::channel(QUEUE);
+        let w = Arc::new(Wallet {
+            store: store.clone(),
+            jobs,
+            metrics: metrics.clone(),
+        });
+        tokio::spawn(write_loop(store, metrics, rx));
+        w
+    }
+
+    pub fn store(&self) -> &AnyStore {
+        &self.store
+    }
+
+    /// Applies one submission (in some batch) and answers once durable.
+    pub async fn submit(&self, sub: Submission) -> Result<Applied, WalletError> {
+        let (done, rx) = oneshot::channel();
+        self.jobs.try_send(Job { sub, done }).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => {
+                WalletError::Unavailable("the wallet's write queue is full".into())
+            }
+            mpsc::error::TrySendError::Closed(_) => {
+                WalletError::Unavailable("the wallet's writer stopped".into())
+            }
+        })?;
+        let r = rx
+            .await
+            .map_err(|_| WalletError::Unavailable("the wallet's writer stopped".into()))?;
+        if let Err(e) = &r {
+            self.metrics.refused(e);
+        }
+        r
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+async fn write_loop(store: AnyStore, metrics: WalletMetrics, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    loop {
+        if rx.recv_many(&mut jobs, MAX_BATCH).await == 0 {
+            return;
+        }
+        // Answers go only to requests still waiting; a cancelled request's
+        // transfer is applied anyway (its retry then answers the original).
+        let subs: Vec<Submission> = jobs.iter().map(|j| j.sub.clone()).collect();
+        metrics.batch.observe(subs.len() as f64);
+        let started = std::time::Instant::now();
+        let result = store.apply(subs, now_ms()).await;
+        metrics.commit.observe(started.elapsed().as_secs_f64());
+        match result {
+            Ok(results) => {
+                for (job, r) in jobs.drain(..).zip(results) {
+                    if let Ok(a) = &r
+                        && !a.replayed
+                    {
+                        for t in &a.transfers {
+                            metrics
+                                .transfers
+                                .with_label_values(&[kind_label(t.kind)])
+                                .inc();
+                        }
+                    }
+                    let _ = job.done.send(r.map_err(WalletError::Ledger));
+                }
+                if let Ok(h) = store.head().await {
+                    metrics.head.set(i64::try_from(h.seq).unwrap_or(i64::MAX));
+                }
+            }
+            Err(e) => {
+                let err = match &e {
+                    StoreError::Unavailable(m) => WalletError::Unavailable(m.clone()),
+                    StoreError::Corrupt(l) => {
+                        tracing::error!(error = %l, "the wallet's ledger is corrupt; writes stop");
+                        WalletError::Corrupt(l.to_string())
+                    }
+                };
+                tracing::warn!(error = %e, "a wallet batch was not applied");
+                for job in jobs.drain(..) {
+                    let _ = job.done.send(Err(err.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Keeps the `store` readiness dependency current (every second).
+pub fn watch_store(wallet: Arc<Wallet>, readiness: Readiness) {
+    readiness.set("store", true, false, "not checked yet");
+    tokio::spawn(async move {
+        let describe = wallet.store.describe();
+        loop {
+            match tokio::time::timeout(Duration::from_secs(2), wallet.store.ping()).await {
+                Ok(Ok(())) => readiness.set("store", true, true, format!("{describe} answers")),
+                Ok(Err(e)) => readiness.set("store", true, false, format!("{describe}: {e:#}")),
+                Err(_) => readiness.set(
+                    "store",
+                    true,
+                    false,
+                    format!("{describe}: no answer in 2 s"),
+                ),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}
+
+#[derive(Clone)]
+pub struct WalletState {
+    pub wallet: Arc<Wallet>,
+    pub secret: JwtSecret,
+}
+
+impl FromRef<WalletState> for JwtSecret {
+    fn from_ref(s: &WalletState) -> JwtSecret {
+        s.secret.clone()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        post_transfers,
+        get_transfer,
+        list_transfers,
+        get_account,
+        list_accounts,
+        account_transfers,
+        audit,
+        summary
+    ),
+    components(schemas(
+        TransferRequest,
+        Transfer,
+        TransferKind,
+        AccountView,
+        AccountKind,
+        AuditReport,
+        Head,
+        Summary,
+        AccountList,
+        TransferList
+    ))
+)]
+pub struct WalletApi;
+
+pub fn routes(state: WalletState) -> Router<crate::services::common::ServiceContext> {
+    Router::new()
+        .route("/transfers", post(post_transfers).get(list_transfers))
+        .route("/transfers/{id}", get(get_transfer))
+        .route("/accounts", get(list_accounts))
+        .route("/accounts/{id}", get(get_account))
+        .route("/accounts/{id}/transfers", get(account_transfers))
+        .route("/audit", get(audit))
+        .route("/summary", get(summary))
+        .with_state(state)
+}
+
+fn forbidden(detail: String) -> Problem {
+    Problem::new(StatusCode::FORBIDDEN, detail)
+}
+
+/// Whether `who` may submit `r` (see the module's table). Posts and voids
+/// are engine and admin work.
+pub fn may_submit(who: &Claims, r: &TransferRequest) -> Result<(), Problem> {
+    if who.role == Role::Admin {
+        return Ok(());
+    }
+    let shape = r.shape().map_err(|e| ledger_problem(&e))?;
+    let refuse = |what: &str| {
+        Err(forbidden(format!(
+            "{} ({}) may not {what}",
+            who.sub, who.role
+        )))
+    };
+    match (who.role, &shape) {
+        (Role::Engine, Shape::Post(_) | Shape::Void(_)) => Ok(()),
+        (_, Shape::Post(_) | Shape::Void(_)) => refuse("post or void pending transfers"),
+        (
+            role,
+            Shape::Move {
+                debit,
+                debit_kind,
+                credit,
+                credit_kind,
+                timeout_ms,
+                ..
+            },
+        ) => {
+            use AccountKind::*;
+            let ok = match role {
+                Role::Player => {
+                    timeout_ms.is_none()
+                        && *debit == format!("player:{}", who.sub)
+                        && *credit_kind == Player
+                }
+                Role::Cashier => {
+                    timeout_ms.is_none()
+                        && matches!(
+                            (debit_kind, credit_kind),
+                            (Issuance, Player | House) | (Player | House, Issuance)
+                        )
+                }
+                Role::Engine => matches!(
+                    (debit_kind, credit_kind),
+                    (Table, Player | House) | (Player | House, Table)
+                ),
+                Role::Validator | Role::Admin => false,
+            };
+            if ok {
+                Ok(())
+            } else {
+                refuse(&format!("move chips from {debit} to {credit}"))
+            }
+        }
+    }
+}
+
+/// Whether `who` may read `account`.
+fn may_read(who: &Claims, account: &str) -> Result<(), Problem> {
+    match who.role {
+        Role::Admin | Role::Cashier | Role::Engine => Ok(()),
+        Role::Player if account == format!("player:{}", who.sub) => Ok(()),
+        _ => Err(forbidden(format!(
+            "{} ({}) may not read {account}: players read only their own account",
+            who.sub, who.role
+        ))),
+    }
+}
+
+fn may_read_everything(who: &Claims) -> Result<(), Problem> {
+    match who.role {
+        Role::Admin | Role::Cashier => Ok(()),
+        _ => Err(forbidden(format!(
+            "{} ({}) may not read the whole ledger: cashiers and admins may",
+            who.sub, who.role
+        ))),
+    }
+}
+
+fn internal(e: anyhow::Error) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("the wallet store did not answer: {e:#}"),
+    )
+    .with_retry_after(1)
+}
+
+/// Moves chips: one transfer object, or an array of them applied all or
+/// none (linked). 201 with the transfer(s); a retry with the same ids and
+/// bodies answers 200 with the originals and `Idempotent-Replayed: true`.
+#[utoipa::path(post, path = "/transfers", tag = "wallet", request_body = TransferRequest,
+    responses((status = 201, description = "Applied", body = Transfer),
+              (status = 200, description = "A retry: the original transfer(s)", body = Transfer),
+              (status = 400, description = "Malformed JSON", body = Problem),
+              (status = 401, body = Problem), (status = 403, description = "The caller's role may not make this move", body = Problem),
+              (status = 404, description = "An account or pending transfer that does not exist", body = Problem),
+              (status = 409, description = "The id was used for another request, or the pending transfer is settled or expired", body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 422, description = "Bad amount, account or shape; or not enough available chips (nothing changed)", body = Problem),
+              (status = 503, description = "The store is unavailable; nothing applied; retry with the same id", body = Problem)))]
+async fn post_transfers(
+    State(s): State<WalletState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, Problem> {
+    let value: Value = json_within(&headers, body, BODY_LIMIT, "transfer").await?;
+    let linked = value.is_array();
+    let requests: Vec<TransferRequest> = if linked {
+        serde_json::from_value(value)
+    } else {
+        serde_json::from_value(value).map(|r| vec![r])
+    }
+    .map_err(|e| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("malformed transfer: {e}"),
+        )
+    })?;
+    if requests.is_empty() || requests.len() > MAX_LINKED {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("a linked batch holds 1 to {MAX_LINKED} transfers"),
+        ));
+    }
+    for r in &requests {
+        may_submit(&caller.0, r)?;
+    }
+    let applied = s
+        .wallet
+        .submit(Submission::linked(requests))
+        .await
+        .map_err(Problem::from)?;
+    let status = if applied.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut resp = if linked {
+        (status, Json(applied.transfers)).into_response()
+    } else {
+        let t = applied.transfers.into_iter().next();
+        (status, Json(t)).into_response()
+    };
+    if applied.replayed {
+        resp.headers_mut()
+            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    Ok(resp)
+}
+
+/// One transfer by id.
+#[utoipa::path(get, path = "/transfers/{id}", tag = "wallet",
+    params(("id" = String, Path, description = "The transfer's id")),
+    responses((status = 200, body = Transfer), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_transfer(
+    State(s): State<WalletState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Transfer>, Problem> {
+    let t = s
+        .wallet
+        .store
+        .transfer(id.clone())
+        .await
+        .map_err(internal)?;
+    let Some(t) = t else {
+        // The same answer whether or not the caller could read it.
+        return Err(Problem::not_found(format!("no transfer {id:?}")));
+    };
+    if may_read(&caller.0, &t.debit).is_err() {
+        may_read(&caller.0, &t.credit)?;
+    }
+    Ok(Json(t))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// Only transfers after this sequence number (default 0).
+    after: Option<u64>,
+    /// Page size, 1..=1000 (default 100).
+    limit: Option<usize>,
+}
+
+impl Page {
+    fn limit(&self) -> Result<usize, Problem> {
+        match self.limit {
+            None => Ok(100),
+            Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+            Some(n) => Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("limit must be 1..={MAX_PAGE}, not {n}"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransferList {
+    pub transfers: Vec<Transfer>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<u64>,
+}
+
+fn transfer_page(transfers: Vec<Transfer>, limit: usize) -> TransferList {
+    let next_after = (transfers.len() == limit)
+        .then(|| transfers.last().map(|t| t.seq))
+        .flatten();
+    TransferList {
+        transfers,
+        next_after,
+    }
+}
+
+/// The whole log in sequence order (cashiers and admins): what `bitcraps
+/// wallet audit` recomputes.
+#[utoipa::path(get, path = "/transfers", tag = "wallet", params(Page),
+    responses((status = 200, body = TransferList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_transfers(
+    State(s): State<WalletState>,
+    caller: Caller,
+    ApiQuery(page): ApiQuery<Page>,
+) -> Result<Json<TransferList>, Problem> {
+    may_read_everything(&caller.0)?;
+    let limit = page.limit()?;
+    let transfers = s
+        .wallet
+        .store
+        .transfers(TransferQuery {
+            account: None,
+            after_seq: page.after.unwrap_or(0),
+            limit,
+        })
+        .await
+        .map_err(internal)?;
+    Ok(Json(transfer_page(transfers, limit)))
+}
+
+/// An account with its balance (posted credits − posted debits) and what
+/// is available (the balance less pending debits).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccountView {
+    pub id: String,
+    pub kind: AccountKind,
+    #[schema(value_type = i64)]
+    pub balance: i128,
+    #[schema(value_type = i64)]
+    pub available: i128,
+    pub debits_posted: u64,
+    pub credits_posted: u64,
+    pub debits_pending: u64,
+    pub credits_pending: u64,
+    pub opened_ms: u64,
+}
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> AccountView {
+        AccountView {
+            balance: a.balance(),
+            available: a.available(),
+            id: a.id,
+            kind: a.kind,
+            debits_posted: a.debits_posted,
+            credits_posted: a.credits_posted,
+            debits_pending: a.debits_pending,
+            credits_pending: a.credits_pending,
+            opened_ms: a.opened_ms,
+        }
+    }
+}
+
+fn checked_account(id: &str) -> Result<(), Problem> {
+    account_kind(id)
+        .map(|_| ())
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.to_string()))
+}
+
+/// One account.
+#[utoipa::path(get, path = "/accounts/{id}", tag = "wallet",
+    params(("id" = String, Path, description = "player:<name>, table:<game id>, house or issuance")),
+    responses((status = 200, body = AccountView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_account(
+    State(s): State<WalletState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, Problem> {
+    checked_account(&id)?;
+    may_read(&caller.0, &id)?;
+    let a = s.wallet.store.account(id.clone()).await.map_err(internal)?;
+    a.map(|a| Json(a.into()))
+        .ok_or_else(|| Problem::not_found(format!("no account {id:?}")))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPage {
+    /// Only accounts whose id sorts after this one.
+    after: Option<String>,
+    /// Page size, 1..=1000 (default 100).
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccountList {
+    pub accounts: Vec<AccountView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
+}
+
+/// Every account, by id (cashiers and admins).
+#[utoipa::path(get, path = "/accounts", tag = "wallet", params(AccountPage),
+    responses((status = 200, body = AccountList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_accounts(
+    State(s): State<WalletState>,
+    caller: Caller,
+    ApiQuery(page): ApiQuery<AccountPage>,
+) -> Result<Json<AccountList>, Problem> {
+    may_read_everything(&caller.0)?;
+    let limit = Page {
+        after: None,
+        limit: page.limit,
+    }
+    .limit()?;
+    let accounts = s
+        .wallet
+        .store
+        .accounts(page.after, limit)
+        .await
+        .map_err(internal)?;
+    let next_after = (accounts.len() == limit)
+        .then(|| accounts.last().map(|a| a.id.clone()))
+        .flatten();
+    Ok(Json(AccountList {
+        accounts: accounts.into_iter().map(AccountView::from).collect(),
+        next_after,
+    }))
+}
+
+/// An account's history: the transfers that debit or credit it.
+#[utoipa::path(get, path = "/accounts/{id}/transfers", tag = "wallet",
+    params(("id" = String, Path, description = "The account"), Page),
+    responses((status = 200, body = TransferList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn account_transfers(
+    State(s): State<WalletState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(page): ApiQuery<Page>,
+) -> Result<Json<TransferList>, Problem> {
+    checked_account(&id)?;
+    may_read(&caller.0, &id)?;
+    let limit = page.limit()?;
+    if s.wallet
+        .store
+        .account(id.clone())
+        .await
+        .map_err(internal)?
+        .is_none()
+    {
+        return Err(Problem::not_found(format!("no account {id:?}")));
+    }
+    let transfers = s
+        .wallet
+        .store
+        .transfers(TransferQuery {
+            account: Some(id),
+            after_seq: page.after.unwrap_or(0),
+            limit,
+        })
+        .await
+        .map_err(internal)?;
+    Ok(Json(transfer_page(transfers, limit)))
+}
+
+/// Recomputes every balance and the hash chain from the log and compares
+/// them with the stored accounts (cashiers and admins). `ok` is false when
+/// anything disagrees; `problems` says what.
+#[utoipa::path(get, path = "/audit", tag = "wallet",
+    responses((status = 200, body = AuditReport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 503, body = Problem)))]
+async fn audit(State(s): State<WalletState>, caller: Caller) -> Result<Json<AuditReport>, Problem> {
+    may_read_everything(&caller.0)?;
+    let r = s.wallet.store.audit().await.map_err(internal)?;
+    if !r.ok {
+        tracing::error!(problems = ?r.problems, "the wallet audit failed");
+    }
+    Ok(Json(r))
+}
+
+/// The ledger at a glance (any caller): the chain's head and the chips in
+/// circulation.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Summary {
+    pub head: Head,
+    /// Chips deposited and not withdrawn: −(issuance balance).
+    #[schema(value_type = i64)]
+    pub issued: i128,
+    /// The house account's balance.
+    #[schema(value_type = i64)]
+    pub house: i128,
+}
+
+#[utoipa::path(get, path = "/summary", tag = "wallet",
+    responses((status = 200, body = Summary), (status = 401, body = Problem)))]
+async fn summary(State(s): State<WalletState>, _caller: Caller) -> Result<Json<Summary>, Problem> {
+    let store = &s.wallet.store;
+    let head = store.head().await.map_err(internal)?;
+    let issued = store
+        .account(ISSUANCE.into())
+        .await
+        .map_err(internal)?
+        .map_or(0, |a| -a.balance());
+    let house = store
+        .account(super::ledger::HOUSE.into())
+        .await
+        .map_err(internal)?
+        .map_or(0, |a| a.balance());
+    Ok(Json(Summary {
+        head,
+        issued,
+        house,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(sub: &str, role: Role) -> Claims {
+        Claims {
+            sub: sub.into(),
+            role,
+            exp: u64::MAX,
+            iat: None,
+            nbf: None,
+        }
+    }
+
+    fn allowed(c: &Claims, r: &TransferRequest) -> bool {
+        may_submit(c, r).is_ok()
+    }
+
+    #[test]
+    fn each_role_moves_only_what_it_may() {
+        let t = TransferRequest::single;
+        let alice = who("alice", Role::Player);
+        assert!(allowed(&alice, &t("1", "player:alice", "player:bob", 5)));
+        assert!(
+            !allowed(&alice, &t("1", "player:bob", "player:alice", 5)),
+            "another's money"
+        );
+        assert!(
+            !allowed(&alice, &t("1", "issuance", "player:alice", 5)),
+            "minting"
+        );
+        assert!(
+            !allowed(&alice, &t("1", "player:alice", "table:g", 5)),
+            "escrow is the engine's"
+        );
+        assert!(!allowed(&alice, &TransferRequest::post("2", "1")));
+
+        let cashier = who("till", Role::Cashier);
+        assert!(allowed(&cashier, &t("1", "issuance", "player:alice", 5)));
+        assert!(allowed(&cashier, &t("1", "player:alice", "issuance", 5)));
+        assert!(allowed(&cashier, &t("1", "issuance", "house", 5)));
+        assert!(!allowed(&cashier, &t("1", "player:alice", "player:bob", 5)));
+        assert!(!allowed(&cashier, &t("1", "house", "table:g", 5)));
+
+        let engine = who("engine-0", Role::Engine);
+        assert!(allowed(&engine, &t("1", "player:alice", "table:g", 5)));
+        assert!(allowed(&engine, &t("1", "table:g", "house", 5)));
+        assert!(allowed(
+            &engine,
+            &TransferRequest::pending("1", "house", "table:g", 5, 1000)
+        ));
+        assert!(allowed(&engine, &TransferRequest::void("2", "1")));
+        assert!(
+            !allowed(&engine, &t("1", "issuance", "player:alice", 5)),
+            "engines never mint"
+        );
+        assert!(!allowed(&engine, &t("1", "player:alice", "player:bob", 5)));
+
+        let validator = who("validator-0", Role::Validator);
+        assert!(!allowed(
+            &validator,
+            &t("1", "player:alice", "player:bob", 5)
+        ));
+        assert!(allowed(
+            &who("root", Role::Admin),
+            &t("1", "issuance", "table:x", 5)
+        ));
+    }
+}
