@@ -1,6 +1,7 @@
-//! `bitcraps serve gateway|engine|consensus`: one service in the foreground.
-//! The supervisor spawns these; `api-gateway`, `game-engine-service` and
-//! `consensus-service` are the same entry point under their own names.
+//! `bitcraps serve gateway|engine|consensus|wallet`: one service in the
+//! foreground. The supervisor spawns these; `api-gateway`,
+//! `game-engine-service`, `consensus-service` and `wallet-service` are the
+//! same entry point under their own names.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ pub enum ServeKind {
     Gateway,
     Engine,
     Consensus,
+    Wallet,
 }
 
 #[derive(Debug, Args)]
@@ -48,12 +50,14 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
         ServeKind::Gateway => "gateway",
         ServeKind::Engine => "engine",
         ServeKind::Consensus => "consensus",
+        ServeKind::Wallet => "wallet",
     };
     crate::telemetry::init_logging(&cfg.telemetry, name)?;
     let instance = match kind {
         ServeKind::Gateway => "gateway".to_string(),
         ServeKind::Engine => format!("engine-{}", inst.index),
         ServeKind::Consensus => format!("validator-{}", inst.index),
+        ServeKind::Wallet => services::wallet::INSTANCE.to_string(),
     };
     // Before the runtime: the span exporter runs on its own thread.
     let spans = crate::telemetry::trace::init(name, &instance)?;
@@ -79,6 +83,7 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
             }
             ServeKind::Engine => services::game_engine::run(cfg, opts).await,
             ServeKind::Consensus => services::consensus::run(cfg, opts).await,
+            ServeKind::Wallet => services::wallet::run(cfg, opts).await,
         }
     };
     let result = rt.block_on(async move {
@@ -117,6 +122,9 @@ fn consul_registration(
         addrs.get(usize::from(opts.index)).copied().unwrap_or(first)
     };
     let (name, addr, ordinal) = match kind {
+        // The wallet is reached at its configured address (see
+        // `wallet.addr`); it does not register in Consul yet.
+        ServeKind::Wallet => return None,
         ServeKind::Gateway => (
             &sd.gateway_service,
             opts.listen.unwrap_or(cfg.gateway.listen_addr),
