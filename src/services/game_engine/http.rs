@@ -130,12 +130,26 @@ pub struct Engine {
     /// Records to order in the validators' log (batched by the anchorer).
     pub anchors: tokio::sync::mpsc::Sender<super::anchor::Request>,
     pub metrics: super::metrics::EngineMetrics,
+    /// Where table money lives.
+    pub wallet: super::wallet::WalletClient,
+    /// Chips a new table takes from the house account (`table_bankroll`).
+    pub bankroll: u64,
+    /// Games whose wallet transfers wait for a retry (see [`spawn_settler`]).
+    unsettled: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    settle_wake: tokio::sync::Notify,
 }
 
 impl FromRef<EngineState> for JwtSecret {
     fn from_ref(s: &EngineState) -> JwtSecret {
         s.inner.secret.clone()
     }
+}
+
+/// The services an engine talks to: the validators (through the anchorer)
+/// and the wallet.
+pub struct Links {
+    pub anchors: tokio::sync::mpsc::Sender<super::anchor::Request>,
+    pub wallet: super::wallet::WalletClient,
 }
 
 /// Limits an engine instance enforces.
@@ -145,6 +159,8 @@ pub struct Limits {
     pub max_games: usize,
     /// MAX_PLAYERS_PER_GAME.
     pub max_players: u32,
+    /// Chips a table takes from the house account.
+    pub bankroll: u64,
 }
 
 impl Engine {
@@ -155,18 +171,24 @@ impl Engine {
         store: Store,
         limits: Limits,
         secret: JwtSecret,
-        anchors: tokio::sync::mpsc::Sender<super::anchor::Request>,
+        links: Links,
         metrics: super::metrics::EngineMetrics,
     ) -> anyhow::Result<Engine> {
+        let Links { anchors, wallet } = links;
         let Limits {
             max_games,
             max_players,
+            bankroll,
         } = limits;
         let mut games = HashMap::new();
         let mut open = 0;
+        let mut unsettled = std::collections::BTreeSet::new();
         for g in store.load_all()? {
             if g.status == GameStatus::Open {
                 open += 1;
+            }
+            if g.wallet_settled.is_some_and(|s| s < g.version) {
+                unsettled.insert(g.id.clone());
             }
             metrics.loaded(g.game_type, g.status == GameStatus::Open);
             games.insert(g.id.clone(), Arc::new(slot(g)));
@@ -182,7 +204,65 @@ impl Engine {
             secret,
             anchors,
             metrics,
+            wallet,
+            bankroll,
+            unsettled: std::sync::Mutex::new(unsettled),
+            settle_wake: tokio::sync::Notify::new(),
         })
+    }
+
+    /// Queues a game for the settler.
+    fn mark_unsettled(&self, id: &str) {
+        if let Ok(mut u) = self.unsettled.lock() {
+            u.insert(id.to_string());
+        }
+        self.settle_wake.notify_one();
+    }
+
+    /// Games whose wallet transfers are not all done.
+    pub fn unsettled_games(&self) -> usize {
+        self.unsettled.lock().map_or(0, |u| u.len())
+    }
+
+    /// Sends the wallet transfers of a game's stored events after
+    /// `wallet_settled`, in order, and records how far it got.
+    async fn settle_game(&self, id: &str) -> Result<(), super::wallet::WalletCallError> {
+        let Ok(slot) = self.slot(id).await else {
+            return Ok(());
+        };
+        let mut g = slot.game.lock().await;
+        let Some(done) = g.wallet_settled.filter(|d| *d < g.version) else {
+            return Ok(());
+        };
+        let events = self.store.events_after(id, done, u32::MAX).map_err(|e| {
+            super::wallet::WalletCallError::Unavailable(format!("the game store: {e:#}"))
+        })?;
+        self.wallet
+            .submit_each(super::settle::settle(id, &events))
+            .await?;
+        self.mark_settled(&mut g).await;
+        Ok(())
+    }
+
+    /// Records that every event of `g` is settled (stored with the game;
+    /// if that write fails, the next settlement repeats the transfers,
+    /// which the wallet answers as replays).
+    async fn mark_settled(&self, g: &mut Game) {
+        let mut next = g.clone();
+        next.wallet_settled = Some(next.version);
+        match self
+            .store
+            .write(Write {
+                game: next.clone(),
+                events: Vec::new(),
+            })
+            .await
+        {
+            Ok(()) => *g = next,
+            Err(err) => {
+                tracing::warn!(error = %err, game_id = %g.id, "cannot record a settlement; it will be repeated")
+            }
+        }
     }
 
     /// Re-anchors games that are missing an anchor (after a restart).
@@ -229,6 +309,97 @@ pub fn spawn_anchor(e: Arc<Engine>, id: String, what: &'static str) {
             tracing::error!("the anchoring task has stopped");
         }
     });
+}
+
+/// Retries the wallet transfers of games that could not settle when they
+/// changed (the wallet was down), and of games found unsettled at start.
+pub fn spawn_settler(e: Arc<Engine>) {
+    tokio::spawn(async move {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            let ids: Vec<String> = match e.unsettled.lock() {
+                Ok(mut u) => std::mem::take(&mut *u).into_iter().collect(),
+                Err(_) => return,
+            };
+            let mut failed = false;
+            for id in ids {
+                if let Err(err) = e.settle_game(&id).await {
+                    tracing::warn!(game_id = %id, error = %err, "a game's wallet transfers wait for a retry");
+                    failed = true;
+                    if let Ok(mut u) = e.unsettled.lock() {
+                        u.insert(id);
+                    }
+                }
+            }
+            if failed {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            } else {
+                backoff = Duration::from_millis(200);
+                e.settle_wake.notified().await;
+            }
+        }
+    });
+}
+
+/// Voids reservations whose events were not stored (or whose outcome is
+/// unknown), in the background, a few times; what is left expires.
+fn spawn_release(e: Arc<Engine>, game_id: String, events: Vec<Event>) {
+    let voids = super::settle::release(&game_id, &events);
+    if voids.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut delay = Duration::from_millis(200);
+        for _ in 0..8 {
+            let mut left = false;
+            for v in &voids {
+                match e.wallet.submit(vec![v.clone()]).await {
+                    // Done, or nothing to void (never reserved, expired).
+                    Ok(()) | Err(super::wallet::WalletCallError::Refused { .. }) => {}
+                    Err(super::wallet::WalletCallError::Unavailable(_)) => left = true,
+                }
+            }
+            if !left {
+                return;
+            }
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+        }
+        tracing::warn!(game_id = %game_id, "reservations could not be voided; they expire on their own");
+    });
+}
+
+/// The answer to a refused or failed reservation.
+fn wallet_problem(err: &super::wallet::WalletCallError) -> Problem {
+    use super::wallet::WalletCallError::*;
+    match err {
+        Refused { status: 422, detail, .. } if detail.starts_with("house ") => Problem::new(
+            StatusCode::CONFLICT,
+            format!("the house account cannot back this table (TABLE_BANKROLL): {detail}"),
+        )
+        .with_type("/problems/engine/house-short"),
+        Refused { status: 422, detail, .. } => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("not enough chips in the wallet: {detail}"),
+        )
+        .with_type("/problems/engine/insufficient-funds"),
+        Refused { status: 404, detail, .. } => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{detail}: a player's chips come from their wallet account (a cashier deposits them)"),
+        )
+        .with_type("/problems/engine/insufficient-funds"),
+        Refused { status: 409, detail, .. } => Problem::new(StatusCode::CONFLICT, detail.clone()),
+        Refused { status, detail, .. } => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the wallet refused the engine ({status}): {detail}"),
+        ),
+        Unavailable(m) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the wallet is unavailable; nothing changed: {m}"),
+        )
+        .with_retry_after(1),
+    }
 }
 
 /// Records where the validators ordered each game's records (an `anchored`
@@ -381,8 +552,15 @@ async fn create_game(
     rand::rng().fill_bytes(&mut server_seed);
     let id = format!("e{}-{}", e.index, uuid::Uuid::new_v4().simple());
     let now = now_ms();
-    let (game, event) = Game::create(id.clone(), &req, server_seed, now, e.max_players)
-        .map_err(|err| problem(&err))?;
+    let (game, event) = Game::open(
+        id.clone(),
+        &req,
+        server_seed,
+        now,
+        e.max_players,
+        e.bankroll,
+    )
+    .map_err(|err| problem(&err))?;
     let view = game.view(Some(&caller.0.sub));
     // Stored and registered on a task of its own, as actions are: a
     // cancelled handler must not leave a stored game the engine does not
@@ -419,26 +597,48 @@ async fn store_new_game(
             ),
         ));
     }
+    // The chips first: buy-ins and the bankroll are held for the table
+    // (all or none) before the game exists.
+    let events = vec![event];
+    if let Err(err) = e.wallet.submit(super::settle::reserve(&id, &events)).await {
+        e.open_games.fetch_sub(1, Ordering::SeqCst);
+        if matches!(err, super::wallet::WalletCallError::Unavailable(_)) {
+            spawn_release(e.clone(), id.clone(), events);
+        }
+        return Err(wallet_problem(&err));
+    }
     if let Err(err) = e
         .store
         .write(Write {
             game: game.clone(),
-            events: vec![event],
+            events: events.clone(),
         })
         .await
     {
         e.open_games.fetch_sub(1, Ordering::SeqCst);
+        spawn_release(e.clone(), id.clone(), events);
         tracing::error!(error = %err, "store write failed");
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the game store is unavailable",
         ));
     }
-    e.games
-        .write()
+    let slot = Arc::new(slot(game));
+    e.games.write().await.insert(id.clone(), slot.clone());
+    spawn_anchor(e.clone(), id.clone(), "commitment");
+    // Then post the reservations: now the chips are the table's.
+    let mut g = slot.game.lock().await;
+    match e
+        .wallet
+        .submit_each(super::settle::settle(&id, &events))
         .await
-        .insert(id.clone(), Arc::new(slot(game)));
-    spawn_anchor(e, id, "commitment");
+    {
+        Ok(()) => e.mark_settled(&mut g).await,
+        Err(err) => {
+            tracing::warn!(game_id = %id, error = %err, "the buy-ins will be posted by the settler");
+            e.mark_unsettled(&id);
+        }
+    }
     Ok(())
 }
 
@@ -601,7 +801,7 @@ async fn apply_action(
         .unwrap_or("other")
         .to_string();
     let mut waited = false;
-    let (mut g, next, events) = loop {
+    let (mut g, mut next, events) = loop {
         let g = slot.game.lock().await;
         let mut next = g.clone();
         match next.apply(&req.player_id, &req.action, now_ms()) {
@@ -624,6 +824,34 @@ async fn apply_action(
             }
         }
     };
+    // Money the events bring to the table is held for it before they are
+    // stored (a join's buy-in): a player never sits with chips they lack.
+    let with_wallet = next.wallet_settled.is_some();
+    let reserve = if with_wallet {
+        super::settle::reserve(&id, &events)
+    } else {
+        Vec::new()
+    };
+    if !reserve.is_empty()
+        && let Err(err) = e.wallet.submit(reserve).await
+    {
+        e.metrics.action(g.game_type, &action, false);
+        if matches!(err, super::wallet::WalletCallError::Unavailable(_)) {
+            spawn_release(e.clone(), id.clone(), events);
+        }
+        return Err(wallet_problem(&err));
+    }
+    let settlement = if with_wallet {
+        super::settle::settle(&id, &events)
+    } else {
+        Vec::new()
+    };
+    // Events that move no wallet money keep a settled game settled in the
+    // same write.
+    let was_settled = g.wallet_settled == Some(g.version);
+    if with_wallet && was_settled && settlement.is_empty() {
+        next.wallet_settled = Some(next.version);
+    }
     // Durable before it is answered (and before anyone sees it).
     if let Err(err) = e
         .store
@@ -634,6 +862,7 @@ async fn apply_action(
         .await
     {
         tracing::error!(error = %err, game_id = %id, "store write failed");
+        spawn_release(e.clone(), id.clone(), events);
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the game store is unavailable; the action was not applied",
@@ -647,6 +876,22 @@ async fn apply_action(
     e.metrics.action(next.game_type, &action, true);
     e.metrics.moves(next.game_type, &events);
     *g = next;
+    // Then the money out of the table (cash-outs, the house's share) and
+    // the posts of what was reserved; if the wallet is down now, the
+    // settler retries (the action itself is done and durable).
+    if !settlement.is_empty() {
+        if was_settled {
+            match e.wallet.submit_each(settlement).await {
+                Ok(()) => e.mark_settled(&mut g).await,
+                Err(err) => {
+                    tracing::warn!(game_id = %id, error = %err, "settlement left to the settler");
+                    e.mark_unsettled(&id);
+                }
+            }
+        } else {
+            e.mark_unsettled(&id);
+        }
+    }
     if let Ok(mut sum) = slot.summary.write() {
         *sum = Summary::of(&g);
     }

@@ -18,7 +18,9 @@ pub mod games;
 pub mod http;
 pub mod ledger;
 pub mod metrics;
+pub mod settle;
 pub mod store;
+pub mod wallet;
 
 pub const SERVICE: &str = "engine";
 
@@ -39,6 +41,8 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let secret_bytes = std::sync::Arc::new(secret.into_bytes());
     let (anchors, anchored) =
         anchor::Anchorer::new(validators.clone(), secret_bytes.clone(), name.clone())?.spawn();
+    let wallets = UpstreamSet::new("wallet", &[cfg.wallet.addr]);
+    let wallet = wallet::WalletClient::new(wallets.clone(), secret_bytes.clone(), name.clone())?;
     let engine = http::Engine::new(
         name.clone(),
         opts.index,
@@ -46,9 +50,10 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         http::Limits {
             max_games: cfg.game_engine.max_concurrent_games as usize,
             max_players: cfg.game_engine.max_players_per_game,
+            bankroll: cfg.game_engine.table_bankroll,
         },
         super::common::extract::JwtSecret::new(secret_bytes),
-        anchors,
+        http::Links { anchors, wallet },
         metrics::EngineMetrics::new(ctx.metrics.registry())?,
     )?;
     ctx.readiness.set("storage", true, true, detail);
@@ -62,8 +67,19 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         validators,
         cfg.gateway.health_check_interval,
     );
+    // Table money lives in the wallet: no game opens, seats or cashes out
+    // without it.
+    super::watch_upstream(
+        &ctx.readiness,
+        "wallet",
+        true,
+        1,
+        wallets,
+        cfg.gateway.health_check_interval,
+    );
     let engine = std::sync::Arc::new(engine);
     http::spawn_recorder(engine.clone(), anchored);
+    http::spawn_settler(engine.clone());
     {
         let e = engine.clone();
         tokio::spawn(async move { e.anchor_missing().await });

@@ -37,8 +37,10 @@ pub type Amount = u64;
 /// The largest amount and the largest account total: 2⁶³ − 1, so every
 /// figure fits a signed 64-bit column in SQLite and PostgreSQL.
 pub const MAX_AMOUNT: Amount = i64::MAX as u64;
-/// Longest transfer id, account id or memo, in bytes.
+/// Longest account name, in bytes.
 pub const MAX_ID_BYTES: usize = 128;
+/// Longest transfer id, in bytes.
+pub const MAX_TRANSFER_ID_BYTES: usize = 256;
 pub const MAX_MEMO_BYTES: usize = 256;
 /// Longest a pending transfer may wait (one day).
 pub const MAX_PENDING_TIMEOUT_MS: u64 = 86_400_000;
@@ -94,11 +96,15 @@ pub fn account_kind(id: &str) -> Result<AccountKind, LedgerError> {
 }
 
 fn check_name(name: &str) -> Result<(), String> {
+    check_chars(name, MAX_ID_BYTES)
+}
+
+fn check_chars(name: &str, max: usize) -> Result<(), String> {
     if name.is_empty() {
         return Err("the name is empty".into());
     }
-    if name.len() > MAX_ID_BYTES {
-        return Err("longer than 128 bytes".into());
+    if name.len() > max {
+        return Err(format!("longer than {max} bytes"));
     }
     if let Some(c) = name
         .chars()
@@ -228,7 +234,8 @@ impl TransferRequest {
     /// The checked shape of the request.
     pub fn shape(&self) -> Result<Shape, LedgerError> {
         let invalid = |s: String| Err(LedgerError::Invalid(s));
-        check_name(&self.id).map_err(|e| LedgerError::Invalid(format!("transfer id: {e}")))?;
+        check_chars(&self.id, MAX_TRANSFER_ID_BYTES)
+            .map_err(|e| LedgerError::Invalid(format!("transfer id: {e}")))?;
         if let Some(m) = &self.memo
             && m.len() > MAX_MEMO_BYTES
         {
@@ -254,7 +261,8 @@ impl TransferRequest {
                         .into(),
                 );
             }
-            check_name(pending).map_err(|e| LedgerError::Invalid(format!("pending id: {e}")))?;
+            check_chars(pending, MAX_TRANSFER_ID_BYTES)
+                .map_err(|e| LedgerError::Invalid(format!("pending id: {e}")))?;
             return Ok(if post {
                 Shape::Post(pending.clone())
             } else {

@@ -243,19 +243,40 @@ pub struct Game {
     /// Events so far (the last event's `seq`).
     pub version: u64,
     pub max_players: u32,
+    /// The last event whose wallet transfers are done (see `settle`);
+    /// `None` for games from before the wallet, whose chips it never held.
+    #[serde(default)]
+    pub wallet_settled: Option<u64>,
 }
 
-/// House bankroll of a new table.
+/// House bankroll of a table in the rules' own tests (the engine takes
+/// `game_engine.table_bankroll` from the wallet's house account).
+#[cfg(test)]
 pub const HOUSE_BANKROLL: Chips = 1_000_000_000;
 
 impl Game {
-    /// A new game and its `created` event.
+    /// A new game with the tests' [`HOUSE_BANKROLL`].
+    #[cfg(test)]
     pub fn create(
         id: String,
         req: &CreateGame,
         server_seed: [u8; 32],
         now_ms: u64,
         max_players: u32,
+    ) -> Result<(Game, Event), GameError> {
+        Game::open(id, req, server_seed, now_ms, max_players, HOUSE_BANKROLL)
+    }
+
+    /// A new game whose house holds `bankroll` chips to pay winners, and
+    /// its `created` event (which records the bankroll and the buy-ins:
+    /// the chips the wallet moves into the table's escrow).
+    pub fn open(
+        id: String,
+        req: &CreateGame,
+        server_seed: [u8; 32],
+        now_ms: u64,
+        max_players: u32,
+        bankroll: Chips,
     ) -> Result<(Game, Event), GameError> {
         if req.players.is_empty() {
             return Err(GameError::BadRequest(
@@ -299,7 +320,7 @@ impl Game {
             created_at_ms: now_ms,
             updated_at_ms: now_ms,
             seats: Vec::new(),
-            ledger: Ledger::new(HOUSE_BANKROLL),
+            ledger: Ledger::new(bankroll),
             table,
             fairness: Fairness {
                 server_seed: hex::encode(server_seed),
@@ -311,6 +332,7 @@ impl Game {
             },
             version: 0,
             max_players,
+            wallet_settled: Some(0),
         };
         for p in &req.players {
             game.seat(&p.id, p.buy_in)?;
@@ -323,6 +345,7 @@ impl Game {
                 "game_type": game.game_type,
                 "players": req.players,
                 "commitment": game.fairness.commitment,
+                "bankroll": bankroll,
             }),
             Vec::new(),
         );
@@ -621,6 +644,7 @@ impl Game {
             "reason": reason,
             "server_seed": self.fairness.server_seed,
             "balances": self.ledger.players,
+            "house": self.ledger.house,
         });
         vec![self.event(now, "finished", None, data, Vec::new())]
     }

@@ -1,0 +1,273 @@
+//! The wallet transfers a game's events imply (pure).
+//!
+//! A table's chips live in the wallet's escrow account `table:<game id>`:
+//! buy-ins come from `player:<id>`, the bankroll from `house`, and at the
+//! end every chip goes back — cash-outs to the players, the rest to the
+//! house. Every transfer id is derived from the game id, the event's
+//! sequence number and the player, so the engine can send any of them again
+//! after a crash and the wallet answers the original instead of moving
+//! chips twice.
+//!
+//! Two steps per change:
+//! - [`reserve`], *before* the events are stored: buy-ins and the bankroll
+//!   as pending transfers (the chips are held for the table, so the game
+//!   never seats chips the player does not have). If the engine dies before
+//!   storing the events, the reservations expire and the chips return.
+//! - [`settle`], *after* the events are stored: post those reservations,
+//!   pay cash-outs, return the house's share. Retried until the wallet
+//!   takes them (the engine reconciles its games when it starts).
+
+use serde_json::Value;
+
+use super::game::Event;
+use crate::services::wallet::ledger::{HOUSE, TransferRequest};
+
+/// How long a reservation waits to be posted before the wallet returns the
+/// chips (the engine posts right after storing; this covers a crash).
+pub const RESERVE_TIMEOUT_MS: u64 = 3_600_000;
+
+pub fn table_account(game_id: &str) -> String {
+    format!("table:{game_id}")
+}
+
+pub fn player_account(player: &str) -> String {
+    format!("player:{player}")
+}
+
+fn buy_in_id(game_id: &str, seq: u64, player: &str) -> String {
+    format!("{game_id}.{seq}.buyin.{player}")
+}
+
+fn bankroll_id(game_id: &str, seq: u64) -> String {
+    format!("{game_id}.{seq}.bankroll")
+}
+
+/// What one event holds for the table (buy-ins, bankroll) and pays out
+/// (cash-outs, the house's share).
+struct Moves {
+    /// (transfer id, from account, amount) into the table, reserved first.
+    into_table: Vec<(String, String, u64)>,
+    /// (transfer id, to account, amount) out of the table.
+    out_of_table: Vec<(String, String, u64)>,
+}
+
+fn moves(game_id: &str, e: &Event) -> Moves {
+    let mut m = Moves {
+        into_table: Vec::new(),
+        out_of_table: Vec::new(),
+    };
+    let amount = |v: &Value| v.as_u64().unwrap_or(0);
+    match e.kind.as_str() {
+        "created" => {
+            let bankroll = amount(&e.data["bankroll"]);
+            if bankroll > 0 {
+                m.into_table
+                    .push((bankroll_id(game_id, e.seq), HOUSE.to_string(), bankroll));
+            }
+            for p in e.data["players"].as_array().into_iter().flatten() {
+                if let (Some(id), b) = (p["id"].as_str(), amount(&p["buy_in"]))
+                    && b > 0
+                {
+                    m.into_table
+                        .push((buy_in_id(game_id, e.seq, id), player_account(id), b));
+                }
+            }
+        }
+        "joined" => {
+            if let Some(p) = &e.player {
+                let b = amount(&e.data["buy_in"]);
+                if b > 0 {
+                    m.into_table
+                        .push((buy_in_id(game_id, e.seq, p), player_account(p), b));
+                }
+            }
+        }
+        "left" => {
+            if let Some(p) = &e.player {
+                let c = amount(&e.data["cashed_out"]);
+                if c > 0 {
+                    m.out_of_table.push((
+                        format!("{game_id}.{}.cashout.{p}", e.seq),
+                        player_account(p),
+                        c,
+                    ));
+                }
+            }
+        }
+        "finished" => {
+            if let Some(balances) = e.data["balances"].as_object() {
+                for (p, c) in balances {
+                    let c = amount(c);
+                    if c > 0 {
+                        m.out_of_table.push((
+                            format!("{game_id}.{}.cashout.{p}", e.seq),
+                            player_account(p),
+                            c,
+                        ));
+                    }
+                }
+            }
+            let h = amount(&e.data["house"]);
+            if h > 0 {
+                m.out_of_table
+                    .push((format!("{game_id}.{}.house", e.seq), HOUSE.to_string(), h));
+            }
+        }
+        _ => {}
+    }
+    m
+}
+
+/// Pending transfers into the table for `events`, to make (all or none)
+/// before they are stored.
+pub fn reserve(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
+    let table = table_account(game_id);
+    events
+        .iter()
+        .flat_map(|e| moves(game_id, e).into_table)
+        .map(|(id, from, amount)| {
+            TransferRequest::pending(&id, &from, &table, amount, RESERVE_TIMEOUT_MS)
+        })
+        .collect()
+}
+
+/// Transfers that complete `events` once they are stored: each
+/// reservation's post, then every payment out of the table, in order.
+pub fn settle(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
+    let table = table_account(game_id);
+    let mut out = Vec::new();
+    for e in events {
+        let m = moves(game_id, e);
+        for (id, _, _) in m.into_table {
+            out.push(TransferRequest::post(&format!("{id}.post"), &id));
+        }
+        for (id, to, amount) in m.out_of_table {
+            out.push(TransferRequest::single(&id, &table, &to, amount));
+        }
+    }
+    out
+}
+
+/// Voids of `reserve(events)`: what to undo when the events could not be
+/// stored.
+pub fn release(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
+    reserve(game_id, events)
+        .into_iter()
+        .map(|r| TransferRequest::void(&format!("{}.void", r.id), &r.id))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::services::wallet::ledger::{
+        Head, ISSUANCE, Submission, TransferRequest as T, Working,
+    };
+
+    fn ev(seq: u64, kind: &str, player: Option<&str>, data: Value) -> Event {
+        Event {
+            seq,
+            at_ms: 0,
+            kind: kind.into(),
+            player: player.map(str::to_string),
+            data,
+            moves: Vec::new(),
+        }
+    }
+
+    /// A whole table's life through the real ledger: funded, joined,
+    /// left, finished — the escrow ends at zero and nothing is made or
+    /// lost; replaying every step again changes nothing.
+    #[test]
+    fn a_table_returns_every_chip_and_retries_move_nothing() {
+        let g = "e0-abc";
+        let mut w = Working::new(Head::default());
+        for (id, to, n) in [
+            ("d1", "player:alice", 1_000),
+            ("d2", "player:bob", 500),
+            ("d3", HOUSE, 10_000),
+        ] {
+            w.submit(&Submission::one(T::single(id, ISSUANCE, to, n)), 1)
+                .expect("deposit");
+        }
+        let life = [
+            vec![ev(
+                1,
+                "created",
+                None,
+                json!({"players": [{"id": "alice", "buy_in": 600}], "bankroll": 5_000}),
+            )],
+            vec![ev(2, "joined", Some("bob"), json!({"buy_in": 500}))],
+            vec![ev(3, "left", Some("bob"), json!({"cashed_out": 300}))],
+            vec![ev(
+                4,
+                "finished",
+                None,
+                json!({"balances": {"alice": 900}, "house": 4_900}),
+            )],
+        ];
+        for step in life.iter().chain(life.iter()) {
+            let r = reserve(g, step);
+            if !r.is_empty() {
+                // A retry of a reservation already posted is answered as
+                // the original (a replay), not applied again.
+                w.submit(&Submission::linked(r), 2).expect("reserve");
+            }
+            for t in settle(g, step) {
+                w.submit(&Submission::one(t), 3).expect("settle");
+            }
+        }
+        let bal = |id: &str| w.accounts.get(id).map_or(0, |a| a.balance());
+        assert_eq!(bal("table:e0-abc"), 0);
+        assert_eq!(bal("player:alice"), 1_300);
+        assert_eq!(bal("player:bob"), 300);
+        assert_eq!(bal(HOUSE), 9_900);
+        assert_eq!(w.accounts.values().map(|a| a.balance()).sum::<i128>(), 0);
+    }
+
+    #[test]
+    fn a_buy_in_the_player_cannot_cover_is_refused_whole() {
+        let mut w = Working::new(Head::default());
+        w.submit(
+            &Submission::one(T::single("d1", ISSUANCE, "player:alice", 100)),
+            1,
+        )
+        .expect("deposit");
+        w.submit(&Submission::one(T::single("d2", ISSUANCE, HOUSE, 100)), 1)
+            .expect("deposit");
+        let created = [ev(
+            1,
+            "created",
+            None,
+            json!({"players": [{"id": "alice", "buy_in": 101}], "bankroll": 50}),
+        )];
+        assert!(
+            w.submit(&Submission::linked(reserve("g", &created)), 2)
+                .is_err()
+        );
+        assert_eq!(
+            w.accounts["house"].available(),
+            100,
+            "the bankroll was not taken either"
+        );
+    }
+
+    #[test]
+    fn released_reservations_return_the_chips() {
+        let mut w = Working::new(Head::default());
+        w.submit(
+            &Submission::one(T::single("d1", ISSUANCE, "player:alice", 100)),
+            1,
+        )
+        .expect("deposit");
+        let joined = [ev(7, "joined", Some("alice"), json!({"buy_in": 40}))];
+        w.submit(&Submission::linked(reserve("g", &joined)), 2)
+            .expect("reserve");
+        assert_eq!(w.accounts["player:alice"].available(), 60);
+        w.submit(&Submission::linked(release("g", &joined)), 3)
+            .expect("release");
+        assert_eq!(w.accounts["player:alice"].available(), 100);
+    }
+}

@@ -1,0 +1,139 @@
+//! How the engine moves table money: `POST /transfers` on the wallet, as
+//! the `engine` role (which may move chips only between a table's escrow
+//! and players or the house). Transfer ids come from [`super::settle`], so
+//! any call may be repeated.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::services::wallet::ledger::TransferRequest;
+use crate::upstream::{Health, UpstreamSet};
+
+/// Why the wallet did not take a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WalletCallError {
+    /// The wallet answered and refused (4xx): nothing was applied.
+    Refused {
+        status: u16,
+        /// The problem's `type` (e.g. `/problems/wallet/insufficient-funds`).
+        kind: String,
+        detail: String,
+    },
+    /// No answer, or a 5xx: the outcome is unknown (a retry with the same
+    /// ids settles it).
+    Unavailable(String),
+}
+
+impl std::fmt::Display for WalletCallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WalletCallError::Refused { status, detail, .. } => {
+                write!(f, "the wallet refused ({status}): {detail}")
+            }
+            WalletCallError::Unavailable(m) => write!(f, "the wallet is unavailable: {m}"),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct WalletClient {
+    wallets: UpstreamSet,
+    http: reqwest::Client,
+    secret: Arc<Vec<u8>>,
+    /// Who the engine is to the wallet (`engine-0`).
+    sub: String,
+    next: Arc<AtomicUsize>,
+}
+
+impl WalletClient {
+    pub fn new(
+        wallets: UpstreamSet,
+        secret: Arc<Vec<u8>>,
+        sub: String,
+    ) -> anyhow::Result<WalletClient> {
+        Ok(WalletClient {
+            wallets,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()?,
+            secret,
+            sub,
+            next: Arc::default(),
+        })
+    }
+
+    /// Submits `batch` as one linked submission (all or none). Tries the
+    /// healthy wallet instances (all of them while none is known healthy)
+    /// until one answers.
+    pub async fn submit(&self, batch: Vec<TransferRequest>) -> Result<(), WalletCallError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let view = self.wallets.view();
+        let mut addrs: Vec<String> = view
+            .iter()
+            .filter(|i| i.health == Health::Healthy)
+            .map(|i| i.addr.clone())
+            .collect();
+        if addrs.is_empty() {
+            addrs = view.iter().map(|i| i.addr.clone()).collect();
+        }
+        if addrs.is_empty() {
+            return Err(WalletCallError::Unavailable(
+                "no wallet instance is configured".into(),
+            ));
+        }
+        let token = crate::auth::mint(
+            &self.secret,
+            &self.sub,
+            crate::auth::Role::Engine,
+            crate::auth::now_secs(),
+            300,
+        )
+        .map_err(|e| WalletCallError::Unavailable(format!("cannot mint a token: {e}")))?;
+        let body = serde_json::to_value(&batch)
+            .map_err(|e| WalletCallError::Unavailable(format!("cannot encode: {e}")))?;
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut last = String::new();
+        for k in 0..addrs.len() {
+            let addr = &addrs[(start + k) % addrs.len()];
+            let r = self
+                .http
+                .post(format!("http://{addr}/transfers"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await;
+            match r {
+                Ok(resp) if resp.status().is_success() => return Ok(()),
+                Ok(resp) if resp.status().is_client_error() => {
+                    let status = resp.status().as_u16();
+                    let v: Value = resp.json().await.unwrap_or(Value::Null);
+                    return Err(WalletCallError::Refused {
+                        status,
+                        kind: v["type"].as_str().unwrap_or_default().to_string(),
+                        detail: v["detail"].as_str().unwrap_or_default().to_string(),
+                    });
+                }
+                Ok(resp) => last = format!("{addr} answered {}", resp.status()),
+                Err(e) => last = format!("{addr}: {e}"),
+            }
+        }
+        Err(WalletCallError::Unavailable(last))
+    }
+
+    /// Submits each transfer on its own, in order, stopping at the first
+    /// failure: settlements, where a retry may find some already applied.
+    pub async fn submit_each(
+        &self,
+        transfers: Vec<TransferRequest>,
+    ) -> Result<(), WalletCallError> {
+        for t in transfers {
+            self.submit(vec![t]).await?;
+        }
+        Ok(())
+    }
+}
