@@ -17,8 +17,10 @@ pub enum Role {
     /// Moves money in and out of the wallet (deposits, withdrawals).
     Cashier,
     /// A game engine: moves table money in the wallet (buy-ins, cash-outs,
-    /// settlements), nothing else.
+    /// settlements) and anchors `game.*` records, nothing else.
     Engine,
+    /// The wallet: anchors its ledger's head (`wallet.*` records).
+    Wallet,
 }
 
 impl fmt::Display for Role {
@@ -29,6 +31,7 @@ impl fmt::Display for Role {
             Role::Admin => "admin",
             Role::Cashier => "cashier",
             Role::Engine => "engine",
+            Role::Wallet => "wallet",
         })
     }
 }
@@ -42,8 +45,9 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "cashier" => Ok(Role::Cashier),
             "engine" => Ok(Role::Engine),
+            "wallet" => Ok(Role::Wallet),
             _ => Err(format!(
-                "unknown role {s:?}; roles: player, validator, admin, cashier, engine"
+                "unknown role {s:?}; roles: player, validator, admin, cashier, engine, wallet"
             )),
         }
     }

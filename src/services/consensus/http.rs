@@ -124,6 +124,25 @@ pub const PROPOSE_BODY_LIMIT: usize = MAX_PROPOSAL_BYTES + 4096;
 /// Kinds only the validators themselves put in blocks.
 const RESERVED_KINDS: [&str; 2] = [SET_CHANGE_KIND, super::committed::EVIDENCE_KIND];
 
+/// Kinds a service owns: `game.*` records come from engines, `wallet.*`
+/// from the wallet (and admins), so an audit can trust whose they are.
+pub const SERVICE_KINDS: [(&str, Role); 2] = [("game.", Role::Engine), ("wallet.", Role::Wallet)];
+
+fn may_propose_kind(caller: &crate::auth::Claims, kind: &str) -> Result<(), Problem> {
+    for (prefix, owner) in SERVICE_KINDS {
+        if kind.starts_with(prefix) && caller.role != owner && caller.role != Role::Admin {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "proposal kind {kind:?} belongs to the {owner} service; {} is a {}",
+                    caller.sub, caller.role
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WaitQuery {
@@ -136,11 +155,12 @@ pub struct WaitQuery {
 /// committed `{proposal_id, height, block_hash, qc}`.
 #[utoipa::path(post, path = "/propose", tag = "consensus", request_body = ProposeRequest, params(WaitQuery),
     responses((status = 202, description = "Accepted"), (status = 200, description = "Committed (wait=true)"),
-              (status = 401), (status = 413, description = "The proposal exceeds 65,536 bytes"),
+              (status = 401), (status = 403, description = "A game.* kind from other than an engine, or wallet.* from other than the wallet"),
+              (status = 413, description = "The proposal exceeds 65,536 bytes"),
               (status = 422, description = "Malformed proposal"), (status = 504, description = "Not committed in time")))]
 async fn propose(
     State(s): State<ConsensusState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<WaitQuery>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
@@ -159,6 +179,9 @@ async fn propose(
                 "proposal kind {kind:?} is reserved: validator set changes go through POST /validators, evidence is proposed by the validators"
             ),
         ));
+    }
+    if let Some(kind) = req.kind.as_deref() {
+        may_propose_kind(&caller.0, kind)?;
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let mut proposal = Proposal::new(id.clone(), req.payload);
@@ -671,5 +694,24 @@ mod limit_tests {
             super::PROPOSE_BODY_LIMIT,
             crate::services::api_gateway::PROPOSE_BODY_LIMIT
         );
+    }
+
+    #[test]
+    fn service_kinds_are_proposed_only_by_their_service() {
+        use crate::auth::{Claims, Role};
+        let who = |role| Claims {
+            sub: "x".into(),
+            role,
+            exp: u64::MAX,
+            iat: None,
+            nbf: None,
+        };
+        assert!(super::may_propose_kind(&who(Role::Engine), "game.anchors").is_ok());
+        assert!(super::may_propose_kind(&who(Role::Wallet), "wallet.anchor").is_ok());
+        assert!(super::may_propose_kind(&who(Role::Admin), "wallet.anchor").is_ok());
+        assert!(super::may_propose_kind(&who(Role::Player), "wallet.anchor").is_err());
+        assert!(super::may_propose_kind(&who(Role::Player), "game.anchors").is_err());
+        assert!(super::may_propose_kind(&who(Role::Engine), "wallet.anchor").is_err());
+        assert!(super::may_propose_kind(&who(Role::Player), "chat.message").is_ok());
     }
 }

@@ -158,7 +158,7 @@ impl Anchorer {
             let token = crate::auth::mint(
                 &self.secret,
                 &self.sub,
-                crate::auth::Role::Admin,
+                crate::auth::Role::Engine,
                 crate::auth::now_secs(),
                 300,
             );

@@ -308,6 +308,7 @@ pub fn watch_store(wallet: Arc<Wallet>, readiness: Readiness) {
 pub struct WalletState {
     pub wallet: Arc<Wallet>,
     pub secret: JwtSecret,
+    pub anchors: super::anchor::Anchors,
 }
 
 impl FromRef<WalletState> for JwtSecret {
@@ -404,7 +405,7 @@ pub fn may_submit(who: &Claims, r: &TransferRequest) -> Result<(), Problem> {
                     (debit_kind, credit_kind),
                     (Table, Player | House) | (Player | House, Table)
                 ),
-                Role::Validator | Role::Admin => false,
+                Role::Validator | Role::Wallet | Role::Admin => false,
             };
             if ok {
                 Ok(())
@@ -760,6 +761,12 @@ pub struct Summary {
     /// The house account's balance.
     #[schema(value_type = i64)]
     pub house: i128,
+    /// The last head a quorum of validators committed (`wallet.anchor`),
+    /// absent until the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<super::anchor::AnchorStatus>,
+    /// Transfers not yet covered by an anchor.
+    pub anchor_lag: u64,
 }
 
 #[utoipa::path(get, path = "/summary", tag = "wallet",
@@ -777,10 +784,14 @@ async fn summary(State(s): State<WalletState>, _caller: Caller) -> Result<Json<S
         .await
         .map_err(internal)?
         .map_or(0, |a| a.balance());
+    let anchor = s.anchors.last();
+    let anchor_lag = head.seq - anchor.as_ref().map_or(0, |a| a.seq.min(head.seq));
     Ok(Json(Summary {
         head,
         issued,
         house,
+        anchor,
+        anchor_lag,
     }))
 }
 

@@ -9,6 +9,7 @@ use super::common::{ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
 
+pub mod anchor;
 pub mod http;
 pub mod ledger;
 pub mod store;
@@ -44,9 +45,24 @@ pub async fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     tracing::info!(store = %store.describe(), "wallet ledger open");
     let wallet = http::Wallet::start(store, http::WalletMetrics::new(ctx.metrics.registry())?);
     http::watch_store(wallet.clone(), ctx.readiness.clone());
+    // The ledger's head is anchored in the validators' log; the wallet
+    // serves without them (anchoring catches up), so not required.
+    let validators = crate::upstream::UpstreamSet::new("consensus", &cfg.validator_addrs());
+    let f = usize::from(cfg.consensus.byzantine_threshold);
+    super::watch_upstream(
+        &ctx.readiness,
+        "consensus",
+        false,
+        validators.len().saturating_sub(f).max(1),
+        validators.clone(),
+        cfg.gateway.health_check_interval,
+    );
+    let secret = std::sync::Arc::new(secret.into_bytes());
+    let anchors = anchor::spawn(wallet.store().clone(), validators, secret.clone())?;
     let routes = http::routes(http::WalletState {
         wallet,
-        secret: super::common::extract::JwtSecret::new(secret.into_bytes()),
+        secret: super::common::extract::JwtSecret::new(secret),
+        anchors,
     });
     Ok(base_router(ctx, routes))
 }
