@@ -76,10 +76,12 @@ pub fn engine_report(g: &GlobalArgs, a: &EngineBench) -> anyhow::Result<Report> 
     let loaded = super::super::load_config(g, &[])?;
     let addr = a.addr.unwrap_or(loaded.config.game_engine.addr);
     let token = super::super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?;
+    let wallet = format!("http://{}", loaded.config.wallet.addr);
+    let bankroll = loaded.config.game_engine.table_bankroll;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(load(g, a, addr, token))
+    rt.block_on(load(g, a, addr, token, (wallet, bankroll)))
 }
 
 pub fn engine_lines(report: &Report) -> Vec<String> {
@@ -189,6 +191,7 @@ async fn load(
     a: &EngineBench,
     addr: SocketAddr,
     token: String,
+    (wallet, bankroll): (String, u64),
 ) -> anyhow::Result<Report> {
     let base = format!("http://{addr}");
     let http = reqwest::Client::builder()
@@ -201,6 +204,17 @@ async fn load(
             format!("no engine answers at {addr}; start one with `bitcraps up -d --wait`"),
         ));
     }
+    // Buy-ins come from the players' wallet accounts and each table's
+    // bankroll from the house's: fund them first.
+    let run = format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let tables = a.games + a.hold;
+    let mut deposits: Vec<(String, u64)> = (0..a.games.max(a.hold))
+        .map(|i| (format!("player:p{i}"), 2_000_000))
+        .collect();
+    deposits.push(("house".into(), bankroll.saturating_mul(tables as u64)));
+    super::wallet::fund(&http, &wallet, &token, &run, &deposits)
+        .await
+        .map_err(|e| fail(Code::Unavailable, format!("{e:#}")))?;
     let pb = bar(g, a.games as u64, "creating games");
     let started = Instant::now();
     let games = create_games(&http, &base, &token, a.games, a.concurrency, &pb).await?;

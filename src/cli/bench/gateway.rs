@@ -250,7 +250,14 @@ pub fn report(g: &GlobalArgs, a: &GatewayBench) -> anyhow::Result<GatewayReport>
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(run(g, a, api, health.to_string(), players))
+    // Table money comes from the wallet: a cashier's work, done here with
+    // an admin token (the given one, else minted from the secret).
+    let funder = match &a.token {
+        Some(t) => t.clone(),
+        None => super::super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?,
+    };
+    let bankroll = loaded.config.game_engine.table_bankroll;
+    rt.block_on(run(g, a, api, health.to_string(), players, (funder, bankroll)))
 }
 
 async fn setup_games(
@@ -302,6 +309,7 @@ async fn run(
     api: String,
     health: String,
     players: Vec<(String, String)>,
+    (funder, bankroll): (String, u64),
 ) -> anyhow::Result<GatewayReport> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::try_from(a.concurrency).unwrap_or(16))
@@ -314,6 +322,22 @@ async fn run(
                 "nothing answers at {health}; start the system with `bitcraps up -d --wait` or check --target"
             ),
         ));
+    }
+    if a.mix.needs_games() || a.mix.weight(Op::List) > 0 || a.mix.weight(Op::Create) > 0 {
+        // Each player sits at one table at a time plus creates (then
+        // leaves) others; the house backs every open table.
+        let run = format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let mut deposits: Vec<(String, u64)> = players
+            .iter()
+            .map(|(p, _)| (format!("player:{p}"), 1_000_000_000))
+            .collect();
+        deposits.push((
+            "house".into(),
+            bankroll.saturating_mul(players.len() as u64 + 4 * a.concurrency + 64),
+        ));
+        super::wallet::fund(&http, &format!("{api}/wallet"), &funder, &run, &deposits)
+            .await
+            .map_err(|e| fail(Code::Unavailable, format!("{e:#}")))?;
     }
     let games = if a.mix.needs_games() || a.mix.weight(Op::List) > 0 {
         setup_games(&http, &api, &players).await?

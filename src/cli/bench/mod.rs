@@ -18,6 +18,7 @@ pub mod engine;
 pub mod gateway;
 pub mod gateway_report;
 pub mod schedule;
+pub mod wallet;
 
 use consensus::{ConsensusBench, ConsensusReport, consensus_lines, consensus_report};
 use engine::{EngineBench, Report, engine_lines, engine_report};
@@ -32,6 +33,9 @@ pub enum BenchCommand {
     /// A request mix through the gateway (or any --target), open loop at
     /// --rate or closed loop to saturation, with pass/fail thresholds.
     Gateway(gateway::GatewayBench),
+    /// Transfers per second and latency through the wallet's HTTP API,
+    /// closed loop or open loop at --rate.
+    Wallet(wallet::WalletBench),
     /// engine, consensus and gateway one after the other, each for --duration.
     All(AllBench),
 }
@@ -64,6 +68,10 @@ pub fn run(g: &GlobalArgs, cmd: &BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Gateway(a) => {
             let r = gateway::report(g, a)?;
             gateway::print(g, &r)
+        }
+        BenchCommand::Wallet(a) => {
+            let r = wallet::wallet_report(g, a)?;
+            print_report(g, &r, &wallet::wallet_lines(&r))
         }
         BenchCommand::All(a) => all(g, a),
     }
