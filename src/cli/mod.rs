@@ -108,7 +108,7 @@ pub enum Command {
     Consensus(consensus_cmd::ConsensusCommand),
     /// Deposit, withdraw, move and audit chips in the wallet through the
     /// gateway.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = wallet_cmd::EXIT_CODES_HELP)]
     Wallet(wallet_cmd::WalletCommand),
     /// Validator keys.
     #[command(subcommand)]

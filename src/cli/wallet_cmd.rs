@@ -19,6 +19,16 @@ use crate::services::wallet::ledger::{
     self, Amount, HOUSE, ISSUANCE, MAX_AMOUNT, Transfer, TransferKind, TransferRequest,
 };
 
+/// The exit codes as the wallet commands use them (README: Wallet commands).
+pub const EXIT_CODES_HELP: &str = "Exit codes:
+  0  done (a retry that answered the original transfer included)
+  1  refused, nothing changed: insufficient funds, id used for another transfer
+  2  bad arguments (amount, account or id), checked before anything is sent
+  3  unknown account or transfer
+  4  no or bad token, or the role may not do this
+  5  no answer, or 503: retry with the printed --id
+  6  audit: the chain, a balance or the wallet's own report disagree";
+
 /// Where the gateway serves the wallet's routes.
 pub const GATEWAY_PREFIX: &str = "/api/v1/wallet";
 
