@@ -2956,7 +2956,7 @@ _bitcraps__subcmd__help__subcmd__wallet_commands() {
 'transfer:Move chips from one account to another (players move only their own chips, to another player)' \
 'balance:An account'\''s balance (default\: your own player\:<sub>; for cashiers and admins, every account)' \
 'history:An account'\''s transfers, oldest first (default\: your own account; for cashiers and admins, the whole log)' \
-'audit:Export the whole log and every account, recompute the hash chain and every balance here, and compare with the wallet'\''s own audit and summary (cashier or admin). Exit 6 on any mismatch' \
+'audit:Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet'\''s own audit and summary (cashier or admin), and check every \`wallet.anchor\` in the validators'\'' blocks (through the gateway) against the log. Exit 6 on any mismatch' \
     )
     _describe -t commands 'bitcraps help wallet commands' commands "$@"
 }
@@ -3064,7 +3064,7 @@ _bitcraps__subcmd__wallet_commands() {
 'transfer:Move chips from one account to another (players move only their own chips, to another player)' \
 'balance:An account'\''s balance (default\: your own player\:<sub>; for cashiers and admins, every account)' \
 'history:An account'\''s transfers, oldest first (default\: your own account; for cashiers and admins, the whole log)' \
-'audit:Export the whole log and every account, recompute the hash chain and every balance here, and compare with the wallet'\''s own audit and summary (cashier or admin). Exit 6 on any mismatch' \
+'audit:Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet'\''s own audit and summary (cashier or admin), and check every \`wallet.anchor\` in the validators'\'' blocks (through the gateway) against the log. Exit 6 on any mismatch' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps wallet commands' commands "$@"
@@ -3092,7 +3092,7 @@ _bitcraps__subcmd__wallet__subcmd__help_commands() {
 'transfer:Move chips from one account to another (players move only their own chips, to another player)' \
 'balance:An account'\''s balance (default\: your own player\:<sub>; for cashiers and admins, every account)' \
 'history:An account'\''s transfers, oldest first (default\: your own account; for cashiers and admins, the whole log)' \
-'audit:Export the whole log and every account, recompute the hash chain and every balance here, and compare with the wallet'\''s own audit and summary (cashier or admin). Exit 6 on any mismatch' \
+'audit:Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet'\''s own audit and summary (cashier or admin), and check every \`wallet.anchor\` in the validators'\'' blocks (through the gateway) against the log. Exit 6 on any mismatch' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps wallet help commands' commands "$@"

@@ -41,6 +41,7 @@ pub fn admin_token(
     )?)
 }
 
+#[derive(Clone)]
 pub struct Gateway {
     base: String,
     /// What `base` is, for errors ("the gateway", "the wallet").

@@ -2,6 +2,7 @@
 //! and a client-side audit of the ledger, through the gateway
 //! (`/api/v1/wallet/…`) or straight at a wallet (`--wallet-url`).
 
+mod anchors;
 mod audit;
 
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   3  unknown account or transfer
   4  no or bad token, or the role may not do this
   5  no answer, or 503: retry with the printed --id
-  6  audit: the chain, a balance or the wallet's own report disagree";
+  6  audit: the chain, a balance, an anchor or the wallet's own report disagree";
 
 /// Where the gateway serves the wallet's routes.
 pub const GATEWAY_PREFIX: &str = "/api/v1/wallet";
@@ -125,8 +126,10 @@ pub enum WalletCommand {
         target: WalletTarget,
     },
     /// Export the whole log and every account, recompute the hash chain and
-    /// every balance here, and compare with the wallet's own audit and
-    /// summary (cashier or admin). Exit 6 on any mismatch.
+    /// every balance here, compare with the wallet's own audit and summary
+    /// (cashier or admin), and check every `wallet.anchor` in the
+    /// validators' blocks (through the gateway) against the log. Exit 6 on
+    /// any mismatch.
     Audit {
         /// Also write the log to FILE as JSON lines, one transfer a line.
         #[arg(long, value_name = "FILE")]
@@ -160,19 +163,23 @@ fn positive(s: &str) -> Result<usize, String> {
 pub struct WalletApi {
     http: Gateway,
     prefix: &'static str,
+    /// The gateway itself, for the validators' blocks (the audit's anchors).
+    gateway: Gateway,
 }
 
 impl WalletApi {
     pub fn new(g: &GlobalArgs, t: &WalletTarget) -> anyhow::Result<WalletApi> {
-        let gw = Gateway::new(g, &t.target)?;
+        let gateway = Gateway::new(g, &t.target)?;
         Ok(match &t.wallet_url {
             Some(url) => WalletApi {
-                http: gw.with_base(url, "wallet"),
+                http: gateway.clone().with_base(url, "wallet"),
                 prefix: "",
+                gateway,
             },
             None => WalletApi {
-                http: gw,
+                http: gateway.clone(),
                 prefix: GATEWAY_PREFIX,
+                gateway,
             },
         })
     }

@@ -1,8 +1,9 @@
 //! `bitcraps wallet audit`: trust nothing the wallet says about itself.
 //! The whole log and every account are read through the API, the hash
 //! chain and every balance are recomputed here with the ledger's own pure
-//! [`ledger::audit`], and the result is compared with the wallet's
-//! `GET /audit` and `GET /summary`.
+//! [`ledger::audit`], the result is compared with the wallet's `GET /audit`
+//! and `GET /summary`, and every anchor in the validators' blocks is
+//! checked against the log (`super::anchors`).
 
 use std::io::Write;
 use std::path::Path;
@@ -10,7 +11,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::WalletApi;
+use super::{WalletApi, anchors};
 use crate::cli::GlobalArgs;
 use crate::cli::exit::{Code, fail};
 use crate::cli::output::{self, OutputFormat};
@@ -21,10 +22,6 @@ use crate::services::wallet::ledger::{self, Account, AuditReport, Head, Transfer
 const ATTEMPTS: usize = 5;
 /// Problems listed in the table output (JSON lists them all).
 const SHOWN: usize = 20;
-
-/// What the anchors line says until the wallet anchors its head in
-/// consensus blocks.
-pub const ANCHORS: &str = "not checked (the wallet does not anchor yet)";
 
 /// The log, the accounts and the wallet's own answers, all at one head.
 struct Snapshot {
@@ -88,7 +85,7 @@ struct Verdict<'a> {
     pending_sum: i128,
     /// The wallet's own audit, as it answered.
     server: &'a AuditReport,
-    anchors: &'static str,
+    anchors: &'a anchors::Report,
     #[serde(skip_serializing_if = "Option::is_none")]
     exported: Option<String>,
     problems: &'a [String],
@@ -146,6 +143,37 @@ fn export(path: &Path, log: &[Transfer]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// The anchors line of the verdict.
+fn describe(r: &anchors::Report, lag: u64) -> String {
+    if !r.checked {
+        return format!(
+            "NOT checked: {}; pass --gateway URL to check them",
+            r.reason.as_deref().unwrap_or("")
+        );
+    }
+    let blocks = match r.blocks_scanned {
+        1 => "1 committed block".to_string(),
+        n => format!("{n} committed blocks"),
+    };
+    if r.found == 0 {
+        return format!("none yet in {blocks} ({lag} transfers not anchored yet)");
+    }
+    let mut line = format!("{} of {} in {blocks} match the log", r.matched, r.found);
+    if let Some(l) = &r.last {
+        line.push_str(&format!(
+            "; the last covers seq {} (block {})",
+            l.seq, l.height
+        ));
+    }
+    if r.newer > 0 {
+        line.push_str(&format!(
+            "; {} newer than the log as read (not checked)",
+            r.newer
+        ));
+    }
+    line
+}
+
 pub fn run(g: &GlobalArgs, api: &WalletApi, export_to: Option<&Path>) -> anyhow::Result<()> {
     let s = snapshot(api)?;
     let stored: Vec<Account> = s
@@ -162,7 +190,22 @@ pub fn run(g: &GlobalArgs, api: &WalletApi, export_to: Option<&Path>) -> anyhow:
         })
         .collect();
     let client = ledger::audit(&s.log, &stored);
-    let problems = compare(&s, &client);
+    let mut problems = compare(&s, &client);
+    let progress = output::spinner(g.quiet || g.output == OutputFormat::Json);
+    let head_now = || -> anyhow::Result<u64> {
+        let now: Summary = serde_json::from_value(api.get("/summary")?)?;
+        Ok(now.head.seq)
+    };
+    let anchored = anchors::check(
+        &api.gateway,
+        &s.log,
+        s.summary.anchor.as_ref(),
+        &head_now,
+        &progress,
+        &mut problems,
+    );
+    progress.finish_and_clear();
+    let anchored = anchored?;
     // Written whatever the verdict: a log that does not verify is the one
     // worth keeping.
     if let Some(p) = export_to {
@@ -179,7 +222,7 @@ pub fn run(g: &GlobalArgs, api: &WalletApi, export_to: Option<&Path>) -> anyhow:
             balance_sum: client.balance_sum,
             pending_sum: client.pending_sum,
             server: &s.server,
-            anchors: ANCHORS,
+            anchors: &anchored,
             exported: export_to.map(|p| p.display().to_string()),
             problems: &problems,
         })?;
@@ -200,7 +243,7 @@ pub fn run(g: &GlobalArgs, api: &WalletApi, export_to: Option<&Path>) -> anyhow:
                 if s.server.ok { "ok" } else { "NOT ok" },
                 s.summary.head.seq
             ),
-            format!("  anchors   {ANCHORS}"),
+            format!("  anchors   {}", describe(&anchored, s.summary.anchor_lag)),
         ];
         if let Some(p) = export_to {
             lines.push(format!(
@@ -269,6 +312,8 @@ mod tests {
                 head: server.head.clone(),
                 issued: server.issued,
                 house: 0,
+                anchor: None,
+                anchor_lag: 0,
             },
             accounts: accounts.iter().map(view).collect(),
             log,
@@ -318,7 +363,8 @@ mod tests {
 
     #[test]
     fn serde_json_round_trips_the_i128_figures() {
-        let v: Value = serde_json::json!({"head": Head::default(), "issued": 70, "house": 0});
+        let v: Value =
+            serde_json::json!({"head": Head::default(), "issued": 70, "house": 0, "anchor_lag": 0});
         let s: Summary = serde_json::from_value(v).unwrap();
         assert_eq!(s.issued, 70);
     }
