@@ -44,6 +44,7 @@ complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "config" -d 'Show,
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "auth" -d 'Mint credentials'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "wallet" -d 'Deposit, withdraw, move and audit chips in the wallet through the gateway'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "keys" -d 'Validator keys'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "bench" -d 'Measure a running system'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
@@ -495,6 +496,126 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "vote" -d 'Sign a vote with a validator key file and submit it (POST /vote)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a block\'s quorum certificate, trusting only the genesis: every validator set change on the way is checked against the set before it'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -f -a "deposit" -d 'Deposit chips: issuance → ACCOUNT (cashier or admin). Opens a player\'s account on its first deposit'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -f -a "withdraw" -d 'Withdraw chips: ACCOUNT → issuance (cashier or admin)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -f -a "transfer" -d 'Move chips from one account to another (players move only their own chips, to another player)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -f -a "balance" -d 'An account\'s balance (default: your own player:<sub>; for cashiers and admins, every account)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -f -a "history" -d 'An account\'s transfers, oldest first (default: your own account; for cashiers and admins, the whole log)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -f -a "audit" -d 'Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet\'s own audit and summary (cashier or admin), and check every `wallet.anchor` in the validators\' blocks (through the gateway) against the log. Exit 6 on any mismatch'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish_seen_subcommand_from deposit withdraw transfer balance history audit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l id -d 'The transfer\'s id (default: a fresh one, printed). Running the same command again with the same --id applies it at most once' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l memo -d 'A note stored with the transfer (at most 256 bytes)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l id -d 'The transfer\'s id (default: a fresh one, printed). Running the same command again with the same --id applies it at most once' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l memo -d 'A note stored with the transfer (at most 256 bytes)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l id -d 'The transfer\'s id (default: a fresh one, printed). Running the same command again with the same --id applies it at most once' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l memo -d 'A note stored with the transfer (at most 256 bytes)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l after -d 'When listing: only accounts whose id sorts after this one' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l limit -d 'When listing: at most N accounts (default: all)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l after -d 'Only transfers after this sequence number' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l limit -d 'At most N transfers (default: all)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l export -d 'Also write the log to FILE as JSON lines, one transfer a line' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from help" -f -a "deposit" -d 'Deposit chips: issuance → ACCOUNT (cashier or admin). Opens a player\'s account on its first deposit'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from help" -f -a "withdraw" -d 'Withdraw chips: ACCOUNT → issuance (cashier or admin)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from help" -f -a "transfer" -d 'Move chips from one account to another (players move only their own chips, to another player)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from help" -f -a "balance" -d 'An account\'s balance (default: your own player:<sub>; for cashiers and admins, every account)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from help" -f -a "history" -d 'An account\'s transfers, oldest first (default: your own account; for cashiers and admins, the whole log)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from help" -f -a "audit" -d 'Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet\'s own audit and summary (cashier or admin), and check every `wallet.anchor` in the validators\' blocks (through the gateway) against the log. Exit 6 on any mismatch'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and not __fish_seen_subcommand_from generate help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -655,22 +776,23 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "up" -d 'Start every service in dependency order and supervise it'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "logs" -d 'Show service logs'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "config" -d 'Show, check or print the configuration'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "auth" -d 'Mint credentials'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "keys" -d 'Validator keys'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "bench" -d 'Measure a running system'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "manpage" -d 'Print the man page (roff), or write one page per command into a directory (`man/` holds them generated; a test keeps them current)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus keys bench serve tui completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "up" -d 'Start every service in dependency order and supervise it'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "logs" -d 'Show service logs'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "config" -d 'Show, check or print the configuration'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "auth" -d 'Mint credentials'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "wallet" -d 'Deposit, withdraw, move and audit chips in the wallet through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "keys" -d 'Validator keys'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "bench" -d 'Measure a running system'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "manpage" -d 'Print the man page (roff), or write one page per command into a directory (`man/` holds them generated; a test keeps them current)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where each value came from'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'
@@ -691,6 +813,12 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "validators" -d 'The validator set: list, add, remove, set-power (admin)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "vote" -d 'Sign a vote with a validator key file and submit it (POST /vote)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from consensus" -f -a "verify" -d 'Check a block\'s quorum certificate, trusting only the genesis: every validator set change on the way is checked against the set before it'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from wallet" -f -a "deposit" -d 'Deposit chips: issuance → ACCOUNT (cashier or admin). Opens a player\'s account on its first deposit'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from wallet" -f -a "withdraw" -d 'Withdraw chips: ACCOUNT → issuance (cashier or admin)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from wallet" -f -a "transfer" -d 'Move chips from one account to another (players move only their own chips, to another player)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from wallet" -f -a "balance" -d 'An account\'s balance (default: your own player:<sub>; for cashiers and admins, every account)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from wallet" -f -a "history" -d 'An account\'s transfers, oldest first (default: your own account; for cashiers and admins, the whole log)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from wallet" -f -a "audit" -d 'Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet\'s own audit and summary (cashier or admin), and check every `wallet.anchor` in the validators\' blocks (through the gateway) against the log. Exit 6 on any mismatch'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "generate" -d 'Generate an ed25519 validator key'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'

@@ -1177,6 +1177,233 @@ esac
     ;;
 esac
 ;;
+(wallet)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__wallet_commands" \
+"*::: :->wallet" \
+&& ret=0
+
+    case $state in
+    (wallet)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-wallet-command-$line[1]:"
+        case $line[1] in
+            (deposit)
+_arguments "${_arguments_options[@]}" : \
+'--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
+'--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':account -- `alice` (meaning player\:alice), or a full id\: player\:NAME, table\:GAME, house:_default' \
+':amount:_default' \
+&& ret=0
+;;
+(withdraw)
+_arguments "${_arguments_options[@]}" : \
+'--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
+'--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':account -- `alice` (meaning player\:alice), or a full id:_default' \
+':amount:_default' \
+&& ret=0
+;;
+(transfer)
+_arguments "${_arguments_options[@]}" : \
+'--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
+'--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':from -- `alice` (meaning player\:alice), or a full id:_default' \
+':to:_default' \
+':amount:_default' \
+&& ret=0
+;;
+(balance)
+_arguments "${_arguments_options[@]}" : \
+'--after=[When listing\: only accounts whose id sorts after this one]:ACCOUNT:_default' \
+'--limit=[When listing\: at most N accounts (default\: all)]:N:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::account:_default' \
+&& ret=0
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+'--after=[Only transfers after this sequence number]:SEQ:_default' \
+'--limit=[At most N transfers (default\: all)]:N:_default' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::account:_default' \
+&& ret=0
+;;
+(audit)
+_arguments "${_arguments_options[@]}" : \
+'--export=[Also write the log to FILE as JSON lines, one transfer a line]:FILE:_files' \
+'--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
+'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__wallet__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-wallet-help-command-$line[1]:"
+        case $line[1] in
+            (deposit)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(withdraw)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(transfer)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(balance)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(audit)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (keys)
 _arguments "${_arguments_options[@]}" : \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1432,7 +1659,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':kind -- Which service to run:(gateway engine consensus)' \
+':kind -- Which service to run:(gateway engine consensus wallet)' \
 && ret=0
 ;;
 (tui)
@@ -1725,6 +1952,46 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(wallet)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__wallet_commands" \
+"*::: :->wallet" \
+&& ret=0
+
+    case $state in
+    (wallet)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-wallet-command-$line[1]:"
+        case $line[1] in
+            (deposit)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(withdraw)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(transfer)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(balance)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(audit)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (keys)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__help__subcmd__keys_commands" \
@@ -1818,6 +2085,7 @@ _bitcraps_commands() {
 'auth:Mint credentials' \
 'game:Create, play, watch and verify games through the gateway' \
 'consensus:Propose, inspect and verify consensus through the gateway' \
+'wallet:Deposit, withdraw, move and audit chips in the wallet through the gateway' \
 'keys:Validator keys' \
 'bench:Measure a running system' \
 'serve:Run one service in the foreground (what the supervisor spawns)' \
@@ -2389,6 +2657,7 @@ _bitcraps__subcmd__help_commands() {
 'auth:Mint credentials' \
 'game:Create, play, watch and verify games through the gateway' \
 'consensus:Propose, inspect and verify consensus through the gateway' \
+'wallet:Deposit, withdraw, move and audit chips in the wallet through the gateway' \
 'keys:Validator keys' \
 'bench:Measure a running system' \
 'serve:Run one service in the foreground (what the supervisor spawns)' \
@@ -2679,6 +2948,48 @@ _bitcraps__subcmd__help__subcmd__up_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help up commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__help__subcmd__wallet_commands] )) ||
+_bitcraps__subcmd__help__subcmd__wallet_commands() {
+    local commands; commands=(
+'deposit:Deposit chips\: issuance → ACCOUNT (cashier or admin). Opens a player'\''s account on its first deposit' \
+'withdraw:Withdraw chips\: ACCOUNT → issuance (cashier or admin)' \
+'transfer:Move chips from one account to another (players move only their own chips, to another player)' \
+'balance:An account'\''s balance (default\: your own player\:<sub>; for cashiers and admins, every account)' \
+'history:An account'\''s transfers, oldest first (default\: your own account; for cashiers and admins, the whole log)' \
+'audit:Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet'\''s own audit and summary (cashier or admin), and check every \`wallet.anchor\` in the validators'\'' blocks (through the gateway) against the log. Exit 6 on any mismatch' \
+    )
+    _describe -t commands 'bitcraps help wallet commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__wallet__subcmd__audit_commands] )) ||
+_bitcraps__subcmd__help__subcmd__wallet__subcmd__audit_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help wallet audit commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__wallet__subcmd__balance_commands] )) ||
+_bitcraps__subcmd__help__subcmd__wallet__subcmd__balance_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help wallet balance commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__wallet__subcmd__deposit_commands] )) ||
+_bitcraps__subcmd__help__subcmd__wallet__subcmd__deposit_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help wallet deposit commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__wallet__subcmd__history_commands] )) ||
+_bitcraps__subcmd__help__subcmd__wallet__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help wallet history commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__wallet__subcmd__transfer_commands] )) ||
+_bitcraps__subcmd__help__subcmd__wallet__subcmd__transfer_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help wallet transfer commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__wallet__subcmd__withdraw_commands] )) ||
+_bitcraps__subcmd__help__subcmd__wallet__subcmd__withdraw_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help wallet withdraw commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__keys_commands] )) ||
 _bitcraps__subcmd__keys_commands() {
     local commands; commands=(
@@ -2744,6 +3055,97 @@ _bitcraps__subcmd__tui_commands() {
 _bitcraps__subcmd__up_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps up commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet_commands] )) ||
+_bitcraps__subcmd__wallet_commands() {
+    local commands; commands=(
+'deposit:Deposit chips\: issuance → ACCOUNT (cashier or admin). Opens a player'\''s account on its first deposit' \
+'withdraw:Withdraw chips\: ACCOUNT → issuance (cashier or admin)' \
+'transfer:Move chips from one account to another (players move only their own chips, to another player)' \
+'balance:An account'\''s balance (default\: your own player\:<sub>; for cashiers and admins, every account)' \
+'history:An account'\''s transfers, oldest first (default\: your own account; for cashiers and admins, the whole log)' \
+'audit:Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet'\''s own audit and summary (cashier or admin), and check every \`wallet.anchor\` in the validators'\'' blocks (through the gateway) against the log. Exit 6 on any mismatch' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps wallet commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__audit_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__audit_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet audit commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__balance_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__balance_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet balance commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__deposit_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__deposit_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet deposit commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__help_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__help_commands() {
+    local commands; commands=(
+'deposit:Deposit chips\: issuance → ACCOUNT (cashier or admin). Opens a player'\''s account on its first deposit' \
+'withdraw:Withdraw chips\: ACCOUNT → issuance (cashier or admin)' \
+'transfer:Move chips from one account to another (players move only their own chips, to another player)' \
+'balance:An account'\''s balance (default\: your own player\:<sub>; for cashiers and admins, every account)' \
+'history:An account'\''s transfers, oldest first (default\: your own account; for cashiers and admins, the whole log)' \
+'audit:Export the whole log and every account, recompute the hash chain and every balance here, compare with the wallet'\''s own audit and summary (cashier or admin), and check every \`wallet.anchor\` in the validators'\'' blocks (through the gateway) against the log. Exit 6 on any mismatch' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps wallet help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__help__subcmd__audit_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__help__subcmd__audit_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet help audit commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__help__subcmd__balance_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__help__subcmd__balance_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet help balance commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__help__subcmd__deposit_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__help__subcmd__deposit_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet help deposit commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__help__subcmd__history_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__help__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet help history commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__help__subcmd__transfer_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__help__subcmd__transfer_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet help transfer commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__help__subcmd__withdraw_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__help__subcmd__withdraw_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet help withdraw commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__history_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet history commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__transfer_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__transfer_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet transfer commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__wallet__subcmd__withdraw_commands] )) ||
+_bitcraps__subcmd__wallet__subcmd__withdraw_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps wallet withdraw commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_bitcraps" ]; then

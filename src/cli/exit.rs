@@ -11,7 +11,7 @@ pub enum Code {
     Error = 1,
     /// Bad command line (clap's own code).
     Usage = 2,
-    /// An unknown service, game, block or other id.
+    /// An unknown service, game, block, account or other id.
     NotFound = 3,
     /// Credentials missing or refused.
     Auth = 4,
@@ -25,7 +25,7 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   0  success
   1  error
   2  usage error (bad flags or arguments)
-  3  not found (unknown service, game, block)
+  3  not found (unknown service, game, block, account)
   4  authentication or authorization refused
   5  unavailable: not running, not ready, or timed out
   6  verification failed";

@@ -41,10 +41,46 @@ pub fn admin_token(
     )?)
 }
 
+#[derive(Clone)]
 pub struct Gateway {
     base: String,
+    /// What `base` is, for errors ("the gateway", "the wallet").
+    name: &'static str,
     token: String,
     http: reqwest::blocking::Client,
+}
+
+/// One HTTP answer, success or not.
+pub struct Reply {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    /// The JSON body (`Null` when there is none or it is not JSON).
+    pub body: Value,
+}
+
+impl Reply {
+    /// The problem+json `detail`, else the status's reason.
+    pub fn detail(&self) -> &str {
+        self.body["detail"]
+            .as_str()
+            .or(self.status.canonical_reason())
+            .unwrap_or("")
+    }
+
+    /// The problem+json `type` (`about:blank` when there is none).
+    pub fn problem_type(&self) -> &str {
+        self.body["type"].as_str().unwrap_or("about:blank")
+    }
+}
+
+/// The exit code an HTTP error status maps to.
+pub fn code_for_status(status: u16) -> Code {
+    match status {
+        401 | 403 => Code::Auth,
+        404 => Code::NotFound,
+        502..=504 => Code::Unavailable,
+        _ => Code::Error,
+    }
 }
 
 impl Gateway {
@@ -68,12 +104,30 @@ impl Gateway {
         };
         Ok(Gateway {
             base,
+            name: "gateway",
             token,
             // Long enough for `propose --wait` to see its commit.
             http: reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()?,
         })
+    }
+
+    /// The same credentials against another service's base URL (a wallet
+    /// reached directly rather than through the gateway).
+    pub fn with_base(mut self, base: &str, name: &'static str) -> Gateway {
+        self.base = base.trim_end_matches('/').to_string();
+        self.name = name;
+        self
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The bearer token requests carry.
+    pub fn token(&self) -> &str {
+        &self.token
     }
 
     /// Follows a server-sent event stream at `path`, calling `on_event`
@@ -95,20 +149,14 @@ impl Gateway {
             .map_err(|e| {
                 fail(
                     Code::Unavailable,
-                    format!("cannot reach the gateway at {}: {e}", self.base),
+                    format!("cannot reach the {} at {}: {e}", self.name, self.base),
                 )
             })?;
         let status = resp.status();
         if !status.is_success() {
             let v: Value = resp.json().unwrap_or(Value::Null);
-            let code = match status.as_u16() {
-                401 | 403 => Code::Auth,
-                404 => Code::NotFound,
-                502..=504 => Code::Unavailable,
-                _ => Code::Error,
-            };
             return Err(fail(
-                code,
+                code_for_status(status.as_u16()),
                 format!(
                     "{}: {}",
                     status.as_u16(),
@@ -170,6 +218,24 @@ impl Gateway {
     /// `method path` with an optional JSON body; the answer's JSON, or an
     /// error whose exit code says what went wrong.
     pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let r = self.send(method, path, body)?;
+        if r.status.is_success() {
+            return Ok(r.body);
+        }
+        Err(fail(
+            code_for_status(r.status.as_u16()),
+            format!(
+                "{} {}: {}",
+                r.status.as_u16(),
+                r.status.canonical_reason().unwrap_or(""),
+                r.body["detail"].as_str().unwrap_or("")
+            ),
+        ))
+    }
+
+    /// `method path` with an optional JSON body: any HTTP answer, with its
+    /// status and headers; an error (exit 5) only when none came back.
+    pub fn send(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Reply> {
         let url = format!("{}{path}", self.base);
         let mut req = if method == "POST" {
             self.http.post(&url)
@@ -183,28 +249,16 @@ impl Gateway {
         let resp = req.send().map_err(|e| {
             fail(
                 Code::Unavailable,
-                format!("cannot reach the gateway at {}: {e}", self.base),
+                format!("cannot reach the {} at {}: {e}", self.name, self.base),
             )
         })?;
         let status = resp.status();
-        let v: Value = resp.json().unwrap_or(Value::Null);
-        if status.is_success() {
-            return Ok(v);
-        }
-        let code = match status.as_u16() {
-            401 | 403 => Code::Auth,
-            404 => Code::NotFound,
-            502..=504 => Code::Unavailable,
-            _ => Code::Error,
-        };
-        Err(fail(
-            code,
-            format!(
-                "{} {}: {}",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or(""),
-                v["detail"].as_str().unwrap_or("")
-            ),
-        ))
+        let headers = resp.headers().clone();
+        let body: Value = resp.json().unwrap_or(Value::Null);
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
     }
 }

@@ -16,6 +16,7 @@ pub mod output;
 pub mod ps;
 pub mod serve;
 pub mod up;
+pub mod wallet_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -105,6 +106,10 @@ pub enum Command {
     /// Propose, inspect and verify consensus through the gateway.
     #[command(subcommand)]
     Consensus(consensus_cmd::ConsensusCommand),
+    /// Deposit, withdraw, move and audit chips in the wallet through the
+    /// gateway.
+    #[command(subcommand, after_help = wallet_cmd::EXIT_CODES_HELP)]
+    Wallet(wallet_cmd::WalletCommand),
     /// Validator keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -174,6 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => keys::run(g, cmd),
         Command::Consensus(cmd) => consensus_cmd::run(g, cmd),
         Command::Game(cmd) => game_cmd::run(g, cmd),
+        Command::Wallet(cmd) => wallet_cmd::run(g, cmd),
         Command::Serve(args) => serve::run(g, args),
         Command::Tui(args) => crate::tui::run(g, args),
         Command::Manpage { out_dir } => {

@@ -33,6 +33,9 @@ const SCRUB: &[&str] = &[
     "OTEL_SERVICE_NAME",
     "BITCRAPS_TOKEN",
     "BITCRAPS_GATEWAY",
+    "BITCRAPS_WALLET_URL",
+    "WALLET_ADDR",
+    "WALLET_DATABASE_URL",
 ];
 
 /// One isolated BitCraps installation: its own state dir and ports.
