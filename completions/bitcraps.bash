@@ -4190,7 +4190,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__serve)
-            opts="-c -o -q -h -V --index --listen --config --set --state-dir --output --color --quiet --help --version gateway engine consensus"
+            opts="-c -o -q -h -V --index --listen --config --set --state-dir --output --color --quiet --help --version gateway engine consensus wallet"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
