@@ -31,7 +31,7 @@ ENV BITCRAPS_STATE_DIR=/var/lib/bitcraps \
 VOLUME /var/lib/bitcraps
 WORKDIR /var/lib/bitcraps
 USER 10001:10001
-EXPOSE 8080 8081 8082
+EXPOSE 8080 8081 8082 8090
 # The default command is the gateway; compose and k8s set each service's own check.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["curl", "-fsS", "http://127.0.0.1:8080/health"]

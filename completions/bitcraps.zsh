@@ -128,7 +128,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::services -- Services (validator-0, engine-0, gateway, supervisor) or kinds (validators, engines); default\: all:_default' \
+'*::services -- Services (validator-0, wallet, engine-0, gateway, supervisor) or kinds (validators, wallets, engines); default\: all:_default' \
 && ret=0
 ;;
 (restart)
@@ -148,7 +148,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::services -- Service names (validator-0, engine-0, gateway) or kinds (validators, engines):_default' \
+'*::services -- Service names (validator-0, wallet, engine-0, gateway) or kinds (validators, wallets, engines):_default' \
 && ret=0
 ;;
 (config)

@@ -53,6 +53,7 @@ impl Demo {
             .env("GATEWAY_LISTEN_ADDR", format!("127.0.0.1:{}", self.base))
             .env("GAME_ENGINE_ADDR", format!("127.0.0.1:{}", self.base + 1))
             .env("CONSENSUS_ADDR", format!("127.0.0.1:{}", self.base + 2))
+            .env("WALLET_ADDR", format!("127.0.0.1:{}", self.base + 6))
             .env("NO_COLOR", "1")
             .output()?;
         if !out.status.success() {
@@ -117,7 +118,7 @@ impl Demo {
 }
 
 fn demo() -> anyhow::Result<()> {
-    let base = free_ports(6)?;
+    let base = free_ports(7)?;
     let mut d = Demo {
         exe: std::env::current_exe()?,
         state: tempfile::Builder::new().prefix("bcdemo").tempdir()?,
@@ -129,8 +130,8 @@ fn demo() -> anyhow::Result<()> {
         token: String::new(),
     };
     println!(
-        "starting 4 validators, an engine and the gateway on ports {base}..{} ...",
-        base + 5
+        "starting 4 validators, the wallet, an engine and the gateway on ports {base}..{} ...",
+        base + 6
     );
     let started = std::time::Instant::now();
     d.cli(&["up", "-d", "--wait", "-q"])?;

@@ -70,6 +70,7 @@ fn serve_port(args: &[String]) -> u16 {
         Some("gateway") => 8080,
         Some("engine") => 8081,
         Some("consensus") => 8082,
+        Some("wallet") => 8090,
         other => panic!("not a serve command: {other:?}"),
     }
 }
@@ -85,6 +86,8 @@ const K8S_FILES: &[&str] = &[
     "configmap.yaml",
     "secret.yaml",
     "validators.yaml",
+    "postgres.yaml",
+    "wallet.yaml",
     "engine.yaml",
     "gateway.yaml",
 ];
@@ -158,6 +161,10 @@ fn k8s_workloads_probe_real_paths_on_their_ports_as_non_root_with_known_env() {
                 assert_eq!(sc["allowPrivilegeEscalation"], Value::Bool(false), "{name}");
                 assert_ne!(sc["runAsUser"].as_u64(), Some(0), "{name}");
             }
+            if name == "bitcraps-postgres" {
+                // Not a BitCraps service: checked on its own below.
+                continue;
+            }
             for c in containers {
                 let args = strings(&c["args"]);
                 assert_eq!(args[0], "serve", "{name}: {args:?}");
@@ -204,6 +211,7 @@ fn k8s_workloads_probe_real_paths_on_their_ports_as_non_root_with_known_env() {
             ("bitcraps-engine".to_string(), 8081),
             ("bitcraps-gateway".to_string(), 8080),
             ("bitcraps-validator".to_string(), 8082),
+            ("bitcraps-wallet".to_string(), 8090),
         ]
     );
     // Services route to the containers' named ports; validators have a
@@ -223,6 +231,89 @@ fn k8s_workloads_probe_real_paths_on_their_ports_as_non_root_with_known_env() {
         s(svc, &["metadata", "name"])
     );
     assert!(!sts["spec"]["volumeClaimTemplates"].is_null());
+
+    // The wallet takes its database URL from the Secret, keeps a volume of
+    // its own (the SQLite fallback) and never runs two writers.
+    let w = yaml_docs("k8s/wallet.yaml");
+    let dep = w
+        .iter()
+        .find(|d| s(d, &["kind"]) == Some("Deployment"))
+        .unwrap();
+    assert_eq!(dep["spec"]["replicas"].as_u64(), Some(1));
+    assert_eq!(s(dep, &["spec", "strategy", "type"]), Some("Recreate"));
+    let pod = &dep["spec"]["template"]["spec"];
+    let env = pod["containers"][0]["env"].as_sequence().unwrap();
+    let url = env
+        .iter()
+        .find(|e| s(e, &["name"]) == Some("WALLET_DATABASE_URL"))
+        .expect("WALLET_DATABASE_URL");
+    let secret_ref = &url["valueFrom"]["secretKeyRef"];
+    let secrets = yaml_docs("k8s/secret.yaml");
+    let db_secret = secrets
+        .iter()
+        .find(|d| s(d, &["metadata", "name"]) == s(secret_ref, &["name"]))
+        .expect("the wallet's database Secret is in secret.yaml");
+    let key = s(secret_ref, &["key"]).unwrap();
+    assert!(
+        !db_secret["stringData"][key].is_null(),
+        "{key} in the Secret"
+    );
+    let claim = pod["volumes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find_map(|v| s(v, &["persistentVolumeClaim", "claimName"]))
+        .expect("the wallet's volume");
+    assert!(
+        w.iter()
+            .any(|d| s(d, &["kind"]) == Some("PersistentVolumeClaim")
+                && s(d, &["metadata", "name"]) == Some(claim))
+    );
+
+    // PostgreSQL: a StatefulSet with its own volume behind a headless
+    // Service, non-root, probed with pg_isready, its password from the
+    // same Secret as the wallet's URL.
+    let pg = yaml_docs("k8s/postgres.yaml");
+    let svc = pg
+        .iter()
+        .find(|d| s(d, &["kind"]) == Some("Service"))
+        .unwrap();
+    assert_eq!(s(svc, &["spec", "clusterIP"]), Some("None"));
+    assert_eq!(svc["spec"]["ports"][0]["port"].as_u64(), Some(5432));
+    let sts = pg
+        .iter()
+        .find(|d| s(d, &["kind"]) == Some("StatefulSet"))
+        .unwrap();
+    assert_eq!(
+        s(sts, &["spec", "serviceName"]),
+        s(svc, &["metadata", "name"])
+    );
+    assert!(!sts["spec"]["volumeClaimTemplates"].is_null());
+    let c = &sts["spec"]["template"]["spec"]["containers"][0];
+    assert!(s(c, &["image"]).unwrap().starts_with("postgres:15"));
+    assert_eq!(c["ports"][0]["containerPort"].as_u64(), Some(5432));
+    for probe in ["livenessProbe", "readinessProbe"] {
+        let cmd = strings(&c[probe]["exec"]["command"]);
+        assert_eq!(
+            cmd.first().map(String::as_str),
+            Some("pg_isready"),
+            "{probe}"
+        );
+    }
+    let pw = c["env"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|e| s(e, &["name"]) == Some("POSTGRES_PASSWORD"))
+        .expect("POSTGRES_PASSWORD");
+    assert_eq!(
+        s(&pw["valueFrom"]["secretKeyRef"], &["name"]),
+        s(secret_ref, &["name"])
+    );
+    assert_ne!(
+        sts["spec"]["template"]["spec"]["securityContext"]["runAsUser"].as_u64(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -235,6 +326,7 @@ fn the_configmap_is_a_valid_configuration() {
     for line in toml.lines() {
         let mut l = line.to_string();
         for (i, name) in [
+            "bitcraps-wallet",
             "bitcraps-engine",
             "bitcraps-validator-0.bitcraps-validator",
             "bitcraps-validator-1.bitcraps-validator",
@@ -290,7 +382,7 @@ fn the_image_runs_bitcraps_as_non_root_with_a_health_check() {
 }
 
 #[test]
-fn compose_runs_consul_four_validators_an_engine_and_the_gateway_on_their_ports() {
+fn compose_runs_every_service_on_its_port_and_the_wallet_on_postgres() {
     let doc = &yaml_docs("docker-compose.yml")[0];
     let services = doc["services"].as_mapping().unwrap();
     let names: BTreeSet<&str> = services.keys().map(|k| k.as_str().unwrap()).collect();
@@ -300,6 +392,8 @@ fn compose_runs_consul_four_validators_an_engine_and_the_gateway_on_their_ports(
         "validator-1",
         "validator-2",
         "validator-3",
+        "postgres",
+        "wallet",
         "engine",
         "gateway",
     ] {
@@ -314,7 +408,7 @@ fn compose_runs_consul_four_validators_an_engine_and_the_gateway_on_their_ports(
     let peers = s(&doc["x-env"], &["CONSENSUS_UPSTREAMS"]).unwrap();
     for (name, svc) in services {
         let name = name.as_str().unwrap();
-        if name == "consul" {
+        if name == "consul" || name == "postgres" {
             continue;
         }
         let args = strings(&svc["command"]);
@@ -342,8 +436,53 @@ fn compose_runs_consul_four_validators_an_engine_and_the_gateway_on_their_ports(
             );
         }
     }
+    // The wallet: in the static list and in Consul at its address, on
+    // PostgreSQL (a volume, a health check) that it waits for, and the
+    // engine waits for the wallet.
+    let wallet = &services["wallet"];
+    let wallet_ip = s(&wallet["networks"]["bitcraps"], &["ipv4_address"]).unwrap();
+    assert_eq!(
+        s(&doc["x-env"], &["WALLET_UPSTREAMS"]),
+        Some(format!("{wallet_ip}:8090").as_str())
+    );
+    let consul_cmd = strings(&services["consul"]["command"]).join(" ");
+    assert!(
+        consul_cmd.contains(&format!(
+            "name = \"wallet\", id = \"wallet-0\", address = \"{wallet_ip}\", port = 8090"
+        )),
+        "{consul_cmd}"
+    );
+    let pg = &services["postgres"];
+    assert!(s(pg, &["image"]).unwrap().starts_with("postgres:15"));
+    let pg_ip = s(&pg["networks"]["bitcraps"], &["ipv4_address"]).unwrap();
+    let data = strings(&pg["volumes"]).join(" ");
+    assert!(data.ends_with(":/var/lib/postgresql/data"), "{data}");
+    let volume = data.split(':').next().unwrap();
+    assert!(doc["volumes"].get(volume).is_some(), "volume {volume}");
+    assert!(strings(&pg["healthcheck"]["test"]).contains(&"pg_isready".to_string()));
+    let url = s(&wallet["environment"], &["WALLET_DATABASE_URL"]).unwrap();
+    let pg_env = &pg["environment"];
+    assert!(url.starts_with("postgres://"), "{url}");
+    assert!(
+        url.ends_with(&format!(
+            "@{pg_ip}:5432/{}",
+            s(pg_env, &["POSTGRES_DB"]).unwrap()
+        )),
+        "{url}"
+    );
+    assert!(url.contains(&format!("//{}:", s(pg_env, &["POSTGRES_USER"]).unwrap())));
+    assert_eq!(
+        s(&wallet["depends_on"]["postgres"], &["condition"]),
+        Some("service_healthy")
+    );
+    assert_eq!(
+        s(&services["engine"]["depends_on"]["wallet"], &["condition"]),
+        Some("service_healthy")
+    );
+
     let gw = &services["gateway"]["environment"];
     assert_eq!(s(gw, &["SERVICE_DISCOVERY_METHOD"]), Some("consul"));
+    assert_eq!(s(gw, &["WALLET_SERVICE_NAME"]), Some("wallet"));
     let consul_ip = s(
         &services["consul"]["networks"]["bitcraps"],
         &["ipv4_address"],
@@ -537,6 +676,7 @@ fn docker_compose_accepts_the_file() {
         .arg(Path::new(&root).join("docker-compose.yml"))
         .args(["config", "--quiet"])
         .env("JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("POSTGRES_PASSWORD", "0123456789abcdef")
         .output()
         .expect("docker");
     assert!(

@@ -431,3 +431,79 @@ fn idempotent_requests_are_retried_on_another_instance() {
         "round robin reached the dead validator with a POST"
     );
 }
+
+#[test]
+fn wallet_routes_reach_the_wallet_and_pass_transfers_up_to_its_limit() {
+    let sb = Sandbox::new();
+    sb.up();
+    let gw = Gw::new(&sb);
+    let cashier = gw.token("till-1", Role::Cashier);
+    // The prefix is stripped: /api/v1/wallet/summary is the wallet's /summary.
+    let (s, summary, h) = gw.call("GET", "/api/v1/wallet/summary", Some(("ops", Admin)), None);
+    assert_eq!(s, 200, "{summary}");
+    assert!(summary["head"].is_object(), "{summary}");
+    assert!(h.contains_key("x-request-id"));
+    let (s, p, _) = gw.call("GET", "/api/v1/wallet/summary", None, None);
+    assert_eq!(s, 401, "credentials are checked at the edge: {p}");
+    // The wallet's own role checks pass through: a player may not audit.
+    let (s, p, _) = gw.call("GET", "/api/v1/wallet/audit", Some(("alice", Player)), None);
+    assert_eq!(s, 403, "{p}");
+
+    // A deposit padded to just under the wallet's 512 KiB limit goes
+    // through whole; one byte over it is refused by the gateway itself.
+    let deposit =
+        json!({"id": "dep-big-1", "debit": "issuance", "credit": "player:alice", "amount": 100})
+            .to_string();
+    let padded = |len: usize| format!("{deposit}{}", " ".repeat(len - deposit.len()));
+    let post = |body: String| {
+        gw.http
+            .post(format!("{}/api/v1/wallet/transfers", gw.base))
+            .bearer_auth(&cashier)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let r = post(padded(512 * 1024));
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let r = post(padded(512 * 1024 + 1));
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    // The refusal did not count against the wallet: the retry of the first
+    // deposit is answered as the replay it is.
+    let r = post(padded(1024));
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let (s, acct, _) = gw.call(
+        "GET",
+        "/api/v1/wallet/accounts/player:alice",
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(s, 200, "{acct}");
+
+    // Operators see the wallet's instance; the gateway's readiness reports
+    // it without depending on it.
+    let (s, v, _) = gw.call("GET", "/admin/upstreams", Some(("ops", Admin)), None);
+    assert_eq!(s, 200, "{v}");
+    let wallet = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["service"] == "wallet")
+        .unwrap_or_else(|| panic!("no wallet in {v}"));
+    assert_eq!(wallet["instances"][0]["addr"], sb.wallet().to_string());
+    assert_eq!(wallet["instances"][0]["health"], "healthy");
+    assert_eq!(wallet["instances"][0]["breaker"], "closed");
+    let ready: Value = support::get(sb.gateway(), "/health/ready").json().unwrap();
+    let dep = ready["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "wallet")
+        .unwrap_or_else(|| panic!("{ready}"));
+    assert_eq!(
+        (dep["required"].as_bool(), dep["up"].as_bool()),
+        (Some(false), Some(true))
+    );
+}

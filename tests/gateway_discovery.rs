@@ -255,6 +255,7 @@ async fn consul_discovery_follows_blocking_queries_and_services_register_themsel
     let (a, _) = fake_upstream("engine-a").await;
     let (b, _) = fake_upstream("engine-b").await;
     let (v, _) = fake_upstream("validator").await;
+    let (w, _) = fake_upstream("wallet").await;
     let consul = FakeConsul::default();
     consul.state.lock().unwrap().index = 10;
     consul.set(
@@ -262,6 +263,7 @@ async fn consul_discovery_follows_blocking_queries_and_services_register_themsel
         vec![consul_entry(a, 0), consul_entry(b, 1)],
     );
     consul.set("bitcraps-consensus", vec![consul_entry(v, 0)]);
+    consul.set("bitcraps-wallet", vec![consul_entry(w, 0)]);
     let agent = serve(
         Router::new()
             .route("/v1/health/service/{name}", get(FakeConsul::health))
@@ -298,6 +300,17 @@ async fn consul_discovery_follows_blocking_queries_and_services_register_themsel
     assert_eq!((s, r["upstream"].as_str()), (200, Some("engine-b")), "{r}");
     let (s, r, _) = gw.call("GET", "/api/v1/consensus/status", false).await;
     assert_eq!((s, r["path"].as_str()), (200, Some("/status")), "{r}");
+    // The wallet is discovered under its own name, its prefix stripped.
+    let r = eventually("the wallet routed to", || async {
+        let (s, r, _) = gw.call("GET", "/api/v1/wallet/summary", false).await;
+        (s == 200).then_some(r)
+    })
+    .await;
+    assert_eq!(
+        (r["upstream"].as_str(), r["path"].as_str()),
+        (Some("wallet"), Some("/summary")),
+        "{r}"
+    );
 
     // The gateway asks for passing instances only, and after the first
     // answer it blocks on the index it was given.
@@ -408,6 +421,54 @@ async fn consul_discovery_follows_blocking_queries_and_services_register_themsel
     })
     .await;
     let _ = engine.wait();
+
+    // A real wallet registers itself too, under the wallet's service name.
+    let wallet_addr = support::addr(support::free_port_block(1));
+    let mut wallet = sb
+        .cmd(&["serve", "wallet", "--listen", &wallet_addr.to_string()])
+        .env("BYZANTINE_THRESHOLD", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let reg = eventually("the wallet's registration", || async {
+        let st = consul.state.lock().unwrap();
+        st.registered
+            .iter()
+            .find(|r| r["Name"] == "bitcraps-wallet")
+            .cloned()
+    })
+    .await;
+    assert_eq!(reg["Meta"]["index"], "0");
+    assert_eq!(reg["Port"], wallet_addr.port());
+    assert_eq!(reg["Check"]["HTTP"], format!("http://{wallet_addr}/health"));
+    // Serving (its SIGTERM handler in place) before it is stopped.
+    eventually("the wallet serving", || async {
+        gw.http
+            .get(format!("http://{wallet_addr}/health"))
+            .send()
+            .await
+            .ok()
+            .filter(|r| r.status() == 200)
+    })
+    .await;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(wallet.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let wallet_id = reg["ID"].as_str().unwrap().to_string();
+    eventually("the wallet's deregistration", || async {
+        consul
+            .state
+            .lock()
+            .unwrap()
+            .deregistered
+            .contains(&wallet_id)
+            .then_some(())
+    })
+    .await;
+    let _ = wallet.wait();
 
     // The gateway registered itself with a /health check, and deregisters
     // the same id when it stops.
@@ -811,10 +872,26 @@ async fn openapi_lists_the_gateways_own_and_proxied_routes() {
         ("post", "/api/v1/consensus/vote"),
         ("get", "/api/v1/consensus/status"),
         ("post", "/api/v1/consensus/validators"),
+        ("post", "/api/v1/wallet/transfers"),
+        ("get", "/api/v1/wallet/transfers"),
+        ("get", "/api/v1/wallet/transfers/{id}"),
+        ("get", "/api/v1/wallet/accounts"),
+        ("get", "/api/v1/wallet/accounts/{id}"),
+        ("get", "/api/v1/wallet/accounts/{id}/transfers"),
+        ("get", "/api/v1/wallet/audit"),
+        ("get", "/api/v1/wallet/summary"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),
             "{method} {path} missing from /openapi.json"
         );
     }
+    // Bodies the gateway reads itself are documented with their limit.
+    for path in ["/api/v1/consensus/propose", "/api/v1/wallet/transfers"] {
+        assert!(
+            doc["paths"][path]["post"]["responses"]["413"].is_object(),
+            "{path}: no 413"
+        );
+    }
+    assert!(doc["paths"]["/api/v1/games"]["post"]["responses"]["413"].is_null());
 }

@@ -19,6 +19,7 @@ fn every_service_exposes_the_common_contract() {
         ("gateway", sb.gateway()),
         ("engine", sb.engine()),
         ("consensus", sb.validator(1)),
+        ("wallet", sb.wallet()),
     ] {
         let live: serde_json::Value = get(addr, "/health").json().unwrap();
         assert_eq!(live["status"], "ok");
@@ -63,7 +64,7 @@ fn every_service_exposes_the_common_contract() {
         .iter()
         .map(|d| d["name"].as_str().unwrap())
         .collect();
-    assert_eq!(deps, ["consensus", "game_engine", "jwt_secret"]);
+    assert_eq!(deps, ["consensus", "game_engine", "jwt_secret", "wallet"]);
     let admin = support::Tokens::of(&sb).mint("ops", bitcraps::auth::Role::Admin);
     assert_eq!(get(sb.gateway(), "/admin/upstreams").status(), 401);
     let ups: serde_json::Value = support::http()
@@ -86,6 +87,7 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
             env!("CARGO_BIN_EXE_game-engine-service"),
         ),
         ("api-gateway", env!("CARGO_BIN_EXE_api-gateway")),
+        ("wallet-service", env!("CARGO_BIN_EXE_wallet-service")),
     ] {
         let port = support::free_port_block(1);
         let addr = support::addr(port);
@@ -105,8 +107,9 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
                 .ok()
                 .filter(|r| r.status() == 200)
         });
-        // Alone, dependencies are down: live but not ready, saying why.
-        if bin != "consensus-service" {
+        // Alone, dependencies are down: live but not ready, saying why
+        // (a validator and the wallet need no other service).
+        if bin == "game-engine-service" || bin == "api-gateway" {
             let r = get(addr, "/health/ready");
             assert_eq!(r.status(), 503, "{bin}");
             let report: serde_json::Value = r.json().unwrap();

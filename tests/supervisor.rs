@@ -26,7 +26,22 @@ fn up_kill_restart_down_lifecycle() {
     assert_eq!(ps["running"], true);
     assert_eq!(ps["phase"], "running");
     let services = ps["services"].as_array().unwrap();
-    assert_eq!(services.len(), 6);
+    let names: Vec<&str> = services
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "validator-0",
+            "validator-1",
+            "validator-2",
+            "validator-3",
+            "wallet",
+            "engine-0",
+            "gateway"
+        ]
+    );
     for s in services {
         assert_eq!(s["state"], "running", "{s}");
         assert_eq!(s["health"], "ready", "{s}");
@@ -48,6 +63,39 @@ fn up_kill_restart_down_lifecycle() {
         Sandbox::service(&ps, "validator-3")["address"],
         sb.validator(3).to_string()
     );
+    assert_eq!(
+        Sandbox::service(&ps, "wallet")["address"],
+        sb.wallet().to_string()
+    );
+    // The wallet was ready before the engines started (they move chips
+    // through it), and after the validators were.
+    let events: Vec<serde_json::Value> =
+        std::fs::read_to_string(sb.state_dir().join("logs/supervisor.log"))
+            .unwrap()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+    let at = |message: &str, service: &str| {
+        events
+            .iter()
+            .position(|e| e["message"] == message && e["service"] == service)
+            .unwrap_or_else(|| panic!("no {message:?} of {service} in {events:?}"))
+    };
+    assert!(at("service ready", "validator-3") < at("service started", "wallet"));
+    assert!(at("service ready", "wallet") < at("service started", "engine-0"));
+    // The gateway reaches the wallet with a token the CLI mints.
+    let r = sb.run(&["auth", "token", "--sub", "x", "--role", "admin"]);
+    assert_eq!(r.code, 0, "{r}");
+    let resp = support::http()
+        .get(format!("http://{}/api/v1/wallet/summary", sb.gateway()))
+        .bearer_auth(r.stdout.trim())
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let summary: serde_json::Value = resp.json().unwrap();
+    assert!(summary["head"].is_object(), "{summary}");
+    // The wallet's data lives under the state dir.
+    assert!(sb.state_dir().join("data/wallet").is_dir());
     // Detached: the supervisor leads its own session, so closing the
     // terminal that started it sends it no SIGHUP.
     let sup = ps["supervisor_pid"].as_u64().unwrap();
@@ -89,6 +137,19 @@ fn up_kill_restart_down_lifecycle() {
     assert_eq!(engine["last_exit"], "killed by SIGKILL");
     let live: serde_json::Value = get(sb.engine(), "/health").json().unwrap();
     assert_eq!(live["pid"], engine["pid"]);
+
+    // So is the wallet, its ledger reopened after the kill.
+    let old = Sandbox::service(&sb.ps(), "wallet")["pid"]
+        .as_u64()
+        .unwrap();
+    kill9(old);
+    let wallet = wait_for("wallet back and ready", LIMIT, || {
+        let ps = sb.ps();
+        let w = Sandbox::service(&ps, "wallet").clone();
+        (w["health"] == "ready" && w["pid"].as_u64().is_some_and(|p| p != old)).then_some(w)
+    });
+    assert_eq!(wallet["restarts"], 1);
+    assert_eq!(wallet["last_exit"], "killed by SIGKILL");
 
     // The gateway sees its engine again.
     wait_for("gateway ready", LIMIT, || {
@@ -145,7 +206,7 @@ fn down_stops_services_orphaned_by_a_killed_supervisor() {
     });
     assert_eq!(
         sb.live_service_pids().len(),
-        6,
+        7,
         "services outlive the supervisor"
     );
 
@@ -205,6 +266,15 @@ fn restart_gives_a_new_pid_and_unknown_names_exit_3() {
             Sandbox::service(&before, &name)["pid"]
         );
     }
+
+    // The wallet restarts on its own name.
+    let old = Sandbox::service(&after, "wallet")["pid"].as_u64().unwrap();
+    let r = sb.run(&["restart", "wallet", "--output", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let restarted: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(restarted[0]["name"], "wallet");
+    assert_ne!(restarted[0]["pid"].as_u64().unwrap(), old);
+    assert_eq!(restarted[0]["health"], "ready");
 
     let r = sb.run(&["restart", "nginx"]);
     assert_eq!(r.code, 3, "{r}");
@@ -279,6 +349,17 @@ fn logs_show_each_service_with_request_ids() {
         "{r}"
     );
 
+    // The wallet has its log like the others.
+    let r = sb.run(&["logs", "wallet", "-n", "200", "--output", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(
+        r.stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .any(|v| v["service"] == "wallet"),
+        "{r}"
+    );
+
     let r = sb.run(&["logs", "nope"]);
     assert_eq!(r.code, 3, "{r}");
 }
@@ -316,7 +397,7 @@ fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
         let r = sb.run(&["ps", "--output", "json"]);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).ok()?;
         let all = v["services"].as_array()?;
-        (all.len() == 6 && all.iter().all(|s| s["health"] == "ready")).then_some(())
+        (all.len() == 7 && all.iter().all(|s| s["health"] == "ready")).then_some(())
     });
     wait_for(
         "the supervisor to say all services are ready",
@@ -336,6 +417,7 @@ fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
     assert!(exit.success(), "{exit:?}");
     let out = reader.join().unwrap();
     assert!(out.contains("validator-0 | "), "{out}");
+    assert!(out.contains("     wallet | "), "{out}");
     assert!(out.contains("   gateway | "), "prefixes are aligned: {out}");
     assert!(out.contains("all services ready"), "{out}");
     assert!(out.contains("supervisor stopped"), "{out}");
@@ -367,7 +449,7 @@ fn a_terminal_that_stops_reading_does_not_stall_supervision() {
         let r = sb.run(&["ps", "--output", "json"]);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).ok()?;
         let all = v["services"].as_array()?;
-        (all.len() == 6 && all.iter().all(|s| s["health"] == "ready")).then_some(())
+        (all.len() == 7 && all.iter().all(|s| s["health"] == "ready")).then_some(())
     });
     // Each request logs a line; 3,000 of them overflow the pipe many times.
     let client = support::http();

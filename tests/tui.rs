@@ -97,7 +97,7 @@ fn reader_snapshots_a_running_system_and_shows_a_killed_validator_as_down() {
 
     // Services: every one listed; the live ones with /proc figures.
     let sup = first.supervisor.as_ref().unwrap().as_ref().unwrap();
-    assert_eq!(sup.services.len(), 6);
+    assert_eq!(sup.services.len(), 7);
     let v3 = sup
         .services
         .iter()

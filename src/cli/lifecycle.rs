@@ -19,7 +19,7 @@ pub struct DownArgs {
 
 #[derive(Debug, Args)]
 pub struct RestartArgs {
-    /// Service names (validator-0, engine-0, gateway) or kinds (validators, engines).
+    /// Service names (validator-0, wallet, engine-0, gateway) or kinds (validators, wallets, engines).
     #[arg(required = true, value_name = "SERVICE")]
     pub services: Vec<String>,
 }

@@ -26,8 +26,8 @@ pub struct LogsArgs {
     /// Print the raw JSON lines as the services wrote them.
     #[arg(long)]
     pub raw: bool,
-    /// Services (validator-0, engine-0, gateway, supervisor) or kinds
-    /// (validators, engines); default: all.
+    /// Services (validator-0, wallet, engine-0, gateway, supervisor) or
+    /// kinds (validators, wallets, engines); default: all.
     #[arg(value_name = "SERVICE")]
     pub services: Vec<String>,
 }
@@ -50,6 +50,7 @@ fn matches(service: &str, arg: &str) -> bool {
     let kind = match arg {
         "validators" | "validator" | "consensus" => "validator-",
         "engines" | "engine" => "engine-",
+        "wallets" | "wallet" => return service == "wallet" || service.starts_with("wallet-"),
         _ => return service == arg,
     };
     service.starts_with(kind)
@@ -151,5 +152,21 @@ impl Printer {
         let _ = console::render;
         self.console.line(service, line);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn names_match_exactly_and_kinds_match_their_members() {
+        assert!(matches("validator-2", "validators"));
+        assert!(matches("engine-0", "engine"));
+        assert!(matches("wallet", "wallet"));
+        assert!(matches("wallet-1", "wallets"));
+        assert!(!matches("wallet", "engines"));
+        assert!(matches("supervisor", "supervisor"));
+        assert!(!matches("gateway", "wallet"));
     }
 }

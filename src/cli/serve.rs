@@ -122,9 +122,12 @@ fn consul_registration(
         addrs.get(usize::from(opts.index)).copied().unwrap_or(first)
     };
     let (name, addr, ordinal) = match kind {
-        // The wallet is reached at its configured address (see
-        // `wallet.addr`); it does not register in Consul yet.
-        ServeKind::Wallet => return None,
+        ServeKind::Wallet => (
+            &sd.wallet_service,
+            opts.listen
+                .unwrap_or_else(|| nth(cfg.wallet_addrs(), cfg.wallet.addr)),
+            Some(opts.index),
+        ),
         ServeKind::Gateway => (
             &sd.gateway_service,
             opts.listen.unwrap_or(cfg.gateway.listen_addr),

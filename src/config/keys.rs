@@ -239,6 +239,13 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Validators for static discovery. Empty: consensus.validators consecutive ports from consensus.addr.",
     },
     KeyDef {
+        key: "service_discovery.static_services.wallet",
+        env: "WALLET_UPSTREAMS",
+        default: "",
+        kind: Kind::AddrList,
+        doc: "Wallet instances for static discovery. Empty: wallet.instances consecutive ports from wallet.addr.",
+    },
+    KeyDef {
         key: "service_discovery.service_names.game_engine",
         env: "GAME_ENGINE_SERVICE_NAME",
         default: "bitcraps-game-engine",
@@ -258,6 +265,13 @@ pub const KEYS: &[KeyDef] = &[
         default: "bitcraps-gateway",
         kind: Kind::Text,
         doc: "Name the gateway registers under in Consul.",
+    },
+    KeyDef {
+        key: "service_discovery.service_names.wallet",
+        env: "WALLET_SERVICE_NAME",
+        default: "bitcraps-wallet",
+        kind: Kind::Text,
+        doc: "Name of the wallet service in Consul, or of its Kubernetes Service.",
     },
     KeyDef {
         key: "game_engine.addr",
@@ -360,7 +374,17 @@ pub const KEYS: &[KeyDef] = &[
         env: "WALLET_ADDR",
         default: "127.0.0.1:8090",
         kind: Kind::SocketAddr,
-        doc: "Listen address of the wallet (accounts and the double-entry ledger).",
+        doc: "Listen address of the wallet (accounts and the double-entry ledger); further instances take the next ports.",
+    },
+    KeyDef {
+        key: "wallet.instances",
+        env: "WALLET_INSTANCES",
+        default: "1",
+        kind: Kind::Int {
+            min: 1,
+            max: PORT_COUNT,
+        },
+        doc: "Wallet instances `bitcraps up` starts. More than one needs a shared ledger (wallet.database_url); the embedded SQLite ledger has one writer.",
     },
     KeyDef {
         key: "wallet.database_url",

@@ -324,8 +324,13 @@ impl Layered {
                     .text("service_discovery.service_names.gateway")?
                     .trim()
                     .to_string(),
+                wallet_service: self
+                    .text("service_discovery.service_names.wallet")?
+                    .trim()
+                    .to_string(),
                 game_engine: self.addr_list("service_discovery.static_services.game_engine")?,
                 consensus: self.addr_list("service_discovery.static_services.consensus")?,
+                wallet: self.addr_list("service_discovery.static_services.wallet")?,
             },
             game_engine: EngineConfig {
                 addr: self.addr("game_engine.addr")?,
@@ -345,6 +350,7 @@ impl Layered {
             },
             wallet: WalletConfig {
                 addr: self.addr("wallet.addr")?,
+                instances: self.int("wallet.instances")? as u16,
                 database_url: self.text("wallet.database_url")?.trim().to_string(),
             },
             supervisor: SupervisorConfig {
@@ -687,10 +693,13 @@ pub struct DiscoveryConfig {
     pub game_engine_service: String,
     pub consensus_service: String,
     pub gateway_service: String,
+    pub wallet_service: String,
     /// Explicit static engine instances (empty: derived from `game_engine`).
     pub game_engine: Vec<SocketAddr>,
     /// Explicit static validators (empty: derived from `consensus`).
     pub consensus: Vec<SocketAddr>,
+    /// Explicit static wallet instances (empty: derived from `wallet`).
+    pub wallet: Vec<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -706,6 +715,8 @@ pub struct EngineConfig {
 #[derive(Debug, Clone, Serialize)]
 pub struct WalletConfig {
     pub addr: SocketAddr,
+    /// Instances `up` starts (more than one only with a shared database).
+    pub instances: u16,
     /// Empty: embedded SQLite; else a PostgreSQL URL.
     pub database_url: String,
 }
@@ -796,6 +807,7 @@ impl Config {
                 self.game_engine.addr,
                 self.game_engine.instances,
             ),
+            ("wallet.addr", self.wallet.addr, self.wallet.instances),
         ] {
             if u32::from(base.port()) + u32::from(count) > 65_536 || base.port() == 0 {
                 return Err(ConfigError::Constraint(format!(
@@ -826,10 +838,13 @@ impl Config {
                     .enumerate()
                     .map(|(i, a)| (a, format!("engine-{i}"))),
             )
-            .chain([
-                (gateway, "gateway".to_string()),
-                (self.wallet.addr, "wallet".to_string()),
-            ]);
+            .chain(
+                self.wallet_addrs()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, a)| (a, wallet_name(i as u16, self.wallet_addrs().len()))),
+            )
+            .chain([(gateway, "gateway".to_string())]);
         for (addr, name) in all {
             if let Some((_, other)) = taken.iter().find(|(a, _)| {
                 a.port() == addr.port()
@@ -838,14 +853,32 @@ impl Config {
                         || addr.ip().is_unspecified())
             }) {
                 return Err(ConfigError::Constraint(format!(
-                    "{name} and {other} would both listen on port {}: engines take consecutive ports from {} and validators from {}; \
+                    "{name} and {other} would both listen on port {}: engines take consecutive ports from {}, validators from {} and wallets from {}; \
                      move one range (e.g. GAME_ENGINE_ADDR=127.0.0.1:8100)",
                     addr.port(),
                     layered.describe("game_engine.addr"),
                     layered.describe("consensus.addr"),
+                    layered.describe("wallet.addr"),
                 )));
             }
             taken.push((addr, name));
+        }
+        // One writer per SQLite ledger: several wallets need a shared database.
+        if self.wallet_addrs().len() > 1 && self.wallet.database_url.is_empty() {
+            return Err(ConfigError::Constraint(format!(
+                "{} wallet instances cannot share the embedded SQLite ledger (one writer); \
+                 set `wallet.database_url` (WALLET_DATABASE_URL) to a PostgreSQL URL, or run one: {}{}",
+                self.wallet_addrs().len(),
+                layered.describe("wallet.instances"),
+                if self.service_discovery.wallet.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", {}",
+                        layered.describe("service_discovery.static_services.wallet")
+                    )
+                },
+            )));
         }
         if self.supervisor.restart_initial_backoff > self.supervisor.restart_max_backoff {
             return Err(ConfigError::Constraint(format!(
@@ -868,6 +901,7 @@ impl Config {
                 "service_discovery.service_names.gateway",
                 &sd.gateway_service,
             ),
+            ("service_discovery.service_names.wallet", &sd.wallet_service),
         ] {
             if name.is_empty()
                 || !name
@@ -897,6 +931,24 @@ impl Config {
             return self.service_discovery.game_engine.clone();
         }
         consecutive(self.game_engine.addr, self.game_engine.instances)
+    }
+
+    /// Addresses of every wallet instance: explicit static list, else consecutive ports.
+    pub fn wallet_addrs(&self) -> Vec<SocketAddr> {
+        if !self.service_discovery.wallet.is_empty() {
+            return self.service_discovery.wallet.clone();
+        }
+        consecutive(self.wallet.addr, self.wallet.instances)
+    }
+}
+
+/// The name of wallet instance `index` of `count`: `wallet` when it runs
+/// alone (its log `logs/wallet.log`), `wallet-N` among several.
+pub fn wallet_name(index: u16, count: usize) -> String {
+    if count <= 1 {
+        "wallet".to_string()
+    } else {
+        format!("wallet-{index}")
     }
 }
 
@@ -1107,6 +1159,46 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("gateway"), "{err}");
+    }
+
+    #[test]
+    fn several_wallets_need_a_shared_database() {
+        let (_, c) = load(None, &[], &[]).unwrap();
+        assert_eq!(c.wallet_addrs(), vec![c.wallet.addr]);
+        assert_eq!(c.service_discovery.wallet_service, "bitcraps-wallet");
+        let err = load(None, &[("WALLET_INSTANCES", "2")], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("embedded SQLite"), "{err}");
+        assert!(err.contains("wallet.instances"), "{err}");
+        let err = load(
+            None,
+            &[("WALLET_UPSTREAMS", "127.0.0.1:7201,127.0.0.1:7202")],
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("static_services.wallet"), "{err}");
+        let (_, c) = load(
+            None,
+            &[
+                ("WALLET_INSTANCES", "2"),
+                (
+                    "WALLET_DATABASE_URL",
+                    "postgres://bitcraps@db:5432/bitcraps",
+                ),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.wallet_addrs()[1].port(), 8091);
+        assert_eq!(wallet_name(1, 2), "wallet-1");
+        assert_eq!(wallet_name(0, 1), "wallet");
+        // The wallet's ports are checked against the others' too.
+        let err = load(None, &[("WALLET_ADDR", "127.0.0.1:8083")], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("wallet and validator-1"), "{err}");
     }
 
     #[test]

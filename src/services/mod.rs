@@ -60,6 +60,35 @@ pub fn watch_upstream(
     );
 }
 
+/// Watches an upstream set that is not required, except that readiness
+/// waits for the first round of its health checks: a service that says it
+/// is ready has looked at every upstream it routes to (so a request right
+/// after readiness does not find the set still unprobed), while a
+/// dependency that is down does not make it unready.
+pub fn watch_optional_upstream(
+    readiness: &Readiness,
+    dependency: &'static str,
+    needed: usize,
+    set: UpstreamSet,
+    interval: std::time::Duration,
+) {
+    readiness.set(
+        dependency,
+        true,
+        false,
+        format!(
+            "not checked yet (required until checked once); {needed} of {} instances wanted",
+            set.len()
+        ),
+    );
+    crate::upstream::spawn_health_checks(
+        set,
+        interval,
+        crate::upstream::HealthPolicy::default(),
+        track_upstream(readiness.clone(), dependency, false, needed),
+    );
+}
+
 /// Reports an upstream set's health as a readiness dependency that is up
 /// while at least `needed` instances are healthy.
 pub fn track_upstream(

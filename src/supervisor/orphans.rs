@@ -7,7 +7,7 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceProcess {
     pub pid: u32,
-    /// `validator-0`, `engine-0`, `gateway`.
+    /// `validator-0`, `wallet`, `engine-0`, `gateway`.
     pub name: String,
 }
 
@@ -52,6 +52,10 @@ pub fn match_service(args: &[String], root: &str) -> Option<String> {
     match kind.as_str() {
         "consensus" => Some(format!("validator-{index}")),
         "engine" => Some(format!("engine-{index}")),
+        // The index alone cannot tell a lone wallet (`wallet`) from the
+        // first of several (`wallet-0`); index 0 is named as the lone one.
+        "wallet" if index == "0" => Some("wallet".to_string()),
+        "wallet" => Some(format!("wallet-{index}")),
         "gateway" => Some("gateway".to_string()),
         _ => None,
     }
@@ -74,6 +78,8 @@ mod tests {
         assert_eq!(match_service(&a, "/other"), None);
         let g = args("bitcraps serve gateway --index 0 --state-dir /s");
         assert_eq!(match_service(&g, "/s").as_deref(), Some("gateway"));
+        let w = args("bitcraps serve wallet --index 0 --listen 127.0.0.1:8090 --state-dir /s");
+        assert_eq!(match_service(&w, "/s").as_deref(), Some("wallet"));
         assert_eq!(
             match_service(&args("bitcraps up --state-dir /s"), "/s"),
             None

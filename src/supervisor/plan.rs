@@ -10,6 +10,7 @@ use crate::config::Config;
 #[serde(rename_all = "lowercase")]
 pub enum ServiceKind {
     Consensus,
+    Wallet,
     Engine,
     Gateway,
 }
@@ -19,25 +20,36 @@ impl ServiceKind {
     pub fn serve_arg(self) -> &'static str {
         match self {
             ServiceKind::Consensus => "consensus",
+            ServiceKind::Wallet => "wallet",
             ServiceKind::Engine => "engine",
             ServiceKind::Gateway => "gateway",
         }
     }
 
-    /// Start order: validators, then engines, then the gateway.
+    /// Start order: validators, then the wallet (the engines move chips
+    /// through it), then engines, then the gateway. Stops run in reverse.
     pub fn stage(self) -> u8 {
         match self {
             ServiceKind::Consensus => 0,
-            ServiceKind::Engine => 1,
-            ServiceKind::Gateway => 2,
+            ServiceKind::Wallet => 1,
+            ServiceKind::Engine => 2,
+            ServiceKind::Gateway => 3,
         }
+    }
+
+    /// The stages of `specs`, in start order.
+    pub fn stages(specs: &[ServiceSpec]) -> Vec<u8> {
+        let mut v: Vec<u8> = specs.iter().map(|s| s.kind.stage()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 }
 
 /// One process the supervisor runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceSpec {
-    /// `validator-0`, `engine-0`, `gateway`.
+    /// `validator-0`, `wallet`, `engine-0`, `gateway`.
     pub name: String,
     pub kind: ServiceKind,
     pub index: u16,
@@ -54,6 +66,15 @@ pub fn plan(cfg: &Config) -> Vec<ServiceSpec> {
             kind: ServiceKind::Consensus,
             index: i as u16,
             addr,
+        });
+    }
+    let wallets = cfg.wallet_addrs();
+    for (i, addr) in wallets.iter().enumerate() {
+        out.push(ServiceSpec {
+            name: crate::config::wallet_name(i as u16, wallets.len()),
+            kind: ServiceKind::Wallet,
+            index: i as u16,
+            addr: *addr,
         });
     }
     for (i, addr) in cfg.engine_addrs().into_iter().enumerate() {
@@ -78,7 +99,8 @@ pub fn plan(cfg: &Config) -> Vec<ServiceSpec> {
 }
 
 /// Resolves a user's service argument: an exact name, or a kind
-/// (`validator`, `validators`, `engine`, `engines`, `gateway`) for all of it.
+/// (`validator`, `validators`, `wallet`, `wallets`, `engine`, `engines`,
+/// `gateway`) for all of it.
 pub fn select<'a>(specs: &'a [ServiceSpec], arg: &str) -> Vec<&'a ServiceSpec> {
     let exact: Vec<_> = specs.iter().filter(|s| s.name == arg).collect();
     if !exact.is_empty() {
@@ -86,6 +108,7 @@ pub fn select<'a>(specs: &'a [ServiceSpec], arg: &str) -> Vec<&'a ServiceSpec> {
     }
     let kind = match arg {
         "validator" | "validators" | "consensus" => Some(ServiceKind::Consensus),
+        "wallet" | "wallets" => Some(ServiceKind::Wallet),
         "engine" | "engines" | "game-engine" => Some(ServiceKind::Engine),
         "gateway" | "api-gateway" => Some(ServiceKind::Gateway),
         _ => None,
@@ -98,7 +121,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_plan_is_four_validators_one_engine_and_a_loopback_gateway() {
+    fn default_plan_is_four_validators_a_wallet_one_engine_and_a_loopback_gateway() {
         let cfg = Config::defaults().unwrap();
         let p = plan(&cfg);
         let names: Vec<_> = p.iter().map(|s| s.name.as_str()).collect();
@@ -109,13 +132,16 @@ mod tests {
                 "validator-1",
                 "validator-2",
                 "validator-3",
+                "wallet",
                 "engine-0",
                 "gateway"
             ]
         );
         assert_eq!(p[3].addr.to_string(), "127.0.0.1:8085");
-        assert_eq!(p[5].addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(p[4].addr.to_string(), "127.0.0.1:8090");
+        assert_eq!(p[6].addr.to_string(), "127.0.0.1:8080");
         assert!(p.windows(2).all(|w| w[0].kind.stage() <= w[1].kind.stage()));
+        assert_eq!(ServiceKind::stages(&p), [0, 1, 2, 3]);
     }
 
     #[test]
@@ -125,6 +151,8 @@ mod tests {
         assert_eq!(select(&p, "validator-2").len(), 1);
         assert_eq!(select(&p, "validators").len(), 4);
         assert_eq!(select(&p, "engine").len(), 1);
+        assert_eq!(select(&p, "wallet").len(), 1);
+        assert_eq!(select(&p, "wallets")[0].name, "wallet");
         assert!(select(&p, "nginx").is_empty());
     }
 }

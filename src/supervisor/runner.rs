@@ -341,12 +341,12 @@ async fn wait_for_signal() -> String {
     }
 }
 
-/// Starts each stage (validators, engines, gateway) once the one before is
-/// ready. A stage that is slow is reported, not abandoned: crashed services
+/// Starts each stage (validators, wallet, engines, gateway) once the one
+/// before is ready. A stage that is slow is reported, not abandoned: crashed services
 /// are being restarted and may still come up.
 async fn start_in_order(ctx: Arc<Ctx>) {
     let begun = Instant::now();
-    for stage in 0..=2u8 {
+    for stage in plan::ServiceKind::stages(&ctx.opts.specs) {
         let members: Vec<usize> = (0..ctx.opts.specs.len())
             .filter(|i| ctx.opts.specs[*i].kind.stage() == stage)
             .collect();
@@ -398,7 +398,7 @@ async fn start_in_order(ctx: Arc<Ctx>) {
 
 /// Stops the stages in reverse order, each stage's members in parallel.
 async fn stop_all(ctx: &Arc<Ctx>, grace: Duration) {
-    for stage in (0..=2u8).rev() {
+    for stage in plan::ServiceKind::stages(&ctx.opts.specs).into_iter().rev() {
         let mut waits = Vec::new();
         for (i, spec) in ctx.opts.specs.iter().enumerate() {
             if spec.kind.stage() != stage {

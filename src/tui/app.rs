@@ -519,7 +519,7 @@ mod tests {
     fn selection_moves_within_the_rows_and_is_kept_per_panel() {
         let mut a = app();
         let n = a.service_rows().len();
-        assert_eq!(n, 7);
+        assert_eq!(n, 8);
         assert_eq!(a.selected(), Some(0));
         a.on_key(Key::Up);
         assert_eq!(a.selected(), Some(0), "no wrap above the top");
@@ -574,7 +574,7 @@ mod tests {
         let names: Vec<&str> = a.service_rows().iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["validator-3"]);
         a.on_key(Key::Esc);
-        assert_eq!(a.service_rows().len(), 7);
+        assert_eq!(a.service_rows().len(), 8);
     }
 
     #[test]

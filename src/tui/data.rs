@@ -373,7 +373,7 @@ pub fn endpoints_of(services: &[ServiceStatus]) -> Vec<Endpoint> {
         .collect()
 }
 
-/// The configured services: `gateway`, `engine-N`, `validator-N`.
+/// The configured services: `gateway`, `engine-N`, `validator-N`, `wallet`.
 pub fn configured_endpoints(cfg: &crate::config::Config) -> Vec<Endpoint> {
     let loopback = |mut a: SocketAddr| {
         if a.ip().is_unspecified() {
@@ -398,6 +398,14 @@ pub fn configured_endpoints(cfg: &crate::config::Config) -> Vec<Endpoint> {
             name: format!("validator-{i}"),
             kind: ServiceKind::Consensus,
             addr: loopback(a),
+        });
+    }
+    let wallets = cfg.wallet_addrs();
+    for (i, a) in wallets.iter().enumerate() {
+        v.push(Endpoint {
+            name: crate::config::wallet_name(i as u16, wallets.len()),
+            kind: ServiceKind::Wallet,
+            addr: loopback(*a),
         });
     }
     v
@@ -458,6 +466,27 @@ mod tests {
         );
         let old: ConsensusStatus = serde_json::from_value(json!({"evidence_count": 1})).unwrap();
         assert_eq!(old.evidence_total(), Some(1));
+    }
+
+    #[test]
+    fn configured_endpoints_name_every_service() {
+        let cfg = crate::config::Config::defaults().unwrap();
+        let names: Vec<String> = configured_endpoints(&cfg)
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "gateway",
+                "engine-0",
+                "validator-0",
+                "validator-1",
+                "validator-2",
+                "validator-3",
+                "wallet"
+            ]
+        );
     }
 
     #[test]

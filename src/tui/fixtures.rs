@@ -1,6 +1,6 @@
 //! Fixed data for the state and panel tests: a system of one gateway, two
-//! engines and four validators, with validator-3 crashed for good, and the
-//! same system with nothing reachable.
+//! engines, the wallet and four validators, with validator-3 crashed for
+//! good, and the same system with nothing reachable.
 
 use std::collections::BTreeMap;
 
@@ -44,6 +44,11 @@ fn endpoints() -> Vec<Endpoint> {
             addr: format!("127.0.0.1:{}", 8081 + i).parse().expect("address"),
         });
     }
+    v.push(Endpoint {
+        name: "wallet".into(),
+        kind: ServiceKind::Wallet,
+        addr: "127.0.0.1:8090".parse().expect("address"),
+    });
     for i in 0..4u16 {
         v.push(Endpoint {
             name: format!("validator-{i}"),
@@ -59,6 +64,7 @@ fn supervisor() -> Status {
         service("gateway", ServiceKind::Gateway, 8080, Some(1100)),
         service("engine-0", ServiceKind::Engine, 8081, Some(1101)),
         service("engine-1", ServiceKind::Engine, 8082, Some(1102)),
+        service("wallet", ServiceKind::Wallet, 8090, Some(1107)),
     ];
     for i in 0..4u16 {
         services.push(service(
@@ -70,12 +76,13 @@ fn supervisor() -> Status {
     }
     services[2].restarts = 2;
     services[2].uptime_seconds = Some(31.0);
-    services[6].pid = None;
-    services[6].state = ProcState::Failed;
-    services[6].health = Health::Down;
-    services[6].uptime_seconds = None;
-    services[6].restarts = 10;
-    services[6].last_exit = Some("killed by SIGKILL".into());
+    let v3 = &mut services[7];
+    v3.pid = None;
+    v3.state = ProcState::Failed;
+    v3.health = Health::Down;
+    v3.uptime_seconds = None;
+    v3.restarts = 10;
+    v3.last_exit = Some("killed by SIGKILL".into());
     Status {
         supervisor_pid: 1000,
         state_dir: "/home/op/.bitcraps".into(),
@@ -173,7 +180,7 @@ pub fn snapshot(at_ms: u64) -> Snapshot {
     let mut s = Snapshot::empty(at_ms);
     s.supervisor = Ok(Some(supervisor()));
     s.endpoints = endpoints();
-    for (i, pid) in (1100..1106).enumerate() {
+    for (i, pid) in (1100..1106).chain([1107]).enumerate() {
         s.procs.insert(
             pid,
             ProcSample {
@@ -206,6 +213,10 @@ pub fn snapshot(at_ms: u64) -> Snapshot {
                 instance("127.0.0.1:8086", "unhealthy", "open", 0),
             ],
         },
+        UpstreamGroup {
+            service: "wallet".into(),
+            instances: vec![instance("127.0.0.1:8090", "healthy", "closed", 0)],
+        },
     ]);
     s.games = Ok(GameList {
         games: vec![
@@ -234,6 +245,7 @@ pub fn snapshot(at_ms: u64) -> Snapshot {
     for name in [
         "engine-0",
         "engine-1",
+        "wallet",
         "validator-0",
         "validator-1",
         "validator-2",

@@ -112,7 +112,9 @@ mod tests {
     fn gateway_at_80x24_with_an_open_breaker() {
         let mut app = fixtures::app();
         app.on_key(Key::Char('4'));
+        // The last consensus instance, above the wallet: its open breaker.
         app.on_key(Key::End);
+        app.on_key(Key::Up);
         insta::assert_snapshot!(render(&app, 80, 24));
     }
 

@@ -23,6 +23,10 @@ const SCRUB: &[&str] = &[
     "BYZANTINE_THRESHOLD",
     "CONSENSUS_VALIDATORS",
     "GAME_ENGINE_INSTANCES",
+    "WALLET_ADDR",
+    "WALLET_INSTANCES",
+    "WALLET_DATABASE_URL",
+    "WALLET_UPSTREAMS",
     "JWT_SECRET",
     "JWT_SECRET_FILE",
     "RUST_LOG",
@@ -41,7 +45,7 @@ const SCRUB: &[&str] = &[
 /// One isolated BitCraps installation: its own state dir and ports.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
-    /// gateway, engine, validator-0.. on consecutive ports from here.
+    /// gateway, engine, validator-0.., wallet on consecutive ports from here.
     pub base_port: u16,
     pub validators: u16,
     pub engines: u16,
@@ -64,7 +68,7 @@ impl Sandbox {
             .prefix("bc")
             .tempdir_in(std::env::temp_dir())
             .unwrap();
-        let base_port = free_port_block(1 + engines + validators);
+        let base_port = free_port_block(2 + engines + validators);
         Sandbox {
             dir,
             base_port,
@@ -99,10 +103,15 @@ impl Sandbox {
         addr(self.base_port + 1 + self.engines + i)
     }
 
+    pub fn wallet(&self) -> SocketAddr {
+        addr(self.base_port + 1 + self.engines + self.validators)
+    }
+
     pub fn all_addrs(&self) -> Vec<SocketAddr> {
         let mut v = vec![self.gateway()];
         v.extend((0..self.engines).map(|i| self.engine_n(i)));
         v.extend((0..self.validators).map(|i| self.validator(i)));
+        v.push(self.wallet());
         v
     }
 
@@ -118,6 +127,7 @@ impl Sandbox {
             .env("CONSENSUS_ADDR", self.validator(0).to_string())
             .env("CONSENSUS_VALIDATORS", self.validators.to_string())
             .env("GAME_ENGINE_INSTANCES", self.engines.to_string())
+            .env("WALLET_ADDR", self.wallet().to_string())
             .env("NO_COLOR", "1")
             .current_dir(self.state_dir())
             .args(args);

@@ -8,6 +8,10 @@
 //!   /api/v1/games` asks every healthy engine and merges the pages.
 //! - `/api/v1/consensus/…` → any healthy validator `/…` (`validators` needs
 //!   the admin role).
+//! - `/api/v1/wallet/…` → any healthy wallet `/…` (the wallet checks roles;
+//!   the gateway checks the credentials). The wallet is an optional
+//!   readiness dependency (once checked): games and consensus keep working
+//!   while it is down.
 //! - `/admin/upstreams` (admin): every instance with health and in-flight;
 //!   `/admin/config` (admin): the active configuration's generation.
 //!
@@ -49,6 +53,7 @@ struct GatewayState {
     retries: Arc<std::sync::Mutex<crate::upstream::retry::RetryBudget>>,
     engines: Arc<Upstream>,
     validators: Arc<Upstream>,
+    wallets: Arc<Upstream>,
     proxy: Arc<Proxy>,
     secret: JwtSecret,
     fanout: reqwest::Client,
@@ -106,7 +111,7 @@ async fn admin_upstreams(
 ) -> Result<Json<Vec<UpstreamView>>, Problem> {
     caller.require_admin()?;
     Ok(Json(
-        [&s.engines, &s.validators]
+        [&s.engines, &s.validators, &s.wallets]
             .iter()
             .map(|u| UpstreamView {
                 service: u.set.service.clone(),
@@ -479,6 +484,68 @@ async fn consensus_path(
     .await
 }
 
+/// `/api/v1/wallet/{rest}` → a healthy wallet's `/{rest}`. A transfer's
+/// body is read first, up to the wallet's own limit (see
+/// [`WALLET_TRANSFER_BODY_LIMIT`]), so it is forwarded whole.
+async fn wallet_path(
+    State(s): State<GatewayState>,
+    caller: Caller,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(rest): Path<String>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, Problem> {
+    let req = if rest == "transfers" && req.method() == axum::http::Method::POST {
+        within_limit(
+            req,
+            WALLET_TRANSFER_BODY_LIMIT,
+            &format!("a transfer's request body may be at most {WALLET_TRANSFER_BODY_LIMIT} bytes"),
+        )
+        .await?
+    } else {
+        req
+    };
+    let key = client_key(&caller, peer);
+    let reservation = s.wallets.pick(Some(&key)).ok_or_else(|| {
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no healthy wallet instance",
+        )
+        .with_retry_after(1)
+    })?;
+    forward_retrying(
+        &s,
+        &s.wallets,
+        reservation,
+        req,
+        &with_query(&format!("/{rest}"), &query),
+        peer,
+        Some(&key),
+    )
+    .await
+}
+
+/// The wallet's body limit of `POST /transfers` (512 KiB: a linked batch
+/// of transfers). The gateway refuses a larger body itself, as it does a
+/// proposal (see [`PROPOSE_BODY_LIMIT`]).
+pub const WALLET_TRANSFER_BODY_LIMIT: usize = 512 * 1024;
+
+/// Reads a request's JSON body, up to `limit` bytes (413 saying
+/// `too_large` above it), so that it is forwarded whole.
+async fn within_limit(req: Request, limit: usize, too_large: &str) -> Result<Request, Problem> {
+    let (parts, body) = req.into_parts();
+    let bytes = json_body_within(&parts.headers, body, limit)
+        .await
+        .map_err(|p| {
+            if p.status == 413 {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, too_large)
+            } else {
+                p
+            }
+        })?;
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
 /// The validators' body limit of `POST /propose` (a proposal's 65,536
 /// bytes and room for whitespace; README "Limits"). The gateway refuses a
 /// larger body itself: the validator answers 413 without reading it and
@@ -489,19 +556,14 @@ pub const PROPOSE_BODY_LIMIT: usize = 64 * 1024 + 4096;
 /// Reads a proposal's body, up to [`PROPOSE_BODY_LIMIT`] (413 above it),
 /// so that it is forwarded whole.
 async fn within_propose_limit(req: Request) -> Result<Request, Problem> {
-    let too_large = || {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "a proposal's request body may be at most {PROPOSE_BODY_LIMIT} bytes (a proposal at most 65536)"
-            ),
-        )
-    };
-    let (parts, body) = req.into_parts();
-    let bytes = json_body_within(&parts.headers, body, PROPOSE_BODY_LIMIT)
-        .await
-        .map_err(|p| if p.status == 413 { too_large() } else { p })?;
-    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+    within_limit(
+        req,
+        PROPOSE_BODY_LIMIT,
+        &format!(
+            "a proposal's request body may be at most {PROPOSE_BODY_LIMIT} bytes (a proposal at most 65536)"
+        ),
+    )
+    .await
 }
 
 /// Builds the gateway app, starts discovery and health checks; the
@@ -529,6 +591,7 @@ pub fn app(
     };
     let engines = UpstreamSet::of("game_engine", &start(Service::GameEngine));
     let validators = UpstreamSet::of("consensus", &start(Service::Consensus));
+    let wallets = UpstreamSet::of("wallet", &start(Service::Wallet));
     let f = usize::from(cfg.consensus.byzantine_threshold);
     let needed = cfg.validator_addrs().len().saturating_sub(f).max(1);
     let interval = cfg.gateway.health_check_interval;
@@ -538,13 +601,19 @@ pub fn app(
     ] {
         super::watch_upstream(&ctx.readiness, dep, true, need, set.clone(), interval);
     }
+    // The wallet is optional once checked: without it wallet routes answer
+    // 503, while games already open and consensus go on (the engines, which
+    // need the wallet for buy-ins, say so in their own readiness).
+    super::watch_optional_upstream(&ctx.readiness, "wallet", 1, wallets.clone(), interval);
     let um = proxy::UpstreamMetrics::new(ctx.metrics.registry())?;
     let engines = Arc::new(Upstream::new("game engine", engines, tuning, um.clone()));
-    let validators = Arc::new(Upstream::new("validator", validators, tuning, um));
+    let validators = Arc::new(Upstream::new("validator", validators, tuning, um.clone()));
+    let wallets = Arc::new(Upstream::new("wallet", wallets, tuning, um));
     let mut watchers = Vec::new();
     for (service, up) in [
         (Service::GameEngine, &engines),
         (Service::Consensus, &validators),
+        (Service::Wallet, &wallets),
     ] {
         let on_change = {
             let up = up.clone();
@@ -562,6 +631,7 @@ pub fn app(
     let live = Arc::new(reload::Live {
         engines: engines.clone(),
         validators: validators.clone(),
+        wallets: wallets.clone(),
         proxy: Arc::new(Proxy::new(cfg.gateway.request_timeout)),
         limits: limits.clone(),
         watchers,
@@ -572,6 +642,7 @@ pub fn app(
         retries: Arc::default(),
         engines,
         validators,
+        wallets,
         proxy: live.proxy.clone(),
         secret: JwtSecret::new(secret.into_bytes()),
         fanout: reqwest::Client::builder()
@@ -588,6 +659,7 @@ pub fn app(
         .route("/api/v1/games/{id}", any(game_path))
         .route("/api/v1/games/{id}/{*rest}", any(game_subpath))
         .route("/api/v1/consensus/{*rest}", any(consensus_path))
+        .route("/api/v1/wallet/{*rest}", any(wallet_path))
         .route_layer(limited)
         .with_state(state);
     Ok((base_router(ctx, routes), live))
@@ -629,6 +701,14 @@ mod tests {
         assert_eq!(engine_of("e12-abc"), Some(12));
         assert_eq!(engine_of("550e8400-e29b"), None);
         assert_eq!(engine_of("ex-1"), None);
+    }
+
+    #[test]
+    fn the_gateway_passes_what_the_wallet_accepts() {
+        assert_eq!(
+            WALLET_TRANSFER_BODY_LIMIT,
+            crate::services::wallet::http::BODY_LIMIT
+        );
     }
 
     #[test]

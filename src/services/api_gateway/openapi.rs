@@ -1,7 +1,7 @@
 //! The proxied routes in the gateway's OpenAPI document. Their request and
-//! response bodies belong to the engine's and the validators' own
-//! `/openapi.json`; here each route says where it goes and what the gateway
-//! itself may answer.
+//! response bodies belong to the engine's, the validators' and the wallet's
+//! own `/openapi.json`; here each route says where it goes and what the
+//! gateway itself may answer.
 
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{OpenApi, Required, ResponseBuilder};
@@ -92,7 +92,72 @@ const PROXIED: &[(HttpMethod, &str, &str, &str, &str)] = &[
         "Evidence of misbehaviour (validator GET /evidence)",
         "200",
     ),
+    (
+        HttpMethod::Post,
+        "/api/v1/wallet/transfers",
+        "wallet",
+        "Move chips: one transfer, or an array applied all or none; idempotent by the client's ids (wallet POST /transfers)",
+        "201",
+    ),
+    (
+        HttpMethod::Get,
+        "/api/v1/wallet/transfers",
+        "wallet",
+        "The whole transfer log; cashiers and admins (wallet GET /transfers)",
+        "200",
+    ),
+    (
+        HttpMethod::Get,
+        "/api/v1/wallet/transfers/{id}",
+        "wallet",
+        "One transfer (wallet GET /transfers/{id})",
+        "200",
+    ),
+    (
+        HttpMethod::Get,
+        "/api/v1/wallet/accounts",
+        "wallet",
+        "Accounts and their balances (wallet GET /accounts)",
+        "200",
+    ),
+    (
+        HttpMethod::Get,
+        "/api/v1/wallet/accounts/{id}",
+        "wallet",
+        "One account's balances; players read only their own (wallet GET /accounts/{id})",
+        "200",
+    ),
+    (
+        HttpMethod::Get,
+        "/api/v1/wallet/accounts/{id}/transfers",
+        "wallet",
+        "An account's history (wallet GET /accounts/{id}/transfers)",
+        "200",
+    ),
+    (
+        HttpMethod::Get,
+        "/api/v1/wallet/audit",
+        "wallet",
+        "Conservation and the hash chain checked; cashiers and admins (wallet GET /audit)",
+        "200",
+    ),
+    (
+        HttpMethod::Get,
+        "/api/v1/wallet/summary",
+        "wallet",
+        "The chain's head, chips issued and the house's balance (wallet GET /summary)",
+        "200",
+    ),
 ];
+
+/// Routes whose bodies the gateway reads itself, up to a limit.
+fn body_limit(method: &HttpMethod, path: &str) -> Option<usize> {
+    match (method, path) {
+        (HttpMethod::Post, "/api/v1/consensus/propose") => Some(super::PROPOSE_BODY_LIMIT),
+        (HttpMethod::Post, "/api/v1/wallet/transfers") => Some(super::WALLET_TRANSFER_BODY_LIMIT),
+        _ => None,
+    }
+}
 
 /// Adds every proxied route to `doc`.
 pub fn add_proxied(doc: &mut OpenApi) {
@@ -125,6 +190,13 @@ pub fn add_proxied(doc: &mut OpenApi) {
                 "504",
                 ResponseBuilder::new().description("Upstream did not answer in time"),
             );
+        if let Some(limit) = body_limit(method, path) {
+            op = op.response(
+                "413",
+                ResponseBuilder::new()
+                    .description(format!("The request body is over {limit} bytes")),
+            );
+        }
         for name in ["id", "height"] {
             if path.contains(&format!("{{{name}}}")) {
                 op = op.parameter(

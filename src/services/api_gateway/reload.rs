@@ -94,6 +94,7 @@ impl Generations {
 pub struct Live {
     pub engines: Arc<Upstream>,
     pub validators: Arc<Upstream>,
+    pub wallets: Arc<Upstream>,
     pub proxy: Arc<Proxy>,
     pub limits: Arc<Limits>,
     pub watchers: Vec<(Service, Watcher)>,
@@ -133,6 +134,7 @@ impl Live {
         if self.engines.tuning() != tuning {
             self.engines.set_tuning(tuning);
             self.validators.set_tuning(tuning);
+            self.wallets.set_tuning(tuning);
             changes.push("load balancing / circuit breakers".to_string());
         }
         if active.gateway.request_timeout != cfg.gateway.request_timeout {

@@ -41,6 +41,7 @@ pub trait Discovery: Send + 'static {
 pub enum Service {
     GameEngine,
     Consensus,
+    Wallet,
 }
 
 impl Service {
@@ -49,6 +50,7 @@ impl Service {
         match self {
             Service::GameEngine => &cfg.service_discovery.game_engine_service,
             Service::Consensus => &cfg.service_discovery.consensus_service,
+            Service::Wallet => &cfg.service_discovery.wallet_service,
         }
     }
 
@@ -57,6 +59,7 @@ impl Service {
         Instance::numbered(&match self {
             Service::GameEngine => cfg.engine_addrs(),
             Service::Consensus => cfg.validator_addrs(),
+            Service::Wallet => cfg.wallet_addrs(),
         })
     }
 }
