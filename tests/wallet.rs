@@ -830,15 +830,12 @@ fn the_audit_checks_the_wallets_anchors_in_the_validators_blocks() {
     assert!(r.stdout.contains("anchored transfers are missing"), "{r}");
 }
 
-/// A wallet-service bug, kept as a failing test until it is fixed: a
-/// client may choose the id `expire:<pending id>`, which the wallet later
-/// gives the expiry of that pending transfer. The expiry's INSERT then hits
-/// the UNIQUE id, the whole batch rolls back as "unavailable", and since
-/// every later batch retries the same expiry first, the wallet answers 503
-/// to every write from then on (restarts included). Any player can do this
-/// to any pending transfer whose id they know.
+/// The id `expire:<pending id>` is the one the wallet gives the expiry of
+/// that pending transfer. Were a client allowed to take it first, the
+/// expiry's INSERT would hit the UNIQUE id, the batch would roll back, and
+/// since every later batch retries the same expiry first, every write
+/// would answer 503 from then on. Such ids are refused (422).
 #[test]
-#[ignore = "wallet bug: a client-chosen `expire:<id>` transfer id blocks every later write"]
 fn a_client_cannot_take_the_id_of_a_future_expiry() {
     let w = Wallet::start();
     let admin = w.admin();
@@ -878,15 +875,12 @@ fn a_client_cannot_take_the_id_of_a_future_expiry() {
     assert_eq!(audit.body["ok"], true, "{}", audit.body);
 }
 
-/// A wallet-service bug, kept as a failing test until it is fixed: transfer
-/// ids are one namespace for every caller, and the engine's are predictable
-/// (`<game>.<event seq>.cashout.<player>`, see `game_engine::settle`). A
-/// player who takes such an id first, with a one-chip transfer of their
-/// own, makes the engine's cash-out a 409 (same id, different body); the
-/// engine's settler retries that game forever and every later transfer of
-/// the game waits behind it, so another player's chips stay in escrow.
+/// The engine's transfer ids are predictable
+/// (`engine.<game>.<event seq>.cashout.<player>`, see `game_engine::settle`).
+/// A player who took such an id first would make the engine's cash-out a
+/// 409 (same id, different body) and leave another player's chips in
+/// escrow. Ids starting with `engine.` are the engines' alone (403).
 #[test]
-#[ignore = "wallet bug: a player can take the engine's predictable transfer ids"]
 fn a_player_cannot_take_the_engines_transfer_ids() {
     let w = Wallet::start();
     w.deposit("dep-a", "player:alice", 10);
@@ -896,27 +890,26 @@ fn a_player_cannot_take_the_engines_transfer_ids() {
     let engine = w.token("engine-0", Role::Engine);
     let r = w.post(
         Some(&engine),
-        &transfer("g1.1.buyin.bob", "player:bob", "table:g1", 10),
+        &transfer("engine.g1.1.buyin.bob", "player:bob", "table:g1", 10),
     );
     assert_eq!(r.status, 201, "{}", r.body);
     // Alice takes the id of bob's cash-out at the next event.
     let alice = w.token("alice", Role::Player);
     let squat = w.post(
         Some(&alice),
-        &transfer("g1.2.cashout.bob", "player:alice", "player:carol", 1),
+        &transfer("engine.g1.2.cashout.bob", "player:alice", "player:carol", 1),
     );
-    // Either the wallet keeps the engine's ids apart from players' (the
-    // fix: refused, or a separate namespace)...
-    assert!(
-        matches!(squat.status, 201 | 403 | 422),
-        "{} {}",
-        squat.status,
-        squat.body
-    );
-    // ...and bob's cash-out goes through.
+    assert_eq!(squat.status, 403, "{}", squat.body);
+    // Nor may the engine use ids outside its namespace.
     let r = w.post(
         Some(&engine),
         &transfer("g1.2.cashout.bob", "table:g1", "player:bob", 10),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    // ...and bob's cash-out goes through.
+    let r = w.post(
+        Some(&engine),
+        &transfer("engine.g1.2.cashout.bob", "table:g1", "player:bob", 10),
     );
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(w.balance("player:bob"), 10);

@@ -41,7 +41,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let secret_bytes = std::sync::Arc::new(secret.into_bytes());
     let (anchors, anchored) =
         anchor::Anchorer::new(validators.clone(), secret_bytes.clone(), name.clone())?.spawn();
-    let wallets = UpstreamSet::new("wallet", &[cfg.wallet.addr]);
+    let wallets = UpstreamSet::new("wallet", &cfg.wallet_addrs());
     let wallet = wallet::WalletClient::new(wallets.clone(), secret_bytes.clone(), name.clone())?;
     let engine = http::Engine::new(
         name.clone(),

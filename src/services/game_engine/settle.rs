@@ -34,12 +34,14 @@ pub fn player_account(player: &str) -> String {
     format!("player:{player}")
 }
 
+/// Every id starts with the engines' namespace (`engine.`), which the
+/// wallet keeps for engines alone.
 fn buy_in_id(game_id: &str, seq: u64, player: &str) -> String {
-    format!("{game_id}.{seq}.buyin.{player}")
+    format!("engine.{game_id}.{seq}.buyin.{player}")
 }
 
 fn bankroll_id(game_id: &str, seq: u64) -> String {
-    format!("{game_id}.{seq}.bankroll")
+    format!("engine.{game_id}.{seq}.bankroll")
 }
 
 /// What one event holds for the table (buy-ins, bankroll) and pays out
@@ -87,7 +89,7 @@ fn moves(game_id: &str, e: &Event) -> Moves {
                 let c = amount(&e.data["cashed_out"]);
                 if c > 0 {
                     m.out_of_table.push((
-                        format!("{game_id}.{}.cashout.{p}", e.seq),
+                        format!("engine.{game_id}.{}.cashout.{p}", e.seq),
                         player_account(p),
                         c,
                     ));
@@ -100,7 +102,7 @@ fn moves(game_id: &str, e: &Event) -> Moves {
                     let c = amount(c);
                     if c > 0 {
                         m.out_of_table.push((
-                            format!("{game_id}.{}.cashout.{p}", e.seq),
+                            format!("engine.{game_id}.{}.cashout.{p}", e.seq),
                             player_account(p),
                             c,
                         ));
@@ -110,7 +112,7 @@ fn moves(game_id: &str, e: &Event) -> Moves {
             let h = amount(&e.data["house"]);
             if h > 0 {
                 m.out_of_table
-                    .push((format!("{game_id}.{}.house", e.seq), HOUSE.to_string(), h));
+                    .push((format!("engine.{game_id}.{}.house", e.seq), HOUSE.to_string(), h));
             }
         }
         _ => {}

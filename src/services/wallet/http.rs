@@ -53,6 +53,9 @@ pub const BODY_LIMIT: usize = 512 * 1024;
 /// Largest page of a listing.
 pub const MAX_PAGE: usize = 1_000;
 
+/// The engines' transfer id namespace.
+pub const ENGINE_ID_PREFIX: &str = "engine.";
+
 /// Replays carry this header (as Stripe's idempotent requests do).
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
@@ -367,6 +370,14 @@ pub fn may_submit(who: &Claims, r: &TransferRequest) -> Result<(), Problem> {
         return Ok(());
     }
     let shape = r.shape().map_err(|e| ledger_problem(&e))?;
+    // The engines' ids are predictable (derived from game and event); no
+    // one else may take one first and turn a cash-out into a 409.
+    if (who.role == Role::Engine) != r.id.starts_with(ENGINE_ID_PREFIX) {
+        return Err(forbidden(format!(
+            "transfer ids starting with {ENGINE_ID_PREFIX:?} are the engines', and an engine's ids start with it; {} ({}) sent {:?}",
+            who.sub, who.role, r.id
+        )));
+    }
     let refuse = |what: &str| {
         Err(forbidden(format!(
             "{} ({}) may not {what}",

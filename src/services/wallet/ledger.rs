@@ -48,6 +48,8 @@ pub const MAX_PENDING_TIMEOUT_MS: u64 = 86_400_000;
 pub const MAX_LINKED: usize = 256;
 
 pub const HOUSE: &str = "house";
+/// Ids the wallet gives expiries (`expire:<pending id>`); no client may.
+pub const EXPIRY_PREFIX: &str = "expire:";
 pub const ISSUANCE: &str = "issuance";
 /// Domain separation for the hash chain (the first link's predecessor is
 /// 32 zero bytes).
@@ -236,6 +238,11 @@ impl TransferRequest {
         let invalid = |s: String| Err(LedgerError::Invalid(s));
         check_chars(&self.id, MAX_TRANSFER_ID_BYTES)
             .map_err(|e| LedgerError::Invalid(format!("transfer id: {e}")))?;
+        if self.id.starts_with(EXPIRY_PREFIX) {
+            return invalid(format!(
+                "transfer ids starting with {EXPIRY_PREFIX:?} are the wallet's own (expiries)"
+            ));
+        }
         if let Some(m) = &self.memo
             && m.len() > MAX_MEMO_BYTES
         {
@@ -578,7 +585,7 @@ impl Working {
             scratch.release(p, PendingState::Expired)?;
             scratch.append(Transfer {
                 seq: 0,
-                id: format!("expire:{}", p.id),
+                id: format!("{EXPIRY_PREFIX}{}", p.id),
                 kind: TransferKind::Expire,
                 debit: p.debit.clone(),
                 credit: p.credit.clone(),
