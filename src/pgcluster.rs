@@ -282,7 +282,7 @@ impl Cluster {
             if text.contains("could not bind") || text.contains("Address already in use") {
                 return Err(Launch::PortTaken);
             }
-            if text.contains("FATAL:") || text.contains("PANIC:") || Instant::now() > deadline {
+            if server_died(&text) || Instant::now() > deadline {
                 return Err(Launch::Failed(anyhow::anyhow!(
                     "PostgreSQL did not start on 127.0.0.1:{}; its log ({}) ends:\n{}",
                     self.port,
@@ -311,6 +311,16 @@ impl Drop for Cluster {
 enum Launch {
     PortTaken,
     Failed(anyhow::Error),
+}
+
+/// Whether the server log tells the postmaster gave up. A probe that
+/// arrives while it starts is refused with a FATAL line too: not that.
+fn server_died(log: &str) -> bool {
+    log.lines().any(|l| {
+        (l.contains("FATAL:") || l.contains("PANIC:"))
+            && !l.contains("starting up")
+            && !l.contains("not yet accepting connections")
+    }) || log.contains("database system is shut down")
 }
 
 /// The `(uid, gid)` to run the server as: `nobody` when we are root.
@@ -419,6 +429,16 @@ fn tail(text: &str, lines: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_early_probe_is_not_a_dead_server() {
+        assert!(!server_died(
+            "LOG:  starting PostgreSQL 15\nFATAL:  the database system is starting up\n"
+        ));
+        assert!(server_died(
+            "LOG:  could not bind IPv4 address\nFATAL:  could not create any TCP/IP sockets\n"
+        ));
+    }
 
     #[test]
     fn a_cluster_starts_answers_and_is_gone_after_drop() {
