@@ -286,3 +286,106 @@ async fn three_instances_write_one_ledger_at_once() {
         expected.len()
     );
 }
+
+/// Transfers per second through `apply` (batches of 256 single transfers
+/// among 1,000 players), then pgbench's tpcb-like load on the same
+/// cluster, for comparison. A measurement, not an assertion:
+/// `cargo test --release --lib -- --ignored --nocapture apply_throughput`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement; run it by name with --ignored --nocapture"]
+async fn apply_throughput_beside_pgbench() {
+    const PLAYERS: usize = 1_000;
+    const BATCH: usize = 256;
+    const RUN: std::time::Duration = std::time::Duration::from_secs(10);
+    let cluster = Cluster::start().expect("cluster");
+    let url = cluster.create_database("wallet").expect("database");
+    let store = PgStore::connect(&url).await.expect("connect");
+    let players: Vec<String> = (0..PLAYERS).map(|i| format!("player:p{i}")).collect();
+    for (n, chunk) in players.chunks(BATCH).enumerate() {
+        let batch = chunk
+            .iter()
+            .map(|p| {
+                Submission::one(TransferRequest::single(
+                    &format!("fund-{p}"),
+                    ISSUANCE,
+                    p,
+                    1_000_000_000,
+                ))
+            })
+            .collect();
+        let out = store.apply(batch, 1 + n as u64).await.expect("fund");
+        assert!(out.iter().all(|r| r.is_ok()));
+    }
+    for writers in [1usize, 4] {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..writers)
+            .map(|w| {
+                let store = store.clone();
+                let players = players.clone();
+                tokio::spawn(async move {
+                    let mut rng = StdRng::seed_from_u64(w as u64);
+                    let (mut applied, mut batches) = (0usize, 0usize);
+                    while start.elapsed() < RUN {
+                        let batch = (0..BATCH)
+                            .map(|k| {
+                                let from = &players[rng.random_range(0..PLAYERS)];
+                                let mut to = &players[rng.random_range(0..PLAYERS)];
+                                while to == from {
+                                    to = &players[rng.random_range(0..PLAYERS)];
+                                }
+                                Submission::one(TransferRequest::single(
+                                    &format!("w{writers}-{w}-{batches}-{k}"),
+                                    from,
+                                    to,
+                                    rng.random_range(1..=100),
+                                ))
+                            })
+                            .collect();
+                        let now = 1_000_000 + start.elapsed().as_millis() as u64;
+                        let out = store.apply(batch, now).await.expect("apply");
+                        applied += out.iter().filter(|r| r.is_ok()).count();
+                        batches += 1;
+                    }
+                    (applied, batches)
+                })
+            })
+            .collect();
+        let (mut applied, mut batches) = (0, 0);
+        for t in tasks {
+            let (a, b) = t.await.expect("writer");
+            applied += a;
+            batches += b;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        eprintln!(
+            "wallet apply, {writers} concurrent writer(s), batches of {BATCH}: \
+             {applied} transfers in {batches} batches, {secs:.1}s: {:.0} transfers/s, \
+             {:.1} ms per batch",
+            applied as f64 / secs,
+            1_000.0 * secs * writers as f64 / batches as f64
+        );
+    }
+    let report = store.audit().await.expect("audit");
+    assert!(report.ok, "{:?}", report.problems);
+    let loadavg = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    eprintln!("load average before pgbench: {}", loadavg().trim());
+    let init = cluster
+        .client("pgbench")
+        .args(["-i", "-s", "10", "-q", crate::pgcluster::DATABASE])
+        .output()
+        .expect("pgbench -i");
+    assert!(init.status.success(), "{init:?}");
+    let run = cluster
+        .client("pgbench")
+        .args(["-b", "tpcb-like", "-c", "32", "-j", "2", "-T", "10"])
+        .arg(crate::pgcluster::DATABASE)
+        .output()
+        .expect("pgbench");
+    assert!(run.status.success(), "{run:?}");
+    for line in String::from_utf8_lossy(&run.stdout).lines() {
+        if line.starts_with("tps") || line.contains("latency average") {
+            eprintln!("pgbench tpcb-like -c 32 -j 2 -T 10 (scale 10): {line}");
+        }
+    }
+    eprintln!("load average after pgbench: {}", loadavg().trim());
+}
