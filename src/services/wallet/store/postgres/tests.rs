@@ -126,6 +126,54 @@ async fn instances_continue_one_chain_and_never_cache_the_head() {
     assert_eq!(r.transfers, 3);
 }
 
+#[tokio::test]
+async fn a_lost_connection_is_unavailable_and_applies_nothing() {
+    let cluster = Cluster::start().expect("cluster");
+    let s = PgStore::connect(&cluster.url()).await.expect("connect");
+    applied(
+        &s,
+        TransferRequest::single("d1", ISSUANCE, "player:a", 5),
+        1,
+    )
+    .await;
+    let (c, conn) = tokio_postgres::connect(&cluster.url(), NoTls)
+        .await
+        .expect("raw connection");
+    tokio::spawn(conn);
+    // Cut every wallet connection, as a database restart would.
+    c.batch_execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = 'bitcraps-wallet'",
+    )
+    .await
+    .expect("terminate");
+    let mut answered = false;
+    for i in 0..3 {
+        let id = format!("d2-{i}");
+        match s
+            .apply(
+                one(TransferRequest::single(&id, ISSUANCE, "player:a", 1)),
+                2,
+            )
+            .await
+        {
+            Ok(mut r) => {
+                r.remove(0).expect("applied");
+                answered = true;
+                break;
+            }
+            Err(StoreError::Unavailable(_)) => {
+                assert!(s.transfer(id).await.expect("read").is_none());
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert!(answered, "the pool reconnects");
+    let r = s.audit().await.expect("audit");
+    assert!(r.ok, "{:?}", r.problems);
+    assert_eq!(r.transfers, 2);
+}
+
 /// What one task saw.
 #[derive(Default)]
 struct Seen {
