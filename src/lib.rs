@@ -11,6 +11,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod crypto;
+pub mod pgcluster;
 pub mod ports;
 pub mod services;
 pub mod sharded;

@@ -13,6 +13,7 @@ use std::future::Future;
 
 use super::ledger::{Account, Applied, AuditReport, Head, LedgerError, Submission, Transfer};
 
+pub mod postgres;
 pub mod sqlite;
 #[cfg(test)]
 pub mod suite;
