@@ -6,6 +6,7 @@ pub mod auth_cmd;
 pub mod bench;
 pub mod config_cmd;
 pub mod consensus_cmd;
+pub mod demo;
 pub mod exit;
 pub mod game_cmd;
 pub mod gateway_client;

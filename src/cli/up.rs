@@ -45,6 +45,11 @@ pub struct UpArgs {
     /// enables POST /fault on the validators.
     #[arg(long, value_name = "VALIDATOR=FAULT")]
     pub fault: Vec<String>,
+    /// Deposit demo chips once the wallet answers: the house (to back
+    /// tables) and the players alice, bob, carol, dave and erin. Safe to
+    /// repeat: the deposits have fixed ids.
+    #[arg(long)]
+    pub demo_funds: bool,
     #[arg(long, hide = true)]
     pub supervise_daemon: bool,
 }
@@ -146,8 +151,32 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
     .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
 
     if args.detach || args.wait {
-        detach(g, args, &loaded, &state)
+        let root = state.root().to_path_buf();
+        detach(g, args, &loaded, &state)?;
+        if args.demo_funds {
+            super::demo::seed(
+                &loaded.config,
+                &root,
+                loaded.config.supervisor.ready_timeout,
+            )
+            .map_err(|e| fail(Code::Unavailable, format!("{e:#}")))?;
+            if !g.quiet && g.output != OutputFormat::Json {
+                eprintln!(
+                    "demo chips deposited: the house, and {}",
+                    super::demo::DEMO_PLAYERS.join(", ")
+                );
+            }
+        }
+        Ok(())
     } else {
+        if args.demo_funds {
+            let (cfg, root) = (loaded.config.clone(), state.root().to_path_buf());
+            std::thread::spawn(move || {
+                if let Err(e) = super::demo::seed(&cfg, &root, cfg.supervisor.ready_timeout) {
+                    eprintln!("demo funds: {e:#}");
+                }
+            });
+        }
         let names: Vec<&str> = specs
             .iter()
             .map(|s| s.name.as_str())

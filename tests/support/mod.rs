@@ -142,11 +142,37 @@ impl Sandbox {
         Run::from(out)
     }
 
-    /// `up -d --wait`, asserting success.
+    /// `up -d --wait --demo-funds`, asserting success: the house backs
+    /// tables and alice, bob, carol, dave and erin have chips (see
+    /// [`Sandbox::fund`] for other players).
     pub fn up(&self) -> Run {
-        let r = self.run(&["up", "-d", "--wait", "--timeout", "60s"]);
+        let r = self.run(&["up", "-d", "--wait", "--timeout", "60s", "--demo-funds"]);
         assert_eq!(r.code, 0, "up failed: {r}");
         r
+    }
+
+    /// Deposits `amount` chips into `player:<player>` (a cashier's
+    /// deposit straight to the wallet), with a fresh transfer id.
+    #[allow(dead_code)]
+    pub fn fund(&self, player: &str, amount: u64) {
+        let token = Tokens::of(self).mint("test-cashier", bitcraps::auth::Role::Cashier);
+        let r = http()
+            .post(format!("http://{}/transfers", self.wallet()))
+            .bearer_auth(token)
+            .json(&serde_json::json!({
+                "id": format!("fund.{player}.{}", uuid::Uuid::new_v4().simple()),
+                "debit": "issuance",
+                "credit": format!("player:{player}"),
+                "amount": amount,
+            }))
+            .send()
+            .unwrap();
+        assert_eq!(
+            r.status().as_u16(),
+            201,
+            "funding {player}: {}",
+            r.text().unwrap_or_default()
+        );
     }
 
     pub fn ps(&self) -> serde_json::Value {

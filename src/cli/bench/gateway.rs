@@ -257,7 +257,14 @@ pub fn report(g: &GlobalArgs, a: &GatewayBench) -> anyhow::Result<GatewayReport>
         None => super::super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?,
     };
     let bankroll = loaded.config.game_engine.table_bankroll;
-    rt.block_on(run(g, a, api, health.to_string(), players, (funder, bankroll)))
+    rt.block_on(run(
+        g,
+        a,
+        api,
+        health.to_string(),
+        players,
+        (funder, bankroll),
+    ))
 }
 
 async fn setup_games(

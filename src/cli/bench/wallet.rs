@@ -184,7 +184,9 @@ async fn load(
     if http.get(format!("{base}/health")).send().await.is_err() {
         return Err(fail(
             Code::Unavailable,
-            format!("no wallet answers at {base} (start one with `bitcraps up` or `bitcraps serve wallet`)"),
+            format!(
+                "no wallet answers at {base} (start one with `bitcraps up` or `bitcraps serve wallet`)"
+            ),
         ));
     }
     let run = format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);

@@ -111,8 +111,11 @@ fn moves(game_id: &str, e: &Event) -> Moves {
             }
             let h = amount(&e.data["house"]);
             if h > 0 {
-                m.out_of_table
-                    .push((format!("engine.{game_id}.{}.house", e.seq), HOUSE.to_string(), h));
+                m.out_of_table.push((
+                    format!("engine.{game_id}.{}.house", e.seq),
+                    HOUSE.to_string(),
+                    h,
+                ));
             }
         }
         _ => {}

@@ -22,9 +22,9 @@ pub const INSTANCE: &str = "wallet";
 /// set, else SQLite under `<state>/data/wallet`.
 pub async fn open_store(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<store::AnyStore> {
     if !cfg.wallet.database_url.is_empty() {
-        anyhow::bail!(
-            "WALLET_DATABASE_URL is set, but this build has no PostgreSQL store yet; unset it to use the embedded SQLite ledger"
-        );
+        return Ok(store::AnyStore::Postgres(
+            store::postgres::PgStore::connect(&cfg.wallet.database_url).await?,
+        ));
     }
     Ok(store::AnyStore::Sqlite(store::sqlite::SqliteStore::open(
         &opts.data_dir(INSTANCE),

@@ -130,6 +130,7 @@ pub trait Store: Send + Sync + 'static {
 #[derive(Clone)]
 pub enum AnyStore {
     Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
 }
 
 impl AnyStore {
@@ -137,6 +138,7 @@ impl AnyStore {
     pub fn describe(&self) -> String {
         match self {
             AnyStore::Sqlite(s) => format!("SQLite at {}", s.path().display()),
+            AnyStore::Postgres(_) => "PostgreSQL".to_string(),
         }
     }
 }
@@ -145,6 +147,7 @@ macro_rules! each {
     ($self:ident, $s:ident => $e:expr) => {
         match $self {
             AnyStore::Sqlite($s) => $e,
+            AnyStore::Postgres($s) => $e,
         }
     };
 }
