@@ -14,6 +14,11 @@ use sha2::{Digest, Sha256};
 use support::{Sandbox, kill9, wait_for};
 
 const LIMIT: Duration = Duration::from_secs(30);
+/// `game_engine.table_bankroll`'s default: what a table takes from the
+/// wallet's house account.
+const BANKROLL: u64 = 1_000_000;
+/// What `up --demo-funds` gives each demo player.
+const DEMO_CHIPS: i64 = 1_000_000_000;
 
 struct Api {
     base: String,
@@ -356,7 +361,32 @@ fn craps_is_played_durably_and_verifiably() {
         .map(|p| p["balance"].as_u64().unwrap())
         .sum();
     let house = g["house"].as_u64().unwrap();
-    assert_eq!(total + house, 2000 + 1_000_000_000, "chips are conserved");
+    assert_eq!(total + house, 2000 + BANKROLL, "chips are conserved");
+
+    // And in the wallet: the table's escrow is back at zero, each player
+    // holds what they started with less the buy-in plus their final stack,
+    // the house the rest, and the ledger audits clean.
+    let wallet = |path: &str| -> Value {
+        support::http()
+            .get(format!("http://{}{path}", sb.wallet()))
+            .bearer_auth(api.token("root", Admin))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    assert_eq!(wallet(&format!("/accounts/table:{id}"))["balance"], 0);
+    for p in g["players"].as_array().unwrap() {
+        let name = p["id"].as_str().unwrap();
+        assert_eq!(
+            wallet(&format!("/accounts/player:{name}"))["balance"].as_i64().unwrap(),
+            DEMO_CHIPS - 1000 + p["balance"].as_i64().unwrap(),
+            "{name}'s wallet after the game"
+        );
+    }
+    let audit = wallet("/audit");
+    assert_eq!(audit["ok"], true, "{audit}");
+    assert_eq!(audit["balance_sum"], 0, "{audit}");
 }
 
 /// The outside tester's exploit (issue 14): with a big buy-in, bet any_7
@@ -368,8 +398,11 @@ fn craps_is_played_durably_and_verifiably() {
 /// (splits, doubles) the house could not pay.
 #[test]
 fn a_refused_bet_tells_nothing_about_the_next_draw() {
-    let sb = Sandbox::new();
+    // Tables backed by 10^9 chips, and players who can buy in for billions.
+    let sb = Sandbox::new().env("TABLE_BANKROLL", "1000000000");
     sb.up();
+    sb.fund("alice", 11_000_000_000);
+    sb.fund("bob", 1_000_000_000);
     let api = Api::new(&sb);
     let game = |id: &str| {
         api.call(
@@ -860,7 +893,7 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     let balance = g["players"][0]["balance"].as_u64().unwrap();
     assert_eq!(
         balance + g["house"].as_u64().unwrap(),
-        500 + 1_000_000_000,
+        500 + BANKROLL,
         "chips conserved"
     );
     // An illegal action: double with no hand.
@@ -967,7 +1000,7 @@ fn poker_hands_move_chips_between_players_only() {
             .map(|p| p["balance"].as_u64().unwrap())
             .sum();
         assert_eq!(total, 600, "chips only move between players");
-        assert_eq!(view["house"], 1_000_000_000u64);
+        assert_eq!(view["house"], BANKROLL);
     }
 }
 
