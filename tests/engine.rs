@@ -379,7 +379,9 @@ fn craps_is_played_durably_and_verifiably() {
     for p in g["players"].as_array().unwrap() {
         let name = p["id"].as_str().unwrap();
         assert_eq!(
-            wallet(&format!("/accounts/player:{name}"))["balance"].as_i64().unwrap(),
+            wallet(&format!("/accounts/player:{name}"))["balance"]
+                .as_i64()
+                .unwrap(),
             DEMO_CHIPS - 1000 + p["balance"].as_i64().unwrap(),
             "{name}'s wallet after the game"
         );

@@ -238,7 +238,7 @@ impl Engine {
             super::wallet::WalletCallError::Unavailable(format!("the game store: {e:#}"))
         })?;
         self.wallet
-            .submit_each(super::settle::settle(id, &events))
+            .settle(super::settle::settle(id, &events))
             .await?;
         self.mark_settled(&mut g).await;
         Ok(())
@@ -324,6 +324,14 @@ pub fn spawn_settler(e: Arc<Engine>) {
             let mut failed = false;
             for id in ids {
                 if let Err(err) = e.settle_game(&id).await {
+                    if let super::wallet::WalletCallError::Refused { .. } = err {
+                        // Not a matter of waiting: retrying cannot help.
+                        // The game stays unsettled (the next start tries
+                        // again) and is counted as stuck.
+                        tracing::error!(game_id = %id, error = %err, "the wallet refused a game's settlement; an operator must look at it");
+                        e.metrics.settlement_refused();
+                        continue;
+                    }
                     tracing::warn!(game_id = %id, error = %err, "a game's wallet transfers wait for a retry");
                     failed = true;
                     if let Ok(mut u) = e.unsettled.lock() {
@@ -599,7 +607,8 @@ async fn store_new_game(
     }
     // The chips first: buy-ins and the bankroll are held for the table
     // (all or none) before the game exists.
-    let events = vec![event];
+    let mut events = vec![event];
+    super::settle::stamp(&mut events);
     if let Err(err) = e.wallet.submit(super::settle::reserve(&id, &events)).await {
         e.open_games.fetch_sub(1, Ordering::SeqCst);
         if matches!(err, super::wallet::WalletCallError::Unavailable(_)) {
@@ -628,11 +637,7 @@ async fn store_new_game(
     spawn_anchor(e.clone(), id.clone(), "commitment");
     // Then post the reservations: now the chips are the table's.
     let mut g = slot.game.lock().await;
-    match e
-        .wallet
-        .submit_each(super::settle::settle(&id, &events))
-        .await
-    {
+    match e.wallet.settle(super::settle::settle(&id, &events)).await {
         Ok(()) => e.mark_settled(&mut g).await,
         Err(err) => {
             tracing::warn!(game_id = %id, error = %err, "the buy-ins will be posted by the settler");
@@ -801,7 +806,7 @@ async fn apply_action(
         .unwrap_or("other")
         .to_string();
     let mut waited = false;
-    let (mut g, mut next, events) = loop {
+    let (mut g, mut next, mut events) = loop {
         let g = slot.game.lock().await;
         let mut next = g.clone();
         match next.apply(&req.player_id, &req.action, now_ms()) {
@@ -827,6 +832,9 @@ async fn apply_action(
     // Money the events bring to the table is held for it before they are
     // stored (a join's buy-in): a player never sits with chips they lack.
     let with_wallet = next.wallet_settled.is_some();
+    if with_wallet {
+        super::settle::stamp(&mut events);
+    }
     let reserve = if with_wallet {
         super::settle::reserve(&id, &events)
     } else {
@@ -881,7 +889,7 @@ async fn apply_action(
     // settler retries (the action itself is done and durable).
     if !settlement.is_empty() {
         if was_settled {
-            match e.wallet.submit_each(settlement).await {
+            match e.wallet.settle(settlement).await {
                 Ok(()) => e.mark_settled(&mut g).await,
                 Err(err) => {
                     tracing::warn!(game_id = %id, error = %err, "settlement left to the settler");

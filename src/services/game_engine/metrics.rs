@@ -14,6 +14,7 @@ pub struct EngineMetrics {
     finished: IntCounterVec,
     actions: IntCounterVec,
     chips: IntCounterVec,
+    settlement_refused: prometheus::IntCounter,
 }
 
 /// Action words a label may take; anything else counts as `other`.
@@ -78,13 +79,23 @@ impl EngineMetrics {
         r.register(Box::new(finished.clone()))?;
         r.register(Box::new(actions.clone()))?;
         r.register(Box::new(chips.clone()))?;
+        let settlement_refused = prometheus::IntCounter::new(
+            "bitcraps_engine_settlements_refused_total",
+            "Game settlements the wallet refused for good (the game's chips stay in its table account until an operator acts).",
+        )?;
+        r.register(Box::new(settlement_refused.clone()))?;
         Ok(EngineMetrics {
             created,
             open,
             finished,
             actions,
             chips,
+            settlement_refused,
         })
+    }
+
+    pub fn settlement_refused(&self) {
+        self.settlement_refused.inc();
     }
 
     pub fn loaded(&self, t: GameType, open: bool) {

@@ -35,13 +35,25 @@ pub fn player_account(player: &str) -> String {
 }
 
 /// Every id starts with the engines' namespace (`engine.`), which the
-/// wallet keeps for engines alone.
-fn buy_in_id(game_id: &str, seq: u64, player: &str) -> String {
-    format!("engine.{game_id}.{seq}.buyin.{player}")
+/// wallet keeps for engines alone. A reservation's id carries the nonce its
+/// event recorded (`data.reservation`): a join retried after a failed
+/// store gets a new reservation, never the answer of an old one that was
+/// voided or expired. Player ids cannot contain `:`, so the `:<player>`
+/// and `:post` / `:void` / `:late` parts cannot collide.
+fn reservation_prefix(game_id: &str, e: &Event) -> String {
+    match e.data["reservation"].as_str() {
+        Some(n) => format!("engine.{game_id}.{}.{n}", e.seq),
+        None => format!("engine.{game_id}.{}", e.seq),
+    }
 }
 
-fn bankroll_id(game_id: &str, seq: u64) -> String {
-    format!("engine.{game_id}.{seq}.bankroll")
+/// One settlement step: the transfer, and what to send instead if the
+/// wallet refuses it for good (a reservation voided or expired before its
+/// post: the chips move single-phase, if the account still has them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub transfer: TransferRequest,
+    pub fallback: Option<TransferRequest>,
 }
 
 /// What one event holds for the table (buy-ins, bankroll) and pays out
@@ -59,19 +71,21 @@ fn moves(game_id: &str, e: &Event) -> Moves {
         out_of_table: Vec::new(),
     };
     let amount = |v: &Value| v.as_u64().unwrap_or(0);
+    let cashout = |p: &str| format!("engine.{game_id}.{}.cashout:{p}", e.seq);
     match e.kind.as_str() {
         "created" => {
+            let prefix = reservation_prefix(game_id, e);
             let bankroll = amount(&e.data["bankroll"]);
             if bankroll > 0 {
                 m.into_table
-                    .push((bankroll_id(game_id, e.seq), HOUSE.to_string(), bankroll));
+                    .push((format!("{prefix}.bankroll"), HOUSE.to_string(), bankroll));
             }
             for p in e.data["players"].as_array().into_iter().flatten() {
                 if let (Some(id), b) = (p["id"].as_str(), amount(&p["buy_in"]))
                     && b > 0
                 {
                     m.into_table
-                        .push((buy_in_id(game_id, e.seq, id), player_account(id), b));
+                        .push((format!("{prefix}.buyin:{id}"), player_account(id), b));
                 }
             }
         }
@@ -79,8 +93,9 @@ fn moves(game_id: &str, e: &Event) -> Moves {
             if let Some(p) = &e.player {
                 let b = amount(&e.data["buy_in"]);
                 if b > 0 {
+                    let prefix = reservation_prefix(game_id, e);
                     m.into_table
-                        .push((buy_in_id(game_id, e.seq, p), player_account(p), b));
+                        .push((format!("{prefix}.buyin:{p}"), player_account(p), b));
                 }
             }
         }
@@ -88,11 +103,7 @@ fn moves(game_id: &str, e: &Event) -> Moves {
             if let Some(p) = &e.player {
                 let c = amount(&e.data["cashed_out"]);
                 if c > 0 {
-                    m.out_of_table.push((
-                        format!("engine.{game_id}.{}.cashout.{p}", e.seq),
-                        player_account(p),
-                        c,
-                    ));
+                    m.out_of_table.push((cashout(p), player_account(p), c));
                 }
             }
         }
@@ -101,11 +112,7 @@ fn moves(game_id: &str, e: &Event) -> Moves {
                 for (p, c) in balances {
                     let c = amount(c);
                     if c > 0 {
-                        m.out_of_table.push((
-                            format!("engine.{game_id}.{}.cashout.{p}", e.seq),
-                            player_account(p),
-                            c,
-                        ));
+                        m.out_of_table.push((cashout(p), player_account(p), c));
                     }
                 }
             }
@@ -136,18 +143,30 @@ pub fn reserve(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
         .collect()
 }
 
-/// Transfers that complete `events` once they are stored: each
-/// reservation's post, then every payment out of the table, in order.
-pub fn settle(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
+/// Steps that complete `events` once they are stored: each reservation's
+/// post (falling back to a single-phase move), then every payment out of
+/// the table, in order.
+pub fn settle(game_id: &str, events: &[Event]) -> Vec<Step> {
     let table = table_account(game_id);
     let mut out = Vec::new();
     for e in events {
         let m = moves(game_id, e);
-        for (id, _, _) in m.into_table {
-            out.push(TransferRequest::post(&format!("{id}.post"), &id));
+        for (id, from, amount) in m.into_table {
+            out.push(Step {
+                transfer: TransferRequest::post(&format!("{id}:post"), &id),
+                fallback: Some(TransferRequest::single(
+                    &format!("{id}:late"),
+                    &from,
+                    &table,
+                    amount,
+                )),
+            });
         }
         for (id, to, amount) in m.out_of_table {
-            out.push(TransferRequest::single(&id, &table, &to, amount));
+            out.push(Step {
+                transfer: TransferRequest::single(&id, &table, &to, amount),
+                fallback: None,
+            });
         }
     }
     out
@@ -158,8 +177,27 @@ pub fn settle(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
 pub fn release(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
     reserve(game_id, events)
         .into_iter()
-        .map(|r| TransferRequest::void(&format!("{}.void", r.id), &r.id))
+        .map(|r| TransferRequest::void(&format!("{}:void", r.id), &r.id))
         .collect()
+}
+
+/// A fresh reservation nonce for an event's `data.reservation`.
+pub fn nonce() -> String {
+    let mut b = [0u8; 6];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
+    hex::encode(b)
+}
+
+/// Gives the events that bring chips to the table (`created`, `joined`) a
+/// fresh reservation nonce.
+pub fn stamp(events: &mut [Event]) {
+    for e in events {
+        if matches!(e.kind.as_str(), "created" | "joined")
+            && let Some(d) = e.data.as_object_mut()
+        {
+            d.insert("reservation".into(), Value::String(nonce()));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -221,7 +259,7 @@ mod tests {
                 w.submit(&Submission::linked(r), 2).expect("reserve");
             }
             for t in settle(g, step) {
-                w.submit(&Submission::one(t), 3).expect("settle");
+                w.submit(&Submission::one(t.transfer), 3).expect("settle");
             }
         }
         let bal = |id: &str| w.accounts.get(id).map_or(0, |a| a.balance());
@@ -257,6 +295,77 @@ mod tests {
             100,
             "the bankroll was not taken either"
         );
+    }
+
+    /// A join retried after its reservation was voided (the engine could
+    /// not store it) gets a new reservation: the old void is never the
+    /// answer to the new post. And a reservation that expired before its
+    /// post falls back to a single-phase move.
+    #[test]
+    fn a_retried_join_reserves_afresh_and_a_late_post_falls_back() {
+        let mut w = Working::new(Head::default());
+        w.submit(
+            &Submission::one(T::single("d1", ISSUANCE, "player:alice", 100)),
+            1,
+        )
+        .expect("deposit");
+        let mut first = vec![ev(7, "joined", Some("alice"), json!({"buy_in": 40}))];
+        stamp(&mut first);
+        w.submit(&Submission::linked(reserve("g", &first)), 2)
+            .expect("reserve");
+        w.submit(&Submission::linked(release("g", &first)), 3)
+            .expect("release");
+        let mut retry = vec![ev(7, "joined", Some("alice"), json!({"buy_in": 40}))];
+        stamp(&mut retry);
+        assert_ne!(reserve("g", &first), reserve("g", &retry));
+        let a = w
+            .submit(&Submission::linked(reserve("g", &retry)), 4)
+            .expect("reserve again");
+        assert!(!a.replayed, "a fresh reservation, not the voided one");
+        for s in settle("g", &retry) {
+            w.submit(&Submission::one(s.transfer), 5).expect("post");
+        }
+        assert_eq!(w.accounts["table:g"].balance(), 40);
+
+        let mut late = vec![ev(8, "joined", Some("alice"), json!({"buy_in": 10}))];
+        stamp(&mut late);
+        let mut r = reserve("g", &late);
+        r[0].pending_timeout_ms = Some(1);
+        w.submit(&Submission::linked(r), 6).expect("reserve");
+        let expiring: Vec<_> = w
+            .transfers
+            .values()
+            .filter(|t| t.expires_ms == Some(7))
+            .cloned()
+            .collect();
+        w.expire(&expiring, 100).expect("expire");
+        let step = settle("g", &late).remove(0);
+        assert!(
+            w.submit(&Submission::one(step.transfer), 101).is_err(),
+            "expired"
+        );
+        w.submit(&Submission::one(step.fallback.expect("fallback")), 102)
+            .expect("single-phase instead");
+        assert_eq!(w.accounts["table:g"].balance(), 50);
+        assert_eq!(w.accounts["player:alice"].balance(), 50);
+    }
+
+    #[test]
+    fn player_ids_cannot_make_colliding_transfer_ids() {
+        let mut created = vec![ev(
+            1,
+            "created",
+            None,
+            json!({"players": [{"id": "a", "buy_in": 1}, {"id": "a.post", "buy_in": 1}], "bankroll": 0}),
+        )];
+        stamp(&mut created);
+        let mut ids: Vec<String> = reserve("g", &created).into_iter().map(|r| r.id).collect();
+        ids.extend(settle("g", &created).into_iter().map(|s| s.transfer.id));
+        ids.extend(release("g", &created).into_iter().map(|r| r.id));
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "{ids:?}");
     }
 
     #[test]

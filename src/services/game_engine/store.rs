@@ -3,10 +3,11 @@
 //! One writer thread owns the write connection and commits whatever has
 //! queued up as one transaction (group commit): many games write
 //! concurrently without a lock on the request path, and an action is
-//! answered only after its transaction committed. `synchronous = NORMAL` in
-//! WAL mode makes a commit survive a crash of the process (`kill -9`); it
-//! could lose the last commits on a power failure, which `FULL` would not
-//! (set `BITCRAPS_SQLITE_SYNC=full`).
+//! answered only after its transaction committed. `synchronous = FULL`: a
+//! commit survives power loss, not only `kill -9`. Games move wallet money
+//! (a stored `left` event has paid a cash-out), so a stored event must
+//! never be lost and its sequence number reused for another.
+//! `BITCRAPS_SQLITE_SYNC=normal` trades that for throughput.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -39,8 +40,8 @@ fn open(path: &Path) -> anyhow::Result<Connection> {
     let conn = Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     let sync = match std::env::var("BITCRAPS_SQLITE_SYNC").as_deref() {
-        Ok("full") => "FULL",
-        _ => "NORMAL",
+        Ok("normal") => "NORMAL",
+        _ => "FULL",
     };
     conn.pragma_update(None, "synchronous", sync)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

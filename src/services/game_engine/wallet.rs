@@ -125,14 +125,21 @@ impl WalletClient {
         Err(WalletCallError::Unavailable(last))
     }
 
-    /// Submits each transfer on its own, in order, stopping at the first
-    /// failure: settlements, where a retry may find some already applied.
-    pub async fn submit_each(
-        &self,
-        transfers: Vec<TransferRequest>,
-    ) -> Result<(), WalletCallError> {
-        for t in transfers {
-            self.submit(vec![t]).await?;
+    /// Sends settlement steps one by one, in order, stopping at the first
+    /// failure (a retry may find some already applied: replays). A step the
+    /// wallet refuses with 409 (its reservation was voided or expired) is
+    /// replaced by its fallback.
+    pub async fn settle(&self, steps: Vec<super::settle::Step>) -> Result<(), WalletCallError> {
+        for s in steps {
+            match self.submit(vec![s.transfer]).await {
+                Ok(()) => {}
+                Err(WalletCallError::Refused { status: 409, .. }) if s.fallback.is_some() => {
+                    if let Some(f) = s.fallback {
+                        self.submit(vec![f]).await?;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(())
     }

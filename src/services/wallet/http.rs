@@ -250,6 +250,33 @@ async fn write_loop(store: AnyStore, metrics: WalletMetrics, mut rx: mpsc::Recei
         let started = std::time::Instant::now();
         let result = store.apply(subs, now_ms()).await;
         metrics.commit.observe(started.elapsed().as_secs_f64());
+        // A batch the database refused as a whole may hold one poisoned
+        // submission: apply each alone, so the others are not refused with
+        // it (if the database is down, each fails fast the same way).
+        if matches!(result, Err(StoreError::Unavailable(_))) && jobs.len() > 1 {
+            for job in jobs.drain(..) {
+                let r = match store.apply(vec![job.sub.clone()], now_ms()).await {
+                    Ok(mut r) => r
+                        .pop()
+                        .unwrap_or_else(|| Err(LedgerError::Corrupt("no answer".into())))
+                        .map_err(WalletError::Ledger),
+                    Err(StoreError::Unavailable(m)) => Err(WalletError::Unavailable(m)),
+                    Err(StoreError::Corrupt(l)) => Err(WalletError::Corrupt(l.to_string())),
+                };
+                if let Ok(a) = &r
+                    && !a.replayed
+                {
+                    for t in &a.transfers {
+                        metrics
+                            .transfers
+                            .with_label_values(&[kind_label(t.kind)])
+                            .inc();
+                    }
+                }
+                let _ = job.done.send(r);
+            }
+            continue;
+        }
         match result {
             Ok(results) => {
                 for (job, r) in jobs.drain(..).zip(results) {
@@ -540,8 +567,10 @@ async fn get_transfer(
         // The same answer whether or not the caller could read it.
         return Err(Problem::not_found(format!("no transfer {id:?}")));
     };
-    if may_read(&caller.0, &t.debit).is_err() {
-        may_read(&caller.0, &t.credit)?;
+    if may_read(&caller.0, &t.debit).is_err() && may_read(&caller.0, &t.credit).is_err() {
+        // The same answer as a missing id: whether a transfer exists is
+        // not a player's to learn.
+        return Err(Problem::not_found(format!("no transfer {id:?}")));
     }
     Ok(Json(t))
 }
@@ -761,8 +790,8 @@ async fn audit(State(s): State<WalletState>, caller: Caller) -> Result<Json<Audi
     Ok(Json(r))
 }
 
-/// The ledger at a glance (any caller): the chain's head and the chips in
-/// circulation.
+/// The ledger at a glance (cashiers and admins): the chain's head, the
+/// chips in circulation, the house's balance and the anchoring.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Summary {
     pub head: Head,
@@ -781,8 +810,9 @@ pub struct Summary {
 }
 
 #[utoipa::path(get, path = "/summary", tag = "wallet",
-    responses((status = 200, body = Summary), (status = 401, body = Problem)))]
-async fn summary(State(s): State<WalletState>, _caller: Caller) -> Result<Json<Summary>, Problem> {
+    responses((status = 200, body = Summary), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn summary(State(s): State<WalletState>, caller: Caller) -> Result<Json<Summary>, Problem> {
+    may_read_everything(&caller.0)?;
     let store = &s.wallet.store;
     let head = store.head().await.map_err(internal)?;
     let issued = store
@@ -851,18 +881,31 @@ mod tests {
         assert!(!allowed(&cashier, &t("1", "house", "table:g", 5)));
 
         let engine = who("engine-0", Role::Engine);
-        assert!(allowed(&engine, &t("1", "player:alice", "table:g", 5)));
-        assert!(allowed(&engine, &t("1", "table:g", "house", 5)));
+        let e = "engine.1";
+        assert!(allowed(&engine, &t(e, "player:alice", "table:g", 5)));
+        assert!(allowed(&engine, &t(e, "table:g", "house", 5)));
         assert!(allowed(
             &engine,
-            &TransferRequest::pending("1", "house", "table:g", 5, 1000)
+            &TransferRequest::pending(e, "house", "table:g", 5, 1000)
         ));
-        assert!(allowed(&engine, &TransferRequest::void("2", "1")));
+        assert!(allowed(&engine, &TransferRequest::void("engine.2", e)));
         assert!(
-            !allowed(&engine, &t("1", "issuance", "player:alice", 5)),
+            !allowed(&engine, &t(e, "issuance", "player:alice", 5)),
             "engines never mint"
         );
-        assert!(!allowed(&engine, &t("1", "player:alice", "player:bob", 5)));
+        assert!(!allowed(&engine, &t(e, "player:alice", "player:bob", 5)));
+        assert!(
+            !allowed(&engine, &t("1", "table:g", "house", 5)),
+            "an engine's ids are in its namespace"
+        );
+        assert!(
+            !allowed(&alice, &t("engine.9", "player:alice", "player:bob", 5)),
+            "the engines' ids are theirs"
+        );
+        assert!(!allowed(
+            &cashier,
+            &t("engine.9", "issuance", "player:alice", 5)
+        ));
 
         let validator = who("validator-0", Role::Validator);
         assert!(!allowed(

@@ -248,6 +248,12 @@ impl TransferRequest {
         {
             return invalid(format!("memo is longer than {MAX_MEMO_BYTES} bytes"));
         }
+        if let Some(m) = &self.memo
+            && m.chars().any(char::is_control)
+        {
+            // PostgreSQL's TEXT cannot hold NUL; no memo needs controls.
+            return invalid("memo may not contain control characters".into());
+        }
         let target = match (&self.post_pending, &self.void_pending) {
             (Some(_), Some(_)) => {
                 return invalid("post_pending and void_pending exclude each other".into());
@@ -792,7 +798,9 @@ impl Scratch<'_> {
                 let pending = timeout_ms.is_some();
                 {
                     let d = self.account_mut(&debit)?;
-                    if !d.kind.may_go_negative() && d.available() < i128::from(amount) {
+                    // The kind comes from the id, never from the stored
+                    // row: an edited row cannot let an account overdraw.
+                    if !debit_kind.may_go_negative() && d.available() < i128::from(amount) {
                         return Err(LedgerError::Insufficient {
                             account: debit.clone(),
                             available: d.available(),
@@ -1108,6 +1116,9 @@ pub fn audit(log: &[Transfer], stored: &[Account]) -> AuditReport {
         match stored_map.get(id.as_str()) {
             None => problems.push(format!("account {id:?} is in the log but not stored")),
             Some(s) => {
+                if account_kind(id).ok() != Some(s.kind) {
+                    problems.push(format!("account {id:?} is stored with the wrong kind"));
+                }
                 if (
                     s.debits_posted,
                     s.credits_posted,

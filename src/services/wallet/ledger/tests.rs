@@ -282,6 +282,16 @@ fn bad_amounts_and_ids_are_refused() {
         let e = m.submit(vec![r]).expect_err(why);
         assert!(matches!(e, LedgerError::Invalid(_)), "{why}: {e:?}");
     }
+    let nul = TransferRequest::single("z", ISSUANCE, "player:a", 1).with_memo("a\u{0}b");
+    assert!(
+        matches!(m.submit(vec![nul]), Err(LedgerError::Invalid(_))),
+        "NUL in a memo"
+    );
+    let squat = TransferRequest::single("expire:p1", ISSUANCE, "player:a", 1);
+    assert!(
+        matches!(m.submit(vec![squat]), Err(LedgerError::Invalid(_))),
+        "the wallet's ids"
+    );
     let mut both = TransferRequest::post("z", "p");
     both.void_pending = Some("p".into());
     assert!(matches!(m.submit(vec![both]), Err(LedgerError::Invalid(_))));

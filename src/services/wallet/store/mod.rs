@@ -86,7 +86,7 @@ pub trait Store: Send + Sync + 'static {
     /// only if the store itself lies: callers retry a failed audit once.
     fn audit(&self) -> impl Future<Output = anyhow::Result<AuditReport>> + Send {
         async move {
-            for attempt in 0..3 {
+            for _attempt in 0..3 {
                 let head = self.head().await?;
                 let mut log = Vec::new();
                 loop {
@@ -114,14 +114,16 @@ pub trait Store: Send + Sync + 'static {
                         break;
                     }
                 }
-                // Writes between the two reads make the snapshot torn;
-                // read again unless the head did not move.
-                if self.head().await? != head && attempt < 2 {
+                // Writes between the two reads make the snapshot torn
+                // (it would report false mismatches): read again.
+                if self.head().await? != head {
                     continue;
                 }
                 return Ok(super::ledger::audit(&log, &accounts));
             }
-            anyhow::bail!("the ledger kept changing during the audit")
+            anyhow::bail!(
+                "the ledger kept changing during the audit (3 attempts); try again when it is quieter"
+            )
         }
     }
 }
