@@ -133,6 +133,9 @@ _bitcraps() {
             bitcraps__subcmd__bench,help)
                 cmd="bitcraps__subcmd__bench__subcmd__help"
                 ;;
+            bitcraps__subcmd__bench,wallet)
+                cmd="bitcraps__subcmd__bench__subcmd__wallet"
+                ;;
             bitcraps__subcmd__bench__subcmd__help,all)
                 cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__all"
                 ;;
@@ -147,6 +150,9 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__bench__subcmd__help,help)
                 cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__help"
+                ;;
+            bitcraps__subcmd__bench__subcmd__help,wallet)
+                cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__wallet"
                 ;;
             bitcraps__subcmd__config,check)
                 cmd="bitcraps__subcmd__config__subcmd__check"
@@ -393,6 +399,9 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__help__subcmd__bench,gateway)
                 cmd="bitcraps__subcmd__help__subcmd__bench__subcmd__gateway"
+                ;;
+            bitcraps__subcmd__help__subcmd__bench,wallet)
+                cmd="bitcraps__subcmd__help__subcmd__bench__subcmd__wallet"
                 ;;
             bitcraps__subcmd__help__subcmd__config,check)
                 cmd="bitcraps__subcmd__help__subcmd__config__subcmd__check"
@@ -1028,7 +1037,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__bench)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version engine consensus gateway all help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version engine consensus gateway wallet all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1306,7 +1315,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__bench__subcmd__help)
-            opts="engine consensus gateway all help"
+            opts="engine consensus gateway wallet all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1382,6 +1391,82 @@ _bitcraps() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__bench__subcmd__help__subcmd__wallet)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__bench__subcmd__wallet)
+            opts="-c -o -q -h -V --addr --accounts --concurrency --rate --duration --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accounts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3358,7 +3443,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__bench)
-            opts="engine consensus gateway all"
+            opts="engine consensus gateway wallet all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3414,6 +3499,20 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__bench__subcmd__gateway)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__bench__subcmd__wallet)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4458,7 +4557,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__up)
-            opts="-d -c -o -q -h -V --detach --wait --timeout --validators --engines --algorithm --fault --supervise-daemon --config --set --state-dir --output --color --quiet --help --version"
+            opts="-d -c -o -q -h -V --detach --wait --timeout --validators --engines --algorithm --fault --demo-funds --supervise-daemon --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -67,6 +67,7 @@ always\t''
 never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s d -l detach -d 'Run in the background; return once the supervisor is up'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l wait -d 'Return only when every service is ready (implies --detach); exit 5 on timeout'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l demo-funds -d 'Deposit demo chips once the wallet answers: the house (to back tables) and the players alice, bob, carol, dave and erin. Safe to repeat: the deposits have fixed ids'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l supervise-daemon
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -643,22 +644,23 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate an ed25519 validator key'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
 json\t'JSON for scripts (JSON lines when streaming)'"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "gateway" -d 'A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "all" -d 'engine, consensus and gateway one after the other, each for --duration'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway all help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -f -a "gateway" -d 'A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -f -a "wallet" -d 'Transfers per second and latency through the wallet\'s HTTP API, closed loop or open loop at --rate'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -f -a "all" -d 'engine, consensus and gateway one after the other, each for --duration'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and not __fish_seen_subcommand_from engine consensus gateway wallet all help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l addr -d 'Engine address (default: the configured first engine)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l games -d 'Games the load runs on' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from engine" -l hold -d 'Extra idle games to create first, to measure memory per game (the engine needs MAX_CONCURRENT_GAMES above games + hold)' -r
@@ -709,6 +711,22 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from gateway" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -l addr -d 'Wallet address (default: the configured `wallet.addr`)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -l accounts -d 'Player accounts the transfers move between' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -l concurrency -d 'Concurrent workers (connections) in the closed loop; the most requests in flight in the open loop is 64 times this' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -l rate -d 'Open loop: transfers per second (default: closed loop)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -l duration -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from wallet" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -l duration -d 'How long each of the three runs' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from all" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -724,6 +742,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "gateway" -d 'A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "wallet" -d 'Transfers per second and latency through the wallet\'s HTTP API, closed loop or open loop at --rate'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "all" -d 'engine, consensus and gateway one after the other, each for --duration'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -l index -d 'Index of this instance among its kind (validator 0..n, engine 0..n)' -r
@@ -823,4 +842,5 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "engine" -d 'Actions per second and latency through the engine\'s HTTP API'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "consensus" -d 'Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "gateway" -d 'A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "wallet" -d 'Transfers per second and latency through the wallet\'s HTTP API, closed loop or open loop at --rate'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "all" -d 'engine, consensus and gateway one after the other, each for --duration'

@@ -58,6 +58,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '-d[Run in the background; return once the supervisor is up]' \
 '--detach[Run in the background; return once the supervisor is up]' \
 '--wait[Return only when every service is ready (implies --detach); exit 5 on timeout]' \
+'--demo-funds[Deposit demo chips once the wallet answers\: the house (to back tables) and the players alice, bob, carol, dave and erin. Safe to repeat\: the deposits have fixed ids]' \
 '--supervise-daemon[]' \
 '-q[Print only what scripts need (errors still go to stderr)]' \
 '--quiet[Print only what scripts need (errors still go to stderr)]' \
@@ -1580,6 +1581,30 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--version[Print version]' \
 && ret=0
 ;;
+(wallet)
+_arguments "${_arguments_options[@]}" : \
+'--addr=[Wallet address (default\: the configured \`wallet.addr\`)]:ADDR:_default' \
+'--accounts=[Player accounts the transfers move between]:ACCOUNTS:_default' \
+'--concurrency=[Concurrent workers (connections) in the closed loop; the most requests in flight in the open loop is 64 times this]:CONCURRENCY:_default' \
+'--rate=[Open loop\: transfers per second (default\: closed loop)]:RATE:_default' \
+'--duration=[]:DURATION:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (all)
 _arguments "${_arguments_options[@]}" : \
 '--duration=[How long each of the three runs]:DURATION:_default' \
@@ -1621,6 +1646,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (gateway)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(wallet)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -2036,6 +2065,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(wallet)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (all)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -2214,6 +2247,7 @@ _bitcraps__subcmd__bench_commands() {
 'engine:Actions per second and latency through the engine'\''s HTTP API' \
 'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
 'gateway:A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds' \
+'wallet:Transfers per second and latency through the wallet'\''s HTTP API, closed loop or open loop at --rate' \
 'all:engine, consensus and gateway one after the other, each for --duration' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2245,6 +2279,7 @@ _bitcraps__subcmd__bench__subcmd__help_commands() {
 'engine:Actions per second and latency through the engine'\''s HTTP API' \
 'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
 'gateway:A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds' \
+'wallet:Transfers per second and latency through the wallet'\''s HTTP API, closed loop or open loop at --rate' \
 'all:engine, consensus and gateway one after the other, each for --duration' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2274,6 +2309,16 @@ _bitcraps__subcmd__bench__subcmd__help__subcmd__gateway_commands() {
 _bitcraps__subcmd__bench__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps bench help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__help__subcmd__wallet_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__help__subcmd__wallet_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench help wallet commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__bench__subcmd__wallet_commands] )) ||
+_bitcraps__subcmd__bench__subcmd__wallet_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps bench wallet commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__completions_commands] )) ||
 _bitcraps__subcmd__completions_commands() {
@@ -2711,6 +2756,7 @@ _bitcraps__subcmd__help__subcmd__bench_commands() {
 'engine:Actions per second and latency through the engine'\''s HTTP API' \
 'consensus:Commit latency and throughput of the validators; optionally the gap in commits when the leader is killed' \
 'gateway:A request mix through the gateway (or any --target), open loop at --rate or closed loop to saturation, with pass/fail thresholds' \
+'wallet:Transfers per second and latency through the wallet'\''s HTTP API, closed loop or open loop at --rate' \
 'all:engine, consensus and gateway one after the other, each for --duration' \
     )
     _describe -t commands 'bitcraps help bench commands' commands "$@"
@@ -2734,6 +2780,11 @@ _bitcraps__subcmd__help__subcmd__bench__subcmd__engine_commands() {
 _bitcraps__subcmd__help__subcmd__bench__subcmd__gateway_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help bench gateway commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__bench__subcmd__wallet_commands] )) ||
+_bitcraps__subcmd__help__subcmd__bench__subcmd__wallet_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help bench wallet commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__completions_commands] )) ||
 _bitcraps__subcmd__help__subcmd__completions_commands() {

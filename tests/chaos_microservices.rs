@@ -69,6 +69,7 @@ impl Load {
         let mut threads = Vec::new();
         for p in 0..players {
             let player = format!("player{p}");
+            sb.fund(&player, 1_000_000);
             let token = tokens.mint(&player, Player);
             let (stop, acked, gw, http) = (stop.clone(), acked.clone(), gw.clone(), http());
             let r = http
@@ -322,7 +323,7 @@ fn assert_nothing_lost(sb: &Sandbox, acked: &Acked) {
 fn kill9_of_the_engine_and_validators_under_load_loses_nothing_acknowledged() {
     let started = Instant::now();
     let sb = sandbox();
-    sb.up();
+    sb.up_funded();
     let load = Load::start(&sb, 4, 2);
     load.progress("the load to start", 20, 3);
 
@@ -378,7 +379,7 @@ fn a_frozen_validator_rejoins_under_load_and_nothing_is_lost() {
     // what notices the frozen engine (a failed health check would answer
     // 503 "not healthy" before the circuit opens).
     let sb = sandbox().env("HEALTH_CHECK_INTERVAL", "60s");
-    sb.up();
+    sb.up_funded();
     let load = Load::start(&sb, 3, 2);
     load.progress("the load to start", 10, 3);
 
@@ -427,7 +428,7 @@ fn a_frozen_engine_trips_its_breaker_under_load_and_a_thaw_closes_it() {
     // what notices the frozen engine (a failed health check would answer
     // 503 "not healthy" before the circuit opens).
     let sb = sandbox().env("HEALTH_CHECK_INTERVAL", "60s");
-    sb.up();
+    sb.up_funded();
     let load = Load::start(&sb, 3, 2);
     load.progress("the load to start", 10, 3);
 

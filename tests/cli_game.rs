@@ -11,7 +11,7 @@ use support::{Sandbox, wait_for};
 #[test]
 fn a_game_played_from_the_cli_verifies() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let r = sb.run(&[
         "game",
         "create",

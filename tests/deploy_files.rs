@@ -555,7 +555,7 @@ fn the_grafana_dashboard_queries_only_metrics_a_running_system_exports() {
     let sb = Sandbox::new()
         .env("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "1")
         .env("GATEWAY_REQUEST_TIMEOUT", "300ms");
-    sb.up();
+    sb.up_funded();
     let gw = sb.gateway();
     let token = Tokens::of(&sb).mint("alice", Role::Player);
     let call = |method: reqwest::Method, path: &str, body: Option<Json>| {

@@ -201,7 +201,7 @@ fn dice(server_seed: &[u8], client_seed: &str, nonce: u64) -> (u64, u64) {
 #[test]
 fn craps_is_played_durably_and_verifiably() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let api = Api::new(&sb);
     let id = new_craps(&api, &["alice", "bob"]);
     let (_, g) = api.call(
@@ -402,7 +402,7 @@ fn craps_is_played_durably_and_verifiably() {
 fn a_refused_bet_tells_nothing_about_the_next_draw() {
     // Tables backed by 10^9 chips, and players who can buy in for billions.
     let sb = Sandbox::new().env("TABLE_BANKROLL", "1000000000");
-    sb.up();
+    sb.up_funded();
     sb.fund("alice", 11_000_000_000);
     sb.fund("bob", 1_000_000_000);
     let api = Api::new(&sb);
@@ -582,7 +582,7 @@ fn a_refused_bet_tells_nothing_about_the_next_draw() {
 fn clients_hanging_up_mid_action_leave_the_game_whole() {
     use std::io::Write as _;
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let api = Api::new(&sb);
     let id = new_craps(&api, &["alice", "bob"]);
     let engine = sb.engine();
@@ -645,7 +645,7 @@ fn bad_requests_get_the_right_status_and_change_nothing() {
     let sb = Sandbox::new()
         .env("MAX_PLAYERS_PER_GAME", "2")
         .env("MAX_CONCURRENT_GAMES", "2");
-    sb.up();
+    sb.up_funded();
     let api = Api::new(&sb);
     let id = new_craps(&api, &["alice", "bob"]);
     let (_, before) = api.call(
@@ -827,7 +827,7 @@ fn card_name(i: usize) -> String {
 #[test]
 fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let api = Api::new(&sb);
     let (s, g) = api.call(
         "POST",
@@ -934,7 +934,7 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
 #[test]
 fn poker_hands_move_chips_between_players_only() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let api = Api::new(&sb);
     let (s, g) = api.call("POST", "/games", Some(("admin", Admin)), Some(json!({
         "game_type": "poker",
@@ -1034,7 +1034,7 @@ fn verify_with_script(proof: &Value) -> i32 {
 #[test]
 fn seeds_come_after_the_commitment_and_close_at_the_first_draw() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let api = Api::new(&sb);
     let (s, r) = api.call(
         "POST",
@@ -1162,7 +1162,7 @@ fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
     use nix::sys::signal::{Signal, kill};
     use nix::unistd::Pid;
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let api = Api::new(&sb);
     let ps = sb.ps();
     let frozen: Vec<i32> = ["validator-1", "validator-2"]

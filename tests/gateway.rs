@@ -66,7 +66,7 @@ impl Gw {
 #[test]
 fn games_reach_the_engine_that_holds_them() {
     let sb = Sandbox::sized(4, 2);
-    sb.up();
+    sb.up_funded();
     let gw = Gw::new(&sb);
 
     // Balanced creation: round robin puts games on both engines.
@@ -155,7 +155,7 @@ fn games_reach_the_engine_that_holds_them() {
 #[test]
 fn the_gateway_refuses_early_and_clearly() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let gw = Gw::new(&sb);
     let (s, p, _) = gw.call("GET", "/api/v1/games", None, None);
     assert_eq!(s, 401, "{p}");
@@ -213,7 +213,7 @@ fn each_client_has_its_own_rate_limit() {
     let sb = Sandbox::new()
         .env("RATE_LIMIT_MAX_REQUESTS", "5")
         .env("RATE_LIMIT_WINDOW", "60s");
-    sb.up();
+    sb.up_funded();
     let gw = Gw::new(&sb);
     for _ in 0..5 {
         let (s, _, _) = gw.call("GET", "/api/v1/games", Some(("alice", Player)), None);
@@ -240,7 +240,7 @@ fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
         .env("HEALTH_CHECK_INTERVAL", "60s")
         .env("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "3")
         .env("CIRCUIT_BREAKER_COOL_DOWN", "300ms");
-    sb.up();
+    sb.up_funded();
     let gw = Gw::new(&sb);
     let (s, g, _) = gw.call(
         "POST",
@@ -319,7 +319,7 @@ fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
 #[test]
 fn api_keys_work_everywhere_until_revoked() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let r = sb.run(&[
         "auth",
         "apikey",
@@ -380,7 +380,7 @@ fn idempotent_requests_are_retried_on_another_instance() {
         .env("BITCRAPS_MAX_RESTARTS", "0")
         .env("HEALTH_CHECK_INTERVAL", "60s")
         .env("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "1000");
-    sb.up();
+    sb.up_funded();
     let gw = Gw::new(&sb);
     let ps = sb.ps();
     support::kill9(
@@ -435,7 +435,7 @@ fn idempotent_requests_are_retried_on_another_instance() {
 #[test]
 fn wallet_routes_reach_the_wallet_and_pass_transfers_up_to_its_limit() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let gw = Gw::new(&sb);
     let cashier = gw.token("till-1", Role::Cashier);
     // The prefix is stripped: /api/v1/wallet/summary is the wallet's /summary.

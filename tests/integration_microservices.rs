@@ -159,7 +159,7 @@ fn genesis(sb: &Sandbox) -> Value {
 #[test]
 fn every_game_type_plays_and_verifies_through_the_gateway_with_auth() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let gw = Gw::new(&sb);
 
     // Craps: alice opens a table for herself, bob joins as himself; pass and
@@ -313,7 +313,7 @@ fn every_game_type_plays_and_verifies_through_the_gateway_with_auth() {
 #[test]
 fn strangers_and_wrong_roles_are_refused_with_problems() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
     let gw = Gw::new(&sb);
     let game = gw.create("alice", "craps", json!({}));
     let create_for = |who: &str, as_: Option<(&str, Role)>| {
@@ -442,7 +442,7 @@ fn assert_ordered(l: &Value) {
 #[test]
 fn bench_gateway_measures_a_running_system_and_enforces_thresholds() {
     let sb = Sandbox::new();
-    sb.up();
+    sb.up_funded();
 
     // Closed loop through the gateway with auth: the default mix, no errors.
     let r = sb.run(&["bench", "gateway", "--duration", "2s", "--output", "json"]);

@@ -172,7 +172,7 @@ fn one_request_is_one_trace_across_gateway_engine_and_validators() {
             &format!("http://127.0.0.1:{port}"),
         )
         .env("OTEL_BSP_SCHEDULE_DELAY", "100");
-    sb.up();
+    sb.up_funded();
     let tp = format!("00-{TRACE}-{CALLER_SPAN}-01");
     let (game, rid) = create_game(&sb, Some(&tp));
     let id = game["id"].as_str().unwrap();
@@ -285,7 +285,7 @@ fn without_an_endpoint_nothing_is_exported_and_the_trace_still_propagates() {
     let sb = Sandbox::new()
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", "")
         .env("OTEL_BSP_SCHEDULE_DELAY", "100");
-    sb.up();
+    sb.up_funded();
     let tp = format!("00-{TRACE}-{CALLER_SPAN}-01");
     let (_, rid) = create_game(&sb, Some(&tp));
     // The caller's trace id reaches the engine and, with the anchor, a

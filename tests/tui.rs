@@ -49,7 +49,7 @@ fn without_a_terminal_tui_refuses_politely() {
 #[test]
 fn reader_snapshots_a_running_system_and_shows_a_killed_validator_as_down() {
     let sb = Sandbox::new().env("BITCRAPS_MAX_RESTARTS", "0");
-    sb.up();
+    sb.up_funded();
     let tokens = Tokens::of(&sb);
     let created: serde_json::Value = support::http()
         .post(format!("http://{}/api/v1/games", sb.gateway()))

@@ -402,15 +402,21 @@ fn bad_requests_are_refused_with_problem_json() {
     assert_eq!(r.status, 404, "{}", r.body);
     // A player reading or moving another player's money.
     let alice = w.token("alice", Role::Player);
-    for path in [
-        "/accounts/player:bob",
-        "/accounts/player:bob/transfers",
-        "/transfers/dep-b",
-    ] {
+    for path in ["/accounts/player:bob", "/accounts/player:bob/transfers"] {
         let r = w.get(Some(&alice), path);
         assert_eq!(r.status, 403, "{path}: {}", r.body);
         assert_eq!(r.content_type, "application/problem+json");
     }
+    // Another's transfer answers as if it did not exist.
+    let r = w.get(Some(&alice), "/transfers/dep-b");
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(
+        r.body["detail"],
+        w.get(Some(&alice), "/transfers/no-such-id").body["detail"]
+            .as_str()
+            .unwrap()
+            .replace("no-such-id", "dep-b")
+    );
     let r = w.post(
         Some(&alice),
         &transfer("x-3", "player:bob", "player:alice", 1),
@@ -776,12 +782,22 @@ fn forge(db: &std::path::Path, edit: &str) {
 
 #[test]
 fn the_audit_checks_the_wallets_anchors_in_the_validators_blocks() {
-    // The wallet on the configured address first: the engine `up` starts
-    // needs it to be ready. (Once `up` supervises the wallet, use that one.)
-    let addr = support::addr(support::free_port_block(1));
-    let sb = Sandbox::new().env("WALLET_ADDR", &addr.to_string());
-    let mut w = Wallet::start_at(sb, addr);
-    w.sb.up();
+    // The wallet `up` supervises; to tamper with its file the whole system
+    // goes down and comes back (the validators keep their chain).
+    let sb = Sandbox::new();
+    sb.up();
+    let addr = sb.wallet();
+    let w = Wallet {
+        sb,
+        addr,
+        child: None,
+    };
+    let restart_after = |sql: &str| {
+        let r = w.sb.run(&["down"]);
+        assert_eq!(r.code, 0, "{r}");
+        forge(&w.db(), sql);
+        w.sb.up();
+    };
     for (id, who, n) in [("dep-a", "alice", "100"), ("dep-b", "bob", "50")] {
         let r = w.cli(&["wallet", "deposit", who, n, "--id", id, "--memo", "cash"]);
         assert_eq!(r.code, 0, "{r}");
@@ -801,12 +817,7 @@ fn the_audit_checks_the_wallets_anchors_in_the_validators_blocks() {
 
     // A memo rewritten and the chain re-hashed: the log verifies on its
     // own, and the wallet's own audit agrees; the anchors do not.
-    w.kill9();
-    forge(
-        &w.db(),
-        "UPDATE transfers SET memo = 'forged' WHERE seq = 1;",
-    );
-    w.spawn();
+    restart_after("UPDATE transfers SET memo = 'forged' WHERE seq = 1;");
     let r = w.cli(&["wallet", "audit", "-o", "json"]);
     assert_eq!(r.code, 6, "{r}");
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -817,14 +828,11 @@ fn the_audit_checks_the_wallets_anchors_in_the_validators_blocks() {
 
     // The last transfer removed (balances put back to match): the anchor
     // of seq 2 now points past the end of the log.
-    w.kill9();
-    forge(
-        &w.db(),
+    restart_after(
         "DELETE FROM transfers WHERE seq = 2;
          DELETE FROM accounts WHERE id = 'player:bob';
          UPDATE accounts SET debits_posted = debits_posted - 50 WHERE id = 'issuance';",
     );
-    w.spawn();
     let r = w.cli(&["wallet", "audit"]);
     assert_eq!(r.code, 6, "{r}");
     assert!(r.stdout.contains("anchored transfers are missing"), "{r}");

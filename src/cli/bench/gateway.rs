@@ -257,13 +257,20 @@ pub fn report(g: &GlobalArgs, a: &GatewayBench) -> anyhow::Result<GatewayReport>
         None => super::super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?,
     };
     let bankroll = loaded.config.game_engine.table_bankroll;
+    // Straight to the configured wallet: --target may be an engine.
+    let wallet = loaded
+        .config
+        .wallet_addrs()
+        .first()
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_default();
     rt.block_on(run(
         g,
         a,
         api,
         health.to_string(),
         players,
-        (funder, bankroll),
+        (funder, bankroll, wallet),
     ))
 }
 
@@ -316,7 +323,7 @@ async fn run(
     api: String,
     health: String,
     players: Vec<(String, String)>,
-    (funder, bankroll): (String, u64),
+    (funder, bankroll, wallet): (String, u64, String),
 ) -> anyhow::Result<GatewayReport> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::try_from(a.concurrency).unwrap_or(16))
@@ -342,7 +349,7 @@ async fn run(
             "house".into(),
             bankroll.saturating_mul(players.len() as u64 + 4 * a.concurrency + 64),
         ));
-        super::wallet::fund(&http, &format!("{api}/wallet"), &funder, &run, &deposits)
+        super::wallet::fund(&http, &wallet, &funder, &run, &deposits)
             .await
             .map_err(|e| fail(Code::Unavailable, format!("{e:#}")))?;
     }

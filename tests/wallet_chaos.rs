@@ -1,0 +1,248 @@
+//! Money under `kill -9`: clients play — open a table with a buy-in, bet,
+//! roll, leave — against a real `bitcraps up` while the engine and the
+//! wallet are killed again and again. Afterwards, once the engine has
+//! settled, every table account in the wallet holds exactly what its game
+//! says is on the table (zero for a finished game), no table account holds
+//! chips without a game, and the ledger audits clean: no chip was made,
+//! lost or paid twice.
+//!
+//! CI runs a short version; `BITCRAPS_CHAOS_KILLS=300
+//! BITCRAPS_CHAOS_CLIENTS=64 cargo test --test wallet_chaos` is the long
+//! one (`scripts/chaos-wallet`).
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use bitcraps::auth::Role;
+use serde_json::{Value, json};
+use support::{Sandbox, Tokens, kill9, wait_for};
+
+fn knob(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap()
+}
+
+/// One player's loop: a table, a bet, a roll, leave; errors (a service
+/// being killed) are expected and only counted.
+fn play(
+    engine: String,
+    player: String,
+    token: String,
+    stop: Arc<AtomicBool>,
+    done: Arc<AtomicU64>,
+) {
+    let http = client();
+    let post = |path: &str, body: &Value| {
+        http.post(format!("http://{engine}{path}"))
+            .bearer_auth(&token)
+            .json(body)
+            .send()
+            .ok()
+            .map(|r| {
+                (
+                    r.status().as_u16(),
+                    r.json::<Value>().unwrap_or(Value::Null),
+                )
+            })
+    };
+    while !stop.load(Ordering::Relaxed) {
+        let created = post(
+            "/games",
+            &json!({"game_type": "craps", "players": [{"id": player, "buy_in": 1000}],
+                    "config": {"min_bet": 1, "max_bet": 100}}),
+        );
+        let Some((201, g)) = created else {
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        };
+        let id = g["id"].as_str().unwrap().to_string();
+        let act = |a: Value| {
+            post(
+                &format!("/games/{id}/actions"),
+                &json!({"player_id": player, "action": a}),
+            )
+        };
+        act(json!({"type": "bet", "bet": "pass", "amount": 10}));
+        act(json!({"type": "roll"}));
+        // Leave (the game then finishes and settles); a bet still on the
+        // layout keeps the seat, so roll on until it is decided.
+        for _ in 0..20 {
+            match act(json!({"type": "leave"})) {
+                Some((200, _)) => {
+                    done.fetch_add(1, Ordering::Relaxed);
+                    break;
+                }
+                Some((409, _)) => {
+                    act(json!({"type": "roll"}));
+                }
+                Some((404, _)) => break,
+                _ => std::thread::sleep(Duration::from_millis(50)),
+            }
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+        }
+    }
+}
+
+/// Every game's table account against the game itself: what disagrees
+/// (the engine may still be settling).
+fn mismatches(sb: &Sandbox, admin: &str) -> Vec<String> {
+    let http = client();
+    let get = |addr: std::net::SocketAddr, path: &str| -> (u16, Value) {
+        let r = http
+            .get(format!("http://{addr}{path}"))
+            .bearer_auth(admin)
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.json().unwrap_or(Value::Null))
+    };
+    let mut problems = Vec::new();
+    let mut games = std::collections::BTreeSet::new();
+    let mut offset = 0;
+    loop {
+        let (s, page) = get(sb.engine(), &format!("/games?limit=500&offset={offset}"));
+        assert_eq!(s, 200, "{page}");
+        let list = page["games"].as_array().unwrap().clone();
+        for summary in &list {
+            let id = summary["id"].as_str().unwrap().to_string();
+            let (_, g) = get(sb.engine(), &format!("/games/{id}"));
+            let on_table: u64 = if g["status"] == "finished" {
+                0
+            } else {
+                g["players"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["balance"].as_u64().unwrap())
+                    .sum::<u64>()
+                    + g["chips_in_play"].as_u64().unwrap()
+                    + g["house"].as_u64().unwrap()
+            };
+            let (s, a) = get(sb.wallet(), &format!("/accounts/table:{id}"));
+            let escrow = if s == 404 {
+                0
+            } else {
+                a["balance"].as_i64().unwrap()
+            };
+            if escrow != on_table as i64 {
+                problems.push(format!(
+                    "{id}: the wallet holds {escrow}, the game {on_table}"
+                ));
+            }
+            games.insert(id);
+        }
+        if list.len() < 500 {
+            break;
+        }
+        offset += 500;
+    }
+    // No table account holds chips for a game the engine does not have.
+    let mut after = String::new();
+    loop {
+        let (s, page) = get(sb.wallet(), &format!("/accounts?limit=1000&after={after}"));
+        assert_eq!(s, 200, "{page}");
+        let list = page["accounts"].as_array().unwrap().clone();
+        for a in &list {
+            let id = a["id"].as_str().unwrap();
+            if let Some(game) = id.strip_prefix("table:")
+                && !games.contains(game)
+                && a["balance"] != 0
+            {
+                problems.push(format!("{id} holds {} chips and has no game", a["balance"]));
+            }
+        }
+        match page["next_after"].as_str() {
+            Some(n) => after = n.to_string(),
+            None => break,
+        }
+    }
+    problems
+}
+
+#[test]
+fn kill9_of_the_engine_or_the_wallet_makes_loses_and_duplicates_no_chip() {
+    let clients = knob("BITCRAPS_CHAOS_CLIENTS", 16);
+    let kills = knob("BITCRAPS_CHAOS_KILLS", 6);
+    let sb = Sandbox::new();
+    sb.up_funded();
+    let tokens = Tokens::of(&sb);
+    for i in 0..clients {
+        sb.fund(&format!("c{i}"), 100_000_000);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let players: Vec<_> = (0..clients)
+        .map(|i| {
+            let (engine, player) = (sb.engine().to_string(), format!("c{i}"));
+            let token = tokens.mint(&player, Role::Player);
+            let (stop, done) = (stop.clone(), done.clone());
+            std::thread::spawn(move || play(engine, player, token, stop, done))
+        })
+        .collect();
+    // Let play start, then kill the engine and the wallet in turn, each
+    // time waiting for the supervisor to bring it back ready.
+    wait_for("games being played", Duration::from_secs(60), || {
+        (done.load(Ordering::Relaxed) > 0).then_some(())
+    });
+    for k in 0..kills {
+        let name = if k % 2 == 0 { "engine-0" } else { "wallet" };
+        let ps = sb.ps();
+        let pid = Sandbox::service(&ps, name)["pid"].as_u64().unwrap();
+        let before = done.load(Ordering::Relaxed);
+        kill9(pid);
+        wait_for(&format!("{name} back"), Duration::from_secs(60), || {
+            let ps = sb.ps();
+            let s = Sandbox::service(&ps, name).clone();
+            (s["health"] == "ready" && s["pid"].as_u64() != Some(pid)).then_some(())
+        });
+        // Some games finish between kills, so every kill lands in traffic.
+        wait_for("play to go on", Duration::from_secs(60), || {
+            (done.load(Ordering::Relaxed) > before).then_some(())
+        });
+    }
+    stop.store(true, Ordering::Relaxed);
+    for p in players {
+        p.join().unwrap();
+    }
+    let admin = tokens.mint("auditor", Role::Admin);
+    // The engine's settler finishes what the kills interrupted.
+    let mut last = Vec::new();
+    let settled = (0..600).any(|_| {
+        last = mismatches(&sb, &admin);
+        if last.is_empty() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        false
+    });
+    assert!(settled, "tables disagree with their games: {last:#?}");
+    let audit: Value = client()
+        .get(format!("http://{}/audit", sb.wallet()))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(audit["ok"], true, "{audit}");
+    assert_eq!(audit["balance_sum"], 0);
+    assert!(
+        done.load(Ordering::Relaxed) >= kills as u64,
+        "games finished: {}",
+        done.load(Ordering::Relaxed)
+    );
+}
