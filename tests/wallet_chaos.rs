@@ -177,7 +177,7 @@ fn mismatches(sb: &Sandbox, admin: &str) -> Vec<String> {
 #[test]
 fn kill9_of_the_engine_or_the_wallet_makes_loses_and_duplicates_no_chip() {
     let clients = knob("BITCRAPS_CHAOS_CLIENTS", 16);
-    let kills = knob("BITCRAPS_CHAOS_KILLS", 6);
+    let kills = knob("BITCRAPS_CHAOS_KILLS", 10);
     let sb = Sandbox::new();
     sb.up_funded();
     let tokens = Tokens::of(&sb);
@@ -205,10 +205,26 @@ fn kill9_of_the_engine_or_the_wallet_makes_loses_and_duplicates_no_chip() {
         let pid = Sandbox::service(&ps, name)["pid"].as_u64().unwrap();
         let before = done.load(Ordering::Relaxed);
         kill9(pid);
+        if name == "wallet" {
+            // Keep it down for a while (each restart killed again), so
+            // cash-outs land while it is away and wait for the settler.
+            let until = std::time::Instant::now() + Duration::from_millis(1500);
+            let mut last = pid;
+            while std::time::Instant::now() < until {
+                let ps = sb.ps();
+                if let Some(p) = Sandbox::service(&ps, name)["pid"].as_u64()
+                    && p != last
+                {
+                    kill9(p);
+                    last = p;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         wait_for(&format!("{name} back"), Duration::from_secs(60), || {
             let ps = sb.ps();
             let s = Sandbox::service(&ps, name).clone();
-            (s["health"] == "ready" && s["pid"].as_u64() != Some(pid)).then_some(())
+            (s["health"] == "ready" && s["pid"].as_u64().is_some_and(|p| p != pid)).then_some(())
         });
         // Some games finish between kills, so every kill lands in traffic.
         wait_for("play to go on", Duration::from_secs(60), || {
