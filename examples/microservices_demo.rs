@@ -134,7 +134,7 @@ fn demo() -> anyhow::Result<()> {
         base + 6
     );
     let started = std::time::Instant::now();
-    d.cli(&["up", "-d", "--wait", "-q"])?;
+    d.cli(&["up", "-d", "--wait", "-q", "--demo-funds"])?;
     println!(
         "all ready in {} ms (state dir {})\n",
         started.elapsed().as_millis(),
@@ -192,7 +192,7 @@ fn play(d: &Demo) -> anyhow::Result<()> {
     }
     let g = d.game(&id)?;
     println!(
-        "  finished; the house holds {} (started with 1000000000)",
+        "  finished; the house holds {} (its bankroll was 1000000, from the wallet's house account)",
         g["house"]
     );
 
@@ -220,7 +220,7 @@ fn play(d: &Demo) -> anyhow::Result<()> {
     // Hold'em: three players check and call down one hand.
     let pk = d.create(
         "poker",
-        &[("dave", 200), ("erin", 200), ("frank", 200)],
+        &[("dave", 200), ("erin", 200), ("bob", 200)],
         json!({"small_blind": 1, "big_blind": 2}),
     )?;
     d.act(&pk, "dave", json!({"type": "deal"}))?;
