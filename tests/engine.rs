@@ -644,7 +644,8 @@ fn clients_hanging_up_mid_action_leave_the_game_whole() {
 fn bad_requests_get_the_right_status_and_change_nothing() {
     let sb = Sandbox::new()
         .env("MAX_PLAYERS_PER_GAME", "2")
-        .env("MAX_CONCURRENT_GAMES", "2");
+        .env("MAX_CONCURRENT_GAMES", "3")
+        .env("MAX_TABLES_PER_PLAYER", "2");
     sb.up_funded();
     let api = Api::new(&sb);
     let id = new_craps(&api, &["alice", "bob"]);
@@ -736,6 +737,23 @@ fn bad_requests_get_the_right_status_and_change_nothing() {
     let (s, p) = api.call("POST", "/games", Some(("admin", Admin)), Some(json!({
         "game_type": "craps", "players": [{"id": "a", "buy_in": 1}, {"id": "b", "buy_in": 1}, {"id": "c", "buy_in": 1}]})));
     assert_eq!(s, 409, "{p}");
+    // alice sits at one table; one more is allowed, a third is not (each
+    // would take a bankroll from the house).
+    new_craps(&api, &["alice"]);
+    let (s, p) = api.call(
+        "POST",
+        "/games",
+        Some(("alice", Player)),
+        Some(json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 1}]})),
+    );
+    assert_eq!(s, 409, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("MAX_TABLES_PER_PLAYER"),
+        "{p}"
+    );
     new_craps(&api, &["carol"]);
     let (s, p) = api.call(
         "POST",

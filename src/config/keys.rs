@@ -308,6 +308,16 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Seats at one table.",
     },
     KeyDef {
+        key: "game_engine.max_tables_per_player",
+        env: "MAX_TABLES_PER_PLAYER",
+        default: "8",
+        kind: Kind::Int {
+            min: 1,
+            max: 1_000_000,
+        },
+        doc: "Open tables one player may sit at on one engine instance when a table is created. Each table takes its bankroll from the house, so this bounds how much of it one player's tables hold.",
+    },
+    KeyDef {
         key: "game_engine.table_bankroll",
         env: "TABLE_BANKROLL",
         default: "1000000",

@@ -338,6 +338,7 @@ impl Layered {
                 max_concurrent_games: self.int("game_engine.max_concurrent_games")? as u32,
                 max_players_per_game: self.int("game_engine.max_players_per_game")? as u32,
                 table_bankroll: self.int("game_engine.table_bankroll")?,
+                max_tables_per_player: self.int("game_engine.max_tables_per_player")? as u32,
             },
             consensus: ConsensusConfig {
                 addr: self.addr("consensus.addr")?,
@@ -710,6 +711,8 @@ pub struct EngineConfig {
     pub max_players_per_game: u32,
     /// Most chips a table takes from `house` to pay winners.
     pub table_bankroll: u64,
+    /// Open tables one player may sit at (per engine) to create another.
+    pub max_tables_per_player: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -134,6 +134,7 @@ pub struct Engine {
     pub wallet: super::wallet::WalletClient,
     /// Chips a new table takes from the house account (`table_bankroll`).
     pub bankroll: u64,
+    pub max_tables_per_player: usize,
     /// Games whose wallet transfers wait for a retry (see [`spawn_settler`]).
     unsettled: std::sync::Mutex<std::collections::BTreeSet<String>>,
     settle_wake: tokio::sync::Notify,
@@ -161,6 +162,8 @@ pub struct Limits {
     pub max_players: u32,
     /// Chips a table takes from the house account.
     pub bankroll: u64,
+    /// MAX_TABLES_PER_PLAYER.
+    pub max_tables_per_player: usize,
 }
 
 impl Engine {
@@ -179,6 +182,7 @@ impl Engine {
             max_games,
             max_players,
             bankroll,
+            max_tables_per_player,
         } = limits;
         let mut games = HashMap::new();
         let mut open = 0;
@@ -206,6 +210,7 @@ impl Engine {
             metrics,
             wallet,
             bankroll,
+            max_tables_per_player,
             unsettled: std::sync::Mutex::new(unsettled),
             settle_wake: tokio::sync::Notify::new(),
         })
@@ -555,6 +560,30 @@ async fn create_game(
     let e = &s.inner;
     for p in &req.players {
         caller.may_act_as(&p.id)?;
+    }
+    // Each table holds a bankroll from the house: one player may not tie
+    // it all up in tables of their own (checked at creation).
+    {
+        let games = e.games.read().await;
+        for p in &req.players {
+            let open = games
+                .values()
+                .filter(|slot| {
+                    slot.summary.read().is_ok_and(|s| {
+                        s.status == GameStatus::Open && s.players.iter().any(|x| x == &p.id)
+                    })
+                })
+                .count();
+            if open >= e.max_tables_per_player {
+                return Err(Problem::new(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "{} already sits at {open} open tables on this engine (MAX_TABLES_PER_PLAYER); leave one first",
+                        p.id
+                    ),
+                ));
+            }
+        }
     }
     let mut server_seed = [0u8; 32];
     rand::rng().fill_bytes(&mut server_seed);

@@ -51,6 +51,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             max_games: cfg.game_engine.max_concurrent_games as usize,
             max_players: cfg.game_engine.max_players_per_game,
             bankroll: cfg.game_engine.table_bankroll,
+            max_tables_per_player: cfg.game_engine.max_tables_per_player as usize,
         },
         super::common::extract::JwtSecret::new(secret_bytes),
         http::Links { anchors, wallet },
