@@ -284,6 +284,28 @@ mod tests {
     }
 
     #[test]
+    fn ages_use_the_wall_clock_moved_on_by_the_monotonic_one() {
+        let mut app = fixtures::app();
+        let base = app.snap.wall_ms;
+        assert_eq!(
+            app.wall_now_ms(),
+            base + 300,
+            "drawn 300 ms after the reading"
+        );
+        app.now_ms = 0;
+        assert_eq!(app.wall_now_ms(), base, "never before the reading");
+    }
+
+    #[test]
+    fn tiny_and_large_terminals_draw_without_panicking() {
+        let mut app = fixtures::app();
+        app.on_key(Key::Char('6'));
+        for (w, h) in [(1, 1), (20, 5), (40, 8), (200, 60)] {
+            render(&app, w, h);
+        }
+    }
+
+    #[test]
     fn wallet_at_80x24() {
         let mut app = fixtures::app();
         app.on_key(Key::Char('6'));
