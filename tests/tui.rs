@@ -148,10 +148,39 @@ fn reader_snapshots_a_running_system_and_shows_a_killed_validator_as_down() {
         assert!(scrape.has("bitcraps_http_requests_total"), "{name}");
     }
 
+    // Wallet: the funded ledger, its latest transfers and a clean audit.
+    let summary = first.wallet.as_ref().unwrap();
+    assert!(summary.head.seq > 0, "{summary:?}");
+    assert!(summary.issued > 0, "{summary:?}");
+    let transfers = first.wallet_transfers.as_ref().unwrap();
+    assert!(!transfers.is_empty() && transfers.len() <= 10);
+    assert_eq!(transfers.last().unwrap().seq, summary.head.seq);
+    let audit = first
+        .wallet_audit
+        .as_ref()
+        .unwrap()
+        .report
+        .as_ref()
+        .unwrap();
+    assert!(audit.ok && audit.balance_sum == 0, "{audit:?}");
+
     // Two readings give rates: the first reading's own API calls count.
     let second = collector.collect(None);
     let d = stats::derive(&first, &second);
     assert!(d.gateway.per_second.is_some_and(|r| r > 0.0), "{d:?}");
     assert!(d.instances.contains_key(&sb.engine().to_string()), "{d:?}");
     assert!(second.game.is_none());
+
+    // A player's token may not read the ledger: the panel says so.
+    let player = Collector::new(Sources {
+        state_dir: sb.state_dir().to_path_buf(),
+        gateway: format!("http://{}", sb.gateway()),
+        token: tokens.mint("alice", Role::Player),
+        timeout: Duration::from_secs(2),
+        configured: Vec::new(),
+    })
+    .unwrap()
+    .collect(None);
+    let refused = player.wallet.unwrap_err();
+    assert!(refused.contains("cashier or admin"), "{refused}");
 }

@@ -18,14 +18,16 @@ pub enum Tab {
     Validators,
     Gateway,
     Metrics,
+    Wallet,
 }
 
-pub const TABS: [Tab; 5] = [
+pub const TABS: [Tab; 6] = [
     Tab::Services,
     Tab::Games,
     Tab::Validators,
     Tab::Gateway,
     Tab::Metrics,
+    Tab::Wallet,
 ];
 
 impl Tab {
@@ -36,6 +38,7 @@ impl Tab {
             Tab::Validators => 2,
             Tab::Gateway => 3,
             Tab::Metrics => 4,
+            Tab::Wallet => 5,
         }
     }
 
@@ -46,6 +49,7 @@ impl Tab {
             Tab::Validators => "Validators",
             Tab::Gateway => "Gateway",
             Tab::Metrics => "Metrics",
+            Tab::Wallet => "Wallet",
         }
     }
 
@@ -89,7 +93,10 @@ pub enum Effect {
 /// Every key, for `?` and the README.
 pub const KEYS: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "next / previous panel"),
-    ("1 2 3 4 5", "Services, Games, Validators, Gateway, Metrics"),
+    (
+        "1 2 3 4 5 6",
+        "Services, Games, Validators, Gateway, Metrics, Wallet",
+    ),
     ("↑ ↓  j k", "move the selection (scroll an open game)"),
     (
         "PgUp PgDn  g G",
@@ -154,8 +161,8 @@ pub struct InstanceRow<'a> {
 #[derive(Debug, Clone)]
 pub struct App {
     pub tab: Tab,
-    selected: [usize; 5],
-    filters: [String; 5],
+    selected: [usize; 6],
+    filters: [String; 6],
     pub editing_filter: bool,
     pub frozen: bool,
     pub help: bool,
@@ -183,7 +190,7 @@ impl App {
     pub fn new(refresh_ms: u64, now_ms: u64) -> App {
         App {
             tab: Tab::Services,
-            selected: [0; 5],
+            selected: [0; 6],
             filters: Default::default(),
             editing_filter: false,
             frozen: false,
@@ -248,7 +255,7 @@ impl App {
             Key::Char('?') => self.help = true,
             Key::Tab => self.switch(self.tab.step(1)),
             Key::BackTab => self.switch(self.tab.step(-1)),
-            Key::Char(c @ '1'..='5') => {
+            Key::Char(c @ '1'..='6') => {
                 if let Some(i) = c.to_digit(10) {
                     self.switch(TABS[i as usize - 1]);
                 }
@@ -336,7 +343,7 @@ impl App {
             Tab::Games => self.game_rows().len(),
             Tab::Validators => self.validator_rows().len(),
             Tab::Gateway => self.instance_rows().len(),
-            Tab::Metrics => 0,
+            Tab::Metrics | Tab::Wallet => 0,
         }
     }
 
@@ -452,6 +459,14 @@ impl App {
             .collect()
     }
 
+    /// The wall clock now, from the last reading's wall stamp and the
+    /// monotonic time since (the wallet's timestamps are wall-clock).
+    pub fn wall_now_ms(&self) -> u64 {
+        self.snap
+            .wall_ms
+            .saturating_add(self.now_ms.saturating_sub(self.snap.at_ms))
+    }
+
     /// Key hints for the footer, for the current panel.
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
         if self.editing_filter {
@@ -463,7 +478,7 @@ impl App {
                 v.extend([("j/k", "scroll"), ("Esc", "back")]);
             }
             Tab::Games => v.extend([("j/k", "move"), ("Enter", "open"), ("/", "filter")]),
-            Tab::Metrics => {}
+            Tab::Metrics | Tab::Wallet => {}
             _ => v.extend([("j/k", "move"), ("/", "filter")]),
         }
         v.push(("f", if self.frozen { "unfreeze" } else { "freeze" }));
@@ -504,15 +519,15 @@ mod tests {
         assert_eq!(a.tab, Tab::Games);
         a.on_key(Key::BackTab);
         a.on_key(Key::BackTab);
-        assert_eq!(a.tab, Tab::Metrics);
+        assert_eq!(a.tab, Tab::Wallet);
         a.on_key(Key::Tab);
         assert_eq!(a.tab, Tab::Services);
-        for (c, t) in ['1', '2', '3', '4', '5'].iter().zip(TABS) {
+        for (c, t) in ['1', '2', '3', '4', '5', '6'].iter().zip(TABS) {
             a.on_key(Key::Char(*c));
             assert_eq!(a.tab, t);
         }
         a.on_key(Key::Char('9'));
-        assert_eq!(a.tab, Tab::Metrics, "keys without a meaning do nothing");
+        assert_eq!(a.tab, Tab::Wallet, "keys without a meaning do nothing");
     }
 
     #[test]
@@ -635,7 +650,17 @@ mod tests {
         assert!(!a.help);
         press(&mut a, "?");
         assert_eq!(press(&mut a, "q"), [Effect::Quit]);
-        for k in ["Tab", "1 2 3 4 5", "j k", "Enter", "/", "f", "r", "?", "q"] {
+        for k in [
+            "Tab",
+            "1 2 3 4 5 6",
+            "j k",
+            "Enter",
+            "/",
+            "f",
+            "r",
+            "?",
+            "q",
+        ] {
             assert!(KEYS.iter().any(|(keys, _)| keys.contains(k)), "{k} missing");
         }
     }
@@ -671,7 +696,7 @@ mod tests {
     fn everything_down_gives_empty_panels_not_errors() {
         let mut a = App::new(1000, 0);
         a.on_snapshot(fixtures::all_down(1_000));
-        for t in "12345".chars() {
+        for t in "123456".chars() {
             a.on_key(Key::Char(t));
             assert_eq!(a.row_count(), if t == '3' { 4 } else { 0 });
             a.on_key(Key::Down);

@@ -48,6 +48,16 @@ pub struct Snapshot {
     pub evidence: Fetched<Vec<Value>>,
     /// `/metrics` of every service, by service name.
     pub scrapes: BTreeMap<String, Fetched<Scrape>>,
+    /// The wallet's `/summary` through the gateway.
+    pub wallet: Fetched<WalletSummary>,
+    /// The wallet's most recent transfers, oldest first.
+    pub wallet_transfers: Fetched<Vec<WalletTransfer>>,
+    /// The last audit read (at most every `AUDIT_EVERY_MS`); `None` before
+    /// the first.
+    pub wallet_audit: Option<Audited>,
+    /// The wall clock (ms since the epoch) at this reading: the wallet's
+    /// timestamps are wall-clock, `at_ms` is not.
+    pub wall_ms: u64,
 }
 
 impl Snapshot {
@@ -68,8 +78,95 @@ impl Snapshot {
             validators: BTreeMap::new(),
             evidence: none(),
             scrapes: BTreeMap::new(),
+            wallet: none(),
+            wallet_transfers: none(),
+            wallet_audit: None,
+            wall_ms: 0,
         }
     }
+}
+
+/// Read the audit (which walks the whole log) at most this often.
+pub const AUDIT_EVERY_MS: u64 = 10_000;
+/// Transfers the Wallet panel lists.
+pub const RECENT_TRANSFERS: u64 = 10;
+
+/// Whether the audit last read at `last_ms` (monotonic) is due again.
+pub fn audit_due(last_ms: Option<u64>, now_ms: u64) -> bool {
+    last_ms.is_none_or(|t| now_ms.saturating_sub(t) >= AUDIT_EVERY_MS)
+}
+
+/// `GET /transfers?after=` for the last `n` transfers of a log whose head is `seq`.
+pub fn recent_after(head_seq: u64, n: u64) -> u64 {
+    head_seq.saturating_sub(n)
+}
+
+/// `GET /api/v1/wallet/summary`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WalletSummary {
+    pub head: WalletHead,
+    pub issued: i128,
+    pub house: i128,
+    pub anchor: Option<WalletAnchor>,
+    pub anchor_lag: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WalletHead {
+    pub seq: u64,
+    pub hash: String,
+    pub timestamp_ms: u64,
+}
+
+/// The last head a quorum of validators committed.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WalletAnchor {
+    pub seq: u64,
+    pub head_hash: String,
+    pub height: u64,
+    pub block_hash: String,
+    pub at_ms: u64,
+}
+
+/// One transfer of `GET /api/v1/wallet/transfers`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WalletTransfer {
+    pub seq: u64,
+    pub id: String,
+    pub kind: String,
+    pub debit: String,
+    pub credit: String,
+    pub amount: u64,
+    pub timestamp_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+struct TransferPage {
+    transfers: Vec<WalletTransfer>,
+}
+
+/// `GET /api/v1/wallet/audit`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WalletAudit {
+    pub ok: bool,
+    pub transfers: u64,
+    pub accounts: u64,
+    pub balance_sum: i128,
+    pub pending_sum: i128,
+    pub problems: Vec<String>,
+}
+
+/// An audit and when (monotonic ms) it was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audited {
+    pub at_ms: u64,
+    pub report: Fetched<WalletAudit>,
 }
 
 /// A service the dashboard reads from.
@@ -186,6 +283,8 @@ pub struct Sources {
 pub struct Collector {
     sources: Sources,
     http: reqwest::blocking::Client,
+    /// The last audit, reused until `audit_due`.
+    audit: std::sync::Mutex<Option<Audited>>,
 }
 
 /// Milliseconds on a monotonic clock (the collector's stamps).
@@ -212,7 +311,11 @@ impl Collector {
             .timeout(sources.timeout)
             .connect_timeout(sources.timeout)
             .build()?;
-        Ok(Collector { sources, http })
+        Ok(Collector {
+            sources,
+            http,
+            audit: std::sync::Mutex::new(None),
+        })
     }
 
     /// Reads every source, in parallel, each bounded by the timeout.
@@ -241,6 +344,14 @@ impl Collector {
             let evidence = s.spawn(|| {
                 self.json::<Value>(&format!("{gw}/api/v1/consensus/evidence"))
                     .map(|v| v["evidence"].as_array().cloned().unwrap_or_default())
+            });
+            let wallet = s.spawn(|| self.wallet());
+            let last_audit = self.audit.lock().map(|a| a.clone()).unwrap_or(None);
+            let audit = audit_due(last_audit.as_ref().map(|a| a.at_ms), now_ms()).then(|| {
+                s.spawn(|| {
+                    self.json::<WalletAudit>(&format!("{gw}/api/v1/wallet/audit"))
+                        .map_err(|e| wallet_reason(&e))
+                })
             });
             let validators: Vec<_> = validator_names
                 .iter()
@@ -276,6 +387,23 @@ impl Collector {
                     .collect(),
                 _ => BTreeMap::new(),
             };
+            let wallet_audit = match audit {
+                Some(h) => {
+                    let fresh = Audited {
+                        at_ms: now_ms(),
+                        report: joined(h),
+                    };
+                    if let Ok(mut cached) = self.audit.lock() {
+                        *cached = Some(fresh.clone());
+                    }
+                    Some(fresh)
+                }
+                None => last_audit,
+            };
+            let (wallet, wallet_transfers) = wallet.join().unwrap_or_else(|_| {
+                let e = "reader thread failed".to_string();
+                (Err(e.clone()), Err(e))
+            });
             Snapshot {
                 at_ms: now_ms(),
                 supervisor,
@@ -291,8 +419,31 @@ impl Collector {
                 evidence: joined(evidence),
                 scrapes: scrapes.into_iter().map(|(n, h)| (n, joined(h))).collect(),
                 endpoints,
+                wallet,
+                wallet_transfers,
+                wallet_audit,
+                wall_ms: wall_ms(),
             }
         })
+    }
+
+    /// The wallet's summary, then the transfers up to its head.
+    fn wallet(&self) -> (Fetched<WalletSummary>, Fetched<Vec<WalletTransfer>>) {
+        let gw = &self.sources.gateway;
+        let summary = self
+            .json::<WalletSummary>(&format!("{gw}/api/v1/wallet/summary"))
+            .map_err(|e| wallet_reason(&e));
+        let transfers = match &summary {
+            Ok(sum) => self
+                .json::<TransferPage>(&format!(
+                    "{gw}/api/v1/wallet/transfers?after={}&limit={RECENT_TRANSFERS}",
+                    recent_after(sum.head.seq, RECENT_TRANSFERS)
+                ))
+                .map(|p| p.transfers)
+                .map_err(|e| wallet_reason(&e)),
+            Err(e) => Err(e.clone()),
+        };
+        (summary, transfers)
     }
 
     fn supervisor(&self) -> Fetched<Option<Status>> {
@@ -339,6 +490,25 @@ impl Collector {
 fn joined<T>(h: std::thread::ScopedJoinHandle<'_, Fetched<T>>) -> Fetched<T> {
     h.join()
         .unwrap_or_else(|_| Err("reader thread failed".to_string()))
+}
+
+/// The wall clock, ms since the epoch (0 if the clock is before it).
+pub fn wall_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A wallet error a user can act on: a refused token says which roles read it.
+pub fn wallet_reason(e: &str) -> String {
+    if let Some(code) = ["HTTP 401", "HTTP 403"]
+        .into_iter()
+        .find(|c| e.starts_with(c))
+    {
+        format!("{code}: needs a cashier or admin token")
+    } else {
+        e.to_string()
+    }
 }
 
 /// A short reason for a failed request: what a user needs to see in a cell.
@@ -466,6 +636,48 @@ mod tests {
         );
         let old: ConsensusStatus = serde_json::from_value(json!({"evidence_count": 1})).unwrap();
         assert_eq!(old.evidence_total(), Some(1));
+    }
+
+    #[test]
+    fn the_audit_is_read_at_most_every_ten_seconds() {
+        assert!(audit_due(None, 0), "the first reading audits");
+        assert!(!audit_due(Some(1_000), 1_000));
+        assert!(!audit_due(Some(1_000), 10_999));
+        assert!(audit_due(Some(1_000), 11_000));
+        assert!(!audit_due(Some(5_000), 1_000), "a clock going back waits");
+    }
+
+    #[test]
+    fn recent_transfers_start_after_head_minus_n() {
+        assert_eq!(recent_after(1234, 10), 1224);
+        assert_eq!(recent_after(4, 10), 0, "a short log is read whole");
+    }
+
+    #[test]
+    fn wallet_answers_parse_and_refusals_say_why() {
+        let s: WalletSummary = serde_json::from_value(json!({
+            "head": {"seq": 7, "hash": "ab", "timestamp_ms": 5},
+            "issued": 1000, "house": -20, "anchor_lag": 7
+        }))
+        .unwrap();
+        assert_eq!(
+            (s.head.seq, s.issued, s.house, s.anchor),
+            (7, 1000, -20, None)
+        );
+        let p: TransferPage = serde_json::from_value(json!({"transfers": [
+            {"seq": 7, "id": "t", "kind": "pending", "debit": "player:a", "credit": "table:g",
+             "amount": 5, "timestamp_ms": 9, "prev_hash": "00", "hash": "ab", "fingerprint": ""}
+        ], "next_after": null}))
+        .unwrap();
+        assert_eq!(p.transfers[0].kind, "pending");
+        assert_eq!(
+            wallet_reason("HTTP 403 the full log is for cashiers"),
+            "HTTP 403: needs a cashier or admin token"
+        );
+        assert_eq!(
+            wallet_reason("down (cannot connect)"),
+            "down (cannot connect)"
+        );
     }
 
     #[test]

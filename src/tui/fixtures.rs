@@ -8,8 +8,9 @@ use serde_json::json;
 
 use super::app::App;
 use super::data::{
-    ConsensusStatus, Endpoint, Fetched, GameList, GameSummary, LastVote, Snapshot, UpstreamGroup,
-    UpstreamInstance, ValidatorEntry,
+    Audited, ConsensusStatus, Endpoint, Fetched, GameList, GameSummary, LastVote, Snapshot,
+    UpstreamGroup, UpstreamInstance, ValidatorEntry, WalletAnchor, WalletAudit, WalletHead,
+    WalletSummary, WalletTransfer,
 };
 use super::procfs::ProcSample;
 use super::prom::Scrape;
@@ -255,7 +256,66 @@ pub fn snapshot(at_ms: u64) -> Snapshot {
     }
     s.scrapes
         .insert("validator-3".into(), Err("down (cannot connect)".into()));
+    wallet(&mut s, t);
     s
+}
+
+/// Wall-clock ms at monotonic 0 in the fixtures.
+const WALL_BASE: u64 = 1_700_000_100_000;
+
+/// A wallet with 1200 + t transfers, anchored 3 behind, audited at 2 s.
+fn wallet(s: &mut Snapshot, t: u64) {
+    s.wall_ms = WALL_BASE + s.at_ms;
+    let seq = 1200 + t;
+    s.wallet = Ok(WalletSummary {
+        head: WalletHead {
+            seq,
+            hash: "9f2c1e".into(),
+            timestamp_ms: s.wall_ms - 400,
+        },
+        issued: 50_000,
+        house: 1_240,
+        anchor: Some(WalletAnchor {
+            seq: seq - 3,
+            head_hash: "77ab01".into(),
+            height: 40 + 2 * t,
+            block_hash: "c0ffee".into(),
+            at_ms: s.wall_ms - 2_100,
+        }),
+        anchor_lag: 3,
+    });
+    let kinds = [
+        ("pending", "player:alice", "table:e0-craps-1"),
+        ("post", "player:alice", "table:e0-craps-1"),
+        ("single", "table:e0-craps-1", "house"),
+        ("single", "issuance", "player:bob"),
+        ("void", "house", "table:e0-blackjack-2"),
+    ];
+    s.wallet_transfers = Ok((seq - 9..=seq)
+        .map(|n| {
+            let (kind, debit, credit) = kinds[(n % 5) as usize];
+            WalletTransfer {
+                seq: n,
+                id: format!("t{n}"),
+                kind: kind.into(),
+                debit: debit.into(),
+                credit: credit.into(),
+                amount: 10 * (n % 7 + 1),
+                timestamp_ms: s.wall_ms - 700 * (seq - n) - 400,
+            }
+        })
+        .collect());
+    s.wallet_audit = Some(Audited {
+        at_ms: 2_000,
+        report: Ok(WalletAudit {
+            ok: true,
+            transfers: seq,
+            accounts: 9,
+            balance_sum: 0,
+            pending_sum: 0,
+            problems: Vec::new(),
+        }),
+    });
 }
 
 /// A craps game as `GET /api/v1/games/{id}` shows it.
@@ -288,6 +348,13 @@ pub fn all_down(at_ms: u64) -> Snapshot {
     s.games = down();
     s.consensus = down();
     s.evidence = down();
+    s.wallet = down();
+    s.wallet_transfers = down();
+    s.wallet_audit = Some(Audited {
+        at_ms,
+        report: down(),
+    });
+    s.wall_ms = WALL_BASE + at_ms;
     for e in s.endpoints.clone() {
         if e.kind == ServiceKind::Consensus {
             s.validators.insert(e.name.clone(), down());

@@ -16,6 +16,7 @@ pub mod services;
 pub mod stats;
 pub mod ui;
 pub mod validators;
+pub mod wallet;
 
 #[cfg(test)]
 mod fixtures;

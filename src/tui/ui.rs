@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
 
 use super::app::{App, KEYS, TABS, Tab};
-use super::{games, gateway, metrics, services, validators};
+use super::{games, gateway, metrics, services, validators, wallet};
 
 pub fn draw(f: &mut Frame, app: &App) {
     let [top, body, footer] = Layout::vertical([
@@ -25,6 +25,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Tab::Validators => validators::draw(f, body, app),
         Tab::Gateway => gateway::draw(f, body, app),
         Tab::Metrics => metrics::draw(f, body, app),
+        Tab::Wallet => wallet::draw(f, body, app),
     }
     f.render_widget(footer_line(app), footer);
     if app.help {
@@ -34,8 +35,10 @@ pub fn draw(f: &mut Frame, app: &App) {
 
 fn tab_bar(app: &App) -> Line<'static> {
     let mut spans = Vec::new();
+    // One space between tabs: six tabs and `FROZEN (1 skipped)` fit 80 columns.
     for t in TABS {
-        let label = format!(" {} {} ", t.index() + 1, t.title());
+        let label = format!("{} {}", t.index() + 1, t.title());
+        spans.push(Span::raw(" "));
         spans.push(if t == app.tab {
             Span::styled(label, Style::new().reversed().bold())
         } else {
@@ -87,7 +90,7 @@ fn footer_line(app: &App) -> Line<'static> {
 }
 
 fn draw_help(f: &mut Frame) {
-    let area = centered(f.area(), 64, KEYS.len() as u16 + 2);
+    let area = centered(f.area(), 72, KEYS.len() as u16 + 2);
     f.render_widget(Clear, area);
     let rows = KEYS
         .iter()
