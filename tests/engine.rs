@@ -788,7 +788,7 @@ fn bad_requests_get_the_right_status_and_change_nothing() {
         None,
     );
     assert_eq!(s, 200);
-    assert_eq!(list["total"], 2);
+    assert_eq!(list["total"], 3);
     assert_eq!(list["games"].as_array().unwrap().len(), 1);
     let (s, _) = api.call(
         "GET",
