@@ -447,6 +447,11 @@ async fn record_anchor(e: &Arc<Engine>, a: super::anchor::Anchored) {
     let what = a.anchor.what.clone();
     let mut next = g.clone();
     let ev = next.record_anchor(a.anchor, now_ms());
+    // An `anchored` event moves no money: a settled game stays settled
+    // (else its next cash-out would wait for the settler).
+    if g.wallet_settled == Some(g.version) {
+        next.wallet_settled = Some(next.version);
+    }
     if let Err(err) = e
         .store
         .write(Write {
