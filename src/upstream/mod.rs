@@ -187,6 +187,23 @@ impl UpstreamSet {
             .collect()
     }
 
+    /// The healthy instances' addresses, or every instance's while none is
+    /// known healthy (before the first checks, or when all look down): for
+    /// callers that must try someone rather than give up.
+    pub fn healthy_or_all(&self) -> Vec<SocketAddr> {
+        let all = self.read();
+        let healthy: Vec<SocketAddr> = all
+            .iter()
+            .filter(|m| m.health.state == Health::Healthy)
+            .map(|m| m.instance.addr)
+            .collect();
+        if healthy.is_empty() {
+            all.iter().map(|m| m.instance.addr).collect()
+        } else {
+            healthy
+        }
+    }
+
     /// Records one probe result of `addr`; returns the new state on a change.
     pub fn observe(
         &self,

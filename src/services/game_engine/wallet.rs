@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::services::wallet::ledger::TransferRequest;
-use crate::upstream::{Health, UpstreamSet};
+use crate::upstream::UpstreamSet;
 
 /// Why the wallet did not take a submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,15 +72,7 @@ impl WalletClient {
         if batch.is_empty() {
             return Ok(());
         }
-        let view = self.wallets.view();
-        let mut addrs: Vec<String> = view
-            .iter()
-            .filter(|i| i.health == Health::Healthy)
-            .map(|i| i.addr.clone())
-            .collect();
-        if addrs.is_empty() {
-            addrs = view.iter().map(|i| i.addr.clone()).collect();
-        }
+        let addrs = self.wallets.healthy_or_all();
         if addrs.is_empty() {
             return Err(WalletCallError::Unavailable(
                 "no wallet instance is configured".into(),

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::ledger::{HOUSE, ISSUANCE};
 use super::store::{AnyStore, Store};
-use crate::upstream::{Health, UpstreamSet};
+use crate::upstream::UpstreamSet;
 
 pub const KIND: &str = "wallet.anchor";
 /// How often the head is checked for growth.
@@ -117,15 +117,7 @@ async fn propose(
     next: &AtomicUsize,
     payload: Value,
 ) -> anyhow::Result<(String, u64, String)> {
-    let view = validators.view();
-    let mut addrs: Vec<String> = view
-        .iter()
-        .filter(|i| i.health == Health::Healthy)
-        .map(|i| i.addr.clone())
-        .collect();
-    if addrs.is_empty() {
-        addrs = view.iter().map(|i| i.addr.clone()).collect();
-    }
+    let addrs = validators.healthy_or_all();
     anyhow::ensure!(!addrs.is_empty(), "no validator is configured");
     let addr = &addrs[next.fetch_add(1, Ordering::Relaxed) % addrs.len()];
     let token = crate::auth::mint(

@@ -118,6 +118,17 @@ impl WalletMetrics {
         })
     }
 
+    /// Counts what a submission applied (replays moved nothing).
+    fn applied(&self, r: &Result<Applied, WalletError>) {
+        if let Ok(a) = r
+            && !a.replayed
+        {
+            for t in &a.transfers {
+                self.transfers.with_label_values(&[t.kind.as_str()]).inc();
+            }
+        }
+    }
+
     fn refused(&self, e: &WalletError) {
         let reason = match e {
             WalletError::Ledger(LedgerError::Invalid(_)) => "invalid",
@@ -129,16 +140,6 @@ impl WalletMetrics {
             WalletError::Unavailable(_) => "unavailable",
         };
         self.refused.with_label_values(&[reason]).inc();
-    }
-}
-
-fn kind_label(k: TransferKind) -> &'static str {
-    match k {
-        TransferKind::Single => "single",
-        TransferKind::Pending => "pending",
-        TransferKind::Post => "post",
-        TransferKind::Void => "void",
-        TransferKind::Expire => "expire",
     }
 }
 
@@ -263,16 +264,7 @@ async fn write_loop(store: AnyStore, metrics: WalletMetrics, mut rx: mpsc::Recei
                     Err(StoreError::Unavailable(m)) => Err(WalletError::Unavailable(m)),
                     Err(StoreError::Corrupt(l)) => Err(WalletError::Corrupt(l.to_string())),
                 };
-                if let Ok(a) = &r
-                    && !a.replayed
-                {
-                    for t in &a.transfers {
-                        metrics
-                            .transfers
-                            .with_label_values(&[kind_label(t.kind)])
-                            .inc();
-                    }
-                }
+                metrics.applied(&r);
                 let _ = job.done.send(r);
             }
             continue;
@@ -280,17 +272,9 @@ async fn write_loop(store: AnyStore, metrics: WalletMetrics, mut rx: mpsc::Recei
         match result {
             Ok(results) => {
                 for (job, r) in jobs.drain(..).zip(results) {
-                    if let Ok(a) = &r
-                        && !a.replayed
-                    {
-                        for t in &a.transfers {
-                            metrics
-                                .transfers
-                                .with_label_values(&[kind_label(t.kind)])
-                                .inc();
-                        }
-                    }
-                    let _ = job.done.send(r.map_err(WalletError::Ledger));
+                    let r = r.map_err(WalletError::Ledger);
+                    metrics.applied(&r);
+                    let _ = job.done.send(r);
                 }
                 if let Ok(h) = store.head().await {
                     metrics.head.set(i64::try_from(h.seq).unwrap_or(i64::MAX));

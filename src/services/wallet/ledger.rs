@@ -65,6 +65,16 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
+    /// Its name (as stored and served).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Player => "player",
+            AccountKind::Table => "table",
+            AccountKind::House => "house",
+            AccountKind::Issuance => "issuance",
+        }
+    }
+
     /// Every kind but issuance must keep debits within credits.
     pub fn may_go_negative(self) -> bool {
         self == AccountKind::Issuance
@@ -347,6 +357,17 @@ pub enum TransferKind {
 }
 
 impl TransferKind {
+    /// Its name (as stored, served and labelled in metrics).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferKind::Single => "single",
+            TransferKind::Pending => "pending",
+            TransferKind::Post => "post",
+            TransferKind::Void => "void",
+            TransferKind::Expire => "expire",
+        }
+    }
+
     fn code(self) -> u8 {
         match self {
             TransferKind::Single => 1,
@@ -424,6 +445,18 @@ pub enum PendingState {
     Posted,
     Voided,
     Expired,
+}
+
+impl PendingState {
+    /// Its name (as stored and in messages).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PendingState::Pending => "pending",
+            PendingState::Posted => "posted",
+            PendingState::Voided => "voided",
+            PendingState::Expired => "expired",
+        }
+    }
 }
 
 /// The end of the chain.
@@ -856,7 +889,7 @@ impl Scratch<'_> {
                     Some(st) => {
                         return Err(LedgerError::Conflict(format!(
                             "pending transfer {pid:?} is already {}",
-                            state_word(st)
+                            st.as_str()
                         )));
                     }
                     None => {
@@ -976,15 +1009,6 @@ fn add(total: Amount, amount: Amount, account: &str) -> Result<Amount, LedgerErr
                 "account {account:?} would pass {MAX_AMOUNT} chips in one of its totals"
             ))
         })
-}
-
-fn state_word(s: PendingState) -> &'static str {
-    match s {
-        PendingState::Pending => "pending",
-        PendingState::Posted => "posted",
-        PendingState::Voided => "voided",
-        PendingState::Expired => "expired",
-    }
 }
 
 /// What an audit found.

@@ -87,16 +87,6 @@ fn open_conn(path: &Path) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
-pub(crate) fn kind_word(k: TransferKind) -> &'static str {
-    match k {
-        TransferKind::Single => "single",
-        TransferKind::Pending => "pending",
-        TransferKind::Post => "post",
-        TransferKind::Void => "void",
-        TransferKind::Expire => "expire",
-    }
-}
-
 pub(crate) fn parse_kind(s: &str) -> Result<TransferKind, LedgerError> {
     Ok(match s {
         "single" => TransferKind::Single,
@@ -108,15 +98,6 @@ pub(crate) fn parse_kind(s: &str) -> Result<TransferKind, LedgerError> {
     })
 }
 
-pub(crate) fn account_kind_word(k: AccountKind) -> &'static str {
-    match k {
-        AccountKind::Player => "player",
-        AccountKind::Table => "table",
-        AccountKind::House => "house",
-        AccountKind::Issuance => "issuance",
-    }
-}
-
 pub(crate) fn parse_account_kind(s: &str) -> Result<AccountKind, LedgerError> {
     Ok(match s {
         "player" => AccountKind::Player,
@@ -125,15 +106,6 @@ pub(crate) fn parse_account_kind(s: &str) -> Result<AccountKind, LedgerError> {
         "issuance" => AccountKind::Issuance,
         _ => return Err(LedgerError::Corrupt(format!("unknown account kind {s:?}"))),
     })
-}
-
-pub(crate) fn state_word(s: PendingState) -> &'static str {
-    match s {
-        PendingState::Pending => "pending",
-        PendingState::Posted => "posted",
-        PendingState::Voided => "voided",
-        PendingState::Expired => "expired",
-    }
 }
 
 pub(crate) fn parse_state(s: &str) -> Result<PendingState, LedgerError> {
@@ -362,7 +334,7 @@ fn apply_batch(w: &mut Writer, subs: &[Submission], now_ms: u64) -> BatchResult 
             ins.execute(params![
                 i64_of(t.seq)?,
                 t.id,
-                kind_word(t.kind),
+                t.kind.as_str(),
                 t.debit,
                 t.credit,
                 i64_of(t.amount)?,
@@ -392,7 +364,7 @@ fn apply_batch(w: &mut Writer, subs: &[Submission], now_ms: u64) -> BatchResult 
             put_a
                 .execute(params![
                     a.id,
-                    account_kind_word(a.kind),
+                    a.kind.as_str(),
                     i64_of(a.debits_posted)?,
                     i64_of(a.credits_posted)?,
                     i64_of(a.debits_pending)?,
@@ -415,7 +387,7 @@ fn apply_batch(w: &mut Writer, subs: &[Submission], now_ms: u64) -> BatchResult 
                 .and_then(|t| t.expires_ms)
                 .ok_or_else(|| LedgerError::Corrupt(format!("pending {id:?} has no deadline")))?;
             put_p
-                .execute(params![id, state_word(st), i64_of(expires)?])
+                .execute(params![id, st.as_str(), i64_of(expires)?])
                 .map_err(unavailable)?;
         }
     }

@@ -5,9 +5,7 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
 use super::super::StoreError;
-use super::super::sqlite::{
-    account_kind_word, kind_word, parse_account_kind, parse_kind, state_word,
-};
+use super::super::sqlite::{parse_account_kind, parse_kind};
 use super::unavailable;
 use crate::services::wallet::ledger::{Account, Head, LedgerError, Transfer, Working};
 
@@ -102,7 +100,7 @@ impl<'a> TransferColumns<'a> {
         for t in ts {
             c.seq.push(i64_of(t.seq)?);
             c.id.push(&t.id);
-            c.kind.push(kind_word(t.kind));
+            c.kind.push(t.kind.as_str());
             c.debit.push(&t.debit);
             c.credit.push(&t.credit);
             c.amount.push(i64_of(t.amount)?);
@@ -157,7 +155,7 @@ impl<'a> AccountColumns<'a> {
                 .get(id)
                 .ok_or_else(|| LedgerError::Corrupt(format!("touched account {id:?} missing")))?;
             c.id.push(&a.id);
-            c.kind.push(account_kind_word(a.kind));
+            c.kind.push(a.kind.as_str());
             c.debits_posted.push(i64_of(a.debits_posted)?);
             c.credits_posted.push(i64_of(a.credits_posted)?);
             c.debits_pending.push(i64_of(a.debits_pending)?);
@@ -206,7 +204,7 @@ impl<'a> PendingColumns<'a> {
                 .and_then(|t| t.expires_ms)
                 .ok_or_else(|| LedgerError::Corrupt(format!("pending {id:?} has no deadline")))?;
             c.id.push(id);
-            c.state.push(state_word(*st));
+            c.state.push(st.as_str());
             c.expires_ms.push(i64_of(expires)?);
         }
         Ok(c)
