@@ -408,6 +408,15 @@ fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
                 .then_some(())
         },
     );
+    // A minute of running with traffic between the services (validators
+    // exchange votes and statuses, the gateway and the engine probe their
+    // upstreams) and a few client requests: the terminal shows no line per
+    // request or per probe. The log files keep them.
+    let ready_at = Instant::now();
+    for path in ["/health", "/api/v1/consensus/status", "/openapi.json"] {
+        let _ = get(sb.gateway(), path);
+    }
+    std::thread::sleep(Duration::from_secs(60).saturating_sub(ready_at.elapsed()));
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -416,6 +425,16 @@ fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
     let exit = wait_for("foreground up to exit", LIMIT, || child.try_wait().unwrap());
     assert!(exit.success(), "{exit:?}");
     let out = reader.join().unwrap();
+    for chatter in ["request finished", "instance healthy"] {
+        assert!(!out.contains(chatter), "{chatter:?} in the foreground: {out}");
+    }
+    let files = std::fs::read_to_string(sb.state_dir().join("logs/validator-0.log")).unwrap();
+    assert!(files.contains("request finished"), "the files keep the access log");
+    // Lifecycle, and one screen of where things are once all are ready.
+    assert!(out.contains("service ready"), "{out}");
+    assert!(out.contains("tui"), "{out}");
+    assert!(out.contains(&format!("  gateway      http://{}", sb.gateway())), "{out}");
+    assert!(out.contains("stop:       Ctrl-C here"), "{out}");
     assert!(out.contains("validator-0 | "), "{out}");
     assert!(out.contains("     wallet | "), "{out}");
     assert!(out.contains("   gateway | "), "prefixes are aligned: {out}");
@@ -426,6 +445,47 @@ fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
     for a in sb.all_addrs() {
         assert!(port_free(a), "{a} still bound");
     }
+}
+
+#[test]
+fn foreground_up_with_a_log_level_shows_every_request() {
+    let sb = Sandbox::with_validators(1).env("BYZANTINE_THRESHOLD", "0");
+    let mut child = sb
+        .cmd(&["up", "--color", "never", "--log-level", "info"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut until = |what: &str, pred: &dyn Fn(&str) -> bool| {
+        wait_for(what, LIMIT, || {
+            let line = rx.recv_timeout(Duration::from_millis(100)).ok()?;
+            let hit = pred(&line);
+            seen.push(line);
+            hit.then_some(())
+        })
+    };
+    until("all services ready", &|l| l.contains("all services ready"));
+    let _ = get(sb.gateway(), "/api/v1/consensus/status");
+    until("the gateway's access log line", &|l| {
+        l.trim_start().starts_with("gateway |") && l.contains("request finished")
+    });
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let exit = wait_for("foreground up to exit", LIMIT, || child.try_wait().unwrap());
+    assert!(exit.success(), "{exit:?}");
 }
 
 /// Session id of a process, from `/proc/PID/stat`.

@@ -90,7 +90,11 @@ pub fn run(g: &GlobalArgs, args: &LogsArgs) -> anyhow::Result<()> {
     };
     let names: Vec<&str> = chosen.iter().map(|(n, _)| n.as_str()).collect();
     let printer = Printer {
-        console: Console::new(&names, g.color.enabled()),
+        console: Console::new(
+            &names,
+            g.color.enabled(),
+            crate::supervisor::console::Verbosity::Full,
+        ),
         json: g.output == OutputFormat::Json,
         raw: args.raw,
     };

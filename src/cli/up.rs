@@ -39,7 +39,6 @@ pub struct UpArgs {
     /// Consensus algorithm: pbft, tendermint, hotstuff.
     #[arg(long, value_name = "NAME")]
     pub algorithm: Option<String>,
-    /// Internal: run as the detached supervisor.
     /// Make a validator misbehave, for demos and tests:
     /// validator-N=silent|slow[:DURATION]|equivocate (repeatable). Also
     /// enables POST /fault on the validators.
@@ -50,6 +49,13 @@ pub struct UpArgs {
     /// repeat: the deposits have fixed ids.
     #[arg(long)]
     pub demo_funds: bool,
+    /// The services' log filter (`telemetry.log_level`, e.g. `info` or
+    /// `bitcraps=debug`). Given here or as RUST_LOG, the foreground shows
+    /// every line the services write; otherwise it shows lifecycle events,
+    /// warnings and errors (the files under logs/ keep everything).
+    #[arg(long, value_name = "FILTER")]
+    pub log_level: Option<String>,
+    /// Internal: run as the detached supervisor.
     #[arg(long, hide = true)]
     pub supervise_daemon: bool,
 }
@@ -83,6 +89,13 @@ impl UpArgs {
                 "consensus.faults".into(),
                 self.fault.join(","),
                 "--fault".into(),
+            ));
+        }
+        if let Some(l) = &self.log_level {
+            v.push((
+                "telemetry.log_level".into(),
+                l.clone(),
+                "--log-level".into(),
             ));
         }
         if let Some(t) = self.timeout {
@@ -182,7 +195,15 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
             .map(|s| s.name.as_str())
             .chain(["supervisor"])
             .collect();
-        let console = Console::new(&names, g.color.enabled());
+        // A filter the user chose shows them everything it lets through.
+        let chosen = args.log_level.is_some()
+            || std::env::var("RUST_LOG").is_ok_and(|v| !v.trim().is_empty());
+        let verbosity = if chosen {
+            console::Verbosity::Full
+        } else {
+            console::Verbosity::Lifecycle
+        };
+        let console = Console::new(&names, g.color.enabled(), verbosity);
         supervise(g, &loaded, state, specs, Some(console))
     }
 }

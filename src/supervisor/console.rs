@@ -21,20 +21,72 @@ const PALETTE: &[AnsiColor] = &[
     AnsiColor::BrightMagenta,
 ];
 
+/// What the foreground console shows of the services' log lines (the log
+/// files always keep everything the services write).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Lifecycle events, warnings and errors: the supervisor's own lines,
+    /// every line at WARN or above, and the services' INFO events — but not
+    /// their access log (one line per request) nor the health checker's
+    /// "instance healthy" (the supervisor reports readiness itself).
+    Lifecycle,
+    /// Every line the services write (`up --log-level …` or `RUST_LOG`).
+    Full,
+}
+
+/// Targets whose INFO lines are chatter in [`Verbosity::Lifecycle`].
+const CHATTER_TARGETS: &[&str] = &[
+    crate::services::common::http::ACCESS_LOG_TARGET,
+    "bitcraps::upstream::checker",
+];
+
+/// Whether the console shows `raw` (a service's JSON log line, or any other
+/// text, which is always shown) at `verbosity`. Pure.
+pub fn shows(raw: &str, verbosity: Verbosity) -> bool {
+    if verbosity == Verbosity::Full {
+        return true;
+    }
+    #[derive(serde::Deserialize)]
+    struct Head<'a> {
+        #[serde(borrow, default)]
+        level: Option<std::borrow::Cow<'a, str>>,
+        #[serde(borrow, default)]
+        target: Option<std::borrow::Cow<'a, str>>,
+    }
+    let Ok(head) = serde_json::from_str::<Head>(raw) else {
+        return true;
+    };
+    match head.level.as_deref() {
+        Some("WARN" | "ERROR") | None => true,
+        Some("INFO") => !head
+            .target
+            .as_deref()
+            .is_some_and(|t| CHATTER_TARGETS.contains(&t)),
+        Some(_) => false,
+    }
+}
+
 /// Writes prefixed lines to stdout (colors stripped when stdout is not a
 /// terminal, NO_COLOR is set, or `color` is false).
 #[derive(Debug, Clone)]
 pub struct Console {
     width: usize,
     color: bool,
+    verbosity: Verbosity,
 }
 
 impl Console {
-    pub fn new(names: &[&str], color: bool) -> Console {
+    pub fn new(names: &[&str], color: bool, verbosity: Verbosity) -> Console {
         Console {
             width: names.iter().map(|n| n.len()).max().unwrap_or(0),
             color,
+            verbosity,
         }
+    }
+
+    /// Whether a line of a service is shown (see [`shows`]).
+    pub fn shows(&self, raw: &str) -> bool {
+        shows(raw, self.verbosity)
     }
 
     /// Style of a service's prefix, stable per name.
@@ -86,6 +138,9 @@ impl ConsoleQueue {
             for msg in rx {
                 match msg {
                     Message::Line(name, line) => {
+                        if !console.shows(&line) {
+                            continue;
+                        }
                         let lost = seen.swap(0, Ordering::Relaxed);
                         if lost > 0 {
                             console.line(
@@ -182,6 +237,48 @@ fn value_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// The one-screen summary the foreground `up` prints once every service is
+/// ready: where each service listens and how to look, follow and stop.
+/// `services` are (name, address) in start order; `state_flag` is the
+/// `--state-dir …` the user must repeat in other terminals (empty for the
+/// default). Pure.
+pub fn ready_summary(
+    services: &[(&str, std::net::SocketAddr)],
+    elapsed_ms: u128,
+    state_flag: &str,
+    logs_dir: &std::path::Path,
+) -> Vec<String> {
+    let width = services.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let mut out = vec![format!(
+        "all {} services ready in {elapsed_ms} ms",
+        services.len()
+    )];
+    // The gateway first: it is where clients go.
+    let mut listed: Vec<&(&str, std::net::SocketAddr)> = services.iter().collect();
+    listed.sort_by_key(|(n, _)| *n != "gateway");
+    for (name, addr) in listed {
+        let what = match *name {
+            "gateway" => "  <- clients: /api/v1/…, /openapi.json",
+            _ => "",
+        };
+        out.push(format!("  {name:<width$}  http://{addr}{what}"));
+    }
+    let flag = if state_flag.is_empty() {
+        String::new()
+    } else {
+        format!(" {state_flag}")
+    };
+    out.push(format!("  dashboard:  bitcraps{flag} tui"));
+    out.push(format!(
+        "  logs:       bitcraps{flag} logs -f [NAME]   (all detail in {})",
+        logs_dir.display()
+    ));
+    out.push(format!(
+        "  stop:       Ctrl-C here, or bitcraps{flag} down"
+    ));
+    out
+}
+
 /// A JSON log line in the services' format, for the supervisor's own events.
 pub fn json_line(level: &str, message: &str, fields: &[(&str, String)]) -> String {
     let mut map = serde_json::Map::new();
@@ -212,6 +309,61 @@ mod tests {
             "16:27:46.123 INFO  request finished status=200 request_id=abc"
         );
         assert_eq!(render("plain text"), "plain text");
+    }
+
+    #[test]
+    fn lifecycle_console_hides_the_access_log_and_health_chatter_only() {
+        let line = |level: &str, target: &str, msg: &str| {
+            format!(r#"{{"timestamp":"2026-11-27T16:27:46.123456Z","level":"{level}","message":"{msg}","target":"{target}"}}"#)
+        };
+        let l = Verbosity::Lifecycle;
+        // Per request and per health probe: hidden at INFO and below.
+        assert!(!shows(&line("INFO", "bitcraps::access", "request finished"), l));
+        assert!(!shows(&line("DEBUG", "bitcraps::access", "request finished"), l));
+        assert!(!shows(
+            &line("INFO", "bitcraps::upstream::checker", "instance healthy"),
+            l
+        ));
+        assert!(!shows(&line("DEBUG", "bitcraps::services::x", "detail"), l));
+        // Events, warnings and errors: shown, whatever the target.
+        assert!(shows(&line("INFO", "bitcraps::services::wallet", "wallet listening"), l));
+        assert!(shows(&line("WARN", "bitcraps::access", "slow request"), l));
+        assert!(shows(
+            &line("WARN", "bitcraps::upstream::checker", "instance unhealthy"),
+            l
+        ));
+        assert!(shows(&line("ERROR", "x", "boom"), l));
+        assert!(shows(&json_line("INFO", "service ready", &[]), l));
+        // Not JSON (a panic message, a summary line): always shown.
+        assert!(shows("thread 'main' panicked at src/main.rs:1:1", l));
+        // Full shows everything.
+        assert!(shows(&line("INFO", "bitcraps::access", "request finished"), Verbosity::Full));
+    }
+
+    #[test]
+    fn the_ready_summary_names_every_address_and_how_to_stop() {
+        let a = |p: u16| std::net::SocketAddr::from(([127, 0, 0, 1], p));
+        let lines = ready_summary(
+            &[("validator-0", a(8082)), ("engine-0", a(8081)), ("gateway", a(8080))],
+            1234,
+            "--state-dir /tmp/x",
+            std::path::Path::new("/tmp/x/logs"),
+        );
+        assert_eq!(lines[0], "all 3 services ready in 1234 ms");
+        assert_eq!(
+            lines[1],
+            "  gateway      http://127.0.0.1:8080  <- clients: /api/v1/…, /openapi.json"
+        );
+        assert_eq!(lines[2], "  validator-0  http://127.0.0.1:8082");
+        assert_eq!(lines[3], "  engine-0     http://127.0.0.1:8081");
+        assert_eq!(lines[4], "  dashboard:  bitcraps --state-dir /tmp/x tui");
+        assert!(lines[5].contains("logs -f [NAME]") && lines[5].contains("/tmp/x/logs"));
+        assert_eq!(
+            lines[6],
+            "  stop:       Ctrl-C here, or bitcraps --state-dir /tmp/x down"
+        );
+        let plain = ready_summary(&[("gateway", a(1))], 1, "", std::path::Path::new("l"));
+        assert!(plain.iter().any(|l| l == "  dashboard:  bitcraps tui"), "{plain:?}");
     }
 
     #[test]

@@ -394,6 +394,32 @@ async fn start_in_order(ctx: Arc<Ctx>) {
             format!("{:.1}", begun.elapsed().as_secs_f64() * 1000.0),
         )],
     );
+    // In the foreground, one screen of where things are and how to stop.
+    if let Some(c) = &ctx.log.console {
+        let services: Vec<(&str, std::net::SocketAddr)> = ctx
+            .opts
+            .specs
+            .iter()
+            .map(|s| (s.name.as_str(), s.addr))
+            .collect();
+        let state = &ctx.opts.state;
+        let default = std::env::current_dir()
+            .map(|d| d.join(".bitcraps"))
+            .ok()
+            .and_then(|d| d.canonicalize().ok());
+        let state_flag = match (default, state.root().canonicalize().ok()) {
+            (Some(d), Some(r)) if d == r => String::new(),
+            _ => format!("--state-dir {}", state.root().display()),
+        };
+        for line in console::ready_summary(
+            &services,
+            begun.elapsed().as_millis(),
+            &state_flag,
+            &state.log_dir(),
+        ) {
+            c.line("supervisor", &line);
+        }
+    }
 }
 
 /// Stops the stages in reverse order, each stage's members in parallel.

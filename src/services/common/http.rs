@@ -156,6 +156,10 @@ async fn method_not_allowed(req: Request) -> Problem {
 /// validators' own transport carries many untraced messages a second.
 const CONTINUE_ONLY: &[&str] = &["/peer"];
 
+/// Target of the access log lines (`request finished`, one per request):
+/// `RUST_LOG=bitcraps::access=warn` silences them.
+pub const ACCESS_LOG_TARGET: &str = "bitcraps::access";
+
 /// Access log, metrics and the server span of one request. Records count,
 /// latency and the in-flight gauge under the matched route (never the raw
 /// path, which would make one series per id), and runs the request inside a
@@ -225,10 +229,12 @@ async fn observe_request(State(ctx): State<ServiceContext>, req: Request, next: 
         .request_finished(method.as_str(), route, status, elapsed);
     let _enter = span.enter();
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    // The access log has its own target, so a filter (and `up`'s console,
+    // which hides it by default) can tell it from the service's events.
     if probe {
-        tracing::debug!(status, latency_ms, "request finished");
+        tracing::debug!(target: ACCESS_LOG_TARGET, status, latency_ms, "request finished");
     } else {
-        tracing::info!(status, latency_ms, "request finished");
+        tracing::info!(target: ACCESS_LOG_TARGET, status, latency_ms, "request finished");
     }
     resp
 }
