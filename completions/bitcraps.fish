@@ -40,6 +40,8 @@ complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "down" -d 'Stop ev
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "logs" -d 'Show service logs'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "stop" -d 'Stop services and keep them stopped (the supervisor and the other services go on) until `start` or `restart`'
+complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "start" -d 'Start services that are stopped or failed, waiting until they are ready (running ones are left alone)'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "config" -d 'Show, check or print the configuration'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "auth" -d 'Mint credentials'
 complete -c bitcraps -n "__fish_bitcraps_needs_command" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
@@ -56,7 +58,8 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l timeout -d 'How
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l validators -d 'Number of validators (n >= 3f+1)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l engines -d 'Number of engine instances' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l algorithm -d 'Consensus algorithm: pbft, tendermint, hotstuff' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l fault -d 'Internal: run as the detached supervisor. Make a validator misbehave, for demos and tests: validator-N=silent|slow[:DURATION]|equivocate (repeatable). Also enables POST /fault on the validators' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l fault -d 'Make a validator misbehave, for demos and tests: validator-N=silent|slow[:DURATION]|equivocate (repeatable). Also enables POST /fault on the validators' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l log-level -d 'The services\' log filter (`telemetry.log_level`, e.g. `info` or `bitcraps=debug`). Given here or as RUST_LOG, the foreground shows every line the services write; otherwise it shows lifecycle events, warnings and errors (the files under logs/ keep everything)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -68,7 +71,7 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s d -l detach -d 'Run in the background; return once the supervisor is up'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l wait -d 'Return only when every service is ready (implies --detach); exit 5 on timeout'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l demo-funds -d 'Deposit demo chips once the wallet answers: the house (to back tables) and the players alice, bob, carol, dave and erin. Safe to repeat: the deposits have fixed ids'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l supervise-daemon
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -l supervise-daemon -d 'Internal: run as the detached supervisor'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand up" -s V -l version -d 'Print version'
@@ -120,6 +123,28 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand restart" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand stop" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand stop" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand stop" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand stop" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand stop" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand stop" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand stop" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand stop" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand start" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand start" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand start" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand start" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand start" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand start" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand start" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and not __fish_seen_subcommand_from show check default help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -795,23 +820,25 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand manpage" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "up" -d 'Start every service in dependency order and supervise it'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "logs" -d 'Show service logs'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "config" -d 'Show, check or print the configuration'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "auth" -d 'Mint credentials'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "wallet" -d 'Deposit, withdraw, move and audit chips in the wallet through the gateway'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "keys" -d 'Validator keys'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "bench" -d 'Measure a running system'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "manpage" -d 'Print the man page (roff), or write one page per command into a directory (`man/` holds them generated; a test keeps them current)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "up" -d 'Start every service in dependency order and supervise it'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "down" -d 'Stop every service (SIGTERM, then SIGKILL after --timeout)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "ps" -d 'List the supervised services: pid, state, health, uptime, restarts'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "logs" -d 'Show service logs'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "restart" -d 'Stop and start services, waiting until they are ready again'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "stop" -d 'Stop services and keep them stopped (the supervisor and the other services go on) until `start` or `restart`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "start" -d 'Start services that are stopped or failed, waiting until they are ready (running ones are left alone)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "config" -d 'Show, check or print the configuration'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "auth" -d 'Mint credentials'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "game" -d 'Create, play, watch and verify games through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "consensus" -d 'Propose, inspect and verify consensus through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "wallet" -d 'Deposit, withdraw, move and audit chips in the wallet through the gateway'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "keys" -d 'Validator keys'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "bench" -d 'Measure a running system'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "serve" -d 'Run one service in the foreground (what the supervisor spawns)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "tui" -d 'Live dashboard: services, games, validators, gateway, metrics'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "manpage" -d 'Print the man page (roff), or write one page per command into a directory (`man/` holds them generated; a test keeps them current)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where each value came from'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'

@@ -45,7 +45,8 @@ _arguments "${_arguments_options[@]}" : \
 '--validators=[Number of validators (n >= 3f+1)]:N:_default' \
 '--engines=[Number of engine instances]:N:_default' \
 '--algorithm=[Consensus algorithm\: pbft, tendermint, hotstuff]:NAME:_default' \
-'*--fault=[Internal\: run as the detached supervisor. Make a validator misbehave, for demos and tests\: validator-N=silent|slow\[\:DURATION\]|equivocate (repeatable). Also enables POST /fault on the validators]:VALIDATOR=FAULT:_default' \
+'*--fault=[Make a validator misbehave, for demos and tests\: validator-N=silent|slow\[\:DURATION\]|equivocate (repeatable). Also enables POST /fault on the validators]:VALIDATOR=FAULT:_default' \
+'--log-level=[The services'\'' log filter (\`telemetry.log_level\`, e.g. \`info\` or \`bitcraps=debug\`). Given here or as RUST_LOG, the foreground shows every line the services write; otherwise it shows lifecycle events, warnings and errors (the files under logs/ keep everything)]:FILTER:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -59,7 +60,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--detach[Run in the background; return once the supervisor is up]' \
 '--wait[Return only when every service is ready (implies --detach); exit 5 on timeout]' \
 '--demo-funds[Deposit demo chips once the wallet answers\: the house (to back tables) and the players alice, bob, carol, dave and erin. Safe to repeat\: the deposits have fixed ids]' \
-'--supervise-daemon[]' \
+'--supervise-daemon[Internal\: run as the detached supervisor]' \
 '-q[Print only what scripts need (errors still go to stderr)]' \
 '--quiet[Print only what scripts need (errors still go to stderr)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -133,6 +134,46 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 && ret=0
 ;;
 (restart)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::services -- Service names (validator-0, wallet, engine-0, gateway) or kinds (validators, wallets, engines):_default' \
+&& ret=0
+;;
+(stop)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::services -- Service names (validator-0, wallet, engine-0, gateway) or kinds (validators, wallets, engines):_default' \
+&& ret=0
+;;
+(start)
 _arguments "${_arguments_options[@]}" : \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1785,6 +1826,14 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(stop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(start)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (config)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__help__subcmd__config_commands" \
@@ -2114,6 +2163,8 @@ _bitcraps_commands() {
 'ps:List the supervised services\: pid, state, health, uptime, restarts' \
 'logs:Show service logs' \
 'restart:Stop and start services, waiting until they are ready again' \
+'stop:Stop services and keep them stopped (the supervisor and the other services go on) until \`start\` or \`restart\`' \
+'start:Start services that are stopped or failed, waiting until they are ready (running ones are left alone)' \
 'config:Show, check or print the configuration' \
 'auth:Mint credentials' \
 'game:Create, play, watch and verify games through the gateway' \
@@ -2698,6 +2749,8 @@ _bitcraps__subcmd__help_commands() {
 'ps:List the supervised services\: pid, state, health, uptime, restarts' \
 'logs:Show service logs' \
 'restart:Stop and start services, waiting until they are ready again' \
+'stop:Stop services and keep them stopped (the supervisor and the other services go on) until \`start\` or \`restart\`' \
+'start:Start services that are stopped or failed, waiting until they are ready (running ones are left alone)' \
 'config:Show, check or print the configuration' \
 'auth:Mint credentials' \
 'game:Create, play, watch and verify games through the gateway' \
@@ -2989,6 +3042,16 @@ _bitcraps__subcmd__help__subcmd__serve_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help serve commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__help__subcmd__start_commands] )) ||
+_bitcraps__subcmd__help__subcmd__start_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help start commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__stop_commands] )) ||
+_bitcraps__subcmd__help__subcmd__stop_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help stop commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__help__subcmd__tui_commands] )) ||
 _bitcraps__subcmd__help__subcmd__tui_commands() {
     local commands; commands=()
@@ -3096,6 +3159,16 @@ _bitcraps__subcmd__restart_commands() {
 _bitcraps__subcmd__serve_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps serve commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__start_commands] )) ||
+_bitcraps__subcmd__start_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps start commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__stop_commands] )) ||
+_bitcraps__subcmd__stop_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps stop commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__tui_commands] )) ||
 _bitcraps__subcmd__tui_commands() {

@@ -282,6 +282,49 @@ fn restart_gives_a_new_pid_and_unknown_names_exit_3() {
 }
 
 #[test]
+fn a_stopped_service_stays_stopped_until_started_and_start_never_bounces_a_live_one() {
+    let sb = Sandbox::new();
+    sb.up();
+    let gateway_pid = Sandbox::service(&sb.ps(), "gateway")["pid"].clone();
+    let r = sb.run(&["stop", "engine-0", "--output", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let stopped: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(stopped[0]["name"], "engine-0");
+    assert_eq!(stopped[0]["state"], "stopped");
+    assert!(stopped[0]["pid"].is_null(), "{stopped}");
+    assert!(port_free(sb.engine()), "the engine's port is released");
+    // Not a crash: the supervisor does not bring it back (its first
+    // restart would come after 100 ms; look over a second).
+    let until = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < until {
+        let ps = sb.ps();
+        let engine = Sandbox::service(&ps, "engine-0");
+        assert_eq!(engine["state"], "stopped", "{ps}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ps = sb.ps();
+    assert_eq!(Sandbox::service(&ps, "gateway")["pid"], gateway_pid, "the rest go on");
+
+    let r = sb.run(&["start", "engine-0", "--output", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let started: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(started[0]["health"], "ready", "{started}");
+    let pid = started[0]["pid"].as_u64().unwrap();
+    assert_eq!(get(sb.engine(), "/health/ready").status(), 200);
+    // Starting what runs leaves it alone.
+    let r = sb.run(&["start", "engine-0", "--output", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let again: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(again[0]["pid"].as_u64(), Some(pid));
+
+    for cmd in ["stop", "start"] {
+        let r = sb.run(&[cmd, "nginx"]);
+        assert_eq!(r.code, 3, "{r}");
+        assert!(r.stderr.contains("engine-0"), "lists the services: {r}");
+    }
+}
+
+#[test]
 fn wait_times_out_naming_the_failing_service_with_its_last_log_lines() {
     // A file where the engine's data dir should be: the engine cannot open
     // its store and exits at every start.

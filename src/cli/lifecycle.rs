@@ -1,4 +1,4 @@
-//! `bitcraps down` and `bitcraps restart`.
+//! `bitcraps down`, `restart`, `stop` and `start`.
 
 use std::time::{Duration, Instant};
 
@@ -100,7 +100,80 @@ pub fn down(g: &GlobalArgs, args: &DownArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `restart`, `stop` and `start` ask the supervisor, and how they say
+/// what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceAction {
+    Restart,
+    Stop,
+    Start,
+}
+
+impl ServiceAction {
+    pub fn request(self, service: &str) -> Request {
+        let service = service.to_string();
+        match self {
+            ServiceAction::Restart => Request::Restart { service },
+            ServiceAction::Stop => Request::Stop { service },
+            ServiceAction::Start => Request::Start { service },
+        }
+    }
+
+    /// The services a reply says were acted on, or the error to report
+    /// (with its exit code).
+    pub fn outcome(
+        self,
+        reply: std::io::Result<Reply>,
+    ) -> Result<Vec<control::ServiceStatus>, (Code, String)> {
+        match reply {
+            Ok(Reply::Restarted { services }) if self == ServiceAction::Restart => Ok(services),
+            Ok(Reply::Stopped { services }) if self == ServiceAction::Stop => Ok(services),
+            Ok(Reply::Started { services }) if self == ServiceAction::Start => Ok(services),
+            Ok(Reply::Error { kind, message }) => {
+                let code = match kind {
+                    ErrorKind::NotFound => Code::NotFound,
+                    ErrorKind::Unavailable => Code::Unavailable,
+                    ErrorKind::Failed => Code::Error,
+                };
+                Err((code, message))
+            }
+            Ok(other) => Err((
+                Code::Error,
+                format!("unexpected reply from the supervisor: {other:?}"),
+            )),
+            Err(e) => Err((Code::Unavailable, format!("control socket: {e}"))),
+        }
+    }
+
+    /// How long the supervisor may take: a stop waits for the grace period,
+    /// a start or restart for readiness.
+    pub fn timeout(self) -> Duration {
+        Duration::from_secs(120)
+    }
+
+    fn done(self, s: &control::ServiceStatus) -> String {
+        let pid = s.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
+        match self {
+            ServiceAction::Restart => format!("restarted {} (pid {pid}), ready", s.name),
+            ServiceAction::Start => format!("{} running (pid {pid}), ready", s.name),
+            ServiceAction::Stop => format!("stopped {}; `bitcraps start {}` brings it back", s.name, s.name),
+        }
+    }
+}
+
 pub fn restart(g: &GlobalArgs, args: &RestartArgs) -> anyhow::Result<()> {
+    act(g, &args.services, ServiceAction::Restart)
+}
+
+pub fn stop(g: &GlobalArgs, args: &RestartArgs) -> anyhow::Result<()> {
+    act(g, &args.services, ServiceAction::Stop)
+}
+
+pub fn start(g: &GlobalArgs, args: &RestartArgs) -> anyhow::Result<()> {
+    act(g, &args.services, ServiceAction::Start)
+}
+
+fn act(g: &GlobalArgs, names: &[String], action: ServiceAction) -> anyhow::Result<()> {
     let state = StateDir::existing(&g.state_dir)
         .filter(|s| s.running_supervisor().is_some())
         .ok_or_else(|| {
@@ -109,35 +182,24 @@ pub fn restart(g: &GlobalArgs, args: &RestartArgs) -> anyhow::Result<()> {
                 "bitcraps is not running; start it with `bitcraps up -d --wait`",
             )
         })?;
-    let mut restarted = Vec::new();
-    for service in &args.services {
-        let req = Request::Restart {
-            service: service.clone(),
-        };
-        match control::call(&state.socket_path(), &req, Duration::from_secs(120)) {
-            Ok(Reply::Restarted { services }) => restarted.extend(services),
-            Ok(Reply::Error { kind, message }) => {
-                let code = match kind {
-                    ErrorKind::NotFound => Code::NotFound,
-                    ErrorKind::Unavailable => Code::Unavailable,
-                    ErrorKind::Failed => Code::Error,
-                };
-                return Err(fail(code, message));
-            }
-            Ok(other) => anyhow::bail!("unexpected reply from the supervisor: {other:?}"),
-            Err(e) => return Err(fail(Code::Unavailable, format!("control socket: {e}"))),
+    let mut acted = Vec::new();
+    for service in names {
+        let reply = control::call(
+            &state.socket_path(),
+            &action.request(service),
+            action.timeout(),
+        );
+        match action.outcome(reply) {
+            Ok(services) => acted.extend(services),
+            Err((code, message)) => return Err(fail(code, message)),
         }
     }
     if g.output == OutputFormat::Json {
-        return output::print_json(&restarted);
+        return output::print_json(&acted);
     }
     if !g.quiet {
-        for s in &restarted {
-            eprintln!(
-                "restarted {} (pid {}), ready",
-                s.name,
-                s.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into())
-            );
+        for s in &acted {
+            eprintln!("{}", action.done(s));
         }
     }
     Ok(())

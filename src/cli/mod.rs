@@ -95,6 +95,12 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Stop and start services, waiting until they are ready again.
     Restart(lifecycle::RestartArgs),
+    /// Stop services and keep them stopped (the supervisor and the other
+    /// services go on) until `start` or `restart`.
+    Stop(lifecycle::RestartArgs),
+    /// Start services that are stopped or failed, waiting until they are
+    /// ready (running ones are left alone).
+    Start(lifecycle::RestartArgs),
     /// Show, check or print the configuration.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
@@ -174,6 +180,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ps => ps::run(g),
         Command::Logs(args) => logs::run(g, args),
         Command::Restart(args) => lifecycle::restart(g, args),
+        Command::Stop(args) => lifecycle::stop(g, args),
+        Command::Start(args) => lifecycle::start(g, args),
         Command::Config(cmd) => config_cmd::run(g, cmd),
         Command::Auth(cmd) => auth_cmd::run(g, cmd),
         Command::Bench(cmd) => bench::run(g, cmd),

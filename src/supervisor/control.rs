@@ -19,6 +19,16 @@ pub enum Request {
     Restart {
         service: String,
     },
+    /// Stops services (a name or a kind) and keeps them stopped (no
+    /// restart) until a `start` or `restart`; the rest go on.
+    Stop {
+        service: String,
+    },
+    /// Starts services that are stopped or failed, waiting until they are
+    /// ready; running ones are left alone.
+    Start {
+        service: String,
+    },
     /// Stops every service (SIGTERM, then SIGKILL after `timeout_ms`) and
     /// then the supervisor.
     Shutdown {
@@ -31,6 +41,8 @@ pub enum Request {
 pub enum Reply {
     Status(Status),
     Restarted { services: Vec<ServiceStatus> },
+    Stopped { services: Vec<ServiceStatus> },
+    Started { services: Vec<ServiceStatus> },
     ShuttingDown { pid: u32 },
     Error { kind: ErrorKind, message: String },
 }

@@ -776,26 +776,10 @@ async fn handle_request(ctx: &Arc<Ctx>, req: Request) -> Reply {
             }
         }
         Request::Restart { service } => {
-            if ctx.phase() == Phase::Stopping {
-                return Reply::Error {
-                    kind: ErrorKind::Unavailable,
-                    message: "the supervisor is stopping".to_string(),
-                };
-            }
-            let chosen: Vec<usize> = plan::select(&ctx.opts.specs, &service)
-                .iter()
-                .filter_map(|s| ctx.opts.specs.iter().position(|x| x.name == s.name))
-                .collect();
-            if chosen.is_empty() {
-                let names: Vec<&str> = ctx.opts.specs.iter().map(|s| s.name.as_str()).collect();
-                return Reply::Error {
-                    kind: ErrorKind::NotFound,
-                    message: format!(
-                        "no service named {service:?}; services: {}",
-                        names.join(", ")
-                    ),
-                };
-            }
+            let chosen = match chosen_services(ctx, &service) {
+                Ok(c) => c,
+                Err(reply) => return reply,
+            };
             let mut waits = Vec::new();
             for i in &chosen {
                 let (tx, rx) = oneshot::channel();
@@ -826,5 +810,103 @@ async fn handle_request(ctx: &Arc<Ctx>, req: Request) -> Reply {
                 }
             }
         }
+        Request::Stop { service } => {
+            let chosen = match chosen_services(ctx, &service) {
+                Ok(c) => c,
+                Err(reply) => return reply,
+            };
+            let mut waits = Vec::new();
+            for i in &chosen {
+                let (tx, rx) = oneshot::channel();
+                let stop = Command::Stop {
+                    grace: ctx.opts.stop_timeout,
+                    reply: tx,
+                };
+                if ctx.commands[*i].send(stop).await.is_ok() {
+                    waits.push(rx);
+                }
+            }
+            for rx in waits {
+                let _ = rx.await;
+            }
+            for i in &chosen {
+                ctx.say(
+                    "INFO",
+                    "service stopped on request; it stays stopped until started",
+                    &[("service", ctx.opts.specs[*i].name.clone())],
+                );
+            }
+            Reply::Stopped {
+                services: chosen.iter().filter_map(|i| ctx.status_of(*i)).collect(),
+            }
+        }
+        Request::Start { service } => {
+            let chosen = match chosen_services(ctx, &service) {
+                Ok(c) => c,
+                Err(reply) => return reply,
+            };
+            // Only what is not running: a start never bounces a live service.
+            let mut waits = Vec::new();
+            for i in &chosen {
+                let idle = ctx
+                    .slot(*i)
+                    .is_some_and(|s| matches!(s.state, ProcState::Stopped | ProcState::Failed));
+                if !idle {
+                    continue;
+                }
+                let (tx, rx) = oneshot::channel();
+                if ctx.commands[*i]
+                    .send(Command::Restart { reply: tx })
+                    .await
+                    .is_ok()
+                {
+                    waits.push((*i, rx));
+                }
+            }
+            let mut failures = Vec::new();
+            for (i, rx) in waits {
+                match rx.await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => failures.push(e),
+                    Err(_) => failures.push(format!("{} did not answer", ctx.opts.specs[i].name)),
+                }
+            }
+            if failures.is_empty() {
+                Reply::Started {
+                    services: chosen.iter().filter_map(|i| ctx.status_of(*i)).collect(),
+                }
+            } else {
+                Reply::Error {
+                    kind: ErrorKind::Failed,
+                    message: failures.join("; "),
+                }
+            }
+        }
     }
+}
+
+/// The services a name or kind selects (for restart, stop, start), or the
+/// reply that says why none can be.
+fn chosen_services(ctx: &Arc<Ctx>, service: &str) -> Result<Vec<usize>, Reply> {
+    if ctx.phase() == Phase::Stopping {
+        return Err(Reply::Error {
+            kind: ErrorKind::Unavailable,
+            message: "the supervisor is stopping".to_string(),
+        });
+    }
+    let chosen: Vec<usize> = plan::select(&ctx.opts.specs, service)
+        .iter()
+        .filter_map(|s| ctx.opts.specs.iter().position(|x| x.name == s.name))
+        .collect();
+    if chosen.is_empty() {
+        let names: Vec<&str> = ctx.opts.specs.iter().map(|s| s.name.as_str()).collect();
+        return Err(Reply::Error {
+            kind: ErrorKind::NotFound,
+            message: format!(
+                "no service named {service:?}; services: {}",
+                names.join(", ")
+            ),
+        });
+    }
+    Ok(chosen)
 }
