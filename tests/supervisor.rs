@@ -303,7 +303,11 @@ fn a_stopped_service_stays_stopped_until_started_and_start_never_bounces_a_live_
         std::thread::sleep(Duration::from_millis(100));
     }
     let ps = sb.ps();
-    assert_eq!(Sandbox::service(&ps, "gateway")["pid"], gateway_pid, "the rest go on");
+    assert_eq!(
+        Sandbox::service(&ps, "gateway")["pid"],
+        gateway_pid,
+        "the rest go on"
+    );
 
     let r = sb.run(&["start", "engine-0", "--output", "json"]);
     assert_eq!(r.code, 0, "{r}");
@@ -469,14 +473,23 @@ fn foreground_up_streams_prefixed_logs_and_ctrl_c_stops_everything() {
     assert!(exit.success(), "{exit:?}");
     let out = reader.join().unwrap();
     for chatter in ["request finished", "instance healthy"] {
-        assert!(!out.contains(chatter), "{chatter:?} in the foreground: {out}");
+        assert!(
+            !out.contains(chatter),
+            "{chatter:?} in the foreground: {out}"
+        );
     }
     let files = std::fs::read_to_string(sb.state_dir().join("logs/validator-0.log")).unwrap();
-    assert!(files.contains("request finished"), "the files keep the access log");
+    assert!(
+        files.contains("request finished"),
+        "the files keep the access log"
+    );
     // Lifecycle, and one screen of where things are once all are ready.
     assert!(out.contains("service ready"), "{out}");
     assert!(out.contains("tui"), "{out}");
-    assert!(out.contains(&format!("  gateway      http://{}", sb.gateway())), "{out}");
+    assert!(
+        out.contains(&format!("  gateway      http://{}", sb.gateway())),
+        "{out}"
+    );
     assert!(out.contains("stop:       Ctrl-C here"), "{out}");
     assert!(out.contains("validator-0 | "), "{out}");
     assert!(out.contains("     wallet | "), "{out}");

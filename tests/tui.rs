@@ -184,3 +184,99 @@ fn reader_snapshots_a_running_system_and_shows_a_killed_validator_as_down() {
     let refused = player.wallet.unwrap_err();
     assert!(refused.contains("cashier or admin"), "{refused}");
 }
+
+/// The real binary in a pseudo-terminal (`script` gives it one), read
+/// through a terminal emulator (vt100), driven by keys as a person would:
+/// restart a service and see its pid change in `bitcraps ps`; open its log
+/// and see a line this test caused.
+#[test]
+fn in_a_terminal_the_tui_restarts_a_service_and_follows_its_log() {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    let sb = Sandbox::new();
+    sb.up();
+    let engine_pid = |ps: &serde_json::Value| Sandbox::service(ps, "engine-0")["pid"].as_u64();
+    let before = engine_pid(&sb.ps()).unwrap();
+
+    // The same environment `bitcraps` gets in this sandbox, around `script`.
+    let tui = sb.cmd(&["tui", "--refresh", "250ms"]);
+    let mut cmd = std::process::Command::new("script");
+    cmd.args([
+        "-qfec",
+        &format!("stty cols 120 rows 40; exec {BIN} tui --refresh 250ms"),
+        "/dev/null",
+    ]);
+    for (k, v) in tui.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let screen = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
+    {
+        let screen = screen.clone();
+        let mut out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen.lock().unwrap().process(&buf[..n]);
+            }
+        });
+    }
+    let mut keys = child.stdin.take().unwrap();
+    let mut press = |k: &str| {
+        keys.write_all(k.as_bytes()).unwrap();
+        keys.flush().unwrap();
+    };
+    let text = || screen.lock().unwrap().screen().contents();
+    let limit = Duration::from_secs(30);
+    let shows = |what: &str| {
+        wait_for(&format!("the screen to show {what:?}"), limit, || {
+            text().contains(what).then_some(())
+        })
+    };
+
+    shows("engine-0");
+    press("/engine-0\r");
+    press("R");
+    shows("restart engine-0? y to confirm");
+    press("y");
+    let after = wait_for("engine-0 to have a new pid and be ready", limit, || {
+        let ps = sb.ps();
+        let s = Sandbox::service(&ps, "engine-0");
+        (s["health"] == "ready").then_some(())?;
+        engine_pid(&ps).filter(|p| *p != before)
+    });
+    assert_ne!(after, before);
+    shows("restarted engine-0");
+
+    press("l");
+    shows("logs: engine-0");
+    let marker = format!("tui-probe-{}", std::process::id());
+    let r = support::http()
+        .get(format!("http://{}/games", sb.engine()))
+        .header("x-request-id", &marker)
+        .send()
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        401,
+        "an unauthenticated request, logged with its id"
+    );
+    shows(&marker);
+
+    press("\x1b");
+    shows("R restart");
+    press("q");
+    let exit = wait_for("the tui to exit", limit, || child.try_wait().unwrap());
+    assert!(exit.success(), "{exit:?}");
+}

@@ -151,12 +151,16 @@ impl ServiceAction {
         Duration::from_secs(120)
     }
 
-    fn done(self, s: &control::ServiceStatus) -> String {
+    /// One line saying what happened to `s`.
+    pub fn done(self, s: &control::ServiceStatus) -> String {
         let pid = s.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
         match self {
             ServiceAction::Restart => format!("restarted {} (pid {pid}), ready", s.name),
             ServiceAction::Start => format!("{} running (pid {pid}), ready", s.name),
-            ServiceAction::Stop => format!("stopped {}; `bitcraps start {}` brings it back", s.name, s.name),
+            ServiceAction::Stop => format!(
+                "stopped {}; `bitcraps start {}` brings it back",
+                s.name, s.name
+            ),
         }
     }
 }

@@ -273,9 +273,7 @@ pub fn ready_summary(
         "  logs:       bitcraps{flag} logs -f [NAME]   (all detail in {})",
         logs_dir.display()
     ));
-    out.push(format!(
-        "  stop:       Ctrl-C here, or bitcraps{flag} down"
-    ));
+    out.push(format!("  stop:       Ctrl-C here, or bitcraps{flag} down"));
     out
 }
 
@@ -314,19 +312,30 @@ mod tests {
     #[test]
     fn lifecycle_console_hides_the_access_log_and_health_chatter_only() {
         let line = |level: &str, target: &str, msg: &str| {
-            format!(r#"{{"timestamp":"2026-11-27T16:27:46.123456Z","level":"{level}","message":"{msg}","target":"{target}"}}"#)
+            format!(
+                r#"{{"timestamp":"2026-11-27T16:27:46.123456Z","level":"{level}","message":"{msg}","target":"{target}"}}"#
+            )
         };
         let l = Verbosity::Lifecycle;
         // Per request and per health probe: hidden at INFO and below.
-        assert!(!shows(&line("INFO", "bitcraps::access", "request finished"), l));
-        assert!(!shows(&line("DEBUG", "bitcraps::access", "request finished"), l));
+        assert!(!shows(
+            &line("INFO", "bitcraps::access", "request finished"),
+            l
+        ));
+        assert!(!shows(
+            &line("DEBUG", "bitcraps::access", "request finished"),
+            l
+        ));
         assert!(!shows(
             &line("INFO", "bitcraps::upstream::checker", "instance healthy"),
             l
         ));
         assert!(!shows(&line("DEBUG", "bitcraps::services::x", "detail"), l));
         // Events, warnings and errors: shown, whatever the target.
-        assert!(shows(&line("INFO", "bitcraps::services::wallet", "wallet listening"), l));
+        assert!(shows(
+            &line("INFO", "bitcraps::services::wallet", "wallet listening"),
+            l
+        ));
         assert!(shows(&line("WARN", "bitcraps::access", "slow request"), l));
         assert!(shows(
             &line("WARN", "bitcraps::upstream::checker", "instance unhealthy"),
@@ -337,14 +346,21 @@ mod tests {
         // Not JSON (a panic message, a summary line): always shown.
         assert!(shows("thread 'main' panicked at src/main.rs:1:1", l));
         // Full shows everything.
-        assert!(shows(&line("INFO", "bitcraps::access", "request finished"), Verbosity::Full));
+        assert!(shows(
+            &line("INFO", "bitcraps::access", "request finished"),
+            Verbosity::Full
+        ));
     }
 
     #[test]
     fn the_ready_summary_names_every_address_and_how_to_stop() {
         let a = |p: u16| std::net::SocketAddr::from(([127, 0, 0, 1], p));
         let lines = ready_summary(
-            &[("validator-0", a(8082)), ("engine-0", a(8081)), ("gateway", a(8080))],
+            &[
+                ("validator-0", a(8082)),
+                ("engine-0", a(8081)),
+                ("gateway", a(8080)),
+            ],
             1234,
             "--state-dir /tmp/x",
             std::path::Path::new("/tmp/x/logs"),
@@ -363,7 +379,10 @@ mod tests {
             "  stop:       Ctrl-C here, or bitcraps --state-dir /tmp/x down"
         );
         let plain = ready_summary(&[("gateway", a(1))], 1, "", std::path::Path::new("l"));
-        assert!(plain.iter().any(|l| l == "  dashboard:  bitcraps tui"), "{plain:?}");
+        assert!(
+            plain.iter().any(|l| l == "  dashboard:  bitcraps tui"),
+            "{plain:?}"
+        );
     }
 
     #[test]

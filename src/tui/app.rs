@@ -88,6 +88,12 @@ pub enum Effect {
     Refresh,
     /// Read this game on every refresh from now on (`None`: stop).
     Watch(Option<String>),
+    /// Run this action on a background thread and report its result
+    /// ([`App::on_action_result`]).
+    Act(super::actions::Action),
+    /// Follow this service's log file from now on (`None`: stop); lines go
+    /// to [`App::on_log_lines`].
+    Tail(Option<String>),
 }
 
 /// Every key, for `?` and the README.
@@ -103,6 +109,11 @@ pub const KEYS: &[(&str, &str)] = &[
         "move by a page, to the top, to the bottom",
     ),
     ("Enter", "open the selected game and watch its table"),
+    (
+        "R  x  s",
+        "restart, stop, start the selected service (y: go)",
+    ),
+    ("l", "its log, live: Space pauses, / searches, v sets level"),
     ("Esc", "close the game, the filter or this help"),
     ("/", "filter rows (Enter keeps, Esc clears)"),
     ("f", "freeze / unfreeze the display"),
@@ -184,6 +195,13 @@ pub struct App {
     pub refresh_ms: u64,
     /// Set when the collector stopped (it never should).
     pub collector_error: Option<String>,
+    /// The action being confirmed, run, or just finished.
+    pub flow: super::actions::Flow,
+    /// Whether the credentials in use may control services (an admin's);
+    /// a player is offered no restart key.
+    pub can_control: bool,
+    /// The open log view (Services panel, `l`).
+    pub log: Option<super::logview::LogView>,
 }
 
 impl App {
@@ -206,6 +224,9 @@ impl App {
             now_ms,
             refresh_ms,
             collector_error: None,
+            flow: super::actions::Flow::Idle,
+            can_control: true,
+            log: None,
         }
     }
 
@@ -238,6 +259,9 @@ impl App {
     pub fn on_key(&mut self, key: Key) -> Effect {
         if key == Key::Interrupt {
             return Effect::Quit;
+        }
+        if let Some(effect) = self.control_key(key) {
+            return effect;
         }
         if self.editing_filter {
             return self.on_filter_key(key);
@@ -472,8 +496,26 @@ impl App {
         if self.editing_filter {
             return vec![("Enter", "keep filter"), ("Esc", "clear")];
         }
+        if let Some(v) = self.control_hints() {
+            return v;
+        }
+        if self.tab == Tab::Services && self.can_control {
+            // The actions take the room of Tab and r (both in `?`).
+            return vec![
+                ("q", "quit"),
+                ("?", "keys"),
+                ("j/k", "move"),
+                ("R", "restart"),
+                ("x", "stop"),
+                ("s", "start"),
+                ("l", "logs"),
+                ("/", "filter"),
+                ("f", if self.frozen { "unfreeze" } else { "freeze" }),
+            ];
+        }
         let mut v = vec![("q", "quit"), ("?", "keys"), ("Tab", "panel")];
         match self.tab {
+            Tab::Services => v.extend([("j/k", "move"), ("l", "logs"), ("/", "filter")]),
             Tab::Games if self.open_game.is_some() => {
                 v.extend([("j/k", "scroll"), ("Esc", "back")]);
             }

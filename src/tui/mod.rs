@@ -5,10 +5,12 @@
 //! filters, freeze, rates); the panels draw from the state. This file is
 //! the thin shell: terminal setup and restore, the event loop.
 
+pub mod actions;
 pub mod app;
 pub mod data;
 pub mod games;
 pub mod gateway;
+pub mod logview;
 pub mod metrics;
 pub mod procfs;
 pub mod prom;
@@ -69,9 +71,13 @@ pub fn run(g: &GlobalArgs, args: &TuiArgs) -> anyhow::Result<()> {
              `bitcraps game list` with `--output json`",
         ));
     }
-    let collector = Collector::new(sources(g, args)?)?;
+    let sources = sources(g, args)?;
+    let can_control = token_role(&sources.token) == Some(crate::auth::Role::Admin);
+    let hands = Hands::spawn(sources.state_dir.clone());
+    let collector = Collector::new(sources)?;
     let (commands, snapshots) = data::spawn(collector, args.refresh);
     let mut app = App::new(args.refresh.as_millis() as u64, data::now_ms());
+    app.can_control = can_control;
     // Installs a panic hook that restores the terminal before the message.
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -81,7 +87,7 @@ pub fn run(g: &GlobalArgs, args: &TuiArgs) -> anyhow::Result<()> {
             return Err(anyhow::Error::new(e).context("cannot set up the terminal"));
         }
     };
-    let result = event_loop(&mut terminal, &mut app, &commands, &snapshots);
+    let result = event_loop(&mut terminal, &mut app, &commands, &snapshots, &hands);
     let restored = ratatui::try_restore();
     result?;
     Ok(restored?)
@@ -116,13 +122,151 @@ pub fn sources(g: &GlobalArgs, args: &TuiArgs) -> anyhow::Result<Sources> {
     })
 }
 
+/// The role a token claims, read without checking its signature: it only
+/// decides which keys the dashboard offers (the services check the token
+/// itself on every request).
+pub fn token_role(token: &str) -> Option<crate::auth::Role> {
+    #[derive(serde::Deserialize)]
+    struct RoleOnly {
+        role: crate::auth::Role,
+    }
+    jsonwebtoken::dangerous::insecure_decode::<RoleOnly>(token)
+        .ok()
+        .map(|d| d.claims.role)
+}
+
+/// The dashboard's hands: one thread runs actions through the supervisor's
+/// control socket, one follows the open log file. Neither blocks the screen.
+struct Hands {
+    actions: mpsc::Sender<actions::Action>,
+    results: mpsc::Receiver<(actions::Action, Result<String, String>)>,
+    tail: mpsc::Sender<Option<String>>,
+    lines: mpsc::Receiver<(String, Result<Vec<String>, String>)>,
+}
+
+impl Hands {
+    fn spawn(state_dir: std::path::PathBuf) -> Hands {
+        let (actions, todo) = mpsc::channel::<actions::Action>();
+        let (done, results) = mpsc::channel();
+        let dir = state_dir.clone();
+        std::thread::spawn(move || {
+            for action in todo {
+                let outcome = run_action(&dir, &action);
+                if done.send((action, outcome)).is_err() {
+                    return;
+                }
+            }
+        });
+        let (tail, follow) = mpsc::channel::<Option<String>>();
+        let (out, lines) = mpsc::channel();
+        std::thread::spawn(move || tail_logs(&state_dir, &follow, &out));
+        Hands {
+            actions,
+            results,
+            tail,
+            lines,
+        }
+    }
+}
+
+fn run_action(state_dir: &std::path::Path, action: &actions::Action) -> Result<String, String> {
+    match action {
+        actions::Action::Service { action, name } => {
+            let state = crate::supervisor::StateDir::existing(state_dir)
+                .filter(|s| s.running_supervisor().is_some())
+                .ok_or("no supervisor runs for this state dir")?;
+            let reply = crate::supervisor::control::call(
+                &state.socket_path(),
+                &action.request(name),
+                action.timeout(),
+            );
+            match action.outcome(reply) {
+                Ok(services) => Ok(services
+                    .iter()
+                    .map(|s| action.done(s))
+                    .collect::<Vec<_>>()
+                    .join("; ")),
+                Err((_, message)) => Err(message),
+            }
+        }
+    }
+}
+
+/// Follows `logs/<service>.log` of the service chosen last: first its last
+/// 64 KiB, then what is appended, every 200 ms; a rotation (the file got
+/// shorter) starts over at the new file's beginning.
+fn tail_logs(
+    state_dir: &std::path::Path,
+    follow: &mpsc::Receiver<Option<String>>,
+    out: &mpsc::Sender<(String, Result<Vec<String>, String>)>,
+) {
+    use std::io::{Read, Seek, SeekFrom};
+    const BACKLOG: u64 = 64 * 1024;
+    let mut current: Option<(String, u64)> = None;
+    let mut partial = String::new();
+    loop {
+        match follow.recv_timeout(Duration::from_millis(200)) {
+            Ok(Some(name)) => {
+                current = Some((name, u64::MAX));
+                partial.clear();
+            }
+            Ok(None) => current = None,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+        let Some((name, offset)) = &mut current else {
+            continue;
+        };
+        let path = state_dir.join("logs").join(format!("{name}.log"));
+        let read = (|| -> std::io::Result<Vec<String>> {
+            let mut f = std::fs::File::open(&path)?;
+            let len = f.metadata()?.len();
+            if *offset == u64::MAX {
+                *offset = len.saturating_sub(BACKLOG);
+            } else if len < *offset {
+                *offset = 0;
+                partial.clear();
+            }
+            if len == *offset {
+                return Ok(Vec::new());
+            }
+            f.seek(SeekFrom::Start(*offset))?;
+            let mut buf = Vec::new();
+            f.take(4 * 1024 * 1024).read_to_end(&mut buf)?;
+            *offset += buf.len() as u64;
+            partial.push_str(&String::from_utf8_lossy(&buf));
+            let mut lines: Vec<String> = partial.split('\n').map(str::to_string).collect();
+            partial = lines.pop().unwrap_or_default();
+            Ok(lines)
+        })();
+        let sent = match read {
+            Ok(l) if l.is_empty() => Ok(()),
+            Ok(l) => out.send((name.clone(), Ok(l))),
+            Err(e) => out.send((name.clone(), Err(format!("{}: {e}", path.display())))),
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     commands: &mpsc::Sender<Command>,
     snapshots: &mpsc::Receiver<Snapshot>,
+    hands: &Hands,
 ) -> anyhow::Result<()> {
     loop {
+        while let Ok((action, outcome)) = hands.results.try_recv() {
+            app.now_ms = data::now_ms();
+            app.on_action_result(&action, outcome);
+            // What an action changed shows at once, not at the next tick.
+            let _ = commands.send(Command::Refresh);
+        }
+        while let Ok((service, lines)) = hands.lines.try_recv() {
+            app.on_log_lines(&service, lines);
+        }
         loop {
             match snapshots.try_recv() {
                 Ok(s) => app.on_snapshot(s),
@@ -154,6 +298,14 @@ fn event_loop(
             Effect::Quit => return Ok(()),
             Effect::Refresh => commands.send(Command::Refresh),
             Effect::Watch(w) => commands.send(Command::Watch(w)),
+            Effect::Act(a) => hands
+                .actions
+                .send(a)
+                .map_err(|_| mpsc::SendError(Command::Refresh)),
+            Effect::Tail(t) => hands
+                .tail
+                .send(t)
+                .map_err(|_| mpsc::SendError(Command::Refresh)),
         };
         if sent.is_err() {
             app.collector_error = Some("the reader stopped; restart bitcraps tui".into());

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
 
 use super::app::{App, KEYS, TABS, Tab};
-use super::{games, gateway, metrics, services, validators, wallet};
+use super::{games, gateway, logview, metrics, services, validators, wallet};
 
 pub fn draw(f: &mut Frame, app: &App) {
     let [top, body, footer] = Layout::vertical([
@@ -20,7 +20,10 @@ pub fn draw(f: &mut Frame, app: &App) {
     .areas(f.area());
     f.render_widget(tab_bar(app), top);
     match app.tab {
-        Tab::Services => services::draw(f, body, app),
+        Tab::Services => match &app.log {
+            Some(view) => logview::draw(f, body, view),
+            None => services::draw(f, body, app),
+        },
         Tab::Games => games::draw(f, body, app),
         Tab::Validators => validators::draw(f, body, app),
         Tab::Gateway => gateway::draw(f, body, app),
@@ -69,6 +72,17 @@ fn tab_bar(app: &App) -> Line<'static> {
 
 fn footer_line(app: &App) -> Line<'static> {
     let mut spans = Vec::new();
+    if let Some((text, failed)) = app.flow.status(app.now_ms) {
+        let style = if failed {
+            Style::new().fg(Color::Red).bold()
+        } else if app.flow.confirming() {
+            Style::new().fg(Color::Yellow).bold()
+        } else {
+            Style::new().fg(Color::Cyan)
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw("  "));
+    }
     if app.editing_filter || !app.filter().is_empty() {
         spans.push(Span::styled(
             format!("/{}", app.filter()),

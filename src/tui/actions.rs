@@ -1,0 +1,405 @@
+//! Acting on what the dashboard shows (pure): an action is chosen on the
+//! selected row, confirmed when it is destructive, run by the event loop on
+//! a background thread (the screen never waits for it), and its result —
+//! success, the supervisor's or service's own words, or a timeout — is
+//! shown in the footer until the next action.
+
+use super::app::{Effect, Key, Tab};
+use super::logview::LogView;
+use crate::cli::lifecycle::ServiceAction;
+
+/// Something the user asked the system to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Restart, stop or start a supervised service.
+    Service { action: ServiceAction, name: String },
+}
+
+impl Action {
+    /// "restart engine-0".
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Service { action, name } => format!("{} {name}", verb(*action)),
+        }
+    }
+
+    /// Whether it needs a `y` first: anything that takes a service down.
+    pub fn destructive(&self) -> bool {
+        match self {
+            Action::Service { action, .. } => *action != ServiceAction::Start,
+        }
+    }
+}
+
+fn verb(a: ServiceAction) -> &'static str {
+    match a {
+        ServiceAction::Restart => "restart",
+        ServiceAction::Stop => "stop",
+        ServiceAction::Start => "start",
+    }
+}
+
+/// How long a result stays in the footer.
+pub const SHOW_RESULT_MS: u64 = 15_000;
+
+/// Where the current action is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Flow {
+    #[default]
+    Idle,
+    /// Waiting for `y` (or `n` / `Esc`).
+    Confirm(Action),
+    /// Sent; the event loop reports back.
+    Running { action: Action, since_ms: u64 },
+    /// Finished: what happened, for the footer.
+    Done {
+        action: Action,
+        outcome: Result<String, String>,
+        at_ms: u64,
+    },
+}
+
+/// What a key does to the flow while a confirmation is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+    /// Any other key: the question stays.
+    Ignored,
+}
+
+pub fn answer(c: Option<char>, esc: bool) -> Answer {
+    match (c, esc) {
+        (_, true) | (Some('n' | 'N'), _) => Answer::No,
+        (Some('y' | 'Y'), _) => Answer::Yes,
+        _ => Answer::Ignored,
+    }
+}
+
+impl Flow {
+    /// Asks for `action`: a confirmation first when it is destructive.
+    /// Returns the action to run now, if any. One action at a time: while
+    /// one runs, a new one is refused (and the footer says so).
+    pub fn ask(&mut self, action: Action, now_ms: u64) -> Option<Action> {
+        if let Flow::Running { .. } = self {
+            return None;
+        }
+        if action.destructive() {
+            *self = Flow::Confirm(action);
+            None
+        } else {
+            *self = Flow::Running {
+                action: action.clone(),
+                since_ms: now_ms,
+            };
+            Some(action)
+        }
+    }
+
+    /// The answer to an open confirmation; returns the action to run.
+    pub fn confirm(&mut self, a: Answer, now_ms: u64) -> Option<Action> {
+        let Flow::Confirm(action) = self else {
+            return None;
+        };
+        match a {
+            Answer::Yes => {
+                let action = action.clone();
+                *self = Flow::Running {
+                    action: action.clone(),
+                    since_ms: now_ms,
+                };
+                Some(action)
+            }
+            Answer::No => {
+                *self = Flow::Idle;
+                None
+            }
+            Answer::Ignored => None,
+        }
+    }
+
+    /// The result of the running action (ignored if it is not the one
+    /// running: a late answer of an earlier action changes nothing).
+    pub fn finish(&mut self, action: &Action, outcome: Result<String, String>, now_ms: u64) {
+        if let Flow::Running {
+            action: running, ..
+        } = self
+            && running == action
+        {
+            *self = Flow::Done {
+                action: action.clone(),
+                outcome,
+                at_ms: now_ms,
+            };
+        }
+    }
+
+    pub fn confirming(&self) -> bool {
+        matches!(self, Flow::Confirm(_))
+    }
+
+    /// The footer's text for the flow, and whether it is an error.
+    pub fn status(&self, now_ms: u64) -> Option<(String, bool)> {
+        match self {
+            Flow::Idle => None,
+            Flow::Confirm(a) => Some((
+                format!("{}? y to confirm, n or Esc to cancel", a.describe()),
+                false,
+            )),
+            Flow::Running { action, since_ms } => Some((
+                format!(
+                    "{}… {:.1}s",
+                    action.describe(),
+                    now_ms.saturating_sub(*since_ms) as f64 / 1000.0
+                ),
+                false,
+            )),
+            // A result stays in the footer for a while, then goes.
+            Flow::Done { at_ms, .. } if now_ms.saturating_sub(*at_ms) > SHOW_RESULT_MS => None,
+            Flow::Done {
+                action, outcome, ..
+            } => Some(match outcome {
+                Ok(m) => (format!("{}: {m}", action.describe()), false),
+                Err(e) => (format!("{} failed: {e}", action.describe()), true),
+            }),
+        }
+    }
+}
+
+impl super::app::App {
+    /// Keys of the control plane: an open confirmation takes every key, an
+    /// open log view takes its keys, and on the Services panel `R`, `x`,
+    /// `s` act on the selected service and `l` opens its log. `None`: the
+    /// key is the dashboard's.
+    pub(super) fn control_key(&mut self, key: Key) -> Option<Effect> {
+        if self.flow.confirming() {
+            let (c, esc) = match key {
+                Key::Char(c) => (Some(c), false),
+                Key::Esc => (None, true),
+                Key::Enter => (Some('y'), false),
+                _ => (None, false),
+            };
+            let run = self.flow.confirm(answer(c, esc), self.now_ms);
+            return Some(run.map_or(Effect::None, Effect::Act));
+        }
+        if let Some(view) = &mut self.log {
+            if view.on_key(key) {
+                self.log = None;
+                return Some(Effect::Tail(None));
+            }
+            return Some(Effect::None);
+        }
+        if self.tab != Tab::Services || self.editing_filter || self.help {
+            return None;
+        }
+        let action = match key {
+            Key::Char('R') => ServiceAction::Restart,
+            Key::Char('x') => ServiceAction::Stop,
+            Key::Char('s') => ServiceAction::Start,
+            Key::Char('l') => {
+                let name = self.selected_service()?;
+                self.log = Some(LogView::new(&name));
+                return Some(Effect::Tail(Some(name)));
+            }
+            _ => return None,
+        };
+        if !self.can_control {
+            self.flow = Flow::Done {
+                action: Action::Service {
+                    action,
+                    name: self.selected_service().unwrap_or_default(),
+                },
+                outcome: Err("needs an admin token (this one may only look)".into()),
+                at_ms: self.now_ms,
+            };
+            return Some(Effect::None);
+        }
+        let name = self.selected_service()?;
+        let run = self.flow.ask(Action::Service { action, name }, self.now_ms);
+        Some(run.map_or(Effect::None, Effect::Act))
+    }
+
+    fn selected_service(&self) -> Option<String> {
+        let i = self.selected()?;
+        self.service_rows().get(i).map(|s| s.name.clone())
+    }
+
+    /// The footer's hints while a confirmation or a log view is open.
+    pub(super) fn control_hints(&self) -> Option<Vec<(&'static str, &'static str)>> {
+        if self.flow.confirming() {
+            return Some(vec![("y", "confirm"), ("n/Esc", "cancel")]);
+        }
+        self.log.as_ref().map(LogView::hints)
+    }
+
+    /// The result of an action the event loop ran.
+    pub fn on_action_result(&mut self, action: &Action, outcome: Result<String, String>) {
+        self.flow.finish(action, outcome, self.now_ms);
+    }
+
+    /// New lines of the followed log (ignored if no view is open for it).
+    pub fn on_log_lines(&mut self, service: &str, lines: Result<Vec<String>, String>) {
+        if let Some(v) = &mut self.log
+            && v.service == service
+        {
+            match lines {
+                Ok(l) => v.push(&l),
+                Err(e) => v.error = Some(e),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn restart(name: &str) -> Action {
+        Action::Service {
+            action: ServiceAction::Restart,
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn a_destructive_action_waits_for_yes_and_no_cancels() {
+        let mut f = Flow::Idle;
+        assert_eq!(f.ask(restart("engine-0"), 0), None, "not run before y");
+        assert!(f.confirming());
+        assert_eq!(
+            f.status(0).unwrap().0,
+            "restart engine-0? y to confirm, n or Esc to cancel"
+        );
+        assert_eq!(f.confirm(answer(Some('x'), false), 1), None);
+        assert!(f.confirming(), "other keys leave the question open");
+        assert_eq!(f.confirm(answer(None, true), 1), None);
+        assert_eq!(f, Flow::Idle, "Esc cancels");
+        f.ask(restart("engine-0"), 2);
+        assert_eq!(f.confirm(answer(Some('n'), false), 3), None);
+        assert_eq!(f, Flow::Idle);
+        f.ask(restart("engine-0"), 4);
+        assert_eq!(
+            f.confirm(answer(Some('y'), false), 5),
+            Some(restart("engine-0"))
+        );
+        assert_eq!(
+            f,
+            Flow::Running {
+                action: restart("engine-0"),
+                since_ms: 5
+            }
+        );
+        assert_eq!(f.status(1_505).unwrap().0, "restart engine-0… 1.5s");
+    }
+
+    #[test]
+    fn start_runs_at_once_and_one_action_runs_at_a_time() {
+        let start = Action::Service {
+            action: ServiceAction::Start,
+            name: "wallet".into(),
+        };
+        let mut f = Flow::Idle;
+        assert_eq!(f.ask(start.clone(), 10), Some(start.clone()));
+        assert_eq!(f.ask(restart("gateway"), 11), None, "busy");
+        assert!(matches!(f, Flow::Running { .. }));
+        // A late answer for another action changes nothing.
+        f.finish(&restart("gateway"), Ok("x".into()), 12);
+        assert!(matches!(f, Flow::Running { .. }));
+        f.finish(&start, Err("wallet: cannot spawn".into()), 13);
+        assert_eq!(
+            f.status(14),
+            Some(("start wallet failed: wallet: cannot spawn".into(), true))
+        );
+        assert_eq!(f.status(13 + SHOW_RESULT_MS + 1), None, "and then goes");
+        // After a result, the next action may be asked.
+        assert_eq!(f.ask(restart("gateway"), 15), None);
+        assert!(f.confirming());
+    }
+
+    mod views {
+        use super::*;
+        use crate::tui::app::{App, Effect, Key};
+        use crate::tui::fixtures::{self, render};
+
+        fn raw(level: &str, msg: &str) -> String {
+            format!(
+                r#"{{"timestamp":"2026-12-07T03:00:0{n}.000000Z","level":"{level}","message":"{msg}","target":"t"}}"#,
+                n = msg.len() % 10
+            )
+        }
+
+        fn on_engine_0() -> App {
+            let mut app = fixtures::app();
+            // The fixture lists the validators first, then engine-0.
+            while app
+                .service_rows()
+                .get(app.selected().unwrap_or(0))
+                .is_some_and(|s| s.name != "engine-0")
+            {
+                app.on_key(Key::Down);
+            }
+            app
+        }
+
+        #[test]
+        fn restart_asks_then_runs_then_reports_in_the_footer() {
+            let mut app = on_engine_0();
+            assert_eq!(app.on_key(Key::Char('R')), Effect::None);
+            insta::assert_snapshot!("confirm_restart_80x24", render(&app, 80, 24));
+            // While asking, other keys do not act on the dashboard.
+            assert_eq!(app.on_key(Key::Char('q')), Effect::None);
+            let run = app.on_key(Key::Char('y'));
+            let action = Action::Service {
+                action: ServiceAction::Restart,
+                name: "engine-0".into(),
+            };
+            assert_eq!(run, Effect::Act(action.clone()));
+            app.on_action_result(&action, Err("engine-0 not ready within 30s".into()));
+            insta::assert_snapshot!("restart_failed_120x30", render(&app, 120, 30));
+        }
+
+        #[test]
+        fn a_player_is_told_instead_of_offered_restarts() {
+            let mut app = on_engine_0();
+            app.can_control = false;
+            assert_eq!(app.on_key(Key::Char('R')), Effect::None);
+            assert!(matches!(
+                app.flow,
+                Flow::Done {
+                    outcome: Err(_),
+                    ..
+                }
+            ));
+            insta::assert_snapshot!("player_footer_80x24", render(&app, 80, 24));
+        }
+
+        #[test]
+        fn l_opens_the_live_log_and_esc_closes_it() {
+            let mut app = on_engine_0();
+            assert_eq!(
+                app.on_key(Key::Char('l')),
+                Effect::Tail(Some("engine-0".into()))
+            );
+            app.on_log_lines(
+                "engine-0",
+                Ok(vec![
+                    raw("INFO", "engine listening"),
+                    raw("WARN", "wallet slow to answer"),
+                    raw("ERROR", "cannot store game"),
+                    raw("INFO", "request finished"),
+                ]),
+            );
+            // Lines of another service (a late batch) are not shown here.
+            app.on_log_lines("gateway", Ok(vec![raw("INFO", "gateway listening")]));
+            insta::assert_snapshot!("log_view_80x24", render(&app, 80, 24));
+            for k in ['v', 'v', '/', 'c', 'a', 'n'] {
+                app.on_key(Key::Char(k));
+            }
+            app.on_key(Key::Enter);
+            app.on_key(Key::Char(' '));
+            insta::assert_snapshot!("log_view_warn_search_paused_120x30", render(&app, 120, 30));
+            assert_eq!(app.on_key(Key::Esc), Effect::Tail(None));
+            assert!(app.log.is_none());
+        }
+    }
+}
