@@ -5,6 +5,7 @@
 //! shown in the footer until the next action.
 
 use super::app::{Effect, Key, Tab};
+use super::command::{self, Command};
 use super::logview::LogView;
 use crate::cli::lifecycle::ServiceAction;
 
@@ -182,6 +183,14 @@ impl super::app::App {
             let run = self.flow.confirm(answer(c, esc), self.now_ms);
             return Some(run.map_or(Effect::None, Effect::Act));
         }
+        if self.command.is_some() {
+            return Some(self.command_key(key));
+        }
+        self.command_note = None;
+        if key == Key::Char(':') && !self.editing_filter && !self.help && self.log.is_none() {
+            self.command = Some(String::new());
+            return Some(Effect::None);
+        }
         if let Some(view) = &mut self.log {
             if view.on_key(key) {
                 self.log = None;
@@ -203,20 +212,80 @@ impl super::app::App {
             }
             _ => return None,
         };
+        let name = self.selected_service()?;
+        Some(self.act_on_service(action, name))
+    }
+
+    fn act_on_service(&mut self, action: ServiceAction, name: String) -> Effect {
         if !self.can_control {
             self.flow = Flow::Done {
-                action: Action::Service {
-                    action,
-                    name: self.selected_service().unwrap_or_default(),
-                },
+                action: Action::Service { action, name },
                 outcome: Err("needs an admin token (this one may only look)".into()),
                 at_ms: self.now_ms,
             };
-            return Some(Effect::None);
+            return Effect::None;
         }
-        let name = self.selected_service()?;
         let run = self.flow.ask(Action::Service { action, name }, self.now_ms);
-        Some(run.map_or(Effect::None, Effect::Act))
+        run.map_or(Effect::None, Effect::Act)
+    }
+
+    /// Every supervised service's name, for the command line.
+    fn service_names(&self) -> Vec<String> {
+        match &self.snap.supervisor {
+            Ok(Some(s)) => s.services.iter().map(|s| s.name.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A key while the command line is open.
+    fn command_key(&mut self, key: Key) -> Effect {
+        let names = self.service_names();
+        let Some(line) = &mut self.command else {
+            return Effect::None;
+        };
+        match key {
+            Key::Char(c) => {
+                line.push(c);
+                self.command_note = None;
+            }
+            Key::Backspace => {
+                line.pop();
+                self.command_note = None;
+            }
+            Key::Tab => {
+                let (completed, candidates) = command::complete(line, &names);
+                if let Some(line) = &mut self.command {
+                    *line = completed;
+                }
+                self.command_note = (candidates.len() > 1).then(|| candidates.join(" "));
+            }
+            Key::Esc => {
+                self.command = None;
+                self.command_note = None;
+            }
+            Key::Enter => {
+                let text = self.command.take().unwrap_or_default();
+                return match command::parse(&text, &names) {
+                    Err(e) => {
+                        self.command_note = Some(e);
+                        Effect::None
+                    }
+                    Ok(Command::Quit) => Effect::Quit,
+                    Ok(Command::Panel(tab)) => {
+                        self.tab = tab;
+                        Effect::None
+                    }
+                    Ok(Command::Service(action, name)) => self.act_on_service(action, name),
+                    Ok(Command::Logs(name)) => {
+                        self.tab = Tab::Services;
+                        self.log = Some(LogView::new(&name));
+                        Effect::Tail(Some(name))
+                    }
+                };
+            }
+            _ => {}
+        }
+        Effect::None
     }
 
     fn selected_service(&self) -> Option<String> {
@@ -226,6 +295,13 @@ impl super::app::App {
 
     /// The footer's hints while a confirmation or a log view is open.
     pub(super) fn control_hints(&self) -> Option<Vec<(&'static str, &'static str)>> {
+        if self.command.is_some() {
+            return Some(vec![
+                ("Tab", "complete"),
+                ("Enter", "run"),
+                ("Esc", "cancel"),
+            ]);
+        }
         if self.flow.confirming() {
             return Some(vec![("y", "confirm"), ("n/Esc", "cancel")]);
         }
@@ -356,6 +432,65 @@ mod tests {
             assert_eq!(run, Effect::Act(action.clone()));
             app.on_action_result(&action, Err("engine-0 not ready within 30s".into()));
             insta::assert_snapshot!("restart_failed_120x30", render(&app, 120, 30));
+        }
+
+        #[test]
+        fn the_command_line_completes_names_and_runs_the_same_actions() {
+            let mut app = fixtures::app();
+            assert_eq!(app.on_key(Key::Char(':')), Effect::None);
+            for c in "res".chars() {
+                app.on_key(Key::Char(c));
+            }
+            app.on_key(Key::Tab);
+            assert_eq!(app.command.as_deref(), Some("restart "));
+            for c in "eng".chars() {
+                app.on_key(Key::Char(c));
+            }
+            app.on_key(Key::Tab);
+            assert_eq!(app.command.as_deref(), Some("restart engine-"));
+            assert!(
+                app.command_note
+                    .as_deref()
+                    .is_some_and(|n| n.contains("engine-1"))
+            );
+            insta::assert_snapshot!("command_line_80x24", render(&app, 80, 24));
+            app.on_key(Key::Char('1'));
+            assert_eq!(app.on_key(Key::Enter), Effect::None, "asks first");
+            assert!(app.flow.confirming());
+            assert_eq!(
+                app.on_key(Key::Char('y')),
+                Effect::Act(Action::Service {
+                    action: ServiceAction::Restart,
+                    name: "engine-1".into()
+                })
+            );
+            // Errors say why; panels and logs by name.
+            for c in ":reboot".chars() {
+                app.on_key(Key::Char(c));
+            }
+            app.on_key(Key::Enter);
+            assert!(app.command.is_none());
+            assert!(
+                app.command_note
+                    .as_deref()
+                    .unwrap()
+                    .contains("unknown command")
+            );
+            for c in ":games".chars() {
+                app.on_key(Key::Char(c));
+            }
+            app.on_key(Key::Enter);
+            assert_eq!(app.tab, Tab::Games);
+            for c in ":logs wallet".chars() {
+                app.on_key(Key::Char(c));
+            }
+            assert_eq!(app.on_key(Key::Enter), Effect::Tail(Some("wallet".into())));
+            assert_eq!(app.tab, Tab::Services);
+            app.on_key(Key::Esc);
+            for c in ":q".chars() {
+                app.on_key(Key::Char(c));
+            }
+            assert_eq!(app.on_key(Key::Enter), Effect::Quit);
         }
 
         #[test]

@@ -114,6 +114,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "restart, stop, start the selected service (y: go)",
     ),
     ("l", "its log, live: Space pauses, / searches, v sets level"),
+    (
+        ":",
+        "command: restart|stop|start|logs NAME, a panel, quit (Tab)",
+    ),
     ("Esc", "close the game, the filter or this help"),
     ("/", "filter rows (Enter keeps, Esc clears)"),
     ("f", "freeze / unfreeze the display"),
@@ -202,6 +206,11 @@ pub struct App {
     pub can_control: bool,
     /// The open log view (Services panel, `l`).
     pub log: Option<super::logview::LogView>,
+    /// The command line being typed (`:`), without the colon.
+    pub command: Option<String>,
+    /// What the command line has to say: completion candidates while
+    /// typing, or why the last command was refused.
+    pub command_note: Option<String>,
 }
 
 impl App {
@@ -227,6 +236,8 @@ impl App {
             flow: super::actions::Flow::Idle,
             can_control: true,
             log: None,
+            command: None,
+            command_note: None,
         }
     }
 

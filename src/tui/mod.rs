@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod command;
 pub mod data;
 pub mod games;
 pub mod gateway;

@@ -72,6 +72,20 @@ fn tab_bar(app: &App) -> Line<'static> {
 
 fn footer_line(app: &App) -> Line<'static> {
     let mut spans = Vec::new();
+    if let Some(line) = &app.command {
+        spans.push(Span::styled(
+            format!(":{line}█"),
+            Style::new().fg(Color::Cyan).bold(),
+        ));
+        spans.push(Span::raw("  "));
+        if let Some(note) = &app.command_note {
+            spans.push(Span::styled(note.clone(), Style::new().dim()));
+            spans.push(Span::raw("  "));
+        }
+    } else if let Some(note) = &app.command_note {
+        spans.push(Span::styled(note.clone(), Style::new().fg(Color::Red)));
+        spans.push(Span::raw("  "));
+    }
     if let Some((text, failed)) = app.flow.status(app.now_ms) {
         let style = if failed {
             Style::new().fg(Color::Red).bold()
