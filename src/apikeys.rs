@@ -127,6 +127,9 @@ pub fn check(keys: &[ApiKey], presented: &str) -> Option<Claims> {
         sub: entry.sub.clone(),
         role: entry.role,
         exp: u64::MAX,
+        iss: String::new(),
+        aud: Vec::new(),
+        jti: format!("apikey:{}", entry.id),
         iat: Some(entry.created_at),
         nbf: None,
     })

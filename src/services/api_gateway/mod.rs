@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use super::ServeOptions;
-use super::common::extract::{Caller, JwtSecret, json_body_within};
+use super::common::extract::{Caller, TokenVerifier, json_body_within};
 use super::common::{Problem, ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
@@ -55,13 +55,13 @@ struct GatewayState {
     validators: Arc<Upstream>,
     wallets: Arc<Upstream>,
     proxy: Arc<Proxy>,
-    secret: JwtSecret,
+    secret: TokenVerifier,
     fanout: reqwest::Client,
     reloads: Arc<reload::Generations>,
 }
 
-impl FromRef<GatewayState> for JwtSecret {
-    fn from_ref(s: &GatewayState) -> JwtSecret {
+impl FromRef<GatewayState> for TokenVerifier {
+    fn from_ref(s: &GatewayState) -> TokenVerifier {
         s.secret.clone()
     }
 }
@@ -573,12 +573,12 @@ pub fn app(
     opts: &ServeOptions,
     file: Option<std::path::PathBuf>,
 ) -> anyhow::Result<(Router, Arc<reload::Live>)> {
-    let secret = super::jwt_secret(cfg, opts)?;
+    let verifier = super::token_verifier(cfg, opts, "gateway")?;
     let metrics = Metrics::new(SERVICE)?;
     let mut doc = GatewayApi::openapi();
     openapi::add_proxied(&mut doc);
     let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, doc);
-    ctx.readiness.set("jwt_secret", true, true, "loaded");
+    ctx.readiness.set("jwt_secret", true, true, "token keys loaded");
     let tuning = reload::tuning(cfg)?;
     let dynamic = cfg.service_discovery.method != "static";
     let start = |service: Service| {
@@ -644,7 +644,7 @@ pub fn app(
         validators,
         wallets,
         proxy: live.proxy.clone(),
-        secret: JwtSecret::new(secret.into_bytes()),
+        secret: TokenVerifier::new(verifier),
         fanout: reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
             .build()?,

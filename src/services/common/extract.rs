@@ -129,32 +129,19 @@ pub async fn json_within<T: DeserializeOwned>(
 /// cut off with the connection.
 const DRAIN_CAP: usize = 8 * 1024 * 1024;
 
-/// The secret tokens are verified with, taken from the router state, and
-/// the tokens it verified (see [`auth::TokenCache`]).
+/// What tokens are verified with (key set, revocations, cached verdicts),
+/// taken from the router state (see [`auth::Verifier`]).
 #[derive(Clone)]
-pub struct JwtSecret {
-    key: std::sync::Arc<Vec<u8>>,
-    tokens: std::sync::Arc<auth::TokenCache>,
-}
+pub struct TokenVerifier(pub std::sync::Arc<auth::Verifier>);
 
-impl JwtSecret {
-    /// Tokens kept verified per process; a token is ~200 bytes.
-    const CACHED_TOKENS: usize = 16_384;
-
-    pub fn new(key: impl Into<std::sync::Arc<Vec<u8>>>) -> JwtSecret {
-        JwtSecret {
-            key: key.into(),
-            tokens: std::sync::Arc::new(auth::TokenCache::new(Self::CACHED_TOKENS)),
-        }
-    }
-
-    pub fn key(&self) -> &[u8] {
-        &self.key
+impl TokenVerifier {
+    pub fn new(v: std::sync::Arc<auth::Verifier>) -> TokenVerifier {
+        TokenVerifier(v)
     }
 
     /// Verifies a bearer token (see [`auth::verify`]).
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
-        self.tokens.verify(token, &self.key, auth::now_secs())
+        self.0.verify(token)
     }
 }
 
@@ -200,13 +187,13 @@ impl Caller {
 
 impl<S> FromRequestParts<S> for Caller
 where
-    JwtSecret: FromRef<S>,
+    TokenVerifier: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let secret = JwtSecret::from_ref(state);
+        let secret = TokenVerifier::from_ref(state);
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)

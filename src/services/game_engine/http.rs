@@ -36,7 +36,7 @@ use super::games::RuleError;
 use super::ledger::LedgerError;
 use super::store::{Store, Write};
 use crate::services::common::Problem;
-use crate::services::common::extract::{ApiJson, Caller, JwtSecret};
+use crate::services::common::extract::{ApiJson, Caller, TokenVerifier};
 
 /// How long an action that would draw waits for its game's commitment to
 /// reach a committed block before it is answered 503.
@@ -126,7 +126,7 @@ pub struct Engine {
     pub max_games: usize,
     pub max_players: u32,
     pub open_games: AtomicUsize,
-    pub secret: JwtSecret,
+    pub secret: TokenVerifier,
     /// Records to order in the validators' log (batched by the anchorer).
     pub anchors: tokio::sync::mpsc::Sender<super::anchor::Request>,
     pub metrics: super::metrics::EngineMetrics,
@@ -140,8 +140,8 @@ pub struct Engine {
     settle_wake: tokio::sync::Notify,
 }
 
-impl FromRef<EngineState> for JwtSecret {
-    fn from_ref(s: &EngineState) -> JwtSecret {
+impl FromRef<EngineState> for TokenVerifier {
+    fn from_ref(s: &EngineState) -> TokenVerifier {
         s.inner.secret.clone()
     }
 }
@@ -173,7 +173,7 @@ impl Engine {
         index: u16,
         store: Store,
         limits: Limits,
-        secret: JwtSecret,
+        secret: TokenVerifier,
         links: Links,
         metrics: super::metrics::EngineMetrics,
     ) -> anyhow::Result<Engine> {
