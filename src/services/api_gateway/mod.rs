@@ -19,6 +19,7 @@
 //! (`ratelimit`). Instances come from discovery (`upstream::discovery`); the
 //! configuration reloads on SIGHUP or a changed file (`reload`).
 
+mod jwks;
 mod openapi;
 pub mod proxy;
 pub mod ratelimit;
@@ -85,7 +86,7 @@ pub struct InstanceLoad {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(admin_upstreams, admin_config),
+    paths(admin_upstreams, admin_config, jwks::jwks),
     components(schemas(UpstreamView, InstanceLoad, InstanceView, reload::ConfigView))
 )]
 struct GatewayApi;
@@ -661,7 +662,8 @@ pub fn app(
         .route("/api/v1/consensus/{*rest}", any(consensus_path))
         .route("/api/v1/wallet/{*rest}", any(wallet_path))
         .route_layer(limited)
-        .with_state(state);
+        .with_state(state.clone())
+        .merge(jwks::routes(state.secret.clone()));
     Ok((base_router(ctx, routes), live))
 }
 
