@@ -174,7 +174,7 @@ pub const KEYS: &[KeyDef] = &[
         env: "JWT_SECRET",
         default: "",
         kind: Kind::Text,
-        doc: "HS256 secret for JWTs. Empty: use the secret file, else the state dir's generated dev secret. Placeholders and secrets shorter than 32 bytes are refused.",
+        doc: "HS256 secret for JWTs, used only with algorithm = \"hs256\". Empty: use the secret file, else the state dir's generated dev secret. Placeholders and secrets shorter than 32 bytes are refused.",
     },
     KeyDef {
         key: "gateway.auth.jwt_secret_file",
