@@ -305,6 +305,7 @@ _arguments "${_arguments_options[@]}" : \
 '--sub=[Subject\: the player (or operator) the token speaks for]:SUB:_default' \
 '--role=[player, validator or admin]:ROLE:_default' \
 '--ttl=[Lifetime, e.g. 15m, 1h, 7d (at most 30 days)]:TTL:_default' \
+'*--aud=[Services the token is for (repeatable or comma-separated)\: gateway, engine, wallet, consensus. Default\: all (the gateway forwards it)]:AUD:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -320,6 +321,86 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
+&& ret=0
+;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':jti -- The token'\''s `jti` (`auth token --output json` prints it):_default' \
+&& ret=0
+;;
+(rotate)
+_arguments "${_arguments_options[@]}" : \
+'--retire=[Remove this key from the set (its tokens stop working)]:KID:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(keys)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(service-key)
+_arguments "${_arguments_options[@]}" : \
+'--role=[engine or wallet (default\: from the name)]:ROLE:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- `engine-0`, `wallet`, …:_default' \
 && ret=0
 ;;
 (apikey)
@@ -462,6 +543,22 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rotate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(keys)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(service-key)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (apikey)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey_commands" \
@@ -537,7 +634,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-bet=[]:MAX_BET:_default' \
 '--seed=[A client seed for the first player, contributed once the game'\''s commitment is published (mixed into every draw)]:SEED:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -560,7 +657,7 @@ _arguments "${_arguments_options[@]}" : \
 '--type=[]:GAME_TYPE:_default' \
 '--status=[]:STATUS:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -582,7 +679,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--after=[Start after this event number (0 = from the beginning)]:AFTER:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -604,7 +701,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (show)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -629,7 +726,7 @@ _arguments "${_arguments_options[@]}" : \
 '--on=[]:ON:_default' \
 '--amount=[]:AMOUNT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -652,7 +749,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--player=[]:PLAYER:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -675,7 +772,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--player=[]:PLAYER:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -698,7 +795,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (verify)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -803,7 +900,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
             (propose)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -826,7 +923,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (status)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -849,7 +946,7 @@ _arguments "${_arguments_options[@]}" : \
 '--from=[First height (default\: the last 10)]:H:_default' \
 '--limit=[Most blocks to print]:LIMIT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -870,7 +967,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (evidence)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -918,7 +1015,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
             (list)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -943,7 +1040,7 @@ _arguments "${_arguments_options[@]}" : \
 '--address=[host\:port where its peers reach it (not needed for validators the configuration already knows)]:ADDRESS:_default' \
 '--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -966,7 +1063,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -989,7 +1086,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1057,7 +1154,7 @@ _arguments "${_arguments_options[@]}" : \
 '--phase=[prepare, commit, view_change, prevote, precommit, generic, timeout]:PHASE:_default' \
 '--block-hash=[Hex of the 32-byte block hash (64 zeros for nil)]:BLOCK_HASH:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1080,7 +1177,7 @@ _arguments "${_arguments_options[@]}" : \
 '--height=[]:HEIGHT:_default' \
 '--genesis=[The genesis to trust (default\: the state dir'\''s genesis.json)]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1210,7 +1307,7 @@ _arguments "${_arguments_options[@]}" : \
 '--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
 '--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1236,7 +1333,7 @@ _arguments "${_arguments_options[@]}" : \
 '--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
 '--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1262,7 +1359,7 @@ _arguments "${_arguments_options[@]}" : \
 '--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
 '--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1289,7 +1386,7 @@ _arguments "${_arguments_options[@]}" : \
 '--after=[When listing\: only accounts whose id sorts after this one]:ACCOUNT:_default' \
 '--limit=[When listing\: at most N accounts (default\: all)]:N:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1314,7 +1411,7 @@ _arguments "${_arguments_options[@]}" : \
 '--after=[Only transfers after this sequence number]:SEQ:_default' \
 '--limit=[At most N transfers (default\: all)]:N:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1338,7 +1435,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--export=[Also write the log to FILE as JSON lines, one transfer a line]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1695,7 +1792,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--refresh=[How often to read every service (at least 250ms)]:DURATION:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1826,6 +1923,22 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:bitcraps-help-auth-command-$line[1]:"
         case $line[1] in
             (token)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rotate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(keys)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(service-key)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -2132,7 +2245,11 @@ _bitcraps_commands() {
 (( $+functions[_bitcraps__subcmd__auth_commands] )) ||
 _bitcraps__subcmd__auth_commands() {
     local commands; commands=(
-'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'token:Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir'\''s); HS256 with the secret under the opt-in' \
+'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
+'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
+'keys:List the keys of the set (kid, scope)' \
+'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
 'apikey:API keys\: create (shown once), list, revoke' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2196,7 +2313,11 @@ _bitcraps__subcmd__auth__subcmd__apikey__subcmd__revoke_commands() {
 (( $+functions[_bitcraps__subcmd__auth__subcmd__help_commands] )) ||
 _bitcraps__subcmd__auth__subcmd__help_commands() {
     local commands; commands=(
-'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'token:Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir'\''s); HS256 with the secret under the opt-in' \
+'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
+'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
+'keys:List the keys of the set (kid, scope)' \
+'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
 'apikey:API keys\: create (shown once), list, revoke' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2231,10 +2352,50 @@ _bitcraps__subcmd__auth__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps auth help help commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__keys_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__keys_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help keys commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help rotate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__service-key_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__service-key_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help service-key commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__token_commands] )) ||
 _bitcraps__subcmd__auth__subcmd__help__subcmd__token_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps auth help token commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__keys_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__keys_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth keys commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth rotate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__service-key_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__service-key_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth service-key commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__auth__subcmd__token_commands] )) ||
 _bitcraps__subcmd__auth__subcmd__token_commands() {
@@ -2716,7 +2877,11 @@ _bitcraps__subcmd__help_commands() {
 (( $+functions[_bitcraps__subcmd__help__subcmd__auth_commands] )) ||
 _bitcraps__subcmd__help__subcmd__auth_commands() {
     local commands; commands=(
-'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'token:Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir'\''s); HS256 with the secret under the opt-in' \
+'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
+'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
+'keys:List the keys of the set (kid, scope)' \
+'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
 'apikey:API keys\: create (shown once), list, revoke' \
     )
     _describe -t commands 'bitcraps help auth commands' commands "$@"
@@ -2744,6 +2909,26 @@ _bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__list_commands() {
 _bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__revoke_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help auth apikey revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__keys_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__keys_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth keys commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth rotate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__service-key_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__service-key_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth service-key commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__token_commands] )) ||
 _bitcraps__subcmd__help__subcmd__auth__subcmd__token_commands() {

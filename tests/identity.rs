@@ -255,6 +255,44 @@ fn forged_expired_revoked_and_out_of_scope_tokens_are_refused_everywhere() {
         .collect();
     assert!(kids.contains(&issuer_kid(&sb).as_str()), "{set}");
     assert!(set["keys"].as_array().unwrap().iter().all(|k| k["d"].is_null()));
+
+    // Rotation: `auth rotate` adds a key that signs new tokens; tokens of
+    // the old key pass until `auth rotate --retire OLD`.
+    let old_kid = issuer_kid(&sb);
+    let old = tokens.mint("ops", Admin);
+    let r = sb.run(&["auth", "rotate", "--output", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let new_kid = serde_json::from_str::<Value>(&r.stdout).unwrap()["added"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_kid, old_kid);
+    let r = sb.run(&["auth", "token", "--sub", "ops", "--role", "admin"]);
+    assert_eq!(r.code, 0, "{r}");
+    let new = r.stdout.trim().to_string();
+    let header = jsonwebtoken::decode_header(&new).unwrap();
+    assert_eq!(header.kid.as_deref(), Some(new_kid.as_str()));
+    for (_, req) in targets(&sb) {
+        wait_for(
+            &format!("{} to take the new key", req.what),
+            Duration::from_secs(10),
+            || (200..300).contains(&req.send(Some(&new)).0).then_some(()),
+        );
+        assert!((200..300).contains(&req.send(Some(&old)).0), "{}", req.what);
+    }
+    let r = sb.run(&["auth", "rotate", "--retire", &old_kid]);
+    assert_eq!(r.code, 0, "{r}");
+    for (_, req) in targets(&sb) {
+        wait_for(
+            &format!("{} to drop the retired key", req.what),
+            Duration::from_secs(10),
+            || (req.send(Some(&old)).0 == 401).then_some(()),
+        );
+        assert!((200..300).contains(&req.send(Some(&new)).0), "{}", req.what);
+    }
+    // The last issuer key cannot be retired.
+    let r = sb.run(&["auth", "rotate", "--retire", &new_kid]);
+    assert_ne!(r.code, 0, "{r}");
 }
 
 /// Every file under `dir`, recursively.
