@@ -713,7 +713,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__auth__subcmd__apikey__subcmd__create)
-            opts="-c -o -q -h -V --name --role --sub --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --name --role --sub --ttl --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -728,6 +728,10 @@ _bitcraps() {
                     return 0
                     ;;
                 --sub)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -435,6 +435,7 @@ _arguments "${_arguments_options[@]}" : \
 '--name=[A label for operators]:NAME:_default' \
 '--role=[]:ROLE:_default' \
 '--sub=[Who the key acts as (default\: the name)]:SUB:_default' \
+'--ttl=[Lifetime, e.g. 30d, 12h; checked on every use (default\: no expiry)]:TTL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \

@@ -147,6 +147,10 @@ fn up_kill_restart_down_lifecycle() {
         "{jwks}"
     );
     assert!(!sb.state_dir().join("secrets/jwt_secret").exists());
+    // The engine's store holds open games' server seeds: 0600 in a 0700 dir.
+    let engine_dir = sb.state_dir().join("data/engine-0");
+    assert_eq!(mode(&engine_dir), 0o700);
+    assert_eq!(mode(&engine_dir.join("engine.sqlite3")), 0o600);
 
     // kill -9 the engine: the supervisor restarts it with a new pid.
     let old = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();

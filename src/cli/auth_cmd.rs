@@ -57,6 +57,9 @@ pub enum ApiKeyCommand {
         /// Who the key acts as (default: the name).
         #[arg(long)]
         sub: Option<String>,
+        /// Lifetime, e.g. 30d, 12h; checked on every use (default: no expiry).
+        #[arg(long, value_parser = parse_key_ttl)]
+        ttl: Option<Duration>,
     },
     /// List keys (never the keys themselves).
     List,
@@ -97,15 +100,34 @@ fn parse_ttl(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+fn parse_key_ttl(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err("a lifetime of at least 1s".into());
+    }
+    Ok(d)
+}
+
+fn rfc3339(secs: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_secs(secs)).to_string()
+}
+
 fn apikey(g: &GlobalArgs, cmd: &ApiKeyCommand) -> anyhow::Result<()> {
     std::fs::create_dir_all(&g.state_dir)?;
     match cmd {
-        ApiKeyCommand::Create { name, role, sub } => {
+        ApiKeyCommand::Create {
+            name,
+            role,
+            sub,
+            ttl,
+        } => {
             let sub = sub.clone().unwrap_or_else(|| name.clone());
-            let (entry, key) = crate::apikeys::create(&g.state_dir, name, *role, &sub)?;
+            let ttl = ttl.map(|t| t.as_secs());
+            let (entry, key) = crate::apikeys::create(&g.state_dir, name, *role, &sub, ttl)?;
             if g.output == OutputFormat::Json {
                 return output::print_json(&serde_json::json!({
                     "id": entry.id, "name": entry.name, "role": entry.role, "sub": entry.sub, "key": key,
+                    "expires_at": entry.expires_at,
                 }));
             }
             if !g.quiet {
@@ -123,22 +145,22 @@ fn apikey(g: &GlobalArgs, cmd: &ApiKeyCommand) -> anyhow::Result<()> {
                     .iter()
                     .map(|k| {
                         serde_json::json!({"id": k.id, "name": k.name, "role": k.role, "sub": k.sub,
-                                                "created_at": k.created_at, "revoked": k.revoked})
+                                                "created_at": k.created_at, "revoked": k.revoked,
+                                                "expires_at": k.expires_at})
                     })
                     .collect();
                 return output::print_json(&v);
             }
-            let mut t = output::table(&["ID", "NAME", "ROLE", "SUB", "CREATED", "REVOKED"]);
+            let mut t =
+                output::table(&["ID", "NAME", "ROLE", "SUB", "CREATED", "EXPIRES", "REVOKED"]);
             for k in keys {
                 t.add_row(vec![
                     k.id,
                     k.name,
                     k.role.to_string(),
                     k.sub,
-                    humantime::format_rfc3339_seconds(
-                        std::time::UNIX_EPOCH + std::time::Duration::from_secs(k.created_at),
-                    )
-                    .to_string(),
+                    rfc3339(k.created_at),
+                    k.expires_at.map_or_else(|| "never".to_string(), rfc3339),
                     k.revoked.to_string(),
                 ]);
             }

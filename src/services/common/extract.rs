@@ -170,6 +170,12 @@ impl Caller {
         }
     }
 
+    /// Whose private state (hole cards) this caller may see: a player's own
+    /// seat only; no other role, whatever its `sub` says.
+    pub fn viewer(&self) -> Option<&str> {
+        (self.0.role == Role::Player).then_some(self.0.sub.as_str())
+    }
+
     pub fn require_admin(&self) -> Result<(), Problem> {
         if self.is_admin() {
             Ok(())
@@ -230,6 +236,29 @@ where
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(r) => Err(Problem::new(StatusCode::BAD_REQUEST, r.body_text())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(sub: &str, role: Role) -> Caller {
+        Caller(auth::new_claims("bitcraps", &auth::AUDIENCES, sub, role, 0, 60))
+    }
+
+    #[test]
+    fn only_a_player_sees_its_own_seat() {
+        assert_eq!(caller("alice", Role::Player).viewer(), Some("alice"));
+        for role in [
+            Role::Admin,
+            Role::Cashier,
+            Role::Engine,
+            Role::Wallet,
+            Role::Validator,
+        ] {
+            assert_eq!(caller("alice", role).viewer(), None, "{role}");
         }
     }
 }

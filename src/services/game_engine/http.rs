@@ -603,7 +603,7 @@ async fn create_game(
         e.bankroll,
     )
     .map_err(|err| problem(&err))?;
-    let view = game.view(Some(&caller.0.sub));
+    let view = game.view(caller.viewer());
     // Stored and registered on a task of its own, as actions are: a
     // cancelled handler must not leave a stored game the engine does not
     // serve, or a place among the open games taken for good.
@@ -770,7 +770,7 @@ async fn get_game(
 ) -> Result<Json<Value>, Problem> {
     let slot = s.inner.slot(&id).await?;
     let g = slot.game.lock().await;
-    Ok(Json(g.view(Some(&caller.0.sub))))
+    Ok(Json(g.view(caller.viewer())))
 }
 
 /// `POST /games/{id}/actions` body.
@@ -938,7 +938,7 @@ async fn apply_action(
         *sum = Summary::of(&g);
     }
     slot.publish(&events);
-    let body = json!({ "events": events, "game": g.view(Some(&caller.0.sub)) });
+    let body = json!({ "events": events, "game": g.view(caller.viewer()) });
     drop(g);
     if finished {
         spawn_anchor(e.clone(), id, "reveal");
