@@ -79,6 +79,18 @@ _bitcraps() {
             bitcraps__subcmd__auth,help)
                 cmd="bitcraps__subcmd__auth__subcmd__help"
                 ;;
+            bitcraps__subcmd__auth,keys)
+                cmd="bitcraps__subcmd__auth__subcmd__keys"
+                ;;
+            bitcraps__subcmd__auth,revoke)
+                cmd="bitcraps__subcmd__auth__subcmd__revoke"
+                ;;
+            bitcraps__subcmd__auth,rotate)
+                cmd="bitcraps__subcmd__auth__subcmd__rotate"
+                ;;
+            bitcraps__subcmd__auth,service-key)
+                cmd="bitcraps__subcmd__auth__subcmd__service__subcmd__key"
+                ;;
             bitcraps__subcmd__auth,token)
                 cmd="bitcraps__subcmd__auth__subcmd__token"
                 ;;
@@ -111,6 +123,18 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__auth__subcmd__help,help)
                 cmd="bitcraps__subcmd__auth__subcmd__help__subcmd__help"
+                ;;
+            bitcraps__subcmd__auth__subcmd__help,keys)
+                cmd="bitcraps__subcmd__auth__subcmd__help__subcmd__keys"
+                ;;
+            bitcraps__subcmd__auth__subcmd__help,revoke)
+                cmd="bitcraps__subcmd__auth__subcmd__help__subcmd__revoke"
+                ;;
+            bitcraps__subcmd__auth__subcmd__help,rotate)
+                cmd="bitcraps__subcmd__auth__subcmd__help__subcmd__rotate"
+                ;;
+            bitcraps__subcmd__auth__subcmd__help,service-key)
+                cmd="bitcraps__subcmd__auth__subcmd__help__subcmd__service__subcmd__key"
                 ;;
             bitcraps__subcmd__auth__subcmd__help,token)
                 cmd="bitcraps__subcmd__auth__subcmd__help__subcmd__token"
@@ -388,6 +412,18 @@ _bitcraps() {
             bitcraps__subcmd__help__subcmd__auth,apikey)
                 cmd="bitcraps__subcmd__help__subcmd__auth__subcmd__apikey"
                 ;;
+            bitcraps__subcmd__help__subcmd__auth,keys)
+                cmd="bitcraps__subcmd__help__subcmd__auth__subcmd__keys"
+                ;;
+            bitcraps__subcmd__help__subcmd__auth,revoke)
+                cmd="bitcraps__subcmd__help__subcmd__auth__subcmd__revoke"
+                ;;
+            bitcraps__subcmd__help__subcmd__auth,rotate)
+                cmd="bitcraps__subcmd__help__subcmd__auth__subcmd__rotate"
+                ;;
+            bitcraps__subcmd__help__subcmd__auth,service-key)
+                cmd="bitcraps__subcmd__help__subcmd__auth__subcmd__service__subcmd__key"
+                ;;
             bitcraps__subcmd__help__subcmd__auth,token)
                 cmd="bitcraps__subcmd__help__subcmd__auth__subcmd__token"
                 ;;
@@ -605,7 +641,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__auth)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version token apikey help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version token revoke rotate keys service-key apikey help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,7 +725,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__auth__subcmd__apikey__subcmd__create)
-            opts="-c -o -q -h -V --name --role --sub --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --name --role --sub --ttl --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -704,6 +740,10 @@ _bitcraps() {
                     return 0
                     ;;
                 --sub)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -897,7 +937,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__auth__subcmd__help)
-            opts="token apikey help"
+            opts="token revoke rotate keys service-key apikey help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -980,6 +1020,62 @@ _bitcraps() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bitcraps__subcmd__auth__subcmd__help__subcmd__keys)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__auth__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__auth__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__auth__subcmd__help__subcmd__service__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bitcraps__subcmd__auth__subcmd__help__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -994,8 +1090,184 @@ _bitcraps() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bitcraps__subcmd__auth__subcmd__keys)
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__auth__subcmd__revoke)
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__auth__subcmd__rotate)
+            opts="-c -o -q -h -V --retire --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --retire)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__auth__subcmd__service__subcmd__key)
+            opts="-c -o -q -h -V --role --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bitcraps__subcmd__auth__subcmd__token)
-            opts="-c -o -q -h -V --sub --role --ttl --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --sub --role --ttl --aud --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1010,6 +1282,10 @@ _bitcraps() {
                     return 0
                     ;;
                 --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aud)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3371,7 +3647,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__auth)
-            opts="token apikey"
+            opts="token revoke rotate keys service-key apikey"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3429,6 +3705,62 @@ _bitcraps() {
         bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__revoke)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__auth__subcmd__keys)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__auth__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__auth__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__auth__subcmd__service__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

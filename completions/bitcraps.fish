@@ -197,23 +197,28 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_see
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
 json\t'JSON for scripts (JSON lines when streaming)'"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -f -a "token" -d 'Mint a token (HS256) signed with the configured secret, else the state dir\'s dev secret'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token apikey help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -f -a "token" -d 'Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir\'s); HS256 with the secret under the opt-in'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -f -a "revoke" -d 'Revoke a token by its id (`jti`); every service refuses it within a second'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -f -a "rotate" -d 'Add a new issuer key: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. `--retire KID` removes a key instead'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -f -a "keys" -d 'List the keys of the set (kid, scope)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -f -a "service-key" -d 'Make (or show) service NAME\'s own signing key and list it in the set with its one role, for a `serve` started outside `bitcraps up`'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and not __fish_seen_subcommand_from token revoke rotate keys service-key apikey help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l sub -d 'Subject: the player (or operator) the token speaks for' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l role -d 'player, validator or admin' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l ttl -d 'Lifetime, e.g. 15m, 1h, 7d (at most 30 days)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l aud -d 'Services the token is for (repeatable or comma-separated): gateway, engine, wallet, consensus. Default: all (the gateway forwards it)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -225,6 +230,52 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from revoke" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from revoke" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from revoke" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from revoke" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -l retire -d 'Remove this key from the set (its tokens stop working)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from keys" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from keys" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from keys" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from keys" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from keys" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from keys" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from keys" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from keys" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -l role -d 'engine or wallet (default: from the name)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from service-key" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -240,7 +291,11 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -f -a "list" -d 'List keys (never the keys themselves)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -f -a "revoke" -d 'Revoke a key by id; it stops working on the next request'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from apikey" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Mint a token (HS256) signed with the configured secret, else the state dir\'s dev secret'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir\'s); HS256 with the secret under the opt-in'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token by its id (`jti`); every service refuses it within a second'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Add a new issuer key: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. `--retire KID` removes a key instead'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "keys" -d 'List the keys of the set (kid, scope)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "service-key" -d 'Make (or show) service NAME\'s own signing key and list it in the set with its one role, for a `serve` started outside `bitcraps up`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
@@ -271,7 +326,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l max-bet -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l seed -d 'A client seed for the first player, contributed once the game\'s commitment is published (mixed into every draw)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from create" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -286,7 +341,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l type -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l status -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -300,7 +355,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l after -d 'Start after this event number (0 = from the beginning)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -313,7 +368,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from watch" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from show" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -329,7 +384,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l on -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l amount -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -343,7 +398,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from bet" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l player -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -357,7 +412,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from roll" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l player -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -370,7 +425,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -411,7 +466,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __f
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "verify" -d 'Check a block\'s quorum certificate, trusting only the genesis: every validator set change on the way is checked against the set before it'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and not __fish_seen_subcommand_from propose status blocks evidence validators vote verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -425,7 +480,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from propose" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from status" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -440,7 +495,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l from -d 'First height (default: the last 10)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l limit -d 'Most blocks to print' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -453,7 +508,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from blocks" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from evidence" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -487,7 +542,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l phase -d 'prepare, commit, view_change, prevote, precommit, generic, timeout' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l block-hash -d 'Hex of the 32-byte block hash (64 zeros for nil)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from vote" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -502,7 +557,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l height -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l genesis -d 'The genesis to trust (default: the state dir\'s genesis.json)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand consensus; and __fish_seen_subcommand_from verify" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -543,7 +598,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and not __fish
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l id -d 'The transfer\'s id (default: a fresh one, printed). Running the same command again with the same --id applies it at most once' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l memo -d 'A note stored with the transfer (at most 256 bytes)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from deposit" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -559,7 +614,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_see
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l id -d 'The transfer\'s id (default: a fresh one, printed). Running the same command again with the same --id applies it at most once' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l memo -d 'A note stored with the transfer (at most 256 bytes)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from withdraw" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -575,7 +630,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_see
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l id -d 'The transfer\'s id (default: a fresh one, printed). Running the same command again with the same --id applies it at most once' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l memo -d 'A note stored with the transfer (at most 256 bytes)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from transfer" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -591,7 +646,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_see
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l after -d 'When listing: only accounts whose id sorts after this one' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l limit -d 'When listing: at most N accounts (default: all)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from balance" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -607,7 +662,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_see
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l after -d 'Only transfers after this sequence number' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l limit -d 'At most N transfers (default: all)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -622,7 +677,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_see
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l export -d 'Also write the log to FILE as JSON lines, one transfer a line' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l wallet-url -d 'Talk to a wallet directly at this base URL (e.g. http://127.0.0.1:8090) instead of through the gateway' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand wallet; and __fish_seen_subcommand_from audit" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -785,7 +840,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s h -l help -d
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l refresh -d 'How often to read every service (at least 250ms)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l token -d 'Bearer token (default: an admin token minted from the dev secret)' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand tui" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -842,7 +897,11 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and not __fish_s
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where each value came from'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate a configuration file (the environment is not consulted)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Print the documented default configuration (config/bitcraps.toml)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Mint a token (HS256) signed with the configured secret, else the state dir\'s dev secret'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir\'s); HS256 with the secret under the opt-in'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "revoke" -d 'Revoke a token by its id (`jti`); every service refuses it within a second'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "rotate" -d 'Add a new issuer key: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. `--retire KID` removes a key instead'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "keys" -d 'List the keys of the set (kid, scope)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "service-key" -d 'Make (or show) service NAME\'s own signing key and list it in the set with its one role, for a `serve` started outside `bitcraps up`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "list" -d 'List games'

@@ -346,6 +346,7 @@ _arguments "${_arguments_options[@]}" : \
 '--sub=[Subject\: the player (or operator) the token speaks for]:SUB:_default' \
 '--role=[player, validator or admin]:ROLE:_default' \
 '--ttl=[Lifetime, e.g. 15m, 1h, 7d (at most 30 days)]:TTL:_default' \
+'*--aud=[Services the token is for (repeatable or comma-separated)\: gateway, engine, wallet, consensus. Default\: all (the gateway forwards it)]:AUD:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -361,6 +362,86 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
+&& ret=0
+;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':jti -- The token'\''s `jti` (`auth token --output json` prints it):_default' \
+&& ret=0
+;;
+(rotate)
+_arguments "${_arguments_options[@]}" : \
+'--retire=[Remove this key from the set (its tokens stop working)]:KID:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(keys)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(service-key)
+_arguments "${_arguments_options[@]}" : \
+'--role=[engine or wallet (default\: from the name)]:ROLE:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- `engine-0`, `wallet`, …:_default' \
 && ret=0
 ;;
 (apikey)
@@ -395,6 +476,7 @@ _arguments "${_arguments_options[@]}" : \
 '--name=[A label for operators]:NAME:_default' \
 '--role=[]:ROLE:_default' \
 '--sub=[Who the key acts as (default\: the name)]:SUB:_default' \
+'--ttl=[Lifetime, e.g. 30d, 12h; checked on every use (default\: no expiry)]:TTL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -503,6 +585,22 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rotate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(keys)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(service-key)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (apikey)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__auth__subcmd__help__subcmd__apikey_commands" \
@@ -578,7 +676,7 @@ _arguments "${_arguments_options[@]}" : \
 '--max-bet=[]:MAX_BET:_default' \
 '--seed=[A client seed for the first player, contributed once the game'\''s commitment is published (mixed into every draw)]:SEED:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -601,7 +699,7 @@ _arguments "${_arguments_options[@]}" : \
 '--type=[]:GAME_TYPE:_default' \
 '--status=[]:STATUS:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -623,7 +721,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--after=[Start after this event number (0 = from the beginning)]:AFTER:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -645,7 +743,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (show)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -670,7 +768,7 @@ _arguments "${_arguments_options[@]}" : \
 '--on=[]:ON:_default' \
 '--amount=[]:AMOUNT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -693,7 +791,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--player=[]:PLAYER:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -716,7 +814,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--player=[]:PLAYER:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -739,7 +837,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (verify)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -844,7 +942,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
             (propose)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -867,7 +965,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (status)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -890,7 +988,7 @@ _arguments "${_arguments_options[@]}" : \
 '--from=[First height (default\: the last 10)]:H:_default' \
 '--limit=[Most blocks to print]:LIMIT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -911,7 +1009,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (evidence)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -959,7 +1057,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
             (list)
 _arguments "${_arguments_options[@]}" : \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -984,7 +1082,7 @@ _arguments "${_arguments_options[@]}" : \
 '--address=[host\:port where its peers reach it (not needed for validators the configuration already knows)]:ADDRESS:_default' \
 '--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1007,7 +1105,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1030,7 +1128,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--governance-key=[The governance key file (hex ed25519 seed) the genesis names \[default\: <state-dir>/keys/governance.key\]]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1098,7 +1196,7 @@ _arguments "${_arguments_options[@]}" : \
 '--phase=[prepare, commit, view_change, prevote, precommit, generic, timeout]:PHASE:_default' \
 '--block-hash=[Hex of the 32-byte block hash (64 zeros for nil)]:BLOCK_HASH:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1121,7 +1219,7 @@ _arguments "${_arguments_options[@]}" : \
 '--height=[]:HEIGHT:_default' \
 '--genesis=[The genesis to trust (default\: the state dir'\''s genesis.json)]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1251,7 +1349,7 @@ _arguments "${_arguments_options[@]}" : \
 '--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
 '--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1277,7 +1375,7 @@ _arguments "${_arguments_options[@]}" : \
 '--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
 '--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1303,7 +1401,7 @@ _arguments "${_arguments_options[@]}" : \
 '--id=[The transfer'\''s id (default\: a fresh one, printed). Running the same command again with the same --id applies it at most once]:ID:_default' \
 '--memo=[A note stored with the transfer (at most 256 bytes)]:TEXT:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1330,7 +1428,7 @@ _arguments "${_arguments_options[@]}" : \
 '--after=[When listing\: only accounts whose id sorts after this one]:ACCOUNT:_default' \
 '--limit=[When listing\: at most N accounts (default\: all)]:N:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1355,7 +1453,7 @@ _arguments "${_arguments_options[@]}" : \
 '--after=[Only transfers after this sequence number]:SEQ:_default' \
 '--limit=[At most N transfers (default\: all)]:N:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1379,7 +1477,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--export=[Also write the log to FILE as JSON lines, one transfer a line]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '--wallet-url=[Talk to a wallet directly at this base URL (e.g. http\://127.0.0.1\:8090) instead of through the gateway]:URL:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -1736,7 +1834,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 _arguments "${_arguments_options[@]}" : \
 '--refresh=[How often to read every service (at least 250ms)]:DURATION:_default' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
-'--token=[Bearer token (default\: an admin token minted from the dev secret)]:TOKEN:_default' \
+'--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
@@ -1875,6 +1973,22 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:bitcraps-help-auth-command-$line[1]:"
         case $line[1] in
             (token)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(revoke)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rotate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(keys)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(service-key)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -2183,7 +2297,11 @@ _bitcraps_commands() {
 (( $+functions[_bitcraps__subcmd__auth_commands] )) ||
 _bitcraps__subcmd__auth_commands() {
     local commands; commands=(
-'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'token:Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir'\''s); HS256 with the secret under the opt-in' \
+'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
+'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
+'keys:List the keys of the set (kid, scope)' \
+'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
 'apikey:API keys\: create (shown once), list, revoke' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2247,7 +2365,11 @@ _bitcraps__subcmd__auth__subcmd__apikey__subcmd__revoke_commands() {
 (( $+functions[_bitcraps__subcmd__auth__subcmd__help_commands] )) ||
 _bitcraps__subcmd__auth__subcmd__help_commands() {
     local commands; commands=(
-'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'token:Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir'\''s); HS256 with the secret under the opt-in' \
+'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
+'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
+'keys:List the keys of the set (kid, scope)' \
+'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
 'apikey:API keys\: create (shown once), list, revoke' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2282,10 +2404,50 @@ _bitcraps__subcmd__auth__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps auth help help commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__keys_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__keys_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help keys commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help rotate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__service-key_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__help__subcmd__service-key_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth help service-key commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__auth__subcmd__help__subcmd__token_commands] )) ||
 _bitcraps__subcmd__auth__subcmd__help__subcmd__token_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps auth help token commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__keys_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__keys_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth keys commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth rotate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__auth__subcmd__service-key_commands] )) ||
+_bitcraps__subcmd__auth__subcmd__service-key_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps auth service-key commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__auth__subcmd__token_commands] )) ||
 _bitcraps__subcmd__auth__subcmd__token_commands() {
@@ -2769,7 +2931,11 @@ _bitcraps__subcmd__help_commands() {
 (( $+functions[_bitcraps__subcmd__help__subcmd__auth_commands] )) ||
 _bitcraps__subcmd__help__subcmd__auth_commands() {
     local commands; commands=(
-'token:Mint a token (HS256) signed with the configured secret, else the state dir'\''s dev secret' \
+'token:Mint a token (EdDSA) signed with the issuer key (the configured one, else the state dir'\''s); HS256 with the secret under the opt-in' \
+'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
+'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
+'keys:List the keys of the set (kid, scope)' \
+'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
 'apikey:API keys\: create (shown once), list, revoke' \
     )
     _describe -t commands 'bitcraps help auth commands' commands "$@"
@@ -2797,6 +2963,26 @@ _bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__list_commands() {
 _bitcraps__subcmd__help__subcmd__auth__subcmd__apikey__subcmd__revoke_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help auth apikey revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__keys_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__keys_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth keys commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__revoke_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__revoke_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth revoke commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth rotate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__service-key_commands] )) ||
+_bitcraps__subcmd__help__subcmd__auth__subcmd__service-key_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help auth service-key commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__auth__subcmd__token_commands] )) ||
 _bitcraps__subcmd__help__subcmd__auth__subcmd__token_commands() {

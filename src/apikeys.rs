@@ -33,6 +33,9 @@ pub struct ApiKey {
     pub created_at: u64,
     #[serde(default)]
     pub revoked: bool,
+    /// When the key stops working (Unix seconds); `None`: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
 }
 
 pub fn path(state_dir: &Path) -> PathBuf {
@@ -78,6 +81,7 @@ pub fn create(
     name: &str,
     role: Role,
     sub: &str,
+    ttl_secs: Option<u64>,
 ) -> anyhow::Result<(ApiKey, String)> {
     let mut keys = load(state_dir)?;
     let mut id = [0u8; 4];
@@ -86,14 +90,16 @@ pub fn create(
     rand::rng().fill_bytes(&mut secret);
     let id = hex::encode(id);
     let key = format!("bck_{id}_{}", hex::encode(secret));
+    let now = crate::auth::now_secs();
     let entry = ApiKey {
         id,
         name: name.to_string(),
         role,
         sub: sub.to_string(),
         hash: hash(&key),
-        created_at: crate::auth::now_secs(),
+        created_at: now,
         revoked: false,
+        expires_at: ttl_secs.map(|t| now.saturating_add(t)),
     };
     keys.push(entry.clone());
     save(state_dir, &keys)?;
@@ -111,10 +117,13 @@ pub fn revoke(state_dir: &Path, id: &str) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// Checks a presented key against the entries; the claims it stands for.
-pub fn check(keys: &[ApiKey], presented: &str) -> Option<Claims> {
+/// Checks a presented key against the entries at `now` (Unix seconds); the
+/// claims it stands for. Revoked and expired keys stand for nothing.
+pub fn check(keys: &[ApiKey], presented: &str, now: u64) -> Option<Claims> {
     let id = presented.strip_prefix("bck_")?.split('_').next()?;
-    let entry = keys.iter().find(|k| k.id == id && !k.revoked)?;
+    let entry = keys
+        .iter()
+        .find(|k| k.id == id && !k.revoked && k.expires_at.is_none_or(|e| e > now))?;
     let given = hash(presented);
     // Constant-time comparison of the hashes.
     let same = given.len() == entry.hash.len()
@@ -126,7 +135,10 @@ pub fn check(keys: &[ApiKey], presented: &str) -> Option<Claims> {
     same.then(|| Claims {
         sub: entry.sub.clone(),
         role: entry.role,
-        exp: u64::MAX,
+        exp: entry.expires_at.unwrap_or(u64::MAX),
+        iss: String::new(),
+        aud: Vec::new(),
+        jti: format!("apikey:{}", entry.id),
         iat: Some(entry.created_at),
         nbf: None,
     })
@@ -162,7 +174,7 @@ pub fn verify(presented: &str) -> Option<Claims> {
         cached.1 = load(&store.state_dir).unwrap_or_default();
         cached.0 = mtime;
     }
-    check(&cached.1, presented)
+    check(&cached.1, presented, crate::auth::now_secs())
 }
 
 #[cfg(test)]
@@ -173,7 +185,7 @@ mod tests {
     #[test]
     fn keys_are_stored_hashed_checked_and_revocable() {
         let dir = tempfile::tempdir().unwrap();
-        let (entry, key) = create(dir.path(), "ci", Role::Player, "alice").unwrap();
+        let (entry, key) = create(dir.path(), "ci", Role::Player, "alice", None).unwrap();
         assert!(key.starts_with(&format!("bck_{}_", entry.id)));
         let text = std::fs::read_to_string(path(dir.path())).unwrap();
         assert!(!text.contains(&key[8..]), "the key itself is never stored");
@@ -184,16 +196,29 @@ mod tests {
             & 0o777;
         assert_eq!(mode, 0o600);
         let keys = load(dir.path()).unwrap();
-        let c = check(&keys, &key).unwrap();
+        let c = check(&keys, &key, 0).unwrap();
         assert_eq!((c.sub.as_str(), c.role), ("alice", Role::Player));
         let mut wrong = key.clone();
         wrong.pop();
         wrong.push('x');
-        assert!(check(&keys, &wrong).is_none());
-        assert!(check(&keys, "bck_nothing_here").is_none());
-        assert!(check(&keys, "garbage").is_none());
+        assert!(check(&keys, &wrong, 0).is_none());
+        assert!(check(&keys, "bck_nothing_here", 0).is_none());
+        assert!(check(&keys, "garbage", 0).is_none());
         assert!(revoke(dir.path(), &entry.id).unwrap());
-        assert!(check(&load(dir.path()).unwrap(), &key).is_none());
+        assert!(check(&load(dir.path()).unwrap(), &key, 0).is_none());
         assert!(!revoke(dir.path(), "ffffffff").unwrap());
+    }
+
+    #[test]
+    fn a_key_with_a_ttl_stops_working_when_it_expires() {
+        let dir = tempfile::tempdir().unwrap();
+        let (entry, key) = create(dir.path(), "ci", Role::Cashier, "till", Some(60)).unwrap();
+        let expires = entry.expires_at.unwrap();
+        assert_eq!(expires, entry.created_at + 60);
+        let keys = load(dir.path()).unwrap();
+        let c = check(&keys, &key, expires - 1).unwrap();
+        assert_eq!(c.exp, expires);
+        assert!(check(&keys, &key, expires).is_none());
+        assert!(check(&keys, &key, expires + 3600).is_none());
     }
 }

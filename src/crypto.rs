@@ -34,7 +34,11 @@ pub fn validate_jwt_secret(secret: &str) -> Result<(), String> {
         .iter()
         .any(|p| lower == *p || lower.contains("change"))
     {
-        return Err(format!("the JWT secret {s:?} is a placeholder"));
+        // Never echo the value: a log or terminal is no place for it.
+        return Err(format!(
+            "the JWT secret is a placeholder (a well-known value, {} bytes)",
+            s.len()
+        ));
     }
     if s.len() < MIN_SECRET_BYTES {
         return Err(format!(

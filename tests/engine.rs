@@ -659,12 +659,11 @@ fn bad_requests_get_the_right_status_and_change_nothing() {
     // 401: no token, a forged token.
     let (s, _) = api.call("GET", "/games", None, None);
     assert_eq!(s, 401);
-    let forged = bitcraps::auth::mint(
-        b"not-the-secret-not-the-secret-00",
-        "alice",
-        Admin,
-        bitcraps::auth::now_secs(),
-        60,
+    // Signed by a key that is not in the set.
+    let stranger = bitcraps::auth::keys::generate();
+    let forged = bitcraps::auth::sign(
+        &bitcraps::auth::SignKey::ed25519(&stranger),
+        &support::Tokens::claims("alice", Admin),
     )
     .unwrap();
     let r = api

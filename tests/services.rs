@@ -80,6 +80,14 @@ fn every_service_exposes_the_common_contract() {
 #[test]
 fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
+    // What `up` provisions: the key set, the engine's and wallet's keys.
+    use bitcraps::auth::{Role, keys};
+    let jwks = keys::default_jwks_path(dir.path());
+    keys::ensure_issuer(dir.path(), &jwks).unwrap();
+    for (name, role) in [("engine-0", Role::Engine), ("wallet", Role::Wallet)] {
+        keys::ensure_service_key(&keys::service_key_path(dir.path(), name), &jwks, name, role)
+            .unwrap();
+    }
     for (bin, path) in [
         ("consensus-service", env!("CARGO_BIN_EXE_consensus-service")),
         (
@@ -146,6 +154,7 @@ fn gateway_refuses_placeholder_secrets() {
     let out = Command::new(env!("CARGO_BIN_EXE_api-gateway"))
         .args(["--listen", &support::addr(port).to_string()])
         .env("BITCRAPS_STATE_DIR", dir.path())
+        .env("JWT_ALGORITHM", "hs256")
         .env("JWT_SECRET", "your-secret-key")
         .output()
         .unwrap();
@@ -153,4 +162,30 @@ fn gateway_refuses_placeholder_secrets() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("placeholder"), "{err}");
     assert!(err.contains("gateway.auth.jwt_secret"), "{err}");
+    assert!(!err.contains("your-secret-key"), "the secret is never printed: {err}");
+}
+
+#[test]
+fn services_refuse_to_start_without_a_key_set() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in [
+        env!("CARGO_BIN_EXE_api-gateway"),
+        env!("CARGO_BIN_EXE_consensus-service"),
+        env!("CARGO_BIN_EXE_wallet-service"),
+    ] {
+        let port = support::free_port_block(1);
+        let out = Command::new(path)
+            .args(["--listen", &support::addr(port).to_string()])
+            .env("BITCRAPS_STATE_DIR", dir.path())
+            .env_remove("JWT_SECRET")
+            .env_remove("JWT_ALGORITHM")
+            .env_remove("JWKS_FILE")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{path}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("jwks.json"), "{path}: {err}");
+    }
+    // No service made an issuer key (only the CLI does).
+    assert!(!dir.path().join("auth/issuer").exists());
 }

@@ -114,11 +114,43 @@ fn up_kill_restart_down_lifecycle() {
         let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", key.display());
     }
-    let secret = sb.state_dir().join("secrets/jwt_secret");
+    // The issuer key (0600 in a 0700 dir) and each calling service's own
+    // key are made, and listed in the key set with their scopes; no shared
+    // secret is.
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let issuer_dir = sb.state_dir().join("auth/issuer");
+    assert_eq!(mode(&issuer_dir), 0o700);
+    let issuer: Vec<_> = std::fs::read_dir(&issuer_dir).unwrap().flatten().collect();
+    assert_eq!(issuer.len(), 1);
+    assert_eq!(mode(&issuer[0].path()), 0o600);
+    for name in ["engine-0", "wallet"] {
+        let key = sb.state_dir().join(format!("auth/services/{name}.key"));
+        assert_eq!(mode(&key), 0o600, "{}", key.display());
+    }
+    let jwks: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.state_dir().join("auth/jwks.json")).unwrap(),
+    )
+    .unwrap();
+    let scopes: Vec<String> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| format!("{}:{}", k["bitcraps_roles"], k["bitcraps_sub"]))
+        .collect();
     assert_eq!(
-        std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
-        0o600
+        scopes,
+        [
+            r#"["player","cashier","admin","validator"]:null"#,
+            r#"["wallet"]:"wallet""#,
+            r#"["engine"]:"engine-0""#,
+        ],
+        "{jwks}"
     );
+    assert!(!sb.state_dir().join("secrets/jwt_secret").exists());
+    // The engine's store holds open games' server seeds: 0600 in a 0700 dir.
+    let engine_dir = sb.state_dir().join("data/engine-0");
+    assert_eq!(mode(&engine_dir), 0o700);
+    assert_eq!(mode(&engine_dir.join("engine.sqlite3")), 0o600);
 
     // kill -9 the engine: the supervisor restarts it with a new pid.
     let old = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
@@ -354,7 +386,9 @@ fn wait_times_out_naming_the_failing_service_with_its_last_log_lines() {
 
 #[test]
 fn settings_a_service_would_refuse_fail_up_before_anything_starts() {
-    let sb = Sandbox::new().env("JWT_SECRET", "changeme");
+    let sb = Sandbox::new()
+        .env("JWT_ALGORITHM", "hs256")
+        .env("JWT_SECRET", "changeme");
     let r = sb.run(&["up", "-d", "--wait"]);
     assert_eq!(r.code, 1, "{r}");
     assert!(r.stderr.contains("placeholder"), "{r}");

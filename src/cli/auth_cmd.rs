@@ -1,4 +1,5 @@
-//! `bitcraps auth token`: mint a JWT from the configured or dev secret.
+//! `bitcraps auth …`: mint a JWT with the issuer key, revoke one, rotate
+//! and retire issuer keys, provision a service's key, manage API keys.
 
 use std::time::Duration;
 
@@ -7,14 +8,38 @@ use clap::{Args, Subcommand};
 use super::GlobalArgs;
 use super::exit::{Code, fail};
 use super::output::{self, OutputFormat};
-use crate::auth::{self, Role};
-use crate::services::ServeOptions;
+use crate::auth::{self, Role, keys};
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
-    /// Mint a token (HS256) signed with the configured secret, else the
-    /// state dir's dev secret.
+    /// Mint a token (EdDSA) signed with the issuer key (the configured
+    /// one, else the state dir's); HS256 with the secret under the opt-in.
     Token(TokenArgs),
+    /// Revoke a token by its id (`jti`); every service refuses it within a
+    /// second.
+    Revoke {
+        /// The token's `jti` (`auth token --output json` prints it).
+        jti: String,
+    },
+    /// Add a new issuer key: new tokens are signed with it, tokens of the
+    /// old keys stay valid while those keys are in the set. `--retire KID`
+    /// removes a key instead.
+    Rotate {
+        /// Remove this key from the set (its tokens stop working).
+        #[arg(long, value_name = "KID")]
+        retire: Option<String>,
+    },
+    /// List the keys of the set (kid, scope).
+    Keys,
+    /// Make (or show) service NAME's own signing key and list it in the set
+    /// with its one role, for a `serve` started outside `bitcraps up`.
+    ServiceKey {
+        /// `engine-0`, `wallet`, …
+        name: String,
+        /// engine or wallet (default: from the name).
+        #[arg(long)]
+        role: Option<Role>,
+    },
     /// API keys: create (shown once), list, revoke.
     #[command(subcommand)]
     Apikey(ApiKeyCommand),
@@ -32,6 +57,9 @@ pub enum ApiKeyCommand {
         /// Who the key acts as (default: the name).
         #[arg(long)]
         sub: Option<String>,
+        /// Lifetime, e.g. 30d, 12h; checked on every use (default: no expiry).
+        #[arg(long, value_parser = parse_key_ttl)]
+        ttl: Option<Duration>,
     },
     /// List keys (never the keys themselves).
     List,
@@ -50,6 +78,18 @@ pub struct TokenArgs {
     /// Lifetime, e.g. 15m, 1h, 7d (at most 30 days).
     #[arg(long, default_value = "1h", value_parser = parse_ttl)]
     pub ttl: Duration,
+    /// Services the token is for (repeatable or comma-separated): gateway,
+    /// engine, wallet, consensus. Default: all (the gateway forwards it).
+    #[arg(long, value_delimiter = ',', value_parser = parse_aud)]
+    pub aud: Vec<String>,
+}
+
+fn parse_aud(s: &str) -> Result<String, String> {
+    if auth::AUDIENCES.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("audiences: {}", auth::AUDIENCES.join(", ")))
+    }
 }
 
 fn parse_ttl(s: &str) -> Result<Duration, String> {
@@ -60,15 +100,34 @@ fn parse_ttl(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+fn parse_key_ttl(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err("a lifetime of at least 1s".into());
+    }
+    Ok(d)
+}
+
+fn rfc3339(secs: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_secs(secs)).to_string()
+}
+
 fn apikey(g: &GlobalArgs, cmd: &ApiKeyCommand) -> anyhow::Result<()> {
     std::fs::create_dir_all(&g.state_dir)?;
     match cmd {
-        ApiKeyCommand::Create { name, role, sub } => {
+        ApiKeyCommand::Create {
+            name,
+            role,
+            sub,
+            ttl,
+        } => {
             let sub = sub.clone().unwrap_or_else(|| name.clone());
-            let (entry, key) = crate::apikeys::create(&g.state_dir, name, *role, &sub)?;
+            let ttl = ttl.map(|t| t.as_secs());
+            let (entry, key) = crate::apikeys::create(&g.state_dir, name, *role, &sub, ttl)?;
             if g.output == OutputFormat::Json {
                 return output::print_json(&serde_json::json!({
                     "id": entry.id, "name": entry.name, "role": entry.role, "sub": entry.sub, "key": key,
+                    "expires_at": entry.expires_at,
                 }));
             }
             if !g.quiet {
@@ -86,22 +145,22 @@ fn apikey(g: &GlobalArgs, cmd: &ApiKeyCommand) -> anyhow::Result<()> {
                     .iter()
                     .map(|k| {
                         serde_json::json!({"id": k.id, "name": k.name, "role": k.role, "sub": k.sub,
-                                                "created_at": k.created_at, "revoked": k.revoked})
+                                                "created_at": k.created_at, "revoked": k.revoked,
+                                                "expires_at": k.expires_at})
                     })
                     .collect();
                 return output::print_json(&v);
             }
-            let mut t = output::table(&["ID", "NAME", "ROLE", "SUB", "CREATED", "REVOKED"]);
+            let mut t =
+                output::table(&["ID", "NAME", "ROLE", "SUB", "CREATED", "EXPIRES", "REVOKED"]);
             for k in keys {
                 t.add_row(vec![
                     k.id,
                     k.name,
                     k.role.to_string(),
                     k.sub,
-                    humantime::format_rfc3339_seconds(
-                        std::time::UNIX_EPOCH + std::time::Duration::from_secs(k.created_at),
-                    )
-                    .to_string(),
+                    rfc3339(k.created_at),
+                    k.expires_at.map_or_else(|| "never".to_string(), rfc3339),
                     k.revoked.to_string(),
                 ]);
             }
@@ -126,35 +185,158 @@ fn apikey(g: &GlobalArgs, cmd: &ApiKeyCommand) -> anyhow::Result<()> {
 pub fn run(g: &GlobalArgs, cmd: &AuthCommand) -> anyhow::Result<()> {
     match cmd {
         AuthCommand::Apikey(c) => apikey(g, c),
-        AuthCommand::Token(a) => {
-            let loaded = super::load_config(g, &[])?;
-            let auth_cfg = &loaded.config.gateway.auth;
-            let uses_dev_secret =
-                auth_cfg.jwt_secret.is_none() && auth_cfg.jwt_secret_file.is_none();
-            let dev = g.state_dir.join("secrets").join("jwt_secret");
-            if uses_dev_secret && !dev.exists() {
-                return Err(fail(
-                    Code::NotFound,
-                    format!(
-                        "no secret configured and no dev secret at {}; run `bitcraps up` first or set JWT_SECRET",
-                        dev.display()
-                    ),
-                ));
-            }
-            let opts = ServeOptions {
-                listen: None,
-                index: 0,
-                state_dir: g.state_dir.clone(),
-            };
-            let secret = crate::services::jwt_secret(&loaded.config, &opts)?;
-            let now = auth::now_secs();
-            let token = auth::mint(secret.as_bytes(), &a.sub, a.role, now, a.ttl.as_secs())?;
-            if g.output == OutputFormat::Json {
-                return output::print_json(&serde_json::json!({
-                    "token": token, "sub": a.sub, "role": a.role, "exp": now + a.ttl.as_secs(),
-                }));
-            }
-            output::print(&token)
+        AuthCommand::Token(a) => token(g, a),
+        AuthCommand::Revoke { jti } => revoke(g, jti),
+        AuthCommand::Rotate { retire } => rotate(g, retire.as_deref()),
+        AuthCommand::Keys => list_keys(g),
+        AuthCommand::ServiceKey { name, role } => service_key(g, name, *role),
+    }
+}
+
+fn token(g: &GlobalArgs, a: &TokenArgs) -> anyhow::Result<()> {
+    let loaded = super::load_config(g, &[])?;
+    let auth_cfg = &loaded.config.gateway.auth;
+    if auth_cfg.hs256 {
+        let uses_dev_secret = auth_cfg.jwt_secret.is_none() && auth_cfg.jwt_secret_file.is_none();
+        let dev = g.state_dir.join("secrets").join("jwt_secret");
+        if uses_dev_secret && !dev.exists() {
+            return Err(fail(
+                Code::NotFound,
+                format!(
+                    "no secret configured and no dev secret at {}; run `bitcraps up` first or set JWT_SECRET",
+                    dev.display()
+                ),
+            ));
         }
     }
+    let aud: Vec<&str> = if a.aud.is_empty() {
+        auth::AUDIENCES.to_vec()
+    } else {
+        a.aud.iter().map(String::as_str).collect()
+    };
+    let (token, claims) = crate::services::credentials::mint_user_token(
+        &loaded.config,
+        &g.state_dir,
+        false,
+        &a.sub,
+        a.role,
+        &aud,
+        a.ttl.as_secs(),
+    )
+    .map_err(|e| fail(Code::NotFound, format!("{e:#}")))?;
+    if g.output == OutputFormat::Json {
+        return output::print_json(&serde_json::json!({
+            "token": token, "sub": claims.sub, "role": claims.role, "exp": claims.exp,
+            "jti": claims.jti, "aud": claims.aud, "iss": claims.iss,
+        }));
+    }
+    output::print(&token)
+}
+
+fn jwks_path(g: &GlobalArgs) -> anyhow::Result<(crate::config::Config, std::path::PathBuf)> {
+    let loaded = super::load_config(g, &[])?;
+    if loaded.config.gateway.auth.hs256 {
+        return Err(fail(
+            Code::Error,
+            "gateway.auth.algorithm is hs256: there are no keys to rotate; tokens are \
+             signed with the shared secret",
+        ));
+    }
+    let path = loaded.config.gateway.auth.jwks_path(&g.state_dir);
+    Ok((loaded.config, path))
+}
+
+fn revoke(g: &GlobalArgs, jti: &str) -> anyhow::Result<()> {
+    let loaded = super::load_config(g, &[])?;
+    let jwks = loaded.config.gateway.auth.jwks_path(&g.state_dir);
+    let path = keys::revoked_path(&jwks);
+    let mut list = keys::load_revoked(&path)?;
+    let added = !list.iter().any(|j| j == jti);
+    if added {
+        list.push(jti.to_string());
+        keys::save_revoked(&path, &list)?;
+    }
+    if g.output == OutputFormat::Json {
+        return output::print_json(&serde_json::json!({
+            "jti": jti, "revoked": true, "already": !added, "file": path.display().to_string(),
+        }));
+    }
+    if !g.quiet {
+        eprintln!(
+            "{} {jti} ({}); services refuse it within a second",
+            if added { "revoked" } else { "already revoked" },
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn rotate(g: &GlobalArgs, retire: Option<&str>) -> anyhow::Result<()> {
+    let (_, jwks) = jwks_path(g)?;
+    let (action, kid) = match retire {
+        Some(kid) => {
+            let set = keys::load_set(&jwks)?;
+            let issuers = set.keys.iter().filter(|k| k.is_issuer()).count();
+            let target = set.keys.iter().find(|k| k.kid == kid);
+            if target.is_some_and(|k| k.is_issuer()) && issuers <= 1 {
+                return Err(fail(
+                    Code::Error,
+                    format!("{kid} is the only issuer key; `bitcraps auth rotate` adds another first"),
+                ));
+            }
+            if !keys::retire(&g.state_dir, &jwks, kid)? {
+                return Err(fail(
+                    Code::NotFound,
+                    format!("no key {kid:?} in {}; `bitcraps auth keys` lists them", jwks.display()),
+                ));
+            }
+            ("retired", kid.to_string())
+        }
+        None => ("added", keys::add_issuer(&g.state_dir, &jwks)?),
+    };
+    if g.output == OutputFormat::Json {
+        return output::print_json(&serde_json::json!({ action: kid, "jwks": jwks.display().to_string() }));
+    }
+    if !g.quiet {
+        eprintln!("{action} issuer key {kid} in {}", jwks.display());
+    }
+    output::print(&kid)
+}
+
+fn list_keys(g: &GlobalArgs) -> anyhow::Result<()> {
+    let (_, jwks) = jwks_path(g)?;
+    let set = keys::load_set(&jwks)?;
+    if g.output == OutputFormat::Json {
+        return output::print_json(&set);
+    }
+    let mut t = output::table(&["KID", "ROLES", "SUB"]);
+    for k in set.keys {
+        let roles: Vec<String> = k.bitcraps_roles.iter().map(|r| r.to_string()).collect();
+        t.add_row(vec![k.kid, roles.join(","), k.bitcraps_sub.unwrap_or_default()]);
+    }
+    output::print_table(&t)
+}
+
+fn service_key(g: &GlobalArgs, name: &str, role: Option<Role>) -> anyhow::Result<()> {
+    let (_, jwks) = jwks_path(g)?;
+    let role = match role {
+        Some(r @ (Role::Engine | Role::Wallet)) => r,
+        None if name.starts_with("engine") => Role::Engine,
+        None if name.starts_with("wallet") => Role::Wallet,
+        _ => {
+            return Err(fail(
+                Code::Usage,
+                "a service key is for an engine or a wallet: pass --role engine|wallet",
+            ));
+        }
+    };
+    let path = keys::service_key_path(&g.state_dir, name);
+    let key = keys::ensure_service_key(&path, &jwks, name, role)?;
+    let kid = keys::kid_of(&key.verifying_key());
+    if g.output == OutputFormat::Json {
+        return output::print_json(&serde_json::json!({
+            "name": name, "role": role, "kid": kid, "key_file": path.display().to_string(),
+        }));
+    }
+    output::print(&kid)
 }

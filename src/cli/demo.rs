@@ -33,17 +33,13 @@ pub fn deposits(cfg: &Config) -> serde_json::Value {
 
 /// Waits (up to `timeout`) for the wallet to take the deposits.
 pub fn seed(cfg: &Config, state_dir: &std::path::Path, timeout: Duration) -> anyhow::Result<()> {
-    let opts = crate::services::ServeOptions {
-        listen: None,
-        index: 0,
-        state_dir: state_dir.to_path_buf(),
-    };
-    let secret = crate::services::jwt_secret(cfg, &opts)?;
-    let token = crate::auth::mint(
-        secret.as_bytes(),
+    let (token, _) = crate::services::credentials::mint_user_token(
+        cfg,
+        state_dir,
+        true,
         "demo-cashier",
         crate::auth::Role::Cashier,
-        crate::auth::now_secs(),
+        &["gateway", "wallet"],
         600,
     )?;
     let http = reqwest::blocking::Client::builder()

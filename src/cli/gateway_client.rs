@@ -14,31 +14,28 @@ pub struct Target {
     /// Gateway base URL (default: the configured gateway on 127.0.0.1).
     #[arg(long, env = "BITCRAPS_GATEWAY", value_name = "URL")]
     pub gateway: Option<String>,
-    /// Bearer token (default: an admin token minted from the dev secret).
+    /// Bearer token (default: an admin token signed with the issuer key).
     #[arg(long, env = "BITCRAPS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
 }
 
-/// An admin token for `sub`, signed with the configured or dev secret.
+/// An admin token for `sub`, signed with the issuer key (HS256: the secret).
 pub fn admin_token(
     g: &GlobalArgs,
     cfg: &crate::config::Config,
     sub: &str,
     ttl_secs: u64,
 ) -> anyhow::Result<String> {
-    let opts = crate::services::ServeOptions {
-        listen: None,
-        index: 0,
-        state_dir: g.state_dir.clone(),
-    };
-    let secret = crate::services::jwt_secret(cfg, &opts)?;
-    Ok(crate::auth::mint(
-        secret.as_bytes(),
+    let (token, _) = crate::services::credentials::mint_user_token(
+        cfg,
+        &g.state_dir,
+        true,
         sub,
         crate::auth::Role::Admin,
-        crate::auth::now_secs(),
+        &crate::auth::AUDIENCES,
         ttl_secs,
-    )?)
+    )?;
+    Ok(token)
 }
 
 #[derive(Clone)]
@@ -85,7 +82,7 @@ pub fn code_for_status(status: u16) -> Code {
 
 impl Gateway {
     /// From flags and environment, else the configured gateway on loopback
-    /// and an admin token from the dev secret.
+    /// and an admin token signed with the issuer key.
     pub fn new(g: &GlobalArgs, t: &Target) -> anyhow::Result<Gateway> {
         let loaded = super::load_config(g, &[])?;
         let base = match &t.gateway {

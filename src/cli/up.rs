@@ -154,7 +154,7 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
         Err(e) => return Err(fail(Code::Error, e.to_string())),
     }
     check_service_settings(&loaded)?;
-    ensure_dev_secret(&loaded, &state)?;
+    ensure_dev_secret(&loaded, &state, &specs)?;
     // Each validator's key and the shared genesis, made once.
     crate::services::consensus::genesis::ensure(
         state.root(),
@@ -212,7 +212,9 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
 /// is spawned so `up` fails fast instead of watching a crash loop.
 fn check_service_settings(loaded: &Loaded) -> anyhow::Result<()> {
     let cfg = &loaded.config;
-    if let Some(s) = &cfg.gateway.auth.jwt_secret {
+    if !cfg.gateway.auth.hs256 {
+        // EdDSA: the secret settings are not used.
+    } else if let Some(s) = &cfg.gateway.auth.jwt_secret {
         crate::crypto::validate_jwt_secret(s)
             .map_err(|e| fail(Code::Error, format!("{e} (gateway.auth.jwt_secret)")))?;
     } else if let Some(path) = &cfg.gateway.auth.jwt_secret_file {
@@ -230,12 +232,29 @@ fn check_service_settings(loaded: &Loaded) -> anyhow::Result<()> {
 
 /// Without a configured secret, `up` generates one into the state dir
 /// (mode 0600); the gateway and the CLI read it from there.
-fn ensure_dev_secret(loaded: &Loaded, state: &StateDir) -> anyhow::Result<()> {
+/// With EdDSA (the default) it makes the issuer key and the key set, and
+/// each engine's and wallet's own key, listed with its one role and name.
+fn ensure_dev_secret(
+    loaded: &Loaded,
+    state: &StateDir,
+    specs: &[plan::ServiceSpec],
+) -> anyhow::Result<()> {
     let auth = &loaded.config.gateway.auth;
-    if auth.jwt_secret.is_none() && auth.jwt_secret_file.is_none() {
-        crate::crypto::load_or_create_secret(&state.secret_file())?;
+    if auth.hs256 {
+        if auth.jwt_secret.is_none() && auth.jwt_secret_file.is_none() {
+            crate::crypto::load_or_create_secret(&state.secret_file())?;
+        }
+        return Ok(());
     }
-    Ok(())
+    let callers: Vec<(String, crate::auth::Role)> = specs
+        .iter()
+        .filter_map(|s| match s.kind {
+            plan::ServiceKind::Engine => Some((s.name.clone(), crate::auth::Role::Engine)),
+            plan::ServiceKind::Wallet => Some((s.name.clone(), crate::auth::Role::Wallet)),
+            _ => None,
+        })
+        .collect();
+    crate::services::credentials::provision(&loaded.config, state.root(), &callers)
 }
 
 fn supervise(

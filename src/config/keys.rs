@@ -66,6 +66,7 @@ pub struct KeyDef {
 }
 
 pub const ALGORITHMS: &[&str] = &["pbft", "tendermint", "hotstuff"];
+pub const JWT_ALGORITHMS: &[&str] = &["eddsa", "hs256"];
 pub const ON_OFF: &[&str] = &["off", "on"];
 pub const DISCOVERY_METHODS: &[&str] = &["static", "consul", "kubernetes"];
 pub const LOG_FORMATS: &[&str] = &["json", "pretty"];
@@ -173,7 +174,7 @@ pub const KEYS: &[KeyDef] = &[
         env: "JWT_SECRET",
         default: "",
         kind: Kind::Text,
-        doc: "HS256 secret for JWTs. Empty: use the secret file, else the state dir's generated dev secret. Placeholders and secrets shorter than 32 bytes are refused.",
+        doc: "HS256 secret for JWTs, used only with algorithm = \"hs256\". Empty: use the secret file, else the state dir's generated dev secret. Placeholders and secrets shorter than 32 bytes are refused.",
     },
     KeyDef {
         key: "gateway.auth.jwt_secret_file",
@@ -181,6 +182,41 @@ pub const KEYS: &[KeyDef] = &[
         default: "",
         kind: Kind::Text,
         doc: "File holding the JWT secret (used when jwt_secret is empty), e.g. a mounted Kubernetes Secret.",
+    },
+    KeyDef {
+        key: "gateway.auth.algorithm",
+        env: "JWT_ALGORITHM",
+        default: "eddsa",
+        kind: Kind::Choice(JWT_ALGORITHMS),
+        doc: "How tokens are signed: eddsa (Ed25519 keys in a JWK Set; services hold public keys only) or hs256 (one shared secret every service holds: an explicit opt-in for setups that cannot distribute key sets; any holder can mint any token).",
+    },
+    KeyDef {
+        key: "gateway.auth.issuer",
+        env: "JWT_ISSUER",
+        default: "bitcraps",
+        kind: Kind::Text,
+        doc: "The `iss` tokens carry and every service requires.",
+    },
+    KeyDef {
+        key: "gateway.auth.jwks_file",
+        env: "JWKS_FILE",
+        default: "",
+        kind: Kind::Text,
+        doc: "JWK Set of the public keys tokens are verified with, each with its scope (bitcraps_roles, bitcraps_sub). Empty: <state dir>/auth/jwks.json, which `bitcraps up` writes. Re-read within a second when it changes.",
+    },
+    KeyDef {
+        key: "gateway.auth.issuer_key_file",
+        env: "JWT_ISSUER_KEY_FILE",
+        default: "",
+        kind: Kind::Text,
+        doc: "Ed25519 issuer key (64 hex characters, mode 0600) the CLI signs user tokens with. Empty: the newest key of the set under <state dir>/auth/issuer/. Only the CLI reads it; no service needs it.",
+    },
+    KeyDef {
+        key: "gateway.auth.service_key_file",
+        env: "SERVICE_KEY_FILE",
+        default: "",
+        kind: Kind::Text,
+        doc: "This engine's or wallet's own Ed25519 key for its calls to other services (its public key must be in the key set with its one role and name). Empty: <state dir>/auth/services/<name>.key, which `bitcraps up` makes.",
     },
     KeyDef {
         key: "service_discovery.method",

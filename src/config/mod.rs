@@ -292,6 +292,13 @@ impl Layered {
                     jwt_secret: non_empty(self.text("gateway.auth.jwt_secret")?),
                     jwt_secret_file: non_empty(self.text("gateway.auth.jwt_secret_file")?)
                         .map(PathBuf::from),
+                    hs256: self.choice("gateway.auth.algorithm")? == "hs256",
+                    issuer: self.text("gateway.auth.issuer")?,
+                    jwks_file: non_empty(self.text("gateway.auth.jwks_file")?).map(PathBuf::from),
+                    issuer_key_file: non_empty(self.text("gateway.auth.issuer_key_file")?)
+                        .map(PathBuf::from),
+                    service_key_file: non_empty(self.text("gateway.auth.service_key_file")?)
+                        .map(PathBuf::from),
                 },
             },
             service_discovery: DiscoveryConfig {
@@ -666,6 +673,21 @@ impl RouteLimit {
 pub struct AuthConfig {
     pub jwt_secret: Option<String>,
     pub jwt_secret_file: Option<PathBuf>,
+    /// `gateway.auth.algorithm = "hs256"`: the shared-secret opt-in.
+    pub hs256: bool,
+    pub issuer: String,
+    pub jwks_file: Option<PathBuf>,
+    pub issuer_key_file: Option<PathBuf>,
+    pub service_key_file: Option<PathBuf>,
+}
+
+impl AuthConfig {
+    /// The key set: configured, else the state dir's.
+    pub fn jwks_path(&self, state_dir: &std::path::Path) -> PathBuf {
+        self.jwks_file
+            .clone()
+            .unwrap_or_else(|| crate::auth::keys::default_jwks_path(state_dir))
+    }
 }
 
 impl fmt::Debug for AuthConfig {
@@ -676,6 +698,11 @@ impl fmt::Debug for AuthConfig {
                 &self.jwt_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("jwt_secret_file", &self.jwt_secret_file)
+            .field("hs256", &self.hs256)
+            .field("issuer", &self.issuer)
+            .field("jwks_file", &self.jwks_file)
+            .field("issuer_key_file", &self.issuer_key_file)
+            .field("service_key_file", &self.service_key_file)
             .finish()
     }
 }

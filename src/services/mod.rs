@@ -4,6 +4,7 @@
 pub mod api_gateway;
 pub mod common;
 pub mod consensus;
+pub mod credentials;
 pub mod game_engine;
 pub mod wallet;
 
@@ -120,26 +121,4 @@ pub fn check_data_dir(dir: &std::path::Path) -> Result<String, String> {
     Ok(format!("{} writable", dir.display()))
 }
 
-/// Loads the JWT secret every service verifies tokens with: the configured
-/// value, else the configured file, else the state dir's generated dev
-/// secret. Placeholders and short secrets are refused.
-pub fn jwt_secret(cfg: &crate::config::Config, opts: &ServeOptions) -> anyhow::Result<String> {
-    let auth = &cfg.gateway.auth;
-    let (secret, origin) = if let Some(s) = &auth.jwt_secret {
-        (s.clone(), "gateway.auth.jwt_secret".to_string())
-    } else if let Some(path) = &auth.jwt_secret_file {
-        (
-            crate::crypto::read_secret_file(path)?,
-            path.display().to_string(),
-        )
-    } else {
-        let path = opts.state_dir.join("secrets").join("jwt_secret");
-        (
-            crate::crypto::load_or_create_secret(&path)?,
-            path.display().to_string(),
-        )
-    };
-    crate::crypto::validate_jwt_secret(&secret)
-        .map_err(|e| anyhow::anyhow!("refusing to start: {e} (from {origin})"))?;
-    Ok(secret)
-}
+pub use credentials::{jwt_secret, service_token, token_verifier};

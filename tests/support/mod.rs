@@ -29,6 +29,11 @@ const SCRUB: &[&str] = &[
     "WALLET_UPSTREAMS",
     "JWT_SECRET",
     "JWT_SECRET_FILE",
+    "JWT_ALGORITHM",
+    "JWT_ISSUER",
+    "JWKS_FILE",
+    "JWT_ISSUER_KEY_FILE",
+    "SERVICE_KEY_FILE",
     "RUST_LOG",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
@@ -117,6 +122,9 @@ impl Sandbox {
 
     /// `bitcraps ARGS` with this sandbox's state dir and ports.
     pub fn cmd(&self, args: &[&str]) -> Command {
+        if args.first() == Some(&"serve") {
+            self.provision_serve(args);
+        }
         let mut c = Command::new(BIN);
         for k in SCRUB {
             c.env_remove(k);
@@ -135,6 +143,33 @@ impl Sandbox {
             c.env(k, v);
         }
         c
+    }
+
+    /// The issuer key, made with the key set when absent (as `up` does).
+    pub fn issuer_key(&self) -> ed25519_dalek::SigningKey {
+        let jwks = bitcraps::auth::keys::default_jwks_path(self.state_dir());
+        bitcraps::auth::keys::ensure_issuer(self.state_dir(), &jwks).unwrap()
+    }
+
+    /// What `up` provisions before it spawns a service, for a test that
+    /// runs `serve` itself: the key set, and an engine's or wallet's key.
+    fn provision_serve(&self, args: &[&str]) {
+        let state = self.state_dir();
+        let jwks = bitcraps::auth::keys::default_jwks_path(state);
+        bitcraps::auth::keys::ensure_issuer(state, &jwks).unwrap();
+        let index = args
+            .iter()
+            .position(|a| *a == "--index")
+            .and_then(|i| args.get(i + 1))
+            .map_or("0", |v| v);
+        let (name, role) = match args.get(1) {
+            Some(&"engine") => (format!("engine-{index}"), bitcraps::auth::Role::Engine),
+            Some(&"wallet") if index == "0" => ("wallet".to_string(), bitcraps::auth::Role::Wallet),
+            Some(&"wallet") => (format!("wallet-{index}"), bitcraps::auth::Role::Wallet),
+            _ => return,
+        };
+        let path = bitcraps::auth::keys::service_key_path(state, &name);
+        bitcraps::auth::keys::ensure_service_key(&path, &jwks, &name, role).unwrap();
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -345,17 +380,43 @@ pub fn promtool_check(text: &str) {
     );
 }
 
-/// Mints tokens with a sandbox's generated JWT secret.
-pub struct Tokens(Vec<u8>);
+/// Mints user tokens as the CLI does: signed with the sandbox's issuer key
+/// (made with the key set when absent, as `up` makes it), for every
+/// audience; with the HS256 secret when the sandbox opted into HS256.
+pub struct Tokens(bitcraps::auth::SignKey);
 
 impl Tokens {
     pub fn of(sb: &Sandbox) -> Tokens {
-        let secret = std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
-        Tokens(secret.trim().as_bytes().to_vec())
+        let hs256 = sb
+            .extra_env
+            .iter()
+            .any(|(k, v)| k == "JWT_ALGORITHM" && v.eq_ignore_ascii_case("hs256"));
+        if hs256 {
+            let secret =
+                std::fs::read_to_string(sb.state_dir().join("secrets/jwt_secret")).unwrap();
+            return Tokens(bitcraps::auth::SignKey::hs256(secret.trim().as_bytes()));
+        }
+        Tokens(bitcraps::auth::SignKey::ed25519(&sb.issuer_key()))
     }
 
     /// A token for `sub` with `role`, valid for ten minutes.
     pub fn mint(&self, sub: &str, role: bitcraps::auth::Role) -> String {
-        bitcraps::auth::mint(&self.0, sub, role, bitcraps::auth::now_secs(), 600).unwrap()
+        self.sign(&Tokens::claims(sub, role))
+    }
+
+    /// The claims [`Tokens::mint`] signs, to change before signing.
+    pub fn claims(sub: &str, role: bitcraps::auth::Role) -> bitcraps::auth::Claims {
+        bitcraps::auth::new_claims(
+            "bitcraps",
+            &bitcraps::auth::AUDIENCES,
+            sub,
+            role,
+            bitcraps::auth::now_secs(),
+            600,
+        )
+    }
+
+    pub fn sign(&self, claims: &bitcraps::auth::Claims) -> String {
+        bitcraps::auth::sign(&self.0, claims).unwrap()
     }
 }

@@ -227,23 +227,21 @@ pub fn report(g: &GlobalArgs, a: &GatewayBench) -> anyhow::Result<GatewayReport>
             .map(|i| (format!("bench-{i}"), t.clone()))
             .collect()
     } else {
-        let opts = crate::services::ServeOptions {
-            listen: None,
-            index: 0,
-            state_dir: g.state_dir.clone(),
-        };
-        let secret = crate::services::jwt_secret(&loaded.config, &opts)?;
+        let key =
+            crate::services::credentials::user_sign_key(&loaded.config, &g.state_dir, true)?;
+        let iss = &loaded.config.gateway.auth.issuer;
         (0..a.games)
             .map(|i| {
                 let sub = format!("bench-{i}");
-                let t = crate::auth::mint(
-                    secret.as_bytes(),
+                let claims = crate::auth::new_claims(
+                    iss,
+                    &crate::auth::AUDIENCES,
                     &sub,
                     crate::auth::Role::Player,
                     crate::auth::now_secs(),
                     86_400,
-                )?;
-                Ok((sub, t))
+                );
+                Ok((sub, crate::auth::sign(&key, &claims)?))
             })
             .collect::<anyhow::Result<_>>()?
     };

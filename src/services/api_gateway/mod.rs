@@ -19,6 +19,7 @@
 //! (`ratelimit`). Instances come from discovery (`upstream::discovery`); the
 //! configuration reloads on SIGHUP or a changed file (`reload`).
 
+mod jwks;
 mod openapi;
 pub mod proxy;
 pub mod ratelimit;
@@ -38,7 +39,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use super::ServeOptions;
-use super::common::extract::{Caller, JwtSecret, json_body_within};
+use super::common::extract::{Caller, TokenVerifier, json_body_within};
 use super::common::{Problem, ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
@@ -55,13 +56,13 @@ struct GatewayState {
     validators: Arc<Upstream>,
     wallets: Arc<Upstream>,
     proxy: Arc<Proxy>,
-    secret: JwtSecret,
+    secret: TokenVerifier,
     fanout: reqwest::Client,
     reloads: Arc<reload::Generations>,
 }
 
-impl FromRef<GatewayState> for JwtSecret {
-    fn from_ref(s: &GatewayState) -> JwtSecret {
+impl FromRef<GatewayState> for TokenVerifier {
+    fn from_ref(s: &GatewayState) -> TokenVerifier {
         s.secret.clone()
     }
 }
@@ -85,7 +86,7 @@ pub struct InstanceLoad {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(admin_upstreams, admin_config),
+    paths(admin_upstreams, admin_config, jwks::jwks),
     components(schemas(UpstreamView, InstanceLoad, InstanceView, reload::ConfigView))
 )]
 struct GatewayApi;
@@ -573,12 +574,12 @@ pub fn app(
     opts: &ServeOptions,
     file: Option<std::path::PathBuf>,
 ) -> anyhow::Result<(Router, Arc<reload::Live>)> {
-    let secret = super::jwt_secret(cfg, opts)?;
+    let verifier = super::token_verifier(cfg, opts, "gateway")?;
     let metrics = Metrics::new(SERVICE)?;
     let mut doc = GatewayApi::openapi();
     openapi::add_proxied(&mut doc);
     let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, doc);
-    ctx.readiness.set("jwt_secret", true, true, "loaded");
+    ctx.readiness.set("jwt_secret", true, true, "token keys loaded");
     let tuning = reload::tuning(cfg)?;
     let dynamic = cfg.service_discovery.method != "static";
     let start = |service: Service| {
@@ -644,7 +645,7 @@ pub fn app(
         validators,
         wallets,
         proxy: live.proxy.clone(),
-        secret: JwtSecret::new(secret.into_bytes()),
+        secret: TokenVerifier::new(verifier),
         fanout: reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
             .build()?,
@@ -661,7 +662,8 @@ pub fn app(
         .route("/api/v1/consensus/{*rest}", any(consensus_path))
         .route("/api/v1/wallet/{*rest}", any(wallet_path))
         .route_layer(limited)
-        .with_state(state);
+        .with_state(state.clone())
+        .merge(jwks::routes(state.secret.clone()));
     Ok((base_router(ctx, routes), live))
 }
 

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::config::{RateLimitConfig, RouteLimit};
 use crate::services::common::Problem;
-use crate::services::common::extract::JwtSecret;
+use crate::services::common::extract::TokenVerifier;
 use crate::sharded::Sharded;
 
 pub mod carry;
@@ -327,7 +327,7 @@ fn policy_header(max: u64, window: Duration) -> Option<HeaderValue> {
 
 /// The middleware.
 pub async fn limit(
-    State((limits, secret)): State<(Arc<Limits>, JwtSecret)>,
+    State((limits, secret)): State<(Arc<Limits>, TokenVerifier)>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
     next: Next,

@@ -129,32 +129,19 @@ pub async fn json_within<T: DeserializeOwned>(
 /// cut off with the connection.
 const DRAIN_CAP: usize = 8 * 1024 * 1024;
 
-/// The secret tokens are verified with, taken from the router state, and
-/// the tokens it verified (see [`auth::TokenCache`]).
+/// What tokens are verified with (key set, revocations, cached verdicts),
+/// taken from the router state (see [`auth::Verifier`]).
 #[derive(Clone)]
-pub struct JwtSecret {
-    key: std::sync::Arc<Vec<u8>>,
-    tokens: std::sync::Arc<auth::TokenCache>,
-}
+pub struct TokenVerifier(pub std::sync::Arc<auth::Verifier>);
 
-impl JwtSecret {
-    /// Tokens kept verified per process; a token is ~200 bytes.
-    const CACHED_TOKENS: usize = 16_384;
-
-    pub fn new(key: impl Into<std::sync::Arc<Vec<u8>>>) -> JwtSecret {
-        JwtSecret {
-            key: key.into(),
-            tokens: std::sync::Arc::new(auth::TokenCache::new(Self::CACHED_TOKENS)),
-        }
-    }
-
-    pub fn key(&self) -> &[u8] {
-        &self.key
+impl TokenVerifier {
+    pub fn new(v: std::sync::Arc<auth::Verifier>) -> TokenVerifier {
+        TokenVerifier(v)
     }
 
     /// Verifies a bearer token (see [`auth::verify`]).
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
-        self.tokens.verify(token, &self.key, auth::now_secs())
+        self.0.verify(token)
     }
 }
 
@@ -183,6 +170,12 @@ impl Caller {
         }
     }
 
+    /// Whose private state (hole cards) this caller may see: a player's own
+    /// seat only; no other role, whatever its `sub` says.
+    pub fn viewer(&self) -> Option<&str> {
+        (self.0.role == Role::Player).then_some(self.0.sub.as_str())
+    }
+
     pub fn require_admin(&self) -> Result<(), Problem> {
         if self.is_admin() {
             Ok(())
@@ -200,13 +193,13 @@ impl Caller {
 
 impl<S> FromRequestParts<S> for Caller
 where
-    JwtSecret: FromRef<S>,
+    TokenVerifier: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let secret = JwtSecret::from_ref(state);
+        let secret = TokenVerifier::from_ref(state);
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -243,6 +236,29 @@ where
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(r) => Err(Problem::new(StatusCode::BAD_REQUEST, r.body_text())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(sub: &str, role: Role) -> Caller {
+        Caller(auth::new_claims("bitcraps", &auth::AUDIENCES, sub, role, 0, 60))
+    }
+
+    #[test]
+    fn only_a_player_sees_its_own_seat() {
+        assert_eq!(caller("alice", Role::Player).viewer(), Some("alice"));
+        for role in [
+            Role::Admin,
+            Role::Cashier,
+            Role::Engine,
+            Role::Wallet,
+            Role::Validator,
+        ] {
+            assert_eq!(caller("alice", role).viewer(), None, "{role}");
         }
     }
 }

@@ -18,14 +18,14 @@ use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError, now_ms};
 use crate::auth::Role;
-use crate::services::common::extract::{ApiJson, Caller, JwtSecret, json_within};
+use crate::services::common::extract::{ApiJson, Caller, TokenVerifier, json_within};
 use crate::services::common::{Problem, ServiceContext};
 
 #[derive(Clone)]
 pub struct ConsensusState {
     /// The node of the current epoch (replaced when the set changes).
     pub slot: super::epoch::Slot,
-    pub secret: JwtSecret,
+    pub secret: TokenVerifier,
     pub wait_timeout: Duration,
     /// `POST /fault` is served (fault injection enabled).
     pub fault_injection: bool,
@@ -66,8 +66,8 @@ impl ConsensusState {
     }
 }
 
-impl FromRef<ConsensusState> for JwtSecret {
-    fn from_ref(s: &ConsensusState) -> JwtSecret {
+impl FromRef<ConsensusState> for TokenVerifier {
+    fn from_ref(s: &ConsensusState) -> TokenVerifier {
         s.secret.clone()
     }
 }
@@ -703,6 +703,9 @@ mod limit_tests {
             sub: "x".into(),
             role,
             exp: u64::MAX,
+            iss: String::new(),
+            aud: Vec::new(),
+            jti: "t".into(),
             iat: None,
             nbf: None,
         };

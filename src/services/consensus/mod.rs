@@ -122,10 +122,10 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             cfg.gateway.health_check_interval,
         );
     }
-    let secret = super::jwt_secret(cfg, opts)?;
+    let verifier = super::token_verifier(cfg, opts, "consensus")?;
     let routes = http::routes(http::ConsensusState {
         slot,
-        secret: super::common::extract::JwtSecret::new(secret.into_bytes()),
+        secret: super::common::extract::TokenVerifier::new(verifier),
         wait_timeout: cfg.gateway.request_timeout,
         fault_injection: cfg.consensus.fault_injection || !cfg.consensus.faults.trim().is_empty(),
     });

@@ -53,25 +53,22 @@ pub struct Anchored {
 pub struct Anchorer {
     validators: UpstreamSet,
     http: reqwest::Client,
-    secret: Arc<Vec<u8>>,
-    /// Who the engine is to the validators (`engine-0`).
-    sub: String,
+    /// The engine's own tokens (role `engine`, its own key).
+    token: Arc<crate::auth::ServiceToken>,
     next: Arc<AtomicUsize>,
 }
 
 impl Anchorer {
     pub fn new(
         validators: UpstreamSet,
-        secret: Arc<Vec<u8>>,
-        sub: String,
+        token: Arc<crate::auth::ServiceToken>,
     ) -> anyhow::Result<Anchorer> {
         Ok(Anchorer {
             validators,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(15))
                 .build()?,
-            secret,
-            sub,
+            token,
             next: Arc::default(),
         })
     }
@@ -155,13 +152,7 @@ impl Anchorer {
                 .filter(|i| i.health == Health::Healthy)
                 .map(|i| i.addr.clone())
                 .collect();
-            let token = crate::auth::mint(
-                &self.secret,
-                &self.sub,
-                crate::auth::Role::Engine,
-                crate::auth::now_secs(),
-                300,
-            );
+            let token = self.token.token();
             if let (false, Ok(token)) = (healthy.is_empty(), token) {
                 let addr = &healthy[self.next.fetch_add(1, Ordering::Relaxed) % healthy.len()];
                 let url = format!("http://{addr}/propose?wait=true");

@@ -36,7 +36,7 @@ use super::games::RuleError;
 use super::ledger::LedgerError;
 use super::store::{Store, Write};
 use crate::services::common::Problem;
-use crate::services::common::extract::{ApiJson, Caller, JwtSecret};
+use crate::services::common::extract::{ApiJson, Caller, TokenVerifier};
 
 /// How long an action that would draw waits for its game's commitment to
 /// reach a committed block before it is answered 503.
@@ -126,7 +126,7 @@ pub struct Engine {
     pub max_games: usize,
     pub max_players: u32,
     pub open_games: AtomicUsize,
-    pub secret: JwtSecret,
+    pub secret: TokenVerifier,
     /// Records to order in the validators' log (batched by the anchorer).
     pub anchors: tokio::sync::mpsc::Sender<super::anchor::Request>,
     pub metrics: super::metrics::EngineMetrics,
@@ -140,8 +140,8 @@ pub struct Engine {
     settle_wake: tokio::sync::Notify,
 }
 
-impl FromRef<EngineState> for JwtSecret {
-    fn from_ref(s: &EngineState) -> JwtSecret {
+impl FromRef<EngineState> for TokenVerifier {
+    fn from_ref(s: &EngineState) -> TokenVerifier {
         s.inner.secret.clone()
     }
 }
@@ -173,7 +173,7 @@ impl Engine {
         index: u16,
         store: Store,
         limits: Limits,
-        secret: JwtSecret,
+        secret: TokenVerifier,
         links: Links,
         metrics: super::metrics::EngineMetrics,
     ) -> anyhow::Result<Engine> {
@@ -603,7 +603,7 @@ async fn create_game(
         e.bankroll,
     )
     .map_err(|err| problem(&err))?;
-    let view = game.view(Some(&caller.0.sub));
+    let view = game.view(caller.viewer());
     // Stored and registered on a task of its own, as actions are: a
     // cancelled handler must not leave a stored game the engine does not
     // serve, or a place among the open games taken for good.
@@ -770,7 +770,7 @@ async fn get_game(
 ) -> Result<Json<Value>, Problem> {
     let slot = s.inner.slot(&id).await?;
     let g = slot.game.lock().await;
-    Ok(Json(g.view(Some(&caller.0.sub))))
+    Ok(Json(g.view(caller.viewer())))
 }
 
 /// `POST /games/{id}/actions` body.
@@ -938,7 +938,7 @@ async fn apply_action(
         *sum = Summary::of(&g);
     }
     slot.publish(&events);
-    let body = json!({ "events": events, "game": g.view(Some(&caller.0.sub)) });
+    let body = json!({ "events": events, "game": g.view(caller.viewer()) });
     drop(g);
     if finished {
         spawn_anchor(e.clone(), id, "reveal");

@@ -34,15 +34,20 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         metrics,
         <http::EngineApi as utoipa::OpenApi>::openapi(),
     );
-    let secret = super::jwt_secret(cfg, opts)?;
+    let verifier = super::token_verifier(cfg, opts, "engine")?;
+    let token = super::service_token(
+        cfg,
+        opts,
+        &name,
+        crate::auth::Role::Engine,
+        &["consensus", "wallet"],
+    )?;
     let store = store::Store::open(&opts.data_dir(&name))?;
     let detail = format!("{} open", store.path().display());
     let validators = UpstreamSet::new("consensus", &cfg.validator_addrs());
-    let secret_bytes = std::sync::Arc::new(secret.into_bytes());
-    let (anchors, anchored) =
-        anchor::Anchorer::new(validators.clone(), secret_bytes.clone(), name.clone())?.spawn();
+    let (anchors, anchored) = anchor::Anchorer::new(validators.clone(), token.clone())?.spawn();
     let wallets = UpstreamSet::new("wallet", &cfg.wallet_addrs());
-    let wallet = wallet::WalletClient::new(wallets.clone(), secret_bytes.clone(), name.clone())?;
+    let wallet = wallet::WalletClient::new(wallets.clone(), token)?;
     let engine = http::Engine::new(
         name.clone(),
         opts.index,
@@ -53,7 +58,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             bankroll: cfg.game_engine.table_bankroll,
             max_tables_per_player: cfg.game_engine.max_tables_per_player as usize,
         },
-        super::common::extract::JwtSecret::new(secret_bytes),
+        super::common::extract::TokenVerifier::new(verifier),
         http::Links { anchors, wallet },
         metrics::EngineMetrics::new(ctx.metrics.registry())?,
     )?;

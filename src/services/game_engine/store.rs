@@ -51,9 +51,22 @@ fn open(path: &Path) -> anyhow::Result<Connection> {
 
 impl Store {
     /// Opens (creating) `dir/engine.sqlite3` and starts the writer thread.
+    /// The file holds open games' server seeds: it is made 0600 in a 0700
+    /// directory (SQLite gives its -wal and -shm files the same mode).
     pub fn open(dir: &Path) -> anyhow::Result<Store> {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict {}", dir.display()))?;
         let path = dir.join("engine.sqlite3");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict {}", path.display()))?;
         let writer = open(&path)?;
         writer.execute_batch(
             "CREATE TABLE IF NOT EXISTS games (

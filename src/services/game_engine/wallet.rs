@@ -42,25 +42,22 @@ impl std::fmt::Display for WalletCallError {
 pub struct WalletClient {
     wallets: UpstreamSet,
     http: reqwest::Client,
-    secret: Arc<Vec<u8>>,
-    /// Who the engine is to the wallet (`engine-0`).
-    sub: String,
+    /// The engine's own tokens (role `engine`, its own key).
+    token: Arc<crate::auth::ServiceToken>,
     next: Arc<AtomicUsize>,
 }
 
 impl WalletClient {
     pub fn new(
         wallets: UpstreamSet,
-        secret: Arc<Vec<u8>>,
-        sub: String,
+        token: Arc<crate::auth::ServiceToken>,
     ) -> anyhow::Result<WalletClient> {
         Ok(WalletClient {
             wallets,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()?,
-            secret,
-            sub,
+            token,
             next: Arc::default(),
         })
     }
@@ -78,14 +75,10 @@ impl WalletClient {
                 "no wallet instance is configured".into(),
             ));
         }
-        let token = crate::auth::mint(
-            &self.secret,
-            &self.sub,
-            crate::auth::Role::Engine,
-            crate::auth::now_secs(),
-            300,
-        )
-        .map_err(|e| WalletCallError::Unavailable(format!("cannot mint a token: {e}")))?;
+        let token = self
+            .token
+            .token()
+            .map_err(|e| WalletCallError::Unavailable(format!("cannot mint a token: {e}")))?;
         let body = serde_json::to_value(&batch)
             .map_err(|e| WalletCallError::Unavailable(format!("cannot encode: {e}")))?;
         let start = self.next.fetch_add(1, Ordering::Relaxed);

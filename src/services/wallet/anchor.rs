@@ -58,7 +58,7 @@ fn now_ms() -> u64 {
 pub fn spawn(
     store: AnyStore,
     validators: UpstreamSet,
-    secret: Arc<Vec<u8>>,
+    token: Arc<crate::auth::ServiceToken>,
 ) -> anyhow::Result<Anchors> {
     let anchors = Anchors::default();
     let http = reqwest::Client::builder()
@@ -86,7 +86,7 @@ pub fn spawn(
                 "issued": issued.to_string(),
                 "house": house.to_string(),
             });
-            match propose(&http, &validators, &secret, &next, payload).await {
+            match propose(&http, &validators, &token, &next, payload).await {
                 Ok((proposal_id, height, block_hash)) => {
                     anchored_seq = head.seq;
                     if let Ok(mut g) = anchors.last.write() {
@@ -113,20 +113,14 @@ pub fn spawn(
 async fn propose(
     http: &reqwest::Client,
     validators: &UpstreamSet,
-    secret: &[u8],
+    token: &crate::auth::ServiceToken,
     next: &AtomicUsize,
     payload: Value,
 ) -> anyhow::Result<(String, u64, String)> {
     let addrs = validators.healthy_or_all();
     anyhow::ensure!(!addrs.is_empty(), "no validator is configured");
     let addr = &addrs[next.fetch_add(1, Ordering::Relaxed) % addrs.len()];
-    let token = crate::auth::mint(
-        secret,
-        super::INSTANCE,
-        crate::auth::Role::Wallet,
-        crate::auth::now_secs(),
-        300,
-    )?;
+    let token = token.token()?;
     let resp = http
         .post(format!("http://{addr}/propose?wait=true"))
         .bearer_auth(token)

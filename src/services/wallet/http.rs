@@ -41,7 +41,7 @@ use super::ledger::{
 };
 use super::store::{AnyStore, Store, StoreError, TransferQuery};
 use crate::auth::{Claims, Role};
-use crate::services::common::extract::{ApiQuery, Caller, JwtSecret, json_within};
+use crate::services::common::extract::{ApiQuery, Caller, TokenVerifier, json_within};
 use crate::services::common::{Problem, Readiness};
 
 /// Most submissions applied in one store transaction.
@@ -321,12 +321,12 @@ pub fn watch_store(wallet: Arc<Wallet>, readiness: Readiness) {
 #[derive(Clone)]
 pub struct WalletState {
     pub wallet: Arc<Wallet>,
-    pub secret: JwtSecret,
+    pub secret: TokenVerifier,
     pub anchors: super::anchor::Anchors,
 }
 
-impl FromRef<WalletState> for JwtSecret {
-    fn from_ref(s: &WalletState) -> JwtSecret {
+impl FromRef<WalletState> for TokenVerifier {
+    fn from_ref(s: &WalletState) -> TokenVerifier {
         s.secret.clone()
     }
 }
@@ -829,6 +829,9 @@ mod tests {
             sub: sub.into(),
             role,
             exp: u64::MAX,
+            iss: String::new(),
+            aud: Vec::new(),
+            jti: "t".into(),
             iat: None,
             nbf: None,
         }

@@ -40,7 +40,15 @@ pub async fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         metrics,
         <http::WalletApi as utoipa::OpenApi>::openapi(),
     );
-    let secret = super::jwt_secret(cfg, opts)?;
+    let verifier = super::token_verifier(cfg, opts, "wallet")?;
+    let name = crate::config::wallet_name(opts.index, cfg.wallet_addrs().len());
+    let token = super::service_token(
+        cfg,
+        opts,
+        &name,
+        crate::auth::Role::Wallet,
+        &["consensus"],
+    )?;
     let store = open_store(cfg, opts).await?;
     tracing::info!(store = %store.describe(), "wallet ledger open");
     let wallet = http::Wallet::start(store, http::WalletMetrics::new(ctx.metrics.registry())?);
@@ -57,11 +65,10 @@ pub async fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         validators.clone(),
         cfg.gateway.health_check_interval,
     );
-    let secret = std::sync::Arc::new(secret.into_bytes());
-    let anchors = anchor::spawn(wallet.store().clone(), validators, secret.clone())?;
+    let anchors = anchor::spawn(wallet.store().clone(), validators, token)?;
     let routes = http::routes(http::WalletState {
         wallet,
-        secret: super::common::extract::JwtSecret::new(secret),
+        secret: super::common::extract::TokenVerifier::new(verifier),
         anchors,
     });
     Ok(base_router(ctx, routes))
