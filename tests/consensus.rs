@@ -476,6 +476,22 @@ fn a_full_queue_refuses_proposals_up_front() {
     let sb = Sandbox::new().env("BITCRAPS_MAX_RESTARTS", "0");
     sb.up();
     let c = Cluster::new(&sb);
+    // Without fault injection, /fault does not exist, even for an admin;
+    // without credentials it answers nothing about itself.
+    let fault = |token: Option<&str>| {
+        let mut r = c.http.get(format!("http://{}/fault", sb.validator(0)));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let r = r.send().unwrap();
+        let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+        (r.status().as_u16(), ct)
+    };
+    assert_eq!(
+        fault(Some(&c.token)),
+        (404, "application/problem+json".into())
+    );
+    assert_eq!(fault(None).0, 401);
     kill9(c.pid("validator-2"));
     kill9(c.pid("validator-3"));
     let accepted = std::sync::atomic::AtomicUsize::new(0);

@@ -178,6 +178,24 @@ fn partitions_stall_split_commit_majority_and_heal(algorithm: &str) {
 
     // 2|2: nobody holds a quorum.
     c.cut(0, &[2, 3]);
+    // What is injected is for admins to read, not for anyone.
+    let read = |token: Option<String>| {
+        let mut r = c.http.get(format!("http://{}/fault", c.sb.validator(0)));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let r = r.send().unwrap();
+        (
+            r.status().as_u16(),
+            r.json::<Value>().unwrap_or(Value::Null),
+        )
+    };
+    assert_eq!(read(None).0, 401);
+    let player = support::Tokens::of(&c.sb).mint("mallory", bitcraps::auth::Role::Player);
+    assert_eq!(read(Some(player)).0, 403);
+    let (s, body) = read(Some(c.token.clone()));
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["enabled"], true, "{body}");
     c.cut(1, &[2, 3]);
     c.cut(2, &[0, 1]);
     c.cut(3, &[0, 1]);

@@ -446,13 +446,41 @@ pub struct FaultRequest {
     cut: Option<Vec<u32>>,
 }
 
-/// The faults injected into this validator.
-#[utoipa::path(get, path = "/fault", tag = "consensus", responses((status = 200, description = "Injected faults")))]
-async fn get_fault(State(s): State<ConsensusState>) -> Json<Value> {
-    Json(json!({
+/// The faults injected into this validator (admin; only when fault
+/// injection is enabled, else 404).
+#[utoipa::path(get, path = "/fault", tag = "consensus",
+    responses((status = 200, description = "Injected faults"), (status = 401), (status = 403),
+              (status = 404, description = "Fault injection is not enabled")))]
+async fn get_fault(
+    State(s): State<ConsensusState>,
+    caller: Caller,
+) -> Result<Json<Value>, Problem> {
+    fault_access(&s, &caller, "reading the injected faults")?;
+    Ok(Json(json!({
         "enabled": s.fault_injection,
         "state": s.node().fault_state(),
-    }))
+    })))
+}
+
+/// `/fault` exists only where fault injection is on (404 elsewhere, for
+/// everyone), and only for admins (403).
+fn fault_access(s: &ConsensusState, caller: &Caller, what: &str) -> Result<(), Problem> {
+    if !s.fault_injection {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "fault injection is not enabled on this validator (consensus.fault_injection = on, or `bitcraps up --fault ...`)",
+        ));
+    }
+    if caller.0.role != Role::Admin {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "{what} needs the admin role; {} is a {}",
+                caller.0.sub, caller.0.role
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Injects faults (admin; only when fault injection is enabled, else 404):
@@ -466,21 +494,7 @@ async fn set_fault(
     caller: Caller,
     ApiJson(req): ApiJson<FaultRequest>,
 ) -> Result<Json<Value>, Problem> {
-    if !s.fault_injection {
-        return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "fault injection is not enabled on this validator (consensus.fault_injection = on, or `bitcraps up --fault ...`)",
-        ));
-    }
-    if caller.0.role != Role::Admin {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            format!(
-                "injecting faults needs the admin role; {} is a {}",
-                caller.0.sub, caller.0.role
-            ),
-        ));
-    }
+    fault_access(&s, &caller, "injecting faults")?;
     let fault = match &req.fault {
         Some(f) => Some(
             f.parse::<super::fault::Fault>()
