@@ -492,6 +492,18 @@ fn a_full_queue_refuses_proposals_up_front() {
         (404, "application/problem+json".into())
     );
     assert_eq!(fault(None).0, 401);
+    // A malformed query string is a problem, not text/plain.
+    let r = c
+        .http
+        .post(format!("http://{}/propose?wait=2", sb.validator(0)))
+        .bearer_auth(&c.token)
+        .json(&json!({"payload": {"x": 1}}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let body: Value = r.json().unwrap();
+    assert!(body["detail"].as_str().unwrap().contains("wait"), "{body}");
     kill9(c.pid("validator-2"));
     kill9(c.pid("validator-3"));
     let accepted = std::sync::atomic::AtomicUsize::new(0);

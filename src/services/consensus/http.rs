@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, Path, Query, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError, now_ms};
 use crate::auth::Role;
-use crate::services::common::extract::{ApiJson, Caller, TokenVerifier, json_within};
+use crate::services::common::extract::{ApiJson, ApiQuery, Caller, TokenVerifier, json_within};
 use crate::services::common::{Problem, ServiceContext};
 
 #[derive(Clone)]
@@ -155,13 +155,13 @@ pub struct WaitQuery {
 /// committed `{proposal_id, height, block_hash, qc}`.
 #[utoipa::path(post, path = "/propose", tag = "consensus", request_body = ProposeRequest, params(WaitQuery),
     responses((status = 202, description = "Accepted"), (status = 200, description = "Committed (wait=true)"),
-              (status = 401), (status = 403, description = "A game.* kind from other than an engine, or wallet.* from other than the wallet"),
+              (status = 400, description = "Malformed query (wait must be true or false) or JSON"), (status = 401), (status = 403, description = "A game.* kind from other than an engine, or wallet.* from other than the wallet"),
               (status = 413, description = "The proposal exceeds 65,536 bytes"),
               (status = 422, description = "Malformed proposal"), (status = 504, description = "Not committed in time")))]
 async fn propose(
     State(s): State<ConsensusState>,
     caller: Caller,
-    Query(q): Query<WaitQuery>,
+    ApiQuery(q): ApiQuery<WaitQuery>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
