@@ -38,7 +38,13 @@ impl Latency {
 /// Four validators, a client proposing every 50 ms (virtual) to a random
 /// live validator for `until` ms; validator `silent` is down from the
 /// start when given. Proposals submitted after `warmup` ms count.
-pub fn run(algorithm: Algorithm, seed: u64, silent: Option<usize>, warmup: u64, until: u64) -> Latency {
+pub fn run(
+    algorithm: Algorithm,
+    seed: u64,
+    silent: Option<usize>,
+    warmup: u64,
+    until: u64,
+) -> Latency {
     let mut options = SimOptions::new(4);
     options.algorithm = algorithm;
     let mut sim = Sim::new(seed, options);
