@@ -5,7 +5,10 @@
 //!
 //! - **Views and leaders.** Views grow across heights (one block per view
 //!   at best). The leader of view `v` is `v mod n`
-//!   (`ValidatorSet::leader(0, v)`), so a crashed leader costs one view.
+//!   (`ValidatorSet::leader(0, v)`) unless leader reputation skips it: a
+//!   validator whose recent view produced no block of the branch the
+//!   proposal extends is passed over (`reputation`), so a crashed leader
+//!   costs a view when first met, not one per rotation.
 //! - **Proposal.** The leader of `v` extends the block certified by its
 //!   highest QC (`justify`) with a batch of pending client proposals, and
 //!   enters `v` either because `justify.view == v - 1` or with a timeout
