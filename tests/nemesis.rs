@@ -59,7 +59,10 @@ struct Netns {
 impl Netns {
     /// Builds the network, or says why it cannot (then the test skips).
     fn create() -> Result<Netns, String> {
-        let uid = Command::new("id").arg("-u").output().map_err(|e| e.to_string())?;
+        let uid = Command::new("id")
+            .arg("-u")
+            .output()
+            .map_err(|e| e.to_string())?;
         if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
             return Err("not root".into());
         }
@@ -108,7 +111,9 @@ impl Netns {
             let peer = format!("bcp{}{i}", self.tag);
             let cidr = format!("{}/24", self.ip(i));
             sh(&["ip", "netns", "add", &ns])?;
-            sh(&["ip", "link", "add", &veth, "type", "veth", "peer", "name", &peer])?;
+            sh(&[
+                "ip", "link", "add", &veth, "type", "veth", "peer", "name", &peer,
+            ])?;
             sh(&["ip", "link", "set", &peer, "netns", &ns])?;
             sh(&["ip", "link", "set", &veth, "master", &br])?;
             sh(&["ip", "link", "set", &veth, "up"])?;
@@ -128,7 +133,16 @@ impl Netns {
     /// Drops what `from` sends to `to` (a one-way cut at the IP layer).
     fn drop_from_to(&self, from: usize, to: usize) {
         let dst = format!("{}/32", self.ip(to));
-        sh(&["ip", "-n", &self.ns(from), "route", "add", "blackhole", &dst]).unwrap();
+        sh(&[
+            "ip",
+            "-n",
+            &self.ns(from),
+            "route",
+            "add",
+            "blackhole",
+            &dst,
+        ])
+        .unwrap();
         self.blocked.lock().unwrap().push((from, to));
     }
 
@@ -148,7 +162,15 @@ impl Netns {
         }
         for (from, to) in self.blocked.lock().unwrap().drain(..) {
             let dst = format!("{}/32", self.ip(to));
-            let _ = sh(&["ip", "-n", &self.ns(from), "route", "del", "blackhole", &dst]);
+            let _ = sh(&[
+                "ip",
+                "-n",
+                &self.ns(from),
+                "route",
+                "del",
+                "blackhole",
+                &dst,
+            ]);
         }
     }
 }
@@ -190,9 +212,10 @@ impl Cluster {
         assert_eq!(r.code, 0, "down failed: {r}");
         std::fs::remove_dir_all(sb.state_dir().join("data")).unwrap();
         let token = support::Tokens::of(&sb).mint("nemesis", bitcraps::auth::Role::Admin);
-        let genesis: Value =
-            serde_json::from_str(&std::fs::read_to_string(sb.state_dir().join("genesis.json")).unwrap())
-                .unwrap();
+        let genesis: Value = serde_json::from_str(
+            &std::fs::read_to_string(sb.state_dir().join("genesis.json")).unwrap(),
+        )
+        .unwrap();
         let set: ValidatorSet = serde_json::from_value(genesis).unwrap();
         let upstreams: Vec<String> = (0..N).map(|i| net.addr(i)).collect();
         let mut cluster = Cluster {
@@ -207,28 +230,39 @@ impl Cluster {
             net,
         };
         for i in 0..N {
-            let log = std::fs::File::create(cluster.sb.state_dir().join(format!("nemesis-{i}.log"))).unwrap();
+            let log =
+                std::fs::File::create(cluster.sb.state_dir().join(format!("nemesis-{i}.log")))
+                    .unwrap();
             let mut c = Command::new("ip");
-            c.args(["netns", "exec", &cluster.net.ns(i), support::BIN, "serve", "consensus"])
-                .args(["--index", &i.to_string(), "--listen", &cluster.net.addr(i)])
-                .arg("--state-dir")
-                .arg(cluster.sb.state_dir())
-                .env("CONSENSUS_UPSTREAMS", upstreams.join(","))
-                .env("CONSENSUS_ALGORITHM", algorithm)
-                .env("CONSENSUS_VALIDATORS", N.to_string())
-                .env_remove("CONSENSUS_ADDR")
-                .env_remove("BITCRAPS_CONFIG")
-                .env_remove("RUST_LOG")
-                .current_dir(cluster.sb.state_dir())
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log);
+            c.args([
+                "netns",
+                "exec",
+                &cluster.net.ns(i),
+                support::BIN,
+                "serve",
+                "consensus",
+            ])
+            .args(["--index", &i.to_string(), "--listen", &cluster.net.addr(i)])
+            .arg("--state-dir")
+            .arg(cluster.sb.state_dir())
+            .env("CONSENSUS_UPSTREAMS", upstreams.join(","))
+            .env("CONSENSUS_ALGORITHM", algorithm)
+            .env("CONSENSUS_VALIDATORS", N.to_string())
+            .env_remove("CONSENSUS_ADDR")
+            .env_remove("BITCRAPS_CONFIG")
+            .env_remove("RUST_LOG")
+            .current_dir(cluster.sb.state_dir())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
             cluster.children.push(c.spawn().unwrap());
         }
         for i in 0..N {
-            wait_for(&format!("validator {i} ready"), Duration::from_secs(60), || {
-                cluster.get(i, "/health/ready").map(|_| ())
-            });
+            wait_for(
+                &format!("validator {i} ready"),
+                Duration::from_secs(60),
+                || cluster.get(i, "/health/ready").map(|_| ()),
+            );
         }
         Some(cluster)
     }
@@ -465,11 +499,18 @@ fn check_chain(c: &Cluster, acked: &[String]) {
     for (block, qc, hash) in &chain {
         qc.verify(&c.set)
             .unwrap_or_else(|e| panic!("block {}: certificate: {e}", block.height));
-        assert!(qc.certifies(block), "block {}: QC names another block", block.height);
+        assert!(
+            qc.certifies(block),
+            "block {}: QC names another block",
+            block.height
+        );
         assert_eq!(hash, &hex::encode(qc.block_hash));
         for p in &block.proposals {
             if let Some(h) = seen.insert(p.id.clone(), block.height) {
-                panic!("{} committed twice (heights {h} and {})", p.id, block.height);
+                panic!(
+                    "{} committed twice (heights {h} and {})",
+                    p.id, block.height
+                );
             }
         }
     }
@@ -480,9 +521,8 @@ fn check_chain(c: &Cluster, acked: &[String]) {
             Duration::from_secs(20),
             || {
                 let other = c.blocks(i);
-                (other.len() >= top
-                    && other.iter().zip(&chain).all(|(a, b)| a.2 == b.2))
-                .then_some(())
+                (other.len() >= top && other.iter().zip(&chain).all(|(a, b)| a.2 == b.2))
+                    .then_some(())
             },
         );
     }
@@ -504,7 +544,15 @@ fn nemesis(algorithm: &str, schedules: &[Schedule], fault: Duration) {
     let elapsed = started.elapsed().as_secs_f64();
     let acked = client.finish();
     for m in &results {
-        println!("NEMESIS {algorithm} {m:?}");
+        let ms = |v: Option<u128>| v.map_or_else(|| "never".to_string(), |v| format!("{v} ms"));
+        println!(
+            "NEMESIS {algorithm} {:?}: {:.1} s fault, {} commits during it, first commit {} after the heal, every validator {}",
+            m.schedule,
+            m.fault_s,
+            m.commits_during,
+            ms(m.resume_ms),
+            ms(m.all_caught_up_ms)
+        );
     }
     check_chain(&c, &acked);
     let committed: usize = c.blocks(0).iter().map(|(b, _, _)| b.proposals.len()).sum();
@@ -539,7 +587,11 @@ fn pbft_survives_an_isolated_leader() {
 
 #[test]
 fn tendermint_survives_an_isolated_leader() {
-    nemesis("tendermint", &[Schedule::IsolatedLeader], Duration::from_secs(3));
+    nemesis(
+        "tendermint",
+        &[Schedule::IsolatedLeader],
+        Duration::from_secs(3),
+    );
 }
 
 #[test]
@@ -565,7 +617,11 @@ fn pbft_recovers_within_2s_of_a_two_two_split() {
 #[test]
 #[ignore = "known failing: Tendermint commits again > 2 s after a 2|2 split heals (bound 2 s)"]
 fn tendermint_recovers_within_2s_of_a_two_two_split() {
-    nemesis("tendermint", &[Schedule::SplitTwoTwo], Duration::from_secs(3));
+    nemesis(
+        "tendermint",
+        &[Schedule::SplitTwoTwo],
+        Duration::from_secs(3),
+    );
 }
 
 #[test]
