@@ -305,7 +305,14 @@ impl Node {
             );
         }
         let safety = recovery.records.last().cloned();
-        let committed = recent_blocks(&store, o.config.sync_window)?;
+        // HotStuff's leader election looks back on the last
+        // `REPUTATION_WINDOW` blocks: a restarted validator must hold them
+        // to name the same leaders as the others.
+        let keep = o
+            .config
+            .sync_window
+            .max(protocol::hotstuff::REPUTATION_WINDOW);
+        let committed = recent_blocks(&store, keep)?;
         let recovered = if safety.is_none() && committed.is_empty() {
             None
         } else {

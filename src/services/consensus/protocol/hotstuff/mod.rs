@@ -5,7 +5,10 @@
 //!
 //! - **Views and leaders.** Views grow across heights (one block per view
 //!   at best). The leader of view `v` is `v mod n`
-//!   (`ValidatorSet::leader(0, v)`), so a crashed leader costs one view.
+//!   (`ValidatorSet::leader(0, v)`) unless leader reputation skips it: a
+//!   validator whose recent view produced no block of the branch the
+//!   proposal extends is passed over (`reputation`), so a crashed leader
+//!   costs a view when first met, not one per rotation.
 //! - **Proposal.** The leader of `v` extends the block certified by its
 //!   highest QC (`justify`) with a batch of pending client proposals, and
 //!   enters `v` either because `justify.view == v - 1` or with a timeout
@@ -97,15 +100,18 @@
 mod messages;
 mod pacemaker;
 pub mod proof;
+mod reputation;
 mod sync;
 mod voting;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use ed25519_dalek::SigningKey;
+
+pub use reputation::REPUTATION_WINDOW;
 
 pub use messages::{
     HotStuffMessage, TIMEOUT_DOMAIN, TimeoutCertificate, TimeoutSignature, timeout_digest,
@@ -183,6 +189,9 @@ pub struct HotStuff {
     /// A committed block changed the validator set: this epoch commits
     /// nothing more (the shell starts the next epoch's core).
     epoch_over: bool,
+    /// (hash, view, proposer) of the last committed blocks of this epoch,
+    /// for the leader election (`reputation`).
+    recent: VecDeque<([u8; 32], u64, u32)>,
 }
 
 impl HotStuff {
@@ -226,6 +235,7 @@ impl HotStuff {
             fresh_qc: None,
             last_votes: vec![None; n],
             epoch_over: false,
+            recent: VecDeque::new(),
             config,
             set,
         };
@@ -286,6 +296,9 @@ impl HotStuff {
                 )));
             }
             self.view = self.view.max(qc.view.saturating_add(1));
+            if qc.epoch == self.set.epoch {
+                self.note_committed(qc.block_hash, block.view, block.proposer);
+            }
             self.chain.append(block, qc);
         }
         self.high_qc = self.chain.last_qc.clone();
@@ -363,10 +376,6 @@ impl HotStuff {
     }
 
     // ----- helpers shared by the protocol parts -----
-
-    fn leader_of(&self, view: u64) -> u32 {
-        self.set.leader(0, view)
-    }
 
     fn reject(&self, from: u32, reason: impl Into<RejectReason>, out: &mut Vec<Effect>) {
         out.push(Effect::Rejected {
@@ -694,8 +703,8 @@ impl HotStuff {
         // commits what it proves and enters the next view.
         if let Some(qc) = self.fresh_qc.take() {
             let next = qc.view.saturating_add(1);
-            if self.leader_of(next) == self.me && self.proposed != Some(next) && self.set.len() > 1
-            {
+            let leader = self.leader_hint(&qc.block_hash, next);
+            if leader == self.me && self.proposed != Some(next) && self.set.len() > 1 {
                 out.push(Effect::Broadcast {
                     msg: Message::HotStuff(HotStuffMessage::SyncInfo {
                         high_qc: Some(qc),
@@ -743,7 +752,7 @@ impl Consensus for HotStuff {
     }
 
     fn leader(&self) -> u32 {
-        self.leader_of(self.view)
+        self.current_leader()
     }
 
     fn last_committed_hash(&self) -> Option<[u8; 32]> {

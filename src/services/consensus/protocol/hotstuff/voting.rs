@@ -84,7 +84,11 @@ impl HotStuff {
     /// its highest) and has something to propose. True when it proposed.
     pub(super) fn maybe_propose(&mut self, out: &mut Vec<Effect>) -> bool {
         let v = self.view;
-        if self.leader_of(v) != self.me || self.proposed == Some(v) || self.my_timeout.is_some() {
+        if self.proposed == Some(v) || self.my_timeout.is_some() {
+            return false;
+        }
+        let parent = self.high_qc.as_ref().map_or([0; 32], |q| q.block_hash);
+        if self.leader_after(&parent, v) != Some(self.me) {
             return false;
         }
         let hqc_view = self.high_qc.as_ref().map_or(0, |q| q.view);
@@ -153,7 +157,11 @@ impl HotStuff {
         tc: Option<&TimeoutCertificate>,
         vote: &Vote,
     ) -> Result<(), RejectReason> {
-        let leader = self.leader_of(block.view);
+        // The leader depends on the branch the block extends (leader
+        // reputation); without that branch it is judged before voting.
+        let leader = self
+            .leader_after(&block.parent_hash, block.view)
+            .unwrap_or(block.proposer);
         let problem = if vote.phase != Phase::Generic {
             Some("a proposal is signed by the leader's generic vote".to_string())
         } else if vote.view != block.view || vote.height != block.height {
@@ -233,11 +241,14 @@ impl HotStuff {
             return;
         }
         let justify_view = justify.as_ref().map_or(0, |q| q.view);
+        let leader_known = self.leader_after(&block.parent_hash, block.view).is_some();
         self.record_generic(vote, out);
         if let Some(tc) = &tc {
             self.observe_tc(from, tc.clone(), out);
         }
-        self.remember_block(block.clone());
+        if leader_known {
+            self.remember_block(block.clone());
+        }
         if let Some(qc) = justify {
             self.observe_qc(from, qc, out);
         }
@@ -278,6 +289,18 @@ impl HotStuff {
             self.waiting = Some((block, justify_view, tc));
             return;
         };
+        let leader = self.leader_after(&block.parent_hash, v);
+        if leader != Some(block.proposer) {
+            let detail = format!(
+                "view {v} on this branch is led by validator {}, not {}",
+                leader.map_or_else(|| "?".to_string(), |l| l.to_string()),
+                block.proposer
+            );
+            self.waiting = None;
+            self.reject(from, RejectReason::malformed(detail), out);
+            return;
+        }
+        self.remember_block(block.clone());
         if let Some(p) = block
             .proposals
             .iter()
@@ -296,7 +319,7 @@ impl HotStuff {
         };
         self.waiting = None;
         self.my_vote = Some(vote.clone());
-        let next = self.leader_of(v.saturating_add(1));
+        let next = self.leader_hint(&hash, v.saturating_add(1));
         if next != self.me {
             out.push(Effect::Send {
                 to: next,
@@ -314,7 +337,7 @@ impl HotStuff {
         if block.view != self.view {
             return;
         }
-        let sender = self.leader_of(block.view);
+        let sender = block.proposer;
         if self.branch_ids(block.parent_hash).is_some() {
             self.try_vote(sender, block, justify_view, tc, out);
         } else {
@@ -452,7 +475,7 @@ impl HotStuff {
                     .zip(self.qcs.get(&at));
                 let Some((block, qc)) = found else {
                     // A gap below a proven block: fetch it.
-                    let to = self.sync_hint.unwrap_or_else(|| self.leader_of(self.view));
+                    let to = self.sync_hint.unwrap_or_else(|| self.current_leader());
                     self.request_sync(to, self.sync_from(), out);
                     return;
                 };
@@ -492,6 +515,9 @@ impl HotStuff {
             qc: qc.clone(),
         });
         self.pending.remove_committed(&block);
+        if qc.epoch == self.set.epoch {
+            self.note_committed(qc.block_hash, block.view, block.proposer);
+        }
         self.chain.append(block, qc);
         let next = self.chain.next_height;
         self.tree.retain(|_, b| b.height >= next);

@@ -21,6 +21,7 @@
 //! scenarios in `scenarios`.
 
 mod checks;
+pub mod latency;
 mod mutate;
 mod prng;
 mod scenarios;

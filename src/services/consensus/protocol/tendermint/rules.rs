@@ -1,7 +1,7 @@
 //! Algorithm 1's rules: proposing, the prevote and precommit rules, the
 //! decision, the round skip and the timeouts; client proposals.
 
-use super::state::{NIL, RoundProposal, Step, TimerKind};
+use super::state::{MAX_OTHER_PROPOSALS, NIL, RoundProposal, Step, TimerKind};
 use super::{ROUND_AHEAD, SignedProposal, Tendermint, TendermintMessage};
 use crate::services::consensus::protocol::Effect;
 use crate::services::consensus::protocol::messages::{Message, PreparedCertificate, RejectReason};
@@ -197,9 +197,16 @@ impl Tendermint {
         if round <= self.state.round.saturating_add(ROUND_AHEAD) {
             let s = &mut self.state;
             s.remember_block(hash, block);
-            s.proposals
+            let first = s
+                .proposals
                 .entry(round)
                 .or_insert(RoundProposal { hash, valid_round });
+            if first.hash != hash && s.blocks.contains_key(&hash) {
+                let others = s.other_proposals.entry(round).or_default();
+                if !others.contains(&hash) && others.len() < MAX_OTHER_PROPOSALS {
+                    others.push(hash);
+                }
+            }
         }
         self.advance(out);
     }
@@ -409,26 +416,42 @@ impl Tendermint {
         true
     }
 
-    /// l. 36: 2/3+ prevotes for the round's proposal, from the prevote step
-    /// on, for the first time: lock and precommit it (in the prevote step),
-    /// and make it the valid value.
+    /// l. 36: 2/3+ prevotes for a proposal of the round (any of them, not
+    /// only the first seen: an equivocating proposer's other block may be
+    /// the one the others prevoted), from the prevote step on, for the
+    /// first time: lock and precommit it (in the prevote step), and make it
+    /// the valid value.
     fn try_polka(&mut self, out: &mut Vec<Effect>) -> bool {
         let s = &self.state;
         let round = s.round;
         if s.step == Step::Propose || s.polka_done == Some(round) {
             return false;
         }
-        let Some(p) = s.proposals.get(&round) else {
+        let candidates = s
+            .proposals
+            .get(&round)
+            .map(|p| p.hash)
+            .into_iter()
+            .chain(s.other_proposals.get(&round).into_iter().flatten().copied());
+        let mut found = None;
+        for hash in candidates {
+            let Some(block) = s.blocks.get(&hash) else {
+                continue;
+            };
+            if let Some(qc) = s.certificate(&self.set, round, Phase::Prevote, hash) {
+                found = Some((
+                    hash,
+                    PreparedCertificate {
+                        qc,
+                        block: block.clone(),
+                    },
+                ));
+                break;
+            }
+        }
+        let Some((hash, cert)) = found else {
             return false;
         };
-        let Some(block) = s.blocks.get(&p.hash).cloned() else {
-            return false;
-        };
-        let Some(qc) = s.certificate(&self.set, round, Phase::Prevote, p.hash) else {
-            return false;
-        };
-        let hash = p.hash;
-        let cert = PreparedCertificate { qc, block };
         self.state.polka_done = Some(round);
         if self.state.step == Step::Prevote {
             self.state.locked = Some(cert.clone());

@@ -14,6 +14,9 @@ pub const NIL: [u8; 32] = [0; 32];
 
 /// Most blocks remembered per height (one per round from honest proposers).
 pub(super) const MAX_BLOCKS_PER_HEIGHT: usize = 64;
+/// Most further proposals (after the first) kept per round: only an
+/// equivocating proposer sends more than one.
+pub(super) const MAX_OTHER_PROPOSALS: usize = 4;
 
 /// Where a validator is within a round (the paper's step_p).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,8 +58,12 @@ pub(super) struct HeightState {
     pub locked: Option<PreparedCertificate>,
     /// validValue / validRound, likewise.
     pub valid: Option<PreparedCertificate>,
-    /// First valid proposal per round.
+    /// First valid proposal per round (the one we prevote, l. 22/28).
     pub proposals: BTreeMap<u64, RoundProposal>,
+    /// Hashes of further valid proposals per round (an equivocating
+    /// proposer's): line 36 applies to any proposal of the round that
+    /// gathers 2f+1 prevotes, not only to the first one seen.
+    pub other_proposals: BTreeMap<u64, Vec<[u8; 32]>>,
     /// Blocks of valid proposals (and proof-of-locks) of this height.
     pub blocks: HashMap<[u8; 32], Block>,
     /// Valid votes by (round, phase), first vote per validator.
@@ -87,6 +94,7 @@ impl HeightState {
             locked: None,
             valid: None,
             proposals: BTreeMap::new(),
+            other_proposals: BTreeMap::new(),
             blocks: HashMap::new(),
             votes: BTreeMap::new(),
             reported: HashSet::new(),

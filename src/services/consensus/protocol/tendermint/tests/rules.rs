@@ -329,3 +329,50 @@ fn precommits_of_an_earlier_round_decide() {
     assert_eq!((qc.view, qc.phase), (0, Phase::Precommit));
     assert_eq!(c.height(), 2);
 }
+
+/// Algorithm 1 line 36 holds for any proposal of the round, not only the
+/// first one seen: an equivocating proposer sends A to us and B to the
+/// others, who prevote B. We prevoted A (our first proposal), then B's
+/// proposal and 2f+1 prevotes for B arrive: we lock B and precommit it,
+/// so B can be decided with our precommit.
+#[test]
+fn a_polka_for_a_proposal_that_was_not_the_first_seen_locks_and_precommits_it() {
+    let mut c = core(4, 0, None);
+    let a = block(1, 0, 1, &["a"]);
+    let b = block(1, 0, 1, &["b"]);
+    // Prevotes for b from 1, 2 and 3 come first (we hold no proposal yet).
+    for i in 1..4 {
+        c.step(msg(
+            u32::try_from(i).unwrap(),
+            Message::Vote(vote(i, 1, 0, Phase::Prevote, b.hash())),
+        ));
+    }
+    // Then the proposer's proposal of a: the first we see, we prevote it.
+    let effects = c.step(msg(1, proposal_msg(&a, 0, None)));
+    assert_eq!(
+        sent_votes(&effects),
+        [vote(0, 1, 0, Phase::Prevote, a.hash())]
+    );
+    // Then its proposal of b, which holds 2f+1 prevotes: line 36.
+    let effects = c.step(msg(1, proposal_msg(&b, 0, None)));
+    assert_eq!(
+        sent_votes(&effects),
+        [vote(0, 1, 0, Phase::Precommit, b.hash())]
+    );
+    assert_eq!(c.locked(), Some((0, b.hash())));
+    // Two more precommits for b decide it.
+    c.step(msg(
+        2,
+        Message::Vote(vote(2, 1, 0, Phase::Precommit, b.hash())),
+    ));
+    let effects = c.step(msg(
+        3,
+        Message::Vote(vote(3, 1, 0, Phase::Precommit, b.hash())),
+    ));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Commit { block, .. } if block == &b)),
+        "{effects:?}"
+    );
+}
