@@ -96,7 +96,11 @@ fn forged_tokens(sb: &Sandbox, target_aud: &str) -> Vec<(String, String)> {
     let header = json!({"alg": "none", "typ": "JWT", "kid": kid});
     out.push((
         "alg none".to_string(),
-        format!("{}.{}.", b64(&header), b64(&serde_json::to_value(&admin).unwrap())),
+        format!(
+            "{}.{}.",
+            b64(&header),
+            b64(&serde_json::to_value(&admin).unwrap())
+        ),
     ));
     // HS256 with the issuer's public key as the HMAC secret.
     let mut h = Header::new(Algorithm::HS256);
@@ -147,7 +151,11 @@ fn forged_tokens(sb: &Sandbox, target_aud: &str) -> Vec<(String, String)> {
     ));
     // A service's key signing beyond its scope.
     let engine = service_key(sb, "engine-0");
-    for (sub, role) in [("engine-0", Admin), ("alice", Player), ("engine-0", Cashier)] {
+    for (sub, role) in [
+        ("engine-0", Admin),
+        ("alice", Player),
+        ("engine-0", Cashier),
+    ] {
         out.push((
             format!("engine key as {sub} ({role})"),
             signed_by(&engine, &Tokens::claims(sub, role)),
@@ -162,7 +170,10 @@ fn targets(sb: &Sandbox) -> Vec<(&'static str, Req)> {
     vec![
         (
             "gateway",
-            Req::get("gateway games", format!("http://{}/api/v1/games", sb.gateway())),
+            Req::get(
+                "gateway games",
+                format!("http://{}/api/v1/games", sb.gateway()),
+            ),
         ),
         (
             "engine",
@@ -191,7 +202,11 @@ fn forged_expired_revoked_and_out_of_scope_tokens_are_refused_everywhere() {
     let good = tokens.mint("ops", Admin);
     for (aud, req) in targets(&sb) {
         let (s, body) = req.send(Some(&good));
-        assert!((200..300).contains(&s), "{}: a good token: {s} {body}", req.what);
+        assert!(
+            (200..300).contains(&s),
+            "{}: a good token: {s} {body}",
+            req.what
+        );
         for (attack, token) in forged_tokens(&sb, aud) {
             let (s, body) = req.send(Some(&token));
             assert_eq!(s, 401, "{}: {attack}: {body}", req.what);
@@ -237,7 +252,11 @@ fn forged_expired_revoked_and_out_of_scope_tokens_are_refused_everywhere() {
     }
     // Other tokens still pass.
     for (_, req) in targets(&sb) {
-        assert!((200..300).contains(&req.send(Some(&good)).0), "{}", req.what);
+        assert!(
+            (200..300).contains(&req.send(Some(&good)).0),
+            "{}",
+            req.what
+        );
     }
     // The gateway serves the public key set, and only public keys.
     let (s, body) = Req::get(
@@ -254,7 +273,13 @@ fn forged_expired_revoked_and_out_of_scope_tokens_are_refused_everywhere() {
         .map(|k| k["kid"].as_str().unwrap())
         .collect();
     assert!(kids.contains(&issuer_kid(&sb).as_str()), "{set}");
-    assert!(set["keys"].as_array().unwrap().iter().all(|k| k["d"].is_null()));
+    assert!(
+        set["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["d"].is_null())
+    );
 
     // Rotation: `auth rotate` adds a key that signs new tokens; tokens of
     // the old key pass until `auth rotate --retire OLD`.
@@ -433,8 +458,8 @@ fn a_compromised_validator_or_engine_cannot_mint_what_it_is_not() {
     )
     .send(Some(&own));
     assert_eq!(s, 403, "{body}");
-    let (s, body) = Req::get("wallet summary", format!("http://{}/summary", sb.wallet()))
-        .send(Some(&own));
+    let (s, body) =
+        Req::get("wallet summary", format!("http://{}/summary", sb.wallet())).send(Some(&own));
     assert_eq!(s, 403, "{body}");
 }
 
@@ -442,8 +467,14 @@ fn a_compromised_validator_or_engine_cannot_mint_what_it_is_not() {
 /// the service's own key (the only key that can sign them).
 fn token_for(sb: &Sandbox, role: Role, sub: &str) -> String {
     match role {
-        Engine => signed_by(&service_key(sb, "engine-0"), &Tokens::claims("engine-0", Engine)),
-        Wallet => signed_by(&service_key(sb, "wallet"), &Tokens::claims("wallet", Wallet)),
+        Engine => signed_by(
+            &service_key(sb, "engine-0"),
+            &Tokens::claims("engine-0", Engine),
+        ),
+        Wallet => signed_by(
+            &service_key(sb, "wallet"),
+            &Tokens::claims("wallet", Wallet),
+        ),
         _ => Tokens::of(sb).mint(sub, role),
     }
 }

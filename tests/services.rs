@@ -162,7 +162,10 @@ fn gateway_refuses_placeholder_secrets() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("placeholder"), "{err}");
     assert!(err.contains("gateway.auth.jwt_secret"), "{err}");
-    assert!(!err.contains("your-secret-key"), "the secret is never printed: {err}");
+    assert!(
+        !err.contains("your-secret-key"),
+        "the secret is never printed: {err}"
+    );
 }
 
 #[test]

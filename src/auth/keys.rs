@@ -49,7 +49,9 @@ pub fn issuer_dir(state_dir: &Path) -> PathBuf {
 
 /// Where service `name` (`engine-0`, `wallet`) keeps its signing key.
 pub fn service_key_path(state_dir: &Path, name: &str) -> PathBuf {
-    auth_dir(state_dir).join("services").join(format!("{name}.key"))
+    auth_dir(state_dir)
+        .join("services")
+        .join(format!("{name}.key"))
 }
 
 /// A key's id: the first 16 hex characters of SHA-256 of its public key.
@@ -106,7 +108,10 @@ impl Jwk {
         let key = VerifyingKey::from_bytes(&bytes)
             .map_err(|e| format!("key {}: not an Ed25519 point: {e}", self.kid))?;
         if kid_of(&key) != self.kid {
-            return Err(format!("key {}: kid does not match its public key", self.kid));
+            return Err(format!(
+                "key {}: kid does not match its public key",
+                self.kid
+            ));
         }
         if self.bitcraps_roles.is_empty() {
             return Err(format!("key {}: bitcraps_roles is empty", self.kid));

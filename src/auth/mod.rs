@@ -16,9 +16,7 @@ mod tests;
 mod verify;
 
 pub use sign::{ServiceToken, SignKey, new_claims, sign};
-pub use verify::{
-    AUDIENCES, DEFAULT_ISSUER, Keys, Mode, Policy, Verifier, VerifierConfig, verify,
-};
+pub use verify::{AUDIENCES, DEFAULT_ISSUER, Keys, Mode, Policy, Verifier, VerifierConfig, verify};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -184,4 +182,3 @@ pub fn now_secs() -> u64 {
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
-

@@ -73,7 +73,11 @@ fn alg_none_is_refused() {
     let kid = keys::kid_of(&w.issuer.verifying_key());
     let c = claims("alice", Role::Admin, now);
     let header = serde_json::json!({"alg": "none", "typ": "JWT", "kid": kid});
-    let t = format!("{}.{}.", b64(&header), b64(&serde_json::to_value(&c).unwrap()));
+    let t = format!(
+        "{}.{}.",
+        b64(&header),
+        b64(&serde_json::to_value(&c).unwrap())
+    );
     assert!(check(&w, &t, now).is_err());
 }
 
@@ -84,7 +88,9 @@ fn hs256_signed_with_the_public_key_is_refused() {
     let c = claims("alice", Role::Admin, now);
     for secret in [
         public.as_bytes().to_vec(),
-        keys::Jwk::ed25519(&public, &[Role::Admin], None).x.into_bytes(),
+        keys::Jwk::ed25519(&public, &[Role::Admin], None)
+            .x
+            .into_bytes(),
         serde_json::to_vec(&w.set).unwrap(),
     ] {
         let mut h = Header::new(Algorithm::HS256);
@@ -240,7 +246,10 @@ fn a_rotated_set_accepts_old_and_new_until_the_old_is_retired() {
     let new = keys::current_issuer(dir.path(), &jwks).unwrap().unwrap();
     assert_eq!(keys::kid_of(&new.verifying_key()), new_kid);
     let new_token = signed(&new, &claims("bob", Role::Player, now));
-    assert!(verifier.verify_at(&new_token, now).is_err(), "not reloaded yet");
+    assert!(
+        verifier.verify_at(&new_token, now).is_err(),
+        "not reloaded yet"
+    );
     let change = verifier.reload_if_changed().unwrap().unwrap();
     assert!(change.contains(&new_kid), "{change}");
     assert!(verifier.verify_at(&old_token, now).is_ok());

@@ -281,13 +281,18 @@ fn rotate(g: &GlobalArgs, retire: Option<&str>) -> anyhow::Result<()> {
             if target.is_some_and(|k| k.is_issuer()) && issuers <= 1 {
                 return Err(fail(
                     Code::Error,
-                    format!("{kid} is the only issuer key; `bitcraps auth rotate` adds another first"),
+                    format!(
+                        "{kid} is the only issuer key; `bitcraps auth rotate` adds another first"
+                    ),
                 ));
             }
             if !keys::retire(&g.state_dir, &jwks, kid)? {
                 return Err(fail(
                     Code::NotFound,
-                    format!("no key {kid:?} in {}; `bitcraps auth keys` lists them", jwks.display()),
+                    format!(
+                        "no key {kid:?} in {}; `bitcraps auth keys` lists them",
+                        jwks.display()
+                    ),
                 ));
             }
             ("retired", kid.to_string())
@@ -295,7 +300,9 @@ fn rotate(g: &GlobalArgs, retire: Option<&str>) -> anyhow::Result<()> {
         None => ("added", keys::add_issuer(&g.state_dir, &jwks)?),
     };
     if g.output == OutputFormat::Json {
-        return output::print_json(&serde_json::json!({ action: kid, "jwks": jwks.display().to_string() }));
+        return output::print_json(
+            &serde_json::json!({ action: kid, "jwks": jwks.display().to_string() }),
+        );
     }
     if !g.quiet {
         eprintln!("{action} issuer key {kid} in {}", jwks.display());
@@ -312,7 +319,11 @@ fn list_keys(g: &GlobalArgs) -> anyhow::Result<()> {
     let mut t = output::table(&["KID", "ROLES", "SUB"]);
     for k in set.keys {
         let roles: Vec<String> = k.bitcraps_roles.iter().map(|r| r.to_string()).collect();
-        t.add_row(vec![k.kid, roles.join(","), k.bitcraps_sub.unwrap_or_default()]);
+        t.add_row(vec![
+            k.kid,
+            roles.join(","),
+            k.bitcraps_sub.unwrap_or_default(),
+        ]);
     }
     output::print_table(&t)
 }

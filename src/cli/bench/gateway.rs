@@ -227,8 +227,7 @@ pub fn report(g: &GlobalArgs, a: &GatewayBench) -> anyhow::Result<GatewayReport>
             .map(|i| (format!("bench-{i}"), t.clone()))
             .collect()
     } else {
-        let key =
-            crate::services::credentials::user_sign_key(&loaded.config, &g.state_dir, true)?;
+        let key = crate::services::credentials::user_sign_key(&loaded.config, &g.state_dir, true)?;
         let iss = &loaded.config.gateway.auth.issuer;
         (0..a.games)
             .map(|i| {

@@ -579,7 +579,8 @@ pub fn app(
     let mut doc = GatewayApi::openapi();
     openapi::add_proxied(&mut doc);
     let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, doc);
-    ctx.readiness.set("jwt_secret", true, true, "token keys loaded");
+    ctx.readiness
+        .set("jwt_secret", true, true, "token keys loaded");
     let tuning = reload::tuning(cfg)?;
     let dynamic = cfg.service_discovery.method != "static";
     let start = |service: Service| {

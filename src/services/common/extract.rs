@@ -245,7 +245,14 @@ mod tests {
     use super::*;
 
     fn caller(sub: &str, role: Role) -> Caller {
-        Caller(auth::new_claims("bitcraps", &auth::AUDIENCES, sub, role, 0, 60))
+        Caller(auth::new_claims(
+            "bitcraps",
+            &auth::AUDIENCES,
+            sub,
+            role,
+            0,
+            60,
+        ))
     }
 
     #[test]

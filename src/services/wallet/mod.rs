@@ -42,13 +42,7 @@ pub async fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     );
     let verifier = super::token_verifier(cfg, opts, "wallet")?;
     let name = crate::config::wallet_name(opts.index, cfg.wallet_addrs().len());
-    let token = super::service_token(
-        cfg,
-        opts,
-        &name,
-        crate::auth::Role::Wallet,
-        &["consensus"],
-    )?;
+    let token = super::service_token(cfg, opts, &name, crate::auth::Role::Wallet, &["consensus"])?;
     let store = open_store(cfg, opts).await?;
     tracing::info!(store = %store.describe(), "wallet ledger open");
     let wallet = http::Wallet::start(store, http::WalletMetrics::new(ctx.metrics.registry())?);
