@@ -114,7 +114,7 @@ pub fn user_sign_key(cfg: &Config, state_dir: &Path, create: bool) -> anyhow::Re
     }
     if let Some(path) = &a.issuer_key_file {
         return Ok(SignKey::ed25519(&keys::read_private(path).with_context(
-            || format!("reading the issuer key (gateway.auth.issuer_key_file)"),
+            || "reading the issuer key (gateway.auth.issuer_key_file)".to_string(),
         )?));
     }
     let jwks = a.jwks_path(state_dir);

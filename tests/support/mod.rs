@@ -151,6 +151,22 @@ impl Sandbox {
         bitcraps::auth::keys::ensure_issuer(self.state_dir(), &jwks).unwrap()
     }
 
+    /// A token of service `name` (role `engine` or `wallet`), signed with
+    /// its own key, which is made and listed in the key set when absent
+    /// (services re-read the set within a second).
+    pub fn service_token(&self, name: &str, role: bitcraps::auth::Role) -> String {
+        let state = self.state_dir();
+        let jwks = bitcraps::auth::keys::default_jwks_path(state);
+        bitcraps::auth::keys::ensure_issuer(state, &jwks).unwrap();
+        let path = bitcraps::auth::keys::service_key_path(state, name);
+        let key = bitcraps::auth::keys::ensure_service_key(&path, &jwks, name, role).unwrap();
+        bitcraps::auth::sign(
+            &bitcraps::auth::SignKey::ed25519(&key),
+            &Tokens::claims(name, role),
+        )
+        .unwrap()
+    }
+
     /// What `up` provisions before it spawns a service, for a test that
     /// runs `serve` itself: the key set, and an engine's or wallet's key.
     fn provision_serve(&self, args: &[&str]) {
