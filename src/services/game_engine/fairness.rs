@@ -123,6 +123,85 @@ pub fn mix<'a>(contributions: impl IntoIterator<Item = (&'a str, &'a str)>) -> S
     hex::encode(h.finalize())
 }
 
+/// Links in a game's seed chain (`L`): round `r` (1-based) draws with link
+/// `s_r`, so a table can play this many rounds on one commitment.
+pub const CHAIN_LENGTH: u64 = 10_000;
+
+/// A link every this many is kept in memory, so finding `s_r` takes at
+/// most this many hashes instead of up to `L`.
+const CHECKPOINT_EVERY: u64 = 100;
+
+/// Link `index` of the chain whose top is `terminal` (`s_L`):
+/// `s_index = SHA-256^(L - index)(s_L)`; `s_0` is the commitment.
+pub fn chain_link(terminal: &[u8; 32], length: u64, index: u64) -> [u8; 32] {
+    let mut s = *terminal;
+    for _ in index.min(length)..length {
+        s = commitment(&s);
+    }
+    s
+}
+
+/// Whether `link` is the predecessor's preimage: `SHA-256(link) = prev`.
+pub fn chains_to(link: &[u8; 32], prev: &[u8; 32]) -> bool {
+    commitment(link) == *prev
+}
+
+/// Checkpoints of a chain, every [`CHECKPOINT_EVERY`] links from the top,
+/// so a link is a few dozen hashes away. Pure memo: not stored, rebuilt on
+/// first use, and equal to any other (it is a function of the terminal).
+#[derive(Clone, Default)]
+pub struct LinkCache(std::sync::Arc<Vec<(u64, [u8; 32])>>);
+
+impl PartialEq for LinkCache {
+    fn eq(&self, _: &LinkCache) -> bool {
+        true
+    }
+}
+impl Eq for LinkCache {}
+
+impl std::fmt::Debug for LinkCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LinkCache({} checkpoints)", self.0.len())
+    }
+}
+
+impl LinkCache {
+    /// Link `index` of the chain topped by `terminal`, filling the
+    /// checkpoints on first use (one walk of the chain).
+    pub fn link(&mut self, terminal: &[u8; 32], length: u64, index: u64) -> [u8; 32] {
+        if self.0.is_empty() {
+            let mut points = Vec::with_capacity((length / CHECKPOINT_EVERY + 2) as usize);
+            let mut s = *terminal;
+            let mut i = length;
+            loop {
+                if i % CHECKPOINT_EVERY == 0 || i == length {
+                    points.push((i, s));
+                }
+                if i == 0 {
+                    break;
+                }
+                s = commitment(&s);
+                i -= 1;
+            }
+            self.0 = std::sync::Arc::new(points);
+        }
+        // The lowest checkpoint at or above `index` (points run downwards).
+        let (mut i, mut s) = (length, *terminal);
+        for (at, link) in self.0.iter() {
+            if *at >= index {
+                (i, s) = (*at, *link);
+            } else {
+                break;
+            }
+        }
+        while i > index {
+            s = commitment(&s);
+            i -= 1;
+        }
+        s
+    }
+}
+
 /// SHA-256 of a server seed.
 pub fn commitment(server_seed: &[u8; 32]) -> [u8; 32] {
     Sha256::digest(server_seed).into()

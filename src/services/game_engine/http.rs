@@ -981,6 +981,9 @@ async fn game_events(
     let slot = e.slot(&id).await?;
     // Subscribe first, then replay from the store: nothing falls in between.
     let live = slot.subscribe();
+    // Read before the replay: a game finished now has its `finished` event
+    // stored, so the replay carries it.
+    let finished = slot.game.lock().await.status == GameStatus::Finished;
     let replay = e.store.events_after(&id, after, u32::MAX).map_err(|err| {
         tracing::error!(error = %err, "event replay failed");
         Problem::new(
@@ -989,11 +992,23 @@ async fn game_events(
         )
     })?;
     let last_replayed = replay.last().map(|ev| ev.seq).unwrap_or(after);
+    // A finished game's stream ends: after its `finished` event, or at
+    // once after the replay when that was already sent (later `anchored`
+    // records are in the proof, and replayable with `?after=`).
     let replay = tokio_stream::iter(replay);
     let live = BroadcastStream::new(live)
         .map_while(|r| r.ok()) // lagged: end the stream; the client resumes by id
-        .filter(move |ev| ev.seq > last_replayed);
-    let stream = replay.chain(live).map(|ev| {
+        .filter(move |ev| ev.seq > last_replayed)
+        .take_while(move |_| !finished);
+    let mut done = false;
+    let stream = replay.chain(live).map_while(move |ev| {
+        if done {
+            return None;
+        }
+        done = ev.kind == "finished";
+        Some(ev)
+    });
+    let stream = stream.map(|ev| {
         Ok::<_, Infallible>(
             SseEvent::default()
                 .id(ev.seq.to_string())
@@ -1009,14 +1024,72 @@ async fn game_events(
 /// Everything needed to recompute every roll and card: the commitment, the
 /// client seed, each draw's nonce and result, and (once the game is
 /// finished) the server seed.
-#[utoipa::path(get, path = "/games/{id}/proof", tag = "games",
-    responses((status = 200, description = "The proof"), (status = 404), (status = 401)))]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProofQuery {
+    /// One round of a chain game (1-based): its link, contributions, draws
+    /// and, once it has ended, its events (actions and settlements).
+    round: Option<u64>,
+}
+
+/// With `?round=R`: 200 with round R alone (in progress: no link, no deck
+/// order, no events); 422 for round 0 or a game without rounds (`legacy`,
+/// `contributions`); 404 for a round that has not started.
+#[utoipa::path(get, path = "/games/{id}/proof", tag = "games", params(ProofQuery),
+    responses((status = 200, description = "The proof (or one round's)"),
+              (status = 404, description = "Unknown game, or a round that has not started"),
+              (status = 422, description = "round=0, or a game without rounds"),
+              (status = 401)))]
 async fn game_proof(
     State(s): State<EngineState>,
     _caller: Caller,
     Path(id): Path<String>,
+    Query(q): Query<ProofQuery>,
 ) -> Result<Json<Value>, Problem> {
     let slot = s.inner.slot(&id).await?;
     let g = slot.game.lock().await;
-    Ok(Json(g.proof()))
+    let Some(r) = q.round else {
+        return Ok(Json(g.proof()));
+    };
+    let Some(chain) = g.fairness.chain.as_ref() else {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "this game has no rounds: it was created before seed chains (seed_scheme legacy or \
+             contributions); GET /games/{id}/proof without ?round",
+        ));
+    };
+    if r == 0 {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rounds are numbered from 1",
+        ));
+    }
+    let started = chain.rounds.len() as u64;
+    let Some(mut round) = g.round_proof(r) else {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            format!("round {r} has not started (this game is at round {started})"),
+        ));
+    };
+    let mut proof = g.proof();
+    drop(g);
+    if let (Some(start), Some(end)) = (round["start_seq"].as_u64(), round["end_seq"].as_u64()) {
+        let limit = u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX);
+        let events = s.inner.store.events_after(&id, start, limit).map_err(|err| {
+            tracing::error!(error = %err, "round events read failed");
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the game store is unavailable",
+            )
+        })?;
+        round["events"] = serde_json::to_value(events).unwrap_or(Value::Null);
+    }
+    if let Some(o) = proof.as_object_mut() {
+        o.remove("rounds");
+        o.remove("draws");
+        o.remove("contributions");
+        o.remove("client_seed");
+        o.insert("round".into(), round);
+    }
+    Ok(Json(proof))
 }
