@@ -1032,6 +1032,16 @@ pub struct ProofQuery {
     round: Option<u64>,
 }
 
+fn e_events(s: &EngineState, id: &str, after: u64, limit: u32) -> Result<Vec<Event>, Problem> {
+    s.inner.store.events_after(id, after, limit).map_err(|err| {
+        tracing::error!(error = %err, "round events read failed");
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the game store is unavailable",
+        )
+    })
+}
+
 /// With `?round=R`: 200 with round R alone (in progress: no link, no deck
 /// order, no events); 422 for round 0 or a game without rounds (`legacy`,
 /// `contributions`); 404 for a round that has not started.
@@ -1065,31 +1075,17 @@ async fn game_proof(
         ));
     }
     let started = chain.rounds.len() as u64;
-    let Some(mut round) = g.round_proof(r) else {
+    let Some(round) = g.round_proof(r) else {
         return Err(Problem::new(
             StatusCode::NOT_FOUND,
             format!("round {r} has not started (this game is at round {started})"),
         ));
     };
-    let mut proof = g.proof();
-    drop(g);
+    let mut events = None;
     if let (Some(start), Some(end)) = (round["start_seq"].as_u64(), round["end_seq"].as_u64()) {
         let limit = u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX);
-        let events = s.inner.store.events_after(&id, start, limit).map_err(|err| {
-            tracing::error!(error = %err, "round events read failed");
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the game store is unavailable",
-            )
-        })?;
-        round["events"] = serde_json::to_value(events).unwrap_or(Value::Null);
+        events = Some(e_events(&s, &id, start, limit)?);
     }
-    if let Some(o) = proof.as_object_mut() {
-        o.remove("rounds");
-        o.remove("draws");
-        o.remove("contributions");
-        o.remove("client_seed");
-        o.insert("round".into(), round);
-    }
+    let proof = g.round_document(r, events.as_deref()).unwrap_or(Value::Null);
     Ok(Json(proof))
 }

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::{CRAPS_ROUND_ROLLS, Event, Game, GameError, SeedChain, Table, field};
 use crate::services::game_engine::fairness::RandomSource;
-use crate::services::game_engine::games::craps::{BetKind, Roll};
+use crate::services::game_engine::games::craps::{BetKind, Roll, settlement_moves};
 use crate::services::game_engine::games::{ChipMove, Chips, RuleError};
 
 impl Game {
@@ -91,28 +91,7 @@ impl Game {
                     return Err(GameError::after_draw("find its craps table"));
                 };
                 let outcome = table.roll(Roll::new(d1, d2), &self.seats);
-                let mut moves = Vec::new();
-                for s in &outcome.settled {
-                    let p = s.player.clone();
-                    if s.returned > 0 {
-                        moves.push(ChipMove::Return {
-                            player: p.clone(),
-                            amount: s.returned,
-                        });
-                    }
-                    if !s.stays_up && s.amount > s.returned {
-                        moves.push(ChipMove::Collect {
-                            player: p.clone(),
-                            amount: s.amount - s.returned,
-                        });
-                    }
-                    if s.won > 0 {
-                        moves.push(ChipMove::Pay {
-                            player: p,
-                            amount: s.won,
-                        });
-                    }
-                }
+                let moves = settlement_moves(&outcome.settled);
                 self.settle_drawn(&moves)?;
                 self.record_draw(nonce, "dice", json!([d1, d2]));
                 let data = serde_json::to_value(&outcome).unwrap_or(Value::Null);

@@ -1111,3 +1111,6 @@ mod tests {
         assert!(Game::create("g".into(), &bad, [1; 32], 0, 3).is_err());
     }
 }
+
+#[cfg(test)]
+mod round_tests;

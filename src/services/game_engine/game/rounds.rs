@@ -309,5 +309,25 @@ impl Game {
     }
 }
 
+impl Game {
+    /// The answer of `GET /games/{id}/proof?round=R`: the game's commitment,
+    /// anchors and chain, and round `r` with `events` (the round's stored
+    /// events, given only once it has ended).
+    pub fn round_document(&self, r: u64, events: Option<&[Event]>) -> Option<Value> {
+        let mut round = self.round_proof(r)?;
+        if let (Some(ev), true) = (events, round["ended"] == Value::Bool(true)) {
+            round["events"] = serde_json::to_value(ev).unwrap_or(Value::Null);
+        }
+        let mut proof = self.proof();
+        if let Some(o) = proof.as_object_mut() {
+            for k in ["rounds", "draws", "contributions", "client_seed"] {
+                o.remove(k);
+            }
+            o.insert("round".into(), round);
+        }
+        Some(proof)
+    }
+}
+
 /// The derivation, in one line, for the proof's readers.
 pub const CHAIN_DERIVATION: &str = "chain: s_L random (32 bytes, secret), s_(i-1) = SHA-256(s_i) over the 32 raw bytes, commitment = hex(s_0); round r (1-based) uses server seed s_r, revealed when the round ends, check SHA-256(s_r) = s_(r-1); client_seed(r) = hex(SHA-256(for each contribution of round r in order: u32be(len(player)) || player || u32be(len(client_seed)) || client_seed)); block(i) = HMAC-SHA256(key = s_r bytes, message = \"{client_seed(r)}:{nonce}:{i}\") with nonce counting every draw of the game; dice: next byte b < 252 -> b % 6 + 1, twice; shuffle: Fisher-Yates with 4-byte big-endian rejection-sampled indices; no draw before the commitment is in a committed block (commitment_height)";
