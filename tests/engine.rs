@@ -368,6 +368,24 @@ fn craps_is_played_durably_and_verifiably() {
         (a.iter().any(|x| x["what"] == "commitment") && a.iter().any(|x| x["what"] == "reveal"))
             .then_some(a)
     });
+    // Every revealed link has its own anchor entry too.
+    let ended = proof["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ended"] == true)
+        .count();
+    wait_for("every revealed link anchored", LIMIT, || {
+        let (_, p) = api.call("GET", &format!("/games/{id}/proof"), Some(("bob", Player)), None);
+        let mut rounds: Vec<u64> = p["anchors"]
+            .as_array()?
+            .iter()
+            .filter(|a| a["what"] == "round")
+            .filter_map(|a| a["round"].as_u64())
+            .collect();
+        rounds.sort_unstable();
+        (rounds == (1..=ended as u64).collect::<Vec<_>>()).then_some(())
+    });
     let find = |what: &str| anchors.iter().find(|a| a["what"] == what).unwrap().clone();
     let (commit, reveal) = (find("commitment"), find("reveal"));
     assert!(
@@ -1096,6 +1114,16 @@ fn poker_hands_move_chips_between_players_only() {
             .sum();
         assert_eq!(total, 600, "chips only move between players");
         assert_eq!(view["house"], BANKROLL);
+        // A hand is a round: it verifies alone, the table still open.
+        let (s, doc) = api.call(
+            "GET",
+            &format!("/games/{id}/proof?round={}", hand + 1),
+            Some(("carol", Player)),
+            None,
+        );
+        assert_eq!(s, 200, "{doc}");
+        assert_eq!(doc["round"]["ended"], true, "{doc}");
+        assert_eq!(verify_with_script(&doc), 0, "hand {hand} verifies: {doc}");
     }
 }
 

@@ -524,6 +524,13 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str, round: Option<u64>) -> anyhow::Re
 /// The anchors: the validators' blocks must carry this game's records.
 fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>) -> Vec<String> {
     let commitment = proof["commitment"].as_str().unwrap_or("");
+    let link_of = |r: u64| {
+        proof["rounds"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|x| x["round"] == json!(r)))
+            .map(|x| x["link"].clone())
+            .unwrap_or(Value::Null)
+    };
     let mut anchored = Vec::new();
     for a in proof["anchors"].as_array().into_iter().flatten() {
         let h = a["height"].as_u64().unwrap_or(0);
@@ -542,19 +549,26 @@ fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>)
                             .unwrap_or_default()
                     })
                     .any(|e| {
+                        // A round's record carries its link: the one the proof reveals.
+                        let link_ok = match a["round"].as_u64() {
+                            Some(r) => e["round"] == json!(r) && e["link"] == link_of(r),
+                            None => true,
+                        };
                         e["game_id"] == json!(id)
                             && e["what"] == a["what"]
                             && e["commitment"] == json!(commitment)
+                            && link_ok
                     });
                 if b["hash"] != a["block_hash"] || !found {
                     problems.push(format!(
                         "anchor at height {h} does not match the validators' block"
                     ));
                 } else {
-                    anchored.push(format!(
-                        "{} at height {h}",
-                        a["what"].as_str().unwrap_or("")
-                    ));
+                    let what = match a["round"].as_u64() {
+                        Some(r) => format!("round {r}"),
+                        None => a["what"].as_str().unwrap_or("").to_string(),
+                    };
+                    anchored.push(format!("{what} at height {h}"));
                 }
             }
             Err(e) => problems.push(format!("anchor at height {h}: {e}")),

@@ -280,13 +280,17 @@ impl Engine {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for (id, slot) in slots {
-            let (commit, reveal) = {
+            let (commit, reveal, rounds) = {
                 let g = slot.game.lock().await;
                 (
                     !g.has_anchor("commitment"),
                     g.status == GameStatus::Finished && !g.has_anchor("reveal"),
+                    g.unanchored_rounds(),
                 )
             };
+            for r in rounds {
+                spawn_round_anchor(self.clone(), id.clone(), r);
+            }
             if commit {
                 spawn_anchor(self.clone(), id.clone(), "commitment");
             }
@@ -299,14 +303,30 @@ impl Engine {
 
 /// Queues a game's commitment or reveal for the validators' log.
 pub fn spawn_anchor(e: Arc<Engine>, id: String, what: &'static str) {
+    spawn_anchor_of(e, id, what, None);
+}
+
+/// Anchors round `r`'s revealed link (a chain game).
+pub fn spawn_round_anchor(e: Arc<Engine>, id: String, r: u64) {
+    spawn_anchor_of(e, id, "round", Some(r));
+}
+
+fn spawn_anchor_of(e: Arc<Engine>, id: String, what: &'static str, round: Option<u64>) {
     // The record belongs to the request being served (if any): its trace.
     let trace = crate::telemetry::trace::Context::current();
     tokio::spawn(async move {
         let Ok(slot) = e.slot(&id).await else { return };
-        let payload = slot.game.lock().await.anchor_payload(what);
+        let payload = {
+            let g = slot.game.lock().await;
+            match round {
+                Some(r) => g.round_anchor_payload(r),
+                None => g.anchor_payload(what),
+            }
+        };
         let req = super::anchor::Request {
             game_id: id,
             what,
+            round,
             payload,
             trace,
         };
@@ -441,7 +461,11 @@ async fn record_anchor(e: &Arc<Engine>, a: super::anchor::Anchored) {
         return;
     };
     let mut g = slot.game.lock().await;
-    if g.has_anchor(&a.anchor.what) {
+    let known = match a.anchor.round {
+        Some(r) => g.has_round_anchor(r),
+        None => g.has_anchor(&a.anchor.what),
+    };
+    if known {
         return;
     }
     let what = a.anchor.what.clone();
@@ -940,6 +964,12 @@ async fn apply_action(
     slot.publish(&events);
     let body = json!({ "events": events, "game": g.view(Some(&caller.0.sub)) });
     drop(g);
+    // Each revealed link is ordered by the validators (batched like the rest).
+    for ev in events.iter().filter(|ev| ev.kind == "round_ended") {
+        if let Some(r) = ev.data["round"].as_u64() {
+            spawn_round_anchor(e.clone(), id.clone(), r);
+        }
+    }
     if finished {
         spawn_anchor(e.clone(), id, "reveal");
     }

@@ -184,11 +184,15 @@ pub struct Fairness {
 /// A record of this game ordered by the validators.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anchor {
-    /// `commitment` (at creation) or `reveal` (when the game finished).
+    /// `commitment` (at creation), `round` (a chain game's round ended:
+    /// its revealed link) or `reveal` (when the game finished).
     pub what: String,
     pub proposal_id: String,
     pub height: u64,
     pub block_hash: String,
+    /// The round of a `round` anchor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<u64>,
 }
 
 impl Fairness {
@@ -861,6 +865,48 @@ impl Game {
         }
     }
 
+    /// Whether round `r`'s revealed link has its anchor.
+    pub fn has_round_anchor(&self, r: u64) -> bool {
+        self.fairness
+            .anchors
+            .iter()
+            .any(|a| a.what == "round" && a.round == Some(r))
+    }
+
+    /// Ended rounds whose link is not anchored yet.
+    pub fn unanchored_rounds(&self) -> Vec<u64> {
+        self.fairness
+            .chain
+            .as_ref()
+            .map(|c| {
+                c.rounds
+                    .iter()
+                    .filter(|r| r.ended() && !self.has_round_anchor(r.round))
+                    .map(|r| r.round)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// What the validators order when round `r` has ended: its link, which
+    /// anyone can chain to the commitment, and its client seed.
+    pub fn round_anchor_payload(&self, r: u64) -> Value {
+        let round = self
+            .fairness
+            .chain
+            .as_ref()
+            .and_then(|c| c.rounds.get(r.saturating_sub(1) as usize))
+            .filter(|x| x.ended());
+        json!({
+            "game_id": self.id,
+            "commitment": self.fairness.commitment,
+            "round": r,
+            "link": round.map(|x| x.link.clone()),
+            "client_seed": round.map(|x| x.client_seed()),
+            "draws": round.map(|x| x.draws),
+        })
+    }
+
     pub fn has_anchor(&self, what: &str) -> bool {
         self.fairness.anchors.iter().any(|a| a.what == what)
     }
@@ -940,6 +986,7 @@ pub(crate) fn anchored(mut g: Game) -> Game {
             proposal_id: "p".into(),
             height: 1,
             block_hash: "h".into(),
+            round: None,
         },
         0,
     );

@@ -33,6 +33,7 @@ fn open(game_type: GameType, players: &[&str], length: u64, config: Value) -> (G
             proposal_id: "p".into(),
             height: 1,
             block_hash: "h".into(),
+            round: None,
         },
         0,
     ));
