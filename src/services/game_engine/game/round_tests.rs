@@ -433,3 +433,30 @@ fn the_python_verifier_checks_rounds_and_names_each_breach() {
         assert!(out.contains(named), "{what}: the breach is not named: {out}");
     }
 }
+
+#[test]
+#[ignore]
+fn timing_chain_vs_single_seed() {
+    for chain in [None, Some(10_000)] {
+        let req = CreateGame {
+            game_type: GameType::Craps,
+            players: vec![PlayerBuyIn { id: "alice".into(), buy_in: 1_000_000 }],
+            config: Value::Null,
+            client_seed: None,
+        };
+        let t = std::time::Instant::now();
+        let (g, _) = Game::open_with("g".into(), &req, TERMINAL, 0, 8, HOUSE_BANKROLL, chain).unwrap();
+        let open = t.elapsed();
+        let mut g = anchored(g);
+        let t = std::time::Instant::now();
+        for _ in 0..2000 {
+            g.apply("alice", &json!({"type": "bet", "bet": "field", "amount": 5}), 1).unwrap();
+            let s = shooter(&g);
+            g.apply(&s, &json!({"type": "roll"}), 1).unwrap();
+        }
+        let play = t.elapsed();
+        let t = std::time::Instant::now();
+        let js = serde_json::to_string(&g).unwrap();
+        println!("{chain:?}: open {open:?}, 4000 actions {play:?}, serialize {:?} ({} bytes)", t.elapsed(), js.len());
+    }
+}

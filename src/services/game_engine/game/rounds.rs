@@ -50,9 +50,10 @@ pub struct Round {
     pub start_seq: u64,
     /// The `round_ended` event; `None` while the round is in progress.
     pub end_seq: Option<u64>,
-    /// The public state when the round started: `seats`, `balances`,
-    /// `house` and the `table` (craps: phase, shooter, bets standing).
-    pub start: Value,
+    /// The public state when the round started, as JSON text (one
+    /// allocation to copy when the game is copied for an action): `seats`,
+    /// `balances`, `house` and the `table` (craps: phase, shooter, bets).
+    pub start: String,
 }
 
 impl Round {
@@ -88,7 +89,7 @@ fn decode32(hex_str: &str) -> Result<[u8; 32], GameError> {
 
 impl Game {
     /// The public state a round starts from (what its proof replays from).
-    fn round_start_state(&self) -> Value {
+    fn round_start_state(&self) -> String {
         let table = match &self.table {
             Table::Craps(t) => serde_json::to_value(t).unwrap_or(Value::Null),
             Table::Blackjack(t) => serde_json::to_value(t.view()).unwrap_or(Value::Null),
@@ -100,6 +101,7 @@ impl Game {
             "house": self.ledger.house,
             "table": table,
         })
+        .to_string()
     }
 
     /// Opens round `r` (its link computed from the secret terminal seed).
@@ -259,7 +261,7 @@ impl Game {
             "first_nonce": round.first_nonce,
             "start_seq": round.start_seq,
             "end_seq": round.end_seq,
-            "start": round.start,
+            "start": serde_json::from_str::<Value>(&round.start).unwrap_or(Value::Null),
             "draws": draws,
         }))
     }
