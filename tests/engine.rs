@@ -192,14 +192,27 @@ fn round_seeds(proof: &Value, r: u64) -> (Vec<u8>, String) {
     let prev = if r == 1 {
         proof["commitment"].as_str().unwrap().to_string()
     } else {
-        rounds[(r - 2) as usize]["link"].as_str().unwrap().to_string()
+        rounds[(r - 2) as usize]["link"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
-    assert_eq!(hex::encode(Sha256::digest(&link)), prev, "SHA-256(s_{r}) = s_{}", r - 1);
+    assert_eq!(
+        hex::encode(Sha256::digest(&link)),
+        prev,
+        "SHA-256(s_{r}) = s_{}",
+        r - 1
+    );
     let contributions: Vec<(&str, &str)> = round["contributions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["player"].as_str().unwrap(), c["client_seed"].as_str().unwrap()))
+        .map(|c| {
+            (
+                c["player"].as_str().unwrap(),
+                c["client_seed"].as_str().unwrap(),
+            )
+        })
         .collect();
     let mixed = mix(&contributions);
     assert_eq!(round["client_seed"], json!(mixed));
@@ -291,21 +304,51 @@ fn craps_is_played_durably_and_verifiably() {
     // Each round (a shooter) ended so far is verifiable while the table is
     // still open: its link is revealed, and its proof, payouts included,
     // satisfies the stand-alone verifier.
-    let open_proof = api.call("GET", &format!("/games/{id}/proof"), Some(("bob", Player)), None).1;
+    let open_proof = api
+        .call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some(("bob", Player)),
+            None,
+        )
+        .1;
     for round in open_proof["rounds"].as_array().unwrap() {
         let r = round["round"].as_u64().unwrap();
-        let (s, doc) = api.call("GET", &format!("/games/{id}/proof?round={r}"), Some(("bob", Player)), None);
+        let (s, doc) = api.call(
+            "GET",
+            &format!("/games/{id}/proof?round={r}"),
+            Some(("bob", Player)),
+            None,
+        );
         assert_eq!(s, 200, "{doc}");
         if round["ended"] == true {
-            assert_eq!(verify_with_script(&doc), 0, "round {r} verifies while the table is open: {doc}");
+            assert_eq!(
+                verify_with_script(&doc),
+                0,
+                "round {r} verifies while the table is open: {doc}"
+            );
         } else {
-            assert_eq!(doc["round"]["link"], Value::Null, "a round in play shows no link: {doc}");
+            assert_eq!(
+                doc["round"]["link"],
+                Value::Null,
+                "a round in play shows no link: {doc}"
+            );
         }
     }
     let current = open_proof["current_round"].as_u64().unwrap();
-    let (s, r) = api.call("GET", &format!("/games/{id}/proof?round={}", current + 1), Some(("bob", Player)), None);
+    let (s, r) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round={}", current + 1),
+        Some(("bob", Player)),
+        None,
+    );
     assert_eq!(s, 404, "a round that has not started: {r}");
-    let (s, r) = api.call("GET", &format!("/games/{id}/proof?round=0"), Some(("bob", Player)), None);
+    let (s, r) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round=0"),
+        Some(("bob", Player)),
+        None,
+    );
     assert_eq!(s, 422, "{r}");
 
     // The admin closes the table: bets go back, the round in play reveals
@@ -313,7 +356,11 @@ fn craps_is_played_durably_and_verifiably() {
     let proof = api.close_and_prove(&id, "bob");
     assert_eq!(proof["seed_scheme"], "chain");
     assert_eq!(proof["commitment"], json!(commitment));
-    assert_eq!(proof["server_seed"], Value::Null, "the chain's top stays secret");
+    assert_eq!(
+        proof["server_seed"],
+        Value::Null,
+        "the chain's top stays secret"
+    );
     assert_eq!(
         proof["rounds"][0]["contributions"][0]["client_seed"], "test-client-seed",
         "{proof}"
@@ -321,7 +368,11 @@ fn craps_is_played_durably_and_verifiably() {
     for (nonce, roll) in rolls.iter().enumerate() {
         let d = &proof["draws"][nonce];
         let (link, client_seed) = round_seeds(&proof, d["round"].as_u64().unwrap());
-        assert_eq!(dice(&link, &client_seed, nonce as u64), *roll, "roll {nonce}");
+        assert_eq!(
+            dice(&link, &client_seed, nonce as u64),
+            *roll,
+            "roll {nonce}"
+        );
         assert_eq!(d["result"], json!([roll.0, roll.1]));
     }
     assert_eq!(
@@ -335,7 +386,12 @@ fn craps_is_played_durably_and_verifiably() {
         .iter()
         .filter(|r| r["ended"] == true)
         .count();
-    let (_, doc) = api.call("GET", &format!("/games/{id}/proof?round={last}"), Some(("bob", Player)), None);
+    let (_, doc) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round={last}"),
+        Some(("bob", Player)),
+        None,
+    );
     assert_eq!(verify_with_script(&doc), 0, "the last round played: {doc}");
     let mut tampered = doc.clone();
     let events = tampered["round"]["events"].as_array_mut().unwrap();
@@ -343,7 +399,11 @@ fn craps_is_played_durably_and_verifiably() {
     let mut moves = rolled["moves"].as_array().cloned().unwrap_or_default();
     moves.push(json!({"move": "pay", "player": "alice", "amount": 1}));
     rolled["moves"] = json!(moves);
-    assert_eq!(verify_with_script(&tampered), 1, "a changed payout is caught");
+    assert_eq!(
+        verify_with_script(&tampered),
+        1,
+        "a changed payout is caught"
+    );
 
     // The event stream of the finished game ends after its last event.
     let resp = api
@@ -376,7 +436,12 @@ fn craps_is_played_durably_and_verifiably() {
         .filter(|r| r["ended"] == true)
         .count();
     wait_for("every revealed link anchored", LIMIT, || {
-        let (_, p) = api.call("GET", &format!("/games/{id}/proof"), Some(("bob", Player)), None);
+        let (_, p) = api.call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some(("bob", Player)),
+            None,
+        );
         let mut rounds: Vec<u64> = p["anchors"]
             .as_array()?
             .iter()
@@ -1007,9 +1072,17 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     assert!(s == 409 || s == 422, "{s}");
 
     // The shoe in play is hidden until its round ends.
-    let (_, p) = api.call("GET", &format!("/games/{id}/proof?round=1"), Some(("alice", Player)), None);
+    let (_, p) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round=1"),
+        Some(("alice", Player)),
+        None,
+    );
     assert_eq!(p["round"]["ended"], false, "{p}");
-    assert!(p["round"]["draws"][0]["result"].is_string(), "no deck order in play: {p}");
+    assert!(
+        p["round"]["draws"][0]["result"].is_string(),
+        "no deck order in play: {p}"
+    );
     let proof = api.close_and_prove(&id, "alice");
     let (seed, client_seed) = round_seeds(&proof, 1);
     assert_eq!(client_seed, mix(&[("alice", "bj-seed")]));
@@ -1038,8 +1111,17 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     tampered["draws"][0]["result"][0] = json!("As");
     tampered["draws"][0]["result"][1] = json!("Ks");
     assert_eq!(verify_with_script(&tampered), 1, "a changed shoe is caught");
-    let (_, doc) = api.call("GET", &format!("/games/{id}/proof?round=1"), Some(("alice", Player)), None);
-    assert_eq!(verify_with_script(&doc), 0, "the shoe's round with its payouts: {doc}");
+    let (_, doc) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round=1"),
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(
+        verify_with_script(&doc),
+        0,
+        "the shoe's round with its payouts: {doc}"
+    );
 }
 
 #[test]
@@ -1269,7 +1351,10 @@ fn seeds_come_after_the_commitment_and_close_at_the_first_draw() {
         let r = sb.run(&["game", "verify", &id]);
         (r.code == 0 && r.stdout.contains("reveal at height")).then_some(r)
     });
-    assert!(r.stdout.contains("1 round(s) chain to the commitment"), "{r}");
+    assert!(
+        r.stdout.contains("1 round(s) chain to the commitment"),
+        "{r}"
+    );
 }
 
 /// Anchored before the first draw (issue 14): with two of four validators

@@ -386,9 +386,7 @@ pub fn run(g: &GlobalArgs, cmd: &GameCommand) -> anyhow::Result<()> {
             let v = api.act(id, player, a)?;
             summary(g, &v)
         }
-        GameCommand::Verify { id, round, target } => {
-            verify(g, &Api::new(g, target)?, id, *round)
-        }
+        GameCommand::Verify { id, round, target } => verify(g, &Api::new(g, target)?, id, *round),
     }
 }
 
@@ -400,7 +398,9 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str, round: Option<u64>) -> anyhow::Re
     if round.is_some() {
         return Err(fail(
             Code::VerifyFailed,
-            format!("{id} has no rounds: it was created before seed chains; verify it without --round"),
+            format!(
+                "{id} has no rounds: it was created before seed chains; verify it without --round"
+            ),
         ));
     }
     let mut problems: Vec<String> = Vec::new();
@@ -621,9 +621,11 @@ fn verify_rounds(
     let anchored = check_anchors(api, id, proof, &mut problems);
     let ok = problems.is_empty();
     if g.output == OutputFormat::Json {
-        output::print_json(&json!({"game_id": id, "verified": ok, "rounds_checked": wanted,
+        output::print_json(
+            &json!({"game_id": id, "verified": ok, "rounds_checked": wanted,
                                    "draws_checked": draws, "notes": report.notes,
-                                   "anchors": anchored, "problems": problems}))?;
+                                   "anchors": anchored, "problems": problems}),
+        )?;
     } else if ok {
         output::print(&format!(
             "{id}: verified — {} round(s) chain to the commitment, {draws} draws recompute, every \

@@ -348,9 +348,18 @@ mod tests {
         // The README's example vector, computed independently with hashlib:
         //   s2 = sha256(bytes([5]*32)); s1 = sha256(s2); s0 = sha256(s1)
         let top = [5u8; 32];
-        assert_eq!(hex::encode(chain_link(&top, 3, 2)), "f849d67325facf04177bc663b2dc544051831c589ef581d412f2eba44834e77c");
-        assert_eq!(hex::encode(chain_link(&top, 3, 1)), "be3246b46eb9c831ad5d1827c115be0c8fd6502e81156b695a522df5a6e4e99c");
-        assert_eq!(hex::encode(chain_link(&top, 3, 0)), "9547726d82683447f7cbc2d3c5419a52f9db33b95650ac40cb89c4e04d69a6f1");
+        assert_eq!(
+            hex::encode(chain_link(&top, 3, 2)),
+            "f849d67325facf04177bc663b2dc544051831c589ef581d412f2eba44834e77c"
+        );
+        assert_eq!(
+            hex::encode(chain_link(&top, 3, 1)),
+            "be3246b46eb9c831ad5d1827c115be0c8fd6502e81156b695a522df5a6e4e99c"
+        );
+        assert_eq!(
+            hex::encode(chain_link(&top, 3, 0)),
+            "9547726d82683447f7cbc2d3c5419a52f9db33b95650ac40cb89c4e04d69a6f1"
+        );
         assert_eq!(chain_link(&top, 3, 3), top);
         assert!(chains_to(&chain_link(&top, 3, 1), &chain_link(&top, 3, 0)));
         let round1 = Seeds {
@@ -359,11 +368,18 @@ mod tests {
         };
         let mut st = round1.stream(0);
         let block: Vec<u8> = (0..32).map(|_| st.next_byte()).collect();
-        assert_eq!(hex::encode(block), "36fc5b44b70905c5f2e07c7d32f7c5efcb5ddcd033f882542a7bde8c32b20a74");
+        assert_eq!(
+            hex::encode(block),
+            "36fc5b44b70905c5f2e07c7d32f7c5efcb5ddcd033f882542a7bde8c32b20a74"
+        );
         // The checkpoint cache gives the same links as walking the chain.
         let mut cache = LinkCache::default();
         for i in [0, 1, 99, 100, 101, 250, 999, 1000] {
-            assert_eq!(cache.link(&[9; 32], 1000, i), chain_link(&[9; 32], 1000, i), "link {i}");
+            assert_eq!(
+                cache.link(&[9; 32], 1000, i),
+                chain_link(&[9; 32], 1000, i),
+                "link {i}"
+            );
         }
     }
 

@@ -1116,6 +1116,8 @@ async fn game_proof(
         let limit = u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX);
         events = Some(e_events(&s, &id, start, limit)?);
     }
-    let proof = g.round_document(r, events.as_deref()).unwrap_or(Value::Null);
+    let proof = g
+        .round_document(r, events.as_deref())
+        .unwrap_or(Value::Null);
     Ok(Json(proof))
 }

@@ -60,8 +60,9 @@ pub fn verify_chain(proof: &Value) -> Report {
             rep.fail(format!("round {} is listed as round {r}", i + 1));
         }
         if round["ended"] != Value::Bool(true) {
-            rep.notes
-                .push(format!("round {r} is in progress: its link is not revealed yet"));
+            rep.notes.push(format!(
+                "round {r} is in progress: its link is not revealed yet"
+            ));
             continue;
         }
         let Some(link) = hex32(&round["link"]) else {
@@ -125,7 +126,9 @@ pub fn verify_round(proof: &Value) -> Report {
     check_seeds_and_draws(r, round, &link, &draws, &mut rep);
     match round["events"].as_array() {
         Some(events) => check_events(proof, round, events, &link, &mut rep),
-        None => rep.fail(format!("round {r}: the proof carries no events to check payouts")),
+        None => rep.fail(format!(
+            "round {r}: the proof carries no events to check payouts"
+        )),
     }
     rep
 }
@@ -151,8 +154,17 @@ fn check_anchor(proof: &Value, rep: &mut Report) {
     }
 }
 
-fn check_seeds_and_draws(r: u64, round: &Value, link: &[u8; 32], draws: &[Value], rep: &mut Report) {
-    let contributions = round["contributions"].as_array().cloned().unwrap_or_default();
+fn check_seeds_and_draws(
+    r: u64,
+    round: &Value,
+    link: &[u8; 32],
+    draws: &[Value],
+    rep: &mut Report,
+) {
+    let contributions = round["contributions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mixed = mix(contributions.iter().map(|c| {
         (
             c["player"].as_str().unwrap_or(""),
@@ -181,7 +193,10 @@ fn check_seeds_and_draws(r: u64, round: &Value, link: &[u8; 32], draws: &[Value]
         }
         let mine = recompute(&seeds, nonce, d);
         if mine.as_ref() != Some(&d["result"]) {
-            rep.fail(format!("round {r}: draw {nonce} ({}) does not recompute", d["kind"]));
+            rep.fail(format!(
+                "round {r}: draw {nonce} ({}) does not recompute",
+                d["kind"]
+            ));
         }
     }
     rep.notes.push(format!(
@@ -239,7 +254,9 @@ fn check_events(proof: &Value, round: &Value, events: &[Value], link: &[u8; 32],
         match serde_json::from_value(start["table"].clone()) {
             Ok(t) => Some(t),
             Err(e) => {
-                rep.fail(format!("round {r}: the craps layout it started from does not parse: {e}"));
+                rep.fail(format!(
+                    "round {r}: the craps layout it started from does not parse: {e}"
+                ));
                 return;
             }
         }
@@ -374,11 +391,15 @@ fn craps_event(
     let kind = ev["kind"].as_str().unwrap_or("");
     match kind {
         "bet" => {
-            let bet: BetKind = serde_json::from_value(data["bet"].clone()).map_err(|e| e.to_string())?;
+            let bet: BetKind =
+                serde_json::from_value(data["bet"].clone()).map_err(|e| e.to_string())?;
             let amount = data["amount"].as_u64().ok_or("no amount")?;
             let id = t.place(player, bet, amount).map_err(|e| e.to_string())?;
             if data["bet_id"].as_u64() != Some(id) {
-                return Err(format!("bet id {} where the layout gives {id}", data["bet_id"]));
+                return Err(format!(
+                    "bet id {} where the layout gives {id}",
+                    data["bet_id"]
+                ));
             }
             let stake = ChipMove::Stake {
                 player: player.to_string(),
@@ -387,7 +408,8 @@ fn craps_event(
             Ok(Some((vec![stake], 1, 0)))
         }
         "removed" => {
-            let bet: BetKind = serde_json::from_value(data["bet"].clone()).map_err(|e| e.to_string())?;
+            let bet: BetKind =
+                serde_json::from_value(data["bet"].clone()).map_err(|e| e.to_string())?;
             let amount = t.remove(player, bet).map_err(|e| e.to_string())?;
             let back = ChipMove::Return {
                 player: player.to_string(),

@@ -282,7 +282,15 @@ impl Game {
         now_ms: u64,
         max_players: u32,
     ) -> Result<(Game, Event), GameError> {
-        Game::open_with(id, req, server_seed, now_ms, max_players, HOUSE_BANKROLL, None)
+        Game::open_with(
+            id,
+            req,
+            server_seed,
+            now_ms,
+            max_players,
+            HOUSE_BANKROLL,
+            None,
+        )
     }
 
     /// A new game whose house holds `bankroll` chips to pay winners, and
@@ -678,7 +686,12 @@ impl Game {
 
     /// Records draw `nonce` (in the current round on a chain game).
     fn record_draw(&mut self, nonce: u64, kind: &str, result: Value) {
-        let round = match self.fairness.chain.as_mut().and_then(SeedChain::current_mut) {
+        let round = match self
+            .fairness
+            .chain
+            .as_mut()
+            .and_then(SeedChain::current_mut)
+        {
             Some(r) => {
                 r.draws += 1;
                 Some(r.round)
@@ -836,7 +849,9 @@ impl Game {
                 .rounds
                 .iter()
                 .filter(|r| r.ended())
-                .map(|r| json!({ "round": r.round, "link": r.link, "client_seed": r.client_seed() }))
+                .map(
+                    |r| json!({ "round": r.round, "link": r.link, "client_seed": r.client_seed() }),
+                )
                 .collect();
             return json!({
                 "game_id": self.id,

@@ -10,6 +10,9 @@ use crate::services::game_engine::verify::{verify_chain, verify_round};
 
 const TERMINAL: [u8; 32] = [5; 32];
 
+/// One way of tampering with a proof.
+type Tamper = Box<dyn Fn(&mut Value)>;
+
 fn open(game_type: GameType, players: &[&str], length: u64, config: Value) -> (Game, Vec<Event>) {
     let req = CreateGame {
         game_type,
@@ -23,8 +26,16 @@ fn open(game_type: GameType, players: &[&str], length: u64, config: Value) -> (G
         config,
         client_seed: None,
     };
-    let (g, created) =
-        Game::open_with("g".into(), &req, TERMINAL, 0, 8, HOUSE_BANKROLL, Some(length)).unwrap();
+    let (g, created) = Game::open_with(
+        "g".into(),
+        &req,
+        TERMINAL,
+        0,
+        8,
+        HOUSE_BANKROLL,
+        Some(length),
+    )
+    .unwrap();
     let mut events = vec![created];
     let mut g = g;
     events.push(g.record_anchor(
@@ -69,7 +80,12 @@ fn play_craps(g: &mut Game, log: &mut Vec<Event>, n: usize) {
     while rounds_ended(g) < n {
         i += 1;
         let s = shooter(g);
-        let _ = act(g, log, "alice", json!({"type": "seed", "client_seed": format!("a{i}")}));
+        let _ = act(
+            g,
+            log,
+            "alice",
+            json!({"type": "seed", "client_seed": format!("a{i}")}),
+        );
         for (p, bet, amount) in [
             ("alice", "pass", 10),
             ("bob", "dont_pass", 10),
@@ -80,7 +96,12 @@ fn play_craps(g: &mut Game, log: &mut Vec<Event>, n: usize) {
             ("bob", "horn", 8),
             ("alice", "come", 10),
         ] {
-            let _ = act(g, log, p, json!({"type": "bet", "bet": bet, "amount": amount}));
+            let _ = act(
+                g,
+                log,
+                p,
+                json!({"type": "bet", "bet": bet, "amount": amount}),
+            );
         }
         if i % 5 == 0 {
             let _ = act(g, log, "alice", json!({"type": "remove", "bet": "place_6"}));
@@ -118,7 +139,10 @@ fn craps_game(length: u64, rounds: usize) -> (Game, Vec<Event>) {
 #[test]
 fn the_commitment_is_the_chain_end_and_each_round_draws_with_its_link() {
     let (g, _log) = craps_game(50, 3);
-    assert_eq!(g.fairness.commitment, hex::encode(chain_link(&TERMINAL, 50, 0)));
+    assert_eq!(
+        g.fairness.commitment,
+        hex::encode(chain_link(&TERMINAL, 50, 0))
+    );
     let chain = g.fairness.chain.as_ref().unwrap();
     for round in chain.rounds.iter().filter(|r| r.ended()) {
         let link = chain_link(&TERMINAL, 50, round.round);
@@ -129,17 +153,30 @@ fn the_commitment_is_the_chain_end_and_each_round_draws_with_its_link() {
             server_seed: link,
             client_seed: round.client_seed(),
         };
-        for d in g.fairness.draws.iter().filter(|d| d.round == Some(round.round)) {
+        for d in g
+            .fairness
+            .draws
+            .iter()
+            .filter(|d| d.round == Some(round.round))
+        {
             let (a, b) = seeds.dice(d.nonce);
             assert_eq!(d.result, json!([a, b]));
         }
     }
     let proof = g.proof();
     assert_eq!(proof["seed_scheme"], "chain");
-    assert_eq!(proof["server_seed"], Value::Null, "the terminal seed is never shown");
+    assert_eq!(
+        proof["server_seed"],
+        Value::Null,
+        "the terminal seed is never shown"
+    );
     let current = proof["rounds"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(current["ended"], false);
-    assert_eq!(current["link"], Value::Null, "a round in progress shows no link");
+    assert_eq!(
+        current["link"],
+        Value::Null,
+        "a round in progress shows no link"
+    );
     let rep = verify_chain(&proof);
     assert!(rep.ok(), "{:?}", rep.problems);
 }
@@ -157,7 +194,9 @@ fn a_seven_out_ends_the_round_and_its_proof_checks_alone_with_payouts() {
         let rep = verify_round(&doc);
         assert!(rep.ok(), "round {r}: {:?}", rep.problems);
         assert!(
-            rep.notes.iter().any(|n| n.contains("bet resolutions recomputed")),
+            rep.notes
+                .iter()
+                .any(|n| n.contains("bet resolutions recomputed")),
             "{:?}",
             rep.notes
         );
@@ -166,14 +205,23 @@ fn a_seven_out_ends_the_round_and_its_proof_checks_alone_with_payouts() {
     let doc = round_doc(&g, &log, 5);
     assert_eq!(doc["round"]["link"], Value::Null);
     assert!(doc["round"].get("events").is_none());
-    assert!(!verify_round(&doc).ok(), "a round in progress does not verify yet");
+    assert!(
+        !verify_round(&doc).ok(),
+        "a round in progress does not verify yet"
+    );
     assert!(g.round_proof(6).is_none(), "no round 6 yet");
 }
 
 #[test]
 fn contributions_are_per_round_and_close_at_the_rounds_first_draw() {
     let (mut g, mut log) = open(GameType::Craps, &["alice", "bob"], 50, Value::Null);
-    act(&mut g, &mut log, "bob", json!({"type": "seed", "client_seed": "b1"})).unwrap();
+    act(
+        &mut g,
+        &mut log,
+        "bob",
+        json!({"type": "seed", "client_seed": "b1"}),
+    )
+    .unwrap();
     let s = shooter(&g);
     act(&mut g, &mut log, &s, json!({"type": "roll"})).unwrap();
     if rounds_ended(&g) == 0 {
@@ -186,7 +234,13 @@ fn contributions_are_per_round_and_close_at_the_rounds_first_draw() {
     }
     play_craps(&mut g, &mut log, 1);
     // Round 2 takes new seeds (bob again).
-    act(&mut g, &mut log, "bob", json!({"type": "seed", "client_seed": "b2"})).unwrap();
+    act(
+        &mut g,
+        &mut log,
+        "bob",
+        json!({"type": "seed", "client_seed": "b2"}),
+    )
+    .unwrap();
     let chain = g.fairness.chain.as_ref().unwrap();
     assert_eq!(chain.rounds[0].contributions[0].client_seed, "b1");
     let r2 = chain.current().unwrap();
@@ -198,14 +252,29 @@ fn a_used_up_chain_takes_no_more_draws_but_lets_everyone_cash_out() {
     let (mut g, mut log) = craps_game(2, 2);
     let chain = g.fairness.chain.as_ref().unwrap();
     assert_eq!(chain.rounds.len(), 2, "no round 3 on a 2-link chain");
-    act(&mut g, &mut log, "alice", json!({"type": "bet", "bet": "field", "amount": 5})).unwrap();
+    act(
+        &mut g,
+        &mut log,
+        "alice",
+        json!({"type": "bet", "bet": "field", "amount": 5}),
+    )
+    .unwrap();
     let before = g.clone();
     let s = shooter(&g);
     let err = g.apply(&s, &json!({"type": "roll"}), 1).unwrap_err();
     assert!(err.to_string().contains("used up"), "{err}");
     assert_eq!(g, before, "refused before anything is drawn");
-    assert!(g.apply("bob", &json!({"type": "seed", "client_seed": "x"}), 1).is_err());
-    act(&mut g, &mut log, "alice", json!({"type": "remove", "bet": "field"})).unwrap();
+    assert!(
+        g.apply("bob", &json!({"type": "seed", "client_seed": "x"}), 1)
+            .is_err()
+    );
+    act(
+        &mut g,
+        &mut log,
+        "alice",
+        json!({"type": "remove", "bet": "field"}),
+    )
+    .unwrap();
     act(&mut g, &mut log, "admin", json!({"type": "close"})).unwrap();
     assert_eq!(g.status, GameStatus::Finished);
     assert!(verify_chain(&g.proof()).ok());
@@ -244,18 +313,36 @@ fn blackjack_rounds_are_shoes_and_holdem_rounds_are_hands() {
         if rounds_ended(&g) >= 2 {
             break;
         }
-        act(&mut g, &mut log, "alice", json!({"type": "bet", "amount": 10})).unwrap();
+        act(
+            &mut g,
+            &mut log,
+            "alice",
+            json!({"type": "bet", "amount": 10}),
+        )
+        .unwrap();
         act(&mut g, &mut log, "alice", json!({"type": "deal"})).unwrap();
-        while g.apply("alice", &json!({"type": "stand"}), 1).map(|e| log.extend(e)).is_ok() {}
+        while g
+            .apply("alice", &json!({"type": "stand"}), 1)
+            .map(|e| log.extend(e))
+            .is_ok()
+        {}
         let _ = g
             .apply("alice", &json!({"type": "decline_insurance"}), 1)
             .map(|e| log.extend(e));
-        while g.apply("alice", &json!({"type": "stand"}), 1).map(|e| log.extend(e)).is_ok() {}
+        while g
+            .apply("alice", &json!({"type": "stand"}), 1)
+            .map(|e| log.extend(e))
+            .is_ok()
+        {}
     }
     assert!(rounds_ended(&g) >= 2, "two shoes played");
     for r in 1..=2 {
         let doc = round_doc(&g, &log, r);
-        assert_eq!(doc["round"]["draws"].as_array().unwrap().len(), 1, "one shoe per round");
+        assert_eq!(
+            doc["round"]["draws"].as_array().unwrap().len(),
+            1,
+            "one shoe per round"
+        );
         let rep = verify_round(&doc);
         assert!(rep.ok(), "blackjack round {r}: {:?}", rep.problems);
     }
@@ -268,8 +355,13 @@ fn blackjack_rounds_are_shoes_and_holdem_rounds_are_hands() {
                 break;
             }
             for p in ["alice", "bob"] {
-                if g.apply(p, &json!({"type": "call"}), 1).map(|e| log.extend(e)).is_err() {
-                    let _ = g.apply(p, &json!({"type": "check"}), 1).map(|e| log.extend(e));
+                if g.apply(p, &json!({"type": "call"}), 1)
+                    .map(|e| log.extend(e))
+                    .is_err()
+                {
+                    let _ = g
+                        .apply(p, &json!({"type": "check"}), 1)
+                        .map(|e| log.extend(e));
                 }
             }
         }
@@ -288,25 +380,48 @@ fn tampered_round_proofs_fail() {
     let good = round_doc(&g, &log, 2);
     assert!(verify_round(&good).ok());
     let first_pay = |doc: &Value| -> Option<(usize, usize)> {
-        doc["round"]["events"].as_array()?.iter().enumerate().find_map(|(i, e)| {
-            let j = e["moves"].as_array()?.iter().position(|m| m["move"] == "pay")?;
-            Some((i, j))
-        })
+        doc["round"]["events"]
+            .as_array()?
+            .iter()
+            .enumerate()
+            .find_map(|(i, e)| {
+                let j = e["moves"]
+                    .as_array()?
+                    .iter()
+                    .position(|m| m["move"] == "pay")?;
+                Some((i, j))
+            })
     };
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
-        ("changed link", Box::new(|d| d["round"]["link"] = json!(hex::encode([1u8; 32])))),
+    let cases: Vec<(&str, Tamper)> = vec![
+        (
+            "changed link",
+            Box::new(|d| d["round"]["link"] = json!(hex::encode([1u8; 32]))),
+        ),
         (
             "link out of order",
             Box::new(|d| d["round"]["link"] = json!(hex::encode(chain_link(&TERMINAL, 50, 3)))),
         ),
-        ("changed draw", Box::new(|d| {
-            let r = &mut d["round"]["draws"][0]["result"];
-            *r = if *r == json!([1, 1]) { json!([2, 1]) } else { json!([1, 1]) };
-        })),
-        ("changed contribution", Box::new(|d| {
-            d["round"]["contributions"][0]["client_seed"] = json!("forged");
-        })),
-        ("missing anchor", Box::new(|d| d["commitment_height"] = Value::Null)),
+        (
+            "changed draw",
+            Box::new(|d| {
+                let r = &mut d["round"]["draws"][0]["result"];
+                *r = if *r == json!([1, 1]) {
+                    json!([2, 1])
+                } else {
+                    json!([1, 1])
+                };
+            }),
+        ),
+        (
+            "changed contribution",
+            Box::new(|d| {
+                d["round"]["contributions"][0]["client_seed"] = json!("forged");
+            }),
+        ),
+        (
+            "missing anchor",
+            Box::new(|d| d["commitment_height"] = Value::Null),
+        ),
     ];
     for (what, tamper) in cases {
         let mut bad = good.clone();
@@ -325,9 +440,15 @@ fn tampered_round_proofs_fail() {
             assert!(!verify_round(&bad).ok(), "a changed payout was not caught");
             let mut bad = doc.clone();
             let ev = &mut bad["round"]["events"][i];
-            if let Some(s) = ev["data"]["outcome"]["settled"].as_array_mut().and_then(|s| s.first_mut()) {
+            if let Some(s) = ev["data"]["outcome"]["settled"]
+                .as_array_mut()
+                .and_then(|s| s.first_mut())
+            {
                 s["won"] = json!(s["won"].as_u64().unwrap() + 7);
-                assert!(!verify_round(&bad).ok(), "a changed settlement was not caught");
+                assert!(
+                    !verify_round(&bad).ok(),
+                    "a changed settlement was not caught"
+                );
             }
             caught += 1;
         }
@@ -392,71 +513,83 @@ fn the_python_verifier_checks_rounds_and_names_each_breach() {
         let (code, out) = script(&doc);
         assert_eq!(code, 0, "round {r}: {out}");
         assert!(out.contains("resolutions recomputed"), "{out}");
-        let pay = doc["round"]["events"].as_array().unwrap().iter().enumerate().find_map(|(i, e)| {
-            let j = e["moves"].as_array()?.iter().position(|m| m["move"] == "pay")?;
-            Some((i, j))
-        });
+        let pay = doc["round"]["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .find_map(|(i, e)| {
+                let j = e["moves"]
+                    .as_array()?
+                    .iter()
+                    .position(|m| m["move"] == "pay")?;
+                Some((i, j))
+            });
         if let Some(p) = pay {
             paid = Some((doc, p));
         }
     }
     let (doc, (i, j)) = paid.expect("some round paid something");
-    let cases: Vec<(&str, &str, Box<dyn Fn(&mut Value)>)> = vec![
-        ("changed link", "predecessor", Box::new(|d| d["round"]["link"] = json!(hex::encode([1u8; 32])))),
+    let cases: Vec<(&str, &str, Tamper)> = vec![
+        (
+            "changed link",
+            "predecessor",
+            Box::new(|d| d["round"]["link"] = json!(hex::encode([1u8; 32]))),
+        ),
         (
             "link out of order",
             "predecessor",
             Box::new(|d| d["round"]["link"] = json!(hex::encode(chain_link(&TERMINAL, 50, 7)))),
         ),
-        ("changed draw", "does not recompute", Box::new(|d| {
-            let r = &mut d["round"]["draws"][0]["result"];
-            *r = if *r == json!([1, 1]) { json!([2, 1]) } else { json!([1, 1]) };
-        })),
-        ("changed contribution", "mix", Box::new(|d| {
-            d["round"]["client_seed"] = json!(hex::encode([2u8; 32]));
-        })),
-        ("missing anchor", "anchor", Box::new(|d| d["commitment_height"] = Value::Null)),
-        ("changed payout", "moved", Box::new(move |d| {
-            let m = &mut d["round"]["events"][i]["moves"][j]["amount"];
-            *m = json!(m.as_u64().unwrap() + 1);
-        })),
-        ("changed settlement", "settles", Box::new(move |d| {
-            let s = &mut d["round"]["events"][i]["data"]["outcome"]["settled"][0]["won"];
-            *s = json!(s.as_u64().unwrap() + 7);
-        })),
+        (
+            "changed draw",
+            "does not recompute",
+            Box::new(|d| {
+                let r = &mut d["round"]["draws"][0]["result"];
+                *r = if *r == json!([1, 1]) {
+                    json!([2, 1])
+                } else {
+                    json!([1, 1])
+                };
+            }),
+        ),
+        (
+            "changed contribution",
+            "mix",
+            Box::new(|d| {
+                d["round"]["client_seed"] = json!(hex::encode([2u8; 32]));
+            }),
+        ),
+        (
+            "missing anchor",
+            "anchor",
+            Box::new(|d| d["commitment_height"] = Value::Null),
+        ),
+        (
+            "changed payout",
+            "moved",
+            Box::new(move |d| {
+                let m = &mut d["round"]["events"][i]["moves"][j]["amount"];
+                *m = json!(m.as_u64().unwrap() + 1);
+            }),
+        ),
+        (
+            "changed settlement",
+            "settles",
+            Box::new(move |d| {
+                let s = &mut d["round"]["events"][i]["data"]["outcome"]["settled"][0]["won"];
+                *s = json!(s.as_u64().unwrap() + 7);
+            }),
+        ),
     ];
     for (what, named, tamper) in cases {
         let mut bad = doc.clone();
         tamper(&mut bad);
         let (code, out) = script(&bad);
         assert_eq!(code, 1, "{what} was not caught: {out}");
-        assert!(out.contains(named), "{what}: the breach is not named: {out}");
-    }
-}
-
-#[test]
-#[ignore]
-fn timing_chain_vs_single_seed() {
-    for chain in [None, Some(10_000)] {
-        let req = CreateGame {
-            game_type: GameType::Craps,
-            players: vec![PlayerBuyIn { id: "alice".into(), buy_in: 1_000_000 }],
-            config: Value::Null,
-            client_seed: None,
-        };
-        let t = std::time::Instant::now();
-        let (g, _) = Game::open_with("g".into(), &req, TERMINAL, 0, 8, HOUSE_BANKROLL, chain).unwrap();
-        let open = t.elapsed();
-        let mut g = anchored(g);
-        let t = std::time::Instant::now();
-        for _ in 0..2000 {
-            g.apply("alice", &json!({"type": "bet", "bet": "field", "amount": 5}), 1).unwrap();
-            let s = shooter(&g);
-            g.apply(&s, &json!({"type": "roll"}), 1).unwrap();
-        }
-        let play = t.elapsed();
-        let t = std::time::Instant::now();
-        let js = serde_json::to_string(&g).unwrap();
-        println!("{chain:?}: open {open:?}, 4000 actions {play:?}, serialize {:?} ({} bytes)", t.elapsed(), js.len());
+        assert!(
+            out.contains(named),
+            "{what}: the breach is not named: {out}"
+        );
     }
 }

@@ -164,7 +164,9 @@ impl Game {
         let commitment = self.fairness.commitment.clone();
         let seq = self.version + 1;
         let Some(chain) = self.fairness.chain.as_mut() else {
-            return Err(GameError::after_draw("end a round of a game without rounds"));
+            return Err(GameError::after_draw(
+                "end a round of a game without rounds",
+            ));
         };
         let length = chain.length;
         let prev_link = match chain.rounds.len() {
