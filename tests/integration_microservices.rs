@@ -255,7 +255,7 @@ fn every_game_type_plays_and_verifies_through_the_gateway_with_auth() {
     // 1's to the commitment) and its rolls recompute from it.
     let rounds = proof["rounds"].as_array().unwrap();
     let mut prev = proof["commitment"].as_str().unwrap().to_string();
-    for round in rounds {
+    for round in rounds.iter().filter(|r| r["ended"] == true) {
         let link = hex::decode(round["link"].as_str().unwrap()).unwrap();
         assert_eq!(hex::encode(Sha256::digest(&link)), prev);
         prev = hex::encode(&link);
