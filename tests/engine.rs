@@ -181,6 +181,44 @@ fn mix(contributions: &[(&str, &str)]) -> String {
     hex::encode(h.finalize())
 }
 
+/// Round `r`'s link (its server seed) from a chain game's proof, checked
+/// to hash to the previous link (round 1: the commitment), and the mix of
+/// its contributions as the README documents it.
+fn round_seeds(proof: &Value, r: u64) -> (Vec<u8>, String) {
+    let rounds = proof["rounds"].as_array().unwrap();
+    let round = &rounds[(r - 1) as usize];
+    assert_eq!(round["ended"], true, "round {r} revealed: {proof}");
+    let link = hex::decode(round["link"].as_str().unwrap()).unwrap();
+    let prev = if r == 1 {
+        proof["commitment"].as_str().unwrap().to_string()
+    } else {
+        rounds[(r - 2) as usize]["link"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        hex::encode(Sha256::digest(&link)),
+        prev,
+        "SHA-256(s_{r}) = s_{}",
+        r - 1
+    );
+    let contributions: Vec<(&str, &str)> = round["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["player"].as_str().unwrap(),
+                c["client_seed"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let mixed = mix(&contributions);
+    assert_eq!(round["client_seed"], json!(mixed));
+    (link, mixed)
+}
+
 /// The documented derivation, recomputed independently of the engine's code.
 fn dice(server_seed: &[u8], client_seed: &str, nonce: u64) -> (u64, u64) {
     let mut faces = Vec::new();
@@ -263,30 +301,120 @@ fn craps_is_played_durably_and_verifiably() {
         .unwrap();
     assert_eq!(first_id, "4", "resumes right after Last-Event-ID");
 
-    // The admin closes the table: bets go back, the seed is revealed, and
-    // every roll recomputes from it.
-    let proof = api.close_and_prove(&id, "bob");
-    let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        hex::encode(Sha256::digest(&seed)),
-        commitment,
-        "the seed matches the commitment"
+    // Each round (a shooter) ended so far is verifiable while the table is
+    // still open: its link is revealed, and its proof, payouts included,
+    // satisfies the stand-alone verifier.
+    let open_proof = api
+        .call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some(("bob", Player)),
+            None,
+        )
+        .1;
+    for round in open_proof["rounds"].as_array().unwrap() {
+        let r = round["round"].as_u64().unwrap();
+        let (s, doc) = api.call(
+            "GET",
+            &format!("/games/{id}/proof?round={r}"),
+            Some(("bob", Player)),
+            None,
+        );
+        assert_eq!(s, 200, "{doc}");
+        if round["ended"] == true {
+            assert_eq!(
+                verify_with_script(&doc),
+                0,
+                "round {r} verifies while the table is open: {doc}"
+            );
+        } else {
+            assert_eq!(
+                doc["round"]["link"],
+                Value::Null,
+                "a round in play shows no link: {doc}"
+            );
+        }
+    }
+    let current = open_proof["current_round"].as_u64().unwrap();
+    let (s, r) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round={}", current + 1),
+        Some(("bob", Player)),
+        None,
     );
-    let client_seed = mix(&[("alice", "test-client-seed")]);
-    assert_eq!(proof["client_seed"], json!(client_seed));
+    assert_eq!(s, 404, "a round that has not started: {r}");
+    let (s, r) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round=0"),
+        Some(("bob", Player)),
+        None,
+    );
+    assert_eq!(s, 422, "{r}");
+
+    // The admin closes the table: bets go back, the round in play reveals
+    // its link, and every roll recomputes from its round's link.
+    let proof = api.close_and_prove(&id, "bob");
+    assert_eq!(proof["seed_scheme"], "chain");
+    assert_eq!(proof["commitment"], json!(commitment));
+    assert_eq!(
+        proof["server_seed"],
+        Value::Null,
+        "the chain's top stays secret"
+    );
+    assert_eq!(
+        proof["rounds"][0]["contributions"][0]["client_seed"], "test-client-seed",
+        "{proof}"
+    );
     for (nonce, roll) in rolls.iter().enumerate() {
+        let d = &proof["draws"][nonce];
+        let (link, client_seed) = round_seeds(&proof, d["round"].as_u64().unwrap());
         assert_eq!(
-            dice(&seed, &client_seed, nonce as u64),
+            dice(&link, &client_seed, nonce as u64),
             *roll,
             "roll {nonce}"
         );
-        assert_eq!(proof["draws"][nonce]["result"], json!([roll.0, roll.1]));
+        assert_eq!(d["result"], json!([roll.0, roll.1]));
     }
     assert_eq!(
         verify_with_script(&proof),
         0,
         "scripts/verify_proof.py accepts the proof"
     );
+    let last = proof["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ended"] == true)
+        .count();
+    let (_, doc) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round={last}"),
+        Some(("bob", Player)),
+        None,
+    );
+    assert_eq!(verify_with_script(&doc), 0, "the last round played: {doc}");
+    let mut tampered = doc.clone();
+    let events = tampered["round"]["events"].as_array_mut().unwrap();
+    let rolled = events.iter_mut().find(|e| e["kind"] == "rolled").unwrap();
+    let mut moves = rolled["moves"].as_array().cloned().unwrap_or_default();
+    moves.push(json!({"move": "pay", "player": "alice", "amount": 1}));
+    rolled["moves"] = json!(moves);
+    assert_eq!(
+        verify_with_script(&tampered),
+        1,
+        "a changed payout is caught"
+    );
+
+    // The event stream of the finished game ends after its last event.
+    let resp = api
+        .http
+        .get(format!("{}/games/{id}/events", api.base))
+        .bearer_auth(api.token("bob", Player))
+        .timeout(Duration::from_secs(20))
+        .send()
+        .unwrap();
+    let body = resp.text().expect("the stream of a finished game ends");
+    assert!(body.contains("event: finished"), "{body}");
 
     // The validators ordered the commitment, and later the reveal.
     let anchors = wait_for("commitment and reveal anchored", LIMIT, || {
@@ -299,6 +427,29 @@ fn craps_is_played_durably_and_verifiably() {
         let a = p["anchors"].as_array()?.clone();
         (a.iter().any(|x| x["what"] == "commitment") && a.iter().any(|x| x["what"] == "reveal"))
             .then_some(a)
+    });
+    // Every revealed link has its own anchor entry too.
+    let ended = proof["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ended"] == true)
+        .count();
+    wait_for("every revealed link anchored", LIMIT, || {
+        let (_, p) = api.call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some(("bob", Player)),
+            None,
+        );
+        let mut rounds: Vec<u64> = p["anchors"]
+            .as_array()?
+            .iter()
+            .filter(|a| a["what"] == "round")
+            .filter_map(|a| a["round"].as_u64())
+            .collect();
+        rounds.sort_unstable();
+        (rounds == (1..=ended as u64).collect::<Vec<_>>()).then_some(())
     });
     let find = |what: &str| anchors.iter().find(|a| a["what"] == what).unwrap().clone();
     let (commit, reveal) = (find("commitment"), find("reveal"));
@@ -919,11 +1070,24 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     let (s, _) = api.act(&id, "alice", json!({"type": "double"}));
     assert!(s == 409 || s == 422, "{s}");
 
+    // The shoe in play is hidden until its round ends.
+    let (_, p) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round=1"),
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(p["round"]["ended"], false, "{p}");
+    assert!(
+        p["round"]["draws"][0]["result"].is_string(),
+        "no deck order in play: {p}"
+    );
     let proof = api.close_and_prove(&id, "alice");
-    let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
+    let (seed, client_seed) = round_seeds(&proof, 1);
+    assert_eq!(client_seed, mix(&[("alice", "bj-seed")]));
     let draw = &proof["draws"][0];
     assert_eq!(draw["kind"], "shuffle");
-    let order = shuffle(&seed, &mix(&[("alice", "bj-seed")]), 0, 104);
+    let order = shuffle(&seed, &client_seed, 0, 104);
     let expected: Vec<String> = order.iter().map(|i| card_name(i % 52)).collect();
     assert_eq!(
         draw["result"],
@@ -946,6 +1110,17 @@ fn blackjack_rounds_deal_from_a_verifiable_shoe() {
     tampered["draws"][0]["result"][0] = json!("As");
     tampered["draws"][0]["result"][1] = json!("Ks");
     assert_eq!(verify_with_script(&tampered), 1, "a changed shoe is caught");
+    let (_, doc) = api.call(
+        "GET",
+        &format!("/games/{id}/proof?round=1"),
+        Some(("alice", Player)),
+        None,
+    );
+    assert_eq!(
+        verify_with_script(&doc),
+        0,
+        "the shoe's round with its payouts: {doc}"
+    );
 }
 
 #[test]
@@ -1020,6 +1195,16 @@ fn poker_hands_move_chips_between_players_only() {
             .sum();
         assert_eq!(total, 600, "chips only move between players");
         assert_eq!(view["house"], BANKROLL);
+        // A hand is a round: it verifies alone, the table still open.
+        let (s, doc) = api.call(
+            "GET",
+            &format!("/games/{id}/proof?round={}", hand + 1),
+            Some(("carol", Player)),
+            None,
+        );
+        assert_eq!(s, 200, "{doc}");
+        assert_eq!(doc["round"]["ended"], true, "{doc}");
+        assert_eq!(verify_with_script(&doc), 0, "hand {hand} verifies: {doc}");
     }
 }
 
@@ -1097,7 +1282,7 @@ fn seeds_come_after_the_commitment_and_close_at_the_first_draw() {
     };
     let p = proof("carol");
     assert_eq!(p["client_seed"], json!(expected), "{p}");
-    assert_eq!(p["seed_scheme"], "contributions");
+    assert_eq!(p["seed_scheme"], "chain");
     assert!(p["commitment_height"].as_u64().unwrap() >= 1, "{p}");
 
     let (s, r) = api.act(&id, "alice", json!({"type": "roll"}));
@@ -1127,8 +1312,8 @@ fn seeds_come_after_the_commitment_and_close_at_the_first_draw() {
     assert_eq!(after, before, "refused seeds change nothing");
 
     let proof = api.close_and_prove(&id, "carol");
-    let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
-    let c = proof["contributions"].as_array().unwrap();
+    let (seed, _) = round_seeds(&proof, 1);
+    let c = proof["rounds"][0]["contributions"].as_array().unwrap();
     let listed: Vec<(&str, &str)> = c
         .iter()
         .map(|c| {
@@ -1147,7 +1332,7 @@ fn seeds_come_after_the_commitment_and_close_at_the_first_draw() {
     assert_eq!(*roll, json!([a, b]), "the roll uses every contribution");
     assert_eq!(verify_with_script(&proof), 0, "{proof}");
     let mut tampered = proof.clone();
-    tampered["contributions"][1]["client_seed"] = json!("another seed");
+    tampered["rounds"][0]["contributions"][1]["client_seed"] = json!("another seed");
     assert_eq!(
         verify_with_script(&tampered),
         1,
@@ -1165,7 +1350,10 @@ fn seeds_come_after_the_commitment_and_close_at_the_first_draw() {
         let r = sb.run(&["game", "verify", &id]);
         (r.code == 0 && r.stdout.contains("reveal at height")).then_some(r)
     });
-    assert!(r.stdout.contains("2 contributed client seeds"), "{r}");
+    assert!(
+        r.stdout.contains("1 round(s) chain to the commitment"),
+        "{r}"
+    );
 }
 
 /// Anchored before the first draw (issue 14): with two of four validators

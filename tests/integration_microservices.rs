@@ -251,16 +251,22 @@ fn every_game_type_plays_and_verifies_through_the_gateway_with_auth() {
         "alice",
         None,
     );
-    let seed = hex::decode(proof["server_seed"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        hex::encode(Sha256::digest(&seed)),
-        proof["commitment"].as_str().unwrap()
-    );
+    // A chain game: each round's link hashes to the one before it (round
+    // 1's to the commitment) and its rolls recompute from it.
+    let rounds = proof["rounds"].as_array().unwrap();
+    let mut prev = proof["commitment"].as_str().unwrap().to_string();
+    for round in rounds.iter().filter(|r| r["ended"] == true) {
+        let link = hex::decode(round["link"].as_str().unwrap()).unwrap();
+        assert_eq!(hex::encode(Sha256::digest(&link)), prev);
+        prev = hex::encode(&link);
+    }
     let draws = proof["draws"].as_array().unwrap();
     assert_eq!(draws.len(), rolls);
     for d in draws {
         let nonce = d["nonce"].as_u64().unwrap();
-        let mine = dice(&seed, proof["client_seed"].as_str().unwrap(), nonce);
+        let round = &rounds[(d["round"].as_u64().unwrap() - 1) as usize];
+        let link = hex::decode(round["link"].as_str().unwrap()).unwrap();
+        let mine = dice(&link, round["client_seed"].as_str().unwrap(), nonce);
         assert_eq!(d["result"], json!(mine), "draw {nonce}");
     }
     // And `bitcraps game verify` finds both anchors in the validators' blocks.

@@ -92,6 +92,10 @@ pub enum GameCommand {
     /// and shuffle recomputed, and the anchors against the validators.
     Verify {
         id: String,
+        /// Check one round of a chain game alone (its link, contributions,
+        /// draws and every payout); by default every round that has ended.
+        #[arg(long)]
+        round: Option<u64>,
         #[command(flatten)]
         target: Target,
     },
@@ -382,12 +386,23 @@ pub fn run(g: &GlobalArgs, cmd: &GameCommand) -> anyhow::Result<()> {
             let v = api.act(id, player, a)?;
             summary(g, &v)
         }
-        GameCommand::Verify { id, target } => verify(g, &Api::new(g, target)?, id),
+        GameCommand::Verify { id, round, target } => verify(g, &Api::new(g, target)?, id, *round),
     }
 }
 
-fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
+fn verify(g: &GlobalArgs, api: &Api, id: &str, round: Option<u64>) -> anyhow::Result<()> {
     let proof = api.call("GET", &format!("/api/v1/games/{id}/proof"), None)?;
+    if proof["seed_scheme"] == "chain" {
+        return verify_rounds(g, api, id, &proof, round);
+    }
+    if round.is_some() {
+        return Err(fail(
+            Code::VerifyFailed,
+            format!(
+                "{id} has no rounds: it was created before seed chains; verify it without --round"
+            ),
+        ));
+    }
     let mut problems: Vec<String> = Vec::new();
     let mut checked = Vec::new();
     let Some(seed_hex) = proof["server_seed"].as_str() else {
@@ -476,7 +491,46 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
         }
         checked.push(nonce);
     }
-    // The anchors: the validators' blocks must carry this game's records.
+    let anchored = check_anchors(api, id, &proof, &mut problems);
+    let ok = problems.is_empty();
+    if g.output == OutputFormat::Json {
+        output::print_json(
+            &json!({"game_id": id, "verified": ok, "draws_checked": checked.len(),
+                                   "contributions": contributions.len(),
+                                   "anchors": anchored, "problems": problems}),
+        )?;
+    } else if ok {
+        output::print(&format!(
+            "{id}: verified — the seed matches the commitment, {} contributed client seeds, {} draws recompute, anchors: {}",
+            contributions.len(),
+            checked.len(),
+            if anchored.is_empty() {
+                "none".to_string()
+            } else {
+                anchored.join(", ")
+            }
+        ))?;
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(fail(
+            Code::VerifyFailed,
+            format!("{id} does not verify: {}", problems.join("; ")),
+        ))
+    }
+}
+
+/// The anchors: the validators' blocks must carry this game's records.
+fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>) -> Vec<String> {
+    let commitment = proof["commitment"].as_str().unwrap_or("");
+    let link_of = |r: u64| {
+        proof["rounds"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|x| x["round"] == json!(r)))
+            .map(|x| x["link"].clone())
+            .unwrap_or(Value::Null)
+    };
     let mut anchored = Vec::new();
     for a in proof["anchors"].as_array().into_iter().flatten() {
         let h = a["height"].as_u64().unwrap_or(0);
@@ -495,36 +549,88 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str) -> anyhow::Result<()> {
                             .unwrap_or_default()
                     })
                     .any(|e| {
+                        // A round's record carries its link: the one the proof reveals.
+                        let link_ok = match a["round"].as_u64() {
+                            Some(r) => e["round"] == json!(r) && e["link"] == link_of(r),
+                            None => true,
+                        };
                         e["game_id"] == json!(id)
                             && e["what"] == a["what"]
                             && e["commitment"] == json!(commitment)
+                            && link_ok
                     });
                 if b["hash"] != a["block_hash"] || !found {
                     problems.push(format!(
                         "anchor at height {h} does not match the validators' block"
                     ));
                 } else {
-                    anchored.push(format!(
-                        "{} at height {h}",
-                        a["what"].as_str().unwrap_or("")
-                    ));
+                    let what = match a["round"].as_u64() {
+                        Some(r) => format!("round {r}"),
+                        None => a["what"].as_str().unwrap_or("").to_string(),
+                    };
+                    anchored.push(format!("{what} at height {h}"));
                 }
             }
             Err(e) => problems.push(format!("anchor at height {h}: {e}")),
         }
     }
+    anchored
+}
+
+/// A chain game: every ended round (or `--round R`) checked alone from its
+/// own proof, payouts included, and the anchors against the blocks.
+fn verify_rounds(
+    g: &GlobalArgs,
+    api: &Api,
+    id: &str,
+    proof: &Value,
+    round: Option<u64>,
+) -> anyhow::Result<()> {
+    use crate::services::game_engine::verify::{verify_chain, verify_round};
+    let mut report = verify_chain(proof);
+    let ended: Vec<u64> = proof["rounds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["ended"] == json!(true))
+        .filter_map(|r| r["round"].as_u64())
+        .collect();
+    let wanted: Vec<u64> = match round {
+        Some(r) => vec![r],
+        None => ended.clone(),
+    };
+    if wanted.is_empty() {
+        return Err(fail(
+            Code::VerifyFailed,
+            format!(
+                "{id}: no round has ended yet, so no link is revealed and nothing can be checked \
+                 (a round ends at a seven-out or after 100 rolls, with a blackjack shoe, a hold'em \
+                 hand, or the game)"
+            ),
+        ));
+    }
+    let mut draws = 0usize;
+    for r in &wanted {
+        let doc = api.call("GET", &format!("/api/v1/games/{id}/proof?round={r}"), None)?;
+        draws += doc["round"]["draws"].as_array().map(Vec::len).unwrap_or(0);
+        let rep = verify_round(&doc);
+        report.notes.extend(rep.notes);
+        report.problems.extend(rep.problems);
+    }
+    let mut problems = std::mem::take(&mut report.problems);
+    let anchored = check_anchors(api, id, proof, &mut problems);
     let ok = problems.is_empty();
     if g.output == OutputFormat::Json {
         output::print_json(
-            &json!({"game_id": id, "verified": ok, "draws_checked": checked.len(),
-                                   "contributions": contributions.len(),
+            &json!({"game_id": id, "verified": ok, "rounds_checked": wanted,
+                                   "draws_checked": draws, "notes": report.notes,
                                    "anchors": anchored, "problems": problems}),
         )?;
     } else if ok {
         output::print(&format!(
-            "{id}: verified — the seed matches the commitment, {} contributed client seeds, {} draws recompute, anchors: {}",
-            contributions.len(),
-            checked.len(),
+            "{id}: verified — {} round(s) chain to the commitment, {draws} draws recompute, every \
+             payout replays, anchors: {}",
+            wanted.len(),
             if anchored.is_empty() {
                 "none".to_string()
             } else {

@@ -36,6 +36,8 @@ const LINGER: Duration = Duration::from_millis(100);
 pub struct Request {
     pub game_id: String,
     pub what: &'static str,
+    /// The round of a `round` record (a chain game's revealed link).
+    pub round: Option<u64>,
     /// The record; must include `game_id` and `what` (added if missing).
     pub payload: Value,
     /// The trace of the request that produced the record.
@@ -123,6 +125,7 @@ impl Anchorer {
                             proposal_id: proposal_id.clone(),
                             height,
                             block_hash: block_hash.clone(),
+                            round: r.round,
                         },
                     };
                     if done_tx.send(a).await.is_err() {

@@ -123,6 +123,85 @@ pub fn mix<'a>(contributions: impl IntoIterator<Item = (&'a str, &'a str)>) -> S
     hex::encode(h.finalize())
 }
 
+/// Links in a game's seed chain (`L`): round `r` (1-based) draws with link
+/// `s_r`, so a table can play this many rounds on one commitment.
+pub const CHAIN_LENGTH: u64 = 10_000;
+
+/// A link every this many is kept in memory, so finding `s_r` takes at
+/// most this many hashes instead of up to `L`.
+const CHECKPOINT_EVERY: u64 = 100;
+
+/// Link `index` of the chain whose top is `terminal` (`s_L`):
+/// `s_index = SHA-256^(L - index)(s_L)`; `s_0` is the commitment.
+pub fn chain_link(terminal: &[u8; 32], length: u64, index: u64) -> [u8; 32] {
+    let mut s = *terminal;
+    for _ in index.min(length)..length {
+        s = commitment(&s);
+    }
+    s
+}
+
+/// Whether `link` is the predecessor's preimage: `SHA-256(link) = prev`.
+pub fn chains_to(link: &[u8; 32], prev: &[u8; 32]) -> bool {
+    commitment(link) == *prev
+}
+
+/// Checkpoints of a chain, every [`CHECKPOINT_EVERY`] links from the top,
+/// so a link is a few dozen hashes away. Pure memo: not stored, rebuilt on
+/// first use, and equal to any other (it is a function of the terminal).
+#[derive(Clone, Default)]
+pub struct LinkCache(std::sync::Arc<Vec<(u64, [u8; 32])>>);
+
+impl PartialEq for LinkCache {
+    fn eq(&self, _: &LinkCache) -> bool {
+        true
+    }
+}
+impl Eq for LinkCache {}
+
+impl std::fmt::Debug for LinkCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LinkCache({} checkpoints)", self.0.len())
+    }
+}
+
+impl LinkCache {
+    /// Link `index` of the chain topped by `terminal`, filling the
+    /// checkpoints on first use (one walk of the chain).
+    pub fn link(&mut self, terminal: &[u8; 32], length: u64, index: u64) -> [u8; 32] {
+        if self.0.is_empty() {
+            let mut points = Vec::with_capacity((length / CHECKPOINT_EVERY + 2) as usize);
+            let mut s = *terminal;
+            let mut i = length;
+            loop {
+                if i % CHECKPOINT_EVERY == 0 || i == length {
+                    points.push((i, s));
+                }
+                if i == 0 {
+                    break;
+                }
+                s = commitment(&s);
+                i -= 1;
+            }
+            self.0 = std::sync::Arc::new(points);
+        }
+        // The lowest checkpoint at or above `index` (points run downwards).
+        let (mut i, mut s) = (length, *terminal);
+        for (at, link) in self.0.iter() {
+            if *at >= index {
+                (i, s) = (*at, *link);
+            } else {
+                break;
+            }
+        }
+        while i > index {
+            s = commitment(&s);
+            i -= 1;
+        }
+        s
+    }
+}
+
 /// SHA-256 of a server seed.
 pub fn commitment(server_seed: &[u8; 32]) -> [u8; 32] {
     Sha256::digest(server_seed).into()
@@ -262,6 +341,46 @@ mod tests {
             (0..20).map(|n| bob.dice(n)).collect::<Vec<_>>(),
             "the client seed changes the rolls"
         );
+    }
+
+    #[test]
+    fn the_chain_is_the_documented_hash_chain() {
+        // The README's example vector, computed independently with hashlib:
+        //   s2 = sha256(bytes([5]*32)); s1 = sha256(s2); s0 = sha256(s1)
+        let top = [5u8; 32];
+        assert_eq!(
+            hex::encode(chain_link(&top, 3, 2)),
+            "f849d67325facf04177bc663b2dc544051831c589ef581d412f2eba44834e77c"
+        );
+        assert_eq!(
+            hex::encode(chain_link(&top, 3, 1)),
+            "be3246b46eb9c831ad5d1827c115be0c8fd6502e81156b695a522df5a6e4e99c"
+        );
+        assert_eq!(
+            hex::encode(chain_link(&top, 3, 0)),
+            "9547726d82683447f7cbc2d3c5419a52f9db33b95650ac40cb89c4e04d69a6f1"
+        );
+        assert_eq!(chain_link(&top, 3, 3), top);
+        assert!(chains_to(&chain_link(&top, 3, 1), &chain_link(&top, 3, 0)));
+        let round1 = Seeds {
+            server_seed: chain_link(&top, 3, 1),
+            client_seed: mix(std::iter::empty()),
+        };
+        let mut st = round1.stream(0);
+        let block: Vec<u8> = (0..32).map(|_| st.next_byte()).collect();
+        assert_eq!(
+            hex::encode(block),
+            "36fc5b44b70905c5f2e07c7d32f7c5efcb5ddcd033f882542a7bde8c32b20a74"
+        );
+        // The checkpoint cache gives the same links as walking the chain.
+        let mut cache = LinkCache::default();
+        for i in [0, 1, 99, 100, 101, 250, 999, 1000] {
+            assert_eq!(
+                cache.link(&[9; 32], 1000, i),
+                chain_link(&[9; 32], 1000, i),
+                "link {i}"
+            );
+        }
     }
 
     #[test]

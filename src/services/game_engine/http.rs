@@ -280,13 +280,17 @@ impl Engine {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for (id, slot) in slots {
-            let (commit, reveal) = {
+            let (commit, reveal, rounds) = {
                 let g = slot.game.lock().await;
                 (
                     !g.has_anchor("commitment"),
                     g.status == GameStatus::Finished && !g.has_anchor("reveal"),
+                    g.unanchored_rounds(),
                 )
             };
+            for r in rounds {
+                spawn_round_anchor(self.clone(), id.clone(), r);
+            }
             if commit {
                 spawn_anchor(self.clone(), id.clone(), "commitment");
             }
@@ -299,14 +303,30 @@ impl Engine {
 
 /// Queues a game's commitment or reveal for the validators' log.
 pub fn spawn_anchor(e: Arc<Engine>, id: String, what: &'static str) {
+    spawn_anchor_of(e, id, what, None);
+}
+
+/// Anchors round `r`'s revealed link (a chain game).
+pub fn spawn_round_anchor(e: Arc<Engine>, id: String, r: u64) {
+    spawn_anchor_of(e, id, "round", Some(r));
+}
+
+fn spawn_anchor_of(e: Arc<Engine>, id: String, what: &'static str, round: Option<u64>) {
     // The record belongs to the request being served (if any): its trace.
     let trace = crate::telemetry::trace::Context::current();
     tokio::spawn(async move {
         let Ok(slot) = e.slot(&id).await else { return };
-        let payload = slot.game.lock().await.anchor_payload(what);
+        let payload = {
+            let g = slot.game.lock().await;
+            match round {
+                Some(r) => g.round_anchor_payload(r),
+                None => g.anchor_payload(what),
+            }
+        };
         let req = super::anchor::Request {
             game_id: id,
             what,
+            round,
             payload,
             trace,
         };
@@ -441,7 +461,11 @@ async fn record_anchor(e: &Arc<Engine>, a: super::anchor::Anchored) {
         return;
     };
     let mut g = slot.game.lock().await;
-    if g.has_anchor(&a.anchor.what) {
+    let known = match a.anchor.round {
+        Some(r) => g.has_round_anchor(r),
+        None => g.has_anchor(&a.anchor.what),
+    };
+    if known {
         return;
     }
     let what = a.anchor.what.clone();
@@ -940,6 +964,12 @@ async fn apply_action(
     slot.publish(&events);
     let body = json!({ "events": events, "game": g.view(caller.viewer()) });
     drop(g);
+    // Each revealed link is ordered by the validators (batched like the rest).
+    for ev in events.iter().filter(|ev| ev.kind == "round_ended") {
+        if let Some(r) = ev.data["round"].as_u64() {
+            spawn_round_anchor(e.clone(), id.clone(), r);
+        }
+    }
     if finished {
         spawn_anchor(e.clone(), id, "reveal");
     }
@@ -981,6 +1011,9 @@ async fn game_events(
     let slot = e.slot(&id).await?;
     // Subscribe first, then replay from the store: nothing falls in between.
     let live = slot.subscribe();
+    // Read before the replay: a game finished now has its `finished` event
+    // stored, so the replay carries it.
+    let finished = slot.game.lock().await.status == GameStatus::Finished;
     let replay = e.store.events_after(&id, after, u32::MAX).map_err(|err| {
         tracing::error!(error = %err, "event replay failed");
         Problem::new(
@@ -989,11 +1022,23 @@ async fn game_events(
         )
     })?;
     let last_replayed = replay.last().map(|ev| ev.seq).unwrap_or(after);
+    // A finished game's stream ends: after its `finished` event, or at
+    // once after the replay when that was already sent (later `anchored`
+    // records are in the proof, and replayable with `?after=`).
     let replay = tokio_stream::iter(replay);
     let live = BroadcastStream::new(live)
         .map_while(|r| r.ok()) // lagged: end the stream; the client resumes by id
-        .filter(move |ev| ev.seq > last_replayed);
-    let stream = replay.chain(live).map(|ev| {
+        .filter(move |ev| ev.seq > last_replayed)
+        .take_while(move |_| !finished);
+    let mut done = false;
+    let stream = replay.chain(live).map_while(move |ev| {
+        if done {
+            return None;
+        }
+        done = ev.kind == "finished";
+        Some(ev)
+    });
+    let stream = stream.map(|ev| {
         Ok::<_, Infallible>(
             SseEvent::default()
                 .id(ev.seq.to_string())
@@ -1009,14 +1054,70 @@ async fn game_events(
 /// Everything needed to recompute every roll and card: the commitment, the
 /// client seed, each draw's nonce and result, and (once the game is
 /// finished) the server seed.
-#[utoipa::path(get, path = "/games/{id}/proof", tag = "games",
-    responses((status = 200, description = "The proof"), (status = 404), (status = 401)))]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProofQuery {
+    /// One round of a chain game (1-based): its link, contributions, draws
+    /// and, once it has ended, its events (actions and settlements).
+    round: Option<u64>,
+}
+
+fn e_events(s: &EngineState, id: &str, after: u64, limit: u32) -> Result<Vec<Event>, Problem> {
+    s.inner.store.events_after(id, after, limit).map_err(|err| {
+        tracing::error!(error = %err, "round events read failed");
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the game store is unavailable",
+        )
+    })
+}
+
+/// With `?round=R`: 200 with round R alone (in progress: no link, no deck
+/// order, no events); 422 for round 0 or a game without rounds (`legacy`,
+/// `contributions`); 404 for a round that has not started.
+#[utoipa::path(get, path = "/games/{id}/proof", tag = "games", params(ProofQuery),
+    responses((status = 200, description = "The proof (or one round's)"),
+              (status = 404, description = "Unknown game, or a round that has not started"),
+              (status = 422, description = "round=0, or a game without rounds"),
+              (status = 401)))]
 async fn game_proof(
     State(s): State<EngineState>,
     _caller: Caller,
     Path(id): Path<String>,
+    Query(q): Query<ProofQuery>,
 ) -> Result<Json<Value>, Problem> {
     let slot = s.inner.slot(&id).await?;
     let g = slot.game.lock().await;
-    Ok(Json(g.proof()))
+    let Some(r) = q.round else {
+        return Ok(Json(g.proof()));
+    };
+    let Some(chain) = g.fairness.chain.as_ref() else {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "this game has no rounds: it was created before seed chains (seed_scheme legacy or \
+             contributions); GET /games/{id}/proof without ?round",
+        ));
+    };
+    if r == 0 {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rounds are numbered from 1",
+        ));
+    }
+    let started = chain.rounds.len() as u64;
+    let Some(round) = g.round_proof(r) else {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            format!("round {r} has not started (this game is at round {started})"),
+        ));
+    };
+    let mut events = None;
+    if let (Some(start), Some(end)) = (round["start_seq"].as_u64(), round["end_seq"].as_u64()) {
+        let limit = u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX);
+        events = Some(e_events(&s, &id, start, limit)?);
+    }
+    let proof = g
+        .round_document(r, events.as_deref())
+        .unwrap_or(Value::Null);
+    Ok(Json(proof))
 }

@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod settle;
 pub mod store;
+pub mod verify;
 pub mod wallet;
 
 pub const SERVICE: &str = "engine";

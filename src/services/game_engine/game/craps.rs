@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use super::{Draw, Event, Game, GameError, Table, field};
+use super::{CRAPS_ROUND_ROLLS, Event, Game, GameError, SeedChain, Table, field};
 use crate::services::game_engine::fairness::RandomSource;
-use crate::services::game_engine::games::craps::{BetKind, Roll};
+use crate::services::game_engine::games::craps::{BetKind, Roll, settlement_moves};
 use crate::services::game_engine::games::{ChipMove, Chips, RuleError};
 
 impl Game {
@@ -82,49 +82,42 @@ impl Game {
                         remedy: "take bets down (or close the table) before rolling",
                     });
                 }
-                // No draw before the commitment is in a committed block.
-                if self.fairness.commitment_height().is_none() {
-                    return Err(GameError::Unanchored);
-                }
-                let nonce = self.fairness.draws.len() as u64;
-                let (d1, d2) = self.fairness.seeds()?.dice(nonce);
+                // No draw before the commitment is in a committed block,
+                // nor once the seed chain is used up.
+                self.check_anchored()?;
+                let nonce = self.next_nonce();
+                let (d1, d2) = self.draw_seeds()?.dice(nonce);
+                let Table::Craps(table) = &mut self.table else {
+                    return Err(GameError::after_draw("find its craps table"));
+                };
                 let outcome = table.roll(Roll::new(d1, d2), &self.seats);
-                let mut moves = Vec::new();
-                for s in &outcome.settled {
-                    let p = s.player.clone();
-                    if s.returned > 0 {
-                        moves.push(ChipMove::Return {
-                            player: p.clone(),
-                            amount: s.returned,
-                        });
-                    }
-                    if !s.stays_up && s.amount > s.returned {
-                        moves.push(ChipMove::Collect {
-                            player: p.clone(),
-                            amount: s.amount - s.returned,
-                        });
-                    }
-                    if s.won > 0 {
-                        moves.push(ChipMove::Pay {
-                            player: p,
-                            amount: s.won,
-                        });
-                    }
-                }
+                let moves = settlement_moves(&outcome.settled);
                 self.settle_drawn(&moves)?;
-                self.fairness.draws.push(Draw {
-                    nonce,
-                    kind: "dice".into(),
-                    result: json!([d1, d2]),
-                });
+                self.record_draw(nonce, "dice", json!([d1, d2]));
                 let data = serde_json::to_value(&outcome).unwrap_or(Value::Null);
-                Ok(vec![self.event(
+                let mut events = vec![self.event(
                     now,
                     "rolled",
                     Some(player),
                     json!({ "nonce": nonce, "outcome": data }),
                     moves,
-                )])
+                )];
+                // A shooter's round ends at the seven-out, or after
+                // CRAPS_ROUND_ROLLS rolls.
+                let rolls = self
+                    .fairness
+                    .chain
+                    .as_ref()
+                    .and_then(SeedChain::current)
+                    .map(|r| r.draws);
+                if let Some(rolls) = rolls {
+                    if outcome.seven_out {
+                        events.push(self.end_round(now, "seven-out", true)?);
+                    } else if rolls >= CRAPS_ROUND_ROLLS {
+                        events.push(self.end_round(now, "roll limit", true)?);
+                    }
+                }
+                Ok(events)
             }
             other => Err(GameError::BadRequest(format!(
                 "unknown craps action {other:?}; actions: bet, remove, roll, join, leave"

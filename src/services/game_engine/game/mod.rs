@@ -8,8 +8,11 @@ use serde_json::{Value, json};
 mod blackjack;
 mod craps;
 mod poker;
+mod rounds;
 
-use super::fairness::{Contribution, MAX_CLIENT_SEED, RandomSource, Seeds, mix};
+pub use rounds::{CRAPS_ROUND_ROLLS, Round, SeedChain};
+
+use super::fairness::{CHAIN_LENGTH, Contribution, MAX_CLIENT_SEED, RandomSource, Seeds, mix};
 use super::games::blackjack::{BlackjackConfig, BlackjackTable};
 use super::games::cards::Card;
 use super::games::craps::{CrapsConfig, CrapsTable};
@@ -146,6 +149,9 @@ pub struct Draw {
     pub kind: String,
     /// Dice faces, or the shuffled cards (kept secret until the seed is revealed).
     pub result: Value,
+    /// The round it belongs to (chain games only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,16 +174,25 @@ pub struct Fairness {
     /// Where the commitment and the reveal were ordered in the validators' log.
     #[serde(default)]
     pub anchors: Vec<Anchor>,
+    /// Games on a seed chain (`seed_scheme` `chain`): `server_seed` is then
+    /// the chain's secret terminal seed `s_L`, `commitment` is `s_0`, and
+    /// each round draws with its own link and contributions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<SeedChain>,
 }
 
 /// A record of this game ordered by the validators.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anchor {
-    /// `commitment` (at creation) or `reveal` (when the game finished).
+    /// `commitment` (at creation), `round` (a chain game's round ended:
+    /// its revealed link) or `reveal` (when the game finished).
     pub what: String,
     pub proposal_id: String,
     pub height: u64,
     pub block_hash: String,
+    /// The round of a `round` anchor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<u64>,
 }
 
 impl Fairness {
@@ -195,6 +210,9 @@ impl Fairness {
     /// The client seed the draws use: the mix of the contributions (or a
     /// legacy game's own seed).
     pub fn client_seed(&self) -> String {
+        if let Some(round) = self.chain.as_ref().and_then(SeedChain::current) {
+            return round.client_seed();
+        }
         match &self.legacy_client_seed {
             Some(s) => s.clone(),
             None => mix(self
@@ -264,12 +282,22 @@ impl Game {
         now_ms: u64,
         max_players: u32,
     ) -> Result<(Game, Event), GameError> {
-        Game::open(id, req, server_seed, now_ms, max_players, HOUSE_BANKROLL)
+        Game::open_with(
+            id,
+            req,
+            server_seed,
+            now_ms,
+            max_players,
+            HOUSE_BANKROLL,
+            None,
+        )
     }
 
     /// A new game whose house holds `bankroll` chips to pay winners, and
     /// its `created` event (which records the bankroll and the buy-ins:
     /// the chips the wallet moves into the table's escrow).
+    /// Every new game is on a seed chain of [`CHAIN_LENGTH`] links whose
+    /// terminal seed is `server_seed`.
     pub fn open(
         id: String,
         req: &CreateGame,
@@ -278,6 +306,32 @@ impl Game {
         max_players: u32,
         bankroll: Chips,
     ) -> Result<(Game, Event), GameError> {
+        Game::open_with(
+            id,
+            req,
+            server_seed,
+            now_ms,
+            max_players,
+            bankroll,
+            Some(CHAIN_LENGTH),
+        )
+    }
+
+    /// A new game on a chain of `chain_length` links, or (`None`) with one
+    /// server seed for the whole game (`seed_scheme` `contributions`, the
+    /// scheme of games stored before chains; the rules' tests use it).
+    pub fn open_with(
+        id: String,
+        req: &CreateGame,
+        server_seed: [u8; 32],
+        now_ms: u64,
+        max_players: u32,
+        bankroll: Chips,
+        chain_length: Option<u64>,
+    ) -> Result<(Game, Event), GameError> {
+        if chain_length == Some(0) {
+            return Err(GameError::BadRequest("a seed chain needs a link".into()));
+        }
         if req.players.is_empty() {
             return Err(GameError::BadRequest(
                 "a game needs at least one player".into(),
@@ -324,11 +378,19 @@ impl Game {
             table,
             fairness: Fairness {
                 server_seed: hex::encode(server_seed),
-                commitment: hex::encode(super::fairness::commitment(&server_seed)),
+                commitment: hex::encode(match chain_length {
+                    Some(l) => super::fairness::chain_link(&server_seed, l, 0),
+                    None => super::fairness::commitment(&server_seed),
+                }),
                 legacy_client_seed: None,
                 contributions: Vec::new(),
                 draws: Vec::new(),
                 anchors: Vec::new(),
+                chain: chain_length.map(|length| SeedChain {
+                    length,
+                    rounds: Vec::new(),
+                    cache: Default::default(),
+                }),
             },
             version: 0,
             max_players,
@@ -346,9 +408,13 @@ impl Game {
                 "players": req.players,
                 "commitment": game.fairness.commitment,
                 "bankroll": bankroll,
+                "chain_length": chain_length,
             }),
             Vec::new(),
         );
+        if chain_length.is_some() {
+            game.start_round(1)?;
+        }
         Ok((game, event))
     }
 
@@ -466,11 +532,15 @@ impl Game {
         if !self.seats.iter().any(|s| s == player) {
             return Err(GameError::UnknownPlayer(player.to_string()));
         }
-        match &self.table {
+        let mut events = match &self.table {
             Table::Craps(_) => self.craps_action(player, &kind, action, now),
             Table::Blackjack(_) => self.blackjack_action(player, &kind, action, now),
             Table::Poker(_) => self.poker_action(player, &kind, action, now),
+        }?;
+        if self.card_round_over() {
+            events.push(self.end_round(now, "round over", true)?);
         }
+        Ok(events)
     }
 
     /// Draw number for the next roll or shuffle.
@@ -490,6 +560,46 @@ impl Game {
             return Err(GameError::BadRequest(format!(
                 "client_seed must be 1 to {MAX_CLIENT_SEED} bytes"
             )));
+        }
+        if let Some(chain) = self.fairness.chain.as_mut() {
+            let seq = self.version + 1;
+            let round = match chain.current_mut() {
+                Some(r) if !r.ended() => r,
+                _ => {
+                    return Err(RuleError::not_now(
+                        "the table's seed chain is used up: no round takes client seeds",
+                    )
+                    .into());
+                }
+            };
+            if round.draws > 0 {
+                return Err(RuleError::not_now(format!(
+                    "client seeds for round {} are closed: its first draw has been made; \
+                     contribute for the next round once this one ends",
+                    round.round
+                ))
+                .into());
+            }
+            if round.contributions.iter().any(|c| c.player == player) {
+                return Err(RuleError::not_now(format!(
+                    "{player} has already contributed a client seed for round {}",
+                    round.round
+                ))
+                .into());
+            }
+            round.contributions.push(Contribution {
+                player: player.to_string(),
+                client_seed: seed.to_string(),
+                seq,
+            });
+            let r = round.round;
+            return Ok(self.event(
+                now,
+                "seeded",
+                Some(player),
+                json!({ "client_seed": seed, "round": r, "mixed": self.fairness.client_seed() }),
+                Vec::new(),
+            ));
         }
         if self.fairness.legacy_client_seed.is_some() {
             return Err(RuleError::not_now(
@@ -533,6 +643,7 @@ impl Game {
     /// first one is the one that matters (the rest follow it). Checked
     /// before any byte is drawn, and it looks at nothing to be drawn.
     fn check_anchored(&self) -> Result<(), GameError> {
+        self.check_round_open()?;
         if self.fairness.commitment_height().is_some() {
             Ok(())
         } else {
@@ -555,13 +666,44 @@ impl Game {
         self.check_anchored()?;
         let nonce = self.next_nonce();
         let mut cards: Vec<Card> = (0..decks).flat_map(|_| Card::deck()).collect();
-        self.fairness.seeds()?.shuffle(nonce, &mut cards);
+        self.draw_seeds()?.shuffle(nonce, &mut cards);
+        self.record_draw(
+            nonce,
+            "shuffle",
+            serde_json::to_value(&cards).unwrap_or(Value::Null),
+        );
+        Ok(cards)
+    }
+
+    /// The seeds of the next draw: the current round's on a chain game,
+    /// else the game's.
+    fn draw_seeds(&self) -> Result<Seeds, GameError> {
+        match self.round_seeds() {
+            Some(seeds) => seeds,
+            None => self.fairness.seeds(),
+        }
+    }
+
+    /// Records draw `nonce` (in the current round on a chain game).
+    fn record_draw(&mut self, nonce: u64, kind: &str, result: Value) {
+        let round = match self
+            .fairness
+            .chain
+            .as_mut()
+            .and_then(SeedChain::current_mut)
+        {
+            Some(r) => {
+                r.draws += 1;
+                Some(r.round)
+            }
+            None => None,
+        };
         self.fairness.draws.push(Draw {
             nonce,
-            kind: "shuffle".into(),
-            result: serde_json::to_value(&cards).unwrap_or(Value::Null),
+            kind: kind.into(),
+            result,
+            round,
         });
-        Ok(cards)
     }
 
     fn leave(&mut self, player: &str, now: u64) -> Result<Vec<Event>, GameError> {
@@ -639,14 +781,28 @@ impl Game {
 
     /// Ends the game and reveals the server seed.
     fn finish(&mut self, now: u64, reason: &str) -> Vec<Event> {
+        let mut events = Vec::new();
+        // A round with draws in it ends with the game, so its link is revealed.
+        if self.round_in_play()
+            && let Ok(e) = self.end_round(now, reason, false)
+        {
+            events.push(e);
+        }
         self.status = GameStatus::Finished;
+        // A chain game's terminal seed stays secret: its rounds' links
+        // are what is revealed.
+        let server_seed = match self.fairness.chain {
+            Some(_) => Value::Null,
+            None => Value::String(self.fairness.server_seed.clone()),
+        };
         let data = json!({
             "reason": reason,
-            "server_seed": self.fairness.server_seed,
+            "server_seed": server_seed,
             "balances": self.ledger.players,
             "house": self.ledger.house,
         });
-        vec![self.event(now, "finished", None, data, Vec::new())]
+        events.push(self.event(now, "finished", None, data, Vec::new()));
+        events
     }
 
     /// What anyone at the table may see (`viewer` sees their own private state).
@@ -687,6 +843,24 @@ impl Game {
 
     /// What the validators should order for `what` (`commitment`, `reveal`).
     pub fn anchor_payload(&self, what: &str) -> Value {
+        if let (Some(chain), "reveal") = (&self.fairness.chain, what) {
+            // A chain game reveals links, never its terminal seed.
+            let rounds: Vec<Value> = chain
+                .rounds
+                .iter()
+                .filter(|r| r.ended())
+                .map(
+                    |r| json!({ "round": r.round, "link": r.link, "client_seed": r.client_seed() }),
+                )
+                .collect();
+            return json!({
+                "game_id": self.id,
+                "commitment": self.fairness.commitment,
+                "rounds": rounds,
+                "draws": self.fairness.draws.len(),
+                "balances": self.ledger.players,
+            });
+        }
         match what {
             "reveal" => json!({
                 "game_id": self.id,
@@ -706,12 +880,57 @@ impl Game {
         }
     }
 
+    /// Whether round `r`'s revealed link has its anchor.
+    pub fn has_round_anchor(&self, r: u64) -> bool {
+        self.fairness
+            .anchors
+            .iter()
+            .any(|a| a.what == "round" && a.round == Some(r))
+    }
+
+    /// Ended rounds whose link is not anchored yet.
+    pub fn unanchored_rounds(&self) -> Vec<u64> {
+        self.fairness
+            .chain
+            .as_ref()
+            .map(|c| {
+                c.rounds
+                    .iter()
+                    .filter(|r| r.ended() && !self.has_round_anchor(r.round))
+                    .map(|r| r.round)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// What the validators order when round `r` has ended: its link, which
+    /// anyone can chain to the commitment, and its client seed.
+    pub fn round_anchor_payload(&self, r: u64) -> Value {
+        let round = self
+            .fairness
+            .chain
+            .as_ref()
+            .and_then(|c| c.rounds.get(r.saturating_sub(1) as usize))
+            .filter(|x| x.ended());
+        json!({
+            "game_id": self.id,
+            "commitment": self.fairness.commitment,
+            "round": r,
+            "link": round.map(|x| x.link.clone()),
+            "client_seed": round.map(|x| x.client_seed()),
+            "draws": round.map(|x| x.draws),
+        })
+    }
+
     pub fn has_anchor(&self, what: &str) -> bool {
         self.fairness.anchors.iter().any(|a| a.what == what)
     }
 
     /// Everything a player needs to recompute every roll and card.
     pub fn proof(&self) -> Value {
+        if let Some(chain) = &self.fairness.chain {
+            return self.chain_proof(chain);
+        }
         let revealed = self.status == GameStatus::Finished;
         let legacy = self.fairness.legacy_client_seed.is_some();
         json!({
@@ -782,6 +1001,7 @@ pub(crate) fn anchored(mut g: Game) -> Game {
             proposal_id: "p".into(),
             height: 1,
             block_hash: "h".into(),
+            round: None,
         },
         0,
     );
@@ -953,3 +1173,6 @@ mod tests {
         assert!(Game::create("g".into(), &bad, [1; 32], 0, 3).is_err());
     }
 }
+
+#[cfg(test)]
+mod round_tests;

@@ -434,6 +434,36 @@ impl CrapsTable {
 }
 
 /// Bets that keep working after a win until taken down or lost.
+/// The ledger moves of a roll's settlements, in order: per bet, the stake
+/// returned, the lost stake collected (not for a bet that stays up), then
+/// the winnings paid.
+pub fn settlement_moves(settled: &[Settled]) -> Vec<super::ChipMove> {
+    use super::ChipMove;
+    let mut moves = Vec::new();
+    for s in settled {
+        let p = s.player.clone();
+        if s.returned > 0 {
+            moves.push(ChipMove::Return {
+                player: p.clone(),
+                amount: s.returned,
+            });
+        }
+        if !s.stays_up && s.amount > s.returned {
+            moves.push(ChipMove::Collect {
+                player: p.clone(),
+                amount: s.amount - s.returned,
+            });
+        }
+        if s.won > 0 {
+            moves.push(ChipMove::Pay {
+                player: p,
+                amount: s.won,
+            });
+        }
+    }
+    moves
+}
+
 fn stays_up(kind: BetKind) -> bool {
     matches!(
         kind,
