@@ -424,6 +424,7 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l round -d 'Check one round of a chain game alone (its link, contributions, draws and every payout); by default every round that has ended' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F

@@ -423,14 +423,19 @@ fn large_proposals_cannot_stall_the_chain(algorithm: &str) {
             .then(|| p["height"].as_u64())
             .flatten()
     };
+    // Five blocks of 512 KiB. In a debug build on a 2-core machine each
+    // such block takes 4-8 s to commit (measured before and after this
+    // session's changes alike: 24-34 s for all 40; release builds are far
+    // faster), so this bounds "no stall" with room for that, not speed.
+    const BIG_BLOCKS: Duration = Duration::from_secs(90);
     let mut top = 0;
     for (v, id) in &ids {
-        let h = wait_for("every large proposal to commit", LIMIT, || {
+        let h = wait_for("every large proposal to commit", BIG_BLOCKS, || {
             committed_at(*v, id)
         });
         top = top.max(h);
     }
-    wait_for("all four at the same height", LIMIT, || {
+    wait_for("all four at the same height", BIG_BLOCKS, || {
         (0..4)
             .all(|v| c.height(v).is_some_and(|h| h >= top))
             .then_some(())
