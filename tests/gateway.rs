@@ -370,6 +370,16 @@ fn api_keys_work_everywhere_until_revoked() {
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(create(&key), 401, "revoked keys stop working at once");
     assert_eq!(sb.run(&["auth", "apikey", "revoke", "ffffffff"]).code, 3);
+    // Service identities are never bearer strings.
+    for role in ["engine", "wallet"] {
+        let r = sb.run(&["auth", "apikey", "create", "--name", "x", "--role", role]);
+        assert_eq!(r.code, 2, "{r}");
+        assert!(r.stderr.contains("service-key"), "{r}");
+    }
+    // An API key's id is not a token id: `auth revoke` says where to go.
+    let r = sb.run(&["auth", "revoke", &format!("apikey:{id}")]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("auth apikey revoke"), "{r}");
 }
 
 #[test]

@@ -286,6 +286,11 @@ pub fn ensure_issuer(state_dir: &Path, jwks: &Path) -> anyhow::Result<SigningKey
 pub fn retire(state_dir: &Path, jwks: &Path, kid: &str) -> anyhow::Result<bool> {
     let mut set = load_set(jwks)?;
     let before = set.keys.len();
+    let subject = set
+        .keys
+        .iter()
+        .find(|k| k.kid == kid)
+        .and_then(|k| k.bitcraps_sub.clone());
     set.keys.retain(|k| k.kid != kid);
     if set.keys.len() == before {
         return Ok(false);
@@ -295,6 +300,16 @@ pub fn retire(state_dir: &Path, jwks: &Path, kid: &str) -> anyhow::Result<bool> 
     if private.exists() {
         std::fs::remove_file(&private)
             .with_context(|| format!("cannot remove {}", private.display()))?;
+    }
+    // A retired service key must not come back: the next `up` would find
+    // the service's key file and list it again. Its file goes too (the
+    // next `up` makes the service a new key).
+    if let Some(sub) = subject {
+        let path = service_key_path(state_dir, &sub);
+        if path.exists() && read_private(&path).is_ok_and(|k| kid_of(&k.verifying_key()) == kid) {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
     }
     Ok(true)
 }

@@ -269,6 +269,23 @@ fn a_rotated_set_accepts_old_and_new_until_the_old_is_retired() {
 }
 
 #[test]
+fn a_retired_service_key_does_not_come_back_on_the_next_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let jwks = keys::default_jwks_path(dir.path());
+    keys::ensure_issuer(dir.path(), &jwks).unwrap();
+    let path = keys::service_key_path(dir.path(), "engine-0");
+    let leaked = keys::ensure_service_key(&path, &jwks, "engine-0", Role::Engine).unwrap();
+    let leaked_kid = keys::kid_of(&leaked.verifying_key());
+    assert!(keys::retire(dir.path(), &jwks, &leaked_kid).unwrap());
+    assert!(!path.exists(), "the retired key's file is gone");
+    // What `up` does next: the engine gets a new key, the old stays out.
+    let fresh = keys::ensure_service_key(&path, &jwks, "engine-0", Role::Engine).unwrap();
+    let kids = keys::load_set(&jwks).unwrap().kids();
+    assert!(!kids.contains(&leaked_kid), "{kids:?}");
+    assert!(kids.contains(&keys::kid_of(&fresh.verifying_key())));
+}
+
+#[test]
 fn service_tokens_are_reused_until_a_minute_before_expiry() {
     let key = keys::generate();
     let s = ServiceToken::new(

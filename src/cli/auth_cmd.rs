@@ -121,6 +121,16 @@ fn apikey(g: &GlobalArgs, cmd: &ApiKeyCommand) -> anyhow::Result<()> {
             sub,
             ttl,
         } => {
+            // Service identities are keys their services hold and sign
+            // with (`auth service-key`), never a bearer string.
+            if matches!(role, Role::Engine | Role::Wallet) {
+                return Err(fail(
+                    Code::Usage,
+                    format!(
+                        "an API key cannot carry the {role} role: services sign their own tokens (see `bitcraps auth service-key`)"
+                    ),
+                ));
+            }
             let sub = sub.clone().unwrap_or_else(|| name.clone());
             let ttl = ttl.map(|t| t.as_secs());
             let (entry, key) = crate::apikeys::create(&g.state_dir, name, *role, &sub, ttl)?;
@@ -247,6 +257,14 @@ fn jwks_path(g: &GlobalArgs) -> anyhow::Result<(crate::config::Config, std::path
 }
 
 fn revoke(g: &GlobalArgs, jti: &str) -> anyhow::Result<()> {
+    if let Some(id) = jti.strip_prefix("apikey:") {
+        return Err(fail(
+            Code::Usage,
+            format!(
+                "{jti} is an API key, not a token: revoke it with `bitcraps auth apikey revoke {id}`"
+            ),
+        ));
+    }
     let loaded = super::load_config(g, &[])?;
     let jwks = loaded.config.gateway.auth.jwks_path(&g.state_dir);
     let path = keys::revoked_path(&jwks);

@@ -541,7 +541,9 @@ fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>)
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter(|p| p["id"] == a["proposal_id"])
+                    // Only an engine may propose this kind: a record under
+                    // any other kind proves nothing.
+                    .filter(|p| p["id"] == a["proposal_id"] && p["kind"] == "game.anchors")
                     .flat_map(|p| {
                         p["payload"]["entries"]
                             .as_array()

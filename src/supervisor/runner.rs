@@ -49,6 +49,12 @@ enum Command {
     Restart {
         reply: oneshot::Sender<Result<(), String>>,
     },
+    /// Start if stopped, failed or waiting to restart; answer once ready.
+    /// Decided inside the service's loop, so two at once cannot bounce a
+    /// service the first one started.
+    StartIfIdle {
+        reply: oneshot::Sender<Result<(), String>>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -469,6 +475,11 @@ async fn service_loop(ctx: Arc<Ctx>, idx: usize, mut rx: mpsc::Receiver<Command>
                     waiters.push((reply, Instant::now()));
                     Next::Spawn
                 }
+                Some(Command::StartIfIdle { reply }) => {
+                    tracker.reset();
+                    waiters.push((reply, Instant::now()));
+                    Next::Spawn
+                }
             },
             Next::Spawn => run_once(&ctx, idx, &mut rx, &mut tracker, &mut waiters).await,
             Next::Backoff(delay) => {
@@ -492,6 +503,11 @@ async fn service_loop(ctx: Arc<Ctx>, idx: usize, mut rx: mpsc::Receiver<Command>
                         Some(Command::Restart { reply }) => {
                             tracker.reset();
                             ctx.update(idx, |s| s.restarts += 1);
+                            waiters.push((reply, Instant::now()));
+                            Next::Spawn
+                        }
+                        Some(Command::StartIfIdle { reply }) => {
+                            tracker.reset();
                             waiters.push((reply, Instant::now()));
                             Next::Spawn
                         }
@@ -587,6 +603,14 @@ async fn run_once(
                         }
                         let _ = reply.send(());
                         return Next::Park;
+                    }
+                    Some(Command::StartIfIdle { reply }) => {
+                        // Running: answer now if ready, else when it is.
+                        if ctx.slot(idx).is_some_and(|s| s.health == Health::Ready) {
+                            let _ = reply.send(Ok(()));
+                        } else {
+                            waiters.push((reply, Instant::now()));
+                        }
                     }
                     Some(Command::Restart { reply }) => {
                         stop_child(ctx, idx, &mut child, ctx.opts.stop_timeout).await;
@@ -811,7 +835,7 @@ async fn handle_request(ctx: &Arc<Ctx>, req: Request) -> Reply {
             }
         }
         Request::Stop { service } => {
-            let chosen = match chosen_services(ctx, &service) {
+            let chosen = match chosen_services(ctx, &service).and_then(|c| running(ctx, c)) {
                 Ok(c) => c,
                 Err(reply) => return reply,
             };
@@ -841,22 +865,17 @@ async fn handle_request(ctx: &Arc<Ctx>, req: Request) -> Reply {
             }
         }
         Request::Start { service } => {
-            let chosen = match chosen_services(ctx, &service) {
+            let chosen = match chosen_services(ctx, &service).and_then(|c| running(ctx, c)) {
                 Ok(c) => c,
                 Err(reply) => return reply,
             };
-            // Only what is not running: a start never bounces a live service.
+            // Only what is not running: a start never bounces a live
+            // service (the service's own loop decides, see StartIfIdle).
             let mut waits = Vec::new();
             for i in &chosen {
-                let idle = ctx
-                    .slot(*i)
-                    .is_some_and(|s| matches!(s.state, ProcState::Stopped | ProcState::Failed));
-                if !idle {
-                    continue;
-                }
                 let (tx, rx) = oneshot::channel();
                 if ctx.commands[*i]
-                    .send(Command::Restart { reply: tx })
+                    .send(Command::StartIfIdle { reply: tx })
                     .await
                     .is_ok()
                 {
@@ -882,6 +901,21 @@ async fn handle_request(ctx: &Arc<Ctx>, req: Request) -> Reply {
                 }
             }
         }
+    }
+}
+
+/// `chosen`, if every service has been started in order: a stop or start
+/// while `up` is still starting them would be undone by (or stall) the
+/// ordered start.
+fn running(ctx: &Arc<Ctx>, chosen: Vec<usize>) -> Result<Vec<usize>, Reply> {
+    if ctx.phase() == Phase::Running {
+        Ok(chosen)
+    } else {
+        Err(Reply::Error {
+            kind: ErrorKind::Unavailable,
+            message: "the supervisor is still starting the services; try again once they are ready"
+                .to_string(),
+        })
     }
 }
 

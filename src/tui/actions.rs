@@ -177,7 +177,8 @@ impl super::app::App {
             let (c, esc) = match key {
                 Key::Char(c) => (Some(c), false),
                 Key::Esc => (None, true),
-                Key::Enter => (Some('y'), false),
+                // Only `y` confirms: a pasted line's Enter or a double
+                // Enter must not take a service down.
                 _ => (None, false),
             };
             let run = self.flow.confirm(answer(c, esc), self.now_ms);
@@ -422,6 +423,9 @@ mod tests {
             let mut app = on_engine_0();
             assert_eq!(app.on_key(Key::Char('R')), Effect::None);
             insta::assert_snapshot!("confirm_restart_80x24", render(&app, 80, 24));
+            // Only `y` confirms: not Enter (a pasted line, a double Enter).
+            assert_eq!(app.on_key(Key::Enter), Effect::None);
+            assert!(app.flow.confirming());
             // While asking, other keys do not act on the dashboard.
             assert_eq!(app.on_key(Key::Char('q')), Effect::None);
             let run = app.on_key(Key::Char('y'));

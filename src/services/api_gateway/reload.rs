@@ -164,6 +164,28 @@ impl Live {
                 "service_discovery.method",
                 active.service_discovery.method != cfg.service_discovery.method,
             ),
+            // Credentials: the key set and revocation list reload by
+            // themselves; which of them (and the HS256 secret) is used does not.
+            (
+                "gateway.auth.algorithm",
+                active.gateway.auth.hs256 != cfg.gateway.auth.hs256,
+            ),
+            (
+                "gateway.auth.jwt_secret",
+                active.gateway.auth.jwt_secret != cfg.gateway.auth.jwt_secret,
+            ),
+            (
+                "gateway.auth.jwt_secret_file",
+                active.gateway.auth.jwt_secret_file != cfg.gateway.auth.jwt_secret_file,
+            ),
+            (
+                "gateway.auth.issuer",
+                active.gateway.auth.issuer != cfg.gateway.auth.issuer,
+            ),
+            (
+                "gateway.auth.jwks_file",
+                active.gateway.auth.jwks_file != cfg.gateway.auth.jwks_file,
+            ),
         ];
         for (key, changed) in fixed {
             if changed {
