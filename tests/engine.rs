@@ -777,8 +777,18 @@ fn clients_hanging_up_mid_action_leave_the_game_whole() {
     // after another.
     let mut version = None;
     for _ in 0..10 {
-        let who = shooter(&api);
-        let (s, r) = api.act(&id, &who, json!({"type": "roll"}));
+        // A request whose client hung up still runs to completion, so a
+        // roll of theirs may land (and pass the dice) between reading the
+        // shooter and rolling: then read the shooter again.
+        let (s, r) = wait_for("a roll by the shooter", Duration::from_secs(30), || {
+            let who = shooter(&api);
+            let (s, r) = api.act(&id, &who, json!({"type": "roll"}));
+            let moved_on = s == 409
+                && r["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("only the shooter rolls"));
+            (!moved_on).then_some((s, r))
+        });
         assert_eq!(s, 200, "a roll after the hang-ups: {r}");
         let v = r["game"]["version"].as_u64().unwrap();
         if let Some(prev) = version {
