@@ -804,34 +804,9 @@ async fn handle_request(ctx: &Arc<Ctx>, req: Request) -> Reply {
                 Ok(c) => c,
                 Err(reply) => return reply,
             };
-            let mut waits = Vec::new();
-            for i in &chosen {
-                let (tx, rx) = oneshot::channel();
-                if ctx.commands[*i]
-                    .send(Command::Restart { reply: tx })
-                    .await
-                    .is_ok()
-                {
-                    waits.push((*i, rx));
-                }
-            }
-            let mut failures = Vec::new();
-            for (i, rx) in waits {
-                match rx.await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => failures.push(e),
-                    Err(_) => failures.push(format!("{} did not answer", ctx.opts.specs[i].name)),
-                }
-            }
-            if failures.is_empty() {
-                Reply::Restarted {
-                    services: chosen.iter().filter_map(|i| ctx.status_of(*i)).collect(),
-                }
-            } else {
-                Reply::Error {
-                    kind: ErrorKind::Failed,
-                    message: failures.join("; "),
-                }
+            match until_ready(ctx, &chosen, |reply| Command::Restart { reply }).await {
+                Ok(services) => Reply::Restarted { services },
+                Err(reply) => reply,
             }
         }
         Request::Stop { service } => {
@@ -871,36 +846,44 @@ async fn handle_request(ctx: &Arc<Ctx>, req: Request) -> Reply {
             };
             // Only what is not running: a start never bounces a live
             // service (the service's own loop decides, see StartIfIdle).
-            let mut waits = Vec::new();
-            for i in &chosen {
-                let (tx, rx) = oneshot::channel();
-                if ctx.commands[*i]
-                    .send(Command::StartIfIdle { reply: tx })
-                    .await
-                    .is_ok()
-                {
-                    waits.push((*i, rx));
-                }
-            }
-            let mut failures = Vec::new();
-            for (i, rx) in waits {
-                match rx.await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => failures.push(e),
-                    Err(_) => failures.push(format!("{} did not answer", ctx.opts.specs[i].name)),
-                }
-            }
-            if failures.is_empty() {
-                Reply::Started {
-                    services: chosen.iter().filter_map(|i| ctx.status_of(*i)).collect(),
-                }
-            } else {
-                Reply::Error {
-                    kind: ErrorKind::Failed,
-                    message: failures.join("; "),
-                }
+            match until_ready(ctx, &chosen, |reply| Command::StartIfIdle { reply }).await {
+                Ok(services) => Reply::Started { services },
+                Err(reply) => reply,
             }
         }
+    }
+}
+
+/// Sends each chosen service the command `make` builds and waits for every
+/// answer (each service answers once it is ready); their statuses, or one
+/// error naming every failure.
+async fn until_ready(
+    ctx: &Arc<Ctx>,
+    chosen: &[usize],
+    make: impl Fn(oneshot::Sender<Result<(), String>>) -> Command,
+) -> Result<Vec<ServiceStatus>, Reply> {
+    let mut waits = Vec::new();
+    for i in chosen {
+        let (tx, rx) = oneshot::channel();
+        if ctx.commands[*i].send(make(tx)).await.is_ok() {
+            waits.push((*i, rx));
+        }
+    }
+    let mut failures = Vec::new();
+    for (i, rx) in waits {
+        match rx.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => failures.push(e),
+            Err(_) => failures.push(format!("{} did not answer", ctx.opts.specs[i].name)),
+        }
+    }
+    if failures.is_empty() {
+        Ok(chosen.iter().filter_map(|i| ctx.status_of(*i)).collect())
+    } else {
+        Err(Reply::Error {
+            kind: ErrorKind::Failed,
+            message: failures.join("; "),
+        })
     }
 }
 
