@@ -450,14 +450,7 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
                     signers.join(", ")
                 ))?;
             }
-            if ok {
-                Ok(())
-            } else {
-                Err(fail(
-                    Code::VerifyFailed,
-                    format!("height {height} does not verify: {}", problems.join("; ")),
-                ))
-            }
+            super::exit::verdict(&format!("height {height}"), &problems)
         }
     }
 }

@@ -66,3 +66,16 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+/// The end of a `verify` command: Ok with no problems, else exit 6 naming
+/// every one (`{what} does not verify: a; b`).
+pub fn verdict(what: &str, problems: &[String]) -> anyhow::Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(
+            Code::VerifyFailed,
+            format!("{what} does not verify: {}", problems.join("; ")),
+        ))
+    }
+}

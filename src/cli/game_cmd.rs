@@ -511,14 +511,7 @@ fn verify(g: &GlobalArgs, api: &Api, id: &str, round: Option<u64>) -> anyhow::Re
             }
         ))?;
     }
-    if ok {
-        Ok(())
-    } else {
-        Err(fail(
-            Code::VerifyFailed,
-            format!("{id} does not verify: {}", problems.join("; ")),
-        ))
-    }
+    super::exit::verdict(id, &problems)
 }
 
 /// The anchors: the validators' blocks must carry this game's records.
@@ -640,12 +633,5 @@ fn verify_rounds(
             }
         ))?;
     }
-    if ok {
-        Ok(())
-    } else {
-        Err(fail(
-            Code::VerifyFailed,
-            format!("{id} does not verify: {}", problems.join("; ")),
-        ))
-    }
+    super::exit::verdict(id, &problems)
 }
