@@ -154,6 +154,26 @@ fn assert_game_survives_engine_kill9(sb: &Sandbox, api: &Api, id: &str, why: &st
             None,
         )
     };
+    // An ended round's link is anchored in the background, and that
+    // `anchored` event is a new version: wait until every ended round has
+    // its anchor, so the game is at rest when it is read.
+    wait_for("every ended round anchored", LIMIT, || {
+        let (_, p) = api.call(
+            "GET",
+            &format!("/games/{id}/proof"),
+            Some(("admin", Admin)),
+            None,
+        );
+        let ended = p["rounds"]
+            .as_array()
+            .map_or(0, |r| r.iter().filter(|r| r["ended"] == true).count());
+        let anchored = p["anchors"]
+            .as_array()?
+            .iter()
+            .filter(|a| a["what"] == "round")
+            .count();
+        (anchored == ended).then_some(())
+    });
     let (_, before) = game(api);
     let ps = sb.ps();
     let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
