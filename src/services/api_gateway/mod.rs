@@ -24,6 +24,7 @@ mod openapi;
 pub mod proxy;
 pub mod ratelimit;
 pub mod reload;
+pub mod routes;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -423,6 +424,7 @@ async fn to_game(
     query: Option<String>,
     req: Request,
 ) -> Result<Response, Problem> {
+    let route = routes::game(req.method(), &id, rest.as_deref())?;
     let i = engine_of(&id).ok_or_else(|| Problem::not_found(format!("no game {id:?}")))?;
     let (addr, healthy) =
         s.engines.set.by_ordinal(i).ok_or_else(|| {
@@ -435,16 +437,12 @@ async fn to_game(
         ));
     }
     let reservation = s.engines.reserve(addr)?;
-    let path = match rest {
-        Some(r) => format!("/games/{id}/{r}"),
-        None => format!("/games/{id}"),
-    };
     forward_retrying(
         s,
         &s.engines,
         reservation,
         req,
-        &with_query(&path, &query),
+        &with_query(&route.path, &query),
         peer,
         None,
     )
@@ -460,10 +458,23 @@ async fn consensus_path(
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, Problem> {
-    if rest == "validators" || rest.starts_with("validators/") {
-        caller.require_admin()?;
+    let route = routes::consensus(req.method(), &rest)?;
+    match route.need {
+        routes::Need::Anyone => {}
+        routes::Need::Admin => caller.require_admin()?,
+        routes::Need::Validator => {
+            if caller.0.role != crate::auth::Role::Validator {
+                return Err(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    format!(
+                        "only validators vote; {} is a {}",
+                        caller.0.sub, caller.0.role
+                    ),
+                ));
+            }
+        }
     }
-    let req = if rest == "propose" && req.method() == axum::http::Method::POST {
+    let req = if route.path == "/propose" {
         within_propose_limit(req).await?
     } else {
         req
@@ -478,7 +489,7 @@ async fn consensus_path(
         &s.validators,
         reservation,
         req,
-        &with_query(&format!("/{rest}"), &query),
+        &with_query(&route.path, &query),
         peer,
         Some(&key),
     )
@@ -496,7 +507,8 @@ async fn wallet_path(
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, Problem> {
-    let req = if rest == "transfers" && req.method() == axum::http::Method::POST {
+    let route = routes::wallet(req.method(), &rest)?;
+    let req = if route.path == "/transfers" && req.method() == axum::http::Method::POST {
         within_limit(
             req,
             WALLET_TRANSFER_BODY_LIMIT,
@@ -519,7 +531,7 @@ async fn wallet_path(
         &s.wallets,
         reservation,
         req,
-        &with_query(&format!("/{rest}"), &query),
+        &with_query(&route.path, &query),
         peer,
         Some(&key),
     )
