@@ -544,9 +544,13 @@ fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>)
                             .unwrap_or_default()
                     })
                     .any(|e| {
-                        // A round's record carries its link: the one the proof reveals.
+                        // A round's record carries its link, a chain game's
+                        // reveal its last link: the ones the proof reveals.
                         let link_ok = match a["round"].as_u64() {
                             Some(r) => e["round"] == json!(r) && e["link"] == link_of(r),
+                            None if !e["last_link"].is_null() => e["last_round"]
+                                .as_u64()
+                                .is_some_and(|r| e["last_link"] == link_of(r)),
                             None => true,
                         };
                         e["game_id"] == json!(id)

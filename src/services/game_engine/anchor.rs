@@ -4,14 +4,17 @@
 //! block hash are recorded in the game and shown in its proof, so a player
 //! can check that a quorum ordered the commitment before the reveal.
 //!
-//! Records are batched: one task collects them for up to 100 ms or 256
-//! entries and proposes them as one `game.anchors` proposal
-//! (`{"entries": [{"game_id", "what", "commitment", …}]}`), so a burst of
-//! new games costs a few proposals, not one each. A game's first draw
-//! waits for its commitment's anchor (see `http`), so a commitment is
-//! retried until it commits: a batch that gives up after its backoff puts
-//! its commitments back in the queue. Reveals are retried when the engine
-//! starts, which re-anchors every game missing an anchor.
+//! Records are batched: one task collects them for up to 100 ms, 256
+//! entries or [`BATCH_BYTES`] and proposes them as one `game.anchors`
+//! proposal (`{"entries": [{"game_id", "what", "commitment", …}]}`), so a
+//! burst of new games costs a few proposals, not one each, and no batch is
+//! larger than a validator accepts. Every record is retried until it
+//! commits: a batch that gives up after its backoff (validators down or
+//! unreachable) puts all its records back in the queue; a batch the
+//! validators refuse (a 4xx) is split, each record proposed alone, so one
+//! bad record cannot hold the others back, and a record refused alone is
+//! logged as an error (the engine retries it when it starts). A game's
+//! first draw waits for its commitment's anchor (see `http`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,13 +26,64 @@ use tokio::sync::mpsc;
 use opentelemetry::KeyValue;
 
 use super::game::Anchor;
+use crate::services::consensus::protocol::types::MAX_PROPOSAL_BYTES;
 use crate::telemetry::trace;
 use crate::upstream::{Health, UpstreamSet};
 
 /// Most records in one proposal.
 const BATCH: usize = 256;
+/// Most bytes of one batch's entries (compact JSON, with their commas): a
+/// proposal, its id, kind and `{"entries":[…]}` wrapper included, must
+/// stay within the validators' [`MAX_PROPOSAL_BYTES`].
+pub const BATCH_BYTES: usize = MAX_PROPOSAL_BYTES - 1024;
 /// How long the first record of a batch waits for company.
 const LINGER: Duration = Duration::from_millis(100);
+
+/// How one batch is retried before it goes back in the queue.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub attempts: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for Retry {
+    /// About two minutes: 12 attempts, 200 ms doubling up to 15 s apart.
+    fn default() -> Retry {
+        Retry {
+            attempts: 12,
+            first_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(15),
+        }
+    }
+}
+
+/// How a proposal ended.
+enum Outcome {
+    /// Committed: proposal id, height, block hash.
+    Committed(String, u64, String),
+    /// No validator took it within the retry schedule.
+    Unavailable,
+    /// A validator refused it for what it is (a 4xx other than 408/429).
+    Refused(u16, String),
+}
+
+/// A queued record with its entry and the entry's size.
+struct Pending {
+    req: Request,
+    entry: Value,
+    size: usize,
+}
+
+impl Pending {
+    fn of(req: Request) -> Pending {
+        let mut entry = req.payload.clone();
+        entry["game_id"] = json!(req.game_id);
+        entry["what"] = json!(req.what);
+        let size = serde_json::to_vec(&entry).map_or(usize::MAX, |v| v.len()) + 1;
+        Pending { req, entry, size }
+    }
+}
 
 /// One record to order: `what` (`commitment`, `reveal`) of a game.
 #[derive(Debug, Clone)]
@@ -42,6 +96,9 @@ pub struct Request {
     pub payload: Value,
     /// The trace of the request that produced the record.
     pub trace: trace::Context,
+    /// Propose it in a batch of its own (set when a batch it was in was
+    /// refused, to find the record the validators refuse).
+    pub alone: bool,
 }
 
 /// Where a record was ordered.
@@ -58,6 +115,7 @@ pub struct Anchorer {
     /// The engine's own tokens (role `engine`, its own key).
     token: Arc<crate::auth::ServiceToken>,
     next: Arc<AtomicUsize>,
+    retry: Retry,
 }
 
 impl Anchorer {
@@ -72,7 +130,14 @@ impl Anchorer {
                 .build()?,
             token,
             next: Arc::default(),
+            retry: Retry::default(),
         })
+    }
+
+    /// The same, with another retry schedule.
+    pub fn with_retry(mut self, retry: Retry) -> Anchorer {
+        self.retry = retry;
+        self
     }
 
     /// Starts the batching task: requests in, anchored records out.
@@ -82,50 +147,78 @@ impl Anchorer {
         // Weak: the queue still closes when the engine drops its sender.
         let requeue = tx.downgrade();
         tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
+            // A record that did not fit in the last batch starts the next.
+            let mut carry: Option<Pending> = None;
+            loop {
+                let first = match carry.take() {
+                    Some(p) => p,
+                    None => match rx.recv().await {
+                        Some(r) => Pending::of(r),
+                        None => return,
+                    },
+                };
+                let mut bytes = first.size;
                 let mut batch = vec![first];
                 let deadline = tokio::time::Instant::now() + LINGER;
-                while batch.len() < BATCH {
+                while batch.len() < BATCH && !batch[0].req.alone {
                     match tokio::time::timeout_at(deadline, rx.recv()).await {
-                        Ok(Some(r)) => batch.push(r),
+                        Ok(Some(r)) => {
+                            let p = Pending::of(r);
+                            if p.req.alone || bytes + p.size > BATCH_BYTES {
+                                carry = Some(p);
+                                break;
+                            }
+                            bytes += p.size;
+                            batch.push(p);
+                        }
                         _ => break,
                     }
                 }
-                let entries: Vec<Value> = batch
-                    .iter()
-                    .map(|r| {
-                        let mut p = r.payload.clone();
-                        p["game_id"] = json!(r.game_id);
-                        p["what"] = json!(r.what);
-                        p
-                    })
-                    .collect();
-                let traces: Vec<trace::Context> = batch.iter().map(|r| r.trace.clone()).collect();
-                let Some((proposal_id, height, block_hash)) =
-                    self.propose(json!({ "entries": entries }), &traces).await
-                else {
-                    // A game cannot draw before its commitment is anchored:
-                    // try its commitment again, behind what is queued.
-                    if let Some(tx) = requeue.upgrade() {
-                        for r in batch.into_iter().filter(|r| r.what == "commitment") {
-                            if tx.try_send(r).is_err() {
-                                tracing::error!(
-                                    "the anchoring queue is full; a commitment waits for the next restart"
-                                );
-                            }
-                        }
+                let traces: Vec<trace::Context> =
+                    batch.iter().map(|p| p.req.trace.clone()).collect();
+                let entries: Vec<Value> = batch.iter().map(|p| p.entry.clone()).collect();
+                let outcome = self.propose(json!({ "entries": entries }), &traces).await;
+                let (proposal_id, height, block_hash) = match outcome {
+                    Outcome::Committed(id, h, hash) => (id, h, hash),
+                    Outcome::Unavailable => {
+                        // Every record is retried until it commits (a
+                        // game cannot draw before its commitment is
+                        // anchored), behind what is queued.
+                        requeue_all(&requeue, batch, false);
+                        continue;
                     }
-                    continue;
+                    Outcome::Refused(status, detail) if batch.len() > 1 => {
+                        tracing::warn!(
+                            status,
+                            %detail,
+                            records = batch.len(),
+                            "the validators refused a batch of anchor records; proposing each alone"
+                        );
+                        requeue_all(&requeue, batch, true);
+                        continue;
+                    }
+                    Outcome::Refused(status, detail) => {
+                        let r = &batch[0].req;
+                        tracing::error!(
+                            status,
+                            %detail,
+                            game_id = %r.game_id,
+                            what = r.what,
+                            round = r.round,
+                            "the validators refused a game's anchor record; it is retried when the engine starts"
+                        );
+                        continue;
+                    }
                 };
-                for r in batch {
+                for p in batch {
                     let a = Anchored {
-                        game_id: r.game_id,
+                        game_id: p.req.game_id,
                         anchor: Anchor {
-                            what: r.what.to_string(),
+                            what: p.req.what.to_string(),
                             proposal_id: proposal_id.clone(),
                             height,
                             block_hash: block_hash.clone(),
-                            round: r.round,
+                            round: p.req.round,
                         },
                     };
                     if done_tx.send(a).await.is_err() {
@@ -141,13 +234,9 @@ impl Anchorer {
     /// turn with backoff for about two minutes.
     /// The call is a child span of the first record's request, linked to
     /// the others' (`traces`).
-    async fn propose(
-        &self,
-        payload: Value,
-        traces: &[trace::Context],
-    ) -> Option<(String, u64, String)> {
-        let mut delay = Duration::from_millis(200);
-        for _attempt in 0..12 {
+    async fn propose(&self, payload: Value, traces: &[trace::Context]) -> Outcome {
+        let mut delay = self.retry.first_delay;
+        for _attempt in 0..self.retry.attempts {
             let healthy: Vec<String> = self
                 .validators
                 .view()
@@ -192,12 +281,18 @@ impl Anchorer {
                 match r {
                     Ok(resp) if resp.status().is_success() => {
                         if let Ok(v) = resp.json::<Value>().await {
-                            return Some((
+                            return Outcome::Committed(
                                 v["proposal_id"].as_str().unwrap_or_default().to_string(),
                                 v["height"].as_u64().unwrap_or(0),
                                 v["block_hash"].as_str().unwrap_or_default().to_string(),
-                            ));
+                            );
                         }
+                    }
+                    Ok(resp) if refuses_for_good(resp.status().as_u16()) => {
+                        let status = resp.status().as_u16();
+                        let body: Value = resp.json().await.unwrap_or(Value::Null);
+                        let detail = body["detail"].as_str().unwrap_or("").to_string();
+                        return Outcome::Refused(status, detail);
                     }
                     Ok(resp) => {
                         tracing::warn!(status = resp.status().as_u16(), %addr, "anchoring refused; retrying")
@@ -206,11 +301,35 @@ impl Anchorer {
                 }
             }
             tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(15));
+            delay = (delay * 2).min(self.retry.max_delay);
         }
         tracing::error!(
-            "gave up on a batch after repeated failures; its commitments go back in the queue, its reveals wait for the engine to restart"
+            "no validator took a batch of anchor records after repeated tries; its records go back in the queue"
         );
-        None
+        Outcome::Unavailable
     }
 }
+
+/// A status that says the proposal itself is wrong (413, 422, 403, …): a
+/// retry gets the same answer. 401 is retried (a token can be renewed),
+/// as are 408 and 429.
+fn refuses_for_good(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 401 | 408 | 429)
+}
+
+/// Puts `batch`'s records back at the end of the queue (`alone`: each to
+/// be proposed in a batch of its own).
+fn requeue_all(requeue: &mpsc::WeakSender<Request>, batch: Vec<Pending>, alone: bool) {
+    let Some(tx) = requeue.upgrade() else { return };
+    for p in batch {
+        let mut r = p.req;
+        r.alone = alone;
+        if tx.try_send(r).is_err() {
+            tracing::error!("the anchoring queue is full; a record waits for the next restart");
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "anchor_tests.rs"]
+mod tests;

@@ -844,19 +844,19 @@ impl Game {
     /// What the validators should order for `what` (`commitment`, `reveal`).
     pub fn anchor_payload(&self, what: &str) -> Value {
         if let (Some(chain), "reveal") = (&self.fairness.chain, what) {
-            // A chain game reveals links, never its terminal seed.
-            let rounds: Vec<Value> = chain
-                .rounds
-                .iter()
-                .filter(|r| r.ended())
-                .map(
-                    |r| json!({ "round": r.round, "link": r.link, "client_seed": r.client_seed() }),
-                )
-                .collect();
+            // A chain game reveals links, never its terminal seed. Each
+            // ended round has its own record (link and client seed); the
+            // reveal names the last revealed link, which hashes to every
+            // earlier one, so its size does not grow with the game (a
+            // list of every round would pass the proposal limit after a
+            // few hundred rounds).
+            let last = chain.rounds.iter().rev().find(|r| r.ended());
             return json!({
                 "game_id": self.id,
                 "commitment": self.fairness.commitment,
-                "rounds": rounds,
+                "rounds_ended": chain.rounds.iter().filter(|r| r.ended()).count(),
+                "last_round": last.map(|r| r.round),
+                "last_link": last.map(|r| r.link.clone()),
                 "draws": self.fairness.draws.len(),
                 "balances": self.ledger.players,
             });

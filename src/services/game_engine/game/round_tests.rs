@@ -302,6 +302,31 @@ fn finishing_reveals_the_round_in_play() {
 }
 
 #[test]
+fn a_long_chain_games_reveal_stays_small_and_names_its_last_link() {
+    // Hundreds of rounds: a reveal listing every round would pass the
+    // validators' 64 KiB proposal limit and never be anchored.
+    let (mut g, mut log) = open(GameType::Craps, &["alice"], 3_000, Value::Null);
+    while rounds_ended(&g) < 450 {
+        let s = shooter(&g);
+        act(&mut g, &mut log, &s, json!({"type": "roll"})).unwrap();
+    }
+    act(&mut g, &mut log, "alice", json!({"type": "leave"})).unwrap();
+    let reveal = g.anchor_payload("reveal");
+    let size = serde_json::to_vec(&reveal).unwrap().len();
+    assert!(size < 1024, "a reveal of {size} bytes: {reveal}");
+    let chain = g.fairness.chain.as_ref().unwrap();
+    let last = chain.rounds.iter().rev().find(|r| r.ended()).unwrap();
+    assert_eq!(reveal["last_round"], json!(last.round));
+    assert_eq!(reveal["last_link"], json!(last.link));
+    assert_eq!(reveal["rounds_ended"], json!(rounds_ended(&g)));
+    assert_eq!(
+        reveal["server_seed"],
+        Value::Null,
+        "never the terminal seed"
+    );
+}
+
+#[test]
 fn blackjack_rounds_are_shoes_and_holdem_rounds_are_hands() {
     let (mut g, mut log) = open(
         GameType::Blackjack,
