@@ -317,6 +317,48 @@ fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
 }
 
 #[test]
+fn an_engine_reporting_its_wallet_down_keeps_its_circuit_closed() {
+    // A 503 that says "my wallet is down" is not the engine failing: its
+    // circuit must stay closed so the games it holds can still be read.
+    let sb = Sandbox::new()
+        .env("BITCRAPS_MAX_RESTARTS", "0")
+        .env("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "3")
+        .env("CIRCUIT_BREAKER_COOL_DOWN", "60s");
+    sb.up_funded();
+    let gw = Gw::new(&sb);
+    let create = json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 100}]});
+    let (s, g, _) = gw.call(
+        "POST",
+        "/api/v1/games",
+        Some(("alice", Player)),
+        Some(create.clone()),
+    );
+    assert_eq!(s, 201, "{g}");
+    let path = format!("/api/v1/games/{}", g["id"].as_str().unwrap());
+    let r = sb.run(&["stop", "wallet"]);
+    assert_eq!(r.code, 0, "{r}");
+    // Buy-ins need the wallet: each is refused with a 503 naming it.
+    for _ in 0..6 {
+        let (s, p, h) = gw.call(
+            "POST",
+            "/api/v1/games",
+            Some(("alice", Player)),
+            Some(create.clone()),
+        );
+        assert_eq!(s, 503, "{p}");
+        assert_eq!(p["type"], "/problems/engine/wallet-unavailable", "{p}");
+        assert_eq!(h["x-bitcraps-dependency"], "wallet");
+    }
+    let (s, g, _) = gw.call("GET", &path, Some(("alice", Player)), None);
+    assert_eq!(s, 200, "the game is still served: {g}");
+    let (_, ups, _) = gw.call("GET", "/admin/upstreams", Some(("ops", Admin)), None);
+    // The engines come first.
+    assert_eq!(ups[0]["instances"][0]["breaker"], "closed", "{ups}");
+    let metrics = support::get(sb.gateway(), "/metrics").text().unwrap();
+    assert!(metrics.contains("outcome=\"dependency\""), "{metrics}");
+}
+
+#[test]
 fn api_keys_work_everywhere_until_revoked() {
     let sb = Sandbox::new();
     sb.up_funded();

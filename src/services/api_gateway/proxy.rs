@@ -21,6 +21,7 @@ use hyper_util::rt::TokioExecutor;
 use opentelemetry::KeyValue;
 
 use crate::services::common::Problem;
+use crate::services::common::problem::DEPENDENCY_HEADER;
 use crate::telemetry::trace;
 use crate::upstream::UpstreamSet;
 use crate::upstream::balancer::{Balancer, Candidate, Key, Strategy};
@@ -316,7 +317,7 @@ impl Upstream {
             let mut b = slot.breaker();
             let before = b.transitions;
             if let Some(t) = reservation.ticket.take() {
-                if outcome == "ok" {
+                if matches!(outcome, "ok" | "dependency") {
                     b.on_success(t, &policy);
                 } else {
                     b.on_failure(t, now_ms(), &policy);
@@ -494,14 +495,7 @@ impl Proxy {
                 ));
             }
             Ok(Ok(r)) => {
-                up.record(
-                    reservation,
-                    if r.status().is_server_error() {
-                        "error"
-                    } else {
-                        "ok"
-                    },
-                );
+                up.record(reservation, outcome_of(&r));
                 r
             }
         };
@@ -516,6 +510,20 @@ impl Proxy {
                 _guard: guard,
             }),
         ))
+    }
+}
+
+/// A response's outcome for the breaker and the metrics: `error` for a
+/// 5xx of the instance's own, `dependency` for a 5xx that reports one of
+/// its dependencies down ([`DEPENDENCY_HEADER`]: the instance is healthy,
+/// not counted against it), else `ok`.
+fn outcome_of<B>(r: &Response<B>) -> &'static str {
+    if !r.status().is_server_error() {
+        "ok"
+    } else if r.headers().contains_key(DEPENDENCY_HEADER) {
+        "dependency"
+    } else {
+        "error"
     }
 }
 

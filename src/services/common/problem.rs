@@ -23,7 +23,35 @@ pub struct Problem {
     #[serde(skip)]
     #[schema(ignore)]
     pub retry_after: Option<u64>,
+    /// The dependency whose absence this problem reports (an
+    /// [`DEPENDENCY_HEADER`] header, not part of the body).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub dependency: Option<Dependency>,
 }
+
+/// A dependency whose failure a problem reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dependency {
+    Wallet,
+    Consensus,
+}
+
+impl Dependency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dependency::Wallet => "wallet",
+            Dependency::Consensus => "consensus",
+        }
+    }
+}
+
+/// Set on a 5xx answer that reports a dependency's failure, not the
+/// answering instance's own: `wallet`, `consensus`. The gateway does not
+/// count such an answer against the instance's circuit breaker (the
+/// instance is healthy; opening its circuit would refuse every request it
+/// could still serve, reads of open games included).
+pub const DEPENDENCY_HEADER: &str = "x-bitcraps-dependency";
 
 impl Problem {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
@@ -34,7 +62,14 @@ impl Problem {
             detail: Some(detail.into()),
             instance: None,
             retry_after: None,
+            dependency: None,
         }
+    }
+
+    /// Marks the problem as `dependency`'s failure (see [`DEPENDENCY_HEADER`]).
+    pub fn from_dependency(mut self, dependency: Dependency) -> Problem {
+        self.dependency = Some(dependency);
+        self
     }
 
     /// Answers with `Retry-After: secs` (at least 1).
@@ -68,6 +103,10 @@ impl IntoResponse for Problem {
         if let Some(secs) = self.retry_after {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(d) = self.dependency {
+            resp.headers_mut()
+                .insert(DEPENDENCY_HEADER, HeaderValue::from_static(d.as_str()));
         }
         resp
     }

@@ -329,6 +329,7 @@ fn spawn_anchor_of(e: Arc<Engine>, id: String, what: &'static str, round: Option
             round,
             payload,
             trace,
+            alone: false,
         };
         if e.anchors.send(req).await.is_err() {
             tracing::error!("the anchoring task has stopped");
@@ -431,7 +432,9 @@ fn wallet_problem(err: &super::wallet::WalletCallError) -> Problem {
             StatusCode::SERVICE_UNAVAILABLE,
             format!("the wallet is unavailable; nothing changed: {m}"),
         )
-        .with_retry_after(1),
+        .with_type("/problems/engine/wallet-unavailable")
+        .with_retry_after(1)
+        .from_dependency(crate::services::common::problem::Dependency::Wallet),
     }
 }
 
@@ -546,7 +549,9 @@ fn problem(e: &GameError) -> Problem {
         GameError::Invariant(_) => StatusCode::INTERNAL_SERVER_ERROR,
         GameError::Unanchored => {
             return Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
-                .with_retry_after(ANCHOR_RETRY_AFTER);
+                .with_type("/problems/engine/commitment-not-anchored")
+                .with_retry_after(ANCHOR_RETRY_AFTER)
+                .from_dependency(crate::services::common::problem::Dependency::Consensus);
         }
     };
     Problem::new(status, e.to_string())
