@@ -575,6 +575,19 @@ fn the_grafana_dashboard_queries_only_metrics_a_running_system_exports() {
     .json()
     .unwrap();
     let id = g["id"].as_str().unwrap().to_string();
+    // The first roll waits for the commitment's anchor, which can take
+    // longer than this gateway's 300 ms timeout on a loaded machine: wait
+    // for it first.
+    support::wait_for("the commitment anchored", Duration::from_secs(60), || {
+        let p: Json = call(
+            reqwest::Method::GET,
+            &format!("/api/v1/games/{id}/proof"),
+            None,
+        )
+        .json()
+        .ok()?;
+        (!p["anchors"].as_array()?.is_empty()).then_some(())
+    });
     let act = |a: Json| {
         let r = call(
             reqwest::Method::POST,

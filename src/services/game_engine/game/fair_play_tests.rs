@@ -15,7 +15,15 @@ use crate::services::game_engine::games::blackjack::Phase as BjPhase;
 
 const BIG: Chips = 2_000_000_000;
 
-fn create(game_type: GameType, players: &[(&str, Chips)], config: Value, seed: [u8; 32]) -> Game {
+/// A game on a seed chain (`chain`, the scheme of every new game) or on
+/// one server seed for the whole game (games stored before chains).
+fn create(
+    chain: bool,
+    game_type: GameType,
+    players: &[(&str, Chips)],
+    config: Value,
+    seed: [u8; 32],
+) -> Game {
     let req = CreateGame {
         game_type,
         players: players
@@ -28,7 +36,12 @@ fn create(game_type: GameType, players: &[(&str, Chips)], config: Value, seed: [
         config,
         client_seed: None,
     };
-    anchored(Game::create("g".into(), &req, seed, 0, 8).unwrap().0)
+    let length = chain.then_some(64);
+    anchored(
+        Game::open_with("g".into(), &req, seed, 0, 8, HOUSE_BANKROLL, length)
+            .unwrap()
+            .0,
+    )
 }
 
 /// Shrinks the house bankroll (keeping the ledger's books balanced) so
@@ -40,11 +53,34 @@ fn with_house(mut g: Game, house: Chips) -> Game {
     g
 }
 
-/// The same game with another server seed: every later draw differs.
+/// The same game with another server seed: every later draw differs (on
+/// a chain, the round in play draws with the new chain's link).
 fn reseeded(g: &Game, seed: [u8; 32]) -> Game {
     let mut h = g.clone();
     h.fairness.server_seed = hex::encode(seed);
+    if let Some(chain) = h.fairness.chain.as_mut() {
+        chain.cache = Default::default();
+        let length = chain.length;
+        if let Some(r) = chain.rounds.last_mut().filter(|r| !r.ended()) {
+            r.link = hex::encode(crate::services::game_engine::fairness::chain_link(
+                &seed, length, r.round,
+            ));
+            // The variant really draws differently (else the tests that use
+            // it would prove nothing on chain games).
+            if hex::encode(seed) != g.fairness.server_seed {
+                assert_ne!(next_seeds(&h).server_seed, next_seeds(g).server_seed);
+            }
+        }
+    }
     h
+}
+
+/// The seeds the game's next draw uses.
+fn next_seeds(g: &Game) -> crate::services::game_engine::fairness::Seeds {
+    match g.round_seeds() {
+        Some(seeds) => seeds.unwrap(),
+        None => g.fairness.seeds().unwrap(),
+    }
 }
 
 /// What a player learns from an answer: accepted, or the refusal's text.
@@ -89,8 +125,9 @@ fn seeds() -> impl Iterator<Item = [u8; 32]> {
     (0u8..48).map(|i| [i; 32])
 }
 
-fn big_craps(seed: [u8; 32]) -> Game {
+fn big_craps(chain: bool, seed: [u8; 32]) -> Game {
     create(
+        chain,
         GameType::Craps,
         &[("alice", BIG)],
         json!({ "min_bet": 1, "max_bet": 1_000_000_000 }),
@@ -104,62 +141,66 @@ fn big_craps(seed: [u8; 32]) -> Game {
 /// time with 422.
 #[test]
 fn an_uncovered_any_7_is_refused_at_bet_time_whatever_the_next_roll() {
-    let mut sevens = 0;
-    let mut answers = std::collections::BTreeSet::new();
-    for seed in seeds() {
-        let mut g = big_craps(seed);
-        if let (a, b) = g.fairness.seeds().unwrap().dice(0)
-            && a + b == 7
-        {
-            sevens += 1;
-        }
-        let bet = g.apply(
-            "alice",
-            &json!({"type": "bet", "bet": "any_7", "amount": 400_000_000}),
-            1,
-        );
-        let roll = g.apply("alice", &json!({"type": "roll"}), 2);
-        answers.insert((answer(&bet), answer(&roll)));
-        let err = bet.unwrap_err();
-        assert!(
-            matches!(err, GameError::Exposure { .. }),
-            "refused at bet time for the exposure: {err:?}"
-        );
-        assert_eq!(
-            err.to_string(),
-            "any_7 for 400000000 would put the table's worst-case payout on one roll at \
+    for chain in [true, false] {
+        let mut sevens = 0;
+        let mut answers = std::collections::BTreeSet::new();
+        for seed in seeds() {
+            let mut g = big_craps(chain, seed);
+            if let (a, b) = next_seeds(&g).dice(0)
+                && a + b == 7
+            {
+                sevens += 1;
+            }
+            let bet = g.apply(
+                "alice",
+                &json!({"type": "bet", "bet": "any_7", "amount": 400_000_000}),
+                1,
+            );
+            let roll = g.apply("alice", &json!({"type": "roll"}), 2);
+            answers.insert((answer(&bet), answer(&roll)));
+            let err = bet.unwrap_err();
+            assert!(
+                matches!(err, GameError::Exposure { .. }),
+                "refused at bet time for the exposure: {err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                "any_7 for 400000000 would put the table's worst-case payout on one roll at \
              1600000000 chips; the house bankroll backing the table is 1000000000"
+            );
+            assert!(g.fairness.draws.len() == 1, "the roll itself went ahead");
+        }
+        assert!(
+            sevens > 0 && sevens < 48,
+            "both kinds of next roll were tried"
         );
-        assert!(g.fairness.draws.len() == 1, "the roll itself went ahead");
+        assert_eq!(answers.len(), 1, "{answers:?}");
     }
-    assert!(
-        sevens > 0 && sevens < 48,
-        "both kinds of next roll were tried"
-    );
-    assert_eq!(answers.len(), 1, "{answers:?}");
 }
 
 /// Just under the limit (4 x 250000000 = the whole bankroll): accepted,
 /// and the roll settles whatever it is.
 #[test]
 fn a_covered_any_7_rolls_and_settles_whatever_the_dice() {
-    for seed in seeds() {
-        let mut g = big_craps(seed);
-        g.apply(
-            "alice",
-            &json!({"type": "bet", "bet": "any_7", "amount": 250_000_000}),
-            1,
-        )
-        .unwrap();
-        let over = g.apply(
-            "alice",
-            &json!({"type": "bet", "bet": "any_7", "amount": 1}),
-            1,
-        );
-        assert!(matches!(over, Err(GameError::Exposure { .. })), "{over:?}");
-        g.apply("alice", &json!({"type": "roll"}), 2).unwrap();
-        assert_eq!(g.fairness.draws.len(), 1);
-        assert!(g.ledger.conserved());
+    for chain in [true, false] {
+        for seed in seeds() {
+            let mut g = big_craps(chain, seed);
+            g.apply(
+                "alice",
+                &json!({"type": "bet", "bet": "any_7", "amount": 250_000_000}),
+                1,
+            )
+            .unwrap();
+            let over = g.apply(
+                "alice",
+                &json!({"type": "bet", "bet": "any_7", "amount": 1}),
+                1,
+            );
+            assert!(matches!(over, Err(GameError::Exposure { .. })), "{over:?}");
+            g.apply("alice", &json!({"type": "roll"}), 2).unwrap();
+            assert_eq!(g.fairness.draws.len(), 1);
+            assert!(g.ledger.conserved());
+        }
     }
 }
 
@@ -168,29 +209,33 @@ fn a_covered_any_7_rolls_and_settles_whatever_the_dice() {
 /// dice are drawn (409), and the same way whatever the dice would be.
 #[test]
 fn a_roll_the_house_could_not_cover_is_refused_before_the_draw() {
-    let g = create(
-        GameType::Craps,
-        &[("alice", 10_000)],
-        json!({ "min_bet": 1, "max_bet": 1_000 }),
-        [1; 32],
-    );
-    let mut g = with_house(g, 1_500);
-    // 4 x 300 = 1200: covered.
-    g.apply(
-        "alice",
-        &json!({"type": "bet", "bet": "any_7", "amount": 300}),
-        1,
-    )
-    .unwrap();
-    // Drain the bankroll behind the table's back, as wins on bets that stay
-    // up would: 500 left cannot cover the 1200 a seven would pay.
-    g.ledger.house -= 1_000;
-    g.ledger.deposits -= 1_000;
-    let variants = seeds().map(|s| reseeded(&g, s)).collect();
-    let err = same_answer_whatever_the_draw(&mut g, variants, "alice", &json!({"type": "roll"}))
-        .unwrap_err();
-    assert!(matches!(err, GameError::Uncovered { .. }), "{err:?}");
-    assert!(g.fairness.draws.is_empty());
+    for chain in [true, false] {
+        let g = create(
+            chain,
+            GameType::Craps,
+            &[("alice", 10_000)],
+            json!({ "min_bet": 1, "max_bet": 1_000 }),
+            [1; 32],
+        );
+        let mut g = with_house(g, 1_500);
+        // 4 x 300 = 1200: covered.
+        g.apply(
+            "alice",
+            &json!({"type": "bet", "bet": "any_7", "amount": 300}),
+            1,
+        )
+        .unwrap();
+        // Drain the bankroll behind the table's back, as wins on bets that stay
+        // up would: 500 left cannot cover the 1200 a seven would pay.
+        g.ledger.house -= 1_000;
+        g.ledger.deposits -= 1_000;
+        let variants = seeds().map(|s| reseeded(&g, s)).collect();
+        let err =
+            same_answer_whatever_the_draw(&mut g, variants, "alice", &json!({"type": "roll"}))
+                .unwrap_err();
+        assert!(matches!(err, GameError::Uncovered { .. }), "{err:?}");
+        assert!(g.fairness.draws.is_empty());
+    }
 }
 
 /// Blackjack: a bet whose best possible round (a blackjack, doubles,
@@ -198,66 +243,82 @@ fn a_roll_the_house_could_not_cover_is_refused_before_the_draw() {
 /// bet time, and the deal and the round then settle whatever the cards.
 #[test]
 fn blackjack_bets_are_covered_before_the_shoe_is_drawn() {
-    let config = json!({"decks": 1, "reshuffle_at": 20, "min_bet": 1, "max_bet": 1_000_000_000});
-    let mut answers = std::collections::BTreeSet::new();
-    for seed in seeds() {
-        let g = create(
-            GameType::Blackjack,
-            &[("alice", BIG), ("bob", BIG)],
-            config.clone(),
-            seed,
-        );
-        let mut g = with_house(g, 1_000);
-        let over = g.apply("alice", &json!({"type": "bet", "amount": 126}), 1);
-        answers.insert(answer(&over));
-        let err = over.unwrap_err();
-        assert!(matches!(err, GameError::Exposure { .. }), "{err:?}");
-        // 8 x 125 = 1000: four split hands, each doubled.
-        g.apply("alice", &json!({"type": "bet", "amount": 125}), 1)
-            .unwrap();
-        assert!(
-            g.apply("bob", &json!({"type": "bet", "amount": 1}), 1)
-                .is_err()
-        );
-        play_round(&mut g, "alice");
-        assert!(g.ledger.conserved());
+    for chain in [true, false] {
+        let config =
+            json!({"decks": 1, "reshuffle_at": 20, "min_bet": 1, "max_bet": 1_000_000_000});
+        let mut answers = std::collections::BTreeSet::new();
+        for seed in seeds() {
+            let g = create(
+                chain,
+                GameType::Blackjack,
+                &[("alice", BIG), ("bob", BIG)],
+                config.clone(),
+                seed,
+            );
+            let mut g = with_house(g, 1_000);
+            let over = g.apply("alice", &json!({"type": "bet", "amount": 126}), 1);
+            answers.insert(answer(&over));
+            let err = over.unwrap_err();
+            assert!(matches!(err, GameError::Exposure { .. }), "{err:?}");
+            // 8 x 125 = 1000: four split hands, each doubled.
+            g.apply("alice", &json!({"type": "bet", "amount": 125}), 1)
+                .unwrap();
+            assert!(
+                g.apply("bob", &json!({"type": "bet", "amount": 1}), 1)
+                    .is_err()
+            );
+            play_round(&mut g, "alice");
+            assert!(g.ledger.conserved());
+        }
+        assert_eq!(answers.len(), 1, "{answers:?}");
     }
-    assert_eq!(answers.len(), 1, "{answers:?}");
 }
 
 /// A double or a split the player cannot pay for is refused before the
 /// card it would take, with the same text whatever that card is.
 #[test]
 fn a_double_without_the_chips_is_refused_whatever_the_next_card() {
-    let config = json!({"decks": 1, "reshuffle_at": 20, "min_bet": 1, "max_bet": 100});
-    let mut tried = 0;
-    for seed in seeds() {
-        let mut g = create(GameType::Blackjack, &[("alice", 10)], config.clone(), seed);
-        g.apply("alice", &json!({"type": "bet", "amount": 6}), 1)
-            .unwrap();
-        g.apply("alice", &json!({"type": "deal"}), 2).unwrap();
-        let Table::Blackjack(t) = &g.table else {
-            unreachable!()
-        };
-        if t.phase() != BjPhase::PlayerTurns {
-            continue;
+    for chain in [true, false] {
+        let config = json!({"decks": 1, "reshuffle_at": 20, "min_bet": 1, "max_bet": 100});
+        let mut tried = 0;
+        for seed in seeds() {
+            let mut g = create(
+                chain,
+                GameType::Blackjack,
+                &[("alice", 10)],
+                config.clone(),
+                seed,
+            );
+            g.apply("alice", &json!({"type": "bet", "amount": 6}), 1)
+                .unwrap();
+            g.apply("alice", &json!({"type": "deal"}), 2).unwrap();
+            let Table::Blackjack(t) = &g.table else {
+                unreachable!()
+            };
+            if t.phase() != BjPhase::PlayerTurns {
+                continue;
+            }
+            tried += 1;
+            let variants = (0..8u64)
+                .map(|k| {
+                    let mut v = g.clone();
+                    if let Table::Blackjack(t) = &mut v.table {
+                        t.permute_unseen(k);
+                    }
+                    v
+                })
+                .collect();
+            let err = same_answer_whatever_the_draw(
+                &mut g,
+                variants,
+                "alice",
+                &json!({"type": "double"}),
+            )
+            .unwrap_err();
+            assert_eq!(err.to_string(), "alice has 4 chips; 6 are needed");
         }
-        tried += 1;
-        let variants = (0..8u64)
-            .map(|k| {
-                let mut v = g.clone();
-                if let Table::Blackjack(t) = &mut v.table {
-                    t.permute_unseen(k);
-                }
-                v
-            })
-            .collect();
-        let err =
-            same_answer_whatever_the_draw(&mut g, variants, "alice", &json!({"type": "double"}))
-                .unwrap_err();
-        assert_eq!(err.to_string(), "alice has 4 chips; 6 are needed");
+        assert!(tried > 10, "{tried}");
     }
-    assert!(tried > 10, "{tried}");
 }
 
 /// Deals, then plays every decision greedily (insurance, split, double)
@@ -304,10 +365,12 @@ proptest! {
     #[test]
     fn craps_answers_never_depend_on_the_next_roll(
         seed in any::<u8>(),
+        chain in any::<bool>(),
         house in 0u64..20_000,
         steps in proptest::collection::vec((0usize..2, any::<u8>(), any::<usize>(), 1u64..600), 1..80),
     ) {
         let g = create(
+            chain,
             GameType::Craps,
             &[("alice", 50_000), ("bob", 50_000)],
             json!({ "min_bet": 1, "max_bet": 500 }),
@@ -333,10 +396,12 @@ proptest! {
     #[test]
     fn blackjack_answers_never_depend_on_unseen_cards(
         seed in any::<u8>(),
+        chain in any::<bool>(),
         house in 0u64..400,
         steps in proptest::collection::vec((0usize..2, 0u8..9, 1u64..200), 1..80),
     ) {
         let g = create(
+            chain,
             GameType::Blackjack,
             &[("alice", 5_000), ("bob", 5_000)],
             json!({"decks": 1, "reshuffle_at": 20, "min_bet": 1, "max_bet": 200}),
@@ -376,9 +441,11 @@ proptest! {
     #[test]
     fn holdem_moves_no_house_chips_and_deals_whatever_the_shuffle(
         seed in any::<u8>(),
+        chain in any::<bool>(),
         steps in proptest::collection::vec((0usize..3, 0u8..7, 1u64..300), 1..80),
     ) {
         let mut g = create(
+            chain,
             GameType::Poker,
             &[("alice", 500), ("bob", 500), ("carol", 500)],
             json!({"small_blind": 5, "big_blind": 10}),
