@@ -332,3 +332,72 @@ macro_rules! per_algorithm {
 }
 
 per_algorithm!(pbft: "pbft", tendermint: "tendermint", hotstuff: "hotstuff");
+
+/// One player cannot fill a validator's queue: while no quorum can commit
+/// (two of four silent), their proposals past the per-client quota are
+/// refused with 429, others' are not, and once the quorum is back and
+/// theirs commit, they may propose again.
+#[test]
+fn one_client_cannot_fill_a_validators_queue() {
+    let sb = Sandbox::new().env("CONSENSUS_CLIENT_MAX_PENDING", "3");
+    let c = Cluster::up(
+        sb,
+        &[
+            "--fault",
+            "validator-1=silent",
+            "--fault",
+            "validator-2=silent",
+        ],
+    );
+    let tokens = support::Tokens::of(&c.sb);
+    let mallory = tokens.mint("mallory", bitcraps::auth::Role::Player);
+    let alice = tokens.mint("alice", bitcraps::auth::Role::Player);
+    let send = |token: &str, n: usize| {
+        let r = c
+            .http
+            .post(format!("http://{}/propose", c.sb.validator(0)))
+            .bearer_auth(token)
+            .json(&json!({ "payload": { "n": n } }))
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        let retry = r
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, r.json::<Value>().unwrap_or(Value::Null), retry)
+    };
+    for n in 0..3 {
+        let (s, body, _) = send(&mallory, n);
+        assert_eq!(s, 202, "{body}");
+    }
+    let (s, p, retry) = send(&mallory, 3);
+    assert_eq!(s, 429, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("mallory has 3 proposals"),
+        "{p}"
+    );
+    assert_eq!(retry.as_deref(), Some("1"));
+    // Another player is not held back, nor is an admin.
+    assert_eq!(send(&alice, 0).0, 202);
+    for n in 0..5 {
+        assert_eq!(c.propose(0, &format!("admin-{n}"), false).0, 202);
+    }
+    // The quorum comes back; mallory's proposals commit and free her share.
+    for v in [1, 2] {
+        let r = c
+            .http
+            .post(format!("http://{}/fault", c.sb.validator(v)))
+            .bearer_auth(&c.token)
+            .json(&json!({ "fault": "none" }))
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{:?}", r.text());
+    }
+    wait_for("mallory may propose again", LIMIT, || {
+        (send(&mallory, 4).0 == 202).then_some(())
+    });
+}

@@ -416,6 +416,16 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Faults injected at start, e.g. `validator-3=equivocate,validator-1=slow:300ms` (flag --fault, repeatable); modes none, silent, slow[:DURATION], equivocate. Implies fault_injection.",
     },
     KeyDef {
+        key: "consensus.client_max_pending",
+        env: "CONSENSUS_CLIENT_MAX_PENDING",
+        default: "256",
+        kind: Kind::Int {
+            min: 1,
+            max: 10_000,
+        },
+        doc: "Most proposals one client (a player or a cashier) may have waiting at a validator (and at most 4 MiB of them); more are refused with 429 until some commit. Engines, the wallet, validators and admins are not limited.",
+    },
+    KeyDef {
         key: "wallet.addr",
         env: "WALLET_ADDR",
         default: "127.0.0.1:8090",

@@ -355,6 +355,7 @@ impl Layered {
                 algorithm: self.choice("consensus.algorithm")?,
                 fault_injection: self.choice("consensus.fault_injection")? == "on",
                 faults: self.text("consensus.faults")?,
+                client_max_pending: self.int("consensus.client_max_pending")? as u32,
             },
             wallet: WalletConfig {
                 addr: self.addr("wallet.addr")?,
@@ -763,6 +764,9 @@ pub struct ConsensusConfig {
     pub fault_injection: bool,
     /// `validator-N=FAULT` entries, comma-separated.
     pub faults: String,
+    /// Most proposals one client (a player or cashier) may have waiting at
+    /// a validator.
+    pub client_max_pending: u32,
 }
 
 impl ConsensusConfig {

@@ -47,12 +47,13 @@ impl ConsensusState {
         &self,
         proposal: Proposal,
         wait: bool,
+        client: Option<String>,
     ) -> anyhow::Result<Option<tokio::sync::oneshot::Receiver<super::node::Committed>>> {
         const EPOCH_SWITCH: Duration = Duration::from_secs(5);
         let deadline = tokio::time::Instant::now() + EPOCH_SWITCH;
         loop {
             let node = self.node();
-            match node.propose(proposal.clone(), wait).await {
+            match node.propose(proposal.clone(), wait, client.clone()).await {
                 Err(_)
                     if !node.retired
                         && node.core_stopped()
@@ -198,7 +199,14 @@ async fn propose(
     proposal
         .validate()
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    let waiter = s.propose(proposal, q.wait).await.map_err(|e| {
+    // Players and cashiers count against a per-client quota; services and
+    // admins do not.
+    let client =
+        matches!(caller.0.role, Role::Player | Role::Cashier).then(|| caller.0.sub.clone());
+    let waiter = s.propose(proposal, q.wait, client).await.map_err(|e| {
+        if e.is::<super::node::QuotaExceeded>() {
+            return Problem::new(StatusCode::TOO_MANY_REQUESTS, e.to_string()).with_retry_after(1);
+        }
         let problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string());
         if e.is::<super::node::Overloaded>() {
             problem.with_retry_after(1)
@@ -650,7 +658,7 @@ async fn change_validators(
     let epoch = node.set.epoch;
     let id = format!("validator-set-e{epoch}-{}", uuid::Uuid::new_v4().simple());
     let rx = s
-        .propose(signed.proposal(id.clone()), true)
+        .propose(signed.proposal(id.clone()), true, None)
         .await
         .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?
         .ok_or_else(|| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "no commit waiter"))?;

@@ -8,6 +8,7 @@ pub mod fault;
 pub mod genesis;
 pub mod http;
 pub mod node;
+pub mod pending;
 pub mod protocol;
 mod shell;
 pub mod store;
@@ -100,6 +101,10 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             ..fault::FaultState::default()
         })),
         min_validators,
+        quota: node::ClientQuota {
+            proposals: cfg.consensus.client_max_pending as usize,
+            ..node::ClientQuota::default()
+        },
         epoch_ended,
     };
     let node = node::Node::start(&node_opts, &mut node::Handover::default())?;

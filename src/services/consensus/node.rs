@@ -77,7 +77,7 @@ pub struct Node {
     pub peers_seen: Arc<Mutex<Vec<PeerSeen>>>,
     /// Refused messages whose sender is not proven, by reason.
     pub unauthenticated: Arc<Mutex<HashMap<String, u64>>>,
-    pub pending: Arc<Mutex<HashMap<String, PendingProposal>>>,
+    pub pending: Arc<Mutex<PendingMap>>,
     pub metrics: NodeMetrics,
     pub algorithm: Algorithm,
     /// Members needed for BFT with the configured f (3f+1).
@@ -96,6 +96,8 @@ pub struct Node {
     pub stall_after: std::time::Duration,
     /// The core's `max_pending`: a proposal beyond it is refused up front.
     pub max_pending: usize,
+    /// What one client may have waiting here.
+    pub quota: ClientQuota,
 }
 
 #[derive(Clone)]
@@ -190,13 +192,7 @@ pub struct Overloaded {
     pub waiting: usize,
 }
 
-/// A proposal waiting for its block: kept so that it survives an epoch
-/// change (the new epoch's core gets it again).
-#[derive(Debug, Clone)]
-pub struct PendingProposal {
-    pub since: Instant,
-    pub proposal: Proposal,
-}
+pub use super::pending::{ClientQuota, PendingMap, PendingProposal, QuotaExceeded};
 
 /// Where each validator is reached, by id: the configured validators, plus
 /// those added by set changes (with their address).
@@ -214,6 +210,8 @@ pub struct NodeOptions {
     pub metrics: NodeMetrics,
     pub fault: Arc<RwLock<FaultState>>,
     pub min_validators: usize,
+    /// What one client may have waiting at this validator.
+    pub quota: ClientQuota,
     /// The shell tells the owner here that its epoch ended.
     pub epoch_ended: mpsc::UnboundedSender<Handover>,
 }
@@ -223,7 +221,7 @@ pub struct NodeOptions {
 #[derive(Default)]
 pub struct Handover {
     pub waiters: HashMap<String, oneshot::Sender<Committed>>,
-    pub pending: HashMap<String, PendingProposal>,
+    pub pending: PendingMap,
     /// Peers were seen in a later epoch: catch up from them first.
     pub behind: bool,
 }
@@ -281,6 +279,7 @@ impl Node {
             pending_since: Arc::default(),
             stall_after: o.config.stall_after(),
             max_pending: o.config.max_pending,
+            quota: o.quota,
         };
         let Some(index) = index else {
             tracing::warn!(
@@ -405,10 +404,13 @@ impl Node {
     }
 
     /// Submits a proposal; with `wait`, resolves once it is committed.
+    /// `client`: whom it counts against ([`ClientQuota`]; none for
+    /// services and admins).
     pub async fn propose(
         &self,
         proposal: Proposal,
         wait: bool,
+        client: Option<String>,
     ) -> anyhow::Result<Option<oneshot::Receiver<Committed>>> {
         if self.retired {
             anyhow::bail!(
@@ -425,15 +427,15 @@ impl Node {
             return Err(Overloaded { waiting }.into());
         }
         if let Ok(mut p) = self.pending.lock() {
-            if p.len() < 100_000 {
-                p.insert(
-                    proposal.id.clone(),
-                    PendingProposal {
-                        since: Instant::now(),
-                        proposal: proposal.clone(),
-                    },
-                );
-            }
+            p.admit(
+                PendingProposal {
+                    since: Instant::now(),
+                    proposal: proposal.clone(),
+                    client,
+                },
+                self.quota,
+                100_000,
+            )?;
         }
         let (w, r) = if wait {
             let (s, r) = oneshot::channel();
@@ -560,6 +562,7 @@ mod tests {
             metrics: NodeMetrics::new(&prometheus::Registry::new()).unwrap(),
             fault: Arc::default(),
             min_validators: 4,
+            quota: ClientQuota::default(),
             epoch_ended,
         };
         let node = Node::start(&opts, &mut Handover::default()).unwrap();

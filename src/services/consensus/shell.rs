@@ -166,12 +166,11 @@ impl Shell {
                 if pending.len() >= MAX_NOTED {
                     break;
                 }
-                pending
-                    .entry(p.id.clone())
-                    .or_insert_with(|| super::node::PendingProposal {
-                        since: std::time::Instant::now(),
-                        proposal: p.clone(),
-                    });
+                pending.note(super::node::PendingProposal {
+                    since: std::time::Instant::now(),
+                    proposal: p.clone(),
+                    client: None,
+                });
             }
         }
     }
