@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,9 @@ use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError, now_ms};
 use crate::auth::Role;
-use crate::services::common::extract::{ApiJson, ApiQuery, Caller, TokenVerifier, json_within};
+use crate::services::common::extract::{
+    ApiJson, ApiPath, ApiQuery, Caller, TokenVerifier, json_within,
+};
 use crate::services::common::{Problem, ServiceContext};
 
 #[derive(Clone)]
@@ -227,7 +229,7 @@ async fn propose(
     responses((status = 200, description = "Committed or pending"), (status = 404)))]
 async fn get_proposal(
     State(s): State<ConsensusState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, Problem> {
     let store_err = |e: anyhow::Error| {
         Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}"))
@@ -253,12 +255,12 @@ async fn get_proposal(
     responses((status = 200, description = "Block and QC"), (status = 404)))]
 async fn get_block(
     State(s): State<ConsensusState>,
-    Path(height): Path<String>,
+    ApiPath(height): ApiPath<String>,
 ) -> Result<Json<Value>, Problem> {
     let height: u64 = height.parse().map_err(|_| {
         Problem::new(
             StatusCode::BAD_REQUEST,
-            format!("{height:?} is not a block height"),
+            format!("path parameter `height`: {height:?} is not a block height (an integer from 0)"),
         )
     })?;
     let b = s

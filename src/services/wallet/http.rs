@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
@@ -41,7 +41,7 @@ use super::ledger::{
 };
 use super::store::{AnyStore, Store, StoreError, TransferQuery};
 use crate::auth::{Claims, Role};
-use crate::services::common::extract::{ApiQuery, Caller, TokenVerifier, json_within};
+use crate::services::common::extract::{ApiPath, ApiQuery, Caller, TokenVerifier, json_within};
 use crate::services::common::{Problem, Readiness};
 
 /// Most submissions applied in one store transaction.
@@ -539,7 +539,7 @@ async fn post_transfers(
 async fn get_transfer(
     State(s): State<WalletState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Transfer>, Problem> {
     let t = s
         .wallet
@@ -670,7 +670,7 @@ fn checked_account(id: &str) -> Result<(), Problem> {
 async fn get_account(
     State(s): State<WalletState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AccountView>, Problem> {
     checked_account(&id)?;
     may_read(&caller.0, &id)?;
@@ -732,7 +732,7 @@ async fn list_accounts(
 async fn account_transfers(
     State(s): State<WalletState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<TransferList>, Problem> {
     checked_account(&id)?;
