@@ -606,8 +606,10 @@ pub fn app(
 ) -> anyhow::Result<(Router, Arc<reload::Live>)> {
     let verifier = super::token_verifier(cfg, opts, "gateway")?;
     let metrics = Metrics::new(SERVICE)?;
-    let mut doc = GatewayApi::openapi();
-    openapi::add_proxied(&mut doc);
+    let (doc, clashes) = openapi::with_proxied(GatewayApi::openapi());
+    if !clashes.is_empty() {
+        tracing::warn!(?clashes, "upstream OpenAPI schemas defined twice; the first is kept");
+    }
     let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, doc);
     ctx.readiness
         .set("jwt_secret", true, true, "token keys loaded");

@@ -84,7 +84,10 @@ impl FromRef<ConsensusState> for TokenVerifier {
         evidence,
         vote,
         get_fault,
-        set_fault
+        set_fault,
+        get_validators,
+        change_validators,
+        peer
     ),
     components(schemas(ProposeRequest, FaultRequest))
 )]
@@ -349,6 +352,7 @@ async fn evidence(State(s): State<ConsensusState>) -> Result<Json<Value>, Proble
 /// A vote signed by a validator key (role validator or admin): verified
 /// (signature, chain id, epoch, membership) and handed to the protocol.
 #[utoipa::path(post, path = "/vote", tag = "consensus",
+    request_body(content = Object, description = "A signed vote"),
     responses((status = 202, description = "Accepted"), (status = 401), (status = 403),
               (status = 422, description = "Bad signature, wrong chain or epoch, or not a member")))]
 async fn vote(
@@ -401,6 +405,14 @@ fn vote_error_kind(msg: &str) -> &'static str {
 
 /// Peer transport: a signed envelope from another validator, of at most
 /// `limits::max_envelope_bytes` for the current set (413 above it).
+/// Authenticated by the envelope's signature, not by a token.
+#[utoipa::path(post, path = "/peer", tag = "consensus", security(()),
+    request_body(content = Object, description = "A signed envelope `{from, to, sent_ms, msg, sig}`"),
+    responses((status = 202, description = "Delivered to the validator's core"),
+              (status = 400, description = "The message inside is malformed"),
+              (status = 401, description = "A bad or stale signature"), (status = 403, description = "Not a member of the set"),
+              (status = 421, description = "Addressed to another validator"),
+              (status = 503, description = "The validator is overloaded")))]
 async fn peer(
     State(s): State<ConsensusState>,
     headers: axum::http::HeaderMap,
@@ -579,6 +591,7 @@ async fn get_validators(State(s): State<ConsensusState>) -> Result<Json<Value>, 
 /// change would break the set (for example leave fewer than 3f+1
 /// validators).
 #[utoipa::path(post, path = "/validators", tag = "consensus",
+    request_body(content = Object, description = "A signed set change (see `bitcraps consensus validators`)"),
     responses((status = 200, description = "Committed; effective at effective_height"), (status = 401), (status = 403, description = "Not admin, or not signed by a governance key"),
               (status = 409, description = "Another change ended the epoch first"), (status = 422, description = "The change would break the set"),
               (status = 504, description = "Not committed in time")))]

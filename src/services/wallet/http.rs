@@ -777,6 +777,7 @@ async fn audit(State(s): State<WalletState>, caller: Caller) -> Result<Json<Audi
 /// The ledger at a glance (cashiers and admins): the chain's head, the
 /// chips in circulation, the house's balance and the anchoring.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(as = WalletSummary)]
 pub struct Summary {
     pub head: Head,
     /// Chips deposited and not withdrawn: −(issuance balance).
