@@ -240,11 +240,11 @@ async fn list_games(
         .into_iter()
         .filter_map(|(addr, ok)| ok.then_some(addr))
         .collect();
-    let single = healthy.len() == 1 && offset + limit <= 500;
+    let single = healthy.len() == 1 && offset.saturating_add(limit) <= 500;
     let (ask_offset, ask_limit) = if single {
         (offset, limit)
     } else {
-        (0, (offset + limit).min(500))
+        (0, offset.saturating_add(limit).min(500))
     };
     params.retain(|(k, _)| k != "limit" && k != "offset");
     params.push(("offset".into(), ask_offset.to_string()));

@@ -119,6 +119,9 @@ pub struct ProposeRequest {
     /// Any JSON value; it is ordered, not interpreted.
     #[schema(value_type = Object)]
     payload: Value,
+    /// What the payload is (`game.*` from engines, `wallet.*` from the
+    /// wallet; anything else from any caller).
+    #[schema(min_length = 1, max_length = 128)]
     kind: Option<String>,
 }
 

@@ -709,12 +709,16 @@ async fn store_new_game(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// craps, blackjack or poker.
+    #[param(pattern = "^(craps|blackjack|poker)$")]
     game_type: Option<String>,
     /// open or finished.
+    #[param(pattern = "^(open|finished)$")]
     status: Option<String>,
     /// Page size, 1..=500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<usize>,
     /// Games to skip (default 0).
+    #[param(minimum = 0)]
     offset: Option<usize>,
 }
 

@@ -566,6 +566,7 @@ pub struct Page {
     /// Only transfers after this sequence number (default 0).
     after: Option<u64>,
     /// Page size, 1..=1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -665,7 +666,8 @@ fn checked_account(id: &str) -> Result<(), Problem> {
 
 /// One account.
 #[utoipa::path(get, path = "/accounts/{id}", tag = "wallet",
-    params(("id" = String, Path, description = "player:<name>, table:<game id>, house or issuance")),
+    params(("id" = String, Path, description = "player:<name>, table:<game id>, house or issuance",
+        pattern = "^(player:.+|table:.+|house|issuance)$")),
     responses((status = 200, body = AccountView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_account(
     State(s): State<WalletState>,
@@ -686,6 +688,7 @@ pub struct AccountPage {
     /// Only accounts whose id sorts after this one.
     after: Option<String>,
     /// Page size, 1..=1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -727,7 +730,8 @@ async fn list_accounts(
 
 /// An account's history: the transfers that debit or credit it.
 #[utoipa::path(get, path = "/accounts/{id}/transfers", tag = "wallet",
-    params(("id" = String, Path, description = "The account"), Page),
+    params(("id" = String, Path, description = "The account: player:<name>, table:<game id>, house or issuance",
+        pattern = "^(player:.+|table:.+|house|issuance)$"), Page),
     responses((status = 200, body = TransferList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn account_transfers(
     State(s): State<WalletState>,
