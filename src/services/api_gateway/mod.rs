@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRef, Path, RawQuery, Request, State};
+use axum::extract::{ConnectInfo, FromRef, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{any, get};
@@ -40,7 +40,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use super::ServeOptions;
-use super::common::extract::{Caller, TokenVerifier, json_body_within};
+use super::common::extract::{ApiPath, Caller, TokenVerifier, json_body_within};
 use super::common::{Problem, ServiceContext, base_router, listen};
 use crate::config::Config;
 use crate::telemetry::Metrics;
@@ -137,6 +137,9 @@ async fn admin_upstreams(
     ))
 }
 
+/// The header an API key comes in (see [`Caller`]).
+const API_KEY_HEADER: axum::http::HeaderName = axum::http::HeaderName::from_static("x-api-key");
+
 fn client_key(caller: &Caller, peer: SocketAddr) -> String {
     // IP hash keys on the caller's identity when there is one, so one
     // player's requests stick together behind a shared address.
@@ -164,11 +167,14 @@ async fn games_root(
     req: Request,
 ) -> Result<Response, Problem> {
     if req.method() == axum::http::Method::GET {
-        let auth = req
-            .headers()
-            .get(axum::http::header::AUTHORIZATION)
-            .cloned();
-        return list_games(&s, auth, query).await;
+        // The caller's credentials go on to every engine as they came:
+        // a bearer token, an API key, or both.
+        let creds: Vec<(axum::http::HeaderName, axum::http::HeaderValue)> =
+            [axum::http::header::AUTHORIZATION, API_KEY_HEADER]
+                .into_iter()
+                .filter_map(|h| req.headers().get(&h).cloned().map(|v| (h, v)))
+                .collect();
+        return list_games(&s, creds, query).await;
     }
     let key = client_key(&caller, peer);
     let reservation = s.engines.pick(Some(&key)).ok_or_else(|| {
@@ -194,7 +200,7 @@ async fn games_root(
 /// page itself and its answer passed on as it is, not decoded and re-encoded.
 async fn list_games(
     s: &GatewayState,
-    auth: Option<axum::http::HeaderValue>,
+    creds: Vec<(axum::http::HeaderName, axum::http::HeaderValue)>,
     query: Option<String>,
 ) -> Result<Response, Problem> {
     let mut params: Vec<(String, String)> = query
@@ -207,8 +213,21 @@ async fn list_games(
         })
         .unwrap_or_default();
     let get = |k: &str| params.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
-    let limit: usize = get("limit").and_then(|v| v.parse().ok()).unwrap_or(50);
-    let offset: usize = get("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+    // As strict as the engine's own query parser: a bad number is a 400
+    // naming the parameter, never a silent default.
+    let number = |k: &str, default: usize| -> Result<usize, Problem> {
+        match get(k) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|e| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("query parameter `{k}`: {v:?} is not an integer from 0: {e}"),
+                )
+            }),
+        }
+    };
+    let limit = number("limit", 50)?;
+    let offset = number("offset", 0)?;
     if !(1..=500).contains(&limit) {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
@@ -222,11 +241,11 @@ async fn list_games(
         .into_iter()
         .filter_map(|(addr, ok)| ok.then_some(addr))
         .collect();
-    let single = healthy.len() == 1 && offset + limit <= 500;
+    let single = healthy.len() == 1 && offset.saturating_add(limit) <= 500;
     let (ask_offset, ask_limit) = if single {
         (offset, limit)
     } else {
-        (0, (offset + limit).min(500))
+        (0, offset.saturating_add(limit).min(500))
     };
     params.retain(|(k, _)| k != "limit" && k != "offset");
     params.push(("offset".into(), ask_offset.to_string()));
@@ -245,8 +264,8 @@ async fn list_games(
             .fanout
             .get(format!("http://{addr}/games?{q}"))
             .timeout(s.proxy.timeout());
-        if let Some(a) = &auth {
-            r = r.header(axum::http::header::AUTHORIZATION, a.clone());
+        for (h, v) in &creds {
+            r = r.header(h, v.clone());
         }
         let span = crate::telemetry::trace::client_span(
             &crate::telemetry::trace::Context::current(),
@@ -282,18 +301,29 @@ async fn list_games(
             )
                 .into_response());
         }
+        if !status.is_success() {
+            // The engine's own problem (a bad filter, say) goes back as is,
+            // with its content type (`application/problem+json`).
+            let kind = resp.headers().get(axum::http::header::CONTENT_TYPE).cloned();
+            let body = resp.bytes().await.map_err(|e| {
+                Problem::new(StatusCode::BAD_GATEWAY, format!("engine at {addr}: {e}"))
+            })?;
+            let mut answer = (
+                StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
+                body,
+            )
+                .into_response();
+            if let Some(kind) = kind {
+                answer
+                    .headers_mut()
+                    .insert(axum::http::header::CONTENT_TYPE, kind);
+            }
+            return Ok(answer);
+        }
         let body: Value = resp
             .json()
             .await
             .map_err(|e| Problem::new(StatusCode::BAD_GATEWAY, format!("engine at {addr}: {e}")))?;
-        if !status.is_success() {
-            // The engine's own problem (a bad filter, say) goes back as is.
-            return Ok((
-                StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
-                Json(body),
-            )
-                .into_response());
-        }
         total += body["total"].as_u64().unwrap_or(0);
         games.extend(body["games"].as_array().cloned().unwrap_or_default());
     }
@@ -397,7 +427,7 @@ async fn game_path(
     State(s): State<GatewayState>,
     _caller: Caller,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, Problem> {
@@ -409,7 +439,7 @@ async fn game_subpath(
     State(s): State<GatewayState>,
     _caller: Caller,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path((id, rest)): Path<(String, String)>,
+    ApiPath((id, rest)): ApiPath<(String, String)>,
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, Problem> {
@@ -454,7 +484,7 @@ async fn consensus_path(
     State(s): State<GatewayState>,
     caller: Caller,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(rest): Path<String>,
+    ApiPath(rest): ApiPath<String>,
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, Problem> {
@@ -503,7 +533,7 @@ async fn wallet_path(
     State(s): State<GatewayState>,
     caller: Caller,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(rest): Path<String>,
+    ApiPath(rest): ApiPath<String>,
     RawQuery(query): RawQuery,
     req: Request,
 ) -> Result<Response, Problem> {
@@ -588,8 +618,10 @@ pub fn app(
 ) -> anyhow::Result<(Router, Arc<reload::Live>)> {
     let verifier = super::token_verifier(cfg, opts, "gateway")?;
     let metrics = Metrics::new(SERVICE)?;
-    let mut doc = GatewayApi::openapi();
-    openapi::add_proxied(&mut doc);
+    let (doc, clashes) = openapi::with_proxied(GatewayApi::openapi());
+    if !clashes.is_empty() {
+        tracing::warn!(?clashes, "upstream OpenAPI schemas defined twice; the first is kept");
+    }
     let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, doc);
     ctx.readiness
         .set("jwt_secret", true, true, "token keys loaded");

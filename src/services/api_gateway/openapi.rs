@@ -1,213 +1,128 @@
-//! The proxied routes in the gateway's OpenAPI document. Their request and
-//! response bodies belong to the engine's, the validators' and the wallet's
-//! own `/openapi.json`; here each route says where it goes and what the
-//! gateway itself may answer.
+//! The proxied routes in the gateway's OpenAPI document, built from the
+//! engine's, the validators' and the wallet's own documents (the same
+//! utoipa types their handlers use): each upstream path under its
+//! `/api/v1/...` prefix, its schemas merged into the gateway's components,
+//! and the statuses the gateway itself may answer added to every operation.
 
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
-use utoipa::openapi::{OpenApi, Required, ResponseBuilder};
+use serde_json::{Value, json};
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
 
-/// `(method, path, tag, summary, success status)`.
-const PROXIED: &[(HttpMethod, &str, &str, &str, &str)] = &[
+use crate::services::common::openapi::{finish, merge_under};
+
+/// What the gateway may answer on any proxied route, before or instead of
+/// the upstream.
+const GATEWAY_STATUSES: &[(&str, &str)] = &[
+    ("429", "Rate limited; see Retry-After"),
+    ("502", "The upstream could not be reached"),
     (
-        HttpMethod::Get,
-        "/api/v1/games",
-        "games",
-        "List games, merged across every healthy engine (engine GET /games)",
-        "200",
+        "503",
+        "No healthy instance, or its circuit is open; see Retry-After where given",
     ),
-    (
-        HttpMethod::Post,
-        "/api/v1/games",
-        "games",
-        "Create a game on an engine chosen by the load balancer (engine POST /games)",
-        "201",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/games/{id}",
-        "games",
-        "A game, from the engine that holds it (engine GET /games/{id})",
-        "200",
-    ),
-    (
-        HttpMethod::Post,
-        "/api/v1/games/{id}/actions",
-        "games",
-        "Act in a game (engine POST /games/{id}/actions)",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/games/{id}/events",
-        "games",
-        "The game's server-sent events, streamed (engine GET /games/{id}/events)",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/games/{id}/proof",
-        "games",
-        "What a player needs to check every roll and card (engine GET /games/{id}/proof)",
-        "200",
-    ),
-    (
-        HttpMethod::Post,
-        "/api/v1/consensus/propose",
-        "consensus",
-        "Propose a value to the validators (validator POST /propose)",
-        "202",
-    ),
-    (
-        HttpMethod::Post,
-        "/api/v1/consensus/vote",
-        "consensus",
-        "Submit a signed vote (validator POST /vote)",
-        "202",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/consensus/status",
-        "consensus",
-        "A validator's status (validator GET /status)",
-        "200",
-    ),
-    (
-        HttpMethod::Post,
-        "/api/v1/consensus/validators",
-        "consensus",
-        "Change the validator set; admin only (validator POST /validators)",
-        "202",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/consensus/blocks/{height}",
-        "consensus",
-        "A committed block with its quorum certificate (validator GET /blocks/{height})",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/consensus/evidence",
-        "consensus",
-        "Evidence of misbehaviour (validator GET /evidence)",
-        "200",
-    ),
-    (
-        HttpMethod::Post,
-        "/api/v1/wallet/transfers",
-        "wallet",
-        "Move chips: one transfer, or an array applied all or none; idempotent by the client's ids (wallet POST /transfers)",
-        "201",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/wallet/transfers",
-        "wallet",
-        "The whole transfer log; cashiers and admins (wallet GET /transfers)",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/wallet/transfers/{id}",
-        "wallet",
-        "One transfer (wallet GET /transfers/{id})",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/wallet/accounts",
-        "wallet",
-        "Accounts and their balances (wallet GET /accounts)",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/wallet/accounts/{id}",
-        "wallet",
-        "One account's balances; players read only their own (wallet GET /accounts/{id})",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/wallet/accounts/{id}/transfers",
-        "wallet",
-        "An account's history (wallet GET /accounts/{id}/transfers)",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/wallet/audit",
-        "wallet",
-        "Conservation and the hash chain checked; cashiers and admins (wallet GET /audit)",
-        "200",
-    ),
-    (
-        HttpMethod::Get,
-        "/api/v1/wallet/summary",
-        "wallet",
-        "The chain's head, chips issued and the house's balance (wallet GET /summary)",
-        "200",
-    ),
+    ("504", "The upstream did not answer in time"),
 ];
 
-/// Routes whose bodies the gateway reads itself, up to a limit.
-fn body_limit(method: &HttpMethod, path: &str) -> Option<usize> {
-    match (method, path) {
-        (HttpMethod::Post, "/api/v1/consensus/propose") => Some(super::PROPOSE_BODY_LIMIT),
-        (HttpMethod::Post, "/api/v1/wallet/transfers") => Some(super::WALLET_TRANSFER_BODY_LIMIT),
-        _ => None,
+/// The upstream documents and where the gateway serves them: (document,
+/// path prefix, operation id prefix).
+fn upstreams() -> Vec<(OpenApi, &'static str, &'static str)> {
+    use crate::services::{consensus, game_engine, wallet};
+    vec![
+        (game_engine::http::EngineApi::openapi(), "/api/v1", "engine_"),
+        (
+            consensus::http::ConsensusApi::openapi(),
+            "/api/v1/consensus",
+            "consensus_",
+        ),
+        (wallet::http::WalletApi::openapi(), "/api/v1/wallet", "wallet_"),
+    ]
+}
+
+/// `doc` with every proxied route added, and the names of schemas that
+/// two documents define differently (none, checked by a test).
+pub fn with_proxied(doc: OpenApi) -> (OpenApi, Vec<String>) {
+    let Ok(mut v) = serde_json::to_value(&doc) else {
+        return (doc, Vec::new());
+    };
+    let mut clashes = Vec::new();
+    for (upstream, prefix, id_prefix) in upstreams() {
+        let Ok(up) = serde_json::to_value(finish(upstream)) else {
+            continue;
+        };
+        clashes.extend(merge_under(
+            &mut v,
+            &up,
+            prefix,
+            id_prefix,
+            &[],
+            GATEWAY_STATUSES,
+        ));
+    }
+    gateway_rules(&mut v);
+    match serde_json::from_value(v) {
+        Ok(d) => (d, clashes),
+        Err(e) => {
+            tracing::error!(error = %e, "the gateway's OpenAPI document does not rebuild");
+            (doc, clashes)
+        }
     }
 }
 
-/// Adds every proxied route to `doc`.
-pub fn add_proxied(doc: &mut OpenApi) {
-    for (method, path, tag, summary, ok) in PROXIED {
-        let mut op = OperationBuilder::new()
-            .tag(*tag)
-            .summary(Some(*summary))
-            .response(
-                *ok,
-                ResponseBuilder::new().description("The upstream's answer, streamed"),
-            )
-            .response(
-                "401",
-                ResponseBuilder::new().description("No or bad credentials"),
-            )
-            .response("403", ResponseBuilder::new().description("Wrong role"))
-            .response(
-                "429",
-                ResponseBuilder::new().description("Rate limited; see Retry-After"),
-            )
-            .response(
-                "502",
-                ResponseBuilder::new().description("Upstream unreachable"),
-            )
-            .response(
-                "503",
-                ResponseBuilder::new().description("No healthy instance, or its circuit is open"),
-            )
-            .response(
-                "504",
-                ResponseBuilder::new().description("Upstream did not answer in time"),
-            );
-        if let Some(limit) = body_limit(method, path) {
-            op = op.response(
-                "413",
-                ResponseBuilder::new()
-                    .description(format!("The request body is over {limit} bytes")),
-            );
-        }
-        for name in ["id", "height"] {
-            if path.contains(&format!("{{{name}}}")) {
-                op = op.parameter(
-                    ParameterBuilder::new()
-                        .name(name)
-                        .parameter_in(ParameterIn::Path)
-                        .required(Required::True),
-                );
+/// What the gateway checks itself on top of the upstream's rules.
+fn gateway_rules(v: &mut Value) {
+    // Every proxied route needs credentials at the gateway, even one the
+    // upstream serves to anyone (a validator's `/status`).
+    if let Some(paths) = v["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            for method in crate::services::common::openapi::METHODS {
+                let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                op.remove("security");
+                if let Some(r) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                    r.entry("401").or_insert_with(|| json!({ "description": "" }));
+                }
             }
         }
-        doc.paths
-            .add_path_operation(path, vec![method.clone()], op.build());
+    }
+    // The validator set is the admin's through the gateway (README).
+    let path = "/api/v1/consensus/validators";
+    for method in ["get", "post"] {
+        let op = &mut v["paths"][path][method];
+        if !op.is_object() {
+            continue;
+        }
+        op["responses"]["401"] = json!({ "description": "No or bad credentials" });
+        op["responses"]["403"] = json!({ "description": "Needs the admin role here" });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upstream_documents_merge_without_clashes() {
+        let (doc, clashes) = with_proxied(OpenApi::default());
+        assert!(clashes.is_empty(), "schemas defined twice: {clashes:?}");
+        let v = serde_json::to_value(finish(doc)).unwrap();
+        for (path, method) in [
+            ("/api/v1/games", "get"),
+            ("/api/v1/games/{id}/actions", "post"),
+            ("/api/v1/consensus/proposals/{id}", "get"),
+            ("/api/v1/consensus/validators", "get"),
+            ("/api/v1/wallet/transfers", "post"),
+        ] {
+            let op = &v["paths"][path][method];
+            assert!(op.is_object(), "{method} {path}");
+            assert!(op["responses"]["429"].is_object(), "{method} {path}");
+        }
+        for path in ["/api/v1/consensus/validators", "/api/v1/consensus/status"] {
+            let get = &v["paths"][path]["get"];
+            assert_eq!(get["security"][0]["bearer"], json!([]), "{path}");
+            assert_eq!(get["security"][1]["api_key"], json!([]), "{path}");
+        }
     }
 }

@@ -1,7 +1,8 @@
-//! Request extractors whose rejections are problem+json: JSON bodies and
-//! the caller's credentials.
+//! Request extractors whose rejections are problem+json: JSON bodies,
+//! query strings, path parameters and the caller's credentials. Handlers
+//! use these, never axum's `Json`/`Query`/`Path` (whose rejections are
+//! `text/plain`).
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -10,10 +11,14 @@ use serde::de::DeserializeOwned;
 use super::problem::Problem;
 use crate::auth::{self, AuthError, Claims, Role};
 
-/// `Json<T>` whose rejections are RFC 9457 problems: 400 for malformed
-/// JSON, 415 for a missing JSON content type, 422 for valid JSON of the
-/// wrong shape.
+/// A JSON request body of at most [`JSON_BODY_LIMIT`] bytes whose
+/// rejections are RFC 9457 problems: 400 for malformed JSON, 413 above the
+/// limit (answered after reading the body, so the client hears it), 415
+/// for a missing JSON content type, 422 for valid JSON of the wrong shape.
 pub struct ApiJson<T>(pub T);
+
+/// The body limit of [`ApiJson`] routes (axum's default, 2 MiB).
+pub const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
@@ -22,23 +27,12 @@ where
 {
     type Rejection = Problem;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_problem(rejection)),
-        }
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        json_within(&parts.headers, body, JSON_BODY_LIMIT, "request body")
+            .await
+            .map(ApiJson)
     }
-}
-
-fn json_problem(r: JsonRejection) -> Problem {
-    let status = match &r {
-        JsonRejection::JsonSyntaxError(_) => StatusCode::BAD_REQUEST,
-        JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        // 413 for a body over the route's limit, 400 for one that broke off.
-        _ => r.status(),
-    };
-    Problem::new(status, r.body_text())
 }
 
 /// A JSON body of at most `limit` bytes, for routes whose limit is known
@@ -102,9 +96,9 @@ pub async fn json_body_within(
     Ok(axum::body::Bytes::from(kept))
 }
 
-/// [`json_body_within`], parsed as `T`: 400 for malformed JSON, 422 for
-/// valid JSON of the wrong shape (as [`ApiJson`]); `what` names the body in
-/// the error.
+/// [`json_body_within`], parsed as `T`: 400 for JSON that does not parse,
+/// 422 for valid JSON of the wrong shape; `what` names the body in the
+/// error.
 pub async fn json_within<T: DeserializeOwned>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
@@ -112,13 +106,33 @@ pub async fn json_within<T: DeserializeOwned>(
     what: &str,
 ) -> Result<T, Problem> {
     let bytes = json_body_within(headers, body, limit).await?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        let status = if e.is_data() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::BAD_REQUEST
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    // The error names the field it is about (`players: invalid type…`).
+    let parsed: Result<T, (String, serde_json::Error)> =
+        match serde_path_to_error::deserialize(&mut de) {
+            Ok(v) => de.end().map(|()| v).map_err(|e| (".".to_string(), e)),
+            Err(e) => Err((e.path().to_string(), e.into_inner())),
         };
-        Problem::new(status, format!("malformed {what}: {e}"))
+    parsed.map_err(|(path, e)| {
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        // Well-formed JSON of the wrong shape is a 422 whatever serde calls
+        // the error (a number where an enum's name goes is a "syntax" error
+        // to serde_json); only JSON that does not parse is a 400.
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("malformed {what}: {at}{e}"),
+            )
+        } else {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("the {what} is not valid JSON: {e}"),
+            )
+        }
     })
 }
 
@@ -236,6 +250,34 @@ where
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(r) => Err(Problem::new(StatusCode::BAD_REQUEST, r.body_text())),
+        }
+    }
+}
+
+/// `Path<T>` whose rejection is a problem+json 400 naming the parameter
+/// (`/blocks/-1`, an id that is not UTF-8), not axum's `text/plain`.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(r) => {
+                // A route without the parameters it expects is our bug (500);
+                // anything else is the client's path (400).
+                let status = if r.status().is_server_error() {
+                    r.status()
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                Err(Problem::new(status, r.body_text()))
+            }
         }
     }
 }

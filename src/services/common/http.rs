@@ -55,7 +55,7 @@ impl ServiceContext {
             metrics,
             readiness,
             started: Instant::now(),
-            openapi: Arc::new(doc),
+            openapi: Arc::new(super::openapi::finish(doc)),
         }
     }
 }

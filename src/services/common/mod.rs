@@ -4,6 +4,7 @@
 pub mod extract;
 pub mod http;
 pub mod listen;
+pub mod openapi;
 pub mod problem;
 pub mod readiness;
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,9 @@ use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError, now_ms};
 use crate::auth::Role;
-use crate::services::common::extract::{ApiJson, ApiQuery, Caller, TokenVerifier, json_within};
+use crate::services::common::extract::{
+    ApiJson, ApiPath, ApiQuery, Caller, TokenVerifier, json_within,
+};
 use crate::services::common::{Problem, ServiceContext};
 
 #[derive(Clone)]
@@ -83,7 +85,10 @@ impl FromRef<ConsensusState> for TokenVerifier {
         evidence,
         vote,
         get_fault,
-        set_fault
+        set_fault,
+        get_validators,
+        change_validators,
+        peer
     ),
     components(schemas(ProposeRequest, FaultRequest))
 )]
@@ -115,6 +120,9 @@ pub struct ProposeRequest {
     /// Any JSON value; it is ordered, not interpreted.
     #[schema(value_type = Object)]
     payload: Value,
+    /// What the payload is (`game.*` from engines, `wallet.*` from the
+    /// wallet; anything else from any caller).
+    #[schema(min_length = 1, max_length = 128)]
     kind: Option<String>,
 }
 
@@ -235,7 +243,7 @@ async fn propose(
     responses((status = 200, description = "Committed or pending"), (status = 404)))]
 async fn get_proposal(
     State(s): State<ConsensusState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, Problem> {
     let store_err = |e: anyhow::Error| {
         Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("block store: {e}"))
@@ -261,12 +269,12 @@ async fn get_proposal(
     responses((status = 200, description = "Block and QC"), (status = 404)))]
 async fn get_block(
     State(s): State<ConsensusState>,
-    Path(height): Path<String>,
+    ApiPath(height): ApiPath<String>,
 ) -> Result<Json<Value>, Problem> {
     let height: u64 = height.parse().map_err(|_| {
         Problem::new(
             StatusCode::BAD_REQUEST,
-            format!("{height:?} is not a block height"),
+            format!("path parameter `height`: {height:?} is not a block height (an integer from 0)"),
         )
     })?;
     let b = s
@@ -355,6 +363,7 @@ async fn evidence(State(s): State<ConsensusState>) -> Result<Json<Value>, Proble
 /// A vote signed by a validator key (role validator or admin): verified
 /// (signature, chain id, epoch, membership) and handed to the protocol.
 #[utoipa::path(post, path = "/vote", tag = "consensus",
+    request_body(content = Object, description = "A signed vote"),
     responses((status = 202, description = "Accepted"), (status = 401), (status = 403),
               (status = 422, description = "Bad signature, wrong chain or epoch, or not a member")))]
 async fn vote(
@@ -407,6 +416,14 @@ fn vote_error_kind(msg: &str) -> &'static str {
 
 /// Peer transport: a signed envelope from another validator, of at most
 /// `limits::max_envelope_bytes` for the current set (413 above it).
+/// Authenticated by the envelope's signature, not by a token.
+#[utoipa::path(post, path = "/peer", tag = "consensus", security(()),
+    request_body(content = Object, description = "A signed envelope `{from, to, sent_ms, msg, sig}`"),
+    responses((status = 202, description = "Delivered to the validator's core"),
+              (status = 400, description = "The message inside is malformed"),
+              (status = 401, description = "A bad or stale signature"), (status = 403, description = "Not a member of the set"),
+              (status = 421, description = "Addressed to another validator"),
+              (status = 503, description = "The validator is overloaded")))]
 async fn peer(
     State(s): State<ConsensusState>,
     headers: axum::http::HeaderMap,
@@ -585,6 +602,7 @@ async fn get_validators(State(s): State<ConsensusState>) -> Result<Json<Value>, 
 /// change would break the set (for example leave fewer than 3f+1
 /// validators).
 #[utoipa::path(post, path = "/validators", tag = "consensus",
+    request_body(content = Object, description = "A signed set change (see `bitcraps consensus validators`)"),
     responses((status = 200, description = "Committed; effective at effective_height"), (status = 401), (status = 403, description = "Not admin, or not signed by a governance key"),
               (status = 409, description = "Another change ended the epoch first"), (status = 422, description = "The change would break the set"),
               (status = 504, description = "Not committed in time")))]

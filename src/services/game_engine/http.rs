@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, Path, Query, State};
+use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Json, Response};
@@ -36,7 +36,7 @@ use super::games::RuleError;
 use super::ledger::LedgerError;
 use super::store::{Store, Write};
 use crate::services::common::Problem;
-use crate::services::common::extract::{ApiJson, Caller, TokenVerifier};
+use crate::services::common::extract::{ApiJson, ApiPath, ApiQuery, Caller, TokenVerifier};
 
 /// How long an action that would draw waits for its game's commitment to
 /// reach a committed block before it is answered 503.
@@ -714,12 +714,16 @@ async fn store_new_game(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// craps, blackjack or poker.
+    #[param(pattern = "^(craps|blackjack|poker)$")]
     game_type: Option<String>,
     /// open or finished.
+    #[param(pattern = "^(open|finished)$")]
     status: Option<String>,
     /// Page size, 1..=500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<usize>,
     /// Games to skip (default 0).
+    #[param(minimum = 0)]
     offset: Option<usize>,
 }
 
@@ -737,7 +741,7 @@ pub struct GameList {
 async fn list_games(
     State(s): State<EngineState>,
     _caller: Caller,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<GameList>, Problem> {
     let game_type = q
         .game_type
@@ -795,7 +799,7 @@ async fn list_games(
 async fn get_game(
     State(s): State<EngineState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, Problem> {
     let slot = s.inner.slot(&id).await?;
     let g = slot.game.lock().await;
@@ -820,7 +824,7 @@ pub struct ActionRequest {
 async fn post_action(
     State(s): State<EngineState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ActionRequest>,
 ) -> Result<Json<Value>, Problem> {
     caller.may_act_as(&req.player_id)?;
@@ -995,8 +999,8 @@ pub struct EventsQuery {
 async fn game_events(
     State(s): State<EngineState>,
     _caller: Caller,
-    Path(id): Path<String>,
-    Query(q): Query<EventsQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let after = match headers.get("last-event-id") {
@@ -1088,8 +1092,8 @@ fn e_events(s: &EngineState, id: &str, after: u64, limit: u32) -> Result<Vec<Eve
 async fn game_proof(
     State(s): State<EngineState>,
     _caller: Caller,
-    Path(id): Path<String>,
-    Query(q): Query<ProofQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ProofQuery>,
 ) -> Result<Json<Value>, Problem> {
     let slot = s.inner.slot(&id).await?;
     let g = slot.game.lock().await;

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
@@ -41,7 +41,7 @@ use super::ledger::{
 };
 use super::store::{AnyStore, Store, StoreError, TransferQuery};
 use crate::auth::{Claims, Role};
-use crate::services::common::extract::{ApiQuery, Caller, TokenVerifier, json_within};
+use crate::services::common::extract::{ApiPath, ApiQuery, Caller, TokenVerifier, json_within};
 use crate::services::common::{Problem, Readiness};
 
 /// Most submissions applied in one store transaction.
@@ -539,7 +539,7 @@ async fn post_transfers(
 async fn get_transfer(
     State(s): State<WalletState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Transfer>, Problem> {
     let t = s
         .wallet
@@ -566,6 +566,7 @@ pub struct Page {
     /// Only transfers after this sequence number (default 0).
     after: Option<u64>,
     /// Page size, 1..=1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -665,12 +666,13 @@ fn checked_account(id: &str) -> Result<(), Problem> {
 
 /// One account.
 #[utoipa::path(get, path = "/accounts/{id}", tag = "wallet",
-    params(("id" = String, Path, description = "player:<name>, table:<game id>, house or issuance")),
+    params(("id" = String, Path, description = "player:<name>, table:<game id>, house or issuance",
+        pattern = "^(player:.+|table:.+|house|issuance)$")),
     responses((status = 200, body = AccountView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_account(
     State(s): State<WalletState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AccountView>, Problem> {
     checked_account(&id)?;
     may_read(&caller.0, &id)?;
@@ -686,6 +688,7 @@ pub struct AccountPage {
     /// Only accounts whose id sorts after this one.
     after: Option<String>,
     /// Page size, 1..=1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -727,12 +730,13 @@ async fn list_accounts(
 
 /// An account's history: the transfers that debit or credit it.
 #[utoipa::path(get, path = "/accounts/{id}/transfers", tag = "wallet",
-    params(("id" = String, Path, description = "The account"), Page),
+    params(("id" = String, Path, description = "The account: player:<name>, table:<game id>, house or issuance",
+        pattern = "^(player:.+|table:.+|house|issuance)$"), Page),
     responses((status = 200, body = TransferList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn account_transfers(
     State(s): State<WalletState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<TransferList>, Problem> {
     checked_account(&id)?;
@@ -777,6 +781,7 @@ async fn audit(State(s): State<WalletState>, caller: Caller) -> Result<Json<Audi
 /// The ledger at a glance (cashiers and admins): the chain's head, the
 /// chips in circulation, the house's balance and the anchoring.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(as = WalletSummary)]
 pub struct Summary {
     pub head: Head,
     /// Chips deposited and not withdrawn: −(issuance balance).

@@ -114,6 +114,7 @@ impl GameError {
 pub struct CreateGame {
     #[schema(value_type = String, example = "craps")]
     pub game_type: GameType,
+    #[schema(min_items = 1)]
     pub players: Vec<PlayerBuyIn>,
     /// Game-specific limits and options; see the README per game.
     #[serde(default)]

@@ -468,30 +468,32 @@ impl FromStr for BetKind {
     type Err = String;
 
     fn from_str(s: &str) -> Result<BetKind, String> {
-        let s = s.trim().to_ascii_lowercase().replace('-', "_");
+        // Only the documented names (README "Games"), exactly: no case
+        // folding, no aliases, so a client's typo is refused, not guessed.
         let numbered = |prefix: &str, allowed: &[u8]| -> Option<u8> {
-            let n: u8 = s.strip_prefix(prefix)?.parse().ok()?;
-            allowed.contains(&n).then_some(n)
+            let rest = s.strip_prefix(prefix)?;
+            let n: u8 = rest.parse().ok()?;
+            (allowed.contains(&n) && rest == n.to_string()).then_some(n)
         };
         const POINTS: &[u8] = &[4, 5, 6, 8, 9, 10];
-        let kind = match s.as_str() {
-            "pass" | "pass_line" => BetKind::Pass,
+        let kind = match s {
+            "pass" => BetKind::Pass,
             "dont_pass" => BetKind::DontPass,
             "come" => BetKind::Come,
             "dont_come" => BetKind::DontCome,
             "pass_odds" => BetKind::PassOdds,
             "dont_pass_odds" => BetKind::DontPassOdds,
             "field" => BetKind::Field,
-            "big_6" | "big6" => BetKind::Big6,
-            "big_8" | "big8" => BetKind::Big8,
-            "any_7" | "any_seven" => BetKind::Any7,
+            "big_6" => BetKind::Big6,
+            "big_8" => BetKind::Big8,
+            "any_7" => BetKind::Any7,
             "any_craps" => BetKind::AnyCraps,
-            "two" | "2" | "snake_eyes" => BetKind::Two,
-            "three" | "3" => BetKind::Three,
-            "eleven" | "11" | "yo" => BetKind::Eleven,
-            "twelve" | "12" | "boxcars" => BetKind::Twelve,
+            "two" => BetKind::Two,
+            "three" => BetKind::Three,
+            "eleven" => BetKind::Eleven,
+            "twelve" => BetKind::Twelve,
             "horn" => BetKind::Horn,
-            "c_and_e" | "ce" | "c&e" => BetKind::CAndE,
+            "c_and_e" => BetKind::CAndE,
             _ => {
                 if let Some(n) = numbered("dont_come_odds_", POINTS) {
                     BetKind::DontComeOdds(n)
@@ -549,6 +551,10 @@ mod tests {
         }
         assert!("place_7".parse::<BetKind>().is_err());
         assert!("hard_5".parse::<BetKind>().is_err());
+        // Only the documented names, exactly.
+        for alias in ["pass_line", "PASS", " pass", "dont-pass", "big6", "yo", "11", "c&e", "place_06", "hard_+4"] {
+            assert!(alias.parse::<BetKind>().is_err(), "{alias}");
+        }
         assert!(
             "martingale"
                 .parse::<BetKind>()
