@@ -122,7 +122,10 @@ fn value_for(g: &mut Gen, doc: &Value, schema: &Value, valid: bool, depth: u32) 
                 let alt = g.pick(&inner.split('|').collect::<Vec<_>>()).to_string();
                 return json!(alt.replace(".+", "alice"));
             }
-            json!(g.pick(&["alice", "bob", "e0-1", "house", "x", "player:alice"]).to_string())
+            json!(
+                g.pick(&["alice", "bob", "e0-1", "house", "x", "player:alice"])
+                    .to_string()
+            )
         }
         "array" if depth < 3 => {
             let n = g.below(3);
@@ -276,7 +279,8 @@ fn run_case(
         }
         let body: Value =
             serde_json::from_str(&text).map_err(|e| format!("{what}: {status} not JSON: {e}"))?;
-        validators.check(doc, "#/components/schemas/Problem", &body)
+        validators
+            .check(doc, "#/components/schemas/Problem", &body)
             .map_err(|e| format!("{what}: {status} not a Problem: {e}: {text}"))?;
     } else if let Some(schema) = documented["content"]["application/json"]["schema"].as_object() {
         let body: Value =
@@ -375,11 +379,19 @@ fn generated_requests_get_documented_answers() {
         failure_persistence: None,
         ..Config::default()
     });
-    let strategy = (0..ops.len(), 0..tokens.len(), 0..MUTATIONS.len(), any::<u64>());
+    let strategy = (
+        0..ops.len(),
+        0..tokens.len(),
+        0..MUTATIONS.len(),
+        any::<u64>(),
+    );
     let result = runner.run(&strategy, |case| {
         run_case(&http, &ops, &tokens, &validators, case).map_err(TestCaseError::fail)
     });
-    eprintln!("api_fuzz: {cases} cases, statuses {:?}", validators.seen.lock().unwrap());
+    eprintln!(
+        "api_fuzz: {cases} cases, statuses {:?}",
+        validators.seen.lock().unwrap()
+    );
     if let Err(e) = result {
         panic!("{e}");
     }

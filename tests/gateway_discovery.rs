@@ -894,8 +894,8 @@ async fn openapi_lists_the_gateways_own_and_proxied_routes() {
         "/api/v1/games",
     ] {
         assert_eq!(
-            doc["paths"][path]["post"]["responses"]["413"]["content"]["application/problem+json"]
-                ["schema"]["$ref"],
+            doc["paths"][path]["post"]["responses"]["413"]["content"]["application/problem+json"]["schema"]
+                ["$ref"],
             "#/components/schemas/Problem",
             "{path}: no 413"
         );

@@ -69,7 +69,9 @@ fn check_document(name: &str, doc: &Value, oas: &jsonschema::Validator) -> Vec<S
                     .find(|x| x["name"] == p && x["in"] == "path" && x["schema"].is_object())
             });
             if found.is_none() {
-                bad.push(format!("{name}: {m} {path}: path parameter {p} has no schema"));
+                bad.push(format!(
+                    "{name}: {m} {path}: path parameter {p} has no schema"
+                ));
             }
         }
         for (status, resp) in op["responses"].as_object().unwrap() {
@@ -81,7 +83,9 @@ fn check_document(name: &str, doc: &Value, oas: &jsonschema::Validator) -> Vec<S
             }
         }
         if op["responses"].get("401").is_some() && op.get("security").is_none() {
-            bad.push(format!("{name}: {m} {path} answers 401 but names no security"));
+            bad.push(format!(
+                "{name}: {m} {path} answers 401 but names no security"
+            ));
         }
     }
     bad
@@ -134,6 +138,7 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
     sb.up();
     let oas = oas_validator();
     let http = support::http();
+    let admin = support::Tokens::of(&sb).mint("admin", bitcraps::auth::Role::Admin);
     let fetch = |addr: std::net::SocketAddr| -> Value {
         http.get(format!("http://{addr}/openapi.json"))
             .send()
@@ -147,10 +152,8 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
         ("validator", sb.validator(0)),
         ("wallet", sb.wallet()),
     ];
-    let docs: Vec<(&str, std::net::SocketAddr, Value)> = services
-        .iter()
-        .map(|(n, a)| (*n, *a, fetch(*a)))
-        .collect();
+    let docs: Vec<(&str, std::net::SocketAddr, Value)> =
+        services.iter().map(|(n, a)| (*n, *a, fetch(*a))).collect();
     // The validator does find problems (a control).
     assert!(!oas.is_valid(&serde_json::json!({"openapi": "3.1.0", "paths": {}})));
     if let Ok(dir) = std::env::var("OPENAPI_DUMP") {
@@ -167,13 +170,7 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
         for (m, path) in operations(doc) {
             let concrete: String = path
                 .split('/')
-                .map(|seg| {
-                    if seg.starts_with('{') {
-                        "1"
-                    } else {
-                        seg
-                    }
-                })
+                .map(|seg| if seg.starts_with('{') { "1" } else { seg })
                 .collect::<Vec<_>>()
                 .join("/");
             let method = reqwest::Method::from_bytes(m.as_bytes()).unwrap();
@@ -184,8 +181,13 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
             let status = r.status().as_u16();
             let body: Value = r.json().unwrap_or(Value::Null);
             let detail = body["detail"].as_str().unwrap_or("");
-            if detail.starts_with("no route for") || detail.contains("is not allowed on") {
-                bad.push(format!("{name}: documented {m} {path} is not routed: {status} {detail}"));
+            if detail.starts_with("no route for")
+                || detail.contains("is not allowed on")
+                || detail.contains("is not a route the gateway forwards")
+            {
+                bad.push(format!(
+                    "{name}: documented {m} {path} is not routed: {status} {detail}"
+                ));
             }
         }
     }
@@ -200,7 +202,10 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
         let documented = operations(doc_of(name));
         for route in source_routes(file).iter().chain(base.iter()) {
             if !documented.contains(route) {
-                bad.push(format!("{name}: route {} {} is not documented", route.0, route.1));
+                bad.push(format!(
+                    "{name}: route {} {} is not documented",
+                    route.0, route.1
+                ));
             }
         }
     }
@@ -220,10 +225,16 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
     }
     for route in &base {
         if !gateway.contains(route) {
-            bad.push(format!("gateway: route {} {} is not documented", route.0, route.1));
+            bad.push(format!(
+                "gateway: route {} {} is not documented",
+                route.0, route.1
+            ));
         }
     }
-    // The gateway describes every upstream operation under its prefix.
+    // The gateway describes every upstream operation it forwards under its
+    // prefix; one it does not document it must refuse as no route of its
+    // own (a validator's /peer and /fault).
+    let gateway_addr = docs.iter().find(|(x, _, _)| *x == "gateway").unwrap().1;
     let base_paths: BTreeSet<&str> = base.iter().map(|(_, p)| p.as_str()).collect();
     for (name, prefix) in [
         ("engine", "/api/v1"),
@@ -235,10 +246,30 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
                 continue;
             }
             let proxied = format!("{prefix}{path}");
-            if !gateway.contains(&(m.clone(), proxied.clone())) {
-                bad.push(format!("gateway: {m} {proxied} ({name} {path}) is not documented"));
+            if gateway.contains(&(m.clone(), proxied.clone())) {
+                continue;
+            }
+            let method = reqwest::Method::from_bytes(m.as_bytes()).unwrap();
+            let r = http
+                .request(method, format!("http://{gateway_addr}{proxied}"))
+                .bearer_auth(&admin)
+                .send()
+                .unwrap();
+            let status = r.status().as_u16();
+            let body: Value = r.json().unwrap_or(Value::Null);
+            let detail = body["detail"].as_str().unwrap_or("");
+            if status != 404 || !detail.contains("is not a route the gateway forwards") {
+                bad.push(format!(
+                    "gateway: {m} {proxied} ({name} {path}) is neither documented nor refused: \
+                     {status} {detail}"
+                ));
             }
         }
     }
-    assert!(bad.is_empty(), "{} problems:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} problems:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }

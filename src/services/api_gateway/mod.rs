@@ -304,7 +304,10 @@ async fn list_games(
         if !status.is_success() {
             // The engine's own problem (a bad filter, say) goes back as is,
             // with its content type (`application/problem+json`).
-            let kind = resp.headers().get(axum::http::header::CONTENT_TYPE).cloned();
+            let kind = resp
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .cloned();
             let body = resp.bytes().await.map_err(|e| {
                 Problem::new(StatusCode::BAD_GATEWAY, format!("engine at {addr}: {e}"))
             })?;
@@ -620,7 +623,10 @@ pub fn app(
     let metrics = Metrics::new(SERVICE)?;
     let (doc, clashes) = openapi::with_proxied(GatewayApi::openapi());
     if !clashes.is_empty() {
-        tracing::warn!(?clashes, "upstream OpenAPI schemas defined twice; the first is kept");
+        tracing::warn!(
+            ?clashes,
+            "upstream OpenAPI schemas defined twice; the first is kept"
+        );
     }
     let ctx = ServiceContext::new(SERVICE, SERVICE.to_string(), metrics, doc);
     ctx.readiness

@@ -133,7 +133,10 @@ fn finish_operation(path: &str, op: &mut Map<String, Value>) {
         add("400", "A body that is not JSON");
         add("413", "The body is over the route's limit");
         add("415", "No JSON content type");
-        add("422", "JSON of the wrong shape, or a value the route refuses");
+        add(
+            "422",
+            "JSON of the wrong shape, or a value the route refuses",
+        );
     }
     // Every error is a problem: give each its body.
     for (status, resp) in responses.iter_mut() {

@@ -166,7 +166,9 @@ pub struct WaitQuery {
     responses((status = 202, description = "Accepted"), (status = 200, description = "Committed (wait=true)"),
               (status = 400, description = "Malformed query (wait must be true or false) or JSON"), (status = 401), (status = 403, description = "A game.* kind from other than an engine, or wallet.* from other than the wallet"),
               (status = 413, description = "The proposal exceeds 65,536 bytes"),
-              (status = 422, description = "Malformed proposal"), (status = 504, description = "Not committed in time")))]
+              (status = 422, description = "Malformed proposal"),
+              (status = 429, description = "The caller already has consensus.client_max_pending proposals (or 4 MiB) waiting here; see Retry-After"),
+              (status = 504, description = "Not committed in time")))]
 async fn propose(
     State(s): State<ConsensusState>,
     caller: Caller,
@@ -274,7 +276,9 @@ async fn get_block(
     let height: u64 = height.parse().map_err(|_| {
         Problem::new(
             StatusCode::BAD_REQUEST,
-            format!("path parameter `height`: {height:?} is not a block height (an integer from 0)"),
+            format!(
+                "path parameter `height`: {height:?} is not a block height (an integer from 0)"
+            ),
         )
     })?;
     let b = s

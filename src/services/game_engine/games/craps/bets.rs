@@ -552,7 +552,18 @@ mod tests {
         assert!("place_7".parse::<BetKind>().is_err());
         assert!("hard_5".parse::<BetKind>().is_err());
         // Only the documented names, exactly.
-        for alias in ["pass_line", "PASS", " pass", "dont-pass", "big6", "yo", "11", "c&e", "place_06", "hard_+4"] {
+        for alias in [
+            "pass_line",
+            "PASS",
+            " pass",
+            "dont-pass",
+            "big6",
+            "yo",
+            "11",
+            "c&e",
+            "place_06",
+            "hard_+4",
+        ] {
             assert!(alias.parse::<BetKind>().is_err(), "{alias}");
         }
         assert!(
