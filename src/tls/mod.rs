@@ -30,7 +30,7 @@ pub mod verify;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use transport::{Transport, install, transport};
+pub use transport::{Expect, Transport, install, transport};
 
 /// The internal DNS domain of role and instance names
 /// (`validator.bitcraps.internal`, `validator-2.bitcraps.internal`).

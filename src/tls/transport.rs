@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
 use rustls::pki_types::CertificateDer;
@@ -58,17 +58,24 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-static GLOBAL: OnceLock<Transport> = OnceLock::new();
-static PLAIN: Transport = Transport { tls: None };
+static GLOBAL: RwLock<Option<Transport>> = RwLock::new(None);
 
-/// Sets this process's transport (once; later calls are ignored).
+/// Sets this process's transport (`up` sets the CLI's again once it has
+/// made the certificates).
 pub fn install(t: Transport) {
-    let _ = GLOBAL.set(t);
+    match GLOBAL.write() {
+        Ok(mut g) => *g = Some(t),
+        Err(p) => *p.into_inner() = Some(t),
+    }
 }
 
 /// This process's transport: plain HTTP until [`install`] is called.
-pub fn transport() -> &'static Transport {
-    GLOBAL.get().unwrap_or(&PLAIN)
+pub fn transport() -> Transport {
+    let g = match GLOBAL.read() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    g.clone().unwrap_or_default()
 }
 
 /// Reads a PEM file of CA certificates into a root store.
@@ -226,4 +233,42 @@ pub fn public_server_config(files: Files) -> anyhow::Result<Arc<ServerConfig>> {
         .with_no_client_auth()
         .with_cert_resolver(own);
     Ok(Arc::new(cfg))
+}
+
+impl Transport {
+    /// A hyper connector over `http` presenting this identity and accepting
+    /// only servers `to` for `https` URLs (plain `http` URLs in plaintext).
+    pub fn hyper_connector(
+        &self,
+        to: Expect,
+        mut http: hyper_util::client::legacy::connect::HttpConnector,
+    ) -> anyhow::Result<
+        hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    > {
+        http.enforce_http(false);
+        let cfg = match self.client_config(to) {
+            Some(c) => (*c).clone(),
+            None => ClientConfig::builder_with_provider(super::provider())
+                .with_protocol_versions(&[&rustls::version::TLS13])?
+                .with_root_certificates(RootCertStore::empty())
+                .with_no_client_auth(),
+        };
+        Ok(hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(cfg)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http))
+    }
+}
+
+/// What a client checks a server of upstream set `service` against: the
+/// set's role (`consensus`/`peers` → validator, `game_engine`/`engines`
+/// → engine, `wallet`), else any service.
+pub fn expect_for_upstream(service: &str) -> Expect {
+    match service {
+        "consensus" | "peers" | "validator" | "validators" => Expect::Role(Peer::Validator),
+        "game_engine" | "engines" | "engine" | "game engine" => Expect::Role(Peer::Engine),
+        "wallet" | "wallets" => Expect::Role(Peer::Wallet),
+        _ => Expect::AnyService,
+    }
 }
