@@ -167,6 +167,7 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
 #[test]
 fn gateway_refuses_placeholder_secrets() {
     let dir = tempfile::tempdir().unwrap();
+    support::provision_tls(dir.path(), 1, 1);
     let port = support::free_port_block(1);
     let out = Command::new(env!("CARGO_BIN_EXE_api-gateway"))
         .args(["--listen", &support::addr(port).to_string()])
@@ -188,6 +189,7 @@ fn gateway_refuses_placeholder_secrets() {
 #[test]
 fn services_refuse_to_start_without_a_key_set() {
     let dir = tempfile::tempdir().unwrap();
+    support::provision_tls(dir.path(), 1, 1);
     for path in [
         env!("CARGO_BIN_EXE_api-gateway"),
         env!("CARGO_BIN_EXE_consensus-service"),
@@ -208,4 +210,22 @@ fn services_refuse_to_start_without_a_key_set() {
     }
     // No service made an issuer key (only the CLI does).
     assert!(!dir.path().join("auth/issuer").exists());
+}
+
+#[test]
+fn services_refuse_to_start_without_their_tls_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = support::free_port_block(1);
+    let out = Command::new(env!("CARGO_BIN_EXE_consensus-service"))
+        .args(["--listen", &support::addr(port).to_string()])
+        .env("BITCRAPS_STATE_DIR", dir.path())
+        .env_remove("BITCRAPS_INSECURE_PLAINTEXT")
+        .env_remove("TLS_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("TLS identity"), "{err}");
+    assert!(err.contains("tls/validator-0"), "{err}");
+    assert!(err.contains("--insecure-plaintext"), "{err}");
 }
