@@ -22,6 +22,9 @@ _bitcraps() {
             bitcraps,bench)
                 cmd="bitcraps__subcmd__bench"
                 ;;
+            bitcraps,certs)
+                cmd="bitcraps__subcmd__certs"
+                ;;
             bitcraps,completions)
                 cmd="bitcraps__subcmd__completions"
                 ;;
@@ -183,6 +186,18 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__bench__subcmd__help,wallet)
                 cmd="bitcraps__subcmd__bench__subcmd__help__subcmd__wallet"
+                ;;
+            bitcraps__subcmd__certs,help)
+                cmd="bitcraps__subcmd__certs__subcmd__help"
+                ;;
+            bitcraps__subcmd__certs,rotate)
+                cmd="bitcraps__subcmd__certs__subcmd__rotate"
+                ;;
+            bitcraps__subcmd__certs__subcmd__help,help)
+                cmd="bitcraps__subcmd__certs__subcmd__help__subcmd__help"
+                ;;
+            bitcraps__subcmd__certs__subcmd__help,rotate)
+                cmd="bitcraps__subcmd__certs__subcmd__help__subcmd__rotate"
                 ;;
             bitcraps__subcmd__config,check)
                 cmd="bitcraps__subcmd__config__subcmd__check"
@@ -358,6 +373,9 @@ _bitcraps() {
             bitcraps__subcmd__help,bench)
                 cmd="bitcraps__subcmd__help__subcmd__bench"
                 ;;
+            bitcraps__subcmd__help,certs)
+                cmd="bitcraps__subcmd__help__subcmd__certs"
+                ;;
             bitcraps__subcmd__help,completions)
                 cmd="bitcraps__subcmd__help__subcmd__completions"
                 ;;
@@ -450,6 +468,9 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__help__subcmd__bench,wallet)
                 cmd="bitcraps__subcmd__help__subcmd__bench__subcmd__wallet"
+                ;;
+            bitcraps__subcmd__help__subcmd__certs,rotate)
+                cmd="bitcraps__subcmd__help__subcmd__certs__subcmd__rotate"
                 ;;
             bitcraps__subcmd__help__subcmd__config,check)
                 cmd="bitcraps__subcmd__help__subcmd__config__subcmd__check"
@@ -599,7 +620,7 @@ _bitcraps() {
 
     case "${cmd}" in
         bitcraps)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version up down ps logs restart stop start config auth certs game consensus wallet keys bench serve tui completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1727,6 +1748,132 @@ _bitcraps() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__certs)
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version rotate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__certs__subcmd__help)
+            opts="rotate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__certs__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__certs__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__certs__subcmd__rotate)
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3637,7 +3784,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help)
-            opts="up down ps logs restart stop start config auth game consensus wallet keys bench serve tui completions manpage help"
+            opts="up down ps logs restart stop start config auth certs game consensus wallet keys bench serve tui completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3861,6 +4008,34 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__bench__subcmd__wallet)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__certs)
+            opts="rotate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__certs__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5017,7 +5192,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__up)
-            opts="-d -c -o -q -h -V --detach --wait --timeout --validators --engines --algorithm --fault --demo-funds --log-level --supervise-daemon --config --set --state-dir --output --color --quiet --help --version"
+            opts="-d -c -o -q -h -V --detach --wait --timeout --validators --engines --algorithm --fault --demo-funds --log-level --insecure-plaintext --supervise-daemon --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -60,6 +60,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--detach[Run in the background; return once the supervisor is up]' \
 '--wait[Return only when every service is ready (implies --detach); exit 5 on timeout]' \
 '--demo-funds[Deposit demo chips once the wallet answers\: the house (to back tables) and the players alice, bob, carol, dave and erin. Safe to repeat\: the deposits have fixed ids]' \
+'--insecure-plaintext[Debugging only\: plain HTTP between the services instead of mutual TLS (\`tls.insecure_plaintext\`). Warns loudly at start]' \
 '--supervise-daemon[Internal\: run as the detached supervisor]' \
 '-q[Print only what scripts need (errors still go to stderr)]' \
 '--quiet[Print only what scripts need (errors still go to stderr)]' \
@@ -628,6 +629,80 @@ _arguments "${_arguments_options[@]}" : \
         esac
     ;;
 esac
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(certs)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__certs_commands" \
+"*::: :->certs" \
+&& ret=0
+
+    case $state in
+    (certs)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-certs-command-$line[1]:"
+        case $line[1] in
+            (rotate)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__certs__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-certs-help-command-$line[1]:"
+        case $line[1] in
+            (rotate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
 ;;
 (help)
 _arguments "${_arguments_options[@]}" : \
@@ -2025,6 +2100,26 @@ esac
     ;;
 esac
 ;;
+(certs)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__certs_commands" \
+"*::: :->certs" \
+&& ret=0
+
+    case $state in
+    (certs)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-certs-command-$line[1]:"
+        case $line[1] in
+            (rotate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (game)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__help__subcmd__game_commands" \
@@ -2282,6 +2377,7 @@ _bitcraps_commands() {
 'start:Start services that are stopped or failed, waiting until they are ready (running ones are left alone)' \
 'config:Show, check or print the configuration' \
 'auth:Mint credentials' \
+'certs:The services'\'' TLS certificates' \
 'game:Create, play, watch and verify games through the gateway' \
 'consensus:Propose, inspect and verify consensus through the gateway' \
 'wallet:Deposit, withdraw, move and audit chips in the wallet through the gateway' \
@@ -2533,6 +2629,37 @@ _bitcraps__subcmd__bench__subcmd__help__subcmd__wallet_commands() {
 _bitcraps__subcmd__bench__subcmd__wallet_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps bench wallet commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__certs_commands] )) ||
+_bitcraps__subcmd__certs_commands() {
+    local commands; commands=(
+'rotate:Make a new certificate and key for every instance and the \`cli\` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps certs commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__certs__subcmd__help_commands] )) ||
+_bitcraps__subcmd__certs__subcmd__help_commands() {
+    local commands; commands=(
+'rotate:Make a new certificate and key for every instance and the \`cli\` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps certs help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__certs__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__certs__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps certs help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__certs__subcmd__help__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__certs__subcmd__help__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps certs help rotate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__certs__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__certs__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps certs rotate commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__completions_commands] )) ||
 _bitcraps__subcmd__completions_commands() {
@@ -2916,6 +3043,7 @@ _bitcraps__subcmd__help_commands() {
 'start:Start services that are stopped or failed, waiting until they are ready (running ones are left alone)' \
 'config:Show, check or print the configuration' \
 'auth:Mint credentials' \
+'certs:The services'\'' TLS certificates' \
 'game:Create, play, watch and verify games through the gateway' \
 'consensus:Propose, inspect and verify consensus through the gateway' \
 'wallet:Deposit, withdraw, move and audit chips in the wallet through the gateway' \
@@ -3025,6 +3153,18 @@ _bitcraps__subcmd__help__subcmd__bench__subcmd__gateway_commands() {
 _bitcraps__subcmd__help__subcmd__bench__subcmd__wallet_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help bench wallet commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__certs_commands] )) ||
+_bitcraps__subcmd__help__subcmd__certs_commands() {
+    local commands; commands=(
+'rotate:Make a new certificate and key for every instance and the \`cli\` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones' \
+    )
+    _describe -t commands 'bitcraps help certs commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__certs__subcmd__rotate_commands] )) ||
+_bitcraps__subcmd__help__subcmd__certs__subcmd__rotate_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help certs rotate commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__completions_commands] )) ||
 _bitcraps__subcmd__help__subcmd__completions_commands() {

@@ -16,8 +16,10 @@ pub struct Client {
 impl Client {
     pub fn new(addr: SocketAddr, timeout: Duration) -> anyhow::Result<Client> {
         Ok(Client {
-            base: format!("http://{addr}"),
-            http: reqwest::Client::builder().timeout(timeout).build()?,
+            base: crate::tls::transport().base(addr),
+            http: crate::tls::transport()
+        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder().timeout(timeout))
+        .build()?,
         })
     }
 

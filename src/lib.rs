@@ -17,6 +17,7 @@ pub mod services;
 pub mod sharded;
 pub mod supervisor;
 pub mod telemetry;
+pub mod tls;
 pub mod tui;
 pub mod upstream;
 

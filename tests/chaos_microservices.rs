@@ -61,7 +61,7 @@ impl Load {
         let tokens = Tokens::of(sb);
         let gw = format!("http://{}", sb.gateway());
         let http = || {
-            reqwest::blocking::Client::builder()
+            support::http_builder()
                 .timeout(Duration::from_secs(10))
                 .build()
                 .unwrap()
@@ -216,7 +216,7 @@ fn wait_restarted(sb: &Sandbox, name: &str, old_pid: u64) {
 
 fn validator_get(sb: &Sandbox, v: u16, path: &str) -> Option<Value> {
     let r = reqwest::blocking::Client::new()
-        .get(format!("http://{}{path}", sb.validator(v)))
+        .get(format!("https://{}{path}", sb.validator(v)))
         .timeout(Duration::from_secs(2))
         .send()
         .ok()?;
@@ -225,7 +225,7 @@ fn validator_get(sb: &Sandbox, v: u16, path: &str) -> Option<Value> {
 
 /// Reads a game's event log (the SSE replay) up to sequence `upto`.
 fn event_log(sb: &Sandbox, token: &str, game: &str, upto: u64) -> BTreeMap<u64, (String, Value)> {
-    let http = reqwest::blocking::Client::builder()
+    let http = support::http_builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
@@ -441,7 +441,7 @@ fn a_frozen_engine_trips_its_breaker_under_load_and_a_thaw_closes_it() {
         let _ = kill(Pid::from_raw(i32::try_from(engine).unwrap()), sig);
     };
     let admin = Tokens::of(&sb).mint("ops", Admin);
-    let http = reqwest::blocking::Client::builder()
+    let http = support::http_builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();

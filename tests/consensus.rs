@@ -25,7 +25,7 @@ impl<'a> Cluster<'a> {
         let token = support::Tokens::of(sb).mint("tester", bitcraps::auth::Role::Admin);
         Cluster {
             sb,
-            http: reqwest::blocking::Client::builder()
+            http: support::http_builder()
                 .timeout(Duration::from_secs(20))
                 .build()
                 .unwrap(),
@@ -37,7 +37,7 @@ impl<'a> Cluster<'a> {
         let r = self
             .http
             .post(format!(
-                "http://{}/propose?wait={wait}",
+                "https://{}/propose?wait={wait}",
                 self.sb.validator(v)
             ))
             .bearer_auth(&self.token)
@@ -51,7 +51,7 @@ impl<'a> Cluster<'a> {
     fn get(&self, v: u16, path: &str) -> Option<Value> {
         let r = self
             .http
-            .get(format!("http://{}{path}", self.sb.validator(v)))
+            .get(format!("https://{}{path}", self.sb.validator(v)))
             .timeout(Duration::from_secs(2))
             .send()
             .ok()?;
@@ -214,7 +214,7 @@ fn without_a_quorum_nothing_commits_and_nothing_forks(algorithm: &str) {
     let ready = |v: u16| {
         let r = c
             .http
-            .get(format!("http://{}/health/ready", sb.validator(v)))
+            .get(format!("https://{}/health/ready", sb.validator(v)))
             .send()
             .ok()?;
         Some((r.status().as_u16(), r.json::<Value>().ok()?))
@@ -276,7 +276,7 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
     });
     let r = c
         .http
-        .post(format!("http://{}/vote", sb.validator(0)))
+        .post(format!("https://{}/vote", sb.validator(0)))
         .bearer_auth(&c.token)
         .json(&vote)
         .send()
@@ -285,7 +285,7 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
     // A peer envelope claiming to come from validator 2.
     let r = c
         .http
-        .post(format!("http://{}/peer", sb.validator(0)))
+        .post(format!("https://{}/peer", sb.validator(0)))
         .json(&json!({"from": 2, "msg": "{}", "sig": "22".repeat(64)}))
         .send()
         .unwrap();
@@ -293,7 +293,7 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
     // A peer envelope from a sender that is not a member.
     let r = c
         .http
-        .post(format!("http://{}/peer", sb.validator(0)))
+        .post(format!("https://{}/peer", sb.validator(0)))
         .json(&json!({"from": 4_000_000_000u32, "msg": "{}", "sig": "22".repeat(64)}))
         .send()
         .unwrap();
@@ -318,7 +318,7 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
     }
     let metrics = c
         .http
-        .get(format!("http://{}/metrics", sb.validator(0)))
+        .get(format!("https://{}/metrics", sb.validator(0)))
         .send()
         .unwrap()
         .text()
@@ -336,13 +336,13 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
     // Reading unknown blocks and proposals: 404.
     let r = c
         .http
-        .get(format!("http://{}/blocks/999999", sb.validator(0)))
+        .get(format!("https://{}/blocks/999999", sb.validator(0)))
         .send()
         .unwrap();
     assert_eq!(r.status(), 404);
     let r = c
         .http
-        .get(format!("http://{}/proposals/nope", sb.validator(0)))
+        .get(format!("https://{}/proposals/nope", sb.validator(0)))
         .send()
         .unwrap();
     assert_eq!(r.status(), 404);
@@ -361,7 +361,7 @@ fn large_proposals_cannot_stall_the_chain(algorithm: &str) {
     let player = support::Tokens::of(&sb).mint("mallory", bitcraps::auth::Role::Player);
     let huge = json!({ "payload": { "blob": "x".repeat(1_500_000) } });
     for target in [
-        format!("http://{}/propose", sb.validator(0)),
+        format!("https://{}/propose", sb.validator(0)),
         format!("http://{}/api/v1/consensus/propose", sb.gateway()),
     ] {
         for _ in 0..4 {
@@ -383,7 +383,7 @@ fn large_proposals_cannot_stall_the_chain(algorithm: &str) {
     let propose_raw = |v: u16, body: &Value| {
         let r = c
             .http
-            .post(format!("http://{}/propose", sb.validator(v)))
+            .post(format!("https://{}/propose", sb.validator(v)))
             .bearer_auth(&player)
             .json(body)
             .send()
@@ -403,7 +403,7 @@ fn large_proposals_cannot_stall_the_chain(algorithm: &str) {
                     let blob = 65_536 - 63 - 5 - i.to_string().len();
                     let body = json!({ "payload": { "blob": "y".repeat(blob), "n": i } });
                     let r = http
-                        .post(format!("http://{}/propose", sb.validator(v)))
+                        .post(format!("https://{}/propose", sb.validator(v)))
                         .bearer_auth(player)
                         .json(&body)
                         .send()
@@ -465,7 +465,7 @@ fn large_proposals_cannot_stall_the_chain(algorithm: &str) {
     for v in 0..4 {
         let r = c
             .http
-            .get(format!("http://{}/health/ready", sb.validator(v)))
+            .get(format!("https://{}/health/ready", sb.validator(v)))
             .send()
             .unwrap();
         assert_eq!(r.status(), 200, "validator {v}");
@@ -484,7 +484,7 @@ fn a_full_queue_refuses_proposals_up_front() {
     // Without fault injection, /fault does not exist, even for an admin;
     // without credentials it answers nothing about itself.
     let fault = |token: Option<&str>| {
-        let mut r = c.http.get(format!("http://{}/fault", sb.validator(0)));
+        let mut r = c.http.get(format!("https://{}/fault", sb.validator(0)));
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }
@@ -500,7 +500,7 @@ fn a_full_queue_refuses_proposals_up_front() {
     // A malformed query string is a problem, not text/plain.
     let r = c
         .http
-        .post(format!("http://{}/propose?wait=2", sb.validator(0)))
+        .post(format!("https://{}/propose?wait=2", sb.validator(0)))
         .bearer_auth(&c.token)
         .json(&json!({"payload": {"x": 1}}))
         .send()
@@ -536,7 +536,7 @@ fn a_full_queue_refuses_proposals_up_front() {
     );
     let r = c
         .http
-        .post(format!("http://{}/propose", sb.validator(0)))
+        .post(format!("https://{}/propose", sb.validator(0)))
         .bearer_auth(&c.token)
         .json(&json!({ "payload": {"one": "more"} }))
         .send()

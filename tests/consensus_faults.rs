@@ -32,7 +32,7 @@ impl Cluster {
         let token = support::Tokens::of(&sb).mint("tester", bitcraps::auth::Role::Admin);
         Cluster {
             sb,
-            http: reqwest::blocking::Client::builder()
+            http: support::http_builder()
                 .timeout(Duration::from_secs(20))
                 .build()
                 .unwrap(),
@@ -44,7 +44,7 @@ impl Cluster {
         let r = self
             .http
             .post(format!(
-                "http://{}/propose?wait={wait}",
+                "https://{}/propose?wait={wait}",
                 self.sb.validator(v)
             ))
             .bearer_auth(&self.token)
@@ -58,7 +58,7 @@ impl Cluster {
     fn get(&self, v: u16, path: &str) -> Option<Value> {
         let r = self
             .http
-            .get(format!("http://{}{path}", self.sb.validator(v)))
+            .get(format!("https://{}{path}", self.sb.validator(v)))
             .timeout(Duration::from_secs(2))
             .send()
             .ok()?;
@@ -76,7 +76,7 @@ impl Cluster {
     fn cut(&self, v: u16, peers: &[u32]) {
         let r = self
             .http
-            .post(format!("http://{}/fault", self.sb.validator(v)))
+            .post(format!("https://{}/fault", self.sb.validator(v)))
             .bearer_auth(&self.token)
             .json(&json!({ "cut": peers }))
             .send()
@@ -180,7 +180,7 @@ fn partitions_stall_split_commit_majority_and_heal(algorithm: &str) {
     c.cut(0, &[2, 3]);
     // What is injected is for admins to read, not for anyone.
     let read = |token: Option<String>| {
-        let mut r = c.http.get(format!("http://{}/fault", c.sb.validator(0)));
+        let mut r = c.http.get(format!("https://{}/fault", c.sb.validator(0)));
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }

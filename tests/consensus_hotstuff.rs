@@ -16,7 +16,7 @@ use support::{Sandbox, kill9, wait_for};
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
+    support::http_builder()
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap()
@@ -24,7 +24,7 @@ fn client() -> reqwest::blocking::Client {
 
 fn get(sb: &Sandbox, v: u16, path: &str) -> Option<Value> {
     let r = client()
-        .get(format!("http://{}{path}", sb.validator(v)))
+        .get(format!("https://{}{path}", sb.validator(v)))
         .timeout(Duration::from_secs(2))
         .send()
         .ok()?;
@@ -76,7 +76,7 @@ fn hotstuff_validators_commit_verifiably_and_survive_a_leader_crash() {
     let token = support::Tokens::of(&sb).mint("tester", bitcraps::auth::Role::Admin);
     let propose = |v: u16, payload: Value| {
         let r = client()
-            .post(format!("http://{}/propose?wait=true", sb.validator(v)))
+            .post(format!("https://{}/propose?wait=true", sb.validator(v)))
             .bearer_auth(&token)
             .json(&json!({ "payload": payload }))
             .send()

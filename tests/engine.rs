@@ -29,7 +29,7 @@ struct Api {
 impl Api {
     fn new(sb: &Sandbox) -> Api {
         Api {
-            base: format!("http://{}", sb.engine()),
+            base: format!("https://{}", sb.engine()),
             http: support::http(),
             tokens: support::Tokens::of(sb),
         }
@@ -479,7 +479,7 @@ fn craps_is_played_durably_and_verifiably() {
     );
     let block: Value = support::http()
         .get(format!(
-            "http://{}/blocks/{}",
+            "https://{}/blocks/{}",
             sb.validator(2),
             commit["height"]
         ))
@@ -516,7 +516,7 @@ fn craps_is_played_durably_and_verifiably() {
     // Business metrics, clean for Prometheus. (Counters start over with the
     // engine process, which this test restarted: only the close is counted;
     // the open-games gauge is rebuilt from the store.)
-    let metrics = support::get(sb.engine(), "/metrics").text().unwrap();
+    let metrics = support::gets(sb.engine(), "/metrics").text().unwrap();
     for line in [
         "bitcraps_engine_games_finished_total{game_type=\"craps\"} 1",
         "bitcraps_engine_actions_total{action=\"close\",game_type=\"craps\",outcome=\"applied\"} 1",
@@ -539,7 +539,7 @@ fn craps_is_played_durably_and_verifiably() {
     // the house the rest, and the ledger audits clean.
     let wallet = |path: &str| -> Value {
         support::http()
-            .get(format!("http://{}{path}", sb.wallet()))
+            .get(format!("https://{}{path}", sb.wallet()))
             .bearer_auth(api.token("root", Admin))
             .send()
             .unwrap()
@@ -774,7 +774,7 @@ fn clients_hanging_up_mid_action_leave_the_game_whole() {
                         "POST /games/{id}/actions HTTP/1.1\r\nhost: {engine}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
                         body.len()
                     );
-                    let Ok(mut conn) = std::net::TcpStream::connect(engine) else {
+                    let Ok(mut conn) = support::tls_connect(engine) else {
                         continue;
                     };
                     let _ = conn.write_all(req.as_bytes());
@@ -1437,7 +1437,7 @@ fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
     let before = view(&api);
 
     // The roll: refused, clearly, after a bounded wait.
-    let slow = reqwest::blocking::Client::builder()
+    let slow = support::http_builder()
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
@@ -1516,7 +1516,7 @@ fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
     assert_eq!(anchor["height"], json!(height));
     assert_eq!(p["draws"].as_array().unwrap().len(), 1);
     let block: Value = support::http()
-        .get(format!("http://{}/blocks/{height}", sb.validator(0)))
+        .get(format!("https://{}/blocks/{height}", sb.validator(0)))
         .send()
         .unwrap()
         .json()

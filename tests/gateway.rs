@@ -260,7 +260,7 @@ fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
     assert_eq!(s, 200, "{list}");
     let direct: serde_json::Value = gw
         .http
-        .get(format!("http://{}/games?limit=5&offset=0", sb.engine()))
+        .get(format!("https://{}/games?limit=5&offset=0", sb.engine()))
         .bearer_auth(gw.token("alice", Player))
         .send()
         .unwrap()
@@ -396,7 +396,7 @@ fn api_keys_work_everywhere_until_revoked() {
         "the key acts as carol through the gateway and at the engine"
     );
     let r = http
-        .get(format!("http://{}/games", sb.engine()))
+        .get(format!("https://{}/games", sb.engine()))
         .header("x-api-key", &key)
         .send()
         .unwrap();

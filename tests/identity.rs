@@ -80,7 +80,7 @@ fn signed_by(key: &ed25519_dalek::SigningKey, c: &Claims) -> String {
 fn deposit(sb: &Sandbox, id: &str) -> Req {
     Req::post(
         "wallet deposit",
-        format!("http://{}/transfers", sb.wallet()),
+        format!("https://{}/transfers", sb.wallet()),
         json!({"id": id, "debit": "issuance", "credit": "player:alice", "amount": 5}),
     )
 }
@@ -177,17 +177,17 @@ fn targets(sb: &Sandbox) -> Vec<(&'static str, Req)> {
         ),
         (
             "engine",
-            Req::get("engine games", format!("http://{}/games", sb.engine())),
+            Req::get("engine games", format!("https://{}/games", sb.engine())),
         ),
         (
             "wallet",
-            Req::get("wallet summary", format!("http://{}/summary", sb.wallet())),
+            Req::get("wallet summary", format!("https://{}/summary", sb.wallet())),
         ),
         (
             "consensus",
             Req::post(
                 "validator propose",
-                format!("http://{}/propose", sb.validator(1)),
+                format!("https://{}/propose", sb.validator(1)),
                 json!({"kind": "chat.message", "payload": {"hi": 1}}),
             ),
         ),
@@ -220,12 +220,12 @@ fn forged_expired_revoked_and_out_of_scope_tokens_are_refused_everywhere() {
             ),
             "engine" => Req::post(
                 "engine create for another",
-                format!("http://{}/games", sb.engine()),
+                format!("https://{}/games", sb.engine()),
                 json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 10}]}),
             ),
             "consensus" => Req::post(
                 "validator game record",
-                format!("http://{}/propose", sb.validator(1)),
+                format!("https://{}/propose", sb.validator(1)),
                 json!({"kind": "game.anchors", "payload": {}}),
             ),
             _ => req.clone(),
@@ -373,8 +373,8 @@ fn a_compromised_validator_or_engine_cannot_mint_what_it_is_not() {
             "gateway games",
             format!("http://{}/api/v1/games", sb.gateway()),
         ),
-        Req::get("engine games", format!("http://{}/games", sb.engine())),
-        Req::get("wallet summary", format!("http://{}/summary", sb.wallet())),
+        Req::get("engine games", format!("https://{}/games", sb.engine())),
+        Req::get("wallet summary", format!("https://{}/summary", sb.wallet())),
         deposit(&sb, "stolen-1"),
     ];
     let mut tried = 0;
@@ -432,9 +432,9 @@ fn a_compromised_validator_or_engine_cannot_mint_what_it_is_not() {
             deposit(&sb, "engine-stolen"),
             Req::get(
                 "wallet alice",
-                format!("http://{}/accounts/player:alice", sb.wallet()),
+                format!("https://{}/accounts/player:alice", sb.wallet()),
             ),
-            Req::get("engine games", format!("http://{}/games", sb.engine())),
+            Req::get("engine games", format!("https://{}/games", sb.engine())),
             Req::get(
                 "gateway upstreams",
                 format!("http://{}/admin/upstreams", sb.gateway()),
@@ -453,13 +453,13 @@ fn a_compromised_validator_or_engine_cannot_mint_what_it_is_not() {
     }
     let (s, body) = Req::post(
         "engine as alice",
-        format!("http://{}/games", sb.engine()),
+        format!("https://{}/games", sb.engine()),
         json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 10}]}),
     )
     .send(Some(&own));
     assert_eq!(s, 403, "{body}");
     let (s, body) =
-        Req::get("wallet summary", format!("http://{}/summary", sb.wallet())).send(Some(&own));
+        Req::get("wallet summary", format!("https://{}/summary", sb.wallet())).send(Some(&own));
     assert_eq!(s, 403, "{body}");
 }
 
@@ -489,32 +489,32 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
     // act as `mallory` (not alice) where the route is about someone else.
     let table: Vec<(Req, &[Role])> = vec![
         (
-            Req::get("wallet GET /summary", format!("http://{w}/summary")),
+            Req::get("wallet GET /summary", format!("https://{w}/summary")),
             &[Admin, Cashier],
         ),
         (
-            Req::get("wallet GET /audit", format!("http://{w}/audit")),
+            Req::get("wallet GET /audit", format!("https://{w}/audit")),
             &[Admin, Cashier],
         ),
         (
-            Req::get("wallet GET /accounts", format!("http://{w}/accounts")),
+            Req::get("wallet GET /accounts", format!("https://{w}/accounts")),
             &[Admin, Cashier],
         ),
         (
-            Req::get("wallet GET /transfers", format!("http://{w}/transfers")),
+            Req::get("wallet GET /transfers", format!("https://{w}/transfers")),
             &[Admin, Cashier],
         ),
         (
             Req::get(
                 "wallet GET /accounts/player:alice",
-                format!("http://{w}/accounts/player:alice"),
+                format!("https://{w}/accounts/player:alice"),
             ),
             &[Admin, Cashier, Engine],
         ),
         (
             Req::post(
                 "wallet POST /transfers deposit",
-                format!("http://{w}/transfers"),
+                format!("https://{w}/transfers"),
                 json!({"id": "walk-deposit", "debit": "issuance", "credit": "player:alice", "amount": 1}),
             ),
             &[Admin, Cashier],
@@ -522,7 +522,7 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
         (
             Req::post(
                 "wallet POST /transfers alice→bob",
-                format!("http://{w}/transfers"),
+                format!("https://{w}/transfers"),
                 json!({"id": "walk-move", "debit": "player:alice", "credit": "player:bob", "amount": 1}),
             ),
             &[Admin],
@@ -530,7 +530,7 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
         (
             Req::post(
                 "engine POST /games for alice",
-                format!("http://{e}/games"),
+                format!("https://{e}/games"),
                 json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 10}]}),
             ),
             &[Admin],
@@ -538,7 +538,7 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
         (
             Req::post(
                 "consensus POST /propose game.*",
-                format!("http://{v}/propose"),
+                format!("https://{v}/propose"),
                 json!({"kind": "game.anchors", "payload": {}}),
             ),
             &[Admin, Engine],
@@ -546,7 +546,7 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
         (
             Req::post(
                 "consensus POST /propose wallet.*",
-                format!("http://{v}/propose"),
+                format!("https://{v}/propose"),
                 json!({"kind": "wallet.anchor", "payload": {}}),
             ),
             &[Admin, Wallet],
@@ -554,7 +554,7 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
         (
             Req::post(
                 "consensus POST /validators",
-                format!("http://{v}/validators"),
+                format!("https://{v}/validators"),
                 json!({}),
             ),
             &[Admin],

@@ -31,7 +31,7 @@ impl<'a> Gw<'a> {
         Gw {
             sb,
             tokens: Tokens::of(sb),
-            http: reqwest::blocking::Client::builder()
+            http: support::http_builder()
                 .timeout(LIMIT)
                 .build()
                 .unwrap(),
@@ -525,7 +525,7 @@ fn bench_gateway_measures_a_running_system_and_enforces_thresholds() {
         "bench",
         "gateway",
         "--target",
-        &format!("http://{}", sb.engine()),
+        &format!("https://{}", sb.engine()),
         "--duration",
         "1s",
         "-o",

@@ -220,7 +220,7 @@ impl Cluster {
         let upstreams: Vec<String> = (0..N).map(|i| net.addr(i)).collect();
         let mut cluster = Cluster {
             children: Vec::new(),
-            http: reqwest::blocking::Client::builder()
+            http: support::http_builder()
                 .timeout(Duration::from_millis(1_500))
                 .build()
                 .unwrap(),
@@ -270,7 +270,7 @@ impl Cluster {
     fn get(&self, i: usize, path: &str) -> Option<Value> {
         let r = self
             .http
-            .get(format!("http://{}{path}", self.net.addr(i)))
+            .get(format!("https://{}{path}", self.net.addr(i)))
             .bearer_auth(&self.token)
             .send()
             .ok()?;
@@ -356,7 +356,7 @@ impl Client {
         let addrs: Vec<String> = (0..N).map(|i| c.net.addr(i)).collect();
         // A short timeout: a request to a cut-off validator must not hold
         // the load back once the network heals.
-        let http = reqwest::blocking::Client::builder()
+        let http = support::http_builder()
             .timeout(Duration::from_millis(300))
             .build()
             .unwrap();
@@ -367,7 +367,7 @@ impl Client {
             while !s.load(Ordering::Relaxed) {
                 let to = &addrs[(k % N as u64) as usize];
                 let r = http
-                    .post(format!("http://{to}/propose?wait=false"))
+                    .post(format!("https://{to}/propose?wait=false"))
                     .bearer_auth(&token)
                     .json(&json!({ "payload": { "run": run, "k": k } }))
                     .send();

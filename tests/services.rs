@@ -9,7 +9,7 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::{Sandbox, get, wait_for};
+use support::{Sandbox, wait_for};
 
 #[test]
 fn every_service_exposes_the_common_contract() {
@@ -21,6 +21,15 @@ fn every_service_exposes_the_common_contract() {
         ("consensus", sb.validator(1)),
         ("wallet", sb.wallet()),
     ] {
+        // The gateway's client-facing port is plain HTTP; the services
+        // behind it speak mutual TLS.
+        let scheme = if name == "gateway" { "http" } else { "https" };
+        let get = |addr: std::net::SocketAddr, path: &str| {
+            support::http()
+                .get(format!("{scheme}://{addr}{path}"))
+                .send()
+                .unwrap()
+        };
         let live: serde_json::Value = get(addr, "/health").json().unwrap();
         assert_eq!(live["status"], "ok");
         assert_eq!(live["service"], name);
@@ -37,7 +46,7 @@ fn every_service_exposes_the_common_contract() {
 
         // Unknown routes: 404 problem+json, request id echoed.
         let resp = support::http()
-            .get(format!("http://{addr}/nope"))
+            .get(format!("{scheme}://{addr}/nope"))
             .header("x-request-id", "req-1")
             .send()
             .unwrap();
@@ -57,7 +66,7 @@ fn every_service_exposes_the_common_contract() {
         support::promtool_check(&text);
     }
     // The gateway reports each dependency, and its upstreams.
-    let report: serde_json::Value = get(sb.gateway(), "/health/ready").json().unwrap();
+    let report: serde_json::Value = support::get(sb.gateway(), "/health/ready").json().unwrap();
     let deps: Vec<&str> = report["dependencies"]
         .as_array()
         .unwrap()
@@ -66,7 +75,7 @@ fn every_service_exposes_the_common_contract() {
         .collect();
     assert_eq!(deps, ["consensus", "game_engine", "jwt_secret", "wallet"]);
     let admin = support::Tokens::of(&sb).mint("ops", bitcraps::auth::Role::Admin);
-    assert_eq!(get(sb.gateway(), "/admin/upstreams").status(), 401);
+    assert_eq!(support::get(sb.gateway(), "/admin/upstreams").status(), 401);
     let ups: serde_json::Value = support::http()
         .get(format!("http://{}/admin/upstreams", sb.gateway()))
         .bearer_auth(admin)
@@ -88,6 +97,7 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
         keys::ensure_service_key(&keys::service_key_path(dir.path(), name), &jwks, name, role)
             .unwrap();
     }
+    support::provision_tls(dir.path(), 1, 1);
     for (bin, path) in [
         ("consensus-service", env!("CARGO_BIN_EXE_consensus-service")),
         (
@@ -97,6 +107,13 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
         ("api-gateway", env!("CARGO_BIN_EXE_api-gateway")),
         ("wallet-service", env!("CARGO_BIN_EXE_wallet-service")),
     ] {
+        let scheme = if bin == "api-gateway" { "http" } else { "https" };
+        let get = |addr: std::net::SocketAddr, path: &str| {
+            support::http()
+                .get(format!("{scheme}://{addr}{path}"))
+                .send()
+                .unwrap()
+        };
         let port = support::free_port_block(1);
         let addr = support::addr(port);
         let mut child = Command::new(path)
@@ -110,7 +127,7 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
             .unwrap();
         wait_for(bin, Duration::from_secs(20), || {
             support::http()
-                .get(format!("http://{addr}/health"))
+                .get(format!("{scheme}://{addr}/health"))
                 .send()
                 .ok()
                 .filter(|r| r.status() == 200)
@@ -150,6 +167,7 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
 #[test]
 fn gateway_refuses_placeholder_secrets() {
     let dir = tempfile::tempdir().unwrap();
+    support::provision_tls(dir.path(), 1, 1);
     let port = support::free_port_block(1);
     let out = Command::new(env!("CARGO_BIN_EXE_api-gateway"))
         .args(["--listen", &support::addr(port).to_string()])
@@ -171,6 +189,7 @@ fn gateway_refuses_placeholder_secrets() {
 #[test]
 fn services_refuse_to_start_without_a_key_set() {
     let dir = tempfile::tempdir().unwrap();
+    support::provision_tls(dir.path(), 1, 1);
     for path in [
         env!("CARGO_BIN_EXE_api-gateway"),
         env!("CARGO_BIN_EXE_consensus-service"),
@@ -191,4 +210,22 @@ fn services_refuse_to_start_without_a_key_set() {
     }
     // No service made an issuer key (only the CLI does).
     assert!(!dir.path().join("auth/issuer").exists());
+}
+
+#[test]
+fn services_refuse_to_start_without_their_tls_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = support::free_port_block(1);
+    let out = Command::new(env!("CARGO_BIN_EXE_consensus-service"))
+        .args(["--listen", &support::addr(port).to_string()])
+        .env("BITCRAPS_STATE_DIR", dir.path())
+        .env_remove("BITCRAPS_INSECURE_PLAINTEXT")
+        .env_remove("TLS_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("TLS identity"), "{err}");
+    assert!(err.contains("tls/validator-0"), "{err}");
+    assert!(err.contains("--insecure-plaintext"), "{err}");
 }

@@ -405,7 +405,7 @@ fn logs_show_each_service_with_request_ids() {
     let sb = Sandbox::new();
     sb.up();
     let resp = support::http()
-        .get(format!("http://{}/no/such/route", sb.engine()))
+        .get(format!("https://{}/no/such/route", sb.engine()))
         .header("x-request-id", "trace-me-42")
         .send()
         .unwrap();
@@ -605,7 +605,7 @@ fn a_terminal_that_stops_reading_does_not_stall_supervision() {
     let client = support::http();
     for i in 0..3000 {
         let r = client
-            .get(format!("http://{}/flood/{i}", sb.engine()))
+            .get(format!("https://{}/flood/{i}", sb.engine()))
             .send()
             .unwrap();
         assert_eq!(r.status(), 404);

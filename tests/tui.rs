@@ -263,7 +263,7 @@ fn in_a_terminal_the_tui_restarts_a_service_and_follows_its_log() {
     shows("logs: engine-0");
     let marker = format!("tui-probe-{}", std::process::id());
     let r = support::http()
-        .get(format!("http://{}/games", sb.engine()))
+        .get(format!("https://{}/games", sb.engine()))
         .header("x-request-id", &marker)
         .send()
         .unwrap();

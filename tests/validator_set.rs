@@ -29,7 +29,7 @@ impl Cluster {
     fn post(&self, v: u16, path: &str, token: &str, body: Value) -> (u16, Value) {
         let r = self
             .http
-            .post(format!("http://{}{path}", self.sb.validator(v)))
+            .post(format!("https://{}{path}", self.sb.validator(v)))
             .bearer_auth(token)
             .json(&body)
             .send()
@@ -41,7 +41,7 @@ impl Cluster {
     fn get(&self, v: u16, path: &str) -> Option<Value> {
         let r = self
             .http
-            .get(format!("http://{}{path}", self.sb.validator(v)))
+            .get(format!("https://{}{path}", self.sb.validator(v)))
             .timeout(Duration::from_secs(2))
             .send()
             .ok()?;
@@ -329,7 +329,7 @@ fn cluster(sb: Sandbox) -> Cluster {
     Cluster {
         admin: tokens.mint("ops", bitcraps::auth::Role::Admin),
         player: tokens.mint("alice", bitcraps::auth::Role::Player),
-        http: reqwest::blocking::Client::builder()
+        http: support::http_builder()
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap(),
@@ -433,7 +433,7 @@ fn a_validator_with_a_new_key_joins_and_its_vote_counts() {
     );
     let status = |c: &Cluster| -> Option<Value> {
         c.http
-            .get(format!("http://{addr}/status"))
+            .get(format!("https://{addr}/status"))
             .timeout(Duration::from_secs(2))
             .send()
             .ok()?

@@ -70,7 +70,7 @@ impl Wallet {
             .spawn()
             .unwrap();
         self.child = Some(child);
-        let url = format!("http://{}/health/ready", self.addr);
+        let url = format!("https://{}/health/ready", self.addr);
         wait_for("the wallet to be ready", Duration::from_secs(30), || {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
                 panic!("the wallet exited with {status}: {}", self.log());
@@ -95,7 +95,7 @@ impl Wallet {
     }
 
     fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("https://{}", self.addr)
     }
 
     fn db(&self) -> std::path::PathBuf {

@@ -30,7 +30,7 @@ fn knob(name: &str, default: usize) -> usize {
 }
 
 fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
+    support::http_builder()
         .timeout(Duration::from_secs(15))
         .build()
         .unwrap()
@@ -47,7 +47,7 @@ fn play(
 ) {
     let http = client();
     let post = |path: &str, body: &Value| {
-        http.post(format!("http://{engine}{path}"))
+        http.post(format!("https://{engine}{path}"))
             .bearer_auth(&token)
             .json(body)
             .send()
@@ -105,7 +105,7 @@ fn mismatches(sb: &Sandbox, admin: &str) -> Vec<String> {
     let http = client();
     let get = |addr: std::net::SocketAddr, path: &str| -> (u16, Value) {
         let r = http
-            .get(format!("http://{addr}{path}"))
+            .get(format!("https://{addr}{path}"))
             .bearer_auth(admin)
             .send()
             .unwrap();
@@ -248,7 +248,7 @@ fn kill9_of_the_engine_or_the_wallet_makes_loses_and_duplicates_no_chip() {
     });
     assert!(settled, "tables disagree with their games: {last:#?}");
     let audit: Value = client()
-        .get(format!("http://{}/audit", sb.wallet()))
+        .get(format!("https://{}/audit", sb.wallet()))
         .bearer_auth(&admin)
         .send()
         .unwrap()

@@ -175,7 +175,7 @@ pub fn save_revoked(path: &Path, jtis: &[String]) -> anyhow::Result<()> {
     write_atomic(path, serde_json::to_string_pretty(jtis)?.as_bytes(), 0o644)
 }
 
-fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }

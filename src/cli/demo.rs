@@ -42,8 +42,9 @@ pub fn seed(cfg: &Config, state_dir: &std::path::Path, timeout: Duration) -> any
         &["gateway", "wallet"],
         600,
     )?;
-    let http = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(10))
+    let http = crate::tls::transport()
+        .blocking(crate::tls::Expect::AnyService, reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10)))
         .build()?;
     let body = deposits(cfg);
     let began = Instant::now();
@@ -55,7 +56,7 @@ pub fn seed(cfg: &Config, state_dir: &std::path::Path, timeout: Duration) -> any
                 addr.set_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
             }
             match http
-                .post(format!("http://{addr}/transfers"))
+                .post(format!("{}/transfers", crate::tls::transport().base(addr)))
                 .bearer_auth(&token)
                 .json(&body)
                 .send()

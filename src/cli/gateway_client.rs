@@ -104,9 +104,10 @@ impl Gateway {
             name: "gateway",
             token,
             // Long enough for `propose --wait` to see its commit.
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()?,
+            http: crate::tls::transport()
+        .blocking(crate::tls::Expect::AnyService, reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(60)))
+        .build()?,
         })
     }
 
@@ -137,8 +138,9 @@ impl Gateway {
     ) -> anyhow::Result<()> {
         use std::io::BufRead;
         let url = format!("{}{path}", self.base);
-        let resp = reqwest::blocking::Client::builder()
-            .build()?
+        let resp = crate::tls::transport()
+        .blocking(crate::tls::Expect::AnyService, reqwest::blocking::Client::builder())
+        .build()?
             .get(&url)
             .bearer_auth(&self.token)
             .header("accept", "text/event-stream")

@@ -3,6 +3,7 @@
 //! maps errors to documented exit codes.
 
 pub mod auth_cmd;
+pub mod certs_cmd;
 pub mod bench;
 pub mod config_cmd;
 pub mod consensus_cmd;
@@ -107,6 +108,9 @@ pub enum Command {
     /// Mint credentials.
     #[command(subcommand)]
     Auth(auth_cmd::AuthCommand),
+    /// The services' TLS certificates.
+    #[command(subcommand)]
+    Certs(certs_cmd::CertsCommand),
     /// Create, play, watch and verify games through the gateway.
     #[command(subcommand)]
     Game(game_cmd::GameCommand),
@@ -184,6 +188,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Start(args) => lifecycle::start(g, args),
         Command::Config(cmd) => config_cmd::run(g, cmd),
         Command::Auth(cmd) => auth_cmd::run(g, cmd),
+        Command::Certs(cmd) => certs_cmd::run(g, cmd),
         Command::Bench(cmd) => bench::run(g, cmd),
         Command::Keys(cmd) => keys::run(g, cmd),
         Command::Consensus(cmd) => consensus_cmd::run(g, cmd),
@@ -265,6 +270,9 @@ pub fn load_config(g: &GlobalArgs, extra: &[(String, String, String)]) -> anyhow
         flags: &flags,
     })?;
     let config = layered.resolve()?;
+    // Direct calls to the services (health checks, bench, TUI) present the
+    // state dir's `cli` identity when there is one.
+    crate::tls::install(crate::tls::Transport::for_cli(&config, &g.state_dir)?);
     let file = file.map(|p| p.canonicalize().unwrap_or(p));
     Ok(Loaded {
         layered,

@@ -55,6 +55,10 @@ pub struct UpArgs {
     /// warnings and errors (the files under logs/ keep everything).
     #[arg(long, value_name = "FILTER")]
     pub log_level: Option<String>,
+    /// Debugging only: plain HTTP between the services instead of mutual
+    /// TLS (`tls.insecure_plaintext`). Warns loudly at start.
+    #[arg(long)]
+    pub insecure_plaintext: bool,
     /// Internal: run as the detached supervisor.
     #[arg(long, hide = true)]
     pub supervise_daemon: bool,
@@ -96,6 +100,13 @@ impl UpArgs {
                 "telemetry.log_level".into(),
                 l.clone(),
                 "--log-level".into(),
+            ));
+        }
+        if self.insecure_plaintext {
+            v.push((
+                "tls.insecure_plaintext".into(),
+                "true".into(),
+                "--insecure-plaintext".into(),
             ));
         }
         if let Some(t) = self.timeout {
@@ -155,6 +166,7 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
     }
     check_service_settings(&loaded)?;
     ensure_dev_secret(&loaded, &state, &specs)?;
+    ensure_certificates(g, &loaded, &state, &specs)?;
     // Each validator's key and the shared genesis, made once.
     crate::services::consensus::genesis::ensure(
         state.root(),
@@ -257,6 +269,61 @@ fn ensure_dev_secret(
     crate::services::credentials::provision(&loaded.config, state.root(), &callers)
 }
 
+/// Mutual TLS (the default): the CA and each instance's certificate, made
+/// once and reused, made again when missing or expiring (see
+/// [`crate::tls::issue`]), plus the `cli` identity the supervisor's health
+/// checks and the tools use. Under --insecure-plaintext, a loud warning.
+fn ensure_certificates(
+    g: &GlobalArgs,
+    loaded: &Loaded,
+    state: &StateDir,
+    specs: &[plan::ServiceSpec],
+) -> anyhow::Result<()> {
+    if loaded.config.tls.insecure_plaintext {
+        eprintln!(
+            "WARNING: --insecure-plaintext: the services talk plain HTTP to each other, \
+             unauthenticated and readable on the network. For debugging only."
+        );
+        return Ok(());
+    }
+    if loaded.config.tls.dir.is_some() {
+        // Certificates come from elsewhere (a mounted Secret).
+        return Ok(());
+    }
+    let made = issue_certificates(&loaded.config, state.root(), specs, false)?;
+    if !made.is_empty() && !g.quiet {
+        for (name, why) in &made {
+            if why != "there is none" {
+                eprintln!("note: new TLS certificate for {name}: {why}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes (or with `force`, makes again) the certificates of every instance
+/// of the plan, the gateway's and the `cli` identity, naming the planned
+/// bind IPs; returns `(instance, why)` for each made.
+pub fn issue_certificates(
+    cfg: &crate::config::Config,
+    root: &std::path::Path,
+    specs: &[plan::ServiceSpec],
+    force: bool,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let mut names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    for extra in ["gateway", "cli"] {
+        if !names.iter().any(|n| n == extra) {
+            names.push(extra.to_string());
+        }
+    }
+    let mut ips: Vec<std::net::IpAddr> = specs.iter().map(|s| s.addr.ip()).collect();
+    ips.push(cfg.gateway.listen_addr.ip());
+    ips.sort();
+    ips.dedup();
+    crate::tls::issue::ensure_instances(root, &names, &ips, force, time::OffsetDateTime::now_utc())
+        .map_err(|e| fail(Code::Error, format!("cannot make TLS certificates: {e:#}")))
+}
+
 fn supervise(
     g: &GlobalArgs,
     loaded: &Loaded,
@@ -283,8 +350,14 @@ fn supervise(
         ready_timeout: cfg.supervisor.ready_timeout,
         stop_timeout: cfg.supervisor.stop_timeout,
         console,
+        gateway_https: cfg.gateway.tls.cert.is_some(),
     };
     let _ = g;
+    // The supervisor's health checks present the `cli` identity made above.
+    crate::tls::install(
+        crate::tls::Transport::for_cli(cfg, opts.state.root())
+            .map_err(|e| fail(Code::Error, format!("{e:#}")))?,
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

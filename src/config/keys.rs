@@ -219,6 +219,20 @@ pub const KEYS: &[KeyDef] = &[
         doc: "This engine's or wallet's own Ed25519 key for its calls to other services (its public key must be in the key set with its one role and name). Empty: <state dir>/auth/services/<name>.key, which `bitcraps up` makes.",
     },
     KeyDef {
+        key: "gateway.tls.cert",
+        env: "GATEWAY_TLS_CERT",
+        default: "",
+        kind: Kind::Text,
+        doc: "PEM certificate (chain) of the gateway's client-facing port. Set with gateway.tls.key, the port serves TLS 1.3 (https); empty: plain HTTP. Reloaded within a second when the file changes.",
+    },
+    KeyDef {
+        key: "gateway.tls.key",
+        env: "GATEWAY_TLS_KEY",
+        default: "",
+        kind: Kind::Text,
+        doc: "PEM private key of gateway.tls.cert.",
+    },
+    KeyDef {
         key: "service_discovery.method",
         env: "SERVICE_DISCOVERY_METHOD",
         default: "static",
@@ -507,6 +521,20 @@ pub const KEYS: &[KeyDef] = &[
         default: "info",
         kind: Kind::Text,
         doc: "tracing filter directive, e.g. \"info\" or \"bitcraps=debug,tower_http=info\".",
+    },
+    KeyDef {
+        key: "tls.insecure_plaintext",
+        env: "BITCRAPS_INSECURE_PLAINTEXT",
+        default: "false",
+        kind: Kind::Bool,
+        doc: "Debugging only: plain HTTP between the services instead of mutual TLS (`up --insecure-plaintext`). Every service warns at start while it is on.",
+    },
+    KeyDef {
+        key: "tls.dir",
+        env: "TLS_DIR",
+        default: "",
+        kind: Kind::Text,
+        doc: "Directory of this instance's TLS identity: tls.crt, tls.key and ca.crt (the shape cert-manager writes into a Secret). Empty: <state dir>/tls/<instance>, which `bitcraps up` makes. Certificate and key are reloaded within a second when they change.",
     },
 ];
 

@@ -300,6 +300,10 @@ impl Layered {
                     service_key_file: non_empty(self.text("gateway.auth.service_key_file")?)
                         .map(PathBuf::from),
                 },
+                tls: GatewayTls {
+                    cert: non_empty(self.text("gateway.tls.cert")?).map(PathBuf::from),
+                    key: non_empty(self.text("gateway.tls.key")?).map(PathBuf::from),
+                },
             },
             service_discovery: DiscoveryConfig {
                 method: self.choice("service_discovery.method")?,
@@ -373,6 +377,10 @@ impl Layered {
             telemetry: TelemetryConfig {
                 log_format: self.choice("telemetry.log_format")?,
                 log_level: self.text("telemetry.log_level")?,
+            },
+            tls: TlsConfig {
+                insecure_plaintext: self.boolean("tls.insecure_plaintext")?,
+                dir: non_empty(self.text("tls.dir")?).map(PathBuf::from),
             },
         };
         cfg.check(self)?;
@@ -572,6 +580,24 @@ pub struct Config {
     pub wallet: WalletConfig,
     pub supervisor: SupervisorConfig,
     pub telemetry: TelemetryConfig,
+    #[serde(skip)]
+    pub tls: TlsConfig,
+}
+
+/// Transport security between the services (see [`crate::tls`]).
+#[derive(Debug, Clone, Default)]
+pub struct TlsConfig {
+    /// Plain HTTP between services (debugging only).
+    pub insecure_plaintext: bool,
+    /// This instance's identity directory; None: `<state>/tls/<instance>`.
+    pub dir: Option<PathBuf>,
+}
+
+/// The gateway's client-facing TLS (both set, or neither).
+#[derive(Debug, Clone, Default)]
+pub struct GatewayTls {
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -591,6 +617,8 @@ pub struct GatewayConfig {
     pub rate_limit: RateLimitConfig,
     #[serde(skip)]
     pub auth: AuthConfig,
+    #[serde(skip)]
+    pub tls: GatewayTls,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -810,6 +838,14 @@ impl Config {
     }
 
     fn check(&self, layered: &Layered) -> Result<(), ConfigError> {
+        if self.gateway.tls.cert.is_some() != self.gateway.tls.key.is_some() {
+            return Err(ConfigError::Constraint(format!(
+                "the gateway's client-facing TLS needs both a certificate and a key: set {} and {} \
+                 together (or neither)",
+                layered.describe("gateway.tls.cert"),
+                layered.describe("gateway.tls.key"),
+            )));
+        }
         let f = u32::from(self.consensus.byzantine_threshold);
         let n = self.validator_addrs().len() as u32;
         if n < 3 * f + 1 {

@@ -38,6 +38,8 @@ pub struct SupervisorOptions {
     pub stop_timeout: Duration,
     /// Echo prefixed, rendered log lines to stdout (foreground `up`).
     pub console: Option<Console>,
+    /// The gateway's client-facing port serves TLS (`gateway.tls.*`).
+    pub gateway_https: bool,
 }
 
 enum Command {
@@ -177,7 +179,14 @@ impl Ctx {
         let Some(spec) = self.opts.specs.get(idx) else {
             return Health::Down;
         };
-        let url = format!("http://{}/health/ready", spec.addr);
+        // Services speak this process's transport; the gateway's port is
+        // plain HTTP unless it was given a certificate.
+        let base = if spec.kind == super::plan::ServiceKind::Gateway && !self.opts.gateway_https {
+            format!("http://{}", spec.addr)
+        } else {
+            crate::tls::transport().base(spec.addr)
+        };
+        let url = format!("{base}/health/ready");
         let Ok(resp) = self.http.get(&url).send().await else {
             return Health::Down;
         };
@@ -253,9 +262,13 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
         log,
         shutdown: Notify::new(),
         shutdown_grace: Mutex::new(None),
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(1))
-            .pool_max_idle_per_host(1)
+        http: crate::tls::transport()
+            .reqwest(
+                crate::tls::Expect::AnyService,
+                reqwest::Client::builder()
+                    .timeout(Duration::from_secs(1))
+                    .pool_max_idle_per_host(1),
+            )
             .build()
             .context("cannot build HTTP client")?,
         opts,

@@ -307,10 +307,11 @@ pub enum Command {
 
 impl Collector {
     pub fn new(sources: Sources) -> anyhow::Result<Collector> {
-        let http = reqwest::blocking::Client::builder()
+        let http = crate::tls::transport()
+        .blocking(crate::tls::Expect::AnyService, reqwest::blocking::Client::builder()
             .timeout(sources.timeout)
-            .connect_timeout(sources.timeout)
-            .build()?;
+            .connect_timeout(sources.timeout))
+        .build()?;
         Ok(Collector {
             sources,
             http,
@@ -356,7 +357,7 @@ impl Collector {
             let validators: Vec<_> = validator_names
                 .iter()
                 .map(|e| {
-                    let url = format!("http://{}/status", e.addr);
+                    let url = format!("{}/status", crate::tls::transport().base(e.addr));
                     (
                         e.name.clone(),
                         s.spawn(move || self.json::<ConsensusStatus>(&url)),
@@ -370,7 +371,7 @@ impl Collector {
                     let url = if e.kind == ServiceKind::Gateway {
                         format!("{gw}/metrics")
                     } else {
-                        format!("http://{}/metrics", e.addr)
+                        format!("{}/metrics", crate::tls::transport().base(e.addr))
                     };
                     (
                         e.name,

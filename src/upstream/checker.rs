@@ -19,10 +19,14 @@ where
 {
     let timeout = interval.min(Duration::from_secs(2));
     tokio::spawn(async move {
-        let client = match reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .pool_max_idle_per_host(1)
+        let client = match crate::tls::transport()
+            .reqwest(
+                crate::tls::transport::expect_for_upstream(&set.service),
+                reqwest::Client::builder()
+                    .timeout(timeout)
+                    .connect_timeout(timeout)
+                    .pool_max_idle_per_host(1),
+            )
             .build()
         {
             Ok(c) => c,
@@ -31,11 +35,12 @@ where
                 return;
             }
         };
+        let base = crate::tls::transport();
         loop {
             let probes = set.addrs().into_iter().map(|addr| {
                 let client = client.clone();
+                let url = format!("{}/health", base.base(addr));
                 async move {
-                    let url = format!("http://{addr}/health");
                     let result = match client.get(&url).send().await {
                         Ok(r) if r.status().is_success() => Ok(()),
                         Ok(r) => Err(format!("{url} answered {}", r.status())),

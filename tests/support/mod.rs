@@ -74,6 +74,7 @@ impl Sandbox {
             .tempdir_in(std::env::temp_dir())
             .unwrap();
         let base_port = free_port_block(2 + engines + validators);
+        provision_tls(dir.path(), validators, engines);
         Sandbox {
             dir,
             base_port,
@@ -217,7 +218,7 @@ impl Sandbox {
     pub fn fund(&self, player: &str, amount: u64) {
         let token = Tokens::of(self).mint("test-cashier", bitcraps::auth::Role::Cashier);
         let r = http()
-            .post(format!("http://{}/transfers", self.wallet()))
+            .post(format!("https://{}/transfers", self.wallet()))
             .bearer_auth(token)
             .json(&serde_json::json!({
                 "id": format!("fund.{player}.{}", uuid::Uuid::new_v4().simple()),
@@ -344,15 +345,92 @@ pub fn wait_for<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>
     }
 }
 
-pub fn http() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
+/// The CA every sandbox of this test process shares (copied into each
+/// state dir before `up`, which then issues the instances' certificates
+/// from it), and the `cli` identity tests call the services with.
+struct SharedTls {
+    dir: tempfile::TempDir,
 }
 
+fn shared_tls() -> &'static SharedTls {
+    static SHARED: std::sync::OnceLock<SharedTls> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let dir = tempfile::Builder::new().prefix("bctls").tempdir().unwrap();
+        bitcraps::tls::issue::ensure_instances(
+            dir.path(),
+            &["cli".to_string()],
+            &[],
+            false,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        SharedTls { dir }
+    })
+}
+
+/// The shared CA's files (`ca.crt`, `ca.key`) and the `cli` identity's dir.
+pub fn shared_ca_dir() -> PathBuf {
+    bitcraps::tls::tls_root(shared_tls().dir.path())
+}
+
+/// What `up` makes, made ahead from the shared CA: each instance's
+/// certificate and the `cli` identity, in `<state>/tls/`.
+pub fn provision_tls(state: &Path, validators: u16, engines: u16) {
+    use std::os::unix::fs::PermissionsExt;
+    let root = bitcraps::tls::tls_root(state);
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700)).unwrap();
+    for f in ["ca.crt", "ca.key"] {
+        std::fs::copy(shared_ca_dir().join(f), root.join(f)).unwrap();
+    }
+    let mut names: Vec<String> = vec!["gateway".into(), "wallet".into(), "cli".into()];
+    names.extend((0..validators).map(|i| format!("validator-{i}")));
+    names.extend((0..engines).map(|i| format!("engine-{i}")));
+    bitcraps::tls::issue::ensure_instances(
+        state,
+        &names,
+        &["127.0.0.1".parse().unwrap()],
+        false,
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+}
+
+/// The `cli` identity of the shared CA (valid in every sandbox).
+pub fn cli_transport() -> bitcraps::tls::Transport {
+    bitcraps::tls::Transport::mtls(bitcraps::tls::Files::in_dir(
+        &shared_ca_dir().join("cli"),
+    ))
+    .unwrap()
+}
+
+/// A client presenting the `cli` identity: it reaches the services
+/// (`https://`) and the gateway's plain port (`http://`) alike.
+pub fn http() -> reqwest::blocking::Client {
+    http_builder().timeout(Duration::from_secs(5)).build().unwrap()
+}
+
+/// [`http`]'s builder, for tests that tune it.
+pub fn http_builder() -> reqwest::blocking::ClientBuilder {
+    cli_transport().blocking(
+        bitcraps::tls::Expect::AnyService,
+        reqwest::blocking::Client::builder(),
+    )
+}
+
+/// The async flavour of [`http_builder`].
+pub fn async_http_builder() -> reqwest::ClientBuilder {
+    cli_transport().reqwest(bitcraps::tls::Expect::AnyService, reqwest::Client::builder())
+}
+
+/// `GET http://<addr><path>` (the gateway's plain port).
 pub fn get(addr: SocketAddr, path: &str) -> reqwest::blocking::Response {
     http().get(format!("http://{addr}{path}")).send().unwrap()
+}
+
+/// `GET https://<addr><path>` (a service, over mutual TLS).
+pub fn gets(addr: SocketAddr, path: &str) -> reqwest::blocking::Response {
+    http().get(format!("https://{addr}{path}")).send().unwrap()
 }
 
 pub fn port_free(addr: SocketAddr) -> bool {
@@ -435,4 +513,18 @@ impl Tokens {
     pub fn sign(&self, claims: &bitcraps::auth::Claims) -> String {
         bitcraps::auth::sign(&self.0, claims).unwrap()
     }
+}
+
+/// A TLS connection to a service at `addr` with the `cli` identity, as a
+/// raw byte stream (the handshake runs on first write).
+pub fn tls_connect(
+    addr: SocketAddr,
+) -> std::io::Result<rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>> {
+    let cfg = cli_transport()
+        .client_config(bitcraps::tls::Expect::AnyService)
+        .unwrap();
+    let name = rustls::pki_types::ServerName::try_from("bitcraps.internal").unwrap();
+    let conn = rustls::ClientConnection::new(cfg, name).map_err(std::io::Error::other)?;
+    let tcp = std::net::TcpStream::connect(addr)?;
+    Ok(rustls::StreamOwned::new(conn, tcp))
 }

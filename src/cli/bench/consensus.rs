@@ -83,9 +83,10 @@ async fn consensus_load(
     token: String,
     state_dir: std::path::PathBuf,
 ) -> anyhow::Result<ConsensusReport> {
-    let http = reqwest::Client::builder()
+    let http = crate::tls::transport()
+        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder()
         .pool_max_idle_per_host(a.concurrency.max(1))
-        .timeout(Duration::from_secs(30))
+        .timeout(Duration::from_secs(30)))
         .build()?;
     let pb = bar(g, a.duration.as_secs().max(1), "proposing (seconds)");
     let began = Instant::now();
@@ -104,7 +105,7 @@ async fn consensus_load(
                 i += 1;
                 let t = Instant::now();
                 let r = http
-                    .post(format!("http://{addr}/propose?wait=true"))
+                    .post(format!("{}/propose?wait=true", crate::tls::transport().base(addr)))
                     .bearer_auth(&token)
                     .json(&json!({"payload": {"bench": w, "n": i}}))
                     .send()
@@ -137,7 +138,7 @@ async fn consensus_load(
     if a.kill_leader {
         tokio::time::sleep(a.duration / 2).await;
         let status: serde_json::Value = http
-            .get(format!("http://{}/status", addrs[0]))
+            .get(format!("{}/status", crate::tls::transport().base(addrs[0])))
             .send()
             .await?
             .json()

@@ -76,7 +76,7 @@ pub fn engine_report(g: &GlobalArgs, a: &EngineBench) -> anyhow::Result<Report> 
     let loaded = super::super::load_config(g, &[])?;
     let addr = a.addr.unwrap_or(loaded.config.game_engine.addr);
     let token = super::super::gateway_client::admin_token(g, &loaded.config, "bench", 86_400)?;
-    let wallet = format!("http://{}", loaded.config.wallet.addr);
+    let wallet = crate::tls::transport().base(loaded.config.wallet.addr);
     let bankroll = loaded.config.game_engine.table_bankroll;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -193,10 +193,11 @@ async fn load(
     token: String,
     (wallet, bankroll): (String, u64),
 ) -> anyhow::Result<Report> {
-    let base = format!("http://{addr}");
-    let http = reqwest::Client::builder()
+    let base = crate::tls::transport().base(addr);
+    let http = crate::tls::transport()
+        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder()
         .pool_max_idle_per_host(a.concurrency.max(1))
-        .timeout(Duration::from_secs(30))
+        .timeout(Duration::from_secs(30)))
         .build()?;
     if http.get(format!("{base}/health")).send().await.is_err() {
         return Err(fail(

@@ -259,7 +259,7 @@ pub fn report(g: &GlobalArgs, a: &GatewayBench) -> anyhow::Result<GatewayReport>
         .config
         .wallet_addrs()
         .first()
-        .map(|a| format!("http://{a}"))
+        .map(|a| crate::tls::transport().base(a))
         .unwrap_or_default();
     rt.block_on(run(
         g,
@@ -322,9 +322,10 @@ async fn run(
     players: Vec<(String, String)>,
     (funder, bankroll, wallet): (String, u64, String),
 ) -> anyhow::Result<GatewayReport> {
-    let http = reqwest::Client::builder()
+    let http = crate::tls::transport()
+        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder()
         .pool_max_idle_per_host(usize::try_from(a.concurrency).unwrap_or(16))
-        .timeout(Duration::from_secs(30))
+        .timeout(Duration::from_secs(30)))
         .build()?;
     if http.get(&health).send().await.is_err() {
         return Err(fail(

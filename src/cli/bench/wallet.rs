@@ -176,10 +176,11 @@ async fn load(
     if a.accounts < 2 {
         return Err(fail(Code::Usage, "--accounts must be at least 2"));
     }
-    let base = format!("http://{addr}");
-    let http = reqwest::Client::builder()
+    let base = crate::tls::transport().base(addr);
+    let http = crate::tls::transport()
+        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder()
         .pool_max_idle_per_host(a.concurrency.max(1) * 2)
-        .timeout(Duration::from_secs(30))
+        .timeout(Duration::from_secs(30)))
         .build()?;
     if http.get(format!("{base}/health")).send().await.is_err() {
         return Err(fail(

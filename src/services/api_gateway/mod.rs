@@ -262,7 +262,7 @@ async fn list_games(
         asked += 1;
         let mut r = s
             .fanout
-            .get(format!("http://{addr}/games?{q}"))
+            .get(format!("{}/games?{q}", crate::tls::transport().base(addr)))
             .timeout(s.proxy.timeout());
         for (h, v) in &creds {
             r = r.header(h, v.clone());
@@ -684,7 +684,7 @@ pub fn app(
         engines: engines.clone(),
         validators: validators.clone(),
         wallets: wallets.clone(),
-        proxy: Arc::new(Proxy::new(cfg.gateway.request_timeout)),
+        proxy: Arc::new(Proxy::new(cfg.gateway.request_timeout)?),
         limits: limits.clone(),
         watchers,
         generations: Arc::new(reload::Generations::new(file)),
@@ -697,8 +697,11 @@ pub fn app(
         wallets,
         proxy: live.proxy.clone(),
         secret: TokenVerifier::new(verifier),
-        fanout: reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2))
+        fanout: crate::tls::transport()
+            .reqwest(
+                crate::tls::Expect::Role(crate::tls::Peer::Engine),
+                reqwest::Client::builder().connect_timeout(Duration::from_secs(2)),
+            )
             .build()?,
         reloads: live.generations.clone(),
     };
@@ -735,13 +738,29 @@ where
     F: Fn() -> anyhow::Result<Config> + Send + Sync + 'static,
 {
     let addr = opts.listen.unwrap_or(cfg.gateway.listen_addr);
+    listen::install_transport(&cfg, &opts.state_dir, "gateway")?;
+    // The client-facing port: TLS with the configured certificate, else
+    // plain HTTP (the hops behind it are mutual TLS either way).
+    let public_tls = match (&cfg.gateway.tls.cert, &cfg.gateway.tls.key) {
+        (Some(cert), Some(key)) => Some(crate::tls::transport::public_server_config(
+            crate::tls::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+                ca: cert.clone(),
+            },
+        )?),
+        _ => None,
+    };
     let listener = listen::bind(addr, "gateway").await?;
     let (app, live) = app(&cfg, &opts, file.clone())?;
     if let Some(load) = load {
         reload::spawn_reloader(live, file, load);
     }
     tracing::info!(%addr, discovery = %cfg.service_discovery.method, health_check_interval = %humantime::format_duration(cfg.gateway.health_check_interval), "gateway listening");
-    listen::serve(listener, app).await
+    match public_tls {
+        Some(tls) => listen::serve_public_tls(listener, app, tls).await,
+        None => listen::serve_plain(listener, app).await,
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, Uri, header};
 use hyper::body::{Frame, Incoming, SizeHint};
+use crate::tls::{Expect, Peer};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -379,23 +381,40 @@ impl Upstream {
 }
 
 pub struct Proxy {
-    client: Client<HttpConnector, Body>,
+    /// One client per upstream role, each accepting only that role's
+    /// certificates (under mutual TLS).
+    engines: Client<HttpsConnector<HttpConnector>, Body>,
+    validators: Client<HttpsConnector<HttpConnector>, Body>,
+    wallets: Client<HttpsConnector<HttpConnector>, Body>,
     /// Milliseconds; a configuration reload may change it.
     timeout_ms: AtomicU64,
 }
 
 impl Proxy {
-    pub fn new(timeout: Duration) -> Proxy {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(2)));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(64)
-            .build(connector);
-        Proxy {
-            client,
+    pub fn new(timeout: Duration) -> anyhow::Result<Proxy> {
+        let client = |role: Peer| -> anyhow::Result<Client<HttpsConnector<HttpConnector>, Body>> {
+            let mut connector = HttpConnector::new();
+            connector.set_nodelay(true);
+            connector.set_connect_timeout(Some(Duration::from_secs(2)));
+            let connector = crate::tls::transport().hyper_connector(Expect::Role(role), connector)?;
+            Ok(Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_max_idle_per_host(64)
+                .build(connector))
+        };
+        Ok(Proxy {
+            engines: client(Peer::Engine)?,
+            validators: client(Peer::Validator)?,
+            wallets: client(Peer::Wallet)?,
             timeout_ms: AtomicU64::new(timeout.as_millis() as u64),
+        })
+    }
+
+    fn client_for(&self, up: &Upstream) -> &Client<HttpsConnector<HttpConnector>, Body> {
+        match crate::tls::transport::expect_for_upstream(up.name) {
+            Expect::Role(Peer::Validator) => &self.validators,
+            Expect::Role(Peer::Wallet) => &self.wallets,
+            _ => &self.engines,
         }
     }
 
@@ -421,7 +440,7 @@ impl Proxy {
     ) -> Result<Response<Body>, Problem> {
         let addr = reservation.addr();
         let slot = reservation.slot.clone();
-        let uri: Uri = format!("http://{addr}{path_and_query}")
+        let uri: Uri = format!("{}{path_and_query}", crate::tls::transport().base(addr))
             .parse()
             .map_err(|_| {
                 Problem::new(
@@ -469,7 +488,7 @@ impl Proxy {
         counter.fetch_add(1, Ordering::Relaxed);
         let guard = InFlight(counter);
         let timeout = self.timeout();
-        let result = tokio::time::timeout(timeout, self.client.request(req)).await;
+        let result = tokio::time::timeout(timeout, self.client_for(up).request(req)).await;
         match &result {
             Ok(Ok(r)) => trace::finish(&span, Some(r.status().as_u16()), None),
             Ok(Err(e)) => trace::finish(&span, None, Some(&error_chain(e))),

@@ -1,12 +1,14 @@
 //! Binding a service's listener and serving it until SIGTERM / Ctrl-C.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::ports;
+use crate::tls::Peer;
 
 /// Binds `addr`; a port already in use is an error naming the port and,
 /// where it can be found, the process holding it.
@@ -20,8 +22,61 @@ pub async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<TcpListener> {
     }
 }
 
-/// Serves `app` until a shutdown signal, then lets in-flight requests finish.
-pub async fn serve(listener: TcpListener, app: Router) -> anyhow::Result<()> {
+/// Sets up this process's transport as instance `instance` (mutual TLS
+/// with its identity, or plaintext under `tls.insecure_plaintext`, loudly)
+/// and watches its certificate for rotation. Call first in a service's run.
+pub fn install_transport(
+    cfg: &crate::config::Config,
+    state_dir: &std::path::Path,
+    instance: &str,
+) -> anyhow::Result<()> {
+    let t = crate::tls::Transport::for_instance(cfg, state_dir, instance)?;
+    if !t.is_tls() {
+        tracing::warn!(
+            "INSECURE: tls.insecure_plaintext is on; requests between services travel as plain \
+             HTTP, unauthenticated and readable by anyone on the network. For debugging only."
+        );
+    }
+    t.watch();
+    crate::tls::install(t);
+    Ok(())
+}
+
+/// Serves `app` as a service of role `role` until a shutdown signal, then
+/// lets in-flight requests finish: mutual TLS under this process's
+/// transport, plain HTTP in plaintext.
+pub async fn serve(listener: TcpListener, app: Router, role: Peer) -> anyhow::Result<()> {
+    match crate::tls::transport().server_config(role)? {
+        Some(tls) => {
+            crate::tls::serve::serve(
+                listener,
+                app,
+                tls,
+                Some(role),
+                super::http::shutdown_signal(),
+            )
+            .await;
+            tracing::info!("stopped");
+            Ok(())
+        }
+        None => serve_plain(listener, app).await,
+    }
+}
+
+/// Serves `app` over TLS without client certificates (the gateway's
+/// client-facing port with `gateway.tls.cert`/`key`).
+pub async fn serve_public_tls(
+    listener: TcpListener,
+    app: Router,
+    tls: Arc<rustls::ServerConfig>,
+) -> anyhow::Result<()> {
+    crate::tls::serve::serve(listener, app, tls, None, super::http::shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serves `app` as plain HTTP.
+pub async fn serve_plain(listener: TcpListener, app: Router) -> anyhow::Result<()> {
     use axum::serve::ListenerExt;
     // Small request/response exchanges (votes between validators) must not
     // wait for Nagle's algorithm.

@@ -37,8 +37,8 @@ pub fn spawn(
     mut ended: mpsc::UnboundedReceiver<Handover>,
 ) -> anyhow::Result<Slot> {
     let slot: Slot = Arc::new(RwLock::new(first));
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
+    let http = crate::tls::transport()
+        .reqwest(crate::tls::Expect::Role(crate::tls::Peer::Validator), reqwest::Client::builder().timeout(Duration::from_secs(2)))
         .build()?;
     {
         let (opts, slot, http) = (opts.clone(), slot.clone(), http.clone());
@@ -134,7 +134,7 @@ async fn peers_ahead_in_epochs(node: &Node, http: &reqwest::Client) -> bool {
     };
     let mut ahead = 0u64;
     for (addr, power) in members {
-        let Ok(r) = http.get(format!("http://{addr}/status")).send().await else {
+        let Ok(r) = http.get(format!("{}/status", crate::tls::transport().base(addr))).send().await else {
             continue;
         };
         let Ok(v) = r.json::<serde_json::Value>().await else {
@@ -232,7 +232,7 @@ async fn fetch_final(
     parent: [u8; 32],
 ) -> anyhow::Result<Option<Vec<Final>>> {
     let get = |height: u64| {
-        let url = format!("http://{addr}/blocks/{height}");
+        let url = format!("{}/blocks/{height}", crate::tls::transport().base(addr));
         async move {
             let r = http.get(url).send().await.ok()?;
             if !r.status().is_success() {

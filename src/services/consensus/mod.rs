@@ -183,8 +183,10 @@ pub async fn run(cfg: Config, opts: ServeOptions) -> anyhow::Result<()> {
         .listen
         .or_else(|| cfg.validator_addrs().get(usize::from(opts.index)).copied())
         .unwrap_or(cfg.consensus.addr);
-    let listener = listen::bind(addr, &format!("validator-{}", opts.index)).await?;
+    let instance = format!("validator-{}", opts.index);
+    listen::install_transport(&cfg, &opts.state_dir, &instance)?;
+    let listener = listen::bind(addr, &instance).await?;
     let app = app(&cfg, &opts)?;
     tracing::info!(%addr, algorithm = %cfg.consensus.algorithm, "validator listening");
-    listen::serve(listener, app).await
+    listen::serve(listener, app, crate::tls::Peer::Validator).await
 }

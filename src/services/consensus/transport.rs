@@ -171,11 +171,15 @@ impl Peers {
     /// Links to every validator of the set but `me`; a validator with no
     /// known address (`None`) gets no link, and messages to it are dropped.
     pub fn spawn(me: u32, addrs: &[Option<SocketAddr>]) -> anyhow::Result<Peers> {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(4)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .timeout(Duration::from_secs(5))
+        let client = crate::tls::transport()
+            .reqwest(
+                crate::tls::Expect::Role(crate::tls::Peer::Validator),
+                reqwest::Client::builder()
+                    .pool_max_idle_per_host(4)
+                    .pool_idle_timeout(Duration::from_secs(90))
+                    .tcp_nodelay(true)
+                    .timeout(Duration::from_secs(5)),
+            )
             .build()?;
         let mut queues = Vec::with_capacity(addrs.len());
         for (i, addr) in addrs.iter().enumerate() {
@@ -185,7 +189,7 @@ impl Peers {
             };
             let (tx, mut rx) = mpsc::channel::<(Envelope, trace::Context)>(QUEUE);
             let client = client.clone();
-            let url = format!("http://{addr}/peer");
+            let url = format!("{}/peer", crate::tls::transport().base(addr));
             tokio::spawn(async move {
                 let mut failing = false;
                 while let Some((env, parent)) = rx.recv().await {

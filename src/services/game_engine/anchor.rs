@@ -125,8 +125,8 @@ impl Anchorer {
     ) -> anyhow::Result<Anchorer> {
         Ok(Anchorer {
             validators,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
+            http: crate::tls::transport()
+                .reqwest(crate::tls::Expect::Role(crate::tls::Peer::Validator), reqwest::Client::builder().timeout(Duration::from_secs(15)))
                 .build()?,
             token,
             next: Arc::default(),
@@ -247,7 +247,7 @@ impl Anchorer {
             let token = self.token.token();
             if let (false, Ok(token)) = (healthy.is_empty(), token) {
                 let addr = &healthy[self.next.fetch_add(1, Ordering::Relaxed) % healthy.len()];
-                let url = format!("http://{addr}/propose?wait=true");
+                let url = format!("{}/propose?wait=true", crate::tls::transport().base(addr));
                 let (parent, links) = traces
                     .split_first()
                     .map(|(p, rest)| (p.clone(), rest))

@@ -101,8 +101,10 @@ pub async fn run(cfg: Config, opts: ServeOptions) -> anyhow::Result<()> {
         .listen
         .or_else(|| cfg.engine_addrs().get(usize::from(opts.index)).copied())
         .unwrap_or(cfg.game_engine.addr);
-    let listener = listen::bind(addr, &format!("engine-{}", opts.index)).await?;
+    let instance = format!("engine-{}", opts.index);
+    listen::install_transport(&cfg, &opts.state_dir, &instance)?;
+    let listener = listen::bind(addr, &instance).await?;
     let app = app(&cfg, &opts)?;
     tracing::info!(%addr, "engine listening");
-    listen::serve(listener, app).await
+    listen::serve(listener, app, crate::tls::Peer::Engine).await
 }

@@ -54,8 +54,8 @@ impl WalletClient {
     ) -> anyhow::Result<WalletClient> {
         Ok(WalletClient {
             wallets,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
+            http: crate::tls::transport()
+                .reqwest(crate::tls::Expect::Role(crate::tls::Peer::Wallet), reqwest::Client::builder().timeout(Duration::from_secs(10)))
                 .build()?,
             token,
             next: Arc::default(),
@@ -87,7 +87,7 @@ impl WalletClient {
             let addr = &addrs[(start + k) % addrs.len()];
             let r = self
                 .http
-                .post(format!("http://{addr}/transfers"))
+                .post(format!("{}/transfers", crate::tls::transport().base(addr)))
                 .bearer_auth(&token)
                 .json(&body)
                 .send()

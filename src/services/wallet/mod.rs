@@ -71,8 +71,10 @@ pub async fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
 /// Runs the wallet until SIGTERM / Ctrl-C.
 pub async fn run(cfg: Config, opts: ServeOptions) -> anyhow::Result<()> {
     let addr = opts.listen.unwrap_or(cfg.wallet.addr);
+    let instance = crate::config::wallet_name(opts.index, cfg.wallet_addrs().len());
+    listen::install_transport(&cfg, &opts.state_dir, &instance)?;
     let listener = listen::bind(addr, INSTANCE).await?;
     let app = app(&cfg, &opts).await?;
     tracing::info!(%addr, "wallet listening");
-    listen::serve(listener, app).await
+    listen::serve(listener, app, crate::tls::Peer::Wallet).await
 }

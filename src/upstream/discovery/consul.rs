@@ -151,18 +151,26 @@ impl Registration {
         if let Some(n) = ordinal {
             meta.insert("index".into(), json!(n.to_string()));
         }
+        // Under mutual TLS the agent holds no client certificate: it checks
+        // that the port accepts connections instead of asking /health.
+        let target = host_port(host, addr.port());
+        let mut check = json!({
+            "Interval": "5s",
+            "Timeout": "2s",
+            "DeregisterCriticalServiceAfter": "1m",
+        });
+        if crate::tls::transport().is_tls() {
+            check["TCP"] = json!(target);
+        } else {
+            check["HTTP"] = json!(format!("http://{target}/health"));
+        }
         let body = json!({
             "ID": id,
             "Name": name,
             "Address": host,
             "Port": addr.port(),
             "Meta": meta,
-            "Check": {
-                "HTTP": format!("http://{}/health", host_port(host, addr.port())),
-                "Interval": "5s",
-                "Timeout": "2s",
-                "DeregisterCriticalServiceAfter": "1m",
-            },
+            "Check": check,
         });
         let url = format!("{base}/v1/agent/service/register");
         let resp = client
