@@ -18,8 +18,11 @@ impl Client {
         Ok(Client {
             base: crate::tls::transport().base(addr),
             http: crate::tls::transport()
-        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder().timeout(timeout))
-        .build()?,
+                .reqwest(
+                    crate::tls::Expect::AnyService,
+                    reqwest::Client::builder().timeout(timeout),
+                )
+                .build()?,
         })
     }
 

@@ -31,10 +31,7 @@ impl<'a> Gw<'a> {
         Gw {
             sb,
             tokens: Tokens::of(sb),
-            http: support::http_builder()
-                .timeout(LIMIT)
-                .build()
-                .unwrap(),
+            http: support::http_builder().timeout(LIMIT).build().unwrap(),
         }
     }
 

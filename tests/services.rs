@@ -107,7 +107,11 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
         ("api-gateway", env!("CARGO_BIN_EXE_api-gateway")),
         ("wallet-service", env!("CARGO_BIN_EXE_wallet-service")),
     ] {
-        let scheme = if bin == "api-gateway" { "http" } else { "https" };
+        let scheme = if bin == "api-gateway" {
+            "http"
+        } else {
+            "https"
+        };
         let get = |addr: std::net::SocketAddr, path: &str| {
             support::http()
                 .get(format!("{scheme}://{addr}{path}"))

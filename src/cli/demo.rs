@@ -43,8 +43,10 @@ pub fn seed(cfg: &Config, state_dir: &std::path::Path, timeout: Duration) -> any
         600,
     )?;
     let http = crate::tls::transport()
-        .blocking(crate::tls::Expect::AnyService, reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(10)))
+        .blocking(
+            crate::tls::Expect::AnyService,
+            reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)),
+        )
         .build()?;
     let body = deposits(cfg);
     let began = Instant::now();

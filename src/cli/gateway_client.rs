@@ -105,9 +105,11 @@ impl Gateway {
             token,
             // Long enough for `propose --wait` to see its commit.
             http: crate::tls::transport()
-        .blocking(crate::tls::Expect::AnyService, reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(60)))
-        .build()?,
+                .blocking(
+                    crate::tls::Expect::AnyService,
+                    reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)),
+                )
+                .build()?,
         })
     }
 
@@ -139,8 +141,11 @@ impl Gateway {
         use std::io::BufRead;
         let url = format!("{}{path}", self.base);
         let resp = crate::tls::transport()
-        .blocking(crate::tls::Expect::AnyService, reqwest::blocking::Client::builder())
-        .build()?
+            .blocking(
+                crate::tls::Expect::AnyService,
+                reqwest::blocking::Client::builder(),
+            )
+            .build()?
             .get(&url)
             .bearer_auth(&self.token)
             .header("accept", "text/event-stream")

@@ -3,8 +3,8 @@
 //! maps errors to documented exit codes.
 
 pub mod auth_cmd;
-pub mod certs_cmd;
 pub mod bench;
+pub mod certs_cmd;
 pub mod config_cmd;
 pub mod consensus_cmd;
 pub mod demo;

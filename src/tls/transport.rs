@@ -131,7 +131,11 @@ impl Transport {
     /// `validator-2`, `wallet`, `gateway`) or of the CLI (`cli`) under
     /// `cfg`: plaintext when `tls.insecure_plaintext` is set, else the
     /// identity in `tls.dir` (default `<state>/tls/<instance>`).
-    pub fn for_instance(cfg: &Config, state_dir: &Path, instance: &str) -> anyhow::Result<Transport> {
+    pub fn for_instance(
+        cfg: &Config,
+        state_dir: &Path,
+        instance: &str,
+    ) -> anyhow::Result<Transport> {
         if cfg.tls.insecure_plaintext {
             return Ok(Transport::plaintext());
         }
@@ -155,8 +159,7 @@ impl Transport {
     /// gateway's client-facing port needs none).
     pub fn for_cli(cfg: &Config, state_dir: &Path) -> anyhow::Result<Transport> {
         let dir = super::instance_dir(state_dir, "cli");
-        if cfg.tls.insecure_plaintext || (cfg.tls.dir.is_none() && !dir.join("tls.crt").exists())
-        {
+        if cfg.tls.insecure_plaintext || (cfg.tls.dir.is_none() && !dir.join("tls.crt").exists()) {
             return Ok(Transport::plaintext());
         }
         Transport::for_instance(cfg, state_dir, "cli")

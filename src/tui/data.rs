@@ -308,10 +308,13 @@ pub enum Command {
 impl Collector {
     pub fn new(sources: Sources) -> anyhow::Result<Collector> {
         let http = crate::tls::transport()
-        .blocking(crate::tls::Expect::AnyService, reqwest::blocking::Client::builder()
-            .timeout(sources.timeout)
-            .connect_timeout(sources.timeout))
-        .build()?;
+            .blocking(
+                crate::tls::Expect::AnyService,
+                reqwest::blocking::Client::builder()
+                    .timeout(sources.timeout)
+                    .connect_timeout(sources.timeout),
+            )
+            .build()?;
         Ok(Collector {
             sources,
             http,

@@ -84,9 +84,12 @@ async fn consensus_load(
     state_dir: std::path::PathBuf,
 ) -> anyhow::Result<ConsensusReport> {
     let http = crate::tls::transport()
-        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder()
-        .pool_max_idle_per_host(a.concurrency.max(1))
-        .timeout(Duration::from_secs(30)))
+        .reqwest(
+            crate::tls::Expect::AnyService,
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(a.concurrency.max(1))
+                .timeout(Duration::from_secs(30)),
+        )
         .build()?;
     let pb = bar(g, a.duration.as_secs().max(1), "proposing (seconds)");
     let began = Instant::now();
@@ -105,7 +108,10 @@ async fn consensus_load(
                 i += 1;
                 let t = Instant::now();
                 let r = http
-                    .post(format!("{}/propose?wait=true", crate::tls::transport().base(addr)))
+                    .post(format!(
+                        "{}/propose?wait=true",
+                        crate::tls::transport().base(addr)
+                    ))
                     .bearer_auth(&token)
                     .json(&json!({"payload": {"bench": w, "n": i}}))
                     .send()

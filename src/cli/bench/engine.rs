@@ -195,9 +195,12 @@ async fn load(
 ) -> anyhow::Result<Report> {
     let base = crate::tls::transport().base(addr);
     let http = crate::tls::transport()
-        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder()
-        .pool_max_idle_per_host(a.concurrency.max(1))
-        .timeout(Duration::from_secs(30)))
+        .reqwest(
+            crate::tls::Expect::AnyService,
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(a.concurrency.max(1))
+                .timeout(Duration::from_secs(30)),
+        )
         .build()?;
     if http.get(format!("{base}/health")).send().await.is_err() {
         return Err(fail(

@@ -323,9 +323,12 @@ async fn run(
     (funder, bankroll, wallet): (String, u64, String),
 ) -> anyhow::Result<GatewayReport> {
     let http = crate::tls::transport()
-        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder()
-        .pool_max_idle_per_host(usize::try_from(a.concurrency).unwrap_or(16))
-        .timeout(Duration::from_secs(30)))
+        .reqwest(
+            crate::tls::Expect::AnyService,
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(usize::try_from(a.concurrency).unwrap_or(16))
+                .timeout(Duration::from_secs(30)),
+        )
         .build()?;
     if http.get(&health).send().await.is_err() {
         return Err(fail(

@@ -178,9 +178,12 @@ async fn load(
     }
     let base = crate::tls::transport().base(addr);
     let http = crate::tls::transport()
-        .reqwest(crate::tls::Expect::AnyService, reqwest::Client::builder()
-        .pool_max_idle_per_host(a.concurrency.max(1) * 2)
-        .timeout(Duration::from_secs(30)))
+        .reqwest(
+            crate::tls::Expect::AnyService,
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(a.concurrency.max(1) * 2)
+                .timeout(Duration::from_secs(30)),
+        )
         .build()?;
     if http.get(format!("{base}/health")).send().await.is_err() {
         return Err(fail(

@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::tls::{Expect, Peer};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, Uri, header};
 use hyper::body::{Frame, Incoming, SizeHint};
-use crate::tls::{Expect, Peer};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -396,7 +396,8 @@ impl Proxy {
             let mut connector = HttpConnector::new();
             connector.set_nodelay(true);
             connector.set_connect_timeout(Some(Duration::from_secs(2)));
-            let connector = crate::tls::transport().hyper_connector(Expect::Role(role), connector)?;
+            let connector =
+                crate::tls::transport().hyper_connector(Expect::Role(role), connector)?;
             Ok(Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(90))
                 .pool_max_idle_per_host(64)

@@ -38,7 +38,10 @@ pub fn spawn(
 ) -> anyhow::Result<Slot> {
     let slot: Slot = Arc::new(RwLock::new(first));
     let http = crate::tls::transport()
-        .reqwest(crate::tls::Expect::Role(crate::tls::Peer::Validator), reqwest::Client::builder().timeout(Duration::from_secs(2)))
+        .reqwest(
+            crate::tls::Expect::Role(crate::tls::Peer::Validator),
+            reqwest::Client::builder().timeout(Duration::from_secs(2)),
+        )
         .build()?;
     {
         let (opts, slot, http) = (opts.clone(), slot.clone(), http.clone());
@@ -134,7 +137,11 @@ async fn peers_ahead_in_epochs(node: &Node, http: &reqwest::Client) -> bool {
     };
     let mut ahead = 0u64;
     for (addr, power) in members {
-        let Ok(r) = http.get(format!("{}/status", crate::tls::transport().base(addr))).send().await else {
+        let Ok(r) = http
+            .get(format!("{}/status", crate::tls::transport().base(addr)))
+            .send()
+            .await
+        else {
             continue;
         };
         let Ok(v) = r.json::<serde_json::Value>().await else {

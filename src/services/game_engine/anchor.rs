@@ -126,7 +126,10 @@ impl Anchorer {
         Ok(Anchorer {
             validators,
             http: crate::tls::transport()
-                .reqwest(crate::tls::Expect::Role(crate::tls::Peer::Validator), reqwest::Client::builder().timeout(Duration::from_secs(15)))
+                .reqwest(
+                    crate::tls::Expect::Role(crate::tls::Peer::Validator),
+                    reqwest::Client::builder().timeout(Duration::from_secs(15)),
+                )
                 .build()?,
             token,
             next: Arc::default(),

@@ -55,7 +55,10 @@ impl WalletClient {
         Ok(WalletClient {
             wallets,
             http: crate::tls::transport()
-                .reqwest(crate::tls::Expect::Role(crate::tls::Peer::Wallet), reqwest::Client::builder().timeout(Duration::from_secs(10)))
+                .reqwest(
+                    crate::tls::Expect::Role(crate::tls::Peer::Wallet),
+                    reqwest::Client::builder().timeout(Duration::from_secs(10)),
+                )
                 .build()?,
             token,
             next: Arc::default(),

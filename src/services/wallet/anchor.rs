@@ -62,7 +62,10 @@ pub fn spawn(
 ) -> anyhow::Result<Anchors> {
     let anchors = Anchors::default();
     let http = crate::tls::transport()
-        .reqwest(crate::tls::Expect::Role(crate::tls::Peer::Validator), reqwest::Client::builder().timeout(Duration::from_secs(15)))
+        .reqwest(
+            crate::tls::Expect::Role(crate::tls::Peer::Validator),
+            reqwest::Client::builder().timeout(Duration::from_secs(15)),
+        )
         .build()?;
     let out = anchors.clone();
     tokio::spawn(async move {
@@ -122,7 +125,10 @@ async fn propose(
     let addr = &addrs[next.fetch_add(1, Ordering::Relaxed) % addrs.len()];
     let token = token.token()?;
     let resp = http
-        .post(format!("{}/propose?wait=true", crate::tls::transport().base(addr)))
+        .post(format!(
+            "{}/propose?wait=true",
+            crate::tls::transport().base(addr)
+        ))
         .bearer_auth(token)
         .json(&json!({ "kind": KIND, "payload": payload }))
         .send()
