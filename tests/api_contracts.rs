@@ -258,7 +258,7 @@ fn every_rejection_is_problem_json_directly_and_through_the_gateway() {
     sb.up();
     let admin = support::Tokens::of(&sb).mint("admin", Role::Admin);
     let http = support::http();
-    let url = |a: std::net::SocketAddr| format!("http://{a}");
+    let url = |a: std::net::SocketAddr| sb.base(a);
     let gw = url(sb.gateway());
     let mut bad = Vec::new();
     bad.extend(check(
@@ -357,9 +357,9 @@ fn an_api_key_works_wherever_a_bearer_token_does() {
     let http = support::http();
     let (gw, engine, validator, wallet) = (
         format!("http://{}", sb.gateway()),
-        format!("http://{}", sb.engine()),
-        format!("http://{}", sb.validator(0)),
-        format!("http://{}", sb.wallet()),
+        format!("https://{}", sb.engine()),
+        format!("https://{}", sb.validator(0)),
+        format!("https://{}", sb.wallet()),
     );
     // Authenticated routes of each service and through the gateway, with
     // the status a good request gets (a validator's `GET /validators` and

@@ -337,13 +337,13 @@ fn generated_requests_get_documented_answers() {
         Some(t.mint("alice", Role::Player)),
         None,
     ];
-    let http = reqwest::blocking::Client::builder()
+    let http = support::http_builder()
         .timeout(std::time::Duration::from_secs(20))
         .build()
         .unwrap();
     let mut ops = Vec::new();
     for addr in [sb.gateway(), sb.engine(), sb.validator(0), sb.wallet()] {
-        let base = format!("http://{addr}");
+        let base = sb.base(addr);
         let doc: Value = http
             .get(format!("{base}/openapi.json"))
             .send()

@@ -215,7 +215,7 @@ fn wait_restarted(sb: &Sandbox, name: &str, old_pid: u64) {
 }
 
 fn validator_get(sb: &Sandbox, v: u16, path: &str) -> Option<Value> {
-    let r = reqwest::blocking::Client::new()
+    let r = support::http()
         .get(format!("https://{}{path}", sb.validator(v)))
         .timeout(Duration::from_secs(2))
         .send()

@@ -355,7 +355,7 @@ fn one_client_cannot_fill_a_validators_queue() {
     let send = |token: &str, n: usize| {
         let r = c
             .http
-            .post(format!("http://{}/propose", c.sb.validator(0)))
+            .post(format!("https://{}/propose", c.sb.validator(0)))
             .bearer_auth(token)
             .json(&json!({ "payload": { "n": n } }))
             .send()
@@ -390,7 +390,7 @@ fn one_client_cannot_fill_a_validators_queue() {
     for v in [1, 2] {
         let r = c
             .http
-            .post(format!("http://{}/fault", c.sb.validator(v)))
+            .post(format!("https://{}/fault", c.sb.validator(v)))
             .bearer_auth(&c.token)
             .json(&json!({ "fault": "none" }))
             .send()

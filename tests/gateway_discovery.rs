@@ -68,6 +68,14 @@ async fn fake_upstream(
     (serve(app).await, tx)
 }
 
+/// A sandbox whose services talk plain HTTP to each other: the upstreams
+/// here are in-process stand-ins (plain axum) and the point is discovery,
+/// balancing and limits, not transport (`tests/tls.rs` covers mutual TLS,
+/// and the gateway's own TLS clients are exercised by every other test).
+fn plain_sandbox() -> Sandbox {
+    Sandbox::sized(1, 1).env("BITCRAPS_INSECURE_PLAINTEXT", "true")
+}
+
 /// A running `bitcraps serve gateway`, killed on drop.
 struct Gateway {
     child: Child,
@@ -287,7 +295,7 @@ async fn consul_discovery_follows_blocking_queries_and_services_register_themsel
     )
     .await;
 
-    let sb = Sandbox::sized(1, 1)
+    let sb = plain_sandbox()
         .env("SERVICE_DISCOVERY_METHOD", "consul")
         .env("CONSUL_ADDRESS", &agent.to_string());
     // A long health-check interval: discovered instances are probed as
@@ -640,7 +648,7 @@ async fn kubernetes_discovery_lists_then_watches_endpointslices() {
     std::fs::write(sa.path().join("token"), "sa-token-1\n").unwrap();
     std::fs::write(sa.path().join("namespace"), "casino").unwrap();
 
-    let sb = Sandbox::sized(1, 1)
+    let sb = plain_sandbox()
         .env("SERVICE_DISCOVERY_METHOD", "kubernetes")
         .env("KUBERNETES_API_URL", &format!("http://{api}"))
         .env(
@@ -693,7 +701,7 @@ fn write_config(path: &Path, engine: SocketAddr, extra: &str) {
 async fn a_reload_swaps_instances_and_limits_without_dropping_a_stream() {
     let (a, events) = fake_upstream("engine-a").await;
     let (b, _) = fake_upstream("engine-b").await;
-    let sb = Sandbox::sized(1, 1);
+    let sb = plain_sandbox();
     let file = sb.state_dir().join("gateway.toml");
     let create_limit = "[gateway.rate_limit.routes]\n\"POST /api/v1/games\" = \"1/1m\"\n";
     write_config(&file, a, create_limit);
@@ -780,7 +788,7 @@ async fn a_reload_swaps_instances_and_limits_without_dropping_a_stream() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_route_override_applies_and_other_routes_keep_the_default() {
     let (a, _) = fake_upstream("engine-a").await;
-    let sb = Sandbox::sized(1, 1)
+    let sb = plain_sandbox()
         .env("GAME_ENGINE_UPSTREAMS", &a.to_string())
         .env("RATE_LIMIT_MAX_REQUESTS", "500")
         .env("RATE_LIMIT_ROUTES", "POST /api/v1/games=2/1m");
@@ -813,7 +821,7 @@ async fn a_route_override_applies_and_other_routes_keep_the_default() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_by_ip_off_only_credentials_are_limited() {
     let (a, _) = fake_upstream("engine-a").await;
-    let sb = Sandbox::sized(1, 1)
+    let sb = plain_sandbox()
         .env("GAME_ENGINE_UPSTREAMS", &a.to_string())
         .env("RATE_LIMIT_ROUTES", "/api/v1/games=1/1m")
         .env("RATE_LIMIT_BY_IP", "false");
@@ -842,7 +850,7 @@ async fn with_by_ip_off_only_credentials_are_limited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_lists_the_gateways_own_and_proxied_routes() {
-    let sb = Sandbox::sized(1, 1);
+    let sb = plain_sandbox();
     let gw = Gateway::start(&sb, None, "200ms").await;
     let doc: Value = gw
         .http

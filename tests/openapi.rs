@@ -140,7 +140,7 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
     let http = support::http();
     let admin = support::Tokens::of(&sb).mint("admin", bitcraps::auth::Role::Admin);
     let fetch = |addr: std::net::SocketAddr| -> Value {
-        http.get(format!("http://{addr}/openapi.json"))
+        http.get(format!("{}/openapi.json", sb.base(addr)))
             .send()
             .unwrap()
             .json()
@@ -175,7 +175,7 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
                 .join("/");
             let method = reqwest::Method::from_bytes(m.as_bytes()).unwrap();
             let r = http
-                .request(method, format!("http://{addr}{concrete}"))
+                .request(method, format!("{}{concrete}", sb.base(*addr)))
                 .send()
                 .unwrap();
             let status = r.status().as_u16();

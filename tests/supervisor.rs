@@ -10,7 +10,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Sandbox, get, kill9, port_free, wait_for};
+use support::{Sandbox, get, gets, http, kill9, port_free, wait_for};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -47,13 +47,17 @@ fn up_kill_restart_down_lifecycle() {
         assert_eq!(s["health"], "ready", "{s}");
         assert_eq!(s["restarts"], 0);
         let addr = s["address"].as_str().unwrap().parse().unwrap();
-        let live: serde_json::Value = get(addr, "/health").json().unwrap();
+        let url = |path: &str| format!("{}{path}", sb.base(addr));
+        let live: serde_json::Value = http().get(url("/health")).send().unwrap().json().unwrap();
         assert_eq!(
             live["pid"], s["pid"],
             "{} answers from the pid ps shows",
             s["name"]
         );
-        assert_eq!(get(addr, "/health/ready").status(), 200);
+        assert_eq!(
+            http().get(url("/health/ready")).send().unwrap().status(),
+            200
+        );
     }
     assert_eq!(
         Sandbox::service(&ps, "gateway")["address"],
@@ -167,7 +171,7 @@ fn up_kill_restart_down_lifecycle() {
     );
     assert_eq!(engine["restarts"], 1);
     assert_eq!(engine["last_exit"], "killed by SIGKILL");
-    let live: serde_json::Value = get(sb.engine(), "/health").json().unwrap();
+    let live: serde_json::Value = gets(sb.engine(), "/health").json().unwrap();
     assert_eq!(live["pid"], engine["pid"]);
 
     // So is the wallet, its ledger reopened after the kill.
@@ -346,7 +350,7 @@ fn a_stopped_service_stays_stopped_until_started_and_start_never_bounces_a_live_
     let started: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(started[0]["health"], "ready", "{started}");
     let pid = started[0]["pid"].as_u64().unwrap();
-    assert_eq!(get(sb.engine(), "/health/ready").status(), 200);
+    assert_eq!(gets(sb.engine(), "/health/ready").status(), 200);
     // Starting what runs leaves it alone.
     let r = sb.run(&["start", "engine-0", "--output", "json"]);
     assert_eq!(r.code, 0, "{r}");

@@ -68,6 +68,9 @@ fn reader_snapshots_a_running_system_and_shows_a_killed_validator_as_down() {
             .unwrap(),
     );
 
+    // The reader talks to the services as the `tui` command does: with
+    // this process's transport, the `cli` identity (mutual TLS).
+    bitcraps::tls::install(support::cli_transport());
     let collector = Collector::new(Sources {
         state_dir: sb.state_dir().to_path_buf(),
         gateway: format!("http://{}", sb.gateway()),

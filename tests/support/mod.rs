@@ -113,6 +113,16 @@ impl Sandbox {
         addr(self.base_port + 1 + self.engines + self.validators)
     }
 
+    /// `http://addr` for the gateway's plain client port, `https://addr`
+    /// for a service (mutual TLS, [`http`] presents the `cli` identity).
+    pub fn base(&self, addr: SocketAddr) -> String {
+        if addr == self.gateway() {
+            format!("http://{addr}")
+        } else {
+            format!("https://{addr}")
+        }
+    }
+
     pub fn all_addrs(&self) -> Vec<SocketAddr> {
         let mut v = vec![self.gateway()];
         v.extend((0..self.engines).map(|i| self.engine_n(i)));
@@ -398,16 +408,17 @@ pub fn provision_tls(state: &Path, validators: u16, engines: u16) {
 
 /// The `cli` identity of the shared CA (valid in every sandbox).
 pub fn cli_transport() -> bitcraps::tls::Transport {
-    bitcraps::tls::Transport::mtls(bitcraps::tls::Files::in_dir(
-        &shared_ca_dir().join("cli"),
-    ))
-    .unwrap()
+    bitcraps::tls::Transport::mtls(bitcraps::tls::Files::in_dir(&shared_ca_dir().join("cli")))
+        .unwrap()
 }
 
 /// A client presenting the `cli` identity: it reaches the services
 /// (`https://`) and the gateway's plain port (`http://`) alike.
 pub fn http() -> reqwest::blocking::Client {
-    http_builder().timeout(Duration::from_secs(5)).build().unwrap()
+    http_builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
 }
 
 /// [`http`]'s builder, for tests that tune it.
@@ -420,7 +431,10 @@ pub fn http_builder() -> reqwest::blocking::ClientBuilder {
 
 /// The async flavour of [`http_builder`].
 pub fn async_http_builder() -> reqwest::ClientBuilder {
-    cli_transport().reqwest(bitcraps::tls::Expect::AnyService, reqwest::Client::builder())
+    cli_transport().reqwest(
+        bitcraps::tls::Expect::AnyService,
+        reqwest::Client::builder(),
+    )
 }
 
 /// `GET http://<addr><path>` (the gateway's plain port).
