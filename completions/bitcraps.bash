@@ -190,11 +190,17 @@ _bitcraps() {
             bitcraps__subcmd__certs,help)
                 cmd="bitcraps__subcmd__certs__subcmd__help"
                 ;;
+            bitcraps__subcmd__certs,issue)
+                cmd="bitcraps__subcmd__certs__subcmd__issue"
+                ;;
             bitcraps__subcmd__certs,rotate)
                 cmd="bitcraps__subcmd__certs__subcmd__rotate"
                 ;;
             bitcraps__subcmd__certs__subcmd__help,help)
                 cmd="bitcraps__subcmd__certs__subcmd__help__subcmd__help"
+                ;;
+            bitcraps__subcmd__certs__subcmd__help,issue)
+                cmd="bitcraps__subcmd__certs__subcmd__help__subcmd__issue"
                 ;;
             bitcraps__subcmd__certs__subcmd__help,rotate)
                 cmd="bitcraps__subcmd__certs__subcmd__help__subcmd__rotate"
@@ -468,6 +474,9 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__help__subcmd__bench,wallet)
                 cmd="bitcraps__subcmd__help__subcmd__bench__subcmd__wallet"
+                ;;
+            bitcraps__subcmd__help__subcmd__certs,issue)
+                cmd="bitcraps__subcmd__help__subcmd__certs__subcmd__issue"
                 ;;
             bitcraps__subcmd__help__subcmd__certs,rotate)
                 cmd="bitcraps__subcmd__help__subcmd__certs__subcmd__rotate"
@@ -1784,7 +1793,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__certs)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version rotate help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version rotate issue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1826,7 +1835,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__certs__subcmd__help)
-            opts="rotate help"
+            opts="rotate issue help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1853,6 +1862,20 @@ _bitcraps() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bitcraps__subcmd__certs__subcmd__help__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bitcraps__subcmd__certs__subcmd__help__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1860,6 +1883,56 @@ _bitcraps() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__certs__subcmd__issue)
+            opts="-c -o -q -h -V --instance --ip --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4022,8 +4095,22 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help__subcmd__certs)
-            opts="rotate"
+            opts="rotate issue"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__certs__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -300,19 +300,20 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "service-key" -d 'Make (or show) service NAME\'s own signing key and list it in the set with its one role, for a `serve` started outside `bitcraps up`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
 json\t'JSON for scripts (JSON lines when streaming)'"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -s V -l version -d 'Print version'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -f -a "rotate" -d 'Make a new certificate and key for every instance and the `cli` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones'
-complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -f -a "rotate" -d 'Make a new certificate and key for every instance and the `cli` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -f -a "issue" -d 'Make the state dir\'s CA (when there is none) and a certificate for each named instance, keeping those still valid for their names (for hosts where each service is started on its own, e.g. the compose file\'s `certs` step; `up` does this itself)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and not __fish_seen_subcommand_from rotate issue help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from rotate" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from rotate" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from rotate" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
@@ -324,7 +325,21 @@ never\t''"
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from rotate" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from rotate" -s V -l version -d 'Print version'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -l instance -d 'An instance to certify: gateway, engine-N, validator-N, wallet (or wallet-N), cli. Repeatable. Default: every instance `up` would start, the gateway and cli' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -l ip -d 'An IP address to name in every certificate besides 127.0.0.1 (clients check roles, not addresses; this is for tools such as curl that check the address). Repeatable' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -l state-dir -d 'State dir: pids, logs, data, keys, secrets and the control socket' -r -F
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -s o -l output -d 'Output format of queries' -r -f -a "table\t'Aligned columns for people'
+json\t'JSON for scripts (JSON lines when streaming)'"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -l color -d 'Color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only what scripts need (errors still go to stderr)'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from issue" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Make a new certificate and key for every instance and the `cli` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Make the state dir\'s CA (when there is none) and a certificate for each named instance, keeping those still valid for their names (for hosts where each service is started on its own, e.g. the compose file\'s `certs` step; `up` does this itself)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand certs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and not __fish_seen_subcommand_from create list watch show bet roll act verify help" -l set -d 'Override one configuration key, e.g. --set gateway.request_timeout=5s' -r
@@ -934,6 +949,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "service-key" -d 'Make (or show) service NAME\'s own signing key and list it in the set with its one role, for a `serve` started outside `bitcraps up`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "apikey" -d 'API keys: create (shown once), list, revoke'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from certs" -f -a "rotate" -d 'Make a new certificate and key for every instance and the `cli` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones'
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from certs" -f -a "issue" -d 'Make the state dir\'s CA (when there is none) and a certificate for each named instance, keeping those still valid for their names (for hosts where each service is started on its own, e.g. the compose file\'s `certs` step; `up` does this itself)'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "create" -d 'Create a game: `--player alice:1000 --player bob:500`'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "list" -d 'List games'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand help; and __fish_seen_subcommand_from game" -f -a "watch" -d 'Follow a game\'s events live (JSON lines with --output json); ends when the game finishes'

@@ -688,6 +688,27 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--version[Print version]' \
 && ret=0
 ;;
+(issue)
+_arguments "${_arguments_options[@]}" : \
+'*--instance=[An instance to certify\: gateway, engine-N, validator-N, wallet (or wallet-N), cli. Repeatable. Default\: every instance \`up\` would start, the gateway and cli]:NAME:_default' \
+'*--ip=[An IP address to name in every certificate besides 127.0.0.1 (clients check roles, not addresses; this is for tools such as curl that check the address). Repeatable]:IP:_default' \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__certs__subcmd__help_commands" \
@@ -701,6 +722,10 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:bitcraps-certs-help-command-$line[1]:"
         case $line[1] in
             (rotate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(issue)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -2116,6 +2141,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(issue)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -2634,6 +2663,7 @@ _bitcraps__subcmd__bench__subcmd__wallet_commands() {
 _bitcraps__subcmd__certs_commands() {
     local commands; commands=(
 'rotate:Make a new certificate and key for every instance and the \`cli\` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones' \
+'issue:Make the state dir'\''s CA (when there is none) and a certificate for each named instance, keeping those still valid for their names (for hosts where each service is started on its own, e.g. the compose file'\''s \`certs\` step; \`up\` does this itself)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps certs commands' commands "$@"
@@ -2642,6 +2672,7 @@ _bitcraps__subcmd__certs_commands() {
 _bitcraps__subcmd__certs__subcmd__help_commands() {
     local commands; commands=(
 'rotate:Make a new certificate and key for every instance and the \`cli\` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones' \
+'issue:Make the state dir'\''s CA (when there is none) and a certificate for each named instance, keeping those still valid for their names (for hosts where each service is started on its own, e.g. the compose file'\''s \`certs\` step; \`up\` does this itself)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'bitcraps certs help commands' commands "$@"
@@ -2651,10 +2682,20 @@ _bitcraps__subcmd__certs__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps certs help help commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__certs__subcmd__help__subcmd__issue_commands] )) ||
+_bitcraps__subcmd__certs__subcmd__help__subcmd__issue_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps certs help issue commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__certs__subcmd__help__subcmd__rotate_commands] )) ||
 _bitcraps__subcmd__certs__subcmd__help__subcmd__rotate_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps certs help rotate commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__certs__subcmd__issue_commands] )) ||
+_bitcraps__subcmd__certs__subcmd__issue_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps certs issue commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__certs__subcmd__rotate_commands] )) ||
 _bitcraps__subcmd__certs__subcmd__rotate_commands() {
@@ -3158,8 +3199,14 @@ _bitcraps__subcmd__help__subcmd__bench__subcmd__wallet_commands() {
 _bitcraps__subcmd__help__subcmd__certs_commands() {
     local commands; commands=(
 'rotate:Make a new certificate and key for every instance and the \`cli\` identity, signed by the same CA, each file replaced atomically. Running services load theirs within a second, for new connections; requests in flight finish on the old ones' \
+'issue:Make the state dir'\''s CA (when there is none) and a certificate for each named instance, keeping those still valid for their names (for hosts where each service is started on its own, e.g. the compose file'\''s \`certs\` step; \`up\` does this itself)' \
     )
     _describe -t commands 'bitcraps help certs commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__certs__subcmd__issue_commands] )) ||
+_bitcraps__subcmd__help__subcmd__certs__subcmd__issue_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help certs issue commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__help__subcmd__certs__subcmd__rotate_commands] )) ||
 _bitcraps__subcmd__help__subcmd__certs__subcmd__rotate_commands() {

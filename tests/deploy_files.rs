@@ -85,6 +85,7 @@ const K8S_FILES: &[&str] = &[
     "namespace.yaml",
     "configmap.yaml",
     "secret.yaml",
+    "certificates.yaml",
     "validators.yaml",
     "postgres.yaml",
     "wallet.yaml",
@@ -128,6 +129,67 @@ fn kustomization_lists_every_manifest_and_each_document_is_complete() {
         assert!(kinds.contains(k), "no {k} in k8s/");
     }
     assert_eq!(listed.len(), K8S_FILES.len());
+}
+
+/// A workload's TLS identity: `TLS_DIR` is where a Secret is mounted that
+/// a cert-manager Certificate in `k8s/certificates.yaml` writes, for the
+/// role the container serves, usable both ways, issued by the CA issuer.
+fn tls_from_cert_manager(name: &str, pod: &Value, c: &Value) {
+    let env = c["env"].as_sequence().unwrap();
+    let dir = env
+        .iter()
+        .find(|e| s(e, &["name"]) == Some("TLS_DIR"))
+        .and_then(|e| s(e, &["value"]))
+        .unwrap_or_else(|| panic!("{name}: no TLS_DIR"));
+    let mount = c["volumeMounts"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|m| s(m, &["mountPath"]) == Some(dir))
+        .unwrap_or_else(|| panic!("{name}: nothing mounted at TLS_DIR {dir}"));
+    let volume = pod["volumes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|v| s(v, &["name"]) == s(mount, &["name"]))
+        .unwrap();
+    let secret = s(volume, &["secret", "secretName"])
+        .unwrap_or_else(|| panic!("{name}: TLS_DIR is not a Secret"));
+    let args = strings(&c["args"]);
+    let role = match args[1].as_str() {
+        "consensus" => "validator",
+        r => r,
+    };
+    let certs = yaml_docs("k8s/certificates.yaml");
+    let cert = certs
+        .iter()
+        .find(|d| {
+            s(d, &["kind"]) == Some("Certificate") && s(d, &["spec", "secretName"]) == Some(secret)
+        })
+        .unwrap_or_else(|| panic!("{name}: no Certificate writes {secret}"));
+    let dns = strings(&cert["spec"]["dnsNames"]);
+    assert!(
+        dns.contains(&format!("{role}.bitcraps.internal")),
+        "{name}: {secret} does not name the {role} role: {dns:?}"
+    );
+    let usages = strings(&cert["spec"]["usages"]);
+    for u in ["server auth", "client auth"] {
+        assert!(usages.iter().any(|x| x == u), "{name}: {secret} lacks {u}");
+    }
+    let issuer = s(&cert["spec"], &["issuerRef", "name"]).unwrap();
+    let ca_issuer = certs
+        .iter()
+        .find(|d| s(d, &["kind"]) == Some("Issuer") && s(d, &["metadata", "name"]) == Some(issuer))
+        .unwrap_or_else(|| panic!("{name}: no Issuer {issuer}"));
+    let ca_secret = s(ca_issuer, &["spec", "ca", "secretName"])
+        .unwrap_or_else(|| panic!("{name}: {issuer} is not a CA issuer"));
+    assert!(
+        certs
+            .iter()
+            .any(|d| s(d, &["spec", "secretName"]) == Some(ca_secret)
+                && d["spec"]["isCA"] == Value::Bool(true)),
+        "{name}: no CA certificate writes {ca_secret}"
+    );
 }
 
 #[test]
@@ -176,12 +238,17 @@ fn k8s_workloads_probe_real_paths_on_their_ports_as_non_root_with_known_env() {
                     "{name}"
                 );
                 let port_name = s(&ports[0], &["name"]).unwrap();
+                // A service's port is mutual TLS (the gateway's client port
+                // is plain here): probed over HTTPS on the paths that
+                // answer without a client certificate.
+                let scheme = (name != "bitcraps-gateway").then_some("HTTPS");
                 for (probe, path) in [
                     ("livenessProbe", "/health"),
                     ("readinessProbe", "/health/ready"),
                 ] {
                     let get = &c[probe]["httpGet"];
                     assert_eq!(s(get, &["path"]), Some(path), "{name} {probe}");
+                    assert_eq!(s(get, &["scheme"]), scheme, "{name} {probe}");
                     let p = &get["port"];
                     assert!(
                         p.as_str() == Some(port_name) || p.as_u64() == Some(u64::from(port)),
@@ -200,6 +267,7 @@ fn k8s_workloads_probe_real_paths_on_their_ports_as_non_root_with_known_env() {
                         "{name}: unknown env {n}"
                     );
                 }
+                tls_from_cert_manager(name, pod, c);
                 seen.push((name.to_string(), port));
             }
         }
@@ -406,17 +474,39 @@ fn compose_runs_every_service_on_its_port_and_the_wallet_on_postgres() {
         assert!(env_ok.contains(k), "x-env: unknown env {k}");
     }
     let peers = s(&doc["x-env"], &["CONSENSUS_UPSTREAMS"]).unwrap();
+    // The certificates are made first (mutual TLS between services), for
+    // every instance the file runs.
+    let certs = strings(&services["certs"]["command"]);
+    assert_eq!(&certs[..2], ["certs", "issue"]);
     for (name, svc) in services {
         let name = name.as_str().unwrap();
-        if name == "consul" || name == "postgres" {
+        if matches!(name, "consul" | "postgres" | "certs") {
             continue;
         }
         let args = strings(&svc["command"]);
         let port = serve_port(&args);
         let test = strings(&svc["healthcheck"]["test"]).join(" ");
+        // The gateway's client port is plain HTTP here; a service's port is
+        // TLS, whose probe paths answer a client without a certificate.
+        let scheme = if name == "gateway" { "http" } else { "https" };
         assert!(
-            test.contains(&format!("http://127.0.0.1:{port}/health")),
-            "{name}: health check {test:?} is not on port {port}"
+            test.contains(&format!("{scheme}://127.0.0.1:{port}/health")),
+            "{name}: health check {test:?} is not {scheme} on port {port}"
+        );
+        assert_eq!(
+            s(&svc["depends_on"]["certs"], &["condition"]),
+            Some("service_completed_successfully"),
+            "{name} waits for its certificate"
+        );
+        let instance = match (args[1].as_str(), name) {
+            ("engine", _) => "engine-0".to_string(),
+            (_, n) => n.to_string(),
+        };
+        assert!(
+            certs
+                .windows(2)
+                .any(|w| w[0] == "--instance" && w[1] == instance),
+            "no certificate for {instance}: {certs:?}"
         );
         for (k, _) in svc["environment"].as_mapping().unwrap() {
             let k = k.as_str().unwrap();
@@ -446,6 +536,10 @@ fn compose_runs_every_service_on_its_port_and_the_wallet_on_postgres() {
         Some(format!("{wallet_ip}:8090").as_str())
     );
     let consul_cmd = strings(&services["consul"]["command"]).join(" ");
+    assert!(
+        !consul_cmd.contains("http = \"http://"),
+        "Consul checks a TLS port"
+    );
     assert!(
         consul_cmd.contains(&format!(
             "name = \"wallet\", id = \"wallet-0\", address = \"{wallet_ip}\", port = 8090"
@@ -600,7 +694,7 @@ fn the_grafana_dashboard_queries_only_metrics_a_running_system_exports() {
     act(json!({"type": "roll"}));
     act(json!({"type": "leave"}));
     let r = http()
-        .post(format!("http://{}/peer", sb.validator(0)))
+        .post(format!("https://{}/peer", sb.validator(0)))
         .json(&json!({"from": 2, "msg": "{}", "sig": "22".repeat(64)}))
         .send()
         .unwrap();
@@ -626,7 +720,7 @@ fn the_grafana_dashboard_queries_only_metrics_a_running_system_exports() {
     for a in sb.all_addrs() {
         let text = support::wait_for("metrics", Duration::from_secs(10), || {
             http()
-                .get(format!("http://{a}/metrics"))
+                .get(format!("{}/metrics", sb.base(a)))
                 .send()
                 .ok()?
                 .text()

@@ -21,9 +21,15 @@ use rustls::pki_types::ServerName;
 use support::{Sandbox, wait_for};
 use time::OffsetDateTime;
 
-/// `GET /health` over a fresh connection with `cfg`: the client's own
-/// address, and whether a 200 came back.
+/// `GET /metrics` (which needs a client certificate, no token) over a
+/// fresh connection with `cfg`: the client's own address, and whether a
+/// 200 came back.
 fn attempt(addr: SocketAddr, cfg: Arc<ClientConfig>) -> (SocketAddr, bool) {
+    attempt_path(addr, cfg, "/metrics")
+}
+
+/// `GET path` over a fresh connection with `cfg`, as [`attempt`].
+fn attempt_path(addr: SocketAddr, cfg: Arc<ClientConfig>, path: &str) -> (SocketAddr, bool) {
     let tcp = TcpStream::connect(addr).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let local = tcp.local_addr().unwrap();
@@ -32,7 +38,9 @@ fn attempt(addr: SocketAddr, cfg: Arc<ClientConfig>) -> (SocketAddr, bool) {
     let mut s = rustls::StreamOwned::new(conn, tcp);
     let mut buf = Vec::new();
     let _ = s
-        .write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").as_bytes(),
+        )
         .and_then(|()| s.read_to_end(&mut buf));
     (local, buf.starts_with(b"HTTP/1.1 200"))
 }
@@ -43,11 +51,7 @@ fn identity(sb: &Sandbox, cert: &str, key: &str) -> (tempfile::TempDir, Transpor
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tls.crt"), cert).unwrap();
     std::fs::write(dir.path().join("tls.key"), key).unwrap();
-    std::fs::copy(
-        sb.state_dir().join("tls/ca.crt"),
-        dir.path().join("ca.crt"),
-    )
-    .unwrap();
+    std::fs::copy(sb.state_dir().join("tls/ca.crt"), dir.path().join("ca.crt")).unwrap();
     let t = Transport::mtls(Files::in_dir(dir.path())).unwrap();
     (dir, t)
 }
@@ -66,7 +70,8 @@ fn log_of(sb: &Sandbox, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Waits for `service`'s log to hold a refused handshake from `peer`.
+/// Waits for `service`'s log to hold a refusal of `peer` (a refused
+/// handshake, or a request without a certificate).
 fn assert_refusal_logged(sb: &Sandbox, service: &str, peer: SocketAddr, what: &str) {
     wait_for(
         &format!("{service}'s log to record the refusal of {what} from {peer}"),
@@ -75,7 +80,8 @@ fn assert_refusal_logged(sb: &Sandbox, service: &str, peer: SocketAddr, what: &s
             log_of(sb, service)
                 .lines()
                 .any(|l| {
-                    l.contains("TLS handshake refused")
+                    (l.contains("TLS handshake refused")
+                        || l.contains("request without a client certificate refused"))
                         && l.contains(&peer.to_string())
                         && l.contains("WARN")
                 })
@@ -94,11 +100,13 @@ fn services_refuse_clients_without_an_allowed_certificate_and_log_who() {
 
     // The tools' own identity gets in.
     let cli = support::cli_transport();
-    assert!(attempt(engine, to_engine(&cli)).1, "the cli identity is let in");
+    assert!(
+        attempt(engine, to_engine(&cli)).1,
+        "the cli identity is let in"
+    );
 
     // No client certificate at all.
-    let roots =
-        bitcraps::tls::transport::load_roots(&sb.state_dir().join("tls/ca.crt")).unwrap();
+    let roots = bitcraps::tls::transport::load_roots(&sb.state_dir().join("tls/ca.crt")).unwrap();
     let bare = ClientConfig::builder_with_provider(bitcraps::tls::provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .unwrap()
@@ -107,9 +115,23 @@ fn services_refuse_clients_without_an_allowed_certificate_and_log_who() {
             bitcraps::tls::verify::ExpectRole::new(Arc::new(roots), &[Peer::Engine]).unwrap(),
         ))
         .with_no_client_auth();
-    let (peer, ok) = attempt(engine, Arc::new(bare));
+    let bare = Arc::new(bare);
+    let (peer, ok) = attempt(engine, bare.clone());
     assert!(!ok, "a client without a certificate is refused");
     assert_refusal_logged(&sb, "engine-0", peer, "no certificate");
+    for path in ["/openapi.json", "/games"] {
+        assert!(
+            !attempt_path(engine, bare.clone(), path).1,
+            "{path} without a certificate"
+        );
+    }
+    // ... except on the probe paths, which an orchestrator asks without one.
+    for path in ["/health", "/health/ready"] {
+        assert!(
+            attempt_path(engine, bare.clone(), path).1,
+            "{path} without a certificate"
+        );
+    }
 
     // A `cli` certificate from another CA.
     let (other, _) = Ca::generate(now).unwrap();
@@ -196,7 +218,10 @@ fn a_client_checks_the_role_of_the_server_it_reaches() {
         sb.engine(),
         cli.client_config(Expect::Role(Peer::Validator)).unwrap(),
     );
-    assert!(!ok, "an engine's certificate does not pass for a validator's");
+    assert!(
+        !ok,
+        "an engine's certificate does not pass for a validator's"
+    );
     let (_, ok) = attempt(
         sb.engine(),
         cli.client_config(Expect::Role(Peer::Engine)).unwrap(),
@@ -288,7 +313,10 @@ fn certs_rotate_under_load_fails_no_request() {
             (true, format!("https://{}/games", sb.engine())),
             // Through the gateway, over its pooled mutual-TLS connections.
             (false, format!("http://{}/api/v1/games", sb.gateway())),
-            (false, format!("http://{}/api/v1/consensus/status", sb.gateway())),
+            (
+                false,
+                format!("http://{}/api/v1/consensus/status", sb.gateway()),
+            ),
         ];
         for (fresh, url) in urls {
             let (stop, done, failures, token) = (&stop, &done, &failures, &token);
@@ -335,4 +363,60 @@ fn certs_rotate_under_load_fails_no_request() {
     });
     let failures = failures.into_inner().unwrap();
     assert!(failures.is_empty(), "failed requests: {failures:?}");
+}
+
+#[test]
+fn certs_issue_makes_missing_certificates_and_keeps_valid_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    let dir = sb.state_dir().join("tls/engine-7");
+    assert!(!dir.exists());
+    let r = sb.run(&[
+        "certs",
+        "issue",
+        "--instance",
+        "engine-7",
+        "--ip",
+        "10.9.8.7",
+    ]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("issued engine-7"), "{r}");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir.join("tls.key")), 0o600);
+    assert_eq!(mode(&dir), 0o700);
+    // The certificate is the sandbox CA's, for the engine role, with the IP.
+    let pem = std::fs::read_to_string(dir.join("tls.crt")).unwrap();
+    let der = {
+        use rustls::pki_types::pem::PemObject;
+        rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap()
+    };
+    assert_eq!(
+        bitcraps::tls::verify::roles_of(&der, &Peer::ALL),
+        vec![Peer::Engine]
+    );
+    let ca = std::fs::read_to_string(sb.state_dir().join("tls/ca.crt")).unwrap();
+    let wanted = bitcraps::tls::issue::wanted_names("engine-7", &["10.9.8.7".parse().unwrap()]);
+    assert_eq!(
+        bitcraps::tls::issue::needs_renewal(&pem, &ca, &wanted, OffsetDateTime::now_utc()),
+        None
+    );
+    // Again: nothing to do, the same certificate.
+    let r = sb.run(&[
+        "certs",
+        "issue",
+        "--instance",
+        "engine-7",
+        "--ip",
+        "10.9.8.7",
+    ]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("every certificate is current"), "{r}");
+    assert_eq!(std::fs::read_to_string(dir.join("tls.crt")).unwrap(), pem);
+    // A name that is no instance (nor a path) is refused, naming it.
+    for bad in ["mallory", "../engine-0", "engine-x"] {
+        let r = sb.run(&["certs", "issue", "--instance", bad]);
+        assert_eq!(r.code, 2, "{bad}: {r}");
+        assert!(r.stderr.contains("is not an instance name"), "{bad}: {r}");
+    }
+    assert!(!sb.state_dir().join("tls/mallory").exists());
 }

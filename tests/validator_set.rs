@@ -416,6 +416,9 @@ fn a_validator_with_a_new_key_joins_and_its_vote_counts() {
             .verifying_key()
             .to_bytes(),
     );
+    // Its TLS identity, as an operator starting one service by hand makes it.
+    let r = c.sb.run(&["certs", "issue", "--instance", "validator-4"]);
+    assert_eq!(r.code, 0, "{r}");
     let addr = support::addr(support::free_port_block(1));
     let _newcomer = Child(
         c.sb.cmd(&[

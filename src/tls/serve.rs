@@ -4,13 +4,21 @@
 //! into each request's extensions with its `ConnectInfo`. On shutdown the
 //! listener closes and in-flight requests finish (hyper-util's graceful
 //! shutdown, as `axum::serve` does).
+//!
+//! A client that presents no certificate completes its handshake but gets
+//! only `GET /health` and `/health/ready` (see [`anonymous_may`]); a
+//! certificate it does present must chain to the CA and name an allowed
+//! role, or the handshake fails.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -21,6 +29,15 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use super::{Peer, verify};
+use crate::services::common::Problem;
+
+/// What a client without a certificate may ask a service: liveness and
+/// readiness, so that Kubernetes' `httpGet` probes (scheme HTTPS), Docker's
+/// health checks and Consul's HTTPS checks work without an identity.
+/// Everything else — the API, `/metrics`, `/openapi.json` — needs one.
+pub fn anonymous_may(method: &Method, path: &str) -> bool {
+    (method == Method::GET || method == Method::HEAD) && matches!(path, "/health" | "/health/ready")
+}
 
 /// How long a client has to finish its handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,8 +74,7 @@ pub async fn serve(
         let app = app.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
-            {
+            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
                     tracing::warn!(%peer, error = %e, "TLS handshake refused");
@@ -73,12 +89,39 @@ pub async fn serve(
                 let certs = stream.get_ref().1.peer_certificates()?;
                 verify::identity(certs.first()?, s)
             });
+            // A service port lets a client without a certificate finish
+            // its handshake (an orchestrator's probe cannot present one),
+            // and answers it on the probe paths only.
+            let anonymous = service.is_some() && identity.is_none();
             let svc = tower::service_fn(move |mut req: hyper::Request<Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                if let Some(i) = &identity {
-                    req.extensions_mut().insert(i.clone());
+                let app = app.clone();
+                let refused = anonymous && !anonymous_may(req.method(), req.uri().path());
+                let identity = identity.clone();
+                async move {
+                    if refused {
+                        tracing::warn!(
+                            %peer,
+                            method = %req.method(),
+                            path = req.uri().path(),
+                            "request without a client certificate refused \
+                             (only /health and /health/ready answer without one)"
+                        );
+                        return Ok::<_, Infallible>(
+                            Problem::new(
+                                StatusCode::UNAUTHORIZED,
+                                "this service requires a client certificate issued by the \
+                                 BitCraps CA (mutual TLS); without one only GET /health and \
+                                 /health/ready answer",
+                            )
+                            .into_response(),
+                        );
+                    }
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    if let Some(i) = identity {
+                        req.extensions_mut().insert(i);
+                    }
+                    app.oneshot(req.map(axum::body::Body::new)).await
                 }
-                app.clone().oneshot(req.map(axum::body::Body::new))
             });
             let conn = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));

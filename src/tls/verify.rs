@@ -43,7 +43,9 @@ pub fn common_name(cert: &CertificateDer<'_>) -> String {
 
 /// Who a verified client certificate says called `service`.
 pub fn identity(cert: &CertificateDer<'_>, service: Peer) -> Option<ClientIdentity> {
-    let role = roles_of(cert, service.allowed_callers()).into_iter().next()?;
+    let role = roles_of(cert, service.allowed_callers())
+        .into_iter()
+        .next()?;
     Some(ClientIdentity {
         role,
         instance: common_name(cert),
@@ -60,7 +62,8 @@ pub struct ExpectRole {
 
 impl ExpectRole {
     pub fn new(roots: Arc<RootCertStore>, expect: &[Peer]) -> anyhow::Result<ExpectRole> {
-        let inner = WebPkiServerVerifier::builder_with_provider(roots, super::provider()).build()?;
+        let inner =
+            WebPkiServerVerifier::builder_with_provider(roots, super::provider()).build()?;
         Ok(ExpectRole {
             inner,
             expect: expect.to_vec(),
@@ -118,7 +121,7 @@ impl ServerCertVerifier for ExpectRole {
     }
 }
 
-/// Requires a client certificate chained to the CA whose names include a
+/// Checks a client certificate: chained to the CA, its names including a
 /// role allowed to call `service`.
 #[derive(Debug)]
 pub struct AllowRoles {
@@ -140,8 +143,11 @@ impl ClientCertVerifier for AllowRoles {
         true
     }
 
+    /// Not at the handshake: a client without a certificate gets only the
+    /// probe paths ([`super::serve::anonymous_may`]). A certificate that is
+    /// presented is verified in full below.
     fn client_auth_mandatory(&self) -> bool {
-        true
+        false
     }
 
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
