@@ -420,3 +420,25 @@ fn certs_issue_makes_missing_certificates_and_keeps_valid_ones() {
     }
     assert!(!sb.state_dir().join("tls/mallory").exists());
 }
+
+#[test]
+fn up_on_a_fresh_state_dir_makes_its_ca_and_talks_to_the_services_with_it() {
+    let sb = Sandbox::new();
+    // No TLS identity at all, as on a new machine.
+    std::fs::remove_dir_all(sb.state_dir().join("tls")).unwrap();
+    let r = sb.run(&["up", "-d", "--wait", "--timeout", "60s", "--demo-funds"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stderr.contains("demo chips deposited"), "{r}");
+    let ca = std::fs::read(sb.state_dir().join("tls/ca.crt")).unwrap();
+    assert_ne!(
+        ca,
+        std::fs::read(support::shared_ca_dir().join("ca.crt")).unwrap(),
+        "a CA of its own"
+    );
+    for name in ["engine-0", "validator-0", "wallet", "gateway", "cli"] {
+        assert!(
+            sb.state_dir().join(format!("tls/{name}/tls.key")).exists(),
+            "{name}"
+        );
+    }
+}

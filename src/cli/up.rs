@@ -167,6 +167,12 @@ pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
     check_service_settings(&loaded)?;
     ensure_dev_secret(&loaded, &state, &specs)?;
     ensure_certificates(g, &loaded, &state, &specs)?;
+    // The `cli` identity may be new: what this process asks the services
+    // itself (--demo-funds, --wait) presents it.
+    crate::tls::install(
+        crate::tls::Transport::for_cli(&loaded.config, state.root())
+            .map_err(|e| fail(Code::Error, format!("{e:#}")))?,
+    );
     // Each validator's key and the shared genesis, made once.
     crate::services::consensus::genesis::ensure(
         state.root(),
