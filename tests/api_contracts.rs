@@ -128,6 +128,14 @@ const VALIDATOR: &[Case] = &[
     case("POST", "/propose", Body::Json("{"), 400, "json"),
     case("POST", "/propose", Body::Text("{}"), 415, "content-type"),
     case("POST", "/propose", Body::Huge(1 << 20), 413, "bytes"),
+    // serde alone would read a struct from an array of its fields.
+    case(
+        "POST",
+        "/propose",
+        Body::Json("[null, null]"),
+        422,
+        "json object",
+    ),
     case("POST", "/vote", Body::Json("{"), 400, "json"),
     case(
         "POST",

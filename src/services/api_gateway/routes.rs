@@ -64,14 +64,16 @@ fn allowed(method: &Method, allow: &[&Method]) -> bool {
 }
 
 fn wrong_method(method: &Method, prefix: &str, path: &str, allow: &[&Method]) -> Problem {
-    let allow: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
+    let mut allow: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
+    let use_ = allow.join(" or ");
+    if allow.contains(&"GET") {
+        allow.push("HEAD");
+    }
     Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        format!(
-            "{method} is not allowed on {prefix}{path}; use {}",
-            allow.join(" or ")
-        ),
+        format!("{method} is not allowed on {prefix}{path}; use {use_}"),
     )
+    .with_allow(&allow)
 }
 
 const CONSENSUS: &str = "/api/v1/consensus";
@@ -201,6 +203,14 @@ mod tests {
         assert_eq!(status(consensus(&Method::GET, "propose")), 405);
         assert_eq!(status(consensus(&Method::DELETE, "validators")), 405);
         assert_eq!(status(consensus(&Method::GET, "vote")), 405);
+        // A 405 names what is allowed in its Allow header (RFC 9110).
+        let allow = |r: Result<Route, Problem>| r.unwrap_err().allow_header().unwrap();
+        assert_eq!(allow(consensus(&Method::TRACE, "propose")), "POST");
+        assert_eq!(
+            allow(consensus(&Method::PUT, "validators")),
+            "GET, HEAD, POST"
+        );
+        assert_eq!(allow(wallet(&Method::TRACE, "summary")), "GET, HEAD");
     }
 
     #[test]

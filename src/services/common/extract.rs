@@ -106,7 +106,24 @@ pub async fn json_within<T: DeserializeOwned>(
     what: &str,
 ) -> Result<T, Problem> {
     let bytes = json_body_within(headers, body, limit).await?;
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    object_body(&bytes, what)?;
+    parse_json(&bytes, what)
+}
+
+/// [`json_within`] for a body that may be any JSON value (the wallet's
+/// `POST /transfers` takes one transfer or an array of them).
+pub async fn json_any_within<T: DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+    what: &str,
+) -> Result<T, Problem> {
+    let bytes = json_body_within(headers, body, limit).await?;
+    parse_json(&bytes, what)
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Problem> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
     // The error names the field it is about (`players: invalid type…`).
     let parsed: Result<T, (String, serde_json::Error)> =
         match serde_path_to_error::deserialize(&mut de) {
@@ -122,7 +139,7 @@ pub async fn json_within<T: DeserializeOwned>(
         // Well-formed JSON of the wrong shape is a 422 whatever serde calls
         // the error (a number where an enum's name goes is a "syntax" error
         // to serde_json); only JSON that does not parse is a 400.
-        if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
+        if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
             Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("malformed {what}: {at}{e}"),
@@ -134,6 +151,27 @@ pub async fn json_within<T: DeserializeOwned>(
             )
         }
     })
+}
+
+/// Request bodies are JSON objects (but for [`json_any_within`]). serde would also
+/// read a struct from an array of its fields in order (`[null, null]` as a
+/// proposal), a shape no document allows: that is a 422, and JSON that
+/// does not parse at all a 400.
+fn object_body(bytes: &[u8], what: &str) -> Result<(), Problem> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        return Ok(());
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        Ok(_) => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("malformed {what}: the body must be a JSON object"),
+        )),
+        Err(e) => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("the {what} is not valid JSON: {e}"),
+        )),
+    }
 }
 
 /// How much of a body over its limit is read (and dropped) before the 413
@@ -295,6 +333,18 @@ mod tests {
             0,
             60,
         ))
+    }
+
+    #[test]
+    fn a_body_must_be_a_json_object() {
+        let status = |b: &str| object_body(b.as_bytes(), "request body").map_err(|p| p.status);
+        assert_eq!(status(" \n{\"a\": 1}"), Ok(()));
+        for shaped_wrong in ["[null, null]", "null", "1", "\"x\"", " [ ]"] {
+            assert_eq!(status(shaped_wrong), Err(422), "{shaped_wrong}");
+        }
+        for broken in ["", "nul", "[1,", "}"] {
+            assert_eq!(status(broken), Err(400), "{broken}");
+        }
     }
 
     #[test]

@@ -255,6 +255,25 @@ pub fn merge_under(
 mod tests {
     use super::*;
 
+    /// `finish` rebuilds the document from JSON; a schema utoipa cannot
+    /// read back would silently lose every finished operation.
+    #[test]
+    fn every_service_document_survives_finishing() {
+        use crate::services::{consensus, game_engine, wallet};
+        use utoipa::OpenApi as _;
+        for (name, doc) in [
+            ("validator", consensus::http::ConsensusApi::openapi()),
+            ("engine", game_engine::http::EngineApi::openapi()),
+            ("wallet", wallet::http::WalletApi::openapi()),
+        ] {
+            let mut v = serde_json::to_value(&doc).unwrap();
+            finish_json(&mut v);
+            if let Err(e) = serde_json::from_value::<OpenApi>(v) {
+                panic!("{name}: the finished document does not rebuild: {e}");
+            }
+        }
+    }
+
     #[test]
     fn every_operation_gets_its_rejections_and_security() {
         let mut doc = json!({

@@ -28,6 +28,12 @@ pub struct Problem {
     #[serde(skip)]
     #[schema(ignore)]
     pub dependency: Option<Dependency>,
+    /// The methods a 405 names in its `Allow` header (RFC 9110 §15.5.6;
+    /// not part of the body): a set of [`ALLOW_METHODS`] bits, so that a
+    /// `Result<_, Problem>` stays small.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub allow: u8,
 }
 
 /// A dependency whose failure a problem reports.
@@ -53,6 +59,9 @@ impl Dependency {
 /// could still serve, reads of open games included).
 pub const DEPENDENCY_HEADER: &str = "x-bitcraps-dependency";
 
+/// The methods an `Allow` header can name, in the order it names them.
+pub const ALLOW_METHODS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+
 impl Problem {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
         Problem {
@@ -63,6 +72,7 @@ impl Problem {
             instance: None,
             retry_after: None,
             dependency: None,
+            allow: 0,
         }
     }
 
@@ -76,6 +86,28 @@ impl Problem {
     pub fn with_retry_after(mut self, secs: u64) -> Problem {
         self.retry_after = Some(secs.max(1));
         self
+    }
+
+    /// A 405 naming the methods the resource does allow (`Allow` header);
+    /// methods not in [`ALLOW_METHODS`] are left out.
+    pub fn with_allow(mut self, methods: &[&str]) -> Problem {
+        for m in methods {
+            if let Some(i) = ALLOW_METHODS.iter().position(|a| a == m) {
+                self.allow |= 1 << i;
+            }
+        }
+        self
+    }
+
+    /// The `Allow` header's value, if any.
+    pub fn allow_header(&self) -> Option<String> {
+        let names: Vec<&str> = ALLOW_METHODS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.allow & (1 << i) != 0)
+            .map(|(_, m)| *m)
+            .collect();
+        (!names.is_empty()).then(|| names.join(", "))
     }
 
     pub fn with_type(mut self, kind: &str) -> Problem {
@@ -103,6 +135,12 @@ impl IntoResponse for Problem {
         if let Some(secs) = self.retry_after {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(a) = self
+            .allow_header()
+            .and_then(|a| HeaderValue::from_str(&a).ok())
+        {
+            resp.headers_mut().insert(header::ALLOW, a);
         }
         if let Some(d) = self.dependency {
             resp.headers_mut()

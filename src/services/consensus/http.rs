@@ -118,12 +118,29 @@ pub fn routes(state: ConsensusState) -> Router<ServiceContext> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProposeRequest {
     /// Any JSON value; it is ordered, not interpreted.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = any_json)]
     payload: Value,
     /// What the payload is (`game.*` from engines, `wallet.*` from the
     /// wallet; anything else from any caller).
     #[schema(min_length = 1, max_length = 128)]
     kind: Option<String>,
+}
+
+/// Any JSON value, spelled as every JSON type (OAS 3.1), so the document
+/// reads back (utoipa cannot read an empty schema).
+fn any_json() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![
+            Type::Object,
+            Type::Array,
+            Type::String,
+            Type::Number,
+            Type::Boolean,
+            Type::Null,
+        ]))
+        .description(Some("Any JSON value; it is ordered, not interpreted."))
+        .build()
 }
 
 /// Body limit of `POST /propose`: a proposal's limit and room for the

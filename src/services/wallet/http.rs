@@ -41,7 +41,7 @@ use super::ledger::{
 };
 use super::store::{AnyStore, Store, StoreError, TransferQuery};
 use crate::auth::{Claims, Role};
-use crate::services::common::extract::{ApiPath, ApiQuery, Caller, TokenVerifier, json_within};
+use crate::services::common::extract::{ApiPath, ApiQuery, Caller, TokenVerifier, json_any_within};
 use crate::services::common::{Problem, Readiness};
 
 /// Most submissions applied in one store transaction.
@@ -487,7 +487,7 @@ async fn post_transfers(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
-    let value: Value = json_within(&headers, body, BODY_LIMIT, "transfer").await?;
+    let value: Value = json_any_within(&headers, body, BODY_LIMIT, "transfer").await?;
     let linked = value.is_array();
     let requests: Vec<TransferRequest> = if linked {
         serde_json::from_value(value)
@@ -564,6 +564,7 @@ async fn get_transfer(
 #[serde(deny_unknown_fields)]
 pub struct Page {
     /// Only transfers after this sequence number (default 0).
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     after: Option<u64>,
     /// Page size, 1..=1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
@@ -571,6 +572,19 @@ pub struct Page {
 }
 
 impl Page {
+    /// `after`, at most the largest sequence number a ledger can hold
+    /// (2⁶³ − 1, the document's int64 maximum).
+    fn after(&self) -> Result<u64, Problem> {
+        match self.after {
+            None => Ok(0),
+            Some(n) if i64::try_from(n).is_ok() => Ok(n),
+            Some(n) => Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("after must be 0..={}, not {n}", i64::MAX),
+            )),
+        }
+    }
+
     fn limit(&self) -> Result<usize, Problem> {
         match self.limit {
             None => Ok(100),
@@ -617,7 +631,7 @@ async fn list_transfers(
         .store
         .transfers(TransferQuery {
             account: None,
-            after_seq: page.after.unwrap_or(0),
+            after_seq: page.after()?,
             limit,
         })
         .await
@@ -667,7 +681,7 @@ fn checked_account(id: &str) -> Result<(), Problem> {
 /// One account.
 #[utoipa::path(get, path = "/accounts/{id}", tag = "wallet",
     params(("id" = String, Path, description = "player:<name>, table:<game id>, house or issuance",
-        pattern = "^(player:.+|table:.+|house|issuance)$")),
+        pattern = "^(player:[A-Za-z0-9._@:-]+|table:[A-Za-z0-9._@:-]+|house|issuance)$", max_length = 128)),
     responses((status = 200, body = AccountView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_account(
     State(s): State<WalletState>,
@@ -731,7 +745,7 @@ async fn list_accounts(
 /// An account's history: the transfers that debit or credit it.
 #[utoipa::path(get, path = "/accounts/{id}/transfers", tag = "wallet",
     params(("id" = String, Path, description = "The account: player:<name>, table:<game id>, house or issuance",
-        pattern = "^(player:.+|table:.+|house|issuance)$"), Page),
+        pattern = "^(player:[A-Za-z0-9._@:-]+|table:[A-Za-z0-9._@:-]+|house|issuance)$", max_length = 128), Page),
     responses((status = 200, body = TransferList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn account_transfers(
     State(s): State<WalletState>,
@@ -756,7 +770,7 @@ async fn account_transfers(
         .store
         .transfers(TransferQuery {
             account: Some(id),
-            after_seq: page.after.unwrap_or(0),
+            after_seq: page.after()?,
             limit,
         })
         .await
