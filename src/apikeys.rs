@@ -12,7 +12,6 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
-use std::time::SystemTime;
 
 use anyhow::Context;
 use rand::RngCore;
@@ -147,7 +146,7 @@ pub fn check(keys: &[ApiKey], presented: &str, now: u64) -> Option<Claims> {
 /// The process-wide key store a service checks `x-api-key` against.
 struct Store {
     state_dir: PathBuf,
-    cached: Mutex<(Option<SystemTime>, Vec<ApiKey>)>,
+    cached: Mutex<(crate::auth::Stamp, Vec<ApiKey>)>,
 }
 
 static STORE: OnceLock<Store> = OnceLock::new();
@@ -163,24 +162,69 @@ pub fn init(state_dir: &Path) {
 /// Checks a key with this process's store, reloading the file if it changed.
 pub fn verify(presented: &str) -> Option<Claims> {
     let store = STORE.get()?;
-    let mtime = std::fs::metadata(path(&store.state_dir))
-        .and_then(|m| m.modified())
-        .ok();
+    // Inode, modification time to the nanosecond and length: the file is
+    // replaced by rename on every change, so a revoke within the same
+    // clock tick as the previous write is still seen.
+    let now = crate::auth::stamp(&path(&store.state_dir));
     let mut cached = match store.cached.lock() {
         Ok(c) => c,
         Err(p) => p.into_inner(),
     };
-    if cached.0 != mtime {
-        cached.1 = load(&store.state_dir).unwrap_or_default();
-        cached.0 = mtime;
+    if cached.0 != now {
+        match load(&store.state_dir) {
+            Ok(keys) => {
+                log_changes(&cached.1, &keys);
+                cached.1 = keys;
+            }
+            Err(e) => {
+                // Fail closed: an unreadable store accepts no key.
+                tracing::error!(error = %format!("{e:#}"), "cannot read the API keys; refusing every key until it reads");
+                cached.1 = Vec::new();
+            }
+        }
+        cached.0 = now;
     }
     check(&cached.1, presented, crate::auth::now_secs())
+}
+
+/// Logs which keys a reload added, revoked or removed (by id, never the
+/// key or its hash).
+fn log_changes(old: &[ApiKey], new: &[ApiKey]) {
+    for k in new {
+        match old.iter().find(|o| o.id == k.id) {
+            None => tracing::info!(id = %k.id, name = %k.name, role = %k.role, "API key added"),
+            Some(o) if k.revoked && !o.revoked => {
+                tracing::info!(id = %k.id, name = %k.name, "API key revoked");
+            }
+            Some(_) => {}
+        }
+    }
+    for o in old.iter().filter(|o| !new.iter().any(|k| k.id == o.id)) {
+        tracing::info!(id = %o.id, name = %o.name, "API key removed");
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// The process-wide store (the only test that points it anywhere): a
+    /// revoke right after a check is seen at once, however coarse the
+    /// file system's clock.
+    #[test]
+    fn the_store_sees_a_revoke_made_within_the_same_tick() {
+        let dir = tempfile::tempdir().unwrap();
+        init(dir.path());
+        assert!(verify("bck_nothing_yet").is_none());
+        let (a, key_a) = create(dir.path(), "a", Role::Player, "alice", None).unwrap();
+        let (_, key_b) = create(dir.path(), "b", Role::Player, "bob", None).unwrap();
+        assert!(verify(&key_a).is_some());
+        assert!(verify(&key_b).is_some());
+        assert!(revoke(dir.path(), &a.id).unwrap());
+        assert!(verify(&key_a).is_none(), "revoked within the same tick");
+        assert!(verify(&key_b).is_some());
+    }
 
     #[test]
     fn keys_are_stored_hashed_checked_and_revocable() {

@@ -14,6 +14,7 @@ pub mod sign;
 #[cfg(test)]
 mod tests;
 mod verify;
+pub(crate) use verify::{Stamp, stamp};
 
 pub use sign::{ServiceToken, SignKey, new_claims, sign};
 pub use verify::{AUDIENCES, DEFAULT_ISSUER, Keys, Mode, Policy, Verifier, VerifierConfig, verify};

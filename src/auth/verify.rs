@@ -169,9 +169,9 @@ pub struct VerifierConfig {
 
 /// Identifies a file's version: inode (files are replaced by rename),
 /// modification time and length; `None` when absent.
-type Stamp = Option<(u64, i64, i64, u64)>;
+pub(crate) type Stamp = Option<(u64, i64, i64, u64)>;
 
-fn stamp(path: &Path) -> Stamp {
+pub(crate) fn stamp(path: &Path) -> Stamp {
     std::fs::metadata(path)
         .ok()
         .map(|m| (m.ino(), m.mtime(), m.mtime_nsec(), m.len()))
