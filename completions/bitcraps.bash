@@ -58,6 +58,9 @@ _bitcraps() {
             bitcraps,restart)
                 cmd="bitcraps__subcmd__restart"
                 ;;
+            bitcraps,sandbox)
+                cmd="bitcraps__subcmd__sandbox"
+                ;;
             bitcraps,serve)
                 cmd="bitcraps__subcmd__serve"
                 ;;
@@ -415,6 +418,9 @@ _bitcraps() {
             bitcraps__subcmd__help,restart)
                 cmd="bitcraps__subcmd__help__subcmd__restart"
                 ;;
+            bitcraps__subcmd__help,sandbox)
+                cmd="bitcraps__subcmd__help__subcmd__sandbox"
+                ;;
             bitcraps__subcmd__help,serve)
                 cmd="bitcraps__subcmd__help__subcmd__serve"
                 ;;
@@ -550,6 +556,12 @@ _bitcraps() {
             bitcraps__subcmd__help__subcmd__keys,generate)
                 cmd="bitcraps__subcmd__help__subcmd__keys__subcmd__generate"
                 ;;
+            bitcraps__subcmd__help__subcmd__sandbox,probe)
+                cmd="bitcraps__subcmd__help__subcmd__sandbox__subcmd__probe"
+                ;;
+            bitcraps__subcmd__help__subcmd__sandbox,show)
+                cmd="bitcraps__subcmd__help__subcmd__sandbox__subcmd__show"
+                ;;
             bitcraps__subcmd__help__subcmd__wallet,audit)
                 cmd="bitcraps__subcmd__help__subcmd__wallet__subcmd__audit"
                 ;;
@@ -579,6 +591,24 @@ _bitcraps() {
                 ;;
             bitcraps__subcmd__keys__subcmd__help,help)
                 cmd="bitcraps__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            bitcraps__subcmd__sandbox,help)
+                cmd="bitcraps__subcmd__sandbox__subcmd__help"
+                ;;
+            bitcraps__subcmd__sandbox,probe)
+                cmd="bitcraps__subcmd__sandbox__subcmd__probe"
+                ;;
+            bitcraps__subcmd__sandbox,show)
+                cmd="bitcraps__subcmd__sandbox__subcmd__show"
+                ;;
+            bitcraps__subcmd__sandbox__subcmd__help,help)
+                cmd="bitcraps__subcmd__sandbox__subcmd__help__subcmd__help"
+                ;;
+            bitcraps__subcmd__sandbox__subcmd__help,probe)
+                cmd="bitcraps__subcmd__sandbox__subcmd__help__subcmd__probe"
+                ;;
+            bitcraps__subcmd__sandbox__subcmd__help,show)
+                cmd="bitcraps__subcmd__sandbox__subcmd__help__subcmd__show"
                 ;;
             bitcraps__subcmd__wallet,audit)
                 cmd="bitcraps__subcmd__wallet__subcmd__audit"
@@ -629,7 +659,7 @@ _bitcraps() {
 
     case "${cmd}" in
         bitcraps)
-            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version up down ps logs restart stop start config auth certs game consensus wallet keys bench serve tui completions manpage help"
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version up down ps logs restart stop start config auth certs sandbox game consensus wallet keys bench serve tui completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3857,7 +3887,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__help)
-            opts="up down ps logs restart stop start config auth certs game consensus wallet keys bench serve tui completions manpage help"
+            opts="up down ps logs restart stop start config auth certs sandbox game consensus wallet keys bench serve tui completions manpage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4612,6 +4642,48 @@ _bitcraps() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bitcraps__subcmd__help__subcmd__sandbox)
+            opts="show probe"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__sandbox__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__help__subcmd__sandbox__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bitcraps__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -5051,6 +5123,188 @@ _bitcraps() {
         bitcraps__subcmd__restart)
             opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__sandbox)
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version show probe help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__sandbox__subcmd__help)
+            opts="show probe help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__sandbox__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__sandbox__subcmd__help__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__sandbox__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__sandbox__subcmd__probe)
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bitcraps__subcmd__sandbox__subcmd__show)
+            opts="-c -o -q -h -V --config --set --state-dir --output --color --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -741,6 +741,105 @@ esac
     ;;
 esac
 ;;
+(sandbox)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_bitcraps__subcmd__sandbox_commands" \
+"*::: :->sandbox" \
+&& ret=0
+
+    case $state in
+    (sandbox)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-sandbox-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':instance -- gateway, engine-N, validator-N, wallet (or wallet-N):_default' \
+&& ret=0
+;;
+(probe)
+_arguments "${_arguments_options[@]}" : \
+'-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
+'*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
+'--state-dir=[State dir\: pids, logs, data, keys, secrets and the control socket]:DIR:_files' \
+'-o+[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--output=[Output format of queries]:OUTPUT:((table\:"Aligned columns for people"
+json\:"JSON for scripts (JSON lines when streaming)"))' \
+'--color=[Color\: auto (terminal and no NO_COLOR), always, never]:COLOR:(auto always never)' \
+'-q[Print only what scripts need (errors still go to stderr)]' \
+'--quiet[Print only what scripts need (errors still go to stderr)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':instance -- gateway, engine-N, validator-N, wallet (or wallet-N):_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__sandbox__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-sandbox-help-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(probe)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (game)
 _arguments "${_arguments_options[@]}" : \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
@@ -2149,6 +2248,30 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(sandbox)
+_arguments "${_arguments_options[@]}" : \
+":: :_bitcraps__subcmd__help__subcmd__sandbox_commands" \
+"*::: :->sandbox" \
+&& ret=0
+
+    case $state in
+    (sandbox)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:bitcraps-help-sandbox-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(probe)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (game)
 _arguments "${_arguments_options[@]}" : \
 ":: :_bitcraps__subcmd__help__subcmd__game_commands" \
@@ -2407,6 +2530,7 @@ _bitcraps_commands() {
 'config:Show, check or print the configuration' \
 'auth:Mint credentials' \
 'certs:The services'\'' TLS certificates' \
+'sandbox:What each service can open once it has confined itself (Landlock), and a probe that asks the kernel' \
 'game:Create, play, watch and verify games through the gateway' \
 'consensus:Propose, inspect and verify consensus through the gateway' \
 'wallet:Deposit, withdraw, move and audit chips in the wallet through the gateway' \
@@ -3085,6 +3209,7 @@ _bitcraps__subcmd__help_commands() {
 'config:Show, check or print the configuration' \
 'auth:Mint credentials' \
 'certs:The services'\'' TLS certificates' \
+'sandbox:What each service can open once it has confined itself (Landlock), and a probe that asks the kernel' \
 'game:Create, play, watch and verify games through the gateway' \
 'consensus:Propose, inspect and verify consensus through the gateway' \
 'wallet:Deposit, withdraw, move and audit chips in the wallet through the gateway' \
@@ -3411,6 +3536,24 @@ _bitcraps__subcmd__help__subcmd__restart_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps help restart commands' commands "$@"
 }
+(( $+functions[_bitcraps__subcmd__help__subcmd__sandbox_commands] )) ||
+_bitcraps__subcmd__help__subcmd__sandbox_commands() {
+    local commands; commands=(
+'show:List what INSTANCE may open once confined\: each path, its access (read, read_exec, read_write) and why' \
+'probe:Confine this process exactly as INSTANCE confines itself, then try to open every file under the state dir\: what the kernel lets that service read. Exit 6 when a file meant to be out of its reach (a private key, another service'\''s data) could be read, for instance on a kernel without Landlock' \
+    )
+    _describe -t commands 'bitcraps help sandbox commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__sandbox__subcmd__probe_commands] )) ||
+_bitcraps__subcmd__help__subcmd__sandbox__subcmd__probe_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help sandbox probe commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__help__subcmd__sandbox__subcmd__show_commands] )) ||
+_bitcraps__subcmd__help__subcmd__sandbox__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps help sandbox show commands' commands "$@"
+}
 (( $+functions[_bitcraps__subcmd__help__subcmd__serve_commands] )) ||
 _bitcraps__subcmd__help__subcmd__serve_commands() {
     local commands; commands=()
@@ -3528,6 +3671,49 @@ _bitcraps__subcmd__ps_commands() {
 _bitcraps__subcmd__restart_commands() {
     local commands; commands=()
     _describe -t commands 'bitcraps restart commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__sandbox_commands] )) ||
+_bitcraps__subcmd__sandbox_commands() {
+    local commands; commands=(
+'show:List what INSTANCE may open once confined\: each path, its access (read, read_exec, read_write) and why' \
+'probe:Confine this process exactly as INSTANCE confines itself, then try to open every file under the state dir\: what the kernel lets that service read. Exit 6 when a file meant to be out of its reach (a private key, another service'\''s data) could be read, for instance on a kernel without Landlock' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps sandbox commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__sandbox__subcmd__help_commands] )) ||
+_bitcraps__subcmd__sandbox__subcmd__help_commands() {
+    local commands; commands=(
+'show:List what INSTANCE may open once confined\: each path, its access (read, read_exec, read_write) and why' \
+'probe:Confine this process exactly as INSTANCE confines itself, then try to open every file under the state dir\: what the kernel lets that service read. Exit 6 when a file meant to be out of its reach (a private key, another service'\''s data) could be read, for instance on a kernel without Landlock' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'bitcraps sandbox help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__sandbox__subcmd__help__subcmd__help_commands] )) ||
+_bitcraps__subcmd__sandbox__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps sandbox help help commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__sandbox__subcmd__help__subcmd__probe_commands] )) ||
+_bitcraps__subcmd__sandbox__subcmd__help__subcmd__probe_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps sandbox help probe commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__sandbox__subcmd__help__subcmd__show_commands] )) ||
+_bitcraps__subcmd__sandbox__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps sandbox help show commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__sandbox__subcmd__probe_commands] )) ||
+_bitcraps__subcmd__sandbox__subcmd__probe_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps sandbox probe commands' commands "$@"
+}
+(( $+functions[_bitcraps__subcmd__sandbox__subcmd__show_commands] )) ||
+_bitcraps__subcmd__sandbox__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'bitcraps sandbox show commands' commands "$@"
 }
 (( $+functions[_bitcraps__subcmd__serve_commands] )) ||
 _bitcraps__subcmd__serve_commands() {

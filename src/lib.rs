@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod pgcluster;
 pub mod ports;
+pub mod sandbox;
 pub mod services;
 pub mod sharded;
 pub mod supervisor;

@@ -336,16 +336,90 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn a_compromised_validator_or_engine_cannot_mint_what_it_is_not() {
+    // A taken-over service runs as the same user as the others, so what
+    // bounds it is its sandbox: the test steals everything validator-1's
+    // sandbox lets it open and forges tokens with every piece of it.
     // Hundreds of refused requests: not the rate limiter's business here.
     let sb = Sandbox::new().env("RATE_LIMIT_MAX_REQUESTS", "1000000");
     sb.up_funded();
-    let state = sb.state_dir();
-    // A validator's whole state: its key, the governance key and genesis
-    // `up` writes next to it, its data dir, and the public key set.
-    let mut stolen: Vec<PathBuf> = files(&state.join("keys"));
-    stolen.extend(files(&state.join("data/validator-1")));
-    stolen.push(state.join("genesis.json"));
-    stolen.push(state.join("auth/jwks.json"));
+    let state = sb.state_dir().canonicalize().unwrap();
+    // Every service confined itself (Landlock): its log says so, and the
+    // kernel set no_new_privs, which confinement requires.
+    let mut confined = 0;
+    for pid_file in files(&state.join("run")) {
+        let name = pid_file.file_stem().unwrap().to_string_lossy().into_owned();
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", pid.trim())).unwrap();
+        assert!(status.contains("NoNewPrivs:\t1"), "{name}: {status}");
+        let log = std::fs::read_to_string(state.join(format!("logs/{name}.log"))).unwrap();
+        assert!(log.contains("confined (Landlock)"), "{name}: {log}");
+        confined += 1;
+    }
+    assert_eq!(
+        confined, 7,
+        "four validators, the wallet, an engine, the gateway"
+    );
+    // What each service can open, asked of the kernel under the very
+    // policy the service applied to itself: nothing out of its reach.
+    let probe = |instance: &str| -> Value {
+        let r = sb.run(&["--output", "json", "sandbox", "probe", instance]);
+        assert_eq!(r.code, 0, "{instance}: {r}");
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["enforced"], "fully", "{instance}: {v}");
+        v
+    };
+    for instance in [
+        "gateway",
+        "engine-0",
+        "wallet",
+        "validator-0",
+        "validator-2",
+    ] {
+        let v = probe(instance);
+        let readable: Vec<&str> = v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["readable"] == true)
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        for secret in [
+            "keys/issuer/",
+            "keys/governance.key",
+            "tls/ca.key",
+            "tls/cli/",
+        ] {
+            assert!(
+                !readable.iter().any(|f| f.contains(secret)),
+                "{instance} can read {secret}: {readable:?}"
+            );
+        }
+        assert!(
+            readable
+                .iter()
+                .any(|f| f.ends_with(&format!("tls/{instance}/tls.key"))),
+            "{instance} cannot read its own TLS key: {readable:?}"
+        );
+    }
+    // A taken-over validator-1 holds whatever its process can open: its
+    // key, genesis, its data, its TLS identity, the public key set.
+    let stolen: Vec<PathBuf> = probe("validator-1")["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["readable"] == true)
+        .map(|f| PathBuf::from(f["path"].as_str().unwrap()))
+        .collect();
+    for needed in [
+        "keys/validator-1.key",
+        "tls/validator-1/tls.key",
+        "genesis.json",
+    ] {
+        assert!(
+            stolen.iter().any(|f| f.ends_with(needed)),
+            "{needed}: {stolen:?}"
+        );
+    }
     let mut seeds: Vec<(String, Vec<u8>)> = Vec::new();
     for f in &stolen {
         let Ok(text) = std::fs::read_to_string(f) else {

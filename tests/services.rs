@@ -213,7 +213,7 @@ fn services_refuse_to_start_without_a_key_set() {
         assert!(err.contains("jwks.json"), "{path}: {err}");
     }
     // No service made an issuer key (only the CLI does).
-    assert!(!dir.path().join("auth/issuer").exists());
+    assert!(!dir.path().join("keys/issuer").exists());
 }
 
 #[test]

@@ -122,13 +122,13 @@ fn up_kill_restart_down_lifecycle() {
     // key are made, and listed in the key set with their scopes; no shared
     // secret is.
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    let issuer_dir = sb.state_dir().join("auth/issuer");
+    let issuer_dir = sb.state_dir().join("keys/issuer");
     assert_eq!(mode(&issuer_dir), 0o700);
     let issuer: Vec<_> = std::fs::read_dir(&issuer_dir).unwrap().flatten().collect();
     assert_eq!(issuer.len(), 1);
     assert_eq!(mode(&issuer[0].path()), 0o600);
     for name in ["engine-0", "wallet"] {
-        let key = sb.state_dir().join(format!("auth/services/{name}.key"));
+        let key = sb.state_dir().join(format!("keys/services/{name}.key"));
         assert_eq!(mode(&key), 0o600, "{}", key.display());
     }
     let jwks: serde_json::Value = serde_json::from_str(

@@ -9,9 +9,16 @@
 //! ```text
 //! <state>/auth/jwks.json              public keys with scopes (0644)
 //! <state>/auth/revoked.json           revoked token ids (jti)
-//! <state>/auth/issuer/<kid>.key       issuer keys (0600, dir 0700)
-//! <state>/auth/services/<name>.key    one key per calling service (0600)
+//! <state>/keys/issuer/<kid>.key       issuer keys (0600, dir 0700)
+//! <state>/keys/services/<name>.key    one key per calling service (0600)
 //! ```
+//!
+//! `auth/` holds only public files: every service may read it at run time
+//! (the key set and revocations change under it), so no private key may
+//! live beneath it — a service's sandbox grants whole directories (see
+//! [`crate::sandbox`]). Private keys live under `keys/`, which no running
+//! service can read; state dirs made by older versions are moved over by
+//! [`migrate_layout`].
 
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -43,15 +50,65 @@ pub fn revoked_path(jwks: &Path) -> PathBuf {
     jwks.with_file_name("revoked.json")
 }
 
+/// `<state>/keys`: every private key (validators', governance, issuer,
+/// services'); no running service may read it, bar its own key's file.
+pub fn keys_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("keys")
+}
+
 pub fn issuer_dir(state_dir: &Path) -> PathBuf {
-    auth_dir(state_dir).join("issuer")
+    keys_dir(state_dir).join("issuer")
 }
 
 /// Where service `name` (`engine-0`, `wallet`) keeps its signing key.
 pub fn service_key_path(state_dir: &Path, name: &str) -> PathBuf {
-    auth_dir(state_dir)
+    keys_dir(state_dir)
         .join("services")
         .join(format!("{name}.key"))
+}
+
+/// Moves private keys out of `auth/` where older versions kept them
+/// (`auth/issuer/`, `auth/services/`) into `keys/`. Idempotent; a key
+/// already at its new place is kept and the old copy removed only when
+/// identical, so nothing is lost.
+pub fn migrate_layout(state_dir: &Path) -> anyhow::Result<()> {
+    for sub in ["issuer", "services"] {
+        let old = auth_dir(state_dir).join(sub);
+        if !old.is_dir() {
+            continue;
+        }
+        let new = keys_dir(state_dir).join(sub);
+        std::fs::create_dir_all(&new)
+            .with_context(|| format!("cannot create {}", new.display()))?;
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict {}", new.display()))?;
+        for entry in
+            std::fs::read_dir(&old).with_context(|| format!("cannot read {}", old.display()))?
+        {
+            let from = entry?.path();
+            let Some(name) = from.file_name() else {
+                continue;
+            };
+            let to = new.join(name);
+            if !to.exists() {
+                std::fs::rename(&from, &to).with_context(|| {
+                    format!("cannot move {} to {}", from.display(), to.display())
+                })?;
+            } else if std::fs::read(&from)? == std::fs::read(&to)? {
+                std::fs::remove_file(&from)?;
+            } else {
+                anyhow::bail!(
+                    "{} and {} differ; keep the right one in {} and remove the other",
+                    from.display(),
+                    to.display(),
+                    new.display()
+                );
+            }
+        }
+        std::fs::remove_dir(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        tracing::info!(from = %old.display(), to = %new.display(), "moved private keys out of the public auth directory");
+    }
+    Ok(())
 }
 
 /// A key's id: the first 16 hex characters of SHA-256 of its public key.
@@ -175,6 +232,38 @@ pub fn save_revoked(path: &Path, jtis: &[String]) -> anyhow::Result<()> {
     write_atomic(path, serde_json::to_string_pretty(jtis)?.as_bytes(), 0o644)
 }
 
+/// Adds `jti` to the revocation list at `path`; false when it was there.
+/// Under the key set's lock, so two revokes at once both stay.
+pub fn revoke(path: &Path, jti: &str) -> anyhow::Result<bool> {
+    let _lock = lock(path)?;
+    let mut list = load_revoked(path)?;
+    if list.iter().any(|j| j == jti) {
+        return Ok(false);
+    }
+    list.push(jti.to_string());
+    save_revoked(path, &list)?;
+    Ok(true)
+}
+
+/// An exclusive lock (released on drop) on `.keys.lock` beside `file`:
+/// every read-modify-write of the key set or the revocation list holds it,
+/// so two commands at once cannot lose one's change.
+pub fn lock(file: &Path) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
+    let path = file.with_file_name(".keys.lock");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusive)
+        .map_err(|(_, e)| anyhow::anyhow!("cannot lock {}: {e}", path.display()))
+}
+
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -246,8 +335,9 @@ fn load_or_empty(jwks: &Path) -> anyhow::Result<JwkSet> {
 }
 
 /// The issuer key new tokens are signed with: the newest key of the set
-/// that is an issuer key and whose private half is in `<state>/auth/issuer`.
+/// that is an issuer key and whose private half is in `<state>/keys/issuer`.
 pub fn current_issuer(state_dir: &Path, jwks: &Path) -> anyhow::Result<Option<SigningKey>> {
+    migrate_layout(state_dir)?;
     let set = load_or_empty(jwks)?;
     for k in set.keys.iter().rev().filter(|k| k.is_issuer()) {
         let path = issuer_dir(state_dir).join(format!("{}.key", k.kid));
@@ -261,6 +351,8 @@ pub fn current_issuer(state_dir: &Path, jwks: &Path) -> anyhow::Result<Option<Si
 /// Makes a new issuer key and adds it to the set (rotation: the old keys
 /// stay valid until retired). Returns its kid.
 pub fn add_issuer(state_dir: &Path, jwks: &Path) -> anyhow::Result<String> {
+    migrate_layout(state_dir)?;
+    let _lock = lock(jwks)?;
     let key = generate();
     let public = key.verifying_key();
     let kid = kid_of(&public);
@@ -284,6 +376,8 @@ pub fn ensure_issuer(state_dir: &Path, jwks: &Path) -> anyhow::Result<SigningKey
 /// Removes key `kid` from the set (and its private half, if here). False
 /// when the set has no such key.
 pub fn retire(state_dir: &Path, jwks: &Path, kid: &str) -> anyhow::Result<bool> {
+    migrate_layout(state_dir)?;
+    let _lock = lock(jwks)?;
     let mut set = load_set(jwks)?;
     let before = set.keys.len();
     let subject = set
@@ -330,6 +424,7 @@ pub fn ensure_service_key(
         k
     };
     let jwk = Jwk::ed25519(&key.verifying_key(), &[role], Some(name));
+    let _lock = lock(jwks)?;
     let mut set = load_or_empty(jwks)?;
     if !set.keys.contains(&jwk) {
         // A key this service no longer holds is dropped with it.

@@ -286,6 +286,72 @@ fn a_retired_service_key_does_not_come_back_on_the_next_up() {
 }
 
 #[test]
+fn concurrent_revokes_and_rotations_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let jwks = keys::default_jwks_path(dir.path());
+    keys::ensure_issuer(dir.path(), &jwks).unwrap();
+    let revoked = keys::revoked_path(&jwks);
+    std::thread::scope(|s| {
+        for t in 0..6 {
+            let (revoked, jwks, dir) = (&revoked, &jwks, dir.path());
+            s.spawn(move || {
+                for i in 0..15 {
+                    assert!(keys::revoke(revoked, &format!("jti-{t}-{i}")).unwrap());
+                }
+                keys::add_issuer(dir, jwks).unwrap();
+            });
+        }
+    });
+    assert_eq!(keys::load_revoked(&revoked).unwrap().len(), 90);
+    let set = keys::load_set(&jwks).unwrap();
+    assert_eq!(set.keys.iter().filter(|k| k.is_issuer()).count(), 7);
+    assert!(!keys::revoke(&revoked, "jti-0-0").unwrap(), "already there");
+}
+
+#[test]
+fn private_keys_move_out_of_the_public_auth_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path();
+    let jwks = keys::default_jwks_path(state);
+    // The layout of earlier versions: private keys under auth/.
+    let key = keys::generate();
+    let kid = keys::kid_of(&key.verifying_key());
+    keys::write_private(&state.join(format!("auth/issuer/{kid}.key")), &key).unwrap();
+    let mut set = keys::load_set(&jwks).unwrap_or_default();
+    set.upsert(keys::Jwk::ed25519(
+        &key.verifying_key(),
+        &keys::ISSUER_ROLES,
+        None,
+    ));
+    keys::save_set(&jwks, &set).unwrap();
+    let engine = keys::generate();
+    keys::write_private(&state.join("auth/services/engine-0.key"), &engine).unwrap();
+    // The first command that needs the issuer key moves them.
+    let current = keys::current_issuer(state, &jwks).unwrap().unwrap();
+    assert_eq!(current.to_bytes(), key.to_bytes());
+    assert!(!state.join("auth/issuer").exists());
+    assert!(!state.join("auth/services").exists());
+    assert!(keys::issuer_dir(state).join(format!("{kid}.key")).exists());
+    let moved = keys::read_private(&keys::service_key_path(state, "engine-0")).unwrap();
+    assert_eq!(moved.to_bytes(), engine.to_bytes());
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(keys::issuer_dir(state))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    // Again: nothing to do.
+    keys::migrate_layout(state).unwrap();
+    // A copy left at both places that differs is refused, not overwritten.
+    let other = keys::generate();
+    keys::write_private(&state.join("auth/services/engine-0.key"), &other).unwrap();
+    let err = keys::migrate_layout(state).unwrap_err();
+    assert!(err.to_string().contains("differ"), "{err}");
+    let kept = keys::read_private(&keys::service_key_path(state, "engine-0")).unwrap();
+    assert_eq!(kept.to_bytes(), engine.to_bytes());
+}
+
+#[test]
 fn service_tokens_are_reused_until_a_minute_before_expiry() {
     let key = keys::generate();
     let s = ServiceToken::new(

@@ -268,12 +268,7 @@ fn revoke(g: &GlobalArgs, jti: &str) -> anyhow::Result<()> {
     let loaded = super::load_config(g, &[])?;
     let jwks = loaded.config.gateway.auth.jwks_path(&g.state_dir);
     let path = keys::revoked_path(&jwks);
-    let mut list = keys::load_revoked(&path)?;
-    let added = !list.iter().any(|j| j == jti);
-    if added {
-        list.push(jti.to_string());
-        keys::save_revoked(&path, &list)?;
-    }
+    let added = keys::revoke(&path, jti)?;
     if g.output == OutputFormat::Json {
         return output::print_json(&serde_json::json!({
             "jti": jti, "revoked": true, "already": !added, "file": path.display().to_string(),

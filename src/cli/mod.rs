@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod logs;
 pub mod output;
 pub mod ps;
+pub mod sandbox_cmd;
 pub mod serve;
 pub mod up;
 pub mod wallet_cmd;
@@ -111,6 +112,10 @@ pub enum Command {
     /// The services' TLS certificates.
     #[command(subcommand)]
     Certs(certs_cmd::CertsCommand),
+    /// What each service can open once it has confined itself (Landlock),
+    /// and a probe that asks the kernel.
+    #[command(subcommand)]
+    Sandbox(sandbox_cmd::SandboxCommand),
     /// Create, play, watch and verify games through the gateway.
     #[command(subcommand)]
     Game(game_cmd::GameCommand),
@@ -189,6 +194,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config(cmd) => config_cmd::run(g, cmd),
         Command::Auth(cmd) => auth_cmd::run(g, cmd),
         Command::Certs(cmd) => certs_cmd::run(g, cmd),
+        Command::Sandbox(cmd) => sandbox_cmd::run(g, cmd),
         Command::Bench(cmd) => bench::run(g, cmd),
         Command::Keys(cmd) => keys::run(g, cmd),
         Command::Consensus(cmd) => consensus_cmd::run(g, cmd),

@@ -59,14 +59,21 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
         ServeKind::Consensus => format!("validator-{}", inst.index),
         ServeKind::Wallet => services::wallet::INSTANCE.to_string(),
     };
-    // Before the runtime: the span exporter runs on its own thread.
-    let spans = crate::telemetry::trace::init(name, &instance)?;
     std::fs::create_dir_all(&g.state_dir)?;
     let opts = ServeOptions {
         listen: inst.listen,
         index: inst.index,
         state_dir: g.state_dir.canonicalize()?,
     };
+    // Before any thread exists (Landlock binds only the threads of the
+    // moment and those they start): the span exporter's and the runtime's
+    // threads are started confined.
+    let sandbox_name = match kind {
+        ServeKind::Wallet => crate::config::wallet_name(inst.index, cfg.wallet_addrs().len()),
+        _ => instance.clone(),
+    };
+    confine(&cfg, &opts, kind, &sandbox_name, file.as_deref())?;
+    let spans = crate::telemetry::trace::init(name, &instance)?;
     // The state dir holds the API keys this service accepts.
     crate::apikeys::init(&opts.state_dir);
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -105,6 +112,72 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
         spans.shutdown();
     }
     result
+}
+
+/// Makes what the service would otherwise make for itself at start (a
+/// state dir's first genesis, the HS256 dev secret, the move of private
+/// keys out of `auth/`), then confines this process to what `instance`
+/// needs (see [`crate::sandbox`]). A policy that would expose a private
+/// file refuses to start in every mode but `off`; a kernel without
+/// Landlock is a warning under `auto` and an error under `required`.
+fn confine(
+    cfg: &crate::config::Config,
+    opts: &ServeOptions,
+    kind: ServeKind,
+    instance: &str,
+    config_file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use crate::sandbox::{self, Enforced, Mode};
+    let mode = Mode::parse(&cfg.sandbox.mode)?;
+    if mode == Mode::Off {
+        tracing::warn!(
+            instance,
+            "sandbox.mode = off: this service can read every file its user can, private keys included"
+        );
+        return Ok(());
+    }
+    crate::auth::keys::migrate_layout(&opts.state_dir)?;
+    if kind == ServeKind::Consensus
+        && !services::consensus::genesis::genesis_path(&opts.state_dir).exists()
+    {
+        services::consensus::genesis::ensure(
+            &opts.state_dir,
+            cfg.validator_addrs().len(),
+            cfg.consensus.min_validators(),
+        )?;
+    }
+    if cfg.gateway.auth.hs256 {
+        services::jwt_secret(cfg, opts)?;
+    }
+    let config_file = config_file.and_then(|f| f.canonicalize().ok());
+    let grants = sandbox::policy(
+        instance,
+        cfg,
+        &opts.state_dir,
+        config_file.as_deref(),
+        &sandbox::system_symlink_targets(),
+    )?;
+    match sandbox::confine(mode, &grants) {
+        Ok(Enforced::Fully) => tracing::info!(
+            instance,
+            grants = grants.len(),
+            "confined (Landlock): this service can open only its own files; `bitcraps sandbox show {instance}` lists them"
+        ),
+        Ok(e) => tracing::warn!(
+            instance,
+            enforced = ?e,
+            "the kernel enforces only part of the sandbox (or none): a taken-over service could read other services' keys; sandbox.mode = required refuses to start instead"
+        ),
+        Err(e) if mode == Mode::Required => {
+            return Err(e.context("sandbox.mode = required"));
+        }
+        Err(e) => tracing::warn!(
+            instance,
+            error = %format!("{e:#}"),
+            "not confined: a taken-over service could read other services' keys"
+        ),
+    }
+    Ok(())
 }
 
 /// With Consul discovery, what this instance registers: agent, service

@@ -209,14 +209,14 @@ pub const KEYS: &[KeyDef] = &[
         env: "JWT_ISSUER_KEY_FILE",
         default: "",
         kind: Kind::Text,
-        doc: "Ed25519 issuer key (64 hex characters, mode 0600) the CLI signs user tokens with. Empty: the newest key of the set under <state dir>/auth/issuer/. Only the CLI reads it; no service needs it.",
+        doc: "Ed25519 issuer key (64 hex characters, mode 0600) the CLI signs user tokens with. Empty: the newest key of the set under <state dir>/keys/issuer/. Only the CLI reads it; no service needs it.",
     },
     KeyDef {
         key: "gateway.auth.service_key_file",
         env: "SERVICE_KEY_FILE",
         default: "",
         kind: Kind::Text,
-        doc: "This engine's or wallet's own Ed25519 key for its calls to other services (its public key must be in the key set with its one role and name). Empty: <state dir>/auth/services/<name>.key, which `bitcraps up` makes.",
+        doc: "This engine's or wallet's own Ed25519 key for its calls to other services (its public key must be in the key set with its one role and name). Empty: <state dir>/keys/services/<name>.key, which `bitcraps up` makes.",
     },
     KeyDef {
         key: "gateway.tls.cert",
@@ -535,6 +535,13 @@ pub const KEYS: &[KeyDef] = &[
         default: "",
         kind: Kind::Text,
         doc: "Directory of this instance's TLS identity: tls.crt, tls.key and ca.crt (the shape cert-manager writes into a Secret). Empty: <state dir>/tls/<instance>, which `bitcraps up` makes. Certificate and key are reloaded within a second when they change.",
+    },
+    KeyDef {
+        key: "sandbox.mode",
+        env: "BITCRAPS_SANDBOX",
+        default: "auto",
+        kind: Kind::Choice(crate::sandbox::MODES),
+        doc: "Each service confines itself with Landlock before serving: it can open only its own TLS identity, its own key, its own data and the public key set, and cannot signal or trace processes outside its sandbox. auto: what the kernel supports (warned when not everything); required: refuse to start unless all of it is enforced (Linux 6.12+); off: no confinement (warned).",
     },
 ];
 

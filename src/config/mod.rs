@@ -382,6 +382,9 @@ impl Layered {
                 insecure_plaintext: self.boolean("tls.insecure_plaintext")?,
                 dir: non_empty(self.text("tls.dir")?).map(PathBuf::from),
             },
+            sandbox: SandboxConfig {
+                mode: self.choice("sandbox.mode")?,
+            },
         };
         cfg.check(self)?;
         Ok(cfg)
@@ -582,6 +585,13 @@ pub struct Config {
     pub telemetry: TelemetryConfig,
     #[serde(skip)]
     pub tls: TlsConfig,
+    pub sandbox: SandboxConfig,
+}
+
+/// `[sandbox]`: how each service confines itself (see [`crate::sandbox`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct SandboxConfig {
+    pub mode: String,
 }
 
 /// Transport security between the services (see [`crate::tls`]).

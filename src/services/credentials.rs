@@ -70,7 +70,7 @@ pub fn token_verifier(
 }
 
 /// Service `name`'s own tokens (role `role`, for `aud`): signed with its
-/// key (configured, else `<state>/auth/services/<name>.key`, which `up`
+/// key (configured, else `<state>/keys/services/<name>.key`, which `up`
 /// makes), or the HS256 secret under the opt-in.
 pub fn service_token(
     cfg: &Config,
@@ -164,6 +164,7 @@ pub fn provision(cfg: &Config, state_dir: &Path, callers: &[(String, Role)]) -> 
     if a.hs256 {
         return Ok(());
     }
+    keys::migrate_layout(state_dir)?;
     let jwks = a.jwks_path(state_dir);
     if a.issuer_key_file.is_none() {
         keys::ensure_issuer(state_dir, &jwks)?;

@@ -154,6 +154,41 @@ pub fn ensure(state_dir: &Path, n: usize, min_validators: usize) -> anyhow::Resu
     }
 }
 
+/// What validator `index` starts from: the genesis (which must name `n`
+/// validators) and its own key, checked against the genesis. Reads no
+/// other validator's key — a validator holds only its own (and its
+/// sandbox lets it open no other; see [`crate::sandbox`]).
+pub fn for_validator(
+    state_dir: &Path,
+    n: usize,
+    index: usize,
+) -> anyhow::Result<(Genesis, SigningKey)> {
+    let path = genesis_path(state_dir);
+    let g = load(state_dir)?;
+    if g.validators.len() != n {
+        anyhow::bail!(
+            "the genesis at {} has {} validators but {n} were asked for; \
+             validator set changes go through consensus, so start with --validators {} \
+             or use a fresh --state-dir",
+            path.display(),
+            g.validators.len(),
+            g.validators.len()
+        );
+    }
+    let key_file = key_path(state_dir, index);
+    let key = read_key(&key_file)?;
+    if let Some(v) = g.validators.get(index)
+        && v.public_key != hex::encode(key.verifying_key().to_bytes())
+    {
+        anyhow::bail!(
+            "{} does not match validator {index} in {}; restore the key file or use a fresh --state-dir",
+            key_file.display(),
+            path.display()
+        );
+    }
+    Ok((g, key))
+}
+
 pub fn load(state_dir: &Path) -> anyhow::Result<Genesis> {
     let path = genesis_path(state_dir);
     let text = std::fs::read_to_string(&path)

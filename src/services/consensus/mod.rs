@@ -57,10 +57,15 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
         <http::ConsensusApi as utoipa::OpenApi>::openapi(),
     );
     let all = cfg.validator_addrs();
-    let genesis = genesis::ensure(&opts.state_dir, all.len(), cfg.consensus.min_validators())?;
+    // `serve` made the genesis (and every validator's key) if there was
+    // none, before confining this process.
+    if !genesis::genesis_path(&opts.state_dir).exists() {
+        genesis::ensure(&opts.state_dir, all.len(), cfg.consensus.min_validators())?;
+    }
+    let (genesis, key) =
+        genesis::for_validator(&opts.state_dir, all.len(), usize::from(opts.index))?;
     let set: protocol::ValidatorSet = serde_json::from_value(serde_json::to_value(&genesis)?)
         .map_err(|e| anyhow::anyhow!("genesis: {e}"))?;
-    let key = genesis::read_key(&genesis::key_path(&opts.state_dir, usize::from(opts.index)))?;
     let data = opts.data_dir(&name);
     // Genesis validators are reached at the configured addresses, in order.
     let book: node::AddressBook = std::sync::Arc::new(std::sync::RwLock::new(
