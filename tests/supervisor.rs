@@ -275,6 +275,69 @@ fn down_stops_services_orphaned_by_a_killed_supervisor() {
     sb.up();
 }
 
+/// One raw request line on the control socket, and the reply.
+fn control_line(sb: &Sandbox, line: &str) -> serde_json::Value {
+    use std::io::Write;
+    let state = bitcraps::supervisor::StateDir::open(sb.state_dir()).unwrap();
+    let mut stream = std::os::unix::net::UnixStream::connect(state.socket_path()).unwrap();
+    stream.write_all(format!("{line}\n").as_bytes()).unwrap();
+    let mut reply = String::new();
+    std::io::BufReader::new(stream)
+        .read_line(&mut reply)
+        .unwrap();
+    serde_json::from_str(&reply).unwrap()
+}
+
+#[test]
+fn the_control_socket_acts_only_for_holders_of_the_control_token() {
+    // A taken-over service can connect to the socket (a pathname Unix
+    // socket) but cannot open run/control.token (its sandbox), so it can
+    // read `ps` and stop nothing.
+    let sb = Sandbox::new();
+    sb.up();
+    use std::os::unix::fs::PermissionsExt;
+    let token_file = sb.state_dir().join("run/control.token");
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let reply = control_line(&sb, r#"{"request":"status"}"#);
+    assert_eq!(reply["reply"], "status", "{reply}");
+    for line in [
+        r#"{"request":"shutdown","timeout_ms":1000}"#.to_string(),
+        r#"{"request":"stop","service":"gateway"}"#.to_string(),
+        r#"{"request":"restart","service":"all"}"#.to_string(),
+        r#"{"token":"","request":"shutdown","timeout_ms":1000}"#.to_string(),
+        format!(
+            r#"{{"token":"{}","request":"shutdown","timeout_ms":1000}}"#,
+            "0".repeat(64)
+        ),
+    ] {
+        let reply = control_line(&sb, &line);
+        assert_eq!(reply["reply"], "error", "{line}: {reply}");
+        assert_eq!(reply["kind"], "forbidden", "{line}: {reply}");
+    }
+    // Nothing moved: every service still runs under its first pid.
+    let ps = sb.ps();
+    for s in ps["services"].as_array().unwrap() {
+        assert_eq!(s["state"], "running", "{s}");
+        assert_eq!(s["restarts"], 0, "{s}");
+    }
+    let log = std::fs::read_to_string(sb.state_dir().join("logs/supervisor.log")).unwrap();
+    assert!(
+        log.contains("control request without the control token refused"),
+        "{log}"
+    );
+    // With the token (what `bitcraps stop` reads), the same request acts.
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    let reply = control_line(
+        &sb,
+        &format!(
+            r#"{{"token":"{}","request":"stop","service":"gateway"}}"#,
+            token.trim()
+        ),
+    );
+    assert_eq!(reply["reply"], "stopped", "{reply}");
+}
+
 #[test]
 fn restart_gives_a_new_pid_and_unknown_names_exit_3() {
     let sb = Sandbox::new();

@@ -40,7 +40,7 @@ pub fn down(g: &GlobalArgs, args: &DownArgs) -> anyhow::Result<()> {
         let req = Request::Shutdown {
             timeout_ms: args.timeout.as_millis() as u64,
         };
-        match control::call(&state.socket_path(), &req, Duration::from_secs(5)) {
+        match control::call(&state, &req, Duration::from_secs(5)) {
             Ok(Reply::ShuttingDown { pid: p }) => stopped_supervisor = Some(p),
             Ok(other) => anyhow::bail!("unexpected reply from the supervisor: {other:?}"),
             Err(e) => {
@@ -134,6 +134,7 @@ impl ServiceAction {
                     ErrorKind::NotFound => Code::NotFound,
                     ErrorKind::Unavailable => Code::Unavailable,
                     ErrorKind::Failed => Code::Error,
+                    ErrorKind::Forbidden => Code::Auth,
                 };
                 Err((code, message))
             }
@@ -188,11 +189,7 @@ fn act(g: &GlobalArgs, names: &[String], action: ServiceAction) -> anyhow::Resul
         })?;
     let mut acted = Vec::new();
     for service in names {
-        let reply = control::call(
-            &state.socket_path(),
-            &action.request(service),
-            action.timeout(),
-        );
+        let reply = control::call(&state, &action.request(service), action.timeout());
         match action.outcome(reply) {
             Ok(services) => acted.extend(services),
             Err((code, message)) => return Err(fail(code, message)),

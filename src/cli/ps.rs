@@ -29,11 +29,7 @@ pub fn query(state: &StateDir) -> anyhow::Result<Option<Status>> {
     if state.running_supervisor().is_none() {
         return Ok(None);
     }
-    match control::call(
-        &state.socket_path(),
-        &Request::Status,
-        Duration::from_secs(5),
-    ) {
+    match control::call(state, &Request::Status, Duration::from_secs(5)) {
         Ok(Reply::Status(s)) => Ok(Some(s)),
         Ok(other) => Err(anyhow::anyhow!(
             "unexpected reply from the supervisor: {other:?}"

@@ -389,7 +389,6 @@ fn detach(g: &GlobalArgs, args: &UpArgs, loaded: &Loaded, state: &StateDir) -> a
         .stdout(log.try_clone()?)
         .stderr(log);
     let mut daemon = cmd.spawn().context("cannot start the supervisor")?;
-    let socket = state.socket_path();
 
     let spinner = spinner(g);
     spinner.set_message("starting supervisor");
@@ -405,8 +404,7 @@ fn detach(g: &GlobalArgs, args: &UpArgs, loaded: &Loaded, state: &StateDir) -> a
                 ),
             ));
         }
-        if let Ok(Reply::Status(s)) =
-            control::call(&socket, &Request::Status, Duration::from_secs(2))
+        if let Ok(Reply::Status(s)) = control::call(state, &Request::Status, Duration::from_secs(2))
         {
             break s;
         }
@@ -432,7 +430,7 @@ fn detach(g: &GlobalArgs, args: &UpArgs, loaded: &Loaded, state: &StateDir) -> a
     }
     let timeout = loaded.config.supervisor.ready_timeout;
     let status = loop {
-        let s = match control::call(&socket, &Request::Status, Duration::from_secs(2)) {
+        let s = match control::call(state, &Request::Status, Duration::from_secs(2)) {
             Ok(Reply::Status(s)) => s,
             _ => {
                 if let Some(exit) = daemon.try_wait()? {

@@ -1,9 +1,14 @@
 //! The control socket protocol: one JSON request line, one JSON reply line.
 //! `ps`, `restart`, `down`, `up --wait` and the TUI speak it.
+//!
+//! Every request but `status` carries the supervisor's control token,
+//! which it writes at start to `run/control.token` (0600). A service's
+//! sandbox cannot open that file, so a taken-over service that connects to
+//! the socket (a pathname Unix socket, which Landlock before ABI 9 does not
+//! guard) can read `ps` but cannot stop, restart or shut down anything.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -36,6 +41,29 @@ pub enum Request {
     },
 }
 
+impl Request {
+    /// Whether the request needs the control token (anything that acts).
+    pub fn acts(&self) -> bool {
+        !matches!(self, Request::Status)
+    }
+}
+
+/// One request line: the request and, for one that acts, the token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Envelope {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+/// Whether `presented` is the supervisor's `token` (compared through their
+/// SHA-256, so the time taken says nothing about how much matched).
+pub fn token_matches(token: &str, presented: Option<&str>) -> bool {
+    use sha2::{Digest, Sha256};
+    presented.is_some_and(|p| Sha256::digest(p.as_bytes()) == Sha256::digest(token.as_bytes()))
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum Reply {
@@ -53,6 +81,8 @@ pub enum ErrorKind {
     NotFound,
     Unavailable,
     Failed,
+    /// An acting request without the control token.
+    Forbidden,
 }
 
 /// Where the supervisor is in its life.
@@ -126,12 +156,26 @@ pub struct ServiceStatus {
     pub next_start_in_ms: Option<u64>,
 }
 
-/// Sends one request and reads the reply, with an overall timeout.
-pub fn call(socket: &Path, req: &Request, timeout: Duration) -> std::io::Result<Reply> {
-    let mut stream = UnixStream::connect(socket)?;
+/// Sends one request to `state`'s supervisor (with the control token when
+/// the request acts) and reads the reply, with an overall timeout.
+pub fn call(state: &super::StateDir, req: &Request, timeout: Duration) -> std::io::Result<Reply> {
+    let token = if req.acts() {
+        Some(
+            std::fs::read_to_string(state.control_token_file())?
+                .trim()
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    let mut stream = UnixStream::connect(state.socket_path())?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    let mut line = serde_json::to_string(req)?;
+    let envelope = Envelope {
+        token,
+        request: req.clone(),
+    };
+    let mut line = serde_json::to_string(&envelope)?;
     line.push('\n');
     stream.write_all(line.as_bytes())?;
     let mut reader = BufReader::new(stream);
@@ -159,5 +203,36 @@ mod tests {
         assert_eq!(r, r#"{"request":"restart","service":"engine-0"}"#);
         let back: Request = serde_json::from_str(r#"{"request":"status"}"#).unwrap();
         assert!(matches!(back, Request::Status));
+        // On the wire, a request line is an envelope: the token beside
+        // the tag, absent for a status.
+        let line = serde_json::to_string(&Envelope {
+            token: Some("t0k".into()),
+            request: Request::Shutdown { timeout_ms: 5 },
+        })
+        .unwrap();
+        assert_eq!(
+            line,
+            r#"{"token":"t0k","request":"shutdown","timeout_ms":5}"#
+        );
+        let back: Envelope = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.token.as_deref(), Some("t0k"));
+        assert!(matches!(back.request, Request::Shutdown { timeout_ms: 5 }));
+        let bare: Envelope = serde_json::from_str(r#"{"request":"status"}"#).unwrap();
+        assert!(bare.token.is_none() && !bare.request.acts());
+    }
+
+    #[test]
+    fn only_the_exact_token_lets_a_request_act() {
+        assert!(token_matches("abc", Some("abc")));
+        assert!(!token_matches("abc", Some("abd")));
+        assert!(!token_matches("abc", Some("")));
+        assert!(!token_matches("abc", None));
+        assert!(
+            Request::Stop {
+                service: "x".into()
+            }
+            .acts()
+        );
+        assert!(!Request::Status.acts());
     }
 }

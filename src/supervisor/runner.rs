@@ -14,7 +14,9 @@ use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::backoff::{BackoffPolicy, Decision, RestartTracker};
 use super::console::{self, Console, ConsoleQueue};
-use super::control::{ErrorKind, Health, Phase, ProcState, Reply, Request, ServiceStatus, Status};
+use super::control::{
+    self, Envelope, ErrorKind, Health, Phase, ProcState, Reply, Request, ServiceStatus, Status,
+};
 use super::logfile::{self, RotatingFile};
 use super::plan::{self, ServiceSpec};
 use super::process;
@@ -100,6 +102,8 @@ struct Ctx {
     shutdown: Notify,
     shutdown_grace: Mutex<Option<Duration>>,
     http: reqwest::Client,
+    /// What an acting control request must present (`run/control.token`).
+    control_token: String,
 }
 
 impl Ctx {
@@ -215,6 +219,13 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
         .with_context(|| format!("cannot create control socket {}", socket_path.display()))?;
     std::fs::write(state.supervisor_pid_file(), std::process::id().to_string())
         .context("cannot write supervisor pid file")?;
+    let control_token = {
+        let mut bytes = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        hex::encode(bytes)
+    };
+    crate::auth::keys::write_atomic(&state.control_token_file(), control_token.as_bytes(), 0o600)
+        .context("cannot write the control token")?;
 
     let console = opts.console.clone().map(ConsoleQueue::spawn);
     let mut receivers = Vec::new();
@@ -271,6 +282,7 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
             )
             .build()
             .context("cannot build HTTP client")?,
+        control_token,
         opts,
     });
     ctx.say(
@@ -787,8 +799,34 @@ async fn handle_connection(ctx: Arc<Ctx>, stream: UnixStream) {
     if reader.read_line(&mut line).await.is_err() {
         return;
     }
-    let reply = match serde_json::from_str::<Request>(&line) {
-        Ok(req) => handle_request(&ctx, req).await,
+    let reply = match serde_json::from_str::<Envelope>(&line) {
+        Ok(env)
+            if env.request.acts()
+                && !control::token_matches(&ctx.control_token, env.token.as_deref()) =>
+        {
+            let peer = reader
+                .get_ref()
+                .as_ref()
+                .peer_cred()
+                .ok()
+                .and_then(|c| c.pid())
+                .map_or_else(|| "unknown".to_string(), |p| p.to_string());
+            ctx.say(
+                "WARN",
+                "control request without the control token refused",
+                &[
+                    ("peer_pid", peer),
+                    ("request", format!("{:?}", env.request)),
+                ],
+            );
+            Reply::Error {
+                kind: ErrorKind::Forbidden,
+                message: "this request needs the supervisor's control token \
+                          (run/control.token in the state dir)"
+                    .to_string(),
+            }
+        }
+        Ok(env) => handle_request(&ctx, env.request).await,
         Err(e) => Reply::Error {
             kind: ErrorKind::Failed,
             message: format!("malformed request: {e}"),

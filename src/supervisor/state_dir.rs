@@ -58,6 +58,12 @@ impl StateDir {
         self.root.join("run").join(format!("{service}.pid"))
     }
 
+    /// The live supervisor's control token (0600): what lets a request on
+    /// the control socket act (see [`super::control`]).
+    pub fn control_token_file(&self) -> PathBuf {
+        self.root.join("run").join("control.token")
+    }
+
     pub fn supervisor_pid_file(&self) -> PathBuf {
         self.root.join("supervisor.pid")
     }

@@ -176,11 +176,8 @@ fn run_action(state_dir: &std::path::Path, action: &actions::Action) -> Result<S
             let state = crate::supervisor::StateDir::existing(state_dir)
                 .filter(|s| s.running_supervisor().is_some())
                 .ok_or("no supervisor runs for this state dir")?;
-            let reply = crate::supervisor::control::call(
-                &state.socket_path(),
-                &action.request(name),
-                action.timeout(),
-            );
+            let reply =
+                crate::supervisor::control::call(&state, &action.request(name), action.timeout());
             match action.outcome(reply) {
                 Ok(services) => Ok(services
                     .iter()
