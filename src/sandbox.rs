@@ -62,12 +62,29 @@ pub enum Access {
     ReadWrite,
 }
 
+/// What to do about a granted path that does not exist when the service
+/// confines itself (a grant can only be made on an existing path, and a
+/// confined service cannot create one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfMissing {
+    /// Nothing is granted (a system file this machine does not have).
+    Skip,
+    /// Create it as a directory (0700): where files appear later, such as
+    /// the API-key store after the first `auth apikey create`.
+    MakeDir,
+    /// Refuse to start: a file that must be watched (a revocation list
+    /// granted by file) would otherwise never be seen.
+    Refuse,
+}
+
 /// One path the service may use, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Grant {
     pub path: PathBuf,
     pub access: Access,
     pub why: String,
+    pub if_missing: IfMissing,
 }
 
 fn grant(path: impl Into<PathBuf>, access: Access, why: impl Into<String>) -> Grant {
@@ -75,6 +92,14 @@ fn grant(path: impl Into<PathBuf>, access: Access, why: impl Into<String>) -> Gr
         path: path.into(),
         access,
         why: why.into(),
+        if_missing: IfMissing::Skip,
+    }
+}
+
+impl Grant {
+    fn or_else(mut self, if_missing: IfMissing) -> Grant {
+        self.if_missing = if_missing;
+        self
     }
 }
 
@@ -159,9 +184,12 @@ pub fn policy(
     let mut reloadable = |path: &Path, why: &str| {
         match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() && !covers_any(dir, &protected) => {
-                out.push(grant(dir, Access::Read, why))
+                out.push(grant(dir, Access::Read, why).or_else(IfMissing::MakeDir))
             }
-            _ => out.push(grant(path, Access::Read, format!("{why} (this file only)"))),
+            _ => out.push(
+                grant(path, Access::Read, format!("{why} (this file only)"))
+                    .or_else(IfMissing::Refuse),
+            ),
         };
     };
     if !auth.hs256 {
@@ -240,11 +268,14 @@ pub fn policy(
         Kind::Engine | Kind::Validator => Some(instance),
     };
     if let Some(name) = data {
-        out.push(grant(
-            state_dir.join("data").join(name),
-            Access::ReadWrite,
-            "own data",
-        ));
+        out.push(
+            grant(
+                state_dir.join("data").join(name),
+                Access::ReadWrite,
+                "own data",
+            )
+            .or_else(IfMissing::MakeDir),
+        );
     }
     check(&out, &protected)?;
     let mut seen = std::collections::HashSet::new();
@@ -409,19 +440,29 @@ fn thread_count() -> Option<usize> {
         .and_then(|n| n.trim().parse().ok())
 }
 
-/// Creates the directories a policy lets the service write (its data dir,
-/// 0700) — once confined it could not create them itself — then confines
-/// this process to `grants`.
+/// Creates the missing directories a policy names (its data dir, the
+/// directory the API keys will appear in; 0700) — once confined it could
+/// not create them itself — refuses a missing file that must be watched,
+/// then confines this process to `grants`.
 pub fn confine(mode: Mode, grants: &[Grant]) -> anyhow::Result<Enforced> {
     if mode != Mode::Off {
-        for g in grants.iter().filter(|g| g.access == Access::ReadWrite) {
-            if g.path.starts_with("/dev") || g.path.exists() {
-                continue;
+        for g in grants.iter().filter(|g| !g.path.exists()) {
+            match g.if_missing {
+                IfMissing::Skip => {}
+                IfMissing::MakeDir => {
+                    std::fs::create_dir_all(&g.path)
+                        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", g.path.display()))?;
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&g.path, std::fs::Permissions::from_mode(0o700))?;
+                }
+                IfMissing::Refuse => anyhow::bail!(
+                    "{} ({}) does not exist, and the sandbox can grant only an existing file \
+                     where its directory also holds private keys: create it (an empty \
+                     revocation list is `[]`) or keep the key set in a directory of its own",
+                    g.path.display(),
+                    g.why
+                ),
             }
-            std::fs::create_dir_all(&g.path)
-                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", g.path.display()))?;
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&g.path, std::fs::Permissions::from_mode(0o700))?;
         }
     }
     apply::confine(mode, grants)
