@@ -897,31 +897,71 @@ fn a_player_cannot_take_the_engines_transfer_ids() {
     w.deposit("dep-a", "player:alice", 10);
     w.deposit("dep-b", "player:bob", 10);
     w.deposit("dep-c", "player:carol", 10);
-    // The engine escrows bob's buy-in in a table.
+    // engine-0 escrows bob's buy-in in its game e0-g1's table.
     let engine = w.sb.service_token("engine-0", Role::Engine);
     let r = w.post(
         Some(&engine),
-        &transfer("engine.g1.1.buyin.bob", "player:bob", "table:g1", 10),
+        &transfer("engine.e0-g1.1.buyin.bob", "player:bob", "table:e0-g1", 10),
     );
     assert_eq!(r.status, 201, "{}", r.body);
     // Alice takes the id of bob's cash-out at the next event.
     let alice = w.token("alice", Role::Player);
     let squat = w.post(
         Some(&alice),
-        &transfer("engine.g1.2.cashout.bob", "player:alice", "player:carol", 1),
+        &transfer(
+            "engine.e0-g1.2.cashout.bob",
+            "player:alice",
+            "player:carol",
+            1,
+        ),
     );
     assert_eq!(squat.status, 403, "{}", squat.body);
     // Nor may the engine use ids outside its namespace.
     let r = w.post(
         Some(&engine),
-        &transfer("g1.2.cashout.bob", "table:g1", "player:bob", 10),
+        &transfer("e0-g1.2.cashout.bob", "table:e0-g1", "player:bob", 10),
     );
     assert_eq!(r.status, 403, "{}", r.body);
+    // Another engine's key (a taken-over engine-1) cannot touch engine-0's
+    // table, with its own ids or engine-0's.
+    let engine1 = w.sb.service_token("engine-1", Role::Engine);
+    for id in [
+        "engine.e1-g9.1.cashout.carol",
+        "engine.e0-g1.2.cashout.carol",
+    ] {
+        // (The wallet sees engine-1's new key within a second.)
+        let r = wait_for(
+            "the wallet to know engine-1's key",
+            Duration::from_secs(5),
+            || {
+                let r = w.post(
+                    Some(&engine1),
+                    &transfer(id, "table:e0-g1", "player:carol", 10),
+                );
+                (r.status != 401).then_some(r)
+            },
+        );
+        assert_eq!(r.status, 403, "{id}: {}", r.body);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("engine-1 holds only the games e1-"),
+            "{}",
+            r.body
+        );
+    }
     // ...and bob's cash-out goes through.
     let r = w.post(
         Some(&engine),
-        &transfer("engine.g1.2.cashout.bob", "table:g1", "player:bob", 10),
+        &transfer(
+            "engine.e0-g1.2.cashout.bob",
+            "table:e0-g1",
+            "player:bob",
+            10,
+        ),
     );
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(w.balance("player:bob"), 10);
+    assert_eq!(w.balance("player:carol"), 10);
 }

@@ -183,3 +183,12 @@ pub fn now_secs() -> u64 {
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
+
+/// The game-id prefix of the engine `sub` names: `engine-N` holds the
+/// games `eN-…` (the engine names each game it creates so, and the gateway
+/// routes by it). The wallet and the validators accept an engine's money
+/// moves and `game.*` records only for those games.
+pub fn engine_games(sub: &str) -> Option<String> {
+    let n = sub.strip_prefix("engine-")?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then(|| format!("e{n}-"))
+}

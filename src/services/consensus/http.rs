@@ -169,6 +169,56 @@ fn may_propose_kind(caller: &crate::auth::Claims, kind: &str) -> Result<(), Prob
     Ok(())
 }
 
+/// An engine's `game.*` record names games that engine holds: every
+/// `game_id` of the payload (`{"entries": [{"game_id": …}, …]}`, or one
+/// `{"game_id": …}`) starts `eN-` for `engine-N`, and there is at least
+/// one. A taken-over engine key cannot anchor records of another engine's
+/// games (an audit trusts whose they are).
+fn engine_records_are_its_own(
+    caller: &crate::auth::Claims,
+    kind: &str,
+    payload: &Value,
+) -> Result<(), Problem> {
+    if caller.role != Role::Engine || !kind.starts_with("game.") {
+        return Ok(());
+    }
+    let refuse = |why: String| Err(Problem::new(StatusCode::FORBIDDEN, why));
+    let Some(games) = crate::auth::engine_games(&caller.sub) else {
+        return refuse(format!(
+            "{} is not an engine instance name (engine-N)",
+            caller.sub
+        ));
+    };
+    let ids: Vec<Option<&str>> = match payload.get("entries").and_then(Value::as_array) {
+        Some(entries) => entries
+            .iter()
+            .map(|e| e.get("game_id").and_then(Value::as_str))
+            .collect(),
+        None => vec![payload.get("game_id").and_then(Value::as_str)],
+    };
+    if ids.is_empty() {
+        return refuse(format!("a {kind} record from {} names no game", caller.sub));
+    }
+    for id in ids {
+        match id {
+            Some(id) if id.starts_with(&games) => {}
+            Some(id) => {
+                return refuse(format!(
+                    "{} holds only the games {games}…; {id:?} is not one of them",
+                    caller.sub
+                ));
+            }
+            None => {
+                return refuse(format!(
+                    "every {kind} record from {} names its game_id",
+                    caller.sub
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WaitQuery {
@@ -210,6 +260,7 @@ async fn propose(
     }
     if let Some(kind) = req.kind.as_deref() {
         may_propose_kind(&caller.0, kind)?;
+        engine_records_are_its_own(&caller.0, kind, &req.payload)?;
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let mut proposal = Proposal::new(id.clone(), req.payload);
@@ -777,5 +828,55 @@ mod limit_tests {
         assert!(super::may_propose_kind(&who(Role::Player), "game.anchors").is_err());
         assert!(super::may_propose_kind(&who(Role::Engine), "wallet.anchor").is_err());
         assert!(super::may_propose_kind(&who(Role::Player), "chat.message").is_ok());
+    }
+
+    #[test]
+    fn an_engine_anchors_only_its_own_games() {
+        use crate::auth::{Claims, Role};
+        use serde_json::json;
+        let who = |sub: &str, role| Claims {
+            sub: sub.into(),
+            role,
+            exp: u64::MAX,
+            iss: String::new(),
+            aud: Vec::new(),
+            jti: "t".into(),
+            iat: None,
+            nbf: None,
+        };
+        let check = |c: &Claims, kind: &str, p: serde_json::Value| {
+            super::engine_records_are_its_own(c, kind, &p).is_ok()
+        };
+        let e0 = who("engine-0", Role::Engine);
+        let batch = |ids: &[&str]| json!({"entries": ids.iter().map(|g| json!({"game_id": g, "what": "commit"})).collect::<Vec<_>>()});
+        assert!(check(&e0, "game.anchors", batch(&["e0-a", "e0-b"])));
+        assert!(check(&e0, "game.commit", json!({"game_id": "e0-a"})));
+        assert!(
+            !check(&e0, "game.anchors", batch(&["e0-a", "e1-b"])),
+            "one of another's"
+        );
+        assert!(
+            !check(&e0, "game.anchors", batch(&["e01-a"])),
+            "e0- is not e01-"
+        );
+        assert!(!check(&e0, "game.anchors", batch(&[])), "names no game");
+        assert!(!check(
+            &e0,
+            "game.anchors",
+            json!({"entries": [{"what": "x"}]})
+        ));
+        assert!(!check(&e0, "game.commit", json!({"x": 1})));
+        assert!(!check(
+            &who("engine-x", Role::Engine),
+            "game.commit",
+            json!({"game_id": "ex-a"})
+        ));
+        // Admins and other kinds are not an engine's records.
+        assert!(check(
+            &who("root", Role::Admin),
+            "game.anchors",
+            batch(&["e5-a"])
+        ));
+        assert!(check(&e0, "chat.message", json!({"game_id": "e9-a"})));
     }
 }

@@ -395,6 +395,9 @@ pub fn may_submit(who: &Claims, r: &TransferRequest) -> Result<(), Problem> {
             who.sub, who.role
         )))
     };
+    if who.role == Role::Engine {
+        engine_owns(who, r, &shape)?;
+    }
     match (who.role, &shape) {
         (Role::Engine, Shape::Post(_) | Shape::Void(_)) => Ok(()),
         (_, Shape::Post(_) | Shape::Void(_)) => refuse("post or void pending transfers"),
@@ -435,6 +438,51 @@ pub fn may_submit(who: &Claims, r: &TransferRequest) -> Result<(), Problem> {
                 refuse(&format!("move chips from {debit} to {credit}"))
             }
         }
+    }
+}
+
+/// An engine moves only its own games' money: the transfer id, the table
+/// account of a move and the pending transfer a post or void names must
+/// all be of a game `engine-N` holds (`engine.eN-…`, `table:eN-…`). A
+/// taken-over engine key cannot empty another engine's tables.
+fn engine_owns(who: &Claims, r: &TransferRequest, shape: &Shape) -> Result<(), Problem> {
+    let Some(games) = crate::auth::engine_games(&who.sub) else {
+        return Err(forbidden(format!(
+            "{} is not an engine instance name (engine-N)",
+            who.sub
+        )));
+    };
+    let ids = format!("{ENGINE_ID_PREFIX}{games}");
+    let table = format!("table:{games}");
+    let outside = |what: &str, value: &str| {
+        Err(forbidden(format!(
+            "{} holds only the games {games}…; {what} {value:?} is not one of them",
+            who.sub
+        )))
+    };
+    if !r.id.starts_with(&ids) {
+        return outside("transfer id", &r.id);
+    }
+    match shape {
+        Shape::Post(pending) | Shape::Void(pending) if !pending.starts_with(&ids) => {
+            outside("pending transfer", pending)
+        }
+        Shape::Move {
+            debit,
+            debit_kind,
+            credit,
+            credit_kind,
+            ..
+        } => {
+            // A move without a table is refused below, by kind.
+            for (account, kind) in [(debit, debit_kind), (credit, credit_kind)] {
+                if *kind == AccountKind::Table && !account.starts_with(&table) {
+                    return outside("table", account);
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -887,23 +935,49 @@ mod tests {
         assert!(!allowed(&cashier, &t("1", "house", "table:g", 5)));
 
         let engine = who("engine-0", Role::Engine);
-        let e = "engine.1";
-        assert!(allowed(&engine, &t(e, "player:alice", "table:g", 5)));
-        assert!(allowed(&engine, &t(e, "table:g", "house", 5)));
+        let e = "engine.e0-g.1";
+        assert!(allowed(&engine, &t(e, "player:alice", "table:e0-g", 5)));
+        assert!(allowed(&engine, &t(e, "table:e0-g", "house", 5)));
         assert!(allowed(
             &engine,
-            &TransferRequest::pending(e, "house", "table:g", 5, 1000)
+            &TransferRequest::pending(e, "house", "table:e0-g", 5, 1000)
         ));
-        assert!(allowed(&engine, &TransferRequest::void("engine.2", e)));
+        assert!(allowed(&engine, &TransferRequest::void("engine.e0-g.2", e)));
         assert!(
             !allowed(&engine, &t(e, "issuance", "player:alice", 5)),
             "engines never mint"
         );
         assert!(!allowed(&engine, &t(e, "player:alice", "player:bob", 5)));
         assert!(
-            !allowed(&engine, &t("1", "table:g", "house", 5)),
+            !allowed(&engine, &t("1", "table:e0-g", "house", 5)),
             "an engine's ids are in its namespace"
         );
+        // Only its own games: engine-0 holds e0-…, engine-1 holds e1-….
+        assert!(
+            !allowed(&engine, &t(e, "table:e1-g", "house", 5)),
+            "another engine's table"
+        );
+        assert!(
+            !allowed(&engine, &t("engine.e1-g.1", "table:e1-g", "house", 5)),
+            "another engine's ids"
+        );
+        assert!(
+            !allowed(&engine, &TransferRequest::void(e, "engine.e1-g.1")),
+            "another engine's reservation"
+        );
+        assert!(
+            !allowed(&engine, &t("engine.e0-g.1", "table:e01-g", "house", 5)),
+            "e0- is not a prefix of e01-'s games"
+        );
+        assert!(!allowed(
+            &who("engine-x", Role::Engine),
+            &t("engine.ex-g.1", "table:ex-g", "house", 5)
+        ));
+        let engine1 = who("engine-1", Role::Engine);
+        assert!(allowed(
+            &engine1,
+            &t("engine.e1-g.1", "table:e1-g", "house", 5)
+        ));
         assert!(
             !allowed(&alice, &t("engine.9", "player:alice", "player:bob", 5)),
             "the engines' ids are theirs"
