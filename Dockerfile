@@ -22,8 +22,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 bitcraps \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/bitcraps --shell /usr/sbin/nologin bitcraps \
-    && mkdir -p /var/lib/bitcraps \
-    && chown 10001:10001 /var/lib/bitcraps
+    && mkdir -p /var/lib/bitcraps/keys/issuer \
+    && chmod 0700 /var/lib/bitcraps/keys /var/lib/bitcraps/keys/issuer \
+    && chown -R 10001:10001 /var/lib/bitcraps
 COPY --from=builder /usr/local/bin/bitcraps /usr/local/bin/bitcraps
 ENV BITCRAPS_STATE_DIR=/var/lib/bitcraps \
     BITCRAPS_LOG_FORMAT=json \

@@ -442,7 +442,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':name -- `engine-0`, `wallet`, …:_default' \
+'*::names -- `engine-0`, `wallet`, `wallet-1`, … (repeatable):_default' \
 && ret=0
 ;;
 (apikey)
@@ -2551,7 +2551,7 @@ _bitcraps__subcmd__auth_commands() {
 'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
 'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
 'keys:List the keys of the set (kid, scope)' \
-'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
+'service-key:Make (or show) each service NAME'\''s own signing key and list it in the set with its one role, for services started outside \`bitcraps up\` (the compose file'\''s \`keys\` step)' \
 'apikey:API keys\: create (shown once), list, revoke' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -2619,7 +2619,7 @@ _bitcraps__subcmd__auth__subcmd__help_commands() {
 'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
 'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
 'keys:List the keys of the set (kid, scope)' \
-'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
+'service-key:Make (or show) each service NAME'\''s own signing key and list it in the set with its one role, for services started outside \`bitcraps up\` (the compose file'\''s \`keys\` step)' \
 'apikey:API keys\: create (shown once), list, revoke' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -3230,7 +3230,7 @@ _bitcraps__subcmd__help__subcmd__auth_commands() {
 'revoke:Revoke a token by its id (\`jti\`); every service refuses it within a second' \
 'rotate:Add a new issuer key\: new tokens are signed with it, tokens of the old keys stay valid while those keys are in the set. \`--retire KID\` removes a key instead' \
 'keys:List the keys of the set (kid, scope)' \
-'service-key:Make (or show) service NAME'\''s own signing key and list it in the set with its one role, for a \`serve\` started outside \`bitcraps up\`' \
+'service-key:Make (or show) each service NAME'\''s own signing key and list it in the set with its one role, for services started outside \`bitcraps up\` (the compose file'\''s \`keys\` step)' \
 'apikey:API keys\: create (shown once), list, revoke' \
     )
     _describe -t commands 'bitcraps help auth commands' commands "$@"

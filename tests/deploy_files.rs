@@ -192,6 +192,67 @@ fn tls_from_cert_manager(name: &str, pod: &Value, c: &Value) {
     );
 }
 
+/// Tokens are EdDSA in the manifests: no pod gets a shared secret, every
+/// service mounts the public key set, the engine and the wallet get their
+/// own signing key only, and a validator its own validator key only.
+fn tokens_from_the_public_key_set(name: &str, pod: &Value, c: &Value) {
+    for e in c["env"].as_sequence().unwrap() {
+        let n = s(e, &["name"]).unwrap();
+        assert!(!n.starts_with("JWT_SECRET"), "{name}: {n}");
+    }
+    let mounts = c["volumeMounts"].as_sequence().unwrap();
+    let jwks = mounts
+        .iter()
+        .find(|m| s(m, &["mountPath"]) == Some("/var/run/bitcraps/auth"))
+        .unwrap_or_else(|| panic!("{name}: no key set mounted"));
+    let volume = pod["volumes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|v| s(v, &["name"]) == s(jwks, &["name"]))
+        .unwrap();
+    assert_eq!(
+        s(volume, &["configMap", "name"]),
+        Some("bitcraps-jwks"),
+        "{name}"
+    );
+    let inits = pod["initContainers"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    let init_args: Vec<String> = inits.iter().flat_map(|i| strings(&i["args"])).collect();
+    let own = match name {
+        "bitcraps-engine" => Some("engine-0"),
+        "bitcraps-wallet" => Some("wallet"),
+        _ => None,
+    };
+    if let Some(own) = own {
+        let keys = pod["volumes"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|v| s(v, &["secret", "secretName"]) == Some("bitcraps-service-keys"))
+            .unwrap_or_else(|| panic!("{name}: no service key"));
+        let items = keys["secret"]["items"].as_sequence().unwrap();
+        assert_eq!(items.len(), 1, "{name} gets its own key only");
+        assert_eq!(s(&items[0], &["key"]), Some(format!("{own}.key").as_str()));
+        assert!(
+            init_args
+                .iter()
+                .any(|a| a.contains(&format!("keys/services/{own}.key"))),
+            "{name}: {init_args:?}"
+        );
+    }
+    if name == "bitcraps-validator" {
+        let script = init_args.join(" ");
+        assert!(
+            script.contains("cp /keys/validator-$(POD_INDEX).key"),
+            "{script}"
+        );
+        assert!(!script.contains("validator-*.key; do cp"), "{script}");
+    }
+}
+
 #[test]
 fn k8s_workloads_probe_real_paths_on_their_ports_as_non_root_with_known_env() {
     let env_ok = accepted_env();
@@ -268,6 +329,7 @@ fn k8s_workloads_probe_real_paths_on_their_ports_as_non_root_with_known_env() {
                     );
                 }
                 tls_from_cert_manager(name, pod, c);
+                tokens_from_the_public_key_set(name, pod, c);
                 seen.push((name.to_string(), port));
             }
         }
@@ -474,15 +536,50 @@ fn compose_runs_every_service_on_its_port_and_the_wallet_on_postgres() {
         assert!(env_ok.contains(k), "x-env: unknown env {k}");
     }
     let peers = s(&doc["x-env"], &["CONSENSUS_UPSTREAMS"]).unwrap();
+    // Tokens are EdDSA: no shared secret in any container; the one-shot
+    // `keys` step makes the key set and the engine's and wallet's keys, and
+    // is the only one to mount the issuer key's volume.
+    for k in ["JWT_ALGORITHM", "JWT_SECRET", "JWT_SECRET_FILE"] {
+        assert!(doc["x-env"].get(k).is_none(), "x-env sets {k}");
+    }
+    let keys_cmd = strings(&services["keys"]["command"]);
+    assert_eq!(&keys_cmd[..2], ["auth", "service-key"]);
+    for name in ["engine-0", "wallet"] {
+        assert!(keys_cmd.contains(&name.to_string()), "{keys_cmd:?}");
+    }
+    let issuer_mount = "bitcraps-issuer:/var/lib/bitcraps/keys/issuer";
+    assert!(strings(&services["keys"]["volumes"]).contains(&issuer_mount.to_string()));
+    assert!(doc["volumes"].get("bitcraps-issuer").is_some());
+    for (name, svc) in services {
+        if name.as_str() != Some("keys") {
+            let v = strings(&svc["volumes"]).join(" ");
+            assert!(
+                !v.contains("bitcraps-issuer"),
+                "{name:?} mounts the issuer key: {v}"
+            );
+        }
+    }
+    let anchor = strings(&doc["x-bitcraps"]["volumes"]).join(" ");
+    assert!(!anchor.contains("bitcraps-issuer"), "{anchor}");
+    let dockerfile = read("Dockerfile");
+    assert!(
+        dockerfile.contains("/var/lib/bitcraps/keys/issuer"),
+        "the image owns the issuer key's mount point, so the volume is the service user's"
+    );
     // The certificates are made first (mutual TLS between services), for
     // every instance the file runs.
     let certs = strings(&services["certs"]["command"]);
     assert_eq!(&certs[..2], ["certs", "issue"]);
     for (name, svc) in services {
         let name = name.as_str().unwrap();
-        if matches!(name, "consul" | "postgres" | "certs") {
+        if matches!(name, "consul" | "postgres" | "certs" | "keys") {
             continue;
         }
+        assert_eq!(
+            s(&svc["depends_on"]["keys"], &["condition"]),
+            Some("service_completed_successfully"),
+            "{name} waits for the key set"
+        );
         let args = strings(&svc["command"]);
         let port = serve_port(&args);
         let test = strings(&svc["healthcheck"]["test"]).join(" ");
@@ -782,7 +879,6 @@ fn docker_compose_accepts_the_file() {
         .args(["compose", "-f"])
         .arg(Path::new(&root).join("docker-compose.yml"))
         .args(["config", "--quiet"])
-        .env("JWT_SECRET", "0123456789abcdef0123456789abcdef")
         .env("POSTGRES_PASSWORD", "0123456789abcdef")
         .output()
         .expect("docker");

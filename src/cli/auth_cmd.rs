@@ -31,11 +31,13 @@ pub enum AuthCommand {
     },
     /// List the keys of the set (kid, scope).
     Keys,
-    /// Make (or show) service NAME's own signing key and list it in the set
-    /// with its one role, for a `serve` started outside `bitcraps up`.
+    /// Make (or show) each service NAME's own signing key and list it in
+    /// the set with its one role, for services started outside `bitcraps
+    /// up` (the compose file's `keys` step).
     ServiceKey {
-        /// `engine-0`, `wallet`, …
-        name: String,
+        /// `engine-0`, `wallet`, `wallet-1`, … (repeatable).
+        #[arg(required = true, num_args = 1..)]
+        names: Vec<String>,
         /// engine or wallet (default: from the name).
         #[arg(long)]
         role: Option<Role>,
@@ -199,7 +201,7 @@ pub fn run(g: &GlobalArgs, cmd: &AuthCommand) -> anyhow::Result<()> {
         AuthCommand::Revoke { jti } => revoke(g, jti),
         AuthCommand::Rotate { retire } => rotate(g, retire.as_deref()),
         AuthCommand::Keys => list_keys(g),
-        AuthCommand::ServiceKey { name, role } => service_key(g, name, *role),
+        AuthCommand::ServiceKey { names, role } => service_keys(g, names, *role),
     }
 }
 
@@ -341,26 +343,45 @@ fn list_keys(g: &GlobalArgs) -> anyhow::Result<()> {
     output::print_table(&t)
 }
 
-fn service_key(g: &GlobalArgs, name: &str, role: Option<Role>) -> anyhow::Result<()> {
-    let (_, jwks) = jwks_path(g)?;
-    let role = match role {
-        Some(r @ (Role::Engine | Role::Wallet)) => r,
-        None if name.starts_with("engine") => Role::Engine,
-        None if name.starts_with("wallet") => Role::Wallet,
-        _ => {
-            return Err(fail(
-                Code::Usage,
-                "a service key is for an engine or a wallet: pass --role engine|wallet",
-            ));
-        }
-    };
-    let path = keys::service_key_path(&g.state_dir, name);
-    let key = keys::ensure_service_key(&path, &jwks, name, role)?;
-    let kid = keys::kid_of(&key.verifying_key());
-    if g.output == OutputFormat::Json {
-        return output::print_json(&serde_json::json!({
-            "name": name, "role": role, "kid": kid, "key_file": path.display().to_string(),
+fn service_keys(g: &GlobalArgs, names: &[String], role: Option<Role>) -> anyhow::Result<()> {
+    let (loaded, jwks) = jwks_path(g)?;
+    // A set without an issuer key verifies no user token: make one when
+    // there is none (and none is configured), as `up` does.
+    if loaded.gateway.auth.issuer_key_file.is_none() {
+        keys::ensure_issuer(&g.state_dir, &jwks)?;
+    }
+    let mut made = Vec::new();
+    for name in names {
+        let role = match (role, crate::sandbox::kind_of(name)) {
+            (Some(r @ Role::Engine), Some(crate::sandbox::Kind::Engine))
+            | (Some(r @ Role::Wallet), Some(crate::sandbox::Kind::Wallet)) => r,
+            (None, Some(crate::sandbox::Kind::Engine)) => Role::Engine,
+            (None, Some(crate::sandbox::Kind::Wallet)) => Role::Wallet,
+            _ => {
+                return Err(fail(
+                    Code::Usage,
+                    format!(
+                        "{name:?}: a service key is an engine's (engine-N) or a wallet's \
+                         (wallet, wallet-N), with --role engine|wallet to match"
+                    ),
+                ));
+            }
+        };
+        let path = keys::service_key_path(&g.state_dir, name);
+        let key = keys::ensure_service_key(&path, &jwks, name, role)?;
+        made.push(serde_json::json!({
+            "name": name, "role": role, "kid": keys::kid_of(&key.verifying_key()),
+            "key_file": path.display().to_string(),
         }));
     }
-    output::print(&kid)
+    if g.output == OutputFormat::Json {
+        return match made.as_slice() {
+            [one] => output::print_json(one),
+            _ => output::print_json(&made),
+        };
+    }
+    for m in &made {
+        output::print(m["kid"].as_str().unwrap_or_default())?;
+    }
+    Ok(())
 }
