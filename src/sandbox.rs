@@ -130,30 +130,37 @@ pub fn kind_of(instance: &str) -> Option<Kind> {
 }
 
 /// System paths every service reads: libraries (the C library loads its
-/// name-service modules on the first DNS lookup), the few `/etc` files
-/// name resolution, time zones and system roots need (not all of `/etc`,
-/// where an operator may keep keys), `/proc` and `/sys` (its own
+/// name-service modules on the first DNS lookup), `/etc` (resolver, hosts,
+/// time zone, system roots; see [`ETC_FILES`]), `/proc` and `/sys` (its own
 /// statistics, CPU count). Landlock also stops a confined process from
 /// reaching another process's memory or environment through `/proc`.
 pub const SYSTEM_READ: &[(&str, Access)] = &[
     ("/usr", Access::ReadExec),
     ("/lib", Access::ReadExec),
     ("/lib64", Access::ReadExec),
-    ("/etc/hosts", Access::Read),
-    ("/etc/resolv.conf", Access::Read),
-    ("/etc/nsswitch.conf", Access::Read),
-    ("/etc/host.conf", Access::Read),
-    ("/etc/gai.conf", Access::Read),
-    ("/etc/services", Access::Read),
-    ("/etc/protocols", Access::Read),
-    ("/etc/hostname", Access::Read),
-    ("/etc/ld.so.cache", Access::Read),
-    ("/etc/localtime", Access::Read),
-    ("/etc/ssl", Access::Read),
     ("/proc", Access::Read),
     ("/sys", Access::Read),
     ("/dev/urandom", Access::Read),
     ("/dev/null", Access::ReadWrite),
+];
+
+/// `/etc` is granted as a directory, so a resolver file that is replaced
+/// while the service runs (DHCP, NetworkManager, systemd-resolved write a
+/// new file and rename it) is still read. When a protected file lies under
+/// `/etc` (an operator who keeps the issuer key or the gateway's TLS key
+/// there), only these files are granted instead.
+pub const ETC_FILES: &[&str] = &[
+    "/etc/hosts",
+    "/etc/resolv.conf",
+    "/etc/nsswitch.conf",
+    "/etc/host.conf",
+    "/etc/gai.conf",
+    "/etc/services",
+    "/etc/protocols",
+    "/etc/hostname",
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/etc/ssl/certs",
 ];
 
 /// What `instance` may touch, given the configuration, the (absolute)
@@ -169,13 +176,18 @@ pub fn policy(
 ) -> anyhow::Result<Vec<Grant>> {
     let kind = kind_of(instance)
         .ok_or_else(|| anyhow::anyhow!("{instance:?} is not a service instance"))?;
-    let protected = protected(state_dir, cfg);
+    let protected = protected(state_dir, instance, cfg);
     let mut out: Vec<Grant> = SYSTEM_READ
         .iter()
         .map(|(p, a)| grant(*p, *a, "system"))
         .collect();
+    if covers_any(Path::new("/etc"), &protected) {
+        out.extend(ETC_FILES.iter().map(|p| grant(*p, Access::Read, "system")));
+    } else {
+        out.push(grant("/etc", Access::Read, "system"));
+    }
     for p in extra {
-        out.push(grant(p, Access::Read, "system (symlink target)"));
+        out.push(grant(p, Access::Read, "where a granted symlink points"));
     }
     let auth = &cfg.gateway.auth;
     // Files that change while the service runs are granted by directory
@@ -288,7 +300,8 @@ pub fn policy(
 /// supervisor's files.
 /// (Keys of the layout before `keys/`, under `auth/`, are moved by
 /// [`crate::auth::keys::migrate_layout`] before a service confines itself.)
-pub fn protected(state_dir: &Path, cfg: &Config) -> Vec<PathBuf> {
+pub fn protected(state_dir: &Path, instance: &str, cfg: &Config) -> Vec<PathBuf> {
+    let kind = kind_of(instance);
     let keys = crate::auth::keys::keys_dir(state_dir);
     let mut out = vec![
         keys.join("issuer"),
@@ -301,6 +314,14 @@ pub fn protected(state_dir: &Path, cfg: &Config) -> Vec<PathBuf> {
     ];
     if let Some(f) = &cfg.gateway.auth.issuer_key_file {
         out.push(f.clone());
+    }
+    // Configured private files of other roles: the gateway's client-facing
+    // TLS key, an engine's or the wallet's configured signing key.
+    if kind != Some(Kind::Gateway) {
+        out.extend(cfg.gateway.tls.key.iter().cloned());
+    }
+    if !matches!(kind, Some(Kind::Engine | Kind::Wallet)) {
+        out.extend(cfg.gateway.auth.service_key_file.iter().cloned());
     }
     out.push(keys);
     out.push(crate::tls::tls_root(state_dir));
@@ -440,42 +461,100 @@ fn thread_count() -> Option<usize> {
         .and_then(|n| n.trim().parse().ok())
 }
 
-/// Creates the missing directories a policy names (its data dir, the
-/// directory the API keys will appear in; 0700) — once confined it could
-/// not create them itself — refuses a missing file that must be watched,
-/// then confines this process to `grants`.
-pub fn confine(mode: Mode, grants: &[Grant]) -> anyhow::Result<Enforced> {
-    if mode != Mode::Off {
-        for g in grants.iter().filter(|g| !g.path.exists()) {
-            match g.if_missing {
-                IfMissing::Skip => {}
-                IfMissing::MakeDir => {
-                    std::fs::create_dir_all(&g.path)
-                        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", g.path.display()))?;
-                    use std::os::unix::fs::PermissionsExt;
-                    std::fs::set_permissions(&g.path, std::fs::Permissions::from_mode(0o700))?;
-                }
-                IfMissing::Refuse => anyhow::bail!(
-                    "{} ({}) does not exist, and the sandbox can grant only an existing file \
-                     where its directory also holds private keys: create it (an empty \
-                     revocation list is `[]`) or keep the key set in a directory of its own",
-                    g.path.display(),
-                    g.why
-                ),
+/// Readies the files a policy names, before confining: creates the
+/// missing directories it names (its data dir, the directory the API keys
+/// will appear in; 0700) — once confined it could not create them itself —
+/// and refuses a missing file that must be watched. Then checks the policy
+/// again with every path resolved (a symlink planted at a granted path,
+/// `keys/services/engine-0.key -> ../issuer/…`, would otherwise grant what
+/// it points to). An error here is a misconfiguration: fatal in every mode
+/// but `off`.
+pub fn prepare(grants: &[Grant], protected: &[PathBuf]) -> anyhow::Result<()> {
+    for g in grants.iter().filter(|g| !g.path.exists()) {
+        match g.if_missing {
+            IfMissing::Skip => {}
+            IfMissing::MakeDir => {
+                std::fs::create_dir_all(&g.path)
+                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", g.path.display()))?;
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&g.path, std::fs::Permissions::from_mode(0o700))?;
             }
+            IfMissing::Refuse => anyhow::bail!(
+                "{} ({}) does not exist, and the sandbox can grant only an existing file \
+                 where its directory also holds private keys: create it (an empty \
+                 revocation list is `[]`) or keep the key set in a directory of its own",
+                g.path.display(),
+                g.why
+            ),
         }
     }
+    // Landlock grants what a path resolves to. A grant that resolves
+    // somewhere else than it says (a link) must not land in or above a
+    // protected path.
+    let protected: Vec<PathBuf> = protected
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    for g in grants {
+        let Ok(target) = std::fs::canonicalize(&g.path) else {
+            continue;
+        };
+        if target == g.path {
+            continue;
+        }
+        if let Some(p) = protected
+            .iter()
+            .find(|p| target.starts_with(p) || p.starts_with(&target))
+        {
+            anyhow::bail!(
+                "{} ({}) is a link to {}, which would let this service read {}; \
+                 replace the link with the file itself",
+                g.path.display(),
+                g.why,
+                target.display(),
+                p.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Confines this process to `grants` (see [`prepare`] first).
+pub fn confine(mode: Mode, grants: &[Grant]) -> anyhow::Result<Enforced> {
     apply::confine(mode, grants)
 }
 
-/// Symlinked system files whose targets must be readable too (a resolver
-/// file managed under `/run`, say), resolved now.
-pub fn system_symlink_targets() -> Vec<PathBuf> {
-    ["/etc/resolv.conf", "/etc/hosts", "/etc/localtime"]
+/// Where the symlinks among the paths a service reads point, when that is
+/// outside what it is granted anyway: a resolver file managed under
+/// `/run`, a certbot `live/` certificate pointing into `archive/`. Their
+/// directories are granted too (read), so a renewal that writes a new
+/// target is still read. Resolved now, by the caller of [`policy`].
+pub fn symlink_targets(cfg: &Config, config_file: Option<&Path>) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = ["/etc/resolv.conf", "/etc/hosts", "/etc/localtime"]
         .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .filter(|t| !SYSTEM_READ.iter().any(|(s, _)| t.starts_with(s)))
-        .collect()
+        .map(PathBuf::from)
+        .collect();
+    paths.extend(cfg.gateway.tls.cert.iter().cloned());
+    paths.extend(cfg.gateway.tls.key.iter().cloned());
+    paths.extend(config_file.map(Path::to_path_buf));
+    let mut out = Vec::new();
+    for p in paths {
+        let Ok(target) = std::fs::canonicalize(&p) else {
+            continue;
+        };
+        let (Some(dir), Some(given_dir)) = (target.parent(), p.parent()) else {
+            continue;
+        };
+        let already = SYSTEM_READ.iter().any(|(s, _)| target.starts_with(s))
+            || target.starts_with("/etc")
+            || std::fs::canonicalize(given_dir).is_ok_and(|g| g == dir);
+        if !already {
+            out.push(dir.to_path_buf());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// One file's verdict under a policy.
@@ -516,11 +595,13 @@ pub fn probe(
     instance: &str,
     mode: Mode,
     grants: Vec<Grant>,
+    protected: &[PathBuf],
     state_dir: &Path,
 ) -> anyhow::Result<ProbeReport> {
     let mut files = Vec::new();
     walk(state_dir, &mut files);
     files.sort();
+    prepare(&grants, protected)?;
     let enforced = confine(mode, &grants)?;
     let files = files
         .into_iter()
@@ -659,11 +740,23 @@ mod tests {
             &grants,
             Path::new("/opt/bitcraps/issuer.key")
         ));
-        // A key kept among the system files granted to every service
+        // A key kept under /etc: /etc is then granted file by file.
+        cfg.gateway.auth.issuer_key_file = Some(PathBuf::from("/etc/bitcraps/issuer.key"));
+        let grants = policy("engine-0", &cfg, Path::new("/srv/state"), None, &[]).unwrap();
+        assert!(!readable_under(
+            &grants,
+            Path::new("/etc/bitcraps/issuer.key")
+        ));
+        assert!(readable_under(&grants, Path::new("/etc/resolv.conf")));
+        assert!(!grants.iter().any(|g| g.path == Path::new("/etc")));
+        // A key kept among the system libraries granted to every service
         // cannot be confined at all: refused, naming it.
-        cfg.gateway.auth.issuer_key_file = Some(PathBuf::from("/etc/ssl/issuer.key"));
+        cfg.gateway.auth.issuer_key_file = Some(PathBuf::from("/usr/local/etc/issuer.key"));
         let err = policy("engine-0", &cfg, Path::new("/srv/state"), None, &[]).unwrap_err();
-        assert!(err.to_string().contains("/etc/ssl/issuer.key"), "{err}");
+        assert!(
+            err.to_string().contains("/usr/local/etc/issuer.key"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -704,13 +797,34 @@ mod tests {
     #[test]
     fn a_grant_above_a_protected_path_is_refused() {
         let state = Path::new("/s");
-        let protected = protected(state, &cfg());
+        let protected = protected(state, "engine-0", &cfg());
         let bad = [grant("/s", Access::Read, "everything")];
         assert!(check(&bad, &protected).is_err());
         let bad = [grant("/s/keys", Access::Read, "all keys")];
         assert!(check(&bad, &protected).is_err());
         let ok = [grant("/s/keys/services/engine-0.key", Access::Read, "own")];
         check(&ok, &protected).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_planted_at_a_granted_path_is_refused_before_confining() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().canonicalize().unwrap();
+        let cfg = cfg();
+        std::fs::create_dir_all(state.join("keys/issuer")).unwrap();
+        std::fs::create_dir_all(state.join("keys/services")).unwrap();
+        std::fs::write(state.join("keys/issuer/k.key"), "secret").unwrap();
+        let grants = policy("engine-0", &cfg, &state, None, &[]).unwrap();
+        let protected = protected(&state, "engine-0", &cfg);
+        // Its own key, a plain file: fine.
+        std::fs::write(state.join("keys/services/engine-0.key"), "own").unwrap();
+        prepare(&grants, &protected).unwrap();
+        // The same path made a link to the issuer's key: refused.
+        std::fs::remove_file(state.join("keys/services/engine-0.key")).unwrap();
+        std::os::unix::fs::symlink("../issuer/k.key", state.join("keys/services/engine-0.key"))
+            .unwrap();
+        let err = prepare(&grants, &protected).unwrap_err();
+        assert!(err.to_string().contains("issuer"), "{err}");
     }
 
     #[test]

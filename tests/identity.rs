@@ -617,7 +617,9 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
             Req::post(
                 "consensus POST /propose game.*",
                 format!("https://{v}/propose"),
-                json!({"kind": "game.anchors", "payload": {}}),
+                // Records of engine-0's own games (e0-…): an engine anchors
+                // only its own.
+                json!({"kind": "game.anchors", "payload": {"entries": [{"game_id": "e0-route-table", "what": "commit"}]}}),
             ),
             &[Admin, Engine],
         ),

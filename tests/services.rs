@@ -94,8 +94,14 @@ fn standalone_service_binaries_serve_and_stop_cleanly_on_sigterm() {
     let jwks = keys::default_jwks_path(dir.path());
     keys::ensure_issuer(dir.path(), &jwks).unwrap();
     for (name, role) in [("engine-0", Role::Engine), ("wallet", Role::Wallet)] {
-        keys::ensure_service_key(&keys::service_key_path(dir.path(), name), &jwks, name, role)
-            .unwrap();
+        keys::ensure_service_key(
+            dir.path(),
+            &keys::service_key_path(dir.path(), name),
+            &jwks,
+            name,
+            role,
+        )
+        .unwrap();
     }
     support::provision_tls(dir.path(), 1, 1);
     for (bin, path) in [

@@ -315,6 +315,22 @@ fn the_control_socket_acts_only_for_holders_of_the_control_token() {
         assert_eq!(reply["reply"], "error", "{line}: {reply}");
         assert_eq!(reply["kind"], "forbidden", "{line}: {reply}");
     }
+    // A line that never ends (a flood from a taken-over service) gets no
+    // answer and costs the supervisor nothing: it still answers.
+    {
+        use std::io::{Read, Write};
+        let state = bitcraps::supervisor::StateDir::open(sb.state_dir()).unwrap();
+        let mut flood = std::os::unix::net::UnixStream::connect(state.socket_path()).unwrap();
+        flood
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let _ = flood.write_all(&vec![b'x'; 200 * 1024]);
+        let mut reply = Vec::new();
+        let _ = flood.read_to_end(&mut reply);
+        assert!(reply.is_empty(), "{}", String::from_utf8_lossy(&reply));
+    }
+    let reply = control_line(&sb, r#"{"request":"status"}"#);
+    assert_eq!(reply["reply"], "status", "{reply}");
     // Nothing moved: every service still runs under its first pid.
     let ps = sb.ps();
     for s in ps["services"].as_array().unwrap() {

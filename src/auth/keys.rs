@@ -90,12 +90,25 @@ pub fn migrate_layout(state_dir: &Path) -> anyhow::Result<()> {
                 continue;
             };
             let to = new.join(name);
+            // Services starting together (compose, Kubernetes) may race
+            // here: a file another one moved or removed first is done.
+            let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
             if !to.exists() {
-                std::fs::rename(&from, &to).with_context(|| {
-                    format!("cannot move {} to {}", from.display(), to.display())
-                })?;
+                match std::fs::rename(&from, &to) {
+                    Err(e) if !gone(&e) => {
+                        return Err(e).with_context(|| {
+                            format!("cannot move {} to {}", from.display(), to.display())
+                        });
+                    }
+                    _ => {}
+                }
+            } else if std::fs::read(&from).is_err_and(|e| gone(&e)) {
+                continue;
             } else if std::fs::read(&from)? == std::fs::read(&to)? {
-                std::fs::remove_file(&from)?;
+                match std::fs::remove_file(&from) {
+                    Err(e) if !gone(&e) => return Err(e.into()),
+                    _ => {}
+                }
             } else {
                 anyhow::bail!(
                     "{} and {} differ; keep the right one in {} and remove the other",
@@ -105,7 +118,12 @@ pub fn migrate_layout(state_dir: &Path) -> anyhow::Result<()> {
                 );
             }
         }
-        std::fs::remove_dir(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        match std::fs::remove_dir(&old) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove {}", old.display()));
+            }
+            _ => {}
+        }
         tracing::info!(from = %old.display(), to = %new.display(), "moved private keys out of the public auth directory");
     }
     Ok(())
@@ -234,8 +252,8 @@ pub fn save_revoked(path: &Path, jtis: &[String]) -> anyhow::Result<()> {
 
 /// Adds `jti` to the revocation list at `path`; false when it was there.
 /// Under the key set's lock, so two revokes at once both stay.
-pub fn revoke(path: &Path, jti: &str) -> anyhow::Result<bool> {
-    let _lock = lock(path)?;
+pub fn revoke(state_dir: &Path, path: &Path, jti: &str) -> anyhow::Result<bool> {
+    let _lock = lock(state_dir)?;
     let mut list = load_revoked(path)?;
     if list.iter().any(|j| j == jti) {
         return Ok(false);
@@ -245,14 +263,18 @@ pub fn revoke(path: &Path, jti: &str) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// An exclusive lock (released on drop) on `.keys.lock` beside `file`:
+/// An exclusive lock (released on drop) on `keys/.lock` in the state dir:
 /// every read-modify-write of the key set or the revocation list holds it,
-/// so two commands at once cannot lose one's change.
-pub fn lock(file: &Path) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
-    let path = file.with_file_name(".keys.lock");
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
+/// so two commands at once cannot lose one's change. It lives under
+/// `keys/`, which no running service can open: were it beside the key set
+/// (which every service reads), a taken-over service could hold it forever
+/// and stop every revocation and rotation.
+pub fn lock(state_dir: &Path) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
+    let dir = keys_dir(state_dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot restrict {}", dir.display()))?;
+    let path = dir.join(".lock");
     let f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -352,7 +374,7 @@ pub fn current_issuer(state_dir: &Path, jwks: &Path) -> anyhow::Result<Option<Si
 /// stay valid until retired). Returns its kid.
 pub fn add_issuer(state_dir: &Path, jwks: &Path) -> anyhow::Result<String> {
     migrate_layout(state_dir)?;
-    let _lock = lock(jwks)?;
+    let _lock = lock(state_dir)?;
     let key = generate();
     let public = key.verifying_key();
     let kid = kid_of(&public);
@@ -377,7 +399,7 @@ pub fn ensure_issuer(state_dir: &Path, jwks: &Path) -> anyhow::Result<SigningKey
 /// when the set has no such key.
 pub fn retire(state_dir: &Path, jwks: &Path, kid: &str) -> anyhow::Result<bool> {
     migrate_layout(state_dir)?;
-    let _lock = lock(jwks)?;
+    let _lock = lock(state_dir)?;
     let mut set = load_set(jwks)?;
     let before = set.keys.len();
     let subject = set
@@ -411,6 +433,7 @@ pub fn retire(state_dir: &Path, jwks: &Path, kid: &str) -> anyhow::Result<bool> 
 /// Service `name`'s key at `path` (made when absent), listed in the set
 /// with exactly `role` and subject `name`.
 pub fn ensure_service_key(
+    state_dir: &Path,
     path: &Path,
     jwks: &Path,
     name: &str,
@@ -424,7 +447,7 @@ pub fn ensure_service_key(
         k
     };
     let jwk = Jwk::ed25519(&key.verifying_key(), &[role], Some(name));
-    let _lock = lock(jwks)?;
+    let _lock = lock(state_dir)?;
     let mut set = load_or_empty(jwks)?;
     if !set.keys.contains(&jwk) {
         // A key this service no longer holds is dropped with it.

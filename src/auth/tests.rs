@@ -274,12 +274,14 @@ fn a_retired_service_key_does_not_come_back_on_the_next_up() {
     let jwks = keys::default_jwks_path(dir.path());
     keys::ensure_issuer(dir.path(), &jwks).unwrap();
     let path = keys::service_key_path(dir.path(), "engine-0");
-    let leaked = keys::ensure_service_key(&path, &jwks, "engine-0", Role::Engine).unwrap();
+    let leaked =
+        keys::ensure_service_key(dir.path(), &path, &jwks, "engine-0", Role::Engine).unwrap();
     let leaked_kid = keys::kid_of(&leaked.verifying_key());
     assert!(keys::retire(dir.path(), &jwks, &leaked_kid).unwrap());
     assert!(!path.exists(), "the retired key's file is gone");
     // What `up` does next: the engine gets a new key, the old stays out.
-    let fresh = keys::ensure_service_key(&path, &jwks, "engine-0", Role::Engine).unwrap();
+    let fresh =
+        keys::ensure_service_key(dir.path(), &path, &jwks, "engine-0", Role::Engine).unwrap();
     let kids = keys::load_set(&jwks).unwrap().kids();
     assert!(!kids.contains(&leaked_kid), "{kids:?}");
     assert!(kids.contains(&keys::kid_of(&fresh.verifying_key())));
@@ -296,7 +298,7 @@ fn concurrent_revokes_and_rotations_lose_nothing() {
             let (revoked, jwks, dir) = (&revoked, &jwks, dir.path());
             s.spawn(move || {
                 for i in 0..15 {
-                    assert!(keys::revoke(revoked, &format!("jti-{t}-{i}")).unwrap());
+                    assert!(keys::revoke(dir, revoked, &format!("jti-{t}-{i}")).unwrap());
                 }
                 keys::add_issuer(dir, jwks).unwrap();
             });
@@ -305,7 +307,10 @@ fn concurrent_revokes_and_rotations_lose_nothing() {
     assert_eq!(keys::load_revoked(&revoked).unwrap().len(), 90);
     let set = keys::load_set(&jwks).unwrap();
     assert_eq!(set.keys.iter().filter(|k| k.is_issuer()).count(), 7);
-    assert!(!keys::revoke(&revoked, "jti-0-0").unwrap(), "already there");
+    assert!(
+        !keys::revoke(dir.path(), &revoked, "jti-0-0").unwrap(),
+        "already there"
+    );
 }
 
 #[test]

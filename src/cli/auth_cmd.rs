@@ -270,7 +270,7 @@ fn revoke(g: &GlobalArgs, jti: &str) -> anyhow::Result<()> {
     let loaded = super::load_config(g, &[])?;
     let jwks = loaded.config.gateway.auth.jwks_path(&g.state_dir);
     let path = keys::revoked_path(&jwks);
-    let added = keys::revoke(&path, jti)?;
+    let added = keys::revoke(&g.state_dir, &path, jti)?;
     if g.output == OutputFormat::Json {
         return output::print_json(&serde_json::json!({
             "jti": jti, "revoked": true, "already": !added, "file": path.display().to_string(),
@@ -368,7 +368,7 @@ fn service_keys(g: &GlobalArgs, names: &[String], role: Option<Role>) -> anyhow:
             }
         };
         let path = keys::service_key_path(&g.state_dir, name);
-        let key = keys::ensure_service_key(&path, &jwks, name, role)?;
+        let key = keys::ensure_service_key(&g.state_dir, &path, &jwks, name, role)?;
         made.push(serde_json::json!({
             "name": name, "role": role, "kid": keys::kid_of(&key.verifying_key()),
             "key_file": path.display().to_string(),

@@ -233,12 +233,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 pub struct Loaded {
     pub layered: Layered,
     pub config: Config,
+    /// The configuration file, resolved (absolute, symlinks followed).
     pub file: Option<PathBuf>,
+    /// The configuration file as given (a Kubernetes ConfigMap's path is a
+    /// symlink whose target directory changes on every update).
+    pub file_given: Option<PathBuf>,
 }
 
 /// Loads defaults < file < environment < `--set` and `extra` flags.
 /// `extra` is `(key, value, flag)` for commands with their own flags.
 pub fn load_config(g: &GlobalArgs, extra: &[(String, String, String)]) -> anyhow::Result<Loaded> {
+    let loaded = load_config_only(g, extra)?;
+    // Direct calls to the services (health checks, bench, TUI) present the
+    // state dir's `cli` identity when there is one.
+    crate::tls::install(crate::tls::Transport::for_cli(
+        &loaded.config,
+        &g.state_dir,
+    )?);
+    Ok(loaded)
+}
+
+/// [`load_config`] without installing the CLI's TLS identity: what a
+/// service loads (`serve`, and the gateway's reloads). A service presents
+/// its own identity and must never hold the `cli` key, which its sandbox
+/// would not let it re-read anyway.
+pub fn load_config_only(
+    g: &GlobalArgs,
+    extra: &[(String, String, String)],
+) -> anyhow::Result<Loaded> {
     let file = match &g.config {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from("bitcraps.toml")).filter(|p| p.exists()),
@@ -276,14 +298,13 @@ pub fn load_config(g: &GlobalArgs, extra: &[(String, String, String)]) -> anyhow
         flags: &flags,
     })?;
     let config = layered.resolve()?;
-    // Direct calls to the services (health checks, bench, TUI) present the
-    // state dir's `cli` identity when there is one.
-    crate::tls::install(crate::tls::Transport::for_cli(&config, &g.state_dir)?);
+    let file_given = file.clone();
     let file = file.map(|p| p.canonicalize().unwrap_or(p));
     Ok(Loaded {
         layered,
         config,
         file,
+        file_given,
     })
 }
 

@@ -50,13 +50,16 @@ pub fn run(g: &GlobalArgs, cmd: &SandboxCommand) -> anyhow::Result<()> {
         )
     })?;
     let mode = Mode::parse(&cfg.sandbox.mode).map_err(|e| fail(Code::Usage, format!("{e:#}")))?;
-    let config_file = loaded.file.as_deref().and_then(|f| f.canonicalize().ok());
+    let config_file = loaded
+        .file_given
+        .clone()
+        .map(|f| std::path::absolute(&f).unwrap_or(f));
     let grants = sandbox::policy(
         instance,
         cfg,
         &state_dir,
         config_file.as_deref(),
-        &sandbox::system_symlink_targets(),
+        &sandbox::symlink_targets(cfg, config_file.as_deref()),
     )
     .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
     if !probe {
@@ -76,7 +79,8 @@ pub fn run(g: &GlobalArgs, cmd: &SandboxCommand) -> anyhow::Result<()> {
         }
         return output::print_table(&t);
     }
-    let report = sandbox::probe(instance, mode, grants, &state_dir)
+    let protected = sandbox::protected(&state_dir, instance, cfg);
+    let report = sandbox::probe(instance, mode, grants, &protected, &state_dir)
         .map_err(|e| fail(Code::Error, format!("cannot confine: {e:#}")))?;
     let leaks: Vec<String> = report
         .leaks()

@@ -43,9 +43,15 @@ pub fn run(g: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
 }
 
 fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result<()> {
-    let loaded = super::load_config(g, &[])?;
+    let loaded = super::load_config_only(g, &[])?;
     let cfg = loaded.config;
-    let file = loaded.file;
+    // The file as given (made absolute), not resolved: a Kubernetes
+    // ConfigMap's file is a symlink whose target directory is replaced on
+    // every update, so both the reloader and the sandbox follow the path.
+    let file_given = loaded
+        .file_given
+        .map(|f| std::path::absolute(&f).unwrap_or(f));
+    let file = file_given.clone();
     let name = match kind {
         ServeKind::Gateway => "gateway",
         ServeKind::Engine => "engine",
@@ -72,7 +78,7 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
         ServeKind::Wallet => crate::config::wallet_name(inst.index, cfg.wallet_addrs().len()),
         _ => instance.clone(),
     };
-    confine(&cfg, &opts, kind, &sandbox_name, file.as_deref())?;
+    confine(&cfg, &opts, kind, &sandbox_name, file_given.as_deref())?;
     let spans = crate::telemetry::trace::init(name, &instance)?;
     // The state dir holds the API keys this service accepts.
     crate::apikeys::init(&opts.state_dir);
@@ -85,7 +91,7 @@ fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result
         match kind {
             ServeKind::Gateway => {
                 // The gateway reloads its configuration (SIGHUP, file change).
-                let load = move || super::load_config(&g, &[]).map(|l| l.config);
+                let load = move || super::load_config_only(&g, &[]).map(|l| l.config);
                 services::api_gateway::run_reloading(cfg, opts, file, Some(load)).await
             }
             ServeKind::Engine => services::game_engine::run(cfg, opts).await,
@@ -149,14 +155,14 @@ fn confine(
     if cfg.gateway.auth.hs256 {
         services::jwt_secret(cfg, opts)?;
     }
-    let config_file = config_file.and_then(|f| f.canonicalize().ok());
     let grants = sandbox::policy(
         instance,
         cfg,
         &opts.state_dir,
-        config_file.as_deref(),
-        &sandbox::system_symlink_targets(),
+        config_file,
+        &sandbox::symlink_targets(cfg, config_file),
     )?;
+    sandbox::prepare(&grants, &sandbox::protected(&opts.state_dir, instance, cfg))?;
     match sandbox::confine(mode, &grants) {
         Ok(Enforced::Fully) => tracing::info!(
             instance,

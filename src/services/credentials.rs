@@ -171,7 +171,13 @@ pub fn provision(cfg: &Config, state_dir: &Path, callers: &[(String, Role)]) -> 
     }
     if a.service_key_file.is_none() {
         for (name, role) in callers {
-            keys::ensure_service_key(&keys::service_key_path(state_dir, name), &jwks, name, *role)?;
+            keys::ensure_service_key(
+                state_dir,
+                &keys::service_key_path(state_dir, name),
+                &jwks,
+                name,
+                *role,
+            )?;
         }
     }
     Ok(())

@@ -31,8 +31,16 @@ pub fn spawn(
         .arg(spec.addr.to_string())
         .arg("--state-dir")
         .arg(state.root())
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(Stdio::null())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if spec.kind != super::plan::ServiceKind::Wallet {
+        // The ledger's database credentials are the wallet's alone: any
+        // other service that held them could rewrite the ledger around the
+        // wallet (its sandbox bounds files, not connections). The
+        // environment outranks the configuration file, so this also hides
+        // a URL written there.
+        cmd.env("WALLET_DATABASE_URL", "");
+    }
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
@@ -141,6 +149,45 @@ pub fn describe_exit(status: &ExitStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::supervisor::plan::ServiceKind;
+
+    #[tokio::test]
+    async fn only_the_wallet_is_given_the_ledgers_database_url() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::open(&dir.path().join("state")).unwrap();
+        // A stand-in for the binary that writes out the environment it got.
+        let exe = dir.path().join("fake-bitcraps");
+        std::fs::write(&exe, "#!/bin/sh\nenv > \"$OUT\"\n").unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let url = "postgres://bitcraps:hunter2@db:5432/bitcraps";
+        for (kind, gets_it) in [
+            (ServiceKind::Wallet, true),
+            (ServiceKind::Engine, false),
+            (ServiceKind::Consensus, false),
+            (ServiceKind::Gateway, false),
+        ] {
+            let out = dir.path().join(format!("{kind:?}.env"));
+            let spec = ServiceSpec {
+                name: format!("{kind:?}"),
+                kind,
+                index: 0,
+                addr: "127.0.0.1:1".parse().unwrap(),
+            };
+            let env = [
+                ("WALLET_DATABASE_URL".to_string(), url.to_string()),
+                ("OUT".to_string(), out.display().to_string()),
+            ];
+            let status = spawn(&exe, &spec, &state, &env)
+                .unwrap()
+                .wait()
+                .await
+                .unwrap();
+            assert!(status.success());
+            let seen = std::fs::read_to_string(&out).unwrap();
+            assert_eq!(seen.contains("hunter2"), gets_it, "{kind:?}: {seen}");
+        }
+    }
 
     #[test]
     fn task_states_after_the_command_name_decide_running() {

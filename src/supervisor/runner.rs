@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -774,11 +774,27 @@ where
     });
 }
 
+/// Connections the control socket serves at once; more wait in the
+/// listen backlog (a flood from a taken-over service cannot exhaust the
+/// supervisor).
+const CONTROL_CONNECTIONS: usize = 32;
+/// The longest request line, and how long a client may take to send it.
+const CONTROL_LINE_BYTES: u64 = 64 * 1024;
+const CONTROL_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
 async fn control_server(ctx: Arc<Ctx>, listener: UnixListener) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(CONTROL_CONNECTIONS));
     loop {
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            return;
+        };
         match listener.accept().await {
             Ok((stream, _)) => {
-                tokio::spawn(handle_connection(ctx.clone(), stream));
+                let ctx = ctx.clone();
+                tokio::spawn(async move {
+                    handle_connection(ctx, stream).await;
+                    drop(permit);
+                });
             }
             Err(e) => {
                 ctx.say(
@@ -796,8 +812,11 @@ async fn handle_connection(ctx: Arc<Ctx>, stream: UnixStream) {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     let mut reader = BufReader::new(read);
-    if reader.read_line(&mut line).await.is_err() {
-        return;
+    let mut limited = (&mut reader).take(CONTROL_LINE_BYTES);
+    match tokio::time::timeout(CONTROL_READ_TIMEOUT, limited.read_line(&mut line)).await {
+        Ok(Ok(_)) if line.ends_with('\n') => {}
+        // Too long, too slow, or closed before a whole line: no answer.
+        _ => return,
     }
     let reply = match serde_json::from_str::<Envelope>(&line) {
         Ok(env)

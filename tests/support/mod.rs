@@ -170,7 +170,8 @@ impl Sandbox {
         let jwks = bitcraps::auth::keys::default_jwks_path(state);
         bitcraps::auth::keys::ensure_issuer(state, &jwks).unwrap();
         let path = bitcraps::auth::keys::service_key_path(state, name);
-        let key = bitcraps::auth::keys::ensure_service_key(&path, &jwks, name, role).unwrap();
+        let key =
+            bitcraps::auth::keys::ensure_service_key(state, &path, &jwks, name, role).unwrap();
         bitcraps::auth::sign(
             &bitcraps::auth::SignKey::ed25519(&key),
             &Tokens::claims(name, role),
@@ -196,7 +197,7 @@ impl Sandbox {
             _ => return,
         };
         let path = bitcraps::auth::keys::service_key_path(state, &name);
-        bitcraps::auth::keys::ensure_service_key(&path, &jwks, &name, role).unwrap();
+        bitcraps::auth::keys::ensure_service_key(state, &path, &jwks, &name, role).unwrap();
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

@@ -35,6 +35,9 @@ impl BlockStore {
         // committed; NORMAL in WAL mode could lose the last commits to a
         // power failure.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Sorts and temporary indexes in memory: the service's sandbox lets
+        // it create files only in its own data dir, not in /tmp.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS blocks (
                 height INTEGER PRIMARY KEY,

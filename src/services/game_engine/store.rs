@@ -44,6 +44,9 @@ fn open(path: &Path) -> anyhow::Result<Connection> {
         _ => "FULL",
     };
     conn.pragma_update(None, "synchronous", sync)?;
+    // Sorts and temporary indexes in memory: the service's sandbox lets
+    // it create files only in its own data dir, not in /tmp.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(conn)
