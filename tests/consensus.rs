@@ -282,17 +282,26 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
         .send()
         .unwrap();
     assert_eq!(r.status(), 422);
-    // A peer envelope claiming to come from validator 2.
+    // Peer traffic from anything but a validator's certificate (here the
+    // CLI's) is refused before its body is read, whatever it claims.
     let r = c
         .http
         .post(format!("https://{}/peer", sb.validator(0)))
         .json(&json!({"from": 2, "msg": "{}", "sig": "22".repeat(64)}))
         .send()
         .unwrap();
+    assert_eq!(r.status(), 403);
+    // A member of the set (validator 3's certificate: a Byzantine
+    // validator) sending an envelope claiming to come from validator 2.
+    let as_validator = support::http_as(sb.state_dir(), "validator-3");
+    let r = as_validator
+        .post(format!("https://{}/peer", sb.validator(0)))
+        .json(&json!({"from": 2, "msg": "{}", "sig": "22".repeat(64)}))
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 401);
     // A peer envelope from a sender that is not a member.
-    let r = c
-        .http
+    let r = as_validator
         .post(format!("https://{}/peer", sb.validator(0)))
         .json(&json!({"from": 4_000_000_000u32, "msg": "{}", "sig": "22".repeat(64)}))
         .send()
@@ -303,6 +312,10 @@ fn forged_votes_and_envelopes_are_refused_and_counted(algorithm: &str) {
     let status = c.get(0, "/status").unwrap();
     assert_eq!(
         status["unauthenticated_rejected"]["bad_signature"], 2,
+        "{status}"
+    );
+    assert_eq!(
+        status["unauthenticated_rejected"]["not_a_validator"], 1,
         "{status}"
     );
     assert_eq!(

@@ -430,6 +430,22 @@ pub fn http_builder() -> reqwest::blocking::ClientBuilder {
     )
 }
 
+/// A client presenting instance `name`'s TLS identity from `state` (e.g. a
+/// validator's, to speak on `/peer` as a member of the set would).
+#[allow(dead_code)]
+pub fn http_as(state: &Path, name: &str) -> reqwest::blocking::Client {
+    let files = bitcraps::tls::Files::in_dir(&bitcraps::tls::instance_dir(state, name));
+    bitcraps::tls::Transport::mtls(files)
+        .unwrap()
+        .blocking(
+            bitcraps::tls::Expect::AnyService,
+            reqwest::blocking::Client::builder(),
+        )
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
 /// The async flavour of [`http_builder`].
 pub fn async_http_builder() -> reqwest::ClientBuilder {
     cli_transport().reqwest(

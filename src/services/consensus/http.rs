@@ -488,20 +488,34 @@ fn vote_error_kind(msg: &str) -> &'static str {
 
 /// Peer transport: a signed envelope from another validator, of at most
 /// `limits::max_envelope_bytes` for the current set (413 above it).
-/// Authenticated by the envelope's signature, not by a token.
+/// Authenticated by the envelope's signature, not by a token. Under mutual
+/// TLS only a caller presenting a validator's certificate gets its body
+/// read at all: anyone else (an engine, the CLI, a taken-over service) is
+/// refused before the validator buffers a byte, so the megabytes a
+/// `/peer` body may hold are not a lever for anyone outside the set.
 #[utoipa::path(post, path = "/peer", tag = "consensus", security(()),
     request_body(content = Object, description = "A signed envelope `{from, to, sent_ms, msg, sig}`"),
     responses((status = 202, description = "Delivered to the validator's core"),
               (status = 400, description = "The message inside is malformed"),
-              (status = 401, description = "A bad or stale signature"), (status = 403, description = "Not a member of the set"),
+              (status = 401, description = "A bad or stale signature"), (status = 403, description = "Not a member of the set, or (mutual TLS) a caller without a validator's certificate"),
               (status = 421, description = "Addressed to another validator"),
               (status = 503, description = "The validator is overloaded")))]
 async fn peer(
     State(s): State<ConsensusState>,
+    caller: Option<axum::Extension<crate::tls::ClientIdentity>>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
     let node = s.node();
+    if crate::tls::transport().is_tls()
+        && !caller.is_some_and(|c| c.role == crate::tls::Peer::Validator)
+    {
+        node.count_unauthenticated("not_a_validator");
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "peer traffic is accepted only from a validator's certificate",
+        ));
+    }
     let limit = max_envelope_bytes(&node.set);
     let env: Envelope = json_within(&headers, body, limit, "envelope").await?;
     if let Err(e) = env.open(&node.set.chain_id, &node.members, node.index, now_ms()) {
