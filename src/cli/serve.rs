@@ -135,6 +135,8 @@ fn confine(
 ) -> anyhow::Result<()> {
     use crate::sandbox::{self, Enforced, Mode};
     let mode = Mode::parse(&cfg.sandbox.mode)?;
+    // In every mode: the service's own key is read from `keys/` below.
+    crate::auth::keys::migrate_layout(&opts.state_dir)?;
     if mode == Mode::Off {
         tracing::warn!(
             instance,
@@ -142,7 +144,6 @@ fn confine(
         );
         return Ok(());
     }
-    crate::auth::keys::migrate_layout(&opts.state_dir)?;
     if kind == ServeKind::Consensus
         && !services::consensus::genesis::genesis_path(&opts.state_dir).exists()
     {
