@@ -886,6 +886,46 @@ fn a_client_cannot_take_the_id_of_a_future_expiry() {
     assert_eq!(audit.body["ok"], true, "{}", audit.body);
 }
 
+/// Expiries are applied at the start of a batch and answer no submission;
+/// they are still counted in `bitcraps_wallet_transfers_total{kind="expire"}`
+/// (they were not: the help text promised a count that stayed at zero).
+#[test]
+fn expired_reservations_are_counted() {
+    let w = Wallet::start();
+    let admin = w.admin();
+    w.deposit("dep-h", "house", 10);
+    let r = w.post(
+        Some(&admin),
+        &json!({"id": "p-exp", "debit": "house", "credit": "table:e0-x", "amount": 5, "pending_timeout_ms": 200}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let expires_ms = r.body["expires_ms"].as_u64().unwrap();
+    wait_for("the reservation's deadline", Duration::from_secs(5), || {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        (now > expires_ms + 50).then_some(())
+    });
+    // The next batch applies the expiry first.
+    w.deposit("dep-h2", "house", 1);
+    let t = w.get(Some(&admin), "/transfers/expire:p-exp");
+    assert_eq!(t.status, 200, "{}", t.body);
+    assert_eq!(w.balance("house"), 11, "the reservation is back");
+    let metrics = support::http()
+        .get(format!("{}/metrics", w.url()))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == r#"bitcraps_wallet_transfers_total{kind="expire"} 1"#),
+        "{metrics}"
+    );
+}
+
 /// The engine's transfer ids are predictable
 /// (`engine.<game>.<event seq>.cashout.<player>`, see `game_engine::settle`).
 /// A player who took such an id first would make the engine's cash-out a

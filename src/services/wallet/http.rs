@@ -240,10 +240,20 @@ fn now_ms() -> u64 {
 
 async fn write_loop(store: AnyStore, metrics: WalletMetrics, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut expired = store.expired_total();
     loop {
         if rx.recv_many(&mut jobs, MAX_BATCH).await == 0 {
             return;
         }
+        // Expiries a batch applied (they answer no submission).
+        let mut count_expiries = || {
+            let now = store.expired_total();
+            metrics
+                .transfers
+                .with_label_values(&[TransferKind::Expire.as_str()])
+                .inc_by(now.saturating_sub(expired));
+            expired = now;
+        };
         // Answers go only to requests still waiting; a cancelled request's
         // transfer is applied anyway (its retry then answers the original).
         let subs: Vec<Submission> = jobs.iter().map(|j| j.sub.clone()).collect();
@@ -267,8 +277,10 @@ async fn write_loop(store: AnyStore, metrics: WalletMetrics, mut rx: mpsc::Recei
                 metrics.applied(&r);
                 let _ = job.done.send(r);
             }
+            count_expiries();
             continue;
         }
+        count_expiries();
         match result {
             Ok(results) => {
                 for (job, r) in jobs.drain(..).zip(results) {

@@ -80,6 +80,11 @@ pub trait Store: Send + Sync + 'static {
     /// Proves the store answers (readiness).
     fn ping(&self) -> impl Future<Output = anyhow::Result<()>> + Send;
 
+    /// Pending transfers this store has expired (committed) since it was
+    /// opened: expiries are applied at the start of a batch and belong to
+    /// no submission's result, so the writer counts them from here.
+    fn expired_total(&self) -> u64;
+
     /// Reads the whole log and every account and recomputes them (see
     /// [`super::ledger::audit`]). The log is read in pages; accounts are
     /// read after it, so a batch committed in between shows as a mismatch
@@ -175,5 +180,8 @@ impl Store for AnyStore {
     }
     async fn ping(&self) -> anyhow::Result<()> {
         each!(self, s => s.ping().await)
+    }
+    fn expired_total(&self) -> u64 {
+        each!(self, s => s.expired_total())
     }
 }

@@ -25,7 +25,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -78,6 +78,8 @@ struct Inner {
     /// Set when the stored state was found corrupt: this instance stops
     /// writing until it is restarted.
     poisoned: AtomicBool,
+    /// Pending transfers expired by this instance's committed batches.
+    expired: AtomicU64,
 }
 
 /// A database error as a sentence (tokio-postgres's own says "db error").
@@ -194,6 +196,7 @@ impl PgStore {
                 readers,
                 target,
                 poisoned: AtomicBool::new(false),
+                expired: AtomicU64::new(0),
             }),
         })
     }
@@ -289,6 +292,7 @@ impl PgStore {
         }
 
         work.expire(&expiring, now_ms)?;
+        let expired = expiring.len();
         let results: Vec<_> = subs.iter().map(|s| work.submit(s, now_ms)).collect();
         if let Some(Err(e @ LedgerError::Corrupt(_))) = results
             .iter()
@@ -345,6 +349,9 @@ impl PgStore {
                 describe(&e)
             ))
         })?;
+        self.inner
+            .expired
+            .fetch_add(expired as u64, Ordering::AcqRel);
         Ok(results)
     }
 }
@@ -432,6 +439,10 @@ impl Store for PgStore {
         let c = self.reader().await?;
         c.simple_query("SELECT 1").await.map_err(read_err)?;
         Ok(())
+    }
+
+    fn expired_total(&self) -> u64 {
+        self.inner.expired.load(Ordering::Acquire)
     }
 }
 

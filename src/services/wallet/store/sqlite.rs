@@ -5,7 +5,7 @@
 //! triggers refuse any UPDATE or DELETE of a transfer.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
@@ -26,6 +26,8 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
+    /// [`Writer::expired`], readable without the writer's lock.
+    expired: AtomicU64,
     writer: Mutex<Writer>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
@@ -38,6 +40,8 @@ struct Inner {
 struct Writer {
     conn: Connection,
     head: Head,
+    /// Pending transfers expired by committed batches.
+    expired: u64,
 }
 
 const SCHEMA: &str = "
@@ -209,8 +213,13 @@ impl SqliteStore {
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
+                expired: AtomicU64::new(0),
                 path,
-                writer: Mutex::new(Writer { conn, head }),
+                writer: Mutex::new(Writer {
+                    conn,
+                    head,
+                    expired: 0,
+                }),
                 readers,
                 next_reader: AtomicUsize::new(0),
                 poisoned: AtomicBool::new(false),
@@ -396,6 +405,7 @@ fn apply_batch(w: &mut Writer, subs: &[Submission], now_ms: u64) -> BatchResult 
     }
     tx.commit().map_err(unavailable)?;
     w.head = work.head;
+    w.expired += expiring.len() as u64;
     Ok(results)
 }
 
@@ -413,6 +423,7 @@ impl Store for SqliteStore {
                 .lock()
                 .map_err(|_| StoreError::Unavailable("the wallet writer panicked".into()))?;
             let r = apply_batch(&mut w, &batch, now_ms);
+            inner.expired.store(w.expired, Ordering::Release);
             if r.is_err() {
                 // The transaction rolled back (or the commit's outcome is
                 // unknown): reload the head from disk before the next
@@ -510,6 +521,10 @@ impl Store for SqliteStore {
             Ok(())
         })
         .await
+    }
+
+    fn expired_total(&self) -> u64 {
+        self.inner.expired.load(Ordering::Acquire)
     }
 }
 
