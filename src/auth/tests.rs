@@ -424,6 +424,43 @@ fn hs256_opt_in_checks_the_same_claims() {
 }
 
 #[test]
+fn a_changed_hs256_secret_file_is_reported_not_silently_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("jwt_secret");
+    let secret = "0123456789abcdef0123456789abcdef";
+    std::fs::write(&file, secret).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let verifier = Verifier::load(VerifierConfig {
+        mode: Mode::Hs256 {
+            secret: secret.as_bytes().to_vec(),
+            file: Some(file.clone()),
+        },
+        issuer: "bitcraps".into(),
+        audience: "gateway".into(),
+        revoked_file: dir.path().join("revoked.json"),
+    })
+    .unwrap();
+    let now = now_secs();
+    let t = sign(
+        &SignKey::hs256(secret.as_bytes()),
+        &claims("alice", Role::Player, now),
+    )
+    .unwrap();
+    assert!(verifier.verify_at(&t, now).is_ok());
+    // The same secret rewritten: nothing to say.
+    std::fs::write(&file, format!("{secret}\n")).unwrap();
+    assert!(verifier.reload_if_changed().is_ok());
+    assert!(verifier.verify_at(&t, now).is_ok());
+    // A new secret: said, and the running secret stays (all services
+    // must restart together, or their calls would fail half-way).
+    std::fs::write(&file, "another-secret-another-secret-00").unwrap();
+    let err = verifier.reload_if_changed().unwrap_err();
+    assert!(err.to_string().contains("restart"), "{err}");
+    assert!(verifier.verify_at(&t, now).is_ok());
+}
+
+#[test]
 fn bearer_parsing() {
     assert_eq!(bearer(Some("Bearer abc")).unwrap(), "abc");
     assert_eq!(bearer(Some("bearer  abc ")).unwrap(), "abc");

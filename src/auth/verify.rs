@@ -154,8 +154,14 @@ pub fn verify(
 pub enum Mode {
     /// EdDSA against the JWK Set at `jwks_file` (the default).
     EdDsa { jwks_file: PathBuf },
-    /// HS256 with a shared secret (explicit opt-in).
-    Hs256 { secret: Vec<u8> },
+    /// HS256 with a shared secret (explicit opt-in), read from `file` when
+    /// it came from one. Every service signs and verifies with the secret
+    /// it started with, so a changed file is reported (an error each
+    /// reload logs once), never silently ignored nor half-applied.
+    Hs256 {
+        secret: Vec<u8>,
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone)]
@@ -310,7 +316,7 @@ impl Verifier {
 fn stamps(cfg: &VerifierConfig) -> (Stamp, Stamp) {
     let jwks = match &cfg.mode {
         Mode::EdDsa { jwks_file } => stamp(jwks_file),
-        Mode::Hs256 { .. } => None,
+        Mode::Hs256 { file, .. } => file.as_deref().and_then(stamp),
     };
     (jwks, stamp(&cfg.revoked_file))
 }
@@ -323,7 +329,20 @@ fn load(cfg: &VerifierConfig) -> anyhow::Result<Loaded> {
             let k = Keys::from_set(&set).map_err(|e| anyhow::anyhow!("{e}"))?;
             (k, set)
         }
-        Mode::Hs256 { secret } => (Keys::hs256(secret), JwkSet::default()),
+        Mode::Hs256 { secret, file } => {
+            if let Some(file) = file {
+                let now = crate::crypto::read_secret_file(file)?;
+                if now.as_bytes() != secret.as_slice() {
+                    anyhow::bail!(
+                        "the HS256 secret in {} changed; every service keeps signing and \
+                         verifying with the secret it started with until it is restarted \
+                         (`bitcraps restart`, or restart the containers), so restart them all",
+                        file.display()
+                    );
+                }
+            }
+            (Keys::hs256(secret), JwkSet::default())
+        }
     };
     let revoked = keys::load_revoked(&cfg.revoked_file)?.into_iter().collect();
     Ok(Loaded {

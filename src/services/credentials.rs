@@ -46,6 +46,12 @@ pub fn token_verifier(
     let mode = if a.hs256 {
         auth::Mode::Hs256 {
             secret: jwt_secret(cfg, opts)?.into_bytes(),
+            // The file the secret came from (none when configured inline).
+            file: match (&a.jwt_secret, &a.jwt_secret_file) {
+                (Some(_), _) => None,
+                (None, Some(f)) => Some(f.clone()),
+                (None, None) => Some(opts.state_dir.join("secrets").join("jwt_secret")),
+            },
         }
     } else {
         if !jwks_file.exists() {
