@@ -295,6 +295,26 @@ pub fn policy(
     Ok(out)
 }
 
+/// What `instance` confines itself to on this machine, and what must stay
+/// out of its reach: [`policy`] with the symlink targets resolved now, and
+/// [`protected`]. The service (`serve`) and `bitcraps sandbox` both start
+/// here, so a probe confines itself exactly as the service does.
+pub fn for_instance(
+    instance: &str,
+    cfg: &Config,
+    state_dir: &Path,
+    config_file: Option<&Path>,
+) -> anyhow::Result<(Vec<Grant>, Vec<PathBuf>)> {
+    let grants = policy(
+        instance,
+        cfg,
+        state_dir,
+        config_file,
+        &symlink_targets(cfg, config_file),
+    )?;
+    Ok((grants, protected(state_dir, instance, cfg)))
+}
+
 /// Paths no grant of `instance`'s may cover: every private key but its
 /// own, the CA's key, other instances' TLS identities and data, the
 /// supervisor's files.

@@ -141,18 +141,8 @@ fn tls_from_cert_manager(name: &str, pod: &Value, c: &Value) {
         .find(|e| s(e, &["name"]) == Some("TLS_DIR"))
         .and_then(|e| s(e, &["value"]))
         .unwrap_or_else(|| panic!("{name}: no TLS_DIR"));
-    let mount = c["volumeMounts"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|m| s(m, &["mountPath"]) == Some(dir))
+    let volume = volume_at(pod, c, dir)
         .unwrap_or_else(|| panic!("{name}: nothing mounted at TLS_DIR {dir}"));
-    let volume = pod["volumes"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|v| s(v, &["name"]) == s(mount, &["name"]))
-        .unwrap();
     let secret = s(volume, &["secret", "secretName"])
         .unwrap_or_else(|| panic!("{name}: TLS_DIR is not a Secret"));
     let args = strings(&c["args"]);
@@ -192,6 +182,18 @@ fn tls_from_cert_manager(name: &str, pod: &Value, c: &Value) {
     );
 }
 
+/// The pod's volume that container `c` mounts at `path`.
+fn volume_at<'a>(pod: &'a Value, c: &Value, path: &str) -> Option<&'a Value> {
+    let mount = c["volumeMounts"]
+        .as_sequence()?
+        .iter()
+        .find(|m| s(m, &["mountPath"]) == Some(path))?;
+    pod["volumes"]
+        .as_sequence()?
+        .iter()
+        .find(|v| s(v, &["name"]) == s(mount, &["name"]))
+}
+
 /// Tokens are EdDSA in the manifests: no pod gets a shared secret, every
 /// service mounts the public key set, the engine and the wallet get their
 /// own signing key only, and a validator its own validator key only.
@@ -200,17 +202,8 @@ fn tokens_from_the_public_key_set(name: &str, pod: &Value, c: &Value) {
         let n = s(e, &["name"]).unwrap();
         assert!(!n.starts_with("JWT_SECRET"), "{name}: {n}");
     }
-    let mounts = c["volumeMounts"].as_sequence().unwrap();
-    let jwks = mounts
-        .iter()
-        .find(|m| s(m, &["mountPath"]) == Some("/var/run/bitcraps/auth"))
+    let volume = volume_at(pod, c, "/var/run/bitcraps/auth")
         .unwrap_or_else(|| panic!("{name}: no key set mounted"));
-    let volume = pod["volumes"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|v| s(v, &["name"]) == s(jwks, &["name"]))
-        .unwrap();
     assert_eq!(
         s(volume, &["configMap", "name"]),
         Some("bitcraps-jwks"),

@@ -866,13 +866,7 @@ fn a_client_cannot_take_the_id_of_a_future_expiry() {
     );
     // Either the id is refused up front (the fix), or it is taken...
     if squat.status == 201 {
-        wait_for("p-1's deadline", Duration::from_secs(5), || {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_millis() as u64;
-            (now > expires_ms + 50).then_some(())
-        });
+        wait_past(expires_ms);
     } else {
         assert_eq!(squat.status, 422, "{}", squat.body);
     }
@@ -900,13 +894,7 @@ fn expired_reservations_are_counted() {
     );
     assert_eq!(r.status, 201, "{}", r.body);
     let expires_ms = r.body["expires_ms"].as_u64().unwrap();
-    wait_for("the reservation's deadline", Duration::from_secs(5), || {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64;
-        (now > expires_ms + 50).then_some(())
-    });
+    wait_past(expires_ms);
     // The next batch applies the expiry first.
     w.deposit("dep-h2", "house", 1);
     let t = w.get(Some(&admin), "/transfers/expire:p-exp");
@@ -924,6 +912,18 @@ fn expired_reservations_are_counted() {
             .any(|l| l == r#"bitcraps_wallet_transfers_total{kind="expire"} 1"#),
         "{metrics}"
     );
+}
+
+/// Waits until the wall clock is past `expires_ms` (a reservation's
+/// deadline, in ms since the epoch), with 50 ms to spare.
+fn wait_past(expires_ms: u64) {
+    wait_for("the reservation's deadline", Duration::from_secs(5), || {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        (now > expires_ms + 50).then_some(())
+    });
 }
 
 /// The engine's transfer ids are predictable

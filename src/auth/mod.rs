@@ -192,3 +192,19 @@ pub fn engine_games(sub: &str) -> Option<String> {
     let n = sub.strip_prefix("engine-")?;
     (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then(|| format!("e{n}-"))
 }
+
+/// Claims of `sub` as `role` and nothing else (never expiring), for the
+/// unit tests of role rules.
+#[cfg(test)]
+pub(crate) fn claims_of(sub: &str, role: Role) -> Claims {
+    Claims {
+        sub: sub.into(),
+        role,
+        exp: u64::MAX,
+        iss: String::new(),
+        aud: Vec::new(),
+        jti: "t".into(),
+        iat: None,
+        nbf: None,
+    }
+}

@@ -54,14 +54,9 @@ pub fn run(g: &GlobalArgs, cmd: &SandboxCommand) -> anyhow::Result<()> {
         .file_given
         .clone()
         .map(|f| std::path::absolute(&f).unwrap_or(f));
-    let grants = sandbox::policy(
-        instance,
-        cfg,
-        &state_dir,
-        config_file.as_deref(),
-        &sandbox::symlink_targets(cfg, config_file.as_deref()),
-    )
-    .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
+    let (grants, protected) =
+        sandbox::for_instance(instance, cfg, &state_dir, config_file.as_deref())
+            .map_err(|e| fail(Code::Error, format!("{e:#}")))?;
     if !probe {
         if g.output == OutputFormat::Json {
             return output::print_json(&serde_json::json!({
@@ -79,7 +74,6 @@ pub fn run(g: &GlobalArgs, cmd: &SandboxCommand) -> anyhow::Result<()> {
         }
         return output::print_table(&t);
     }
-    let protected = sandbox::protected(&state_dir, instance, cfg);
     let report = sandbox::probe(instance, mode, grants, &protected, &state_dir)
         .map_err(|e| fail(Code::Error, format!("cannot confine: {e:#}")))?;
     let leaks: Vec<String> = report

@@ -156,14 +156,8 @@ fn confine(
     if cfg.gateway.auth.hs256 {
         services::jwt_secret(cfg, opts)?;
     }
-    let grants = sandbox::policy(
-        instance,
-        cfg,
-        &opts.state_dir,
-        config_file,
-        &sandbox::symlink_targets(cfg, config_file),
-    )?;
-    sandbox::prepare(&grants, &sandbox::protected(&opts.state_dir, instance, cfg))?;
+    let (grants, protected) = sandbox::for_instance(instance, cfg, &opts.state_dir, config_file)?;
+    sandbox::prepare(&grants, &protected)?;
     match sandbox::confine(mode, &grants) {
         Ok(Enforced::Fully) => tracing::info!(
             instance,

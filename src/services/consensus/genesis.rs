@@ -91,25 +91,9 @@ pub fn ensure(state_dir: &Path, n: usize, min_validators: usize) -> anyhow::Resu
     }
     let path = genesis_path(state_dir);
     if path.exists() {
-        let g = load(state_dir)?;
-        if g.validators.len() != n {
-            anyhow::bail!(
-                "the genesis at {} has {} validators but {n} were asked for; \
-                 validator set changes go through consensus, so start with --validators {} \
-                 or use a fresh --state-dir",
-                path.display(),
-                g.validators.len(),
-                g.validators.len()
-            );
-        }
-        for (i, (v, k)) in g.validators.iter().zip(&keys).enumerate() {
-            if v.public_key != hex::encode(k.verifying_key().to_bytes()) {
-                anyhow::bail!(
-                    "{} does not match validator {i} in {}; restore the key file or use a fresh --state-dir",
-                    key_path(state_dir, i).display(),
-                    path.display()
-                );
-            }
+        let g = load_sized(state_dir, n)?;
+        for (i, k) in keys.iter().enumerate() {
+            check_key(&g, state_dir, i, k)?;
         }
         return Ok(g);
     }
@@ -163,30 +147,39 @@ pub fn for_validator(
     n: usize,
     index: usize,
 ) -> anyhow::Result<(Genesis, SigningKey)> {
-    let path = genesis_path(state_dir);
+    let g = load_sized(state_dir, n)?;
+    let key = read_key(&key_path(state_dir, index))?;
+    check_key(&g, state_dir, index, &key)?;
+    Ok((g, key))
+}
+
+/// The stored genesis, which must name `n` validators.
+fn load_sized(state_dir: &Path, n: usize) -> anyhow::Result<Genesis> {
     let g = load(state_dir)?;
     if g.validators.len() != n {
         anyhow::bail!(
             "the genesis at {} has {} validators but {n} were asked for; \
              validator set changes go through consensus, so start with --validators {} \
              or use a fresh --state-dir",
-            path.display(),
+            genesis_path(state_dir).display(),
             g.validators.len(),
             g.validators.len()
         );
     }
-    let key_file = key_path(state_dir, index);
-    let key = read_key(&key_file)?;
-    if let Some(v) = g.validators.get(index)
-        && v.public_key != hex::encode(key.verifying_key().to_bytes())
-    {
-        anyhow::bail!(
+    Ok(g)
+}
+
+/// Refuses validator `index`'s key when the genesis names another
+/// (a validator beyond the genesis set has no entry to match).
+fn check_key(g: &Genesis, state_dir: &Path, index: usize, key: &SigningKey) -> anyhow::Result<()> {
+    match g.validators.get(index) {
+        Some(v) if v.public_key != hex::encode(key.verifying_key().to_bytes()) => anyhow::bail!(
             "{} does not match validator {index} in {}; restore the key file or use a fresh --state-dir",
-            key_file.display(),
-            path.display()
-        );
+            key_path(state_dir, index).display(),
+            genesis_path(state_dir).display()
+        ),
+        _ => Ok(()),
     }
-    Ok((g, key))
 }
 
 pub fn load(state_dir: &Path) -> anyhow::Result<Genesis> {

@@ -824,17 +824,8 @@ mod limit_tests {
 
     #[test]
     fn service_kinds_are_proposed_only_by_their_service() {
-        use crate::auth::{Claims, Role};
-        let who = |role| Claims {
-            sub: "x".into(),
-            role,
-            exp: u64::MAX,
-            iss: String::new(),
-            aud: Vec::new(),
-            jti: "t".into(),
-            iat: None,
-            nbf: None,
-        };
+        use crate::auth::Role;
+        let who = |role| crate::auth::claims_of("x", role);
         assert!(super::may_propose_kind(&who(Role::Engine), "game.anchors").is_ok());
         assert!(super::may_propose_kind(&who(Role::Wallet), "wallet.anchor").is_ok());
         assert!(super::may_propose_kind(&who(Role::Admin), "wallet.anchor").is_ok());
@@ -846,18 +837,8 @@ mod limit_tests {
 
     #[test]
     fn an_engine_anchors_only_its_own_games() {
-        use crate::auth::{Claims, Role};
+        use crate::auth::{Claims, Role, claims_of as who};
         use serde_json::json;
-        let who = |sub: &str, role| Claims {
-            sub: sub.into(),
-            role,
-            exp: u64::MAX,
-            iss: String::new(),
-            aud: Vec::new(),
-            jti: "t".into(),
-            iat: None,
-            nbf: None,
-        };
         let check = |c: &Claims, kind: &str, p: serde_json::Value| {
             super::engine_records_are_its_own(c, kind, &p).is_ok()
         };

@@ -903,18 +903,7 @@ async fn summary(State(s): State<WalletState>, caller: Caller) -> Result<Json<Su
 mod tests {
     use super::*;
 
-    fn who(sub: &str, role: Role) -> Claims {
-        Claims {
-            sub: sub.into(),
-            role,
-            exp: u64::MAX,
-            iss: String::new(),
-            aud: Vec::new(),
-            jti: "t".into(),
-            iat: None,
-            nbf: None,
-        }
-    }
+    use crate::auth::claims_of as who;
 
     fn allowed(c: &Claims, r: &TransferRequest) -> bool {
         may_submit(c, r).is_ok()
