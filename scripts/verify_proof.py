@@ -236,6 +236,10 @@ def check_round_events(proof, rnd, link, client_seed, fail):
     r = rnd["round"]
     start = rnd["start"]
     balances = dict(start["balances"])
+    house = start.get("house")
+    if house is None:
+        fail(f"round {r}: its start names no house bankroll")
+        return
     craps = proof.get("game_type") == "craps"
     if craps:
         table = start["table"]
@@ -267,9 +271,20 @@ def check_round_events(proof, rnd, link, client_seed, fail):
                 fail(f"round {r}: event {e['seq']}: bet id {data.get('bet_id')}, the layout gives {bet_id}")
             expected = [{"move": "stake", "player": player, "amount": data["amount"]}]
         elif craps and kind == "removed":
-            deps = {"dont_pass": "dont_pass_odds"}
-            if data["bet"].startswith("dont_come_") and data["bet"][-1].isdigit() and "odds" not in data["bet"]:
-                deps[data["bet"]] = "dont_come_odds_" + data["bet"].rsplit("_", 1)[1]
+            bet = data["bet"]
+            deps = {"pass": "pass_odds", "dont_pass": "dont_pass_odds"}
+            for flat in ("come_", "dont_come_"):
+                if bet.startswith(flat) and bet[-1].isdigit() and "odds" not in bet:
+                    deps[bet] = flat + "odds_" + bet.rsplit("_", 1)[1]
+            contract = bet == "pass" or bet == "come" or (bet.startswith("come_") and deps.get(bet))
+            if contract:
+                # A contract bet comes down only while the house cannot
+                # cover the worst outcome of the next roll.
+                worst = max(sum(s["won"] for s in craps_roll(layout, point, a, b, field12)[0])
+                            for a in range(1, 7) for b in range(1, 7))
+                if worst <= house:
+                    fail(f"round {r}: event {e['seq']}: {bet} is a contract bet, taken down while "
+                         f"the house ({house}) covered the next roll (at most {worst})")
             gone = [b for b in layout if b["player"] == player and b["kind"] in (data["bet"], deps.get(data["bet"]))]
             layout = [b for b in layout if b not in gone]
             expected = [{"move": "return", "player": player, "amount": sum(b["amount"] for b in gone)}]
@@ -293,10 +308,15 @@ def check_round_events(proof, rnd, link, client_seed, fail):
             balances[m["player"]] = balances.get(m["player"], 0) + sign * m["amount"]
             if balances[m["player"]] < 0:
                 fail(f"round {r}: event {e['seq']}: {m['player']} goes below zero")
+            house += {"stake": 0, "return": 0, "pay": -1, "collect": 1}[m["move"]] * m["amount"]
+            if house < 0:
+                fail(f"round {r}: event {e['seq']}: the house pays more than it holds")
         if kind == "left":
             had = balances.pop(player, 0)
             if data.get("cashed_out") != had:
                 fail(f"round {r}: {player} cashed out {data.get('cashed_out')} but held {had}")
+        if kind == "round_ended" and data.get("house") != house:
+            fail(f"round {r}: the house at the round's end {data.get('house')} is not its start plus every move ({house})")
         if kind == "round_ended" and data["balances"] != balances:
             fail(f"round {r}: balances at the round's end {data['balances']} are not its start plus every move {balances}")
     if craps:

@@ -250,6 +250,12 @@ fn check_events(proof: &Value, round: &Value, events: &[Value], link: &[u8; 32],
         serde_json::from_value(start["balances"].clone()).unwrap_or_default();
     let mut seats: Vec<String> = serde_json::from_value(start["seats"].clone()).unwrap_or_default();
     let craps = proof["game_type"] == "craps";
+    // What backs the table, followed through the round: whether a contract
+    // bet could come down depends on it.
+    let Some(mut house) = start["house"].as_u64() else {
+        rep.fail(format!("round {r}: its start names no house bankroll"));
+        return;
+    };
     let mut table: Option<CrapsTable> = if craps {
         match serde_json::from_value(start["table"].clone()) {
             Ok(t) => Some(t),
@@ -317,7 +323,7 @@ fn check_events(proof: &Value, round: &Value, events: &[Value], link: &[u8; 32],
             }
         };
         if let Some(t) = table.as_mut() {
-            let expected = match craps_event(t, &mut seats, &seeds, ev, &player) {
+            let expected = match craps_event(t, &mut seats, &seeds, ev, &player, house) {
                 Ok(e) => e,
                 Err(p) => {
                     rep.fail(format!("round {r}: event {seq} ({kind}): {p}"));
@@ -345,6 +351,18 @@ fn check_events(proof: &Value, round: &Value, events: &[Value], link: &[u8; 32],
         if let Err(p) = apply_moves(&mut balances, &moves) {
             rep.fail(format!("round {r}: event {seq} ({kind}): {p}"));
         }
+        for m in &moves {
+            match m {
+                ChipMove::Pay { amount, .. } => match house.checked_sub(*amount) {
+                    Some(h) => house = h,
+                    None => rep.fail(format!(
+                        "round {r}: event {seq} ({kind}): the house pays {amount} holding {house}"
+                    )),
+                },
+                ChipMove::Collect { amount, .. } => house = house.saturating_add(*amount),
+                ChipMove::Stake { .. } | ChipMove::Return { .. } => {}
+            }
+        }
         if kind == "left" {
             let had = balances.remove(&player).unwrap_or(0);
             if ev["data"]["cashed_out"].as_u64() != Some(had) {
@@ -353,6 +371,13 @@ fn check_events(proof: &Value, round: &Value, events: &[Value], link: &[u8; 32],
                     ev["data"]["cashed_out"]
                 ));
             }
+        }
+        if kind == "round_ended" && ev["data"]["house"].as_u64() != Some(house) {
+            rep.fail(format!(
+                "round {r}: the house at the round's end {} is not its start plus every move \
+                 ({house})",
+                ev["data"]["house"]
+            ));
         }
         if kind == "round_ended" {
             let claimed: BTreeMap<String, Chips> =
@@ -386,6 +411,7 @@ fn craps_event(
     seeds: &Seeds,
     ev: &Value,
     player: &str,
+    house: Chips,
 ) -> Result<Option<(Vec<ChipMove>, u64, u64)>, String> {
     let data = &ev["data"];
     let kind = ev["kind"].as_str().unwrap_or("");
@@ -410,7 +436,7 @@ fn craps_event(
         "removed" => {
             let bet: BetKind =
                 serde_json::from_value(data["bet"].clone()).map_err(|e| e.to_string())?;
-            let amount = t.remove(player, bet).map_err(|e| e.to_string())?;
+            let amount = t.remove(player, bet, house).map_err(|e| e.to_string())?;
             let back = ChipMove::Return {
                 player: player.to_string(),
                 amount,

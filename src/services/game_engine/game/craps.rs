@@ -49,7 +49,7 @@ impl Game {
             }
             "remove" => {
                 let bet: BetKind = field(action, "bet")?;
-                let amount = table.remove(player, bet)?;
+                let amount = table.remove(player, bet, self.ledger.house)?;
                 let moves = vec![ChipMove::Return {
                     player: player.to_string(),
                     amount,
@@ -79,7 +79,8 @@ impl Game {
                         what: "the bets on the layout",
                         worst_case,
                         bankroll: self.ledger.house,
-                        remedy: "take bets down (or close the table) before rolling",
+                        remedy: "take bets down before rolling: while the house cannot cover the next roll, \
+                                 contract bets come down too, at their stake",
                     });
                 }
                 // No draw before the commitment is in a committed block,

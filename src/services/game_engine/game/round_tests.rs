@@ -618,3 +618,158 @@ fn the_python_verifier_checks_rounds_and_names_each_breach() {
         );
     }
 }
+
+/// A craps table whose house has paid out until it cannot cover the next
+/// roll does not get stuck: the roll is refused before the dice, every bet
+/// may come down (contract bets at their stake, with their odds), the
+/// shooter rolls again once the layout is covered, and both verifiers
+/// accept the round, and refuse it when the house it started from is
+/// changed so that the contract bet could not have come down.
+#[test]
+fn a_drained_house_lets_contract_bets_down_and_the_table_plays_on() {
+    let req = CreateGame {
+        game_type: GameType::Craps,
+        players: ["alice", "bob"]
+            .iter()
+            .map(|id| PlayerBuyIn {
+                id: id.to_string(),
+                buy_in: 10_000,
+            })
+            .collect(),
+        config: json!({"min_bet": 5, "max_bet": 1000}),
+        client_seed: None,
+    };
+    let (mut g, created) =
+        Game::open_with("g".into(), &req, TERMINAL, 0, 8, 80, Some(1000)).unwrap();
+    let mut log = vec![created];
+    log.push(g.record_anchor(
+        Anchor {
+            what: "commitment".into(),
+            proposal_id: "p".into(),
+            height: 1,
+            block_hash: "h".into(),
+            round: None,
+        },
+        0,
+    ));
+    let craps = |g: &Game| match &g.table {
+        Table::Craps(t) => t.clone(),
+        _ => unreachable!(),
+    };
+    // Alice's pass line with odds can win 70 on a 4 or a 10 (3x odds); Bob's place
+    // bets win 14 each time and stay up, draining the house of 80.
+    let mut refused = None;
+    for _ in 0..2_000 {
+        let t = craps(&g);
+        let has = |p: &str, k: &str| {
+            t.bets
+                .iter()
+                .any(|b| b.player == p && b.kind.to_string() == k)
+        };
+        let mut bets = Vec::new();
+        if t.phase == crate::services::game_engine::games::craps::Phase::ComeOut {
+            bets.push(("alice", "pass", 10));
+        } else if has("alice", "pass") {
+            bets.extend([
+                ("alice", "pass_odds", 30),
+                ("bob", "place_6", 12),
+                ("bob", "place_8", 12),
+            ]);
+        }
+        for (p, bet, amount) in bets {
+            if !has(p, bet) {
+                let _ = act(
+                    &mut g,
+                    &mut log,
+                    p,
+                    json!({"type": "bet", "bet": bet, "amount": amount}),
+                );
+            }
+        }
+        let before = g.clone();
+        let s = shooter(&g);
+        match act(&mut g, &mut log, &s, json!({"type": "roll"})) {
+            Ok(()) => {}
+            Err(e @ GameError::Uncovered { .. }) => {
+                assert_eq!(g, before, "a refused roll changes nothing");
+                if has("alice", "pass") {
+                    refused = Some(e);
+                    break;
+                }
+                // Only Bob's place bets are uncovered: they come down as
+                // they always may.
+                for bet in ["place_6", "place_8"] {
+                    let _ = act(
+                        &mut g,
+                        &mut log,
+                        "bob",
+                        json!({"type": "remove", "bet": bet}),
+                    );
+                }
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let refused = refused.expect("the house never ran short");
+    assert!(
+        refused.to_string().contains("contract bets come down too"),
+        "{refused}"
+    );
+    assert!(
+        g.ledger.house < 70,
+        "house {} {:?} {:?}",
+        g.ledger.house,
+        craps(&g).bets,
+        craps(&g).phase
+    );
+    // Alice's contract bet comes down with its odds; Bob's place bets too
+    // if the layout is still uncovered.
+    let staked = craps(&g).at_risk("alice");
+    let balance = g.ledger.players["alice"];
+    act(
+        &mut g,
+        &mut log,
+        "alice",
+        json!({"type": "remove", "bet": "pass"}),
+    )
+    .unwrap();
+    assert_eq!(log.last().unwrap().data["amount"], json!(staked));
+    assert_eq!(g.ledger.players["alice"], balance + staked);
+    for bet in ["place_6", "place_8"] {
+        if craps(&g).uncovered(g.ledger.house) {
+            act(
+                &mut g,
+                &mut log,
+                "bob",
+                json!({"type": "remove", "bet": bet}),
+            )
+            .unwrap();
+        }
+    }
+    assert!(!craps(&g).uncovered(g.ledger.house));
+    // The table plays on to the end of the round.
+    let round = g.fairness.chain.as_ref().unwrap().rounds.len() as u64;
+    while rounds_ended(&g) < round as usize {
+        let s = shooter(&g);
+        act(&mut g, &mut log, &s, json!({"type": "roll"})).unwrap();
+    }
+    assert!(g.ledger.conserved());
+    let doc = round_doc(&g, &log, round);
+    let rep = verify_round(&doc);
+    assert!(rep.ok(), "{:?}", rep.problems);
+    let (code, out) = script(&doc);
+    assert_eq!(code, 0, "{out}");
+    // With the house it started from raised to cover everything, the
+    // contract bet could not have come down: both verifiers say so.
+    let mut rich = doc.clone();
+    rich["round"]["start"]["house"] = json!(1_000_000);
+    let rep = verify_round(&rich);
+    assert!(
+        rep.problems.iter().any(|p| p.contains("contract bet")),
+        "{:?}",
+        rep.problems
+    );
+    let (code, out) = script(&rich);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("contract bet"), "{out}");
+}

@@ -267,21 +267,30 @@ impl CrapsTable {
         Ok(id)
     }
 
-    /// Takes a bet down, returning its amount. Contract bets stay.
-    pub fn remove(&mut self, player: &str, kind: BetKind) -> Result<Chips, RuleError> {
+    /// Takes a bet down, returning its amount. `house` is what backs the
+    /// table now. Contract bets stay until decided, except on a table
+    /// whose house cannot cover the next roll
+    /// ([`Table::uncovered`]): no one may roll there, so without this the
+    /// table could never move again. Such a bet comes back at its stake.
+    pub fn remove(
+        &mut self,
+        player: &str,
+        kind: BetKind,
+        house: Chips,
+    ) -> Result<Chips, RuleError> {
         let idx = self
             .bets
             .iter()
             .position(|b| b.player == player && b.kind == kind)
             .ok_or_else(|| RuleError::not_now(format!("you have no {kind} bet on the table")))?;
-        if !kind.removable() {
+        if !kind.removable() && !self.uncovered(house) {
             return Err(RuleError::not_now(format!(
                 "{kind} is a contract bet: it stays until it is decided"
             )));
         }
         let mut amount = self.bets.remove(idx).amount;
-        // A don't bet taken down takes its lay odds with it: odds cannot
-        // stand behind nothing.
+        // A flat bet taken down takes its odds with it: odds cannot stand
+        // behind nothing.
         if let Some(dep) = Self::dependent_odds(kind)
             && let Some(j) = self
                 .bets
@@ -296,6 +305,8 @@ impl CrapsTable {
     /// The odds that must come down with a removed flat bet.
     fn dependent_odds(kind: BetKind) -> Option<BetKind> {
         match kind {
+            BetKind::Pass => Some(BetKind::PassOdds),
+            BetKind::ComePoint(n) => Some(BetKind::ComeOdds(n)),
             BetKind::DontPass => Some(BetKind::DontPassOdds),
             BetKind::DontComePoint(n) => Some(BetKind::DontComeOdds(n)),
             _ => None,
@@ -389,6 +400,12 @@ impl CrapsTable {
                 Settlement::Stay | Settlement::Travel(_) => 0,
             })
             .sum()
+    }
+
+    /// Whether the bets standing could win more on the next roll than
+    /// `house` holds. Then nobody may roll, and every bet may come down.
+    pub fn uncovered(&self, house: Chips) -> bool {
+        self.worst_case_next_roll() > u128::from(house)
     }
 
     /// The exact worst case of the next roll: the most the house pays over
@@ -559,10 +576,30 @@ mod tests {
         assert!(t.bets.iter().any(|b| b.kind == BetKind::ComePoint(8)));
         t.place("alice", BetKind::ComeOdds(8), 50).unwrap();
         assert!(
-            t.remove("alice", BetKind::ComePoint(8)).is_err(),
+            t.remove("alice", BetKind::ComePoint(8), 1_000_000).is_err(),
             "contract"
         );
-        assert_eq!(t.remove("alice", BetKind::Place(8)).unwrap(), 12);
+        assert_eq!(t.remove("alice", BetKind::Place(8), 1_000_000).unwrap(), 12);
+    }
+
+    #[test]
+    fn contract_bets_come_down_only_when_the_house_cannot_cover_the_next_roll() {
+        let mut t = table();
+        t.place("alice", BetKind::Pass, 10).unwrap();
+        t.roll(Roll::new(1, 3), &seats()); // point 4
+        t.place("alice", BetKind::PassOdds, 20).unwrap();
+        t.place("bob", BetKind::Place(6), 12).unwrap();
+        // A 4 pays the pass line 10 and its odds 40 at 2:1.
+        assert_eq!(t.worst_case_next_roll(), 50);
+        assert!(!t.uncovered(50));
+        let e = t.remove("alice", BetKind::Pass, 50).unwrap_err();
+        assert!(e.to_string().contains("contract bet"), "{e}");
+        // The house has paid out elsewhere: 49 cannot cover a 4, so no one
+        // may roll, and the contract bet comes back with the odds behind it.
+        assert!(t.uncovered(49));
+        assert_eq!(t.remove("alice", BetKind::Pass, 49).unwrap(), 30);
+        assert!(t.bets.iter().all(|b| b.player == "bob"));
+        assert!(!t.uncovered(14), "bob's place 6 pays 14 at most");
     }
 
     #[test]
