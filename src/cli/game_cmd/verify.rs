@@ -1,0 +1,267 @@
+//! `bitcraps game verify`: recompute a game's draws from its proof, check
+//! its anchors in the validators' blocks, and replay its rounds.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::super::GlobalArgs;
+use super::super::exit::{Code, fail};
+use super::super::output::{self, OutputFormat};
+use super::Api;
+use crate::services::game_engine::fairness::{RandomSource, Seeds, mix};
+use crate::services::game_engine::games::cards::Card;
+
+pub(super) fn verify(
+    g: &GlobalArgs,
+    api: &Api,
+    id: &str,
+    round: Option<u64>,
+) -> anyhow::Result<()> {
+    let proof = api.call("GET", &format!("/api/v1/games/{id}/proof"), None)?;
+    if proof["seed_scheme"] == "chain" {
+        return verify_rounds(g, api, id, &proof, round);
+    }
+    if round.is_some() {
+        return Err(fail(
+            Code::VerifyFailed,
+            format!(
+                "{id} has no rounds: it was created before seed chains; verify it without --round"
+            ),
+        ));
+    }
+    let mut problems: Vec<String> = Vec::new();
+    let mut checked = Vec::new();
+    let Some(seed_hex) = proof["server_seed"].as_str() else {
+        return Err(fail(
+            Code::VerifyFailed,
+            "the game is not finished: its server seed is not revealed yet, so nothing can be checked",
+        ));
+    };
+    let seed: [u8; 32] = hex::decode(seed_hex)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            fail(
+                Code::VerifyFailed,
+                "the revealed server seed is not 32 bytes of hex",
+            )
+        })?;
+    let commitment = proof["commitment"].as_str().unwrap_or("");
+    if hex::encode(Sha256::digest(seed)) != commitment {
+        problems.push("the revealed seed does not hash to the commitment".into());
+    }
+    // The draws' client seed: the mix of the contributions, in order (a
+    // game from before contributions keeps the one seed it was created with).
+    let contributions: Vec<(String, String)> = proof["contributions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c["player"].as_str().unwrap_or("").to_string(),
+                c["client_seed"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let client_seed = if proof["seed_scheme"] == "legacy" {
+        proof["client_seed"].as_str().unwrap_or("").to_string()
+    } else {
+        let mixed = mix(contributions.iter().map(|(p, s)| (p.as_str(), s.as_str())));
+        if proof["client_seed"] != json!(mixed) {
+            problems.push("the client seed is not the mix of the listed contributions".into());
+        }
+        mixed
+    };
+    let seeds = Seeds {
+        server_seed: seed,
+        client_seed,
+    };
+    // Anchored before the first draw: the engine draws nothing until the
+    // commitment is in a committed block, whose height the proof gives.
+    let draws = proof["draws"].as_array().map(Vec::len).unwrap_or(0);
+    let commitment_anchor = proof["anchors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["what"] == "commitment");
+    if draws > 0 && proof["seed_scheme"] != "legacy" {
+        match (proof["commitment_height"].as_u64(), commitment_anchor) {
+            (Some(h), Some(a)) if a["height"].as_u64() == Some(h) => {}
+            _ => problems
+                .push("the game drew without its commitment anchored in a committed block".into()),
+        }
+    }
+    for d in proof["draws"].as_array().into_iter().flatten() {
+        let nonce = d["nonce"].as_u64().unwrap_or(u64::MAX);
+        let mine = match d["kind"].as_str() {
+            Some("dice") => {
+                let (a, b) = seeds.dice(nonce);
+                json!([a, b])
+            }
+            Some("shuffle") => {
+                let n = d["result"].as_array().map(|a| a.len()).unwrap_or(0);
+                let mut cards: Vec<Card> = (0..n / 52).flat_map(|_| Card::deck()).collect();
+                seeds.shuffle(nonce, &mut cards);
+                serde_json::to_value(&cards).unwrap_or(Value::Null)
+            }
+            other => {
+                problems.push(format!("draw {nonce}: unknown kind {other:?}"));
+                continue;
+            }
+        };
+        if mine != d["result"] {
+            problems.push(format!(
+                "draw {nonce} ({}) does not recompute",
+                d["kind"].as_str().unwrap_or("")
+            ));
+        }
+        checked.push(nonce);
+    }
+    let anchored = check_anchors(api, id, &proof, &mut problems);
+    let ok = problems.is_empty();
+    if g.output == OutputFormat::Json {
+        output::print_json(
+            &json!({"game_id": id, "verified": ok, "draws_checked": checked.len(),
+                                   "contributions": contributions.len(),
+                                   "anchors": anchored, "problems": problems}),
+        )?;
+    } else if ok {
+        output::print(&format!(
+            "{id}: verified — the seed matches the commitment, {} contributed client seeds, {} draws recompute, anchors: {}",
+            contributions.len(),
+            checked.len(),
+            if anchored.is_empty() {
+                "none".to_string()
+            } else {
+                anchored.join(", ")
+            }
+        ))?;
+    }
+    super::super::exit::verdict(id, &problems)
+}
+
+/// The anchors: the validators' blocks must carry this game's records.
+fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>) -> Vec<String> {
+    let commitment = proof["commitment"].as_str().unwrap_or("");
+    let link_of = |r: u64| {
+        proof["rounds"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|x| x["round"] == json!(r)))
+            .map(|x| x["link"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let mut anchored = Vec::new();
+    for a in proof["anchors"].as_array().into_iter().flatten() {
+        let h = a["height"].as_u64().unwrap_or(0);
+        match api.get_committed(&format!("/api/v1/consensus/blocks/{h}")) {
+            Ok(b) => {
+                // The game's record is one entry of a batched `game.anchors` proposal.
+                let found = b["block"]["proposals"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    // Only an engine may propose this kind: a record under
+                    // any other kind proves nothing.
+                    .filter(|p| p["id"] == a["proposal_id"] && p["kind"] == "game.anchors")
+                    .flat_map(|p| {
+                        p["payload"]["entries"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .any(|e| {
+                        // A round's record carries its link, a chain game's
+                        // reveal its last link: the ones the proof reveals.
+                        let link_ok = match a["round"].as_u64() {
+                            Some(r) => e["round"] == json!(r) && e["link"] == link_of(r),
+                            None if !e["last_link"].is_null() => e["last_round"]
+                                .as_u64()
+                                .is_some_and(|r| e["last_link"] == link_of(r)),
+                            None => true,
+                        };
+                        e["game_id"] == json!(id)
+                            && e["what"] == a["what"]
+                            && e["commitment"] == json!(commitment)
+                            && link_ok
+                    });
+                if b["hash"] != a["block_hash"] || !found {
+                    problems.push(format!(
+                        "anchor at height {h} does not match the validators' block"
+                    ));
+                } else {
+                    let what = match a["round"].as_u64() {
+                        Some(r) => format!("round {r}"),
+                        None => a["what"].as_str().unwrap_or("").to_string(),
+                    };
+                    anchored.push(format!("{what} at height {h}"));
+                }
+            }
+            Err(e) => problems.push(format!("anchor at height {h}: {e}")),
+        }
+    }
+    anchored
+}
+
+/// A chain game: every ended round (or `--round R`) checked alone from its
+/// own proof, payouts included, and the anchors against the blocks.
+fn verify_rounds(
+    g: &GlobalArgs,
+    api: &Api,
+    id: &str,
+    proof: &Value,
+    round: Option<u64>,
+) -> anyhow::Result<()> {
+    use crate::services::game_engine::verify::{verify_chain, verify_round};
+    let mut report = verify_chain(proof);
+    let ended: Vec<u64> = proof["rounds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["ended"] == json!(true))
+        .filter_map(|r| r["round"].as_u64())
+        .collect();
+    let wanted: Vec<u64> = match round {
+        Some(r) => vec![r],
+        None => ended.clone(),
+    };
+    if wanted.is_empty() {
+        return Err(fail(
+            Code::VerifyFailed,
+            format!(
+                "{id}: no round has ended yet, so no link is revealed and nothing can be checked \
+                 (a round ends at a seven-out or after 100 rolls, with a blackjack shoe, a hold'em \
+                 hand, or the game)"
+            ),
+        ));
+    }
+    let mut draws = 0usize;
+    for r in &wanted {
+        let doc = api.call("GET", &format!("/api/v1/games/{id}/proof?round={r}"), None)?;
+        draws += doc["round"]["draws"].as_array().map(Vec::len).unwrap_or(0);
+        let rep = verify_round(&doc);
+        report.notes.extend(rep.notes);
+        report.problems.extend(rep.problems);
+    }
+    let mut problems = std::mem::take(&mut report.problems);
+    let anchored = check_anchors(api, id, proof, &mut problems);
+    let ok = problems.is_empty();
+    if g.output == OutputFormat::Json {
+        output::print_json(
+            &json!({"game_id": id, "verified": ok, "rounds_checked": wanted,
+                                   "draws_checked": draws, "notes": report.notes,
+                                   "anchors": anchored, "problems": problems}),
+        )?;
+    } else if ok {
+        output::print(&format!(
+            "{id}: verified — {} round(s) chain to the commitment, {draws} draws recompute, every \
+             payout replays, anchors: {}",
+            wanted.len(),
+            if anchored.is_empty() {
+                "none".to_string()
+            } else {
+                anchored.join(", ")
+            }
+        ))?;
+    }
+    super::super::exit::verdict(id, &problems)
+}
