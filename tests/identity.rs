@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use bitcraps::auth::Role::{self, Admin, Cashier, Engine, Player, Validator, Wallet};
-use bitcraps::auth::{Claims, SignKey, keys};
+use bitcraps::auth::{Claims, RecordSigner, SignKey, keys};
+use bitcraps::services::consensus::protocol::Proposal;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use support::{Sandbox, Tokens, http, wait_for};
@@ -543,6 +544,158 @@ fn a_compromised_validator_or_engine_cannot_mint_what_it_is_not() {
 
 /// A token for `role`: user roles from the issuer key, service roles from
 /// the service's own key (the only key that can sign them).
+/// The `POST /propose` body of a record of `kind` signed by service
+/// `signer`'s own key, as that service sends it.
+fn attested(sb: &Sandbox, signer: &str, kind: &str, payload: Value) -> Value {
+    let s = RecordSigner::new(signer, service_key(sb, signer));
+    let sig = s.sign(&Proposal::record_bytes(kind, &payload));
+    json!({"kind": kind, "payload": payload,
+           "attestation": {"signer": signer, "kid": s.kid(), "sig": hex::encode(sig)}})
+}
+
+/// A validator of the set (validator 3 here, with its real key and
+/// certificate) sends validator 0 `msg` over `/peer`.
+fn peer_as_validator_3(sb: &Sandbox, msg: &Value) -> (u16, String) {
+    use bitcraps::services::consensus::{genesis, transport};
+    let chain_id = genesis::load(sb.state_dir()).unwrap().chain_id;
+    let key = genesis::read_key(&genesis::key_path(sb.state_dir(), 3)).unwrap();
+    let env =
+        transport::Envelope::seal(&chain_id, 3, 0, transport::now_ms(), msg.to_string(), &key);
+    let r = support::http_as(sb.state_dir(), "validator-3")
+        .post(format!("https://{}/peer", sb.validator(0)))
+        .json(&env)
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().unwrap_or_default())
+}
+
+/// Issue 17: a Byzantine validator holds no service key, so it cannot put
+/// an engine's or the wallet's record in a block: validators refuse such a
+/// record unsigned, signed with another key, or naming another engine's
+/// game, whether it comes from a client, forwarded by a peer, or inside a
+/// block a leader proposes; a record its engine signed still goes through.
+#[test]
+fn a_byzantine_validator_cannot_put_a_record_its_service_did_not_sign_in_a_block() {
+    let sb = Sandbox::new();
+    sb.up();
+    let admin = Tokens::of(&sb).mint("ops", Admin);
+    let v0 = sb.validator(0);
+    let game = |id: &str| json!({"entries": [{"game_id": id, "what": "commit"}]});
+    let proposal = |id: &str, body: &Value| {
+        let mut p = body.clone();
+        p["id"] = json!(id);
+        p
+    };
+    let mut forged_with_own_key = attested(&sb, "engine-0", "game.anchors", game("e0-x"));
+    let v3 = bitcraps::services::consensus::genesis::read_key(
+        &bitcraps::services::consensus::genesis::key_path(sb.state_dir(), 3),
+    )
+    .unwrap();
+    let sig =
+        ed25519_dalek::Signer::sign(&v3, &Proposal::record_bytes("game.anchors", &game("e0-x")));
+    forged_with_own_key["attestation"]["sig"] = json!(hex::encode(sig.to_bytes()));
+    let forgeries = [
+        (
+            "unsigned",
+            json!({"kind": "game.anchors", "payload": game("e0-x")}),
+            "must be signed",
+        ),
+        (
+            "engine-0's signature on another engine's game",
+            attested(&sb, "engine-0", "game.anchors", game("e1-x")),
+            "not one of them",
+        ),
+        (
+            "the validator's own key",
+            forged_with_own_key,
+            "does not verify",
+        ),
+        (
+            "an unsigned wallet anchor",
+            json!({"kind": "wallet.anchor", "payload": {"seq": 1, "head_hash": "ff"}}),
+            "must be signed",
+        ),
+    ];
+    for (i, (what, body, why)) in forgeries.iter().enumerate() {
+        // From a client, even an admin: 403.
+        let r = http()
+            .post(format!("https://{v0}/propose"))
+            .bearer_auth(&admin)
+            .json(body)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 403, "{what}");
+        assert!(r.text().unwrap().contains(why), "{what}");
+        // Forwarded by a member of the set.
+        let id = format!("forged-{i}");
+        let forward = json!({"type": "forward", "proposals": [proposal(&id, body)]});
+        let (s, text) = peer_as_validator_3(&sb, &forward);
+        assert_eq!(s, 403, "{what}: {text}");
+        assert!(text.contains(why), "{what}: {text}");
+        // Inside a block it proposes: refused before any vote is looked at.
+        let block = json!({"height": 1, "view": 0, "parent_hash": "00".repeat(32),
+            "proposer": 3, "proposals": [proposal(&id, body)]});
+        let vote = json!({"chain_id": "c", "epoch": 0, "height": 1, "view": 0,
+            "phase": "prepare", "block_hash": "00".repeat(32), "validator": 3,
+            "signature": "11".repeat(64)});
+        for msg in [
+            json!({"type": "pre_prepare", "block": block, "vote": vote}),
+            json!({"type": "hotstuff", "kind": "proposal", "block": block, "vote": vote}),
+            json!({"type": "new_view", "view_changes": [], "block": block, "vote": vote}),
+        ] {
+            let (s, text) = peer_as_validator_3(&sb, &msg);
+            assert_eq!(s, 403, "{what} in {}: {text}", msg["type"]);
+            assert!(text.contains(why), "{what}: {text}");
+        }
+    }
+    // A record engine-0 signed, forwarded by the same validator, commits.
+    let body = attested(&sb, "engine-0", "game.anchors", game("e0-real"));
+    let forward = json!({"type": "forward", "proposals": [proposal("signed-1", &body)]});
+    let (s, text) = peer_as_validator_3(&sb, &forward);
+    assert_eq!(s, 202, "{text}");
+    let c = http();
+    let height = wait_for(
+        "the signed record to commit",
+        Duration::from_secs(30),
+        || {
+            let r = c
+                .get(format!("https://{v0}/proposals/signed-1"))
+                .bearer_auth(&admin)
+                .send()
+                .ok()?;
+            let v: Value = r.json().ok()?;
+            (v["status"] == "committed").then(|| v["height"].as_u64().unwrap())
+        },
+    );
+    // None of the forgeries is anywhere, and the refusals are charged to
+    // the validator that sent them.
+    for i in 0..forgeries.len() {
+        for v in 0..4 {
+            let r = c
+                .get(format!("https://{}/proposals/forged-{i}", sb.validator(v)))
+                .bearer_auth(&admin)
+                .send()
+                .unwrap();
+            assert_eq!(r.status(), 404, "forged-{i} on validator {v}");
+        }
+    }
+    let status: Value = c
+        .get(format!("https://{v0}/status"))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        status["validators"][3]["rejected"]["unsigned_record"]
+            .as_u64()
+            .is_some_and(|n| n == 4 * 4),
+        "{status}"
+    );
+    eprintln!("the signed record committed at height {height}");
+}
+
 fn token_for(sb: &Sandbox, role: Role, sub: &str) -> String {
     match role {
         Engine => signed_by(
@@ -619,7 +772,13 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
                 format!("https://{v}/propose"),
                 // Records of engine-0's own games (e0-…): an engine anchors
                 // only its own.
-                json!({"kind": "game.anchors", "payload": {"entries": [{"game_id": "e0-route-table", "what": "commit"}]}}),
+                // Signed by engine-0 (an admin may relay it).
+                attested(
+                    &sb,
+                    "engine-0",
+                    "game.anchors",
+                    json!({"entries": [{"game_id": "e0-route-table", "what": "commit"}]}),
+                ),
             ),
             &[Admin, Engine],
         ),
@@ -627,7 +786,7 @@ fn the_role_route_table_refuses_every_cell_it_should_with_403() {
             Req::post(
                 "consensus POST /propose wallet.*",
                 format!("https://{v}/propose"),
-                json!({"kind": "wallet.anchor", "payload": {}}),
+                attested(&sb, "wallet", "wallet.anchor", json!({})),
             ),
             &[Admin, Wallet],
         ),

@@ -10,12 +10,14 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub mod keys;
+pub mod records;
 pub mod sign;
 #[cfg(test)]
 mod tests;
 mod verify;
 pub(crate) use verify::{Stamp, stamp};
 
+pub use records::{RecordSigner, ServiceKeys};
 pub use sign::{ServiceToken, SignKey, new_claims, sign};
 pub use verify::{AUDIENCES, DEFAULT_ISSUER, Keys, Mode, Policy, Verifier, VerifierConfig, verify};
 

@@ -82,6 +82,8 @@ pub struct ServiceToken {
     sub: String,
     role: Role,
     cached: Mutex<Option<(String, u64)>>,
+    /// The same key, for signing records (none under HS256).
+    record: Option<super::RecordSigner>,
 }
 
 impl ServiceToken {
@@ -104,7 +106,20 @@ impl ServiceToken {
             sub: sub.to_string(),
             role,
             cached: Mutex::new(None),
+            record: None,
         }
+    }
+
+    /// With `key` (the service's own Ed25519 key) to sign records.
+    pub fn with_record_signer(mut self, key: SigningKey) -> ServiceToken {
+        self.record = Some(super::RecordSigner::new(&self.sub, key));
+        self
+    }
+
+    /// The signer of this service's records, if it has a key (not under
+    /// the HS256 opt-in).
+    pub fn record_signer(&self) -> Option<&super::RecordSigner> {
+        self.record.as_ref()
     }
 
     pub fn sub(&self) -> &str {

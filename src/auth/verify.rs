@@ -12,6 +12,7 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
 use super::keys::{self, JwkSet};
+use super::records::ServiceKeys;
 use super::{AuthError, Claims, Role, TokenCache};
 
 /// The audiences: one per service a token may be presented to.
@@ -186,6 +187,8 @@ pub(crate) fn stamp(path: &Path) -> Stamp {
 struct Loaded {
     keys: Keys,
     set: JwkSet,
+    /// The set's service keys, for records; `None` under HS256.
+    services: Option<Arc<ServiceKeys>>,
     revoked: HashSet<String>,
     stamps: (Stamp, Stamp),
 }
@@ -243,6 +246,13 @@ impl Verifier {
     /// The public key set (for `/.well-known/jwks.json`); empty under HS256.
     pub fn jwks(&self) -> JwkSet {
         self.current().set.clone()
+    }
+
+    /// The key set's service keys, to check what services sign (records
+    /// in the validators' log); `None` under the HS256 opt-in, where there
+    /// are none and records go unsigned.
+    pub fn service_keys(&self) -> Option<Arc<ServiceKeys>> {
+        self.current().services.clone()
     }
 
     /// Tokens held verified now.
@@ -345,9 +355,12 @@ fn load(cfg: &VerifierConfig) -> anyhow::Result<Loaded> {
         }
     };
     let revoked = keys::load_revoked(&cfg.revoked_file)?.into_iter().collect();
+    let services =
+        matches!(cfg.mode, Mode::EdDsa { .. }).then(|| Arc::new(ServiceKeys::from_set(&set)));
     Ok(Loaded {
         keys,
         set,
+        services,
         revoked,
         stamps,
     })

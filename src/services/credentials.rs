@@ -86,9 +86,11 @@ pub fn service_token(
     aud: &[&'static str],
 ) -> anyhow::Result<Arc<ServiceToken>> {
     let a = &cfg.gateway.auth;
-    let key = if a.hs256 {
-        SignKey::hs256(jwt_secret(cfg, opts)?.as_bytes())
-    } else {
+    if a.hs256 {
+        let key = SignKey::hs256(jwt_secret(cfg, opts)?.as_bytes());
+        return Ok(Arc::new(ServiceToken::new(key, &a.issuer, aud, name, role)));
+    }
+    let private = {
         let path = a
             .service_key_file
             .clone()
@@ -100,9 +102,10 @@ pub fn service_token(
                 path.display()
             );
         }
-        SignKey::ed25519(&keys::read_private(&path)?)
+        keys::read_private(&path)?
     };
-    Ok(Arc::new(ServiceToken::new(key, &a.issuer, aud, name, role)))
+    let token = ServiceToken::new(SignKey::ed25519(&private), &a.issuer, aud, name, role);
+    Ok(Arc::new(token.with_record_signer(private)))
 }
 
 /// The key the CLI signs user tokens with: the HS256 secret under the

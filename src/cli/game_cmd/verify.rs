@@ -8,6 +8,10 @@ use super::super::GlobalArgs;
 use super::super::exit::{Code, fail};
 use super::super::output::{self, OutputFormat};
 use super::Api;
+use crate::auth::ServiceKeys;
+use crate::auth::keys::JwkSet;
+use crate::services::consensus::protocol::Proposal;
+use crate::services::consensus::records;
 use crate::services::game_engine::fairness::{RandomSource, Seeds, mix};
 use crate::services::game_engine::games::cards::Card;
 
@@ -142,6 +146,56 @@ pub(super) fn verify(
 
 /// The anchors: the validators' blocks must carry this game's records.
 fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>) -> Vec<String> {
+    // Who signed each record is checked against the service keys of the
+    // key set the gateway publishes: a record proves something only if
+    // the engine holding the game made it (no validator can).
+    let keys = match api.call("GET", "/.well-known/jwks.json", None) {
+        Ok(v) => match serde_json::from_value::<JwkSet>(v) {
+            Ok(set) => ServiceKeys::from_set(&set),
+            Err(e) => {
+                problems.push(format!("the gateway's key set does not parse: {e}"));
+                ServiceKeys::default()
+            }
+        },
+        Err(e) => {
+            problems.push(format!("the gateway's key set: {e}"));
+            ServiceKeys::default()
+        }
+    };
+    if keys.is_empty() {
+        problems.push(
+            "the gateway's key set holds no service keys, so who signed the anchors cannot be \
+             checked (the HS256 opt-in signs no records)"
+                .into(),
+        );
+    }
+    let mut anchored = Vec::new();
+    for a in proof["anchors"].as_array().into_iter().flatten() {
+        let h = a["height"].as_u64().unwrap_or(0);
+        match api.get_committed(&format!("/api/v1/consensus/blocks/{h}")) {
+            Ok(b) => match anchor_in_block(proof, id, a, &b, &keys) {
+                Ok(what) => anchored.push(what),
+                Err(p) => problems.push(p),
+            },
+            Err(e) => problems.push(format!("anchor at height {h}: {e}")),
+        }
+    }
+    anchored
+}
+
+/// Whether committed block `b` (`GET /blocks/{h}`) holds the proof's
+/// anchor `a` of game `id`: the block's hash, the game's entry in the
+/// `game.anchors` proposal the anchor names (with the commitment and the
+/// revealed link), and the signature of the engine holding the game over
+/// that record. `Ok` names what is anchored where.
+fn anchor_in_block(
+    proof: &Value,
+    id: &str,
+    a: &Value,
+    b: &Value,
+    keys: &ServiceKeys,
+) -> Result<String, String> {
+    let h = a["height"].as_u64().unwrap_or(0);
     let commitment = proof["commitment"].as_str().unwrap_or("");
     let link_of = |r: u64| {
         proof["rounds"]
@@ -150,56 +204,55 @@ fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>)
             .map(|x| x["link"].clone())
             .unwrap_or(Value::Null)
     };
-    let mut anchored = Vec::new();
-    for a in proof["anchors"].as_array().into_iter().flatten() {
-        let h = a["height"].as_u64().unwrap_or(0);
-        match api.get_committed(&format!("/api/v1/consensus/blocks/{h}")) {
-            Ok(b) => {
-                // The game's record is one entry of a batched `game.anchors` proposal.
-                let found = b["block"]["proposals"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    // Only an engine may propose this kind: a record under
-                    // any other kind proves nothing.
-                    .filter(|p| p["id"] == a["proposal_id"] && p["kind"] == "game.anchors")
-                    .flat_map(|p| {
-                        p["payload"]["entries"]
-                            .as_array()
-                            .cloned()
-                            .unwrap_or_default()
-                    })
-                    .any(|e| {
-                        // A round's record carries its link, a chain game's
-                        // reveal its last link: the ones the proof reveals.
-                        let link_ok = match a["round"].as_u64() {
-                            Some(r) => e["round"] == json!(r) && e["link"] == link_of(r),
-                            None if !e["last_link"].is_null() => e["last_round"]
-                                .as_u64()
-                                .is_some_and(|r| e["last_link"] == link_of(r)),
-                            None => true,
-                        };
-                        e["game_id"] == json!(id)
-                            && e["what"] == a["what"]
-                            && e["commitment"] == json!(commitment)
-                            && link_ok
-                    });
-                if b["hash"] != a["block_hash"] || !found {
-                    problems.push(format!(
-                        "anchor at height {h} does not match the validators' block"
-                    ));
-                } else {
-                    let what = match a["round"].as_u64() {
-                        Some(r) => format!("round {r}"),
-                        None => a["what"].as_str().unwrap_or("").to_string(),
-                    };
-                    anchored.push(format!("{what} at height {h}"));
-                }
-            }
-            Err(e) => problems.push(format!("anchor at height {h}: {e}")),
-        }
+    // The game's record is one entry of a batched `game.anchors` proposal;
+    // only an engine may propose this kind: a record under any other kind
+    // proves nothing.
+    let record = b["block"]["proposals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["id"] == a["proposal_id"] && p["kind"] == "game.anchors");
+    if let Some(p) = record {
+        serde_json::from_value::<Proposal>(p.clone())
+            .map_err(|e| e.to_string())
+            .and_then(|p| records::check(&p, keys))
+            .map_err(|e| {
+                format!("anchor at height {h} is not signed by the engine holding the game: {e}")
+            })?;
     }
-    anchored
+    let found = record
+        .into_iter()
+        .flat_map(|p| {
+            p["payload"]["entries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .any(|e| {
+            // A round's record carries its link, a chain game's reveal its
+            // last link: the ones the proof reveals.
+            let link_ok = match a["round"].as_u64() {
+                Some(r) => e["round"] == json!(r) && e["link"] == link_of(r),
+                None if !e["last_link"].is_null() => e["last_round"]
+                    .as_u64()
+                    .is_some_and(|r| e["last_link"] == link_of(r)),
+                None => true,
+            };
+            e["game_id"] == json!(id)
+                && e["what"] == a["what"]
+                && e["commitment"] == json!(commitment)
+                && link_ok
+        });
+    if b["hash"] != a["block_hash"] || !found {
+        return Err(format!(
+            "anchor at height {h} does not match the validators' block"
+        ));
+    }
+    let what = match a["round"].as_u64() {
+        Some(r) => format!("round {r}"),
+        None => a["what"].as_str().unwrap_or("").to_string(),
+    };
+    Ok(format!("{what} at height {h}"))
 }
 
 /// A chain game: every ended round (or `--round R`) checked alone from its
@@ -264,4 +317,52 @@ fn verify_rounds(
         ))?;
     }
     super::super::exit::verdict(id, &problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::keys::{Jwk, generate};
+    use crate::auth::{RecordSigner, Role};
+
+    /// An anchor proves something only if the engine holding the game
+    /// signed the record: the same entry unsigned, signed by a validator's
+    /// key, or by another engine fails.
+    #[test]
+    fn an_anchor_counts_only_signed_by_the_engine_holding_the_game() {
+        let (e0, e1) = (generate(), generate());
+        let keys = ServiceKeys::from_set(&JwkSet {
+            keys: vec![
+                Jwk::ed25519(&e0.verifying_key(), &[Role::Engine], Some("engine-0")),
+                Jwk::ed25519(&e1.verifying_key(), &[Role::Engine], Some("engine-1")),
+            ],
+        });
+        let proof = json!({"commitment": "cc", "rounds": []});
+        let a = json!({"what": "commitment", "height": 5, "proposal_id": "p", "block_hash": "bh"});
+        let payload =
+            json!({"entries": [{"game_id": "e0-g", "what": "commitment", "commitment": "cc"}]});
+        let block = |attestation: Value| {
+            let mut p = json!({"id": "p", "kind": "game.anchors", "payload": payload});
+            if !attestation.is_null() {
+                p["attestation"] = attestation;
+            }
+            json!({"hash": "bh", "block": {"proposals": [p]}})
+        };
+        let sign = |name: &str, key: &ed25519_dalek::SigningKey| {
+            let s = RecordSigner::new(name, key.clone());
+            let sig = s.sign(&Proposal::record_bytes("game.anchors", &payload));
+            json!({"signer": name, "kid": s.kid(), "sig": hex::encode(sig)})
+        };
+        let ok = anchor_in_block(&proof, "e0-g", &a, &block(sign("engine-0", &e0)), &keys);
+        assert_eq!(ok, Ok("commitment at height 5".to_string()));
+        let validator = generate();
+        for (what, att) in [
+            ("unsigned", Value::Null),
+            ("another engine", sign("engine-1", &e1)),
+            ("a validator's key", sign("engine-0", &validator)),
+        ] {
+            let e = anchor_in_block(&proof, "e0-g", &a, &block(att), &keys).unwrap_err();
+            assert!(e.contains("not signed by the engine"), "{what}: {e}");
+        }
+    }
 }

@@ -7,7 +7,11 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::ServiceKeys;
+use crate::auth::keys::JwkSet;
 use crate::cli::gateway_client::Gateway;
+use crate::services::consensus::protocol::Proposal;
+use crate::services::consensus::records;
 use crate::services::wallet::anchor::{AnchorStatus, KIND};
 use crate::services::wallet::ledger::Transfer;
 
@@ -39,9 +43,12 @@ pub struct Report {
     pub last: Option<Found>,
 }
 
-/// The `wallet.anchor` proposals of a block (`GET /blocks/{height}`), and a
-/// problem for each one whose payload is not an anchor.
-pub fn in_block(height: u64, block: &Value) -> (Vec<Found>, Vec<String>) {
+/// The `wallet.anchor` proposals of a block (`GET /blocks/{height}`) the
+/// wallet signed (checked with `keys`), and a problem for each one that is
+/// not signed by the wallet or whose payload is not an anchor. An unsigned
+/// one proves nothing about the log (the validators admit none since
+/// records are signed), so it is never held against the log either.
+pub fn in_block(height: u64, block: &Value, keys: &ServiceKeys) -> (Vec<Found>, Vec<String>) {
     let mut found = Vec::new();
     let mut problems = Vec::new();
     for p in block["block"]["proposals"].as_array().into_iter().flatten() {
@@ -49,6 +56,15 @@ pub fn in_block(height: u64, block: &Value) -> (Vec<Found>, Vec<String>) {
             continue;
         }
         let id = p["id"].as_str().unwrap_or("").to_string();
+        let signed = serde_json::from_value::<Proposal>(p.clone())
+            .map_err(|e| e.to_string())
+            .and_then(|p| records::check(&p, keys));
+        if let Err(e) = signed {
+            problems.push(format!(
+                "the wallet.anchor {id:?} in block {height} is not signed by the wallet: {e}"
+            ));
+            continue;
+        }
         match (
             p["payload"]["seq"].as_u64(),
             p["payload"]["head_hash"].as_str(),
@@ -118,6 +134,18 @@ pub fn check(
             });
         }
     };
+    let keys = match gateway
+        .call("GET", "/.well-known/jwks.json", None)
+        .and_then(|v| Ok(serde_json::from_value::<JwkSet>(v)?))
+    {
+        Ok(set) => ServiceKeys::from_set(&set),
+        Err(e) => {
+            problems.push(format!(
+                "the gateway's key set, to check who signed the anchors: {e:#}"
+            ));
+            ServiceKeys::default()
+        }
+    };
     let last = status["last_committed_height"].as_u64().unwrap_or(0);
     let mut report = Report {
         checked: true,
@@ -129,7 +157,7 @@ pub fn check(
         progress.set_message(format!("reading the validators' block {h} of {last}"));
         let b = gateway.get_committed(&format!("/api/v1/consensus/blocks/{h}"))?;
         report.blocks_scanned += 1;
-        let (found, bad) = in_block(h, &b);
+        let (found, bad) = in_block(h, &b, &keys);
         problems.extend(bad);
         for a in found {
             report.found += 1;
@@ -197,14 +225,33 @@ mod tests {
     }
 
     #[test]
-    fn only_wallet_anchors_are_read_from_a_block() {
+    fn only_wallet_anchors_the_wallet_signed_are_read_from_a_block() {
+        use crate::auth::keys::{Jwk, generate};
+        use crate::auth::{RecordSigner, Role};
+        let key = generate();
+        let keys = ServiceKeys::from_set(&JwkSet {
+            keys: vec![Jwk::ed25519(
+                &key.verifying_key(),
+                &[Role::Wallet],
+                Some("wallet"),
+            )],
+        });
+        let wallet = RecordSigner::new("wallet", key);
+        let signed = |id: &str, payload: Value| {
+            let sig = wallet.sign(&Proposal::record_bytes(KIND, &payload));
+            json!({"id": id, "kind": KIND, "payload": payload, "attestation": {
+                "signer": "wallet", "kid": wallet.kid(), "sig": hex::encode(sig)}})
+        };
         let b = json!({"height": 7, "block": {"proposals": [
             {"id": "g", "kind": "game.anchors", "payload": {"entries": []}},
-            {"id": "w", "kind": "wallet.anchor", "payload": {"seq": 2, "head_hash": "bb", "issued": "5", "house": "0"}},
-            {"id": "x", "kind": "wallet.anchor", "payload": {"seq": "2"}},
+            signed("w", json!({"seq": 2, "head_hash": "bb", "issued": "5", "house": "0"})),
+            signed("x", json!({"seq": "2"})),
+            // A validator's forgery: the wallet never signed it, so it is
+            // not held against the log.
+            {"id": "f", "kind": "wallet.anchor", "payload": {"seq": 1, "head_hash": "ff"}},
             {"id": "y", "payload": {"seq": 1, "head_hash": "aa"}},
         ]}});
-        let (found, problems) = in_block(7, &b);
+        let (found, problems) = in_block(7, &b, &keys);
         assert_eq!(
             found,
             [Found {
@@ -214,7 +261,13 @@ mod tests {
                 head_hash: "bb".into()
             }]
         );
-        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("\"f\"") && p.contains("not signed by the wallet")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::node::Node;
 use super::protocol::limits::{MAX_PROPOSAL_BYTES, max_envelope_bytes};
 use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
+use super::protocol::types::Attestation;
 use super::protocol::{Message, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError, now_ms};
 use crate::auth::Role;
@@ -124,6 +125,26 @@ pub struct ProposeRequest {
     /// wallet; anything else from any caller).
     #[schema(min_length = 1, max_length = 128)]
     kind: Option<String>,
+    /// The signature of the service a `game.*` or `wallet.*` record is
+    /// from (required for those kinds, refused on any other).
+    #[schema(value_type = Option<AttestationDoc>)]
+    attestation: Option<Attestation>,
+}
+
+/// A service's Ed25519 signature over a record (see the README's block
+/// encoding: `record`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct AttestationDoc {
+    /// The service: `engine-N` or `wallet`, the key set's `bitcraps_sub`.
+    #[schema(min_length = 1, max_length = 128)]
+    signer: String,
+    /// The key set's `kid` of the key that signed.
+    #[schema(min_length = 1, max_length = 128)]
+    kid: String,
+    /// The signature, 128 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{128}$")]
+    sig: String,
 }
 
 /// Any JSON value, spelled as every JSON type (OAS 3.1), so the document
@@ -150,9 +171,7 @@ pub const PROPOSE_BODY_LIMIT: usize = MAX_PROPOSAL_BYTES + 4096;
 /// Kinds only the validators themselves put in blocks.
 const RESERVED_KINDS: [&str; 2] = [SET_CHANGE_KIND, super::committed::EVIDENCE_KIND];
 
-/// Kinds a service owns: `game.*` records come from engines, `wallet.*`
-/// from the wallet (and admins), so an audit can trust whose they are.
-pub const SERVICE_KINDS: [(&str, Role); 2] = [("game.", Role::Engine), ("wallet.", Role::Wallet)];
+pub use super::records::SERVICE_KINDS;
 
 fn may_propose_kind(caller: &crate::auth::Claims, kind: &str) -> Result<(), Problem> {
     for (prefix, owner) in SERVICE_KINDS {
@@ -169,11 +188,10 @@ fn may_propose_kind(caller: &crate::auth::Claims, kind: &str) -> Result<(), Prob
     Ok(())
 }
 
-/// An engine's `game.*` record names games that engine holds: every
-/// `game_id` of the payload (`{"entries": [{"game_id": …}, …]}`, or one
-/// `{"game_id": …}`) starts `eN-` for `engine-N`, and there is at least
-/// one. A taken-over engine key cannot anchor records of another engine's
-/// games (an audit trusts whose they are).
+/// An engine calls only with records of its own games
+/// ([`super::records::engine_owns`]); checked on the caller as well as on
+/// the signer, so it holds under the HS256 opt-in, where records go
+/// unsigned.
 fn engine_records_are_its_own(
     caller: &crate::auth::Claims,
     kind: &str,
@@ -182,41 +200,8 @@ fn engine_records_are_its_own(
     if caller.role != Role::Engine || !kind.starts_with("game.") {
         return Ok(());
     }
-    let refuse = |why: String| Err(Problem::new(StatusCode::FORBIDDEN, why));
-    let Some(games) = crate::auth::engine_games(&caller.sub) else {
-        return refuse(format!(
-            "{} is not an engine instance name (engine-N)",
-            caller.sub
-        ));
-    };
-    let ids: Vec<Option<&str>> = match payload.get("entries").and_then(Value::as_array) {
-        Some(entries) => entries
-            .iter()
-            .map(|e| e.get("game_id").and_then(Value::as_str))
-            .collect(),
-        None => vec![payload.get("game_id").and_then(Value::as_str)],
-    };
-    if ids.is_empty() {
-        return refuse(format!("a {kind} record from {} names no game", caller.sub));
-    }
-    for id in ids {
-        match id {
-            Some(id) if id.starts_with(&games) => {}
-            Some(id) => {
-                return refuse(format!(
-                    "{} holds only the games {games}…; {id:?} is not one of them",
-                    caller.sub
-                ));
-            }
-            None => {
-                return refuse(format!(
-                    "every {kind} record from {} names its game_id",
-                    caller.sub
-                ));
-            }
-        }
-    }
-    Ok(())
+    super::records::engine_owns(&caller.sub, kind, payload)
+        .map_err(|why| Problem::new(StatusCode::FORBIDDEN, why))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -231,7 +216,7 @@ pub struct WaitQuery {
 /// committed `{proposal_id, height, block_hash, qc}`.
 #[utoipa::path(post, path = "/propose", tag = "consensus", request_body = ProposeRequest, params(WaitQuery),
     responses((status = 202, description = "Accepted"), (status = 200, description = "Committed (wait=true)"),
-              (status = 400, description = "Malformed query (wait must be true or false) or JSON"), (status = 401), (status = 403, description = "A game.* kind from other than an engine, or wallet.* from other than the wallet"),
+              (status = 400, description = "Malformed query (wait must be true or false) or JSON"), (status = 401), (status = 403, description = "A game.* kind from other than an engine, or wallet.* from other than the wallet; a game.* or wallet.* record without its service's valid attestation (or an engine's naming another engine's game); an attestation on any other kind"),
               (status = 413, description = "The proposal exceeds 65,536 bytes"),
               (status = 422, description = "Malformed proposal"),
               (status = 429, description = "The caller already has consensus.client_max_pending proposals (or 4 MiB) waiting here; see Retry-After"),
@@ -265,6 +250,7 @@ async fn propose(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let mut proposal = Proposal::new(id.clone(), req.payload);
     proposal.kind = req.kind;
+    proposal.attestation = req.attestation;
     let size = proposal.wire_size();
     if size > MAX_PROPOSAL_BYTES {
         return Err(Problem::new(
@@ -277,6 +263,12 @@ async fn propose(
     proposal
         .validate()
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    // A service's record is admitted only with its signature, as every
+    // other validator will check before voting for a block holding it.
+    if let Some(keys) = s.secret.0.service_keys() {
+        super::records::check(&proposal, &keys)
+            .map_err(|why| Problem::new(StatusCode::FORBIDDEN, why))?;
+    }
     // Players and cashiers count against a per-client quota; services and
     // admins do not.
     let client =
@@ -537,6 +529,20 @@ async fn peer(
         s.node().count_rejection(env.from, "malformed");
         Problem::new(StatusCode::BAD_REQUEST, format!("malformed message: {e}"))
     })?;
+    // A forwarded record or a proposed block holding a service's record
+    // without that service's signature is refused whole: a Byzantine
+    // validator cannot get one voted on.
+    if let Some(keys) = s.secret.0.service_keys()
+        && let Err(why) = super::records::screen(&msg, &keys)
+    {
+        node.count_rejection(env.from, "unsigned_record");
+        tracing::warn!(
+            from = env.from,
+            message = msg.kind(),
+            "refused a peer message holding a record its service did not sign: {why}"
+        );
+        return Err(Problem::new(StatusCode::FORBIDDEN, why));
+    }
     if !s.node().deliver(env.from, msg) {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,

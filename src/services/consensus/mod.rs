@@ -10,6 +10,7 @@ pub mod http;
 pub mod node;
 pub mod pending;
 pub mod protocol;
+pub mod records;
 mod shell;
 pub mod store;
 pub mod transport;

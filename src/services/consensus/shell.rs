@@ -497,6 +497,7 @@ impl Shell {
                     id: key.clone(),
                     payload: serde_json::json!({ "evidence": ev }),
                     kind: Some(EVIDENCE_KIND.to_string()),
+                    attestation: None,
                 };
                 if self
                     .tx

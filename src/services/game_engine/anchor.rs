@@ -27,13 +27,15 @@ use opentelemetry::KeyValue;
 
 use super::game::Anchor;
 use crate::services::consensus::protocol::types::MAX_PROPOSAL_BYTES;
+use crate::services::consensus::records::propose_body;
 use crate::telemetry::trace;
 use crate::upstream::{Health, UpstreamSet};
 
 /// Most records in one proposal.
 const BATCH: usize = 256;
 /// Most bytes of one batch's entries (compact JSON, with their commas): a
-/// proposal, its id, kind and `{"entries":[…]}` wrapper included, must
+/// proposal, its id, kind, `{"entries":[…]}` wrapper and the engine's
+/// attestation (about 250 bytes) included, must
 /// stay within the validators' [`MAX_PROPOSAL_BYTES`].
 pub const BATCH_BYTES: usize = MAX_PROPOSAL_BYTES - 1024;
 /// How long the first record of a batch waits for company.
@@ -273,7 +275,7 @@ impl Anchorer {
                     .post(url)
                     .headers(headers)
                     .bearer_auth(&token)
-                    .json(&json!({ "kind": "game.anchors", "payload": payload }))
+                    .json(&propose_body(&self.token, "game.anchors", &payload))
                     .send()
                     .await;
                 trace::finish(

@@ -123,6 +123,7 @@ async fn propose(
     let addrs = validators.healthy_or_all();
     anyhow::ensure!(!addrs.is_empty(), "no validator is configured");
     let addr = &addrs[next.fetch_add(1, Ordering::Relaxed) % addrs.len()];
+    let body = crate::services::consensus::records::propose_body(token, KIND, &payload);
     let token = token.token()?;
     let resp = http
         .post(format!(
@@ -130,7 +131,7 @@ async fn propose(
             crate::tls::transport().base(addr)
         ))
         .bearer_auth(token)
-        .json(&json!({ "kind": KIND, "payload": payload }))
+        .json(&body)
         .send()
         .await?;
     anyhow::ensure!(

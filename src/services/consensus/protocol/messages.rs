@@ -102,6 +102,25 @@ impl Message {
         }
     }
 
+    /// The proposals the message asks its receiver to accept for the first
+    /// time: forwarded ones, and those of a block proposed for a vote.
+    /// Blocks that travel with a certificate (sync answers, a HotStuff
+    /// chain, prepared certificates inside view changes) are not included:
+    /// a quorum accepted them already.
+    pub fn proposed(&self) -> impl Iterator<Item = &Proposal> {
+        let list: &[Proposal] = match self {
+            Message::Forward { proposals } => proposals,
+            Message::PrePrepare { block, .. } => &block.proposals,
+            Message::NewView(nv) => &nv.block.proposals,
+            Message::Tendermint(TendermintMessage::Proposal(p)) => &p.block.proposals,
+            Message::HotStuff(super::hotstuff::HotStuffMessage::Proposal { block, .. }) => {
+                &block.proposals
+            }
+            _ => &[],
+        };
+        list.iter()
+    }
+
     /// Short name for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {

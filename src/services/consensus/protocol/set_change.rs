@@ -105,6 +105,7 @@ impl SetChangePayload {
             id,
             payload: serde_json::to_value(self).unwrap_or_default(),
             kind: Some(SET_CHANGE_KIND.to_string()),
+            attestation: None,
         }
     }
 }

@@ -281,6 +281,7 @@ impl Sim {
             id,
             payload,
             kind: (self.next_proposal % 3 == 0).then(|| "anchor".to_string()),
+            attestation: None,
         }
     }
 

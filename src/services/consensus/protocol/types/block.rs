@@ -13,7 +13,12 @@
 //! proposal = u32 len(id) || id (UTF-8)
 //!            0x00                           no kind
 //!          | 0x01 || u32 len(kind) || kind  kind present
+//!          | 0x02 || u32 len(kind) || kind  kind and attestation present
+//!                 || u32 len(signer) || signer || u32 len(kid) || kid
+//!                 || sig (64 bytes)
 //!            value(payload)
+//! record   = "bitcraps-record-v1"           18 ASCII bytes (what a service signs)
+//!            u32 len(kind) || kind || value(payload)
 //! value    = 0x00                           null
 //!          | 0x01 | 0x02                    false | true
 //!          | 0x03 || u64                    integer >= 0
@@ -38,6 +43,10 @@ use super::hex_serde::hex_array;
 
 /// Domain tag that starts the block encoding.
 pub const BLOCK_DOMAIN: &[u8] = b"bitcraps-block-v1";
+/// Domain tag that starts the bytes a service signs for a record.
+pub const RECORD_DOMAIN: &[u8] = b"bitcraps-record-v1";
+/// Longest attestation signer name or key id, in bytes.
+pub const MAX_ATTESTATION_NAME_LEN: usize = 128;
 /// Longest proposal id, in bytes.
 pub const MAX_PROPOSAL_ID_LEN: usize = 256;
 /// Longest proposal kind, in bytes.
@@ -73,6 +82,21 @@ pub struct Proposal {
     pub payload: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The signature of the service whose record this is (`game.*` from an
+    /// engine, `wallet.*` from the wallet): validators admit such a record
+    /// only with it, so no validator can put one in a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<Attestation>,
+}
+
+/// A service's Ed25519 signature over a record's [`Proposal::record_bytes`],
+/// with the service's name and the key set's `kid` of its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attestation {
+    pub signer: String,
+    pub kid: String,
+    #[serde(with = "hex_array")]
+    pub sig: [u8; 64],
 }
 
 impl Proposal {
@@ -81,7 +105,19 @@ impl Proposal {
             id: id.into(),
             payload,
             kind: None,
+            attestation: None,
         }
+    }
+
+    /// What a service signs for a record of `kind`: the domain, the kind
+    /// and the payload, in the block encoding (the proposal id is chosen by
+    /// the validator the record is submitted to, so it is not covered).
+    pub fn record_bytes(kind: &str, payload: &Value) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(RECORD_DOMAIN);
+        put_bytes(&mut out, kind.as_bytes());
+        encode_value(payload, &mut out);
+        out
     }
 
     /// Bytes of the proposal's compact JSON encoding, as it travels between
@@ -122,6 +158,22 @@ impl Proposal {
                 )));
             }
         }
+        if let Some(a) = &self.attestation {
+            if self.kind.is_none() {
+                return Err(Malformed::new(format!(
+                    "proposal {:?}: an attestation signs a record of some kind; this one has none",
+                    self.id
+                )));
+            }
+            let bounded = |s: &str| !s.is_empty() && s.len() <= MAX_ATTESTATION_NAME_LEN;
+            if !bounded(&a.signer) || !bounded(&a.kid) {
+                return Err(Malformed::new(format!(
+                    "proposal {:?}: an attestation's signer and kid must be 1 to \
+                     {MAX_ATTESTATION_NAME_LEN} bytes long",
+                    self.id
+                )));
+            }
+        }
         check_payload(&self.payload, 0)
             .map_err(|detail| Malformed::new(format!("proposal {:?}: {detail}", self.id)))?;
         Ok(size)
@@ -129,12 +181,21 @@ impl Proposal {
 
     fn encode(&self, out: &mut Vec<u8>) {
         put_bytes(out, self.id.as_bytes());
-        match &self.kind {
-            None => out.push(0),
-            Some(kind) => {
+        match (&self.kind, &self.attestation) {
+            (Some(kind), Some(a)) => {
+                out.push(2);
+                put_bytes(out, kind.as_bytes());
+                put_bytes(out, a.signer.as_bytes());
+                put_bytes(out, a.kid.as_bytes());
+                out.extend_from_slice(&a.sig);
+            }
+            (Some(kind), None) => {
                 out.push(1);
                 put_bytes(out, kind.as_bytes());
             }
+            // An attestation without a kind does not validate; it is not
+            // encoded (and cannot be in any block that is voted on).
+            (None, _) => out.push(0),
         }
         encode_value(&self.payload, out);
     }
@@ -331,6 +392,7 @@ mod tests {
             id: "p1".into(),
             payload: json!({"b": [1, -2, 1.5, null, true], "a": "x"}),
             kind: Some("bet".into()),
+            attestation: None,
         }]);
         let mut expected = b"bitcraps-block-v1".to_vec();
         expected.extend_from_slice(&7u64.to_be_bytes());
@@ -355,6 +417,42 @@ mod tests {
     }
 
     #[test]
+    fn an_attested_record_is_pinned_too() {
+        let mut p = Proposal::new("p1", json!(7));
+        p.kind = Some("game.anchors".into());
+        p.attestation = Some(Attestation {
+            signer: "engine-0".into(),
+            kid: "k1".into(),
+            sig: [0x5a; 64],
+        });
+        let mut expected = vec![0, 0, 0, 2, b'p', b'1', 2, 0, 0, 0, 12];
+        expected.extend_from_slice(b"game.anchors");
+        expected.extend_from_slice(&[0, 0, 0, 8]);
+        expected.extend_from_slice(b"engine-0");
+        expected.extend_from_slice(&[0, 0, 0, 2, b'k', b'1']);
+        expected.extend_from_slice(&[0x5a; 64]);
+        expected.push(0x03);
+        expected.extend_from_slice(&7u64.to_be_bytes());
+        let mut out = Vec::new();
+        p.encode(&mut out);
+        assert_eq!(out, expected);
+        let mut record = b"bitcraps-record-v1".to_vec();
+        record.extend_from_slice(&[0, 0, 0, 12]);
+        record.extend_from_slice(b"game.anchors");
+        record.push(0x03);
+        record.extend_from_slice(&7u64.to_be_bytes());
+        assert_eq!(Proposal::record_bytes("game.anchors", &json!(7)), record);
+        // The JSON form round-trips with the same hash; without a kind an
+        // attestation does not validate.
+        let b = block(vec![p.clone()]);
+        let back: Block = serde_json::from_str(&serde_json::to_string(&b).unwrap()).unwrap();
+        assert_eq!(back.hash(), b.hash());
+        assert!(p.validate().is_ok());
+        p.kind = None;
+        assert!(p.validate().is_err());
+    }
+
+    #[test]
     fn every_field_changes_the_hash() {
         let base = block(vec![Proposal::new("p", json!(1))]);
         let mut variants = vec![];
@@ -375,6 +473,14 @@ mod tests {
         variants.push(b);
         let mut b = base.clone();
         b.proposals[0].payload = json!(2);
+        variants.push(b);
+        let mut b = base.clone();
+        b.proposals[0].kind = Some("k".into());
+        b.proposals[0].attestation = Some(Attestation {
+            signer: "s".into(),
+            kid: "k".into(),
+            sig: [0; 64],
+        });
         variants.push(b);
         let mut b = base.clone();
         b.proposals[0].payload = json!("1");
@@ -428,6 +534,7 @@ mod tests {
             id: "p\"1".into(),
             payload: json!({"z": "caf\u{e9} \u{1}\n", "a": [1, -2, null]}),
             kind: Some("bet".into()),
+            attestation: None,
         };
         assert_eq!(p.wire_size(), serde_json::to_vec(&p).unwrap().len());
         assert_eq!(
@@ -487,7 +594,7 @@ mod tests {
     proptest! {
         #[test]
         fn hash_survives_a_json_round_trip(payload in arb_json(), kind in proptest::option::of("[a-z]{1,5}")) {
-            let b = block(vec![Proposal { id: "id".into(), payload, kind }]);
+            let b = block(vec![Proposal { id: "id".into(), payload, kind, attestation: None }]);
             prop_assert!(b.check_shape(1).is_ok());
             let text = serde_json::to_string(&b).unwrap();
             let back: Block = serde_json::from_str(&text).unwrap();

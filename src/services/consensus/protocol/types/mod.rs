@@ -14,8 +14,9 @@ use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
 pub use block::{
-    BLOCK_DOMAIN, Block, MAX_BLOCK_PROPOSAL_BYTES, MAX_PAYLOAD_DEPTH, MAX_PROPOSAL_BYTES,
-    MAX_PROPOSAL_ID_LEN, MAX_PROPOSAL_KIND_LEN, Malformed, Proposal, encode_value, json_size,
+    Attestation, BLOCK_DOMAIN, Block, MAX_BLOCK_PROPOSAL_BYTES, MAX_PAYLOAD_DEPTH,
+    MAX_PROPOSAL_BYTES, MAX_PROPOSAL_ID_LEN, MAX_PROPOSAL_KIND_LEN, Malformed, Proposal,
+    RECORD_DOMAIN, encode_value, json_size,
 };
 pub(crate) use hex_serde::hex_array;
 pub use vote::{
