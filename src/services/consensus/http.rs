@@ -533,7 +533,7 @@ async fn peer(
     // without that service's signature is refused whole: a Byzantine
     // validator cannot get one voted on.
     if let Some(keys) = s.secret.0.service_keys()
-        && let Err(why) = super::records::screen(&msg, &keys)
+        && let Err(why) = super::records::screen(&msg, &keys, node.max_batch)
     {
         node.count_rejection(env.from, "unsigned_record");
         tracing::warn!(

@@ -95,6 +95,8 @@ pub struct Node {
     /// itself stalled (`CoreConfig::stall_after`).
     pub stall_after: std::time::Duration,
     /// The core's `max_pending`: a proposal beyond it is refused up front.
+    /// Most proposals in a block (and in a forward).
+    pub max_batch: usize,
     pub max_pending: usize,
     /// What one client may have waiting here.
     pub quota: ClientQuota,
@@ -279,6 +281,7 @@ impl Node {
             pending_since: Arc::default(),
             stall_after: o.config.stall_after(),
             max_pending: o.config.max_pending,
+            max_batch: o.config.max_batch,
             quota: o.quota,
         };
         let Some(index) = index else {

@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::protocol::Message;
-use super::protocol::types::Proposal;
+use super::protocol::types::{MAX_BLOCK_PROPOSAL_BYTES, Proposal};
 use crate::auth::{Role, ServiceKeys, engine_games};
 
 /// Kinds a service owns: `game.*` records come from engines, `wallet.*`
@@ -110,8 +110,23 @@ pub fn propose_body(token: &crate::auth::ServiceToken, kind: &str, payload: &Val
 /// Checks every proposal `msg` asks its receiver to accept for the first
 /// time: forwarded proposals, and those of a block proposed for a vote.
 /// Committed blocks (sync answers, certified chains) carry certificates
-/// and are not checked again.
-pub fn screen(msg: &Message, keys: &ServiceKeys) -> Result<(), String> {
+/// and are not checked again. Before any signature is checked, the
+/// proposals must fit one block (`max_batch` of them, at most
+/// [`MAX_BLOCK_PROPOSAL_BYTES`]), as the core requires anyway, so one
+/// message costs at most `max_batch` signature checks.
+pub fn screen(msg: &Message, keys: &ServiceKeys, max_batch: usize) -> Result<(), String> {
+    let (mut count, mut bytes) = (0usize, 0usize);
+    for p in msg.proposed() {
+        count += 1;
+        bytes = bytes.saturating_add(p.wire_size());
+        if count > max_batch || bytes > MAX_BLOCK_PROPOSAL_BYTES {
+            return Err(format!(
+                "a {} message holds more proposals than a block may ({max_batch}, \
+                 {MAX_BLOCK_PROPOSAL_BYTES} bytes)",
+                msg.kind()
+            ));
+        }
+    }
     msg.proposed().try_for_each(|p| check(p, keys))
 }
 
@@ -201,5 +216,15 @@ mod tests {
             let e = check(&p, &keys).expect_err(why);
             assert!(e.contains(why), "{e} (expected {why})");
         }
+        // A peer's message is bounded like a block before any signature
+        // is checked.
+        let forward = |n: usize| Message::Forward {
+            proposals: (0..n)
+                .map(|i| signed(&e0, "game.anchors", anchors(&[&format!("e0-{i}")])))
+                .collect(),
+        };
+        assert_eq!(screen(&forward(4), &keys, 4), Ok(()));
+        let e = screen(&forward(5), &keys, 4).unwrap_err();
+        assert!(e.contains("more proposals than a block may"), "{e}");
     }
 }

@@ -16,6 +16,9 @@
 //!          | 0x02 || u32 len(kind) || kind  kind and attestation present
 //!                 || u32 len(signer) || signer || u32 len(kid) || kid
 //!                 || sig (64 bytes)
+//!          | 0x03 || u32 len(signer) || signer || u32 len(kid) || kid
+//!                 || sig (64 bytes)         attestation without a kind (never
+//!                                           valid; encoded so the hash covers it)
 //!            value(payload)
 //! record   = "bitcraps-record-v1"           18 ASCII bytes (what a service signs)
 //!            u32 len(kind) || kind || value(payload)
@@ -193,9 +196,16 @@ impl Proposal {
                 out.push(1);
                 put_bytes(out, kind.as_bytes());
             }
-            // An attestation without a kind does not validate; it is not
-            // encoded (and cannot be in any block that is voted on).
-            (None, _) => out.push(0),
+            (None, None) => out.push(0),
+            // Never valid, but still encoded: two proposals that differ in
+            // anything never share a hash, so no copy of a certified block
+            // can differ from the block its certificate signed.
+            (None, Some(a)) => {
+                out.push(3);
+                put_bytes(out, a.signer.as_bytes());
+                put_bytes(out, a.kid.as_bytes());
+                out.extend_from_slice(&a.sig);
+            }
         }
         encode_value(&self.payload, out);
     }
@@ -450,6 +460,11 @@ mod tests {
         assert!(p.validate().is_ok());
         p.kind = None;
         assert!(p.validate().is_err());
+        // Still covered by the hash: a kindless proposal with an
+        // attestation is not the same block as one without.
+        let mut bare = p.clone();
+        bare.attestation = None;
+        assert_ne!(block(vec![p]).hash(), block(vec![bare]).hash());
     }
 
     #[test]
