@@ -3779,13 +3779,17 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__game__subcmd__verify)
-            opts="-c -o -q -h -V --round --gateway --token --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --round --genesis --gateway --token --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --round)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --genesis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

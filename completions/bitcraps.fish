@@ -508,6 +508,7 @@ complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from act" -s V -l version -d 'Print version'
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l round -d 'Check one round of a chain game alone (its link, contributions, draws and every payout); by default every round that has ended' -r
+complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l genesis -d 'The chain\'s genesis, to check the validators\' certificates on the anchoring blocks (default: the state dir\'s genesis.json)' -r -F
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l gateway -d 'Gateway base URL (default: the configured gateway on 127.0.0.1)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -l token -d 'Bearer token (default: an admin token signed with the issuer key)' -r
 complete -c bitcraps -n "__fish_bitcraps_using_subcommand game; and __fish_seen_subcommand_from verify" -s c -l config -d 'Configuration file (default: ./bitcraps.toml when present)' -r -F

@@ -1036,6 +1036,7 @@ json\:"JSON for scripts (JSON lines when streaming)"))' \
 (verify)
 _arguments "${_arguments_options[@]}" : \
 '--round=[Check one round of a chain game alone (its link, contributions, draws and every payout); by default every round that has ended]:ROUND:_default' \
+'--genesis=[The chain'\''s genesis, to check the validators'\'' certificates on the anchoring blocks (default\: the state dir'\''s genesis.json)]:FILE:_files' \
 '--gateway=[Gateway base URL (default\: the configured gateway on 127.0.0.1)]:URL:_default' \
 '--token=[Bearer token (default\: an admin token signed with the issuer key)]:TOKEN:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \

@@ -47,6 +47,19 @@ fn a_game_played_from_the_cli_verifies() {
         r.stdout.contains("2 draws recompute") || r.stdout.contains("1 draws recompute"),
         "{r}"
     );
+    // Against a genesis whose validators did not sign those blocks, the
+    // anchoring blocks are not certified: the game does not verify.
+    let genesis = std::fs::read_to_string(sb.state_dir().join("genesis.json")).unwrap();
+    let mut other: serde_json::Value = serde_json::from_str(&genesis).unwrap();
+    for v in other["validators"].as_array_mut().unwrap() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+        v["public_key"] = serde_json::json!(hex::encode(key.verifying_key().as_bytes()));
+    }
+    let forged = sb.state_dir().join("other-genesis.json");
+    std::fs::write(&forged, other.to_string()).unwrap();
+    let r = sb.run(&["game", "verify", &id, "--genesis", forged.to_str().unwrap()]);
+    assert_eq!(r.code, 6, "{r}");
+    assert!(r.stderr.contains("is not certified"), "{r}");
     let r = sb.run(&["game", "show", "e0-doesnotexist"]);
     assert_eq!(r.code, 3, "{r}");
     // Watching a finished game replays its events as JSON lines and ends.

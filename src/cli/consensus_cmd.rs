@@ -376,30 +376,10 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
             genesis,
             target,
         } => {
-            let api = Api::new(g, target)?;
-            let path = genesis
-                .clone()
-                .unwrap_or_else(|| g.state_dir.join("genesis.json"));
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                fail(
-                    Code::NotFound,
-                    format!("cannot read the genesis {}: {e}", path.display()),
-                )
-            })?;
-            let set: ValidatorSet = serde_json::from_str(&text).map_err(|e| {
-                fail(
-                    Code::Error,
-                    format!("{} is not a validator set: {e}", path.display()),
-                )
-            })?;
-            // The chain's own minimum, from the genesis you hold when it
-            // records one (older ones: what the validators report).
-            let min_validators = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["min_validators"].as_u64())
-                .and_then(|m| usize::try_from(m).ok());
-            let set = set_at(&api, set, *height, min_validators)?;
-            let r = api.block(*height)?;
+            let certifier = Certifier::new(g, Gateway::new(g, target)?, genesis.as_deref())?;
+            let r = certifier.api.block(*height)?;
+            let problems = certifier.problems(*height, &r)?;
+            let set = certifier.set_at(*height)?;
             let block: Block = serde_json::from_value(r["block"].clone())
                 .map_err(|e| fail(Code::VerifyFailed, format!("the block does not parse: {e}")))?;
             let qc: QuorumCertificate = serde_json::from_value(r["qc"].clone()).map_err(|e| {
@@ -408,25 +388,6 @@ pub fn run(g: &GlobalArgs, cmd: &ConsensusCommand) -> anyhow::Result<()> {
                     format!("the certificate does not parse: {e}"),
                 )
             })?;
-            let mut problems = Vec::new();
-            if !qc.phase.certifies_commit() {
-                problems.push(format!(
-                    "the certificate is for phase {}, not commit",
-                    qc.phase
-                ));
-            }
-            if !qc.certifies(&block) {
-                problems
-                    .push("the certificate is for a different block (height or hash)".to_string());
-            }
-            if let Err(e) = qc.verify(&set) {
-                problems.push(format!("the certificate does not verify: {e}"));
-            }
-            if problems.is_empty()
-                && let Some(p) = finality_problem(&api, *height, &r, &set)
-            {
-                problems.push(p);
-            }
             let signers: Vec<String> = qc
                 .signatures
                 .iter()
@@ -593,6 +554,118 @@ fn finality_problem(api: &Api, height: u64, answer: &Value, set: &ValidatorSet) 
         ),
         Ok(_) => None,
         Err(e) => Some(format!("its commit proof does not hold: {e}")),
+    }
+}
+
+/// Checks committed blocks as the validators' clients should, trusting
+/// nothing but the genesis: the block's hash recomputed, and a commit
+/// certificate that verifies against the validator set in force at its
+/// height (each set change read from the block that committed it).
+pub(crate) struct Certifier {
+    api: Api,
+    genesis: ValidatorSet,
+    min_validators: Option<usize>,
+    /// Heights at which the set changes, from the validators' answer.
+    changes: Vec<u64>,
+    /// The set after the first k changes, by k.
+    sets: std::cell::RefCell<std::collections::BTreeMap<usize, ValidatorSet>>,
+}
+
+impl Certifier {
+    /// With the genesis at `genesis` (default: the state dir's).
+    pub(crate) fn new(
+        g: &GlobalArgs,
+        gateway: Gateway,
+        genesis: Option<&std::path::Path>,
+    ) -> anyhow::Result<Certifier> {
+        let api = Api(gateway);
+        let path = genesis
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| g.state_dir.join("genesis.json"));
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            fail(
+                Code::NotFound,
+                format!("cannot read the genesis {}: {e}", path.display()),
+            )
+        })?;
+        let set: ValidatorSet = serde_json::from_str(&text).map_err(|e| {
+            fail(
+                Code::Error,
+                format!("{} is not a validator set: {e}", path.display()),
+            )
+        })?;
+        // The chain's own minimum, from the genesis you hold when it
+        // records one (older ones: what the validators report).
+        let min_validators = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v["min_validators"].as_u64())
+            .and_then(|m| usize::try_from(m).ok());
+        let v = api.call("GET", "/validators", None)?;
+        let mut changes: Vec<u64> = v["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["from_height"].as_u64())
+            .filter(|from| *from >= 2)
+            .collect();
+        changes.sort_unstable();
+        Ok(Certifier {
+            api,
+            genesis: set,
+            min_validators,
+            changes,
+            sets: Default::default(),
+        })
+    }
+
+    /// The set in force at `height` (computed once per epoch).
+    fn set_at(&self, height: u64) -> anyhow::Result<ValidatorSet> {
+        let k = self.changes.iter().filter(|from| **from <= height).count();
+        if let Some(set) = self.sets.borrow().get(&k) {
+            return Ok(set.clone());
+        }
+        let set = set_at(&self.api, self.genesis.clone(), height, self.min_validators)?;
+        self.sets.borrow_mut().insert(k, set.clone());
+        Ok(set)
+    }
+
+    /// What is wrong with `answer` (`GET /blocks/{height}`) as a committed
+    /// block: nothing when its hash is its block's and a commit
+    /// certificate of the set in force signs it.
+    pub(crate) fn problems(&self, height: u64, answer: &Value) -> anyhow::Result<Vec<String>> {
+        let set = self.set_at(height)?;
+        let mut problems = Vec::new();
+        let block = match serde_json::from_value::<Block>(answer["block"].clone()) {
+            Ok(b) => b,
+            Err(e) => return Ok(vec![format!("the block does not parse: {e}")]),
+        };
+        let qc = match serde_json::from_value::<QuorumCertificate>(answer["qc"].clone()) {
+            Ok(q) => q,
+            Err(e) => return Ok(vec![format!("the certificate does not parse: {e}")]),
+        };
+        if block.height != height || answer["hash"] != json!(hex::encode(block.hash())) {
+            problems.push(format!(
+                "the block served for height {height} is not the block its hash names"
+            ));
+        }
+        if !qc.phase.certifies_commit() {
+            problems.push(format!(
+                "the certificate is for phase {}, not commit",
+                qc.phase
+            ));
+        }
+        if !qc.certifies(&block) {
+            problems.push("the certificate is for a different block (height or hash)".to_string());
+        }
+        if let Err(e) = qc.verify(&set) {
+            problems.push(format!("the certificate does not verify: {e}"));
+        }
+        if problems.is_empty()
+            && let Some(p) = finality_problem(&self.api, height, answer, &set)
+        {
+            problems.push(p);
+        }
+        Ok(problems)
     }
 }
 

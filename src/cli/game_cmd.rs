@@ -95,6 +95,10 @@ pub enum GameCommand {
         /// draws and every payout); by default every round that has ended.
         #[arg(long)]
         round: Option<u64>,
+        /// The chain's genesis, to check the validators' certificates on
+        /// the anchoring blocks (default: the state dir's genesis.json).
+        #[arg(long, value_name = "FILE")]
+        genesis: Option<std::path::PathBuf>,
         #[command(flatten)]
         target: Target,
     },
@@ -385,8 +389,11 @@ pub fn run(g: &GlobalArgs, cmd: &GameCommand) -> anyhow::Result<()> {
             let v = api.act(id, player, a)?;
             summary(g, &v)
         }
-        GameCommand::Verify { id, round, target } => {
-            verify::verify(g, &Api::new(g, target)?, id, *round)
-        }
+        GameCommand::Verify {
+            id,
+            round,
+            genesis,
+            target,
+        } => verify::verify(g, &Api::new(g, target)?, genesis.as_deref(), id, *round),
     }
 }

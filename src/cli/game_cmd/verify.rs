@@ -10,6 +10,7 @@ use super::super::output::{self, OutputFormat};
 use super::Api;
 use crate::auth::ServiceKeys;
 use crate::auth::keys::JwkSet;
+use crate::cli::consensus_cmd::Certifier;
 use crate::services::consensus::protocol::Proposal;
 use crate::services::consensus::records;
 use crate::services::game_engine::fairness::{RandomSource, Seeds, mix};
@@ -18,12 +19,13 @@ use crate::services::game_engine::games::cards::Card;
 pub(super) fn verify(
     g: &GlobalArgs,
     api: &Api,
+    genesis: Option<&std::path::Path>,
     id: &str,
     round: Option<u64>,
 ) -> anyhow::Result<()> {
     let proof = api.call("GET", &format!("/api/v1/games/{id}/proof"), None)?;
     if proof["seed_scheme"] == "chain" {
-        return verify_rounds(g, api, id, &proof, round);
+        return verify_rounds(g, api, genesis, id, &proof, round);
     }
     if round.is_some() {
         return Err(fail(
@@ -121,7 +123,7 @@ pub(super) fn verify(
         }
         checked.push(nonce);
     }
-    let anchored = check_anchors(api, id, &proof, &mut problems);
+    let anchored = check_anchors(g, api, genesis, id, &proof, &mut problems);
     let ok = problems.is_empty();
     if g.output == OutputFormat::Json {
         output::print_json(
@@ -145,7 +147,26 @@ pub(super) fn verify(
 }
 
 /// The anchors: the validators' blocks must carry this game's records.
-fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>) -> Vec<String> {
+fn check_anchors(
+    g: &GlobalArgs,
+    api: &Api,
+    genesis: Option<&std::path::Path>,
+    id: &str,
+    proof: &Value,
+    problems: &mut Vec<String>,
+) -> Vec<String> {
+    // Each block is taken only with a commit certificate that verifies
+    // against the genesis (the validator the gateway picked could be a
+    // Byzantine one serving a block of its own making).
+    let certifier = match Certifier::new(g, (**api).clone(), genesis) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problems.push(format!(
+                "the validators' certificates cannot be checked: {e:#} (pass --genesis FILE)"
+            ));
+            None
+        }
+    };
     // Who signed each record is checked against the service keys of the
     // key set the gateway publishes: a record proves something only if
     // the engine holding the game made it (no validator can).
@@ -173,9 +194,21 @@ fn check_anchors(api: &Api, id: &str, proof: &Value, problems: &mut Vec<String>)
     for a in proof["anchors"].as_array().into_iter().flatten() {
         let h = a["height"].as_u64().unwrap_or(0);
         match api.get_committed(&format!("/api/v1/consensus/blocks/{h}")) {
-            Ok(b) => match anchor_in_block(proof, id, a, &b, &keys) {
-                Ok(what) => anchored.push(what),
-                Err(p) => problems.push(p),
+            Ok(b) => match certifier
+                .as_ref()
+                .map(|c| c.problems(h, &b))
+                .transpose()
+                .map(Option::unwrap_or_default)
+            {
+                Err(e) => problems.push(format!("anchor at height {h}: {e:#}")),
+                Ok(bad) if !bad.is_empty() => problems.push(format!(
+                    "anchor at height {h}: the block is not certified: {}",
+                    bad.join("; ")
+                )),
+                Ok(_) => match anchor_in_block(proof, id, a, &b, &keys) {
+                    Ok(what) => anchored.push(what),
+                    Err(p) => problems.push(p),
+                },
             },
             Err(e) => problems.push(format!("anchor at height {h}: {e}")),
         }
@@ -260,6 +293,7 @@ fn anchor_in_block(
 fn verify_rounds(
     g: &GlobalArgs,
     api: &Api,
+    genesis: Option<&std::path::Path>,
     id: &str,
     proof: &Value,
     round: Option<u64>,
@@ -296,7 +330,7 @@ fn verify_rounds(
         report.problems.extend(rep.problems);
     }
     let mut problems = std::mem::take(&mut report.problems);
-    let anchored = check_anchors(api, id, proof, &mut problems);
+    let anchored = check_anchors(g, api, genesis, id, proof, &mut problems);
     let ok = problems.is_empty();
     if g.output == OutputFormat::Json {
         output::print_json(

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::auth::ServiceKeys;
 use crate::auth::keys::JwkSet;
+use crate::cli::consensus_cmd::Certifier;
 use crate::cli::gateway_client::Gateway;
 use crate::services::consensus::protocol::Proposal;
 use crate::services::consensus::records;
@@ -115,6 +116,7 @@ pub fn against(a: &Found, log: &[Transfer]) -> Against {
 /// wallet's head again, to tell an anchor of a transfer written since the
 /// log was read from a log cut short. Problems go to `problems`.
 pub fn check(
+    g: &crate::cli::GlobalArgs,
     gateway: &Gateway,
     log: &[Transfer],
     claimed: Option<&AnchorStatus>,
@@ -146,6 +148,18 @@ pub fn check(
             ServiceKeys::default()
         }
     };
+    // A block holding anchors counts only with a commit certificate that
+    // verifies against the genesis: the validator the gateway picked could
+    // be a Byzantine one serving a block of its own making.
+    let certifier = match Certifier::new(g, gateway.clone(), None) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problems.push(format!(
+                "the validators' certificates cannot be checked: {e:#}"
+            ));
+            None
+        }
+    };
     let last = status["last_committed_height"].as_u64().unwrap_or(0);
     let mut report = Report {
         checked: true,
@@ -159,6 +173,18 @@ pub fn check(
         report.blocks_scanned += 1;
         let (found, bad) = in_block(h, &b, &keys);
         problems.extend(bad);
+        if !found.is_empty()
+            && let Some(c) = &certifier
+        {
+            let uncertified = c.problems(h, &b)?;
+            if !uncertified.is_empty() {
+                problems.push(format!(
+                    "the validators' block {h} holding wallet anchors is not certified: {}",
+                    uncertified.join("; ")
+                ));
+                continue;
+            }
+        }
         for a in found {
             report.found += 1;
             match against(&a, log) {

@@ -197,6 +197,7 @@ pub fn run(g: &GlobalArgs, api: &WalletApi, export_to: Option<&Path>) -> anyhow:
         Ok(now.head.seq)
     };
     let anchored = anchors::check(
+        g,
         &api.gateway,
         &s.log,
         s.summary.anchor.as_ref(),
