@@ -61,7 +61,12 @@ fn reseeded(g: &Game, seed: [u8; 32]) -> Game {
     if let Some(chain) = h.fairness.chain.as_mut() {
         chain.cache = Default::default();
         let length = chain.length;
-        if let Some(r) = chain.rounds.last_mut().filter(|r| !r.ended()) {
+        if let Some(r) = chain
+            .rounds
+            .last_mut()
+            .filter(|r| !r.ended())
+            .map(std::sync::Arc::make_mut)
+        {
             r.link = hex::encode(crate::services::game_engine::fairness::chain_link(
                 &seed, length, r.round,
             ));

@@ -177,7 +177,9 @@ pub struct Fairness {
     pub draws: Vec<Draw>,
     /// Where the commitment and the reveal were ordered in the validators' log.
     #[serde(default)]
-    pub anchors: Vec<Anchor>,
+    /// Shared between the copies of a game made for each action (it
+    /// grows by one anchor a round, while most actions leave it alone).
+    pub anchors: std::sync::Arc<Vec<Anchor>>,
     /// Games on a seed chain (`seed_scheme` `chain`): `server_seed` is then
     /// the chain's secret terminal seed `s_L`, `commitment` is `s_0`, and
     /// each round draws with its own link and contributions.

@@ -120,7 +120,7 @@ impl Game {
                 legacy_client_seed: None,
                 contributions: Vec::new(),
                 draws: Vec::new(),
-                anchors: Vec::new(),
+                anchors: Default::default(),
                 chain: chain_length.map(|length| SeedChain {
                     length,
                     rounds: Vec::new(),

@@ -27,8 +27,10 @@ pub const CRAPS_ROUND_ROLLS: u64 = 100;
 pub struct SeedChain {
     /// `L`: links `s_1 … s_L` serve rounds `1 … L`.
     pub length: u64,
-    /// Rounds in order; the last one may be in progress.
-    pub rounds: Vec<Round>,
+    /// Rounds in order; the last one may be in progress. Each is shared
+    /// between the copies of a game made for each action: only the round
+    /// in play is copied when an action changes it.
+    pub rounds: Vec<std::sync::Arc<Round>>,
     #[serde(skip)]
     pub cache: LinkCache,
 }
@@ -72,11 +74,11 @@ impl Round {
 
 impl SeedChain {
     pub fn current(&self) -> Option<&Round> {
-        self.rounds.last()
+        self.rounds.last().map(|r| &**r)
     }
 
     pub fn current_mut(&mut self) -> Option<&mut Round> {
-        self.rounds.last_mut()
+        self.rounds.last_mut().map(std::sync::Arc::make_mut)
     }
 }
 
@@ -114,7 +116,7 @@ impl Game {
             return Ok(());
         };
         let link = chain.cache.link(&terminal, chain.length, r);
-        chain.rounds.push(Round {
+        chain.rounds.push(std::sync::Arc::new(Round {
             round: r,
             link: hex::encode(link),
             contributions: Vec::new(),
@@ -123,7 +125,7 @@ impl Game {
             start_seq,
             end_seq: None,
             start,
-        });
+        }));
         Ok(())
     }
 
