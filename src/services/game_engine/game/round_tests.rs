@@ -14,6 +14,17 @@ const TERMINAL: [u8; 32] = [5; 32];
 type Tamper = Box<dyn Fn(&mut Value)>;
 
 fn open(game_type: GameType, players: &[&str], length: u64, config: Value) -> (Game, Vec<Event>) {
+    open_backed(game_type, players, length, config, HOUSE_BANKROLL)
+}
+
+/// [`open`] with a house of `bankroll` chips behind the table.
+fn open_backed(
+    game_type: GameType,
+    players: &[&str],
+    length: u64,
+    config: Value,
+    bankroll: Chips,
+) -> (Game, Vec<Event>) {
     let req = CreateGame {
         game_type,
         players: players
@@ -26,16 +37,8 @@ fn open(game_type: GameType, players: &[&str], length: u64, config: Value) -> (G
         config,
         client_seed: None,
     };
-    let (g, created) = Game::open_with(
-        "g".into(),
-        &req,
-        TERMINAL,
-        0,
-        8,
-        HOUSE_BANKROLL,
-        Some(length),
-    )
-    .unwrap();
+    let (g, created) =
+        Game::open_with("g".into(), &req, TERMINAL, 0, 8, bankroll, Some(length)).unwrap();
     let mut events = vec![created];
     let mut g = g;
     events.push(g.record_anchor(
@@ -627,31 +630,13 @@ fn the_python_verifier_checks_rounds_and_names_each_breach() {
 /// changed so that the contract bet could not have come down.
 #[test]
 fn a_drained_house_lets_contract_bets_down_and_the_table_plays_on() {
-    let req = CreateGame {
-        game_type: GameType::Craps,
-        players: ["alice", "bob"]
-            .iter()
-            .map(|id| PlayerBuyIn {
-                id: id.to_string(),
-                buy_in: 10_000,
-            })
-            .collect(),
-        config: json!({"min_bet": 5, "max_bet": 1000}),
-        client_seed: None,
-    };
-    let (mut g, created) =
-        Game::open_with("g".into(), &req, TERMINAL, 0, 8, 80, Some(1000)).unwrap();
-    let mut log = vec![created];
-    log.push(g.record_anchor(
-        Anchor {
-            what: "commitment".into(),
-            proposal_id: "p".into(),
-            height: 1,
-            block_hash: "h".into(),
-            round: None,
-        },
-        0,
-    ));
+    let (mut g, mut log) = open_backed(
+        GameType::Craps,
+        &["alice", "bob"],
+        1000,
+        json!({"min_bet": 5, "max_bet": 1000}),
+        80,
+    );
     let craps = |g: &Game| match &g.table {
         Table::Craps(t) => t.clone(),
         _ => unreachable!(),
