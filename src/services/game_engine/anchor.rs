@@ -35,8 +35,8 @@ use crate::upstream::{Health, UpstreamSet};
 const BATCH: usize = 256;
 /// Most bytes of one batch's entries (compact JSON, with their commas): a
 /// proposal, its id, kind, `{"entries":[…]}` wrapper and the engine's
-/// attestation (about 250 bytes) included, must
-/// stay within the validators' [`MAX_PROPOSAL_BYTES`].
+/// attestation (about 330 bytes) included, must stay within the
+/// validators' [`MAX_PROPOSAL_BYTES`].
 pub const BATCH_BYTES: usize = MAX_PROPOSAL_BYTES - 1024;
 /// How long the first record of a batch waits for company.
 const LINGER: Duration = Duration::from_millis(100);
