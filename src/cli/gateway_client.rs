@@ -197,6 +197,14 @@ impl Gateway {
         Ok(())
     }
 
+    /// The service keys of the key set the gateway publishes
+    /// (`/.well-known/jwks.json`), to check who signed a record.
+    pub fn service_keys(&self) -> anyhow::Result<crate::auth::ServiceKeys> {
+        let set: crate::auth::keys::JwkSet =
+            serde_json::from_value(self.call("GET", "/.well-known/jwks.json", None)?)?;
+        Ok(crate::auth::ServiceKeys::from_set(&set))
+    }
+
     /// `GET path` for something committed (a block): the gateway balances
     /// over validators, and the one it picks may not have applied the
     /// latest commit yet, so a 404 is asked again for up to about two

@@ -9,9 +9,7 @@ use super::super::exit::{Code, fail};
 use super::super::output::{self, OutputFormat};
 use super::Api;
 use crate::auth::ServiceKeys;
-use crate::auth::keys::JwkSet;
 use crate::cli::consensus_cmd::Certifier;
-use crate::services::consensus::protocol::Proposal;
 use crate::services::consensus::records;
 use crate::services::game_engine::fairness::{RandomSource, Seeds, mix};
 use crate::services::game_engine::games::cards::Card;
@@ -170,19 +168,10 @@ fn check_anchors(
     // Who signed each record is checked against the service keys of the
     // key set the gateway publishes: a record proves something only if
     // the engine holding the game made it (no validator can).
-    let keys = match api.call("GET", "/.well-known/jwks.json", None) {
-        Ok(v) => match serde_json::from_value::<JwkSet>(v) {
-            Ok(set) => ServiceKeys::from_set(&set),
-            Err(e) => {
-                problems.push(format!("the gateway's key set does not parse: {e}"));
-                ServiceKeys::default()
-            }
-        },
-        Err(e) => {
-            problems.push(format!("the gateway's key set: {e}"));
-            ServiceKeys::default()
-        }
-    };
+    let keys = api.service_keys().unwrap_or_else(|e| {
+        problems.push(format!("the gateway's key set: {e:#}"));
+        ServiceKeys::default()
+    });
     if keys.is_empty() {
         problems.push(
             "the gateway's key set holds no service keys, so who signed the anchors cannot be \
@@ -246,12 +235,9 @@ fn anchor_in_block(
         .flatten()
         .find(|p| p["id"] == a["proposal_id"] && p["kind"] == "game.anchors");
     if let Some(p) = record {
-        serde_json::from_value::<Proposal>(p.clone())
-            .map_err(|e| e.to_string())
-            .and_then(|p| records::check(&p, keys))
-            .map_err(|e| {
-                format!("anchor at height {h} is not signed by the engine holding the game: {e}")
-            })?;
+        records::check_served(p, keys).map_err(|e| {
+            format!("anchor at height {h} is not signed by the engine holding the game: {e}")
+        })?;
     }
     let found = record
         .into_iter()
@@ -356,8 +342,9 @@ fn verify_rounds(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::keys::{Jwk, generate};
+    use crate::auth::keys::{Jwk, JwkSet, generate};
     use crate::auth::{RecordSigner, Role};
+    use crate::services::consensus::protocol::Proposal;
 
     /// An anchor proves something only if the engine holding the game
     /// signed the record: the same entry unsigned, signed by a validator's

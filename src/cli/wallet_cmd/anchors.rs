@@ -8,10 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::ServiceKeys;
-use crate::auth::keys::JwkSet;
 use crate::cli::consensus_cmd::Certifier;
 use crate::cli::gateway_client::Gateway;
-use crate::services::consensus::protocol::Proposal;
 use crate::services::consensus::records;
 use crate::services::wallet::anchor::{AnchorStatus, KIND};
 use crate::services::wallet::ledger::Transfer;
@@ -57,10 +55,7 @@ pub fn in_block(height: u64, block: &Value, keys: &ServiceKeys) -> (Vec<Found>, 
             continue;
         }
         let id = p["id"].as_str().unwrap_or("").to_string();
-        let signed = serde_json::from_value::<Proposal>(p.clone())
-            .map_err(|e| e.to_string())
-            .and_then(|p| records::check(&p, keys));
-        if let Err(e) = signed {
+        if let Err(e) = records::check_served(p, keys) {
             problems.push(format!(
                 "the wallet.anchor {id:?} in block {height} is not signed by the wallet: {e}"
             ));
@@ -136,18 +131,12 @@ pub fn check(
             });
         }
     };
-    let keys = match gateway
-        .call("GET", "/.well-known/jwks.json", None)
-        .and_then(|v| Ok(serde_json::from_value::<JwkSet>(v)?))
-    {
-        Ok(set) => ServiceKeys::from_set(&set),
-        Err(e) => {
-            problems.push(format!(
-                "the gateway's key set, to check who signed the anchors: {e:#}"
-            ));
-            ServiceKeys::default()
-        }
-    };
+    let keys = gateway.service_keys().unwrap_or_else(|e| {
+        problems.push(format!(
+            "the gateway's key set, to check who signed the anchors: {e:#}"
+        ));
+        ServiceKeys::default()
+    });
     // A block holding anchors counts only with a commit certificate that
     // verifies against the genesis: the validator the gateway picked could
     // be a Byzantine one serving a block of its own making.
@@ -252,8 +241,9 @@ mod tests {
 
     #[test]
     fn only_wallet_anchors_the_wallet_signed_are_read_from_a_block() {
-        use crate::auth::keys::{Jwk, generate};
+        use crate::auth::keys::{Jwk, JwkSet, generate};
         use crate::auth::{RecordSigner, Role};
+        use crate::services::consensus::protocol::Proposal;
         let key = generate();
         let keys = ServiceKeys::from_set(&JwkSet {
             keys: vec![Jwk::ed25519(

@@ -52,6 +52,12 @@ pub fn check(p: &Proposal, keys: &ServiceKeys) -> Result<(), String> {
     }
 }
 
+/// [`check`] on a proposal as a validator serves it (JSON, from a block).
+pub fn check_served(p: &Value, keys: &ServiceKeys) -> Result<(), String> {
+    let p: Proposal = serde_json::from_value(p.clone()).map_err(|e| e.to_string())?;
+    check(&p, keys)
+}
+
 /// An engine's `game.*` record names games that engine holds: every
 /// `game_id` of the payload (`{"entries": [{"game_id": …}, …]}`, or one
 /// `{"game_id": …}`) starts `eN-` for `engine-N`, and there is at least
