@@ -36,6 +36,29 @@ pub struct EngineBench {
     /// How long to run the action loop.
     #[arg(long, default_value = "10s", value_parser = super::super::output::parse_timeout)]
     pub duration: Duration,
+    /// Instead of the load: play this many rolls (a field bet and a roll
+    /// each, one after the other) on one new table and compare actions/s
+    /// over its first and last tenth (at most 10,000 rolls each), to show
+    /// whether an action costs more on a table with a long history.
+    #[arg(long, value_name = "ROLLS", value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
+    pub history: Option<u64>,
+}
+
+/// `--history`: one table's actions/s early and late in its life.
+#[derive(Debug, Serialize)]
+pub struct History {
+    pub game_id: String,
+    pub rolls: u64,
+    /// Rolls in each compared window.
+    pub window: u64,
+    pub first_actions_per_second: f64,
+    pub last_actions_per_second: f64,
+    /// last / first.
+    pub ratio: f64,
+    pub first_latency_ms: Percentiles,
+    pub last_latency_ms: Percentiles,
+    pub rounds: u64,
+    pub seconds: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -56,6 +79,8 @@ pub struct Report {
     rss_bytes_before: Option<u64>,
     rss_bytes_after: Option<u64>,
     bytes_per_held_game: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<History>,
 }
 
 /// Resident memory of the process listening on `addr` (same machine only).
@@ -85,6 +110,26 @@ pub fn engine_report(g: &GlobalArgs, a: &EngineBench) -> anyhow::Result<Report> 
 }
 
 pub fn engine_lines(report: &Report) -> Vec<String> {
+    if let Some(h) = &report.history {
+        return vec![
+            format!(
+                "engine {}: {} rolls ({} actions, {} rounds) on one table {} in {:.1}s",
+                report.engine, h.rolls, report.actions, h.rounds, h.game_id, h.seconds
+            ),
+            format!(
+                "first {} rolls: {:.0} actions/s, p50 {:.2} ms, p99 {:.2} ms",
+                h.window,
+                h.first_actions_per_second,
+                h.first_latency_ms.p50,
+                h.first_latency_ms.p99
+            ),
+            format!(
+                "last {} rolls:  {:.0} actions/s, p50 {:.2} ms, p99 {:.2} ms",
+                h.window, h.last_actions_per_second, h.last_latency_ms.p50, h.last_latency_ms.p99
+            ),
+            format!("last / first: {:.3}", h.ratio),
+        ];
+    }
     let mut lines = vec![format!(
         "engine {}: {} actions in {:.1}s from {} workers on {} games: {:.0} actions/s, {} errors",
         report.engine,
@@ -211,6 +256,16 @@ async fn load(
     // Buy-ins come from the players' wallet accounts and each table's
     // bankroll from the house's: fund them first.
     let run = format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    if let Some(rolls) = a.history {
+        let deposits = [
+            ("player:p0".to_string(), 2_000_000),
+            ("house".to_string(), bankroll),
+        ];
+        super::wallet::fund(&http, &wallet, &token, &run, &deposits)
+            .await
+            .map_err(|e| fail(Code::Unavailable, format!("{e:#}")))?;
+        return history(g, addr, (&http, &base, &token), rolls).await;
+    }
     let tables = a.games + a.hold;
     let mut deposits: Vec<(String, u64)> = (0..a.games.max(a.hold))
         .map(|i| (format!("player:p{i}"), 2_000_000))
@@ -339,5 +394,133 @@ async fn load(
             (Some(b), Some(af)) if a.hold > 0 => Some(af.saturating_sub(b) as f64 / a.hold as f64),
             _ => None,
         },
+        history: None,
+    })
+}
+
+fn percentiles(sorted: &[f64]) -> Percentiles {
+    Percentiles {
+        p50: percentile(sorted, 50.0),
+        p90: percentile(sorted, 90.0),
+        p99: percentile(sorted, 99.0),
+        max: sorted.last().copied().unwrap_or(0.0),
+    }
+}
+
+/// `--history`: `rolls` rolls on one table, each after a field bet, one
+/// action at a time (a table's actions are ordered anyway). The table's
+/// chain is long enough that it never runs out of rounds.
+async fn history(
+    g: &GlobalArgs,
+    addr: SocketAddr,
+    (http, base, token): (&reqwest::Client, &str, &str),
+    rolls: u64,
+) -> anyhow::Result<Report> {
+    use crate::services::game_engine::fairness::{CHAIN_LENGTH, MAX_CHAIN_LENGTH};
+    let body = json!({
+        "game_type": "craps",
+        "players": [{"id": "p0", "buy_in": 1_000_000}],
+        "config": {"min_bet": 1, "max_bet": 1000,
+                   "chain_length": rolls.clamp(CHAIN_LENGTH, MAX_CHAIN_LENGTH)},
+    });
+    let r = http
+        .post(format!("{base}/games"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    if r.status() != 201 {
+        let status = r.status();
+        let text = r.text().await.unwrap_or_default();
+        return Err(fail(
+            Code::Unavailable,
+            format!("creating the table answered {status}: {text}"),
+        ));
+    }
+    let v: serde_json::Value = r.json().await?;
+    let id = v["id"].as_str().unwrap_or_default().to_string();
+    let window = (rolls / 10).clamp(1, 10_000);
+    let pb = bar(g, rolls, "rolling on one table");
+    let mut per_roll = Vec::with_capacity(rolls as usize);
+    let mut lat = Vec::with_capacity(2 * rolls as usize);
+    let mut rounds = 0u64;
+    let began = Instant::now();
+    for i in 0..rolls {
+        let t = Instant::now();
+        for action in [
+            json!({"type": "bet", "bet": "field", "amount": 1}),
+            json!({"type": "roll"}),
+        ] {
+            let s = Instant::now();
+            let resp = http
+                .post(format!("{base}/games/{id}/actions"))
+                .bearer_auth(token)
+                .json(&json!({"player_id": "p0", "action": action}))
+                .send()
+                .await?;
+            let status = resp.status();
+            let text = resp.text().await.unwrap_or_default();
+            if !status.is_success() {
+                return Err(fail(
+                    Code::Unavailable,
+                    format!("roll {i}: {} answered {status}: {text}", action["type"]),
+                ));
+            }
+            if action["type"] == "roll" {
+                rounds += text.matches("\"kind\":\"round_ended\"").count() as u64;
+            }
+            lat.push(s.elapsed().as_secs_f64() * 1000.0);
+        }
+        per_roll.push(t.elapsed().as_secs_f64());
+        pb.inc(1);
+    }
+    let seconds = began.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    let w = window as usize;
+    let rate = |xs: &[f64]| 2.0 * xs.len() as f64 / xs.iter().sum::<f64>().max(f64::EPSILON);
+    let sorted = |xs: &[f64]| {
+        let mut v = xs.to_vec();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v
+    };
+    let (first, last) = (&per_roll[..w], &per_roll[per_roll.len() - w..]);
+    let first_lat = sorted(&lat[..2 * w]);
+    let last_lat = sorted(&lat[lat.len() - 2 * w..]);
+    let all = sorted(&lat);
+    super::leave_games(
+        http,
+        base,
+        vec![(id.clone(), "p0".to_string(), token.to_string())],
+        1,
+    )
+    .await;
+    let (fr, lr) = (rate(first), rate(last));
+    Ok(Report {
+        engine: addr.to_string(),
+        games: 1,
+        held: 0,
+        concurrency: 1,
+        seconds,
+        actions: lat.len() as u64,
+        errors: 0,
+        actions_per_second: lat.len() as f64 / seconds,
+        latency_ms: percentiles(&all),
+        first_draw_latency_ms: percentiles(&[]),
+        create_games_per_second: None,
+        rss_bytes_before: None,
+        rss_bytes_after: None,
+        bytes_per_held_game: None,
+        history: Some(History {
+            game_id: id,
+            rolls,
+            window,
+            first_actions_per_second: fr,
+            last_actions_per_second: lr,
+            ratio: lr / fr,
+            first_latency_ms: percentiles(&first_lat),
+            last_latency_ms: percentiles(&last_lat),
+            rounds,
+            seconds,
+        }),
     })
 }

@@ -102,6 +102,7 @@ fn all(g: &GlobalArgs, a: &AllBench) -> anyhow::Result<()> {
             hold: 0,
             concurrency: 32,
             duration: a.duration,
+            history: None,
         },
     )?;
     let consensus = consensus_report(

@@ -127,6 +127,10 @@ pub fn mix<'a>(contributions: impl IntoIterator<Item = (&'a str, &'a str)>) -> S
 /// `s_r`, so a table can play this many rounds on one commitment.
 pub const CHAIN_LENGTH: u64 = 10_000;
 
+/// The longest chain a table may ask for (`config.chain_length`): opening
+/// it hashes this many times (tens of milliseconds).
+pub const MAX_CHAIN_LENGTH: u64 = 200_000;
+
 /// A link every this many is kept in memory, so finding `s_r` takes at
 /// most this many hashes instead of up to `L`.
 const CHECKPOINT_EVERY: u64 = 100;

@@ -34,7 +34,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::game::{CreateGame, Event, Game, GameError, GameStatus, GameType};
 use super::games::RuleError;
 use super::ledger::LedgerError;
-use super::store::{Store, Write};
+use super::store::{Entry, Input, Store, Write, snapshot_due};
 use crate::services::common::Problem;
 use crate::services::common::extract::{ApiJson, ApiPath, ApiQuery, Caller, TokenVerifier};
 
@@ -253,17 +253,18 @@ impl Engine {
     /// if that write fails, the next settlement repeats the transfers,
     /// which the wallet answers as replays).
     async fn mark_settled(&self, g: &mut Game) {
-        let mut next = g.clone();
-        next.wallet_settled = Some(next.version);
+        let version = g.version;
         match self
             .store
             .write(Write {
-                game: next.clone(),
-                events: Vec::new(),
+                game_id: g.id.clone(),
+                entry: None,
+                snapshot: None,
+                settled: Some(version),
             })
             .await
         {
-            Ok(()) => *g = next,
+            Ok(()) => g.wallet_settled = Some(version),
             Err(err) => {
                 tracing::warn!(error = %err, game_id = %g.id, "cannot record a settlement; it will be repeated")
             }
@@ -473,17 +474,28 @@ async fn record_anchor(e: &Arc<Engine>, a: super::anchor::Anchored) {
     }
     let what = a.anchor.what.clone();
     let mut next = g.clone();
-    let ev = next.record_anchor(a.anchor, now_ms());
+    let at_ms = now_ms();
+    let ev = next.record_anchor(a.anchor.clone(), at_ms);
     // An `anchored` event moves no money: a settled game stays settled
     // (else its next cash-out would wait for the settler).
-    if g.wallet_settled == Some(g.version) {
-        next.wallet_settled = Some(next.version);
+    let settled = (g.wallet_settled == Some(g.version)).then_some(next.version);
+    if settled.is_some() {
+        next.wallet_settled = settled;
     }
+    let snapshot = snapshot_due(g.version, next.version, next.status).then(|| next.clone());
     if let Err(err) = e
         .store
         .write(Write {
-            game: next.clone(),
-            events: vec![ev.clone()],
+            game_id: next.id.clone(),
+            entry: Some(Entry {
+                input: Input::Anchor {
+                    anchor: a.anchor,
+                    at_ms,
+                },
+                events: vec![ev.clone()],
+            }),
+            snapshot,
+            settled,
         })
         .await
     {
@@ -682,8 +694,13 @@ async fn store_new_game(
     if let Err(err) = e
         .store
         .write(Write {
-            game: game.clone(),
-            events: events.clone(),
+            game_id: id.clone(),
+            entry: Some(Entry {
+                input: Input::Open,
+                events: events.clone(),
+            }),
+            snapshot: Some(game.clone()),
+            settled: None,
         })
         .await
     {
@@ -873,11 +890,20 @@ async fn apply_action(
         .unwrap_or("other")
         .to_string();
     let mut waited = false;
-    let (mut g, mut next, mut events) = loop {
+    let (mut g, mut next, mut events, at_ms) = loop {
         let g = slot.game.lock().await;
+        // The copy is dropped if the action is refused: `g` is untouched.
         let mut next = g.clone();
-        match next.apply(&req.player_id, &req.action, now_ms()) {
-            Ok(ev) => break (g, next, ev),
+        let at_ms = now_ms();
+        match next.apply_to_copy(&req.player_id, &req.action, at_ms) {
+            Ok(ev) if ev.is_empty() => {
+                tracing::error!(game_id = %id, "an action produced no event");
+                return Err(Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the action produced no event; nothing was applied (this is a bug)",
+                ));
+            }
+            Ok(ev) => break (g, next, ev, at_ms),
             // A draw before the commitment is anchored: let go of the
             // game (the anchor is recorded under its lock), wait for the
             // anchor, and try once more.
@@ -924,15 +950,26 @@ async fn apply_action(
     // Events that move no wallet money keep a settled game settled in the
     // same write.
     let was_settled = g.wallet_settled == Some(g.version);
-    if with_wallet && was_settled && settlement.is_empty() {
-        next.wallet_settled = Some(next.version);
+    let settled = (with_wallet && was_settled && settlement.is_empty()).then_some(next.version);
+    if settled.is_some() {
+        next.wallet_settled = settled;
     }
+    let snapshot = snapshot_due(g.version, next.version, next.status).then(|| next.clone());
     // Durable before it is answered (and before anyone sees it).
     if let Err(err) = e
         .store
         .write(Write {
-            game: next.clone(),
-            events: events.clone(),
+            game_id: id.clone(),
+            entry: Some(Entry {
+                input: Input::Action {
+                    player: req.player_id.clone(),
+                    action: req.action.clone(),
+                    at_ms,
+                },
+                events: events.clone(),
+            }),
+            snapshot,
+            settled,
         })
         .await
     {

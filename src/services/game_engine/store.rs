@@ -1,4 +1,19 @@
-//! Durable game state: SQLite in WAL mode under the instance's data dir.
+//! Durable game state: SQLite in WAL mode under the instance's data dir,
+//! kept as an append-only log per game with a snapshot now and then.
+//!
+//! An action appends one row to `game_log`: what changed the game (the
+//! action, who acted and when, or the anchor recorded) and the events it
+//! produced. Nothing is rewritten: the bytes an action writes do not grow
+//! with the table's history. Every [`SNAPSHOT_EVERY`] events, when a game
+//! opens and when it finishes, the whole game is written as a snapshot:
+//! the `games` row holds what changes (seats, balances, the table, the
+//! round in play), and the ended rounds, anchors and draws made since the
+//! last snapshot are appended to `game_rounds`, `game_anchors` and
+//! `game_draws`. A game is loaded as its snapshot with the log after it
+//! replayed through the same pure rules (the rules draw from the seeds,
+//! so replaying gives the same draws); each replayed entry must give back
+//! exactly the events that were stored with it, or the engine refuses to
+//! start rather than serve a game that differs from what was answered.
 //!
 //! One writer thread owns the write connection and commits whatever has
 //! queued up as one transaction (group commit): many games write
@@ -9,12 +24,9 @@
 //! never be lost and its sequence number reused for another.
 //! `BITCRAPS_SQLITE_SYNC=normal` trades that for throughput.
 //!
-//! A game's row holds what changes: its ended rounds (`game_rounds`) and
-//! its anchors (`game_anchors`) are written once each, by the write that
-//! made them, and joined back when the games are loaded. So the bytes an
-//! action rewrites do not grow with every round the table has played.
-//! Rows written before this split (every round and anchor inline) load
-//! as they are and are moved over at that load.
+//! Stores written before the log (a full `games` row per action, events
+//! in `events`, draws inline) load as they are: such a row is a snapshot,
+//! its events stay where they are, and what follows goes to the log.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,14 +34,89 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::game::{Anchor, Event, Game, Round};
+use super::game::{Anchor, Draw, Event, Game, GameError, GameStatus, Round};
 
-/// One game's new state and the events that produced it.
-pub struct Write {
-    pub game: Game,
+/// A snapshot is written when a game's version crosses a multiple of this
+/// many events (and when it opens or finishes), so a restart replays
+/// fewer than this many events per game.
+pub const SNAPSHOT_EVERY: u64 = 128;
+
+/// What changed a game. Replayed in order on the game's last snapshot, the
+/// log gives the game back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "input", rename_all = "lowercase")]
+pub enum Input {
+    /// The game was opened: always inside the snapshot written with it.
+    Open,
+    /// `POST /games/{id}/actions`, applied at `at_ms`.
+    Action {
+        player: String,
+        action: Value,
+        at_ms: u64,
+    },
+    /// Where the validators ordered one of the game's records.
+    Anchor { anchor: Anchor, at_ms: u64 },
+}
+
+/// One log entry: an input and the events it produced (as stored, with
+/// the wallet's reservation nonces).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub input: Input,
     pub events: Vec<Event>,
+}
+
+/// One write of one game, committed all or nothing.
+#[derive(Debug, Clone)]
+pub struct Write {
+    pub game_id: String,
+    /// The log entry; `None` when only the settlement mark moves.
+    pub entry: Option<Entry>,
+    /// The whole game after the entry, when a snapshot is due
+    /// ([`snapshot_due`]).
+    pub snapshot: Option<Game>,
+    /// The game's new `wallet_settled`, when it changed.
+    pub settled: Option<u64>,
+}
+
+/// Whether a write that takes a game from version `before` to `after`
+/// (status `status` after it) should carry a snapshot.
+pub fn snapshot_due(before: u64, after: u64, status: GameStatus) -> bool {
+    status == GameStatus::Finished || after / SNAPSHOT_EVERY > before / SNAPSHOT_EVERY
+}
+
+/// Runs one logged input on `g` (pure): what the engine did when it wrote
+/// the entry. An `open` input is never replayed (its snapshot holds it).
+pub fn replay(g: &mut Game, input: &Input) -> Result<Vec<Event>, GameError> {
+    match input {
+        Input::Open => Err(GameError::Invariant(
+            "a game's opening is in its first snapshot, never replayed".into(),
+        )),
+        Input::Action {
+            player,
+            action,
+            at_ms,
+        } => g.apply(player, action, *at_ms),
+        Input::Anchor { anchor, at_ms } => Ok(vec![g.record_anchor(anchor.clone(), *at_ms)]),
+    }
+}
+
+/// Whether replayed events are the stored ones. The wallet's reservation
+/// nonce (random, added to `created` and `joined` events after the rules
+/// ran) is the one field replay cannot give back; it is taken as stored.
+fn same_events(stored: &[Event], replayed: &[Event]) -> bool {
+    stored.len() == replayed.len()
+        && stored.iter().zip(replayed).all(|(s, r)| {
+            let mut r = r.clone();
+            if let (Some(nonce), Some(d)) = (s.data.get("reservation"), r.data.as_object_mut()) {
+                d.insert("reservation".into(), nonce.clone());
+            }
+            *s == r
+        })
 }
 
 struct Job {
@@ -94,6 +181,13 @@ impl Store {
                 body TEXT NOT NULL,
                 PRIMARY KEY (game_id, seq)
             ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS game_log (
+                game_id TEXT NOT NULL REFERENCES games(id),
+                seq INTEGER NOT NULL,
+                input TEXT NOT NULL,
+                events TEXT NOT NULL,
+                PRIMARY KEY (game_id, seq)
+            ) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS game_rounds (
                 game_id TEXT NOT NULL REFERENCES games(id),
                 round INTEGER NOT NULL,
@@ -105,8 +199,24 @@ impl Store {
                 idx INTEGER NOT NULL,
                 body TEXT NOT NULL,
                 PRIMARY KEY (game_id, idx)
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS game_draws (
+                game_id TEXT NOT NULL REFERENCES games(id),
+                nonce INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (game_id, nonce)
             ) WITHOUT ROWID;",
         )?;
+        // The settlement mark moves without a snapshot: a column of its own
+        // (added to stores from before it).
+        let has_settled: bool = writer.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('games') WHERE name = 'settled'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_settled {
+            writer.execute_batch("ALTER TABLE games ADD COLUMN settled INTEGER")?;
+        }
         let reader = open(&path)?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         std::thread::Builder::new()
@@ -124,7 +234,7 @@ impl Store {
         &self.path
     }
 
-    /// Commits a game's new state and events; returns once durable.
+    /// Commits one write; returns once durable.
     pub async fn write(&self, write: Write) -> anyhow::Result<()> {
         let (done, wait) = oneshot::channel();
         self.tx
@@ -136,31 +246,45 @@ impl Store {
             .map_err(|e| anyhow::anyhow!("store write failed: {e}"))
     }
 
-    /// Every stored game (at startup), its ended rounds and anchors joined
-    /// back. Rounds and anchors a row still holds inline (written before
-    /// they had tables of their own) are copied to those tables first, so
-    /// the next write, which leaves them out of the row, loses nothing.
+    /// Every stored game (at startup): its snapshot with its ended rounds,
+    /// anchors and draws joined back, then its log after the snapshot
+    /// replayed. Rounds and anchors a row still holds inline (written
+    /// before they had tables of their own) are copied to those tables
+    /// first, so the next snapshot, which leaves them out of the row,
+    /// loses nothing.
     pub fn load_all(&self) -> anyhow::Result<Vec<Game>> {
         let conn = self
             .reader
             .lock()
             .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
-        let mut stmt = conn.prepare("SELECT id, state FROM games")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut stmt = conn.prepare("SELECT id, state, settled FROM games")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
+        })?;
         let mut games = Vec::new();
         for row in rows {
-            let (id, state) = row?;
+            let (id, state, settled) = row?;
             let game: Game = serde_json::from_str(&state)
                 .with_context(|| format!("stored game {id} does not parse"))?;
-            games.push(game);
+            games.push((game, settled));
         }
         let mut rounds =
             conn.prepare_cached("SELECT body FROM game_rounds WHERE game_id = ?1 ORDER BY round")?;
         let mut anchors =
             conn.prepare_cached("SELECT body FROM game_anchors WHERE game_id = ?1 ORDER BY idx")?;
+        let mut draws =
+            conn.prepare_cached("SELECT body FROM game_draws WHERE game_id = ?1 ORDER BY nonce")?;
+        let mut log = conn.prepare_cached(
+            "SELECT seq, input, events FROM game_log WHERE game_id = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
         let mut migrate = open(&self.path)?;
         let tx = migrate.transaction()?;
-        for g in &mut games {
+        let mut loaded = Vec::with_capacity(games.len());
+        for (mut g, settled) in games {
             let stored: Vec<Round> = rounds
                 .query_map([&g.id], |r| r.get::<_, String>(0))?
                 .map(|b| Ok(serde_json::from_str(&b?)?))
@@ -187,14 +311,57 @@ impl Store {
                     put_anchor(&tx, &g.id, i, a)?;
                 }
             } else {
-                g.fairness.anchors = std::sync::Arc::new(stored);
+                g.fairness.anchors = stored.into_iter().collect();
             }
+            // Draws: those of the table, then any the row still holds
+            // inline (a row from before the table) beyond them.
+            let mut all: imbl::Vector<Arc<Draw>> = draws
+                .query_map([&g.id], |r| r.get::<_, String>(0))?
+                .map(|b| Ok(Arc::new(serde_json::from_str(&b?)?)))
+                .collect::<anyhow::Result<_>>()
+                .with_context(|| format!("stored draws of game {} do not parse", g.id))?;
+            let from_table = all.len() as u64;
+            all.extend(
+                std::mem::take(&mut g.fairness.draws)
+                    .into_iter()
+                    .filter(|d| d.nonce >= from_table),
+            );
+            if all.iter().enumerate().any(|(i, d)| d.nonce != i as u64) {
+                anyhow::bail!("stored draws of game {} are not numbered 0, 1, 2, …", g.id);
+            }
+            g.fairness.draws = all;
+            let entries: Vec<(i64, String, String)> = log
+                .query_map(params![g.id, g.version as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            for (seq, input, events) in entries {
+                let input: Input = serde_json::from_str(&input)
+                    .with_context(|| format!("log entry {seq} of game {} does not parse", g.id))?;
+                let events: Vec<Event> = serde_json::from_str(&events)
+                    .with_context(|| format!("log entry {seq} of game {} does not parse", g.id))?;
+                let replayed = replay(&mut g, &input).map_err(|e| {
+                    anyhow::anyhow!("log entry {seq} of game {} does not replay: {e}", g.id)
+                })?;
+                if !same_events(&events, &replayed) || g.version as i64 != seq {
+                    anyhow::bail!(
+                        "log entry {seq} of game {} replays to other events than were stored; \
+                         refusing to serve a game that differs from what was answered",
+                        g.id
+                    );
+                }
+            }
+            if let Some(s) = settled {
+                g.wallet_settled = Some(s as u64);
+            }
+            loaded.push(g);
         }
         tx.commit()?;
-        Ok(games)
+        Ok(loaded)
     }
 
-    /// Events of a game with `seq > after`, in order, at most `limit`.
+    /// Events of a game with `seq > after`, in order, at most `limit`:
+    /// those of a store from before the log first, then the log's.
     pub fn events_after(
         &self,
         game_id: &str,
@@ -211,7 +378,31 @@ impl Store {
         let rows = stmt.query_map(params![game_id, after as i64, limit], |r| {
             r.get::<_, String>(0)
         })?;
-        rows.map(|r| Ok(serde_json::from_str(&r?)?)).collect()
+        let mut out: Vec<Event> = rows
+            .map(|r| Ok(serde_json::from_str(&r?)?))
+            .collect::<anyhow::Result<_>>()?;
+        let limit = limit as usize;
+        if out.len() >= limit {
+            return Ok(out);
+        }
+        // An entry holds the events up to its `seq`: those whose seq is
+        // past `after` hold every event after it.
+        let mut stmt = conn.prepare_cached(
+            "SELECT events FROM game_log WHERE game_id = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![game_id, after as i64])?;
+        while let Some(row) = rows.next()? {
+            let events: Vec<Event> = serde_json::from_str(&row.get::<_, String>(0)?)?;
+            for e in events {
+                if e.seq > after && out.last().is_none_or(|l| e.seq > l.seq) {
+                    out.push(e);
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The stored version of a game (for tests and recovery checks).
@@ -221,9 +412,12 @@ impl Store {
             .lock()
             .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
         Ok(conn
-            .query_row("SELECT version FROM games WHERE id = ?1", [game_id], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                "SELECT MAX(version, COALESCE((SELECT MAX(seq) FROM game_log WHERE game_id = ?1), 0))
+                 FROM games WHERE id = ?1",
+                [game_id],
+                |r| r.get::<_, i64>(0),
+            )
             .optional()?
             .map(|v| v as u64))
     }
@@ -261,64 +455,98 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
+/// Writes a snapshot: the ended rounds, anchors and draws the side tables
+/// lack, then the row without them.
+fn snapshot(tx: &Connection, g: &mut Game) -> anyhow::Result<()> {
+    let (stored_round, stored_anchors, stored_draws): (i64, i64, i64) = tx
+        .prepare_cached(
+            "SELECT (SELECT COALESCE(MAX(round), 0) FROM game_rounds WHERE game_id = ?1),
+                    (SELECT COUNT(*) FROM game_anchors WHERE game_id = ?1),
+                    (SELECT COALESCE(MAX(nonce) + 1, 0) FROM game_draws WHERE game_id = ?1)",
+        )?
+        .query_row([&g.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    // What the side tables lack: the rounds ended since the last one
+    // stored (and a used-up chain's last round, which stays last), the
+    // anchors pushed since and the draws made since.
+    let rounds: Vec<Arc<Round>> = match g.fairness.chain.as_mut() {
+        Some(chain) => {
+            let last = chain.rounds.back().map(|r| r.round);
+            let (done, open): (Vec<Arc<Round>>, Vec<Arc<Round>>) =
+                std::mem::take(&mut chain.rounds)
+                    .into_iter()
+                    .partition(|r| r.ended());
+            chain.rounds = open.into_iter().collect();
+            done.into_iter()
+                .filter(|r| r.round as i64 > stored_round || Some(r.round) == last)
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let anchors = std::mem::take(&mut g.fairness.anchors);
+    let draws = std::mem::take(&mut g.fairness.draws);
+    tx.prepare_cached(
+        "INSERT INTO games (id, game_type, status, version, updated_at_ms, state, settled)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version,
+             updated_at_ms = excluded.updated_at_ms, state = excluded.state,
+             settled = excluded.settled",
+    )?
+    .execute(params![
+        g.id,
+        g.game_type.to_string(),
+        serde_json::to_string(&g.status)?,
+        g.version as i64,
+        g.updated_at_ms as i64,
+        serde_json::to_string(&*g)?,
+        g.wallet_settled.map(|s| s as i64),
+    ])?;
+    for r in &rounds {
+        put_round(tx, &g.id, r)?;
+    }
+    for (i, a) in anchors
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(stored_anchors).unwrap_or(0))
+    {
+        put_anchor(tx, &g.id, i, a)?;
+    }
+    let mut put_draw = tx.prepare_cached(
+        "INSERT OR REPLACE INTO game_draws (game_id, nonce, body) VALUES (?1, ?2, ?3)",
+    )?;
+    let from = usize::try_from(stored_draws).unwrap_or(0);
+    for d in draws.iter().skip(from) {
+        put_draw.execute(params![g.id, d.nonce as i64, serde_json::to_string(&**d)?])?;
+    }
+    Ok(())
+}
+
 fn commit(conn: &mut Connection, batch: &mut [Job]) -> anyhow::Result<()> {
     let tx = conn.transaction()?;
     {
-        let mut upsert = tx.prepare_cached(
-            "INSERT INTO games (id, game_type, status, version, updated_at_ms, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version,
-                 updated_at_ms = excluded.updated_at_ms, state = excluded.state",
+        let mut append = tx.prepare_cached(
+            "INSERT INTO game_log (game_id, seq, input, events) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        let mut event =
-            tx.prepare_cached("INSERT INTO events (game_id, seq, body) VALUES (?1, ?2, ?3)")?;
+        let mut mark = tx.prepare_cached("UPDATE games SET settled = ?2 WHERE id = ?1")?;
         for job in batch.iter_mut() {
-            let events = &job.write.events;
-            let g = &mut job.write.game;
-            // What the side tables lack: the rounds ended since the last
-            // one stored (and a used-up chain's last round, which stays
-            // last), and the anchors pushed since.
-            let (stored_round, stored_anchors): (i64, i64) = tx
-                .prepare_cached(
-                    "SELECT (SELECT COALESCE(MAX(round), 0) FROM game_rounds WHERE game_id = ?1),
-                            (SELECT COUNT(*) FROM game_anchors WHERE game_id = ?1)",
-                )?
-                .query_row([&g.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            let rounds: Vec<Arc<Round>> = match g.fairness.chain.as_mut() {
-                Some(chain) => {
-                    let last = chain.rounds.last().map(|r| r.round);
-                    let (done, open): (Vec<Arc<Round>>, Vec<Arc<Round>>) =
-                        std::mem::take(&mut chain.rounds)
-                            .into_iter()
-                            .partition(|r| r.ended());
-                    chain.rounds = open;
-                    done.into_iter()
-                        .filter(|r| r.round as i64 > stored_round || Some(r.round) == last)
-                        .collect()
-                }
-                None => Vec::new(),
-            };
-            let anchors = std::mem::take(&mut g.fairness.anchors);
-            upsert.execute(params![
-                g.id,
-                g.game_type.to_string(),
-                serde_json::to_string(&g.status)?,
-                g.version as i64,
-                g.updated_at_ms as i64,
-                serde_json::to_string(&*g)?,
-            ])?;
-            for r in &rounds {
-                put_round(&tx, &g.id, r)?;
+            let w = &mut job.write;
+            // The snapshot first: a new game's row must exist before its
+            // log entry refers to it.
+            if let Some(g) = w.snapshot.as_mut() {
+                snapshot(&tx, g)?;
             }
-            for (i, a) in anchors
-                .iter()
-                .enumerate()
-                .skip(usize::try_from(stored_anchors).unwrap_or(0))
-            {
-                put_anchor(&tx, &g.id, i, a)?;
+            if let Some(entry) = &w.entry {
+                let Some(seq) = entry.events.last().map(|e| e.seq) else {
+                    anyhow::bail!("a log entry of game {} without events", w.game_id);
+                };
+                append.execute(params![
+                    w.game_id,
+                    seq as i64,
+                    serde_json::to_string(&entry.input)?,
+                    serde_json::to_string(&entry.events)?,
+                ])?;
             }
-            for e in events {
-                event.execute(params![g.id, e.seq as i64, serde_json::to_string(e)?])?;
+            if let Some(s) = w.settled {
+                mark.execute(params![w.game_id, s as i64])?;
             }
         }
     }
@@ -360,96 +588,370 @@ mod tests {
         }
     }
 
-    /// A game written action by action, its rounds ending and anchors
-    /// arriving, reloads equal to the game in memory, while its row holds
-    /// only the round in play; a row from before the split (every round
-    /// and anchor inline) loads equal, is moved over, and stays equal
-    /// after further writes.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn ended_rounds_and_anchors_leave_the_row_and_come_back_on_load() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let mut g = craps();
+    /// Writes what the engine writes for one input on `g`: the entry, a
+    /// snapshot when due, the settlement mark when it moves.
+    async fn log(store: &Store, g: &mut Game, input: Input, settle: bool) -> Vec<Event> {
+        let before = g.version;
+        let events = replay(g, &input).unwrap();
+        if settle {
+            g.wallet_settled = Some(g.version);
+        }
         store
             .write(Write {
-                game: g.clone(),
-                events: Vec::new(),
+                game_id: g.id.clone(),
+                entry: Some(Entry {
+                    input,
+                    events: events.clone(),
+                }),
+                snapshot: snapshot_due(before, g.version, g.status).then(|| g.clone()),
+                settled: settle.then_some(g.version),
             })
             .await
             .unwrap();
+        events
+    }
+
+    fn act(g: &Game, action: serde_json::Value, at_ms: u64) -> Input {
+        Input::Action {
+            player: shooter(g),
+            action,
+            at_ms,
+        }
+    }
+
+    async fn opened(store: &Store) -> Game {
+        let g = craps();
+        store
+            .write(Write {
+                game_id: g.id.clone(),
+                entry: Some(Entry {
+                    input: Input::Open,
+                    events: store_events_of_open(&g),
+                }),
+                snapshot: Some(g.clone()),
+                settled: None,
+            })
+            .await
+            .unwrap();
+        g
+    }
+
+    /// The events a new game is stored with (its `created` and the test
+    /// anchor's), as the engine would have them.
+    fn store_events_of_open(g: &Game) -> Vec<Event> {
+        (1..=g.version)
+            .map(|seq| Event {
+                seq,
+                at_ms: 0,
+                kind: "created".into(),
+                player: None,
+                data: json!({}),
+                moves: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// A table written action by action as the engine writes it (a log
+    /// entry each, a snapshot now and then, rounds ending and anchors
+    /// arriving) reloads equal to the game in memory; its row holds only
+    /// what changes, its log one row per input, and its events read back
+    /// in order.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_game_is_its_last_snapshot_and_the_log_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut g = opened(&store).await;
+        let mut inputs = 1;
         let mut anchors = 0;
         for i in 0..400u64 {
-            let s = shooter(&g);
-            let mut next = g.clone();
-            let mut events = next
-                .apply(&s, &json!({"type": "bet", "bet": "field", "amount": 5}), i)
-                .unwrap();
-            events.extend(next.apply(&s, &json!({"type": "roll"}), i).unwrap());
-            for r in next.unanchored_rounds() {
+            let bet = act(&g, json!({"type": "bet", "bet": "field", "amount": 5}), i);
+            log(&store, &mut g, bet, i % 7 == 0).await;
+            let roll = act(&g, json!({"type": "roll"}), i);
+            log(&store, &mut g, roll, false).await;
+            inputs += 2;
+            for r in g.unanchored_rounds() {
                 anchors += 1;
-                events.push(next.record_anchor(
-                    Anchor {
-                        what: "round".into(),
-                        proposal_id: format!("p{anchors}"),
-                        height: anchors,
-                        block_hash: "h".into(),
-                        round: Some(r),
-                    },
-                    i,
-                ));
+                let anchor = Anchor {
+                    what: "round".into(),
+                    proposal_id: format!("p{anchors}"),
+                    height: anchors,
+                    block_hash: "h".into(),
+                    round: Some(r),
+                };
+                log(&store, &mut g, Input::Anchor { anchor, at_ms: i }, false).await;
+                inputs += 1;
             }
-            store
-                .write(Write {
-                    game: next.clone(),
-                    events,
-                })
-                .await
-                .unwrap();
-            g = next;
+            // Reloads equal at every point, whether the last snapshot is
+            // fresh or 127 events old.
+            if i % 97 == 0 {
+                let loaded = Store::open(dir.path()).unwrap().load_all().unwrap();
+                assert_eq!(loaded, vec![g.clone()], "after roll {i}");
+            }
         }
-        let rounds = g.fairness.chain.as_ref().unwrap().rounds.len();
-        assert!(rounds > 20, "{rounds} rounds");
+        assert!(g.fairness.chain.as_ref().unwrap().rounds.len() > 20);
         assert!(g.fairness.anchors.len() > 20);
-        let full = serde_json::to_string(&g).unwrap().len();
-        let row: String = store
-            .reader
-            .lock()
-            .unwrap()
-            .query_row("SELECT state FROM games", [], |r| r.get(0))
-            .unwrap();
-        assert!(row.len() * 2 < full, "row {} of {full} bytes", row.len());
+        assert_eq!(g.fairness.draws.len(), 400);
         let loaded = Store::open(dir.path()).unwrap().load_all().unwrap();
         assert_eq!(loaded, vec![g.clone()]);
 
-        // A row from before the split.
-        let old = tempfile::tempdir().unwrap();
-        let store = Store::open(old.path()).unwrap();
+        let conn = store.reader.lock().unwrap();
+        let (row, version): (String, i64) = conn
+            .query_row("SELECT state, version FROM games", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        let full = serde_json::to_string(&g).unwrap().len();
+        assert!(row.len() * 10 < full, "row {} of {full} bytes", row.len());
+        assert!(g.version - (version as u64) < SNAPSHOT_EVERY + 4);
+        let entries: i64 = conn
+            .query_row("SELECT COUNT(*) FROM game_log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(entries, inputs);
+        drop(conn);
+        let events = store.events_after(&g.id, 0, u32::MAX).unwrap();
+        assert_eq!(
+            events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (1..=g.version).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            store.events_after(&g.id, 500, 3).unwrap(),
+            events[500..503].to_vec()
+        );
+        assert_eq!(store.version(&g.id).unwrap(), Some(g.version));
+    }
+
+    /// A log entry whose stored events are not what its input gives (a
+    /// roll's dice edited in the file, say) stops the load: the engine
+    /// never serves a game other than the one it answered for.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_log_that_does_not_replay_to_its_events_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut g = opened(&store).await;
+        let bet = act(&g, json!({"type": "bet", "bet": "field", "amount": 5}), 1);
+        log(&store, &mut g, bet, false).await;
+        let roll = act(&g, json!({"type": "roll"}), 2);
+        let events = log(&store, &mut g, roll, false).await;
+        assert_eq!(
+            Store::open(dir.path()).unwrap().load_all().unwrap(),
+            vec![g.clone()]
+        );
+        let mut forged = events.clone();
+        let dice = forged[0].data["dice"].clone();
+        forged[0].data["dice"] = json!([7, 7]);
+        assert_ne!(dice, forged[0].data["dice"], "{:?}", forged[0]);
         store
             .reader
             .lock()
             .unwrap()
             .execute(
+                "UPDATE game_log SET events = ?1 WHERE seq = ?2",
+                params![serde_json::to_string(&forged).unwrap(), g.version as i64],
+            )
+            .unwrap();
+        let err = Store::open(dir.path()).unwrap().load_all().unwrap_err();
+        assert!(
+            format!("{err:#}").contains("replays to other events"),
+            "{err:#}"
+        );
+    }
+
+    /// A store from before the log (every action rewrote the row with
+    /// every round, anchor and draw inline, events in `events`) loads
+    /// equal; what follows goes to the log, and the game and its events
+    /// read back whole, old and new.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_store_from_before_the_log_loads_and_goes_on() {
+        let mut g = craps();
+        let mut old_events = Vec::new();
+        for i in 0..300u64 {
+            let s = shooter(&g);
+            old_events.extend(
+                g.apply(&s, &json!({"type": "bet", "bet": "field", "amount": 5}), i)
+                    .unwrap(),
+            );
+            old_events.extend(g.apply(&s, &json!({"type": "roll"}), i).unwrap());
+        }
+        assert!(g.fairness.chain.as_ref().unwrap().rounds.len() > 10);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        {
+            let conn = store.reader.lock().unwrap();
+            conn.execute_batch("ALTER TABLE games DROP COLUMN settled")
+                .unwrap();
+            conn.execute(
                 "INSERT INTO games (id, game_type, status, version, updated_at_ms, state)
                  VALUES (?1, 'craps', '\"open\"', ?2, 0, ?3)",
                 params![g.id, g.version as i64, serde_json::to_string(&g).unwrap()],
             )
             .unwrap();
+            for e in &old_events {
+                conn.execute(
+                    "INSERT INTO events (game_id, seq, body) VALUES (?1, ?2, ?3)",
+                    params![g.id, e.seq as i64, serde_json::to_string(e).unwrap()],
+                )
+                .unwrap();
+            }
+        }
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
         let mut loaded = store.load_all().unwrap();
         assert_eq!(loaded, vec![g.clone()]);
         let mut h = loaded.remove(0);
-        let s = shooter(&h);
-        let events = h
-            .apply(&s, &json!({"type": "bet", "bet": "field", "amount": 5}), 1)
-            .unwrap();
-        store
-            .write(Write {
-                game: h.clone(),
-                events,
-            })
-            .await
-            .unwrap();
+        for i in 0..200u64 {
+            let bet = act(&h, json!({"type": "bet", "bet": "field", "amount": 5}), i);
+            log(&store, &mut h, bet, i == 150).await;
+            let roll = act(&h, json!({"type": "roll"}), i);
+            log(&store, &mut h, roll, false).await;
+        }
         drop(store);
-        let reloaded = Store::open(old.path()).unwrap().load_all().unwrap();
-        assert_eq!(reloaded, vec![h]);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.load_all().unwrap(), vec![h.clone()]);
+        let events = store.events_after(&h.id, 0, u32::MAX).unwrap();
+        // (The test's old store holds the events from the first bet on.)
+        assert_eq!(events[..old_events.len()], old_events[..]);
+        let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+        assert!(seqs == (old_events[0].seq..=h.version).collect::<Vec<_>>());
+    }
+
+    /// Every game type, played by random legal and illegal actions from
+    /// random players (joins, leaves, anchors as rounds end), logged as
+    /// the engine logs them: reloaded at random points, each is the game
+    /// in memory, whatever the distance to its last snapshot.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_game_type_replays_to_the_game_in_memory() {
+        let actions: [(GameType, &[serde_json::Value]); 3] = [
+            (
+                GameType::Craps,
+                &[
+                    json!({"type": "bet", "bet": "pass", "amount": 10}),
+                    json!({"type": "bet", "bet": "field", "amount": 5}),
+                    json!({"type": "bet", "bet": "place_6", "amount": 12}),
+                    json!({"type": "roll"}),
+                    json!({"type": "roll"}),
+                    json!({"type": "roll"}),
+                    json!({"type": "remove", "bet": "place_6"}),
+                ],
+            ),
+            (
+                GameType::Blackjack,
+                &[
+                    json!({"type": "bet", "amount": 10}),
+                    json!({"type": "deal"}),
+                    json!({"type": "hit"}),
+                    json!({"type": "stand"}),
+                    json!({"type": "stand"}),
+                    json!({"type": "double"}),
+                    json!({"type": "split"}),
+                    json!({"type": "decline_insurance"}),
+                ],
+            ),
+            (
+                GameType::Poker,
+                &[
+                    json!({"type": "deal"}),
+                    json!({"type": "call"}),
+                    json!({"type": "check"}),
+                    json!({"type": "check"}),
+                    json!({"type": "bet", "amount": 20}),
+                    json!({"type": "raise", "amount": 40}),
+                    json!({"type": "fold"}),
+                ],
+            ),
+        ];
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        for (game_type, moves) in actions {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path()).unwrap();
+            let req = CreateGame {
+                game_type,
+                players: ["alice", "bob", "carol"]
+                    .iter()
+                    .map(|id| PlayerBuyIn {
+                        id: id.to_string(),
+                        buy_in: 100_000,
+                    })
+                    .collect(),
+                config: serde_json::Value::Null,
+                client_seed: None,
+            };
+            let g = anchored(
+                Game::open("e0-r".into(), &req, [9; 32], 0, 8, 1_000_000_000)
+                    .unwrap()
+                    .0,
+            );
+            store
+                .write(Write {
+                    game_id: g.id.clone(),
+                    entry: Some(Entry {
+                        input: Input::Open,
+                        events: store_events_of_open(&g),
+                    }),
+                    snapshot: Some(g.clone()),
+                    settled: None,
+                })
+                .await
+                .unwrap();
+            let mut g = g;
+            let mut applied = 0;
+            let mut anchors = 0;
+            for step in 0..1500u64 {
+                let players = ["alice", "bob", "carol", "dave"];
+                let player = players[next(players.len())].to_string();
+                let action = match next(300) {
+                    0 => json!({"type": "leave"}),
+                    1 => json!({"type": "join", "buy_in": 50_000}),
+                    _ => moves[next(moves.len())].clone(),
+                };
+                let input = Input::Action {
+                    player,
+                    action,
+                    at_ms: step,
+                };
+                let mut copy = g.clone();
+                if replay(&mut copy, &input).is_err() {
+                    continue;
+                }
+                log(&store, &mut g, input, next(5) == 0).await;
+                applied += 1;
+                for r in g.unanchored_rounds() {
+                    anchors += 1;
+                    let anchor = Anchor {
+                        what: "round".into(),
+                        proposal_id: format!("p{anchors}"),
+                        height: anchors,
+                        block_hash: "h".into(),
+                        round: Some(r),
+                    };
+                    log(
+                        &store,
+                        &mut g,
+                        Input::Anchor {
+                            anchor,
+                            at_ms: step,
+                        },
+                        false,
+                    )
+                    .await;
+                }
+                if next(60) == 0 || g.status == GameStatus::Finished {
+                    let loaded = Store::open(dir.path()).unwrap().load_all().unwrap();
+                    assert_eq!(loaded, vec![g.clone()], "{game_type} after step {step}");
+                }
+                if g.status == GameStatus::Finished {
+                    break;
+                }
+            }
+            assert!(applied > 50, "{game_type}: only {applied} actions applied");
+            assert!(anchors > 0, "{game_type}: no round ended");
+            let loaded = Store::open(dir.path()).unwrap().load_all().unwrap();
+            assert_eq!(loaded, vec![g.clone()], "{game_type} at the end");
+        }
     }
 }

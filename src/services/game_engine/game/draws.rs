@@ -34,13 +34,25 @@ impl Game {
         action: &Value,
         now_ms: u64,
     ) -> Result<Vec<Event>, GameError> {
+        let mut next = self.clone();
+        let events = next.apply_to_copy(player, action, now_ms)?;
+        *self = next;
+        Ok(events)
+    }
+
+    /// [`Game::apply`] on a copy that the caller drops if the action is
+    /// refused (on error it may be half-changed): one copy instead of two
+    /// where the caller copies the game anyway.
+    pub fn apply_to_copy(
+        &mut self,
+        player: &str,
+        action: &Value,
+        now_ms: u64,
+    ) -> Result<Vec<Event>, GameError> {
         if self.status == GameStatus::Finished {
             return Err(GameError::Finished);
         }
-        let mut next = self.clone();
-        let events = next.apply_inner(player, action, now_ms)?;
-        *self = next;
-        Ok(events)
+        self.apply_inner(player, action, now_ms)
     }
 
     pub(super) fn apply_inner(
@@ -259,11 +271,11 @@ impl Game {
             }
             None => None,
         };
-        self.fairness.draws.push(Draw {
+        self.fairness.draws.push_back(std::sync::Arc::new(Draw {
             nonce,
             kind: kind.into(),
             result,
             round,
-        });
+        }));
     }
 }

@@ -15,7 +15,9 @@ mod rounds;
 
 pub use rounds::{CRAPS_ROUND_ROLLS, Round, SeedChain};
 
-use super::fairness::{CHAIN_LENGTH, Contribution, MAX_CLIENT_SEED, RandomSource, Seeds, mix};
+use super::fairness::{
+    CHAIN_LENGTH, Contribution, MAX_CHAIN_LENGTH, MAX_CLIENT_SEED, RandomSource, Seeds, mix,
+};
 use super::games::blackjack::{BlackjackConfig, BlackjackTable};
 use super::games::cards::Card;
 use super::games::craps::{CrapsConfig, CrapsTable};
@@ -174,12 +176,15 @@ pub struct Fairness {
     /// Client seeds contributed after the commitment, in the order accepted.
     #[serde(default)]
     pub contributions: Vec<Contribution>,
-    pub draws: Vec<Draw>,
+    ///
+    /// Every draw so far, draw `i` at index `i` (its nonce). A persistent
+    /// vector: the copy of the game an action works on shares it, so
+    /// copying costs the same on a table's first roll and its 100,000th.
+    pub draws: imbl::Vector<std::sync::Arc<Draw>>,
     /// Where the commitment and the reveal were ordered in the validators' log.
+    /// Shared between the copies of a game made for each action, like `draws`.
     #[serde(default)]
-    /// Shared between the copies of a game made for each action (it
-    /// grows by one anchor a round, while most actions leave it alone).
-    pub anchors: std::sync::Arc<Vec<Anchor>>,
+    pub anchors: imbl::Vector<Anchor>,
     /// Games on a seed chain (`seed_scheme` `chain`): `server_seed` is then
     /// the chain's secret terminal seed `s_L`, `commitment` is `s_0`, and
     /// each round draws with its own link and contributions.

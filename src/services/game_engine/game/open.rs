@@ -29,8 +29,10 @@ impl Game {
     /// A new game whose house holds `bankroll` chips to pay winners, and
     /// its `created` event (which records the bankroll and the buy-ins:
     /// the chips the wallet moves into the table's escrow).
-    /// Every new game is on a seed chain of [`CHAIN_LENGTH`] links whose
-    /// terminal seed is `server_seed`.
+    /// Every new game is on a seed chain whose terminal seed is
+    /// `server_seed`: of [`CHAIN_LENGTH`] links, or of the config's
+    /// `chain_length` (1 to [`MAX_CHAIN_LENGTH`]) for a table meant to
+    /// play more rounds on one commitment.
     pub fn open(
         id: String,
         req: &CreateGame,
@@ -39,6 +41,17 @@ impl Game {
         max_players: u32,
         bankroll: Chips,
     ) -> Result<(Game, Event), GameError> {
+        let length = match req.config.get("chain_length") {
+            None => CHAIN_LENGTH,
+            Some(v) => v
+                .as_u64()
+                .filter(|l| (1..=MAX_CHAIN_LENGTH).contains(l))
+                .ok_or_else(|| {
+                    GameError::BadRequest(format!(
+                        "config: chain_length must be a whole number from 1 to {MAX_CHAIN_LENGTH}"
+                    ))
+                })?,
+        };
         Game::open_with(
             id,
             req,
@@ -46,7 +59,7 @@ impl Game {
             now_ms,
             max_players,
             bankroll,
-            Some(CHAIN_LENGTH),
+            Some(length),
         )
     }
 
@@ -119,11 +132,11 @@ impl Game {
                 }),
                 legacy_client_seed: None,
                 contributions: Vec::new(),
-                draws: Vec::new(),
+                draws: Default::default(),
                 anchors: Default::default(),
                 chain: chain_length.map(|length| SeedChain {
                     length,
-                    rounds: Vec::new(),
+                    rounds: Default::default(),
                     cache: Default::default(),
                 }),
             },

@@ -38,7 +38,7 @@ impl Game {
     /// reveal (allowed on finished games too).
     pub fn record_anchor(&mut self, anchor: Anchor, now: u64) -> Event {
         let data = serde_json::to_value(&anchor).unwrap_or(Value::Null);
-        std::sync::Arc::make_mut(&mut self.fairness.anchors).push(anchor);
+        self.fairness.anchors.push_back(anchor);
         self.event(now, "anchored", None, data, Vec::new())
     }
 

@@ -30,7 +30,7 @@ pub struct SeedChain {
     /// Rounds in order; the last one may be in progress. Each is shared
     /// between the copies of a game made for each action: only the round
     /// in play is copied when an action changes it.
-    pub rounds: Vec<std::sync::Arc<Round>>,
+    pub rounds: imbl::Vector<std::sync::Arc<Round>>,
     #[serde(skip)]
     pub cache: LinkCache,
 }
@@ -74,11 +74,11 @@ impl Round {
 
 impl SeedChain {
     pub fn current(&self) -> Option<&Round> {
-        self.rounds.last().map(|r| &**r)
+        self.rounds.back().map(|r| &**r)
     }
 
     pub fn current_mut(&mut self) -> Option<&mut Round> {
-        self.rounds.last_mut().map(std::sync::Arc::make_mut)
+        self.rounds.back_mut().map(std::sync::Arc::make_mut)
     }
 }
 
@@ -116,7 +116,7 @@ impl Game {
             return Ok(());
         };
         let link = chain.cache.link(&terminal, chain.length, r);
-        chain.rounds.push(std::sync::Arc::new(Round {
+        chain.rounds.push_back(std::sync::Arc::new(Round {
             round: r,
             link: hex::encode(link),
             contributions: Vec::new(),
@@ -241,11 +241,9 @@ impl Game {
         } else {
             chain.rounds.get(idx - 1).map(|p| p.link.clone())
         };
-        let draws: Vec<Value> = self
-            .fairness
-            .draws
-            .iter()
-            .filter(|d| d.nonce >= round.first_nonce && d.nonce < round.first_nonce + round.draws)
+        // Draw `i` is at index `i`: the round's are one range.
+        let draws: Vec<Value> = (round.first_nonce..round.first_nonce + round.draws)
+            .filter_map(|n| self.fairness.draws.get(usize::try_from(n).ok()?))
             .map(|d| {
                 if d.kind == "dice" || ended {
                     serde_json::to_value(d).unwrap_or(Value::Null)
