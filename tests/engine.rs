@@ -258,7 +258,7 @@ fn dice(server_seed: &[u8], client_seed: &str, nonce: u64) -> (u64, u64) {
 
 #[test]
 fn craps_is_played_durably_and_verifiably() {
-    let sb = Sandbox::new();
+    let sb = Sandbox::new().env("ENGINE_STORED_IDLE", "1s");
     sb.up_funded();
     let api = Api::new(&sb);
     let id = new_craps(&api, &["alice", "bob"]);
@@ -560,6 +560,60 @@ fn craps_is_played_durably_and_verifiably() {
     let audit = wallet("/audit");
     assert_eq!(audit["ok"], true, "{audit}");
     assert_eq!(audit["balance_sum"], 0, "{audit}");
+
+    // Finished, anchored and settled, the game needs nothing more of the
+    // engine: it leaves memory once idle (1 s here) and is read back from
+    // the store, the same, when asked; a restarted engine does not load
+    // it at all, and the listing finds it in the store.
+    let read = |path: &str| {
+        api.call(
+            "GET",
+            &format!("/games/{id}{path}"),
+            Some(("alice", Player)),
+            None,
+        )
+        .1
+    };
+    let in_memory = || -> Option<u64> {
+        let text = support::gets(sb.engine(), "/metrics").text().ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("bitcraps_engine_games_in_memory "))?
+            .trim()
+            .parse()
+            .ok()
+    };
+    let (game, proof) = (read(""), read("/proof"));
+    wait_for("the finished game leaves memory", LIMIT, || {
+        (in_memory()? == 0).then_some(())
+    });
+    assert_eq!(read(""), game, "read back from the store");
+    assert_eq!(read("/proof"), proof);
+    assert_eq!(in_memory(), Some(1), "kept while it is asked for");
+    let (s, list) = api.call(
+        "GET",
+        "/games?status=finished",
+        Some(("admin", Admin)),
+        None,
+    );
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["games"][0]["id"], json!(id), "{list}");
+    assert_eq!(list["games"][0]["version"], game["version"], "{list}");
+    let ps = sb.ps();
+    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
+    kill9(pid);
+    wait_for("engine back", LIMIT, || {
+        let ps = sb.ps();
+        let e = Sandbox::service(&ps, "engine-0").clone();
+        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
+    });
+    assert_eq!(
+        in_memory(),
+        Some(0),
+        "a restarted engine leaves it in the store"
+    );
+    assert_eq!(read(""), game);
+    assert_eq!(read("/proof"), proof);
 }
 
 /// The outside tester's exploit (issue 14): with a big buy-in, bet any_7

@@ -348,7 +348,7 @@ pub const KEYS: &[KeyDef] = &[
             min: 1,
             max: 1_000_000,
         },
-        doc: "Games an engine instance holds at once.",
+        doc: "Open games an engine instance holds at once (finished games are kept in its store and do not count).",
     },
     KeyDef {
         key: "game_engine.max_players_per_game",
@@ -366,6 +366,13 @@ pub const KEYS: &[KeyDef] = &[
             max: 1_000_000,
         },
         doc: "Open tables one player may sit at on one engine instance when a table is created. Each table takes its bankroll from the house, so this bounds how much of it one player's tables hold.",
+    },
+    KeyDef {
+        key: "game_engine.stored_idle",
+        env: "ENGINE_STORED_IDLE",
+        default: "30s",
+        kind: Kind::Duration,
+        doc: "How long a finished game read back from the store (one needing nothing more of the engine) stays in memory after its last request; at most 1,024 such games are kept.",
     },
     KeyDef {
         key: "game_engine.table_bankroll",

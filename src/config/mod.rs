@@ -350,6 +350,7 @@ impl Layered {
                 max_players_per_game: self.int("game_engine.max_players_per_game")? as u32,
                 table_bankroll: self.int("game_engine.table_bankroll")?,
                 max_tables_per_player: self.int("game_engine.max_tables_per_player")? as u32,
+                stored_idle: self.duration("game_engine.stored_idle")?,
             },
             consensus: ConsensusConfig {
                 addr: self.addr("consensus.addr")?,
@@ -779,6 +780,9 @@ pub struct EngineConfig {
     pub table_bankroll: u64,
     /// Open tables one player may sit at (per engine) to create another.
     pub max_tables_per_player: u32,
+    /// How long a finished game read back from the store stays in memory.
+    #[serde(with = "duration_text")]
+    pub stored_idle: Duration,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -52,6 +52,9 @@ pub struct Slot {
     /// Made on the first subscription: an idle game costs no channel buffer.
     events: std::sync::Mutex<Option<broadcast::Sender<Event>>>,
     summary: std::sync::RwLock<Summary>,
+    /// When a request last asked for the game (ms since the epoch): a
+    /// game read from the store leaves memory again once idle.
+    used_ms: AtomicU64,
 }
 
 impl Slot {
@@ -95,11 +98,35 @@ pub struct Summary {
     pub version: u64,
     pub created_at_ms: u64,
     pub updated_at_ms: u64,
+    /// Whether the game still needs the engine ([`super::store::pending`]):
+    /// such games are listed from memory, the others from the store.
+    #[serde(skip)]
+    pub pending: bool,
 }
+
+impl From<super::store::Listed> for Summary {
+    fn from(l: super::store::Listed) -> Summary {
+        Summary {
+            id: l.id,
+            game_type: l.game_type,
+            status: l.status,
+            players: l.players,
+            version: l.version,
+            created_at_ms: l.created_at_ms,
+            updated_at_ms: l.updated_at_ms,
+            pending: false,
+        }
+    }
+}
+
+/// How deep `GET /games` pages (offset + limit): past it, narrow by
+/// `game_type` or `status`.
+pub const LIST_WINDOW: usize = 10_000;
 
 impl Summary {
     fn of(g: &Game) -> Summary {
         Summary {
+            pending: super::store::pending(g),
             id: g.id.clone(),
             game_type: g.game_type,
             status: g.status,
@@ -135,6 +162,8 @@ pub struct Engine {
     /// Chips a new table takes from the house account (`table_bankroll`).
     pub bankroll: u64,
     pub max_tables_per_player: usize,
+    /// How long a game read from the store stays in memory when idle.
+    stored_idle: Duration,
     /// Games whose wallet transfers wait for a retry (see [`spawn_settler`]).
     unsettled: std::sync::Mutex<std::collections::BTreeSet<String>>,
     settle_wake: tokio::sync::Notify,
@@ -164,10 +193,13 @@ pub struct Limits {
     pub bankroll: u64,
     /// MAX_TABLES_PER_PLAYER.
     pub max_tables_per_player: usize,
+    /// `game_engine.stored_idle`: how long a game read from the store stays.
+    pub stored_idle: Duration,
 }
 
 impl Engine {
-    /// Loads every stored game into memory.
+    /// Loads the stored games that need the engine (open ones, finished
+    /// ones with an anchor or a settlement outstanding) into memory.
     pub fn new(
         instance: String,
         index: u16,
@@ -183,11 +215,13 @@ impl Engine {
             max_players,
             bankroll,
             max_tables_per_player,
+            stored_idle,
         } = limits;
         let mut games = HashMap::new();
         let mut open = 0;
         let mut unsettled = std::collections::BTreeSet::new();
-        for g in store.load_all()? {
+        // Finished games that need nothing more stay in the store.
+        for g in store.load_pending()? {
             if g.status == GameStatus::Open {
                 open += 1;
             }
@@ -197,6 +231,7 @@ impl Engine {
             metrics.loaded(g.game_type, g.status == GameStatus::Open);
             games.insert(g.id.clone(), Arc::new(slot(g)));
         }
+        metrics.in_memory(games.len());
         Ok(Engine {
             instance,
             index,
@@ -211,6 +246,7 @@ impl Engine {
             wallet,
             bankroll,
             max_tables_per_player,
+            stored_idle,
             unsettled: std::sync::Mutex::new(unsettled),
             settle_wake: tokio::sync::Notify::new(),
         })
@@ -246,6 +282,9 @@ impl Engine {
             .settle(super::settle::settle(id, &events))
             .await?;
         self.mark_settled(&mut g).await;
+        if let Ok(mut sum) = slot.summary.write() {
+            *sum = Summary::of(&g);
+        }
         Ok(())
     }
 
@@ -254,12 +293,19 @@ impl Engine {
     /// which the wallet answers as replays).
     async fn mark_settled(&self, g: &mut Game) {
         let version = g.version;
+        // A finished game's row is kept whole (it may be all that is left
+        // of it once it leaves memory).
+        let snapshot = (g.status == GameStatus::Finished).then(|| {
+            let mut s = g.clone();
+            s.wallet_settled = Some(version);
+            s
+        });
         match self
             .store
             .write(Write {
                 game_id: g.id.clone(),
                 entry: None,
-                snapshot: None,
+                snapshot,
                 settled: Some(version),
             })
             .await
@@ -513,15 +559,118 @@ async fn record_anchor(e: &Arc<Engine>, a: super::anchor::Anchored) {
     tracing::debug!(game_id = %a.game_id, what, "anchored in the validators' log");
 }
 
+/// Games read from the store (finished, needing nothing more) kept in
+/// memory at most, the least recently used leaving first.
+pub const STORED_CACHE: usize = 1024;
+
 impl Engine {
+    /// The game `id`: in memory if it needs the engine or was asked for
+    /// lately, else read from the store (a finished game) and kept for a
+    /// while.
     async fn slot(&self, id: &str) -> Result<Arc<Slot>, Problem> {
-        self.games
+        if let Some(slot) = self.games.read().await.get(id) {
+            slot.used_ms.store(now_ms(), Ordering::Relaxed);
+            return Ok(slot.clone());
+        }
+        let not_found = || Problem::not_found(format!("no game {id:?} on this engine"));
+        if id.len() > 64 {
+            return Err(not_found());
+        }
+        let Some(g) = self.store.load_one(id).map_err(|err| {
+            tracing::error!(error = %err, game_id = %id, "cannot read a game from the store");
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the game store is unavailable",
+            )
+        })?
+        else {
+            return Err(not_found());
+        };
+        let slot = {
+            let mut games = self.games.write().await;
+            let slot = games
+                .entry(id.to_string())
+                .or_insert_with(|| Arc::new(slot(g)))
+                .clone();
+            self.metrics.in_memory(games.len());
+            slot
+        };
+        slot.used_ms.store(now_ms(), Ordering::Relaxed);
+        Ok(slot)
+    }
+
+    /// Lets go of the games that need nothing more of the engine (see
+    /// [`super::store::pending`]; the store holds them whole): those idle
+    /// for `game_engine.stored_idle`, and the least recently used beyond
+    /// [`STORED_CACHE`]. A game someone holds (a request, an event
+    /// stream) stays; open games always stay. Returns how many left.
+    pub async fn evict(&self, now: u64) -> usize {
+        // Candidates under the read lock (requests go on meanwhile) ...
+        let mut idle: Vec<(u64, String)> = self
+            .games
             .read()
             .await
-            .get(id)
-            .cloned()
-            .ok_or_else(|| Problem::not_found(format!("no game {id:?} on this engine")))
+            .iter()
+            .filter(|(_, slot)| slot.summary.read().is_ok_and(|s| !s.pending))
+            .map(|(id, slot)| (slot.used_ms.load(Ordering::Relaxed), id.clone()))
+            .collect();
+        idle.sort();
+        let over = idle.len().saturating_sub(STORED_CACHE);
+        let idle_ms = self.stored_idle.as_millis() as u64;
+        idle.truncate(
+            idle.iter()
+                .enumerate()
+                .take_while(|(i, (used, _))| *i < over || now.saturating_sub(*used) >= idle_ms)
+                .count(),
+        );
+        if idle.is_empty() {
+            return 0;
+        }
+        // ... checked again under the write lock, which no new holder can
+        // get past.
+        let mut games = self.games.write().await;
+        let mut gone = 0;
+        for (_, id) in idle {
+            let Some(slot) = games.get(&id) else {
+                continue;
+            };
+            // Nobody else holds it, and (checked under its lock) it still
+            // needs nothing: it is safe to read back from the store.
+            let quiet = Arc::strong_count(slot) == 1
+                && slot
+                    .game
+                    .try_lock()
+                    .is_ok_and(|g| !super::store::pending(&g));
+            if quiet {
+                games.remove(&id);
+                gone += 1;
+            }
+        }
+        self.metrics.in_memory(games.len());
+        gone
     }
+
+    /// Games in memory (open ones, finished ones still needing an anchor
+    /// or a settlement, and recently read ones).
+    pub async fn in_memory(&self) -> usize {
+        self.games.read().await.len()
+    }
+}
+
+/// Lets finished games that need nothing more leave memory every few
+/// seconds (see [`Engine::evict`]).
+pub fn spawn_evictor(e: Arc<Engine>) {
+    tokio::spawn(async move {
+        let every = (e.stored_idle / 4).clamp(Duration::from_millis(100), Duration::from_secs(5));
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let gone = e.evict(now_ms()).await;
+            if gone > 0 {
+                tracing::debug!(gone, "finished games left memory");
+            }
+        }
+    });
 }
 
 fn slot(g: Game) -> Slot {
@@ -530,6 +679,7 @@ fn slot(g: Game) -> Slot {
         summary: std::sync::RwLock::new(Summary::of(&g)),
         game: Mutex::new(g),
         events: std::sync::Mutex::new(None),
+        used_ms: AtomicU64::new(now_ms()),
     }
 }
 
@@ -713,7 +863,11 @@ async fn store_new_game(
         ));
     }
     let slot = Arc::new(slot(game));
-    e.games.write().await.insert(id.clone(), slot.clone());
+    {
+        let mut games = e.games.write().await;
+        games.insert(id.clone(), slot.clone());
+        e.metrics.in_memory(games.len());
+    }
     spawn_anchor(e.clone(), id.clone(), "commitment");
     // Then post the reservations: now the chips are the table's.
     let mut g = slot.game.lock().await;
@@ -739,8 +893,8 @@ pub struct ListQuery {
     /// Page size, 1..=500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<usize>,
-    /// Games to skip (default 0).
-    #[param(minimum = 0)]
+    /// Games to skip (default 0); offset + limit is at most 10,000.
+    #[param(minimum = 0, maximum = 9999)]
     offset: Option<usize>,
 }
 
@@ -785,6 +939,22 @@ async fn list_games(
         ));
     }
     let offset = q.offset.unwrap_or(0);
+    if offset.saturating_add(limit) > LIST_WINDOW {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "offset + limit must be at most {LIST_WINDOW} (the listing pages that deep, \
+                 newest first)"
+            ),
+        ));
+    }
+    // Games that need the engine are listed from memory, the others (the
+    // finished ones, however many) from the store; both newest first.
+    let newest_first = |a: &Summary, b: &Summary| {
+        b.created_at_ms
+            .cmp(&a.created_at_ms)
+            .then_with(|| a.id.cmp(&b.id))
+    };
     let mut all: Vec<Summary> = s
         .inner
         .games
@@ -792,15 +962,24 @@ async fn list_games(
         .await
         .values()
         .filter_map(|slot| slot.summary.read().ok().map(|g| g.clone()))
+        .filter(|g| g.pending)
         .filter(|g| game_type.is_none_or(|t| g.game_type == t))
         .filter(|g| status.is_none_or(|st| g.status == st))
         .collect();
-    all.sort_by(|a, b| {
-        b.created_at_ms
-            .cmp(&a.created_at_ms)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let total = all.len();
+    let stored = s
+        .inner
+        .store
+        .list_stored(game_type, status, offset + limit, 0)
+        .map_err(|err| {
+            tracing::error!(error = %err, "cannot list stored games");
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the game store is unavailable",
+            )
+        })?;
+    let total = all.len() + stored.total;
+    all.extend(stored.games.into_iter().map(Summary::from));
+    all.sort_by(newest_first);
     let games = all.into_iter().skip(offset).take(limit).collect();
     Ok(Json(GameList {
         games,

@@ -15,6 +15,7 @@ pub struct EngineMetrics {
     actions: IntCounterVec,
     chips: IntCounterVec,
     settlement_refused: prometheus::IntCounter,
+    in_memory: prometheus::IntGauge,
 }
 
 /// Action words a label may take; anything else counts as `other`.
@@ -84,7 +85,13 @@ impl EngineMetrics {
             "Game settlements the wallet refused for good (the game's chips stay in its table account until an operator acts).",
         )?;
         r.register(Box::new(settlement_refused.clone()))?;
+        let in_memory = prometheus::IntGauge::new(
+            "bitcraps_engine_games_in_memory",
+            "Games held in memory: open ones, finished ones with an anchor or settlement outstanding, and finished ones read from the store lately (the rest are served from the store).",
+        )?;
+        r.register(Box::new(in_memory.clone()))?;
         Ok(EngineMetrics {
+            in_memory,
             created,
             open,
             finished,
@@ -92,6 +99,10 @@ impl EngineMetrics {
             chips,
             settlement_refused,
         })
+    }
+
+    pub fn in_memory(&self, games: usize) {
+        self.in_memory.set(i64::try_from(games).unwrap_or(i64::MAX));
     }
 
     pub fn settlement_refused(&self) {

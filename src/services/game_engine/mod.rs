@@ -58,6 +58,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             max_players: cfg.game_engine.max_players_per_game,
             bankroll: cfg.game_engine.table_bankroll,
             max_tables_per_player: cfg.game_engine.max_tables_per_player as usize,
+            stored_idle: cfg.game_engine.stored_idle,
         },
         super::common::extract::TokenVerifier::new(verifier),
         http::Links { anchors, wallet },
@@ -87,6 +88,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let engine = std::sync::Arc::new(engine);
     http::spawn_recorder(engine.clone(), anchored);
     http::spawn_settler(engine.clone());
+    http::spawn_evictor(engine.clone());
     {
         let e = engine.clone();
         tokio::spawn(async move { e.anchor_missing().await });

@@ -89,6 +89,37 @@ pub fn snapshot_due(before: u64, after: u64, status: GameStatus) -> bool {
     status == GameStatus::Finished || after / SNAPSHOT_EVERY > before / SNAPSHOT_EVERY
 }
 
+/// Whether a game still needs its engine: open, or finished with an
+/// anchor or a wallet settlement outstanding. Only these are loaded at
+/// start; the others are read from the store when asked for (pure).
+pub fn pending(g: &Game) -> bool {
+    g.status == GameStatus::Open
+        || g.wallet_settled.is_some_and(|s| s < g.version)
+        || !g.has_anchor("commitment")
+        || !g.has_anchor("reveal")
+        || !g.unanchored_rounds().is_empty()
+}
+
+/// A page of the games the store alone holds (not [`pending`]), newest
+/// first, and how many match.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub games: Vec<Listed>,
+    pub total: usize,
+}
+
+/// What a listing shows of a stored game (read without parsing the game).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub id: String,
+    pub game_type: super::game::GameType,
+    pub status: GameStatus,
+    pub players: Vec<String>,
+    pub version: u64,
+    pub created_at_ms: u64,
+    pub updated_at_ms: u64,
+}
+
 /// Runs one logged input on `g` (pure): what the engine did when it wrote
 /// the entry. An `open` input is never replayed (its snapshot holds it).
 pub fn replay(g: &mut Game, input: &Input) -> Result<Vec<Event>, GameError> {
@@ -217,6 +248,26 @@ impl Store {
         if !has_settled {
             writer.execute_batch("ALTER TABLE games ADD COLUMN settled INTEGER")?;
         }
+        // Which games start loads (`pending`), and the listing order of the
+        // others; rows from before these columns are pending until their
+        // first load looks at them.
+        let has_pending: bool = writer.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('games') WHERE name = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_pending {
+            writer.execute_batch(
+                "ALTER TABLE games ADD COLUMN pending INTEGER NOT NULL DEFAULT 1;
+                 ALTER TABLE games ADD COLUMN created_at_ms INTEGER;
+                 UPDATE games SET created_at_ms = json_extract(state, '$.created_at_ms');",
+            )?;
+        }
+        writer.execute_batch(
+            "CREATE INDEX IF NOT EXISTS games_pending ON games (pending);
+             CREATE INDEX IF NOT EXISTS games_listing
+                 ON games (pending, created_at_ms DESC, id);",
+        )?;
         let reader = open(&path)?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         std::thread::Builder::new()
@@ -246,118 +297,116 @@ impl Store {
             .map_err(|e| anyhow::anyhow!("store write failed: {e}"))
     }
 
-    /// Every stored game (at startup): its snapshot with its ended rounds,
-    /// anchors and draws joined back, then its log after the snapshot
-    /// replayed. Rounds and anchors a row still holds inline (written
-    /// before they had tables of their own) are copied to those tables
-    /// first, so the next snapshot, which leaves them out of the row,
-    /// loses nothing.
-    pub fn load_all(&self) -> anyhow::Result<Vec<Game>> {
+    /// Every game that still needs its engine ([`pending`]) at startup:
+    /// its snapshot with its ended rounds, anchors and draws joined back,
+    /// then its log after the snapshot replayed. Finished games that need
+    /// nothing more stay in the store (a million of them cost the start
+    /// nothing); rows from before the `pending` column that turn out not
+    /// to be pending are marked so on the way.
+    pub fn load_pending(&self) -> anyhow::Result<Vec<Game>> {
         let conn = self
             .reader
             .lock()
             .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
-        let mut stmt = conn.prepare("SELECT id, state, settled FROM games")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-            ))
-        })?;
-        let mut games = Vec::new();
-        for row in rows {
-            let (id, state, settled) = row?;
-            let game: Game = serde_json::from_str(&state)
-                .with_context(|| format!("stored game {id} does not parse"))?;
-            games.push((game, settled));
-        }
-        let mut rounds =
-            conn.prepare_cached("SELECT body FROM game_rounds WHERE game_id = ?1 ORDER BY round")?;
-        let mut anchors =
-            conn.prepare_cached("SELECT body FROM game_anchors WHERE game_id = ?1 ORDER BY idx")?;
-        let mut draws =
-            conn.prepare_cached("SELECT body FROM game_draws WHERE game_id = ?1 ORDER BY nonce")?;
-        let mut log = conn.prepare_cached(
-            "SELECT seq, input, events FROM game_log WHERE game_id = ?1 AND seq > ?2 ORDER BY seq",
-        )?;
+        let rows: Vec<(String, String, Option<i64>)> = conn
+            .prepare("SELECT id, state, settled FROM games WHERE pending = 1")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
         let mut migrate = open(&self.path)?;
         let tx = migrate.transaction()?;
-        let mut loaded = Vec::with_capacity(games.len());
-        for (mut g, settled) in games {
-            let stored: Vec<Round> = rounds
-                .query_map([&g.id], |r| r.get::<_, String>(0))?
-                .map(|b| Ok(serde_json::from_str(&b?)?))
-                .collect::<anyhow::Result<_>>()
-                .with_context(|| format!("stored rounds of game {} do not parse", g.id))?;
-            if let Some(chain) = g.fairness.chain.as_mut() {
-                let mut all: BTreeMap<u64, Arc<Round>> =
-                    stored.into_iter().map(|r| (r.round, Arc::new(r))).collect();
-                for r in std::mem::take(&mut chain.rounds) {
-                    if r.ended() && !all.contains_key(&r.round) {
-                        put_round(&tx, &g.id, &r)?;
-                    }
-                    all.entry(r.round).or_insert(r);
-                }
-                chain.rounds = all.into_values().collect();
-            }
-            let stored: Vec<Anchor> = anchors
-                .query_map([&g.id], |r| r.get::<_, String>(0))?
-                .map(|b| Ok(serde_json::from_str(&b?)?))
-                .collect::<anyhow::Result<_>>()
-                .with_context(|| format!("stored anchors of game {} do not parse", g.id))?;
-            if stored.is_empty() {
-                for (i, a) in g.fairness.anchors.iter().enumerate() {
-                    put_anchor(&tx, &g.id, i, a)?;
-                }
+        let mut loaded = Vec::with_capacity(rows.len());
+        for (id, state, settled) in rows {
+            let g = assemble(&conn, &tx, &id, &state, settled)?;
+            if pending(&g) {
+                loaded.push(g);
             } else {
-                g.fairness.anchors = stored.into_iter().collect();
+                tx.execute("UPDATE games SET pending = 0 WHERE id = ?1", [&id])?;
             }
-            // Draws: those of the table, then any the row still holds
-            // inline (a row from before the table) beyond them.
-            let mut all: imbl::Vector<Arc<Draw>> = draws
-                .query_map([&g.id], |r| r.get::<_, String>(0))?
-                .map(|b| Ok(Arc::new(serde_json::from_str(&b?)?)))
-                .collect::<anyhow::Result<_>>()
-                .with_context(|| format!("stored draws of game {} do not parse", g.id))?;
-            let from_table = all.len() as u64;
-            all.extend(
-                std::mem::take(&mut g.fairness.draws)
-                    .into_iter()
-                    .filter(|d| d.nonce >= from_table),
-            );
-            if all.iter().enumerate().any(|(i, d)| d.nonce != i as u64) {
-                anyhow::bail!("stored draws of game {} are not numbered 0, 1, 2, …", g.id);
-            }
-            g.fairness.draws = all;
-            let entries: Vec<(i64, String, String)> = log
-                .query_map(params![g.id, g.version as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?
-                .collect::<Result<_, _>>()?;
-            for (seq, input, events) in entries {
-                let input: Input = serde_json::from_str(&input)
-                    .with_context(|| format!("log entry {seq} of game {} does not parse", g.id))?;
-                let events: Vec<Event> = serde_json::from_str(&events)
-                    .with_context(|| format!("log entry {seq} of game {} does not parse", g.id))?;
-                let replayed = replay(&mut g, &input).map_err(|e| {
-                    anyhow::anyhow!("log entry {seq} of game {} does not replay: {e}", g.id)
-                })?;
-                if !same_events(&events, &replayed) || g.version as i64 != seq {
-                    anyhow::bail!(
-                        "log entry {seq} of game {} replays to other events than were stored; \
-                         refusing to serve a game that differs from what was answered",
-                        g.id
-                    );
-                }
-            }
-            if let Some(s) = settled {
-                g.wallet_settled = Some(s as u64);
-            }
-            loaded.push(g);
         }
         tx.commit()?;
         Ok(loaded)
+    }
+
+    /// One game, whole, or `None` if the store has no such game.
+    pub fn load_one(&self, id: &str) -> anyhow::Result<Option<Game>> {
+        let conn = self
+            .reader
+            .lock()
+            .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
+        let Some((state, settled)) = conn
+            .prepare_cached("SELECT state, settled FROM games WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let mut migrate = open(&self.path)?;
+        let tx = migrate.transaction()?;
+        let g = assemble(&conn, &tx, id, &state, settled)?;
+        tx.commit()?;
+        Ok(Some(g))
+    }
+
+    /// Games the store alone holds (not [`pending`]), newest first, of
+    /// `game_type` and `status` when given, and how many there are.
+    pub fn list_stored(
+        &self,
+        game_type: Option<super::game::GameType>,
+        status: Option<GameStatus>,
+        limit: usize,
+        offset: usize,
+    ) -> anyhow::Result<Page> {
+        if status == Some(GameStatus::Open) {
+            return Ok(Page::default());
+        }
+        let conn = self
+            .reader
+            .lock()
+            .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
+        let t = game_type.map(|t| t.to_string());
+        let total: i64 = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM games WHERE pending = 0 AND (?1 IS NULL OR game_type = ?1)",
+            )?
+            .query_row([&t], |r| r.get(0))?;
+        let rows: Vec<(String, String, String, i64, i64, i64, String)> = conn
+            .prepare_cached(
+                "SELECT id, game_type, status, version, created_at_ms, updated_at_ms,
+                        json_extract(state, '$.seats')
+                 FROM games WHERE pending = 0 AND (?1 IS NULL OR game_type = ?1)
+                 ORDER BY created_at_ms DESC, id LIMIT ?2 OFFSET ?3",
+            )?
+            .query_map(params![t, limit as i64, offset as i64], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut games = Vec::with_capacity(rows.len());
+        for (id, game_type, status, version, created, updated, seats) in rows {
+            let parse = || -> anyhow::Result<Listed> {
+                Ok(Listed {
+                    game_type: serde_json::from_value(Value::String(game_type))?,
+                    status: serde_json::from_str(&status)?,
+                    players: serde_json::from_str(&seats)?,
+                    version: version as u64,
+                    created_at_ms: created as u64,
+                    updated_at_ms: updated as u64,
+                    id: id.clone(),
+                })
+            };
+            games.push(parse().with_context(|| format!("stored game {id} does not list"))?);
+        }
+        Ok(Page {
+            games,
+            total: usize::try_from(total).unwrap_or(0),
+        })
     }
 
     /// Events of a game with `seq > after`, in order, at most `limit`:
@@ -423,6 +472,97 @@ impl Store {
     }
 }
 
+/// A stored game whole: its row (`state`, a snapshot), the ended rounds,
+/// anchors and draws of the side tables, then the log after the snapshot
+/// replayed and checked against the events stored with it. Rounds and
+/// anchors a row still holds inline (written before they had tables of
+/// their own) are copied to those tables in `tx`, so the next snapshot,
+/// which leaves them out of the row, loses nothing.
+fn assemble(
+    conn: &Connection,
+    tx: &Connection,
+    id: &str,
+    state: &str,
+    settled: Option<i64>,
+) -> anyhow::Result<Game> {
+    let mut g: Game =
+        serde_json::from_str(state).with_context(|| format!("stored game {id} does not parse"))?;
+    let stored: Vec<Round> = conn
+        .prepare_cached("SELECT body FROM game_rounds WHERE game_id = ?1 ORDER BY round")?
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .map(|b| Ok(serde_json::from_str(&b?)?))
+        .collect::<anyhow::Result<_>>()
+        .with_context(|| format!("stored rounds of game {id} do not parse"))?;
+    if let Some(chain) = g.fairness.chain.as_mut() {
+        let mut all: BTreeMap<u64, Arc<Round>> =
+            stored.into_iter().map(|r| (r.round, Arc::new(r))).collect();
+        for r in std::mem::take(&mut chain.rounds) {
+            if r.ended() && !all.contains_key(&r.round) {
+                put_round(tx, id, &r)?;
+            }
+            all.entry(r.round).or_insert(r);
+        }
+        chain.rounds = all.into_values().collect();
+    }
+    let stored: Vec<Anchor> = conn
+        .prepare_cached("SELECT body FROM game_anchors WHERE game_id = ?1 ORDER BY idx")?
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .map(|b| Ok(serde_json::from_str(&b?)?))
+        .collect::<anyhow::Result<_>>()
+        .with_context(|| format!("stored anchors of game {id} do not parse"))?;
+    if stored.is_empty() {
+        for (i, a) in g.fairness.anchors.iter().enumerate() {
+            put_anchor(tx, id, i, a)?;
+        }
+    } else {
+        g.fairness.anchors = stored.into_iter().collect();
+    }
+    // Draws: those of the table, then any the row still holds inline (a
+    // row from before the table) beyond them.
+    let mut all: imbl::Vector<Arc<Draw>> = conn
+        .prepare_cached("SELECT body FROM game_draws WHERE game_id = ?1 ORDER BY nonce")?
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .map(|b| Ok(Arc::new(serde_json::from_str(&b?)?)))
+        .collect::<anyhow::Result<_>>()
+        .with_context(|| format!("stored draws of game {id} do not parse"))?;
+    let from_table = all.len() as u64;
+    all.extend(
+        std::mem::take(&mut g.fairness.draws)
+            .into_iter()
+            .filter(|d| d.nonce >= from_table),
+    );
+    if all.iter().enumerate().any(|(i, d)| d.nonce != i as u64) {
+        anyhow::bail!("stored draws of game {id} are not numbered 0, 1, 2, …");
+    }
+    g.fairness.draws = all;
+    let entries: Vec<(i64, String, String)> = conn
+        .prepare_cached(
+            "SELECT seq, input, events FROM game_log WHERE game_id = ?1 AND seq > ?2 ORDER BY seq",
+        )?
+        .query_map(params![id, g.version as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (seq, input, events) in entries {
+        let input: Input = serde_json::from_str(&input)
+            .with_context(|| format!("log entry {seq} of game {id} does not parse"))?;
+        let events: Vec<Event> = serde_json::from_str(&events)
+            .with_context(|| format!("log entry {seq} of game {id} does not parse"))?;
+        let replayed = replay(&mut g, &input)
+            .map_err(|e| anyhow::anyhow!("log entry {seq} of game {id} does not replay: {e}"))?;
+        if !same_events(&events, &replayed) || g.version as i64 != seq {
+            anyhow::bail!(
+                "log entry {seq} of game {id} replays to other events than were stored; \\
+                 refusing to serve a game that differs from what was answered"
+            );
+        }
+    }
+    if let Some(s) = settled {
+        g.wallet_settled = Some(s as u64);
+    }
+    Ok(g)
+}
+
 fn put_round(conn: &Connection, game_id: &str, r: &Round) -> anyhow::Result<()> {
     conn.prepare_cached(
         "INSERT OR REPLACE INTO game_rounds (game_id, round, body) VALUES (?1, ?2, ?3)",
@@ -458,6 +598,7 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
 /// Writes a snapshot: the ended rounds, anchors and draws the side tables
 /// lack, then the row without them.
 fn snapshot(tx: &Connection, g: &mut Game) -> anyhow::Result<()> {
+    let is_pending = pending(g);
     let (stored_round, stored_anchors, stored_draws): (i64, i64, i64) = tx
         .prepare_cached(
             "SELECT (SELECT COALESCE(MAX(round), 0) FROM game_rounds WHERE game_id = ?1),
@@ -485,11 +626,12 @@ fn snapshot(tx: &Connection, g: &mut Game) -> anyhow::Result<()> {
     let anchors = std::mem::take(&mut g.fairness.anchors);
     let draws = std::mem::take(&mut g.fairness.draws);
     tx.prepare_cached(
-        "INSERT INTO games (id, game_type, status, version, updated_at_ms, state, settled)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO games (id, game_type, status, version, updated_at_ms, state, settled,
+                            pending, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version,
              updated_at_ms = excluded.updated_at_ms, state = excluded.state,
-             settled = excluded.settled",
+             settled = excluded.settled, pending = excluded.pending",
     )?
     .execute(params![
         g.id,
@@ -499,6 +641,8 @@ fn snapshot(tx: &Connection, g: &mut Game) -> anyhow::Result<()> {
         g.updated_at_ms as i64,
         serde_json::to_string(&*g)?,
         g.wallet_settled.map(|s| s as i64),
+        is_pending,
+        g.created_at_ms as i64,
     ])?;
     for r in &rounds {
         put_round(tx, &g.id, r)?;
@@ -684,14 +828,14 @@ mod tests {
             // Reloads equal at every point, whether the last snapshot is
             // fresh or 127 events old.
             if i % 97 == 0 {
-                let loaded = Store::open(dir.path()).unwrap().load_all().unwrap();
+                let loaded = Store::open(dir.path()).unwrap().load_pending().unwrap();
                 assert_eq!(loaded, vec![g.clone()], "after roll {i}");
             }
         }
         assert!(g.fairness.chain.as_ref().unwrap().rounds.len() > 20);
         assert!(g.fairness.anchors.len() > 20);
         assert_eq!(g.fairness.draws.len(), 400);
-        let loaded = Store::open(dir.path()).unwrap().load_all().unwrap();
+        let loaded = Store::open(dir.path()).unwrap().load_pending().unwrap();
         assert_eq!(loaded, vec![g.clone()]);
 
         let conn = store.reader.lock().unwrap();
@@ -733,7 +877,7 @@ mod tests {
         let roll = act(&g, json!({"type": "roll"}), 2);
         let events = log(&store, &mut g, roll, false).await;
         assert_eq!(
-            Store::open(dir.path()).unwrap().load_all().unwrap(),
+            Store::open(dir.path()).unwrap().load_pending().unwrap(),
             vec![g.clone()]
         );
         let mut forged = events.clone();
@@ -749,7 +893,7 @@ mod tests {
                 params![serde_json::to_string(&forged).unwrap(), g.version as i64],
             )
             .unwrap();
-        let err = Store::open(dir.path()).unwrap().load_all().unwrap_err();
+        let err = Store::open(dir.path()).unwrap().load_pending().unwrap_err();
         assert!(
             format!("{err:#}").contains("replays to other events"),
             "{err:#}"
@@ -795,7 +939,7 @@ mod tests {
         }
         drop(store);
         let store = Store::open(dir.path()).unwrap();
-        let mut loaded = store.load_all().unwrap();
+        let mut loaded = store.load_pending().unwrap();
         assert_eq!(loaded, vec![g.clone()]);
         let mut h = loaded.remove(0);
         for i in 0..200u64 {
@@ -806,7 +950,7 @@ mod tests {
         }
         drop(store);
         let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.load_all().unwrap(), vec![h.clone()]);
+        assert_eq!(store.load_pending().unwrap(), vec![h.clone()]);
         let events = store.events_after(&h.id, 0, u32::MAX).unwrap();
         // (The test's old store holds the events from the first bet on.)
         assert_eq!(events[..old_events.len()], old_events[..]);
@@ -941,7 +1085,7 @@ mod tests {
                     .await;
                 }
                 if next(60) == 0 || g.status == GameStatus::Finished {
-                    let loaded = Store::open(dir.path()).unwrap().load_all().unwrap();
+                    let loaded = Store::open(dir.path()).unwrap().load_pending().unwrap();
                     assert_eq!(loaded, vec![g.clone()], "{game_type} after step {step}");
                 }
                 if g.status == GameStatus::Finished {
@@ -950,8 +1094,138 @@ mod tests {
             }
             assert!(applied > 50, "{game_type}: only {applied} actions applied");
             assert!(anchors > 0, "{game_type}: no round ended");
-            let loaded = Store::open(dir.path()).unwrap().load_all().unwrap();
+            let loaded = Store::open(dir.path()).unwrap().load_pending().unwrap();
             assert_eq!(loaded, vec![g.clone()], "{game_type} at the end");
         }
+    }
+
+    /// Plays `g` to its end as the engine would record it: a few rolls,
+    /// every player leaving, each round's anchor and, if `reveal`, the
+    /// reveal's, with the settlement mark at the end.
+    async fn finish(store: &Store, g: &mut Game, reveal: bool) {
+        for i in 0..20u64 {
+            let bet = act(g, json!({"type": "bet", "bet": "field", "amount": 5}), i);
+            log(store, g, bet, false).await;
+            let roll = act(g, json!({"type": "roll"}), i);
+            log(store, g, roll, false).await;
+        }
+        for p in g.seats.clone() {
+            let leave = Input::Action {
+                player: p,
+                action: json!({"type": "leave"}),
+                at_ms: 99,
+            };
+            log(store, g, leave, false).await;
+        }
+        assert_eq!(g.status, GameStatus::Finished);
+        let mut height = 10;
+        let mut anchors: Vec<Anchor> = g
+            .unanchored_rounds()
+            .into_iter()
+            .map(|r| Anchor {
+                what: "round".into(),
+                proposal_id: format!("r{r}"),
+                height: r + 10,
+                block_hash: "h".into(),
+                round: Some(r),
+            })
+            .collect();
+        if reveal {
+            height += 1000;
+            anchors.push(Anchor {
+                what: "reveal".into(),
+                proposal_id: "rv".into(),
+                height,
+                block_hash: "h".into(),
+                round: None,
+            });
+        }
+        let n = anchors.len();
+        for (i, anchor) in anchors.into_iter().enumerate() {
+            log(store, g, Input::Anchor { anchor, at_ms: 100 }, i + 1 == n).await;
+        }
+    }
+
+    /// A finished game whose anchors and settlement are all done needs
+    /// nothing more of its engine: it is not loaded at start, reads back
+    /// whole on demand, and is listed from the store; one still waiting
+    /// for its reveal's anchor is loaded like an open game.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn finished_games_that_need_nothing_stay_in_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut done = opened(&store).await;
+        finish(&store, &mut done, true).await;
+        assert!(!pending(&done));
+        let mut waiting = craps();
+        waiting.id = "e0-w".into();
+        waiting.created_at_ms = 5;
+        store
+            .write(Write {
+                game_id: waiting.id.clone(),
+                entry: Some(Entry {
+                    input: Input::Open,
+                    events: store_events_of_open(&waiting),
+                }),
+                snapshot: Some(waiting.clone()),
+                settled: None,
+            })
+            .await
+            .unwrap();
+        finish(&store, &mut waiting, false).await;
+        assert!(pending(&waiting));
+        let open = {
+            let mut g = craps();
+            g.id = "e0-o".into();
+            g.created_at_ms = 9;
+            store
+                .write(Write {
+                    game_id: g.id.clone(),
+                    entry: Some(Entry {
+                        input: Input::Open,
+                        events: store_events_of_open(&g),
+                    }),
+                    snapshot: Some(g.clone()),
+                    settled: None,
+                })
+                .await
+                .unwrap();
+            g
+        };
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        let mut loaded = store.load_pending().unwrap();
+        loaded.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(loaded, vec![open.clone(), waiting.clone()]);
+        assert_eq!(store.load_one(&done.id).unwrap(), Some(done.clone()));
+        assert_eq!(store.load_one("e0-nothing").unwrap(), None);
+        let page = store.list_stored(None, None, 10, 0).unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(
+            page.games,
+            vec![Listed {
+                id: done.id.clone(),
+                game_type: GameType::Craps,
+                status: GameStatus::Finished,
+                players: Vec::new(),
+                version: done.version,
+                created_at_ms: done.created_at_ms,
+                updated_at_ms: done.updated_at_ms,
+            }]
+        );
+        assert_eq!(
+            store
+                .list_stored(Some(GameType::Poker), None, 10, 0)
+                .unwrap()
+                .total,
+            0
+        );
+        assert_eq!(
+            store
+                .list_stored(None, Some(GameStatus::Open), 10, 0)
+                .unwrap()
+                .total,
+            0
+        );
     }
 }

@@ -95,9 +95,16 @@ impl Game {
             .chain
             .as_ref()
             .map(|c| {
+                let anchored: std::collections::BTreeSet<u64> = self
+                    .fairness
+                    .anchors
+                    .iter()
+                    .filter(|a| a.what == "round")
+                    .filter_map(|a| a.round)
+                    .collect();
                 c.rounds
                     .iter()
-                    .filter(|r| r.ended() && !self.has_round_anchor(r.round))
+                    .filter(|r| r.ended() && !anchored.contains(&r.round))
                     .map(|r| r.round)
                     .collect()
             })

@@ -758,3 +758,44 @@ fn a_drained_house_lets_contract_bets_down_and_the_table_plays_on() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("contract bet"), "{out}");
 }
+
+/// A table may ask for its chain's length (`config.chain_length`, 1 to
+/// 200,000): the commitment is then that chain's `s_0` and the `created`
+/// event says so; anything else is refused before the game exists.
+#[test]
+fn a_table_chooses_its_chain_length_within_bounds() {
+    let req = |config: Value| CreateGame {
+        game_type: GameType::Craps,
+        players: vec![PlayerBuyIn {
+            id: "alice".into(),
+            buy_in: 1_000,
+        }],
+        config,
+        client_seed: None,
+    };
+    let open = |config: Value| Game::open("e0-c".into(), &req(config), TERMINAL, 0, 8, 1_000_000);
+    let (g, created) = open(json!({"chain_length": 3, "min_bet": 5})).unwrap();
+    assert_eq!(g.fairness.chain.as_ref().unwrap().length, 3);
+    assert_eq!(
+        g.fairness.commitment,
+        hex::encode(chain_link(&TERMINAL, 3, 0))
+    );
+    assert_eq!(created.data["chain_length"], json!(3));
+    let (g, _) = open(json!({})).unwrap();
+    assert_eq!(g.fairness.chain.as_ref().unwrap().length, CHAIN_LENGTH);
+    let (g, _) = open(json!({"chain_length": MAX_CHAIN_LENGTH})).unwrap();
+    assert_eq!(g.fairness.chain.as_ref().unwrap().length, MAX_CHAIN_LENGTH);
+    for bad in [
+        json!(0),
+        json!(MAX_CHAIN_LENGTH + 1),
+        json!("10"),
+        json!(-1),
+        json!(2.5),
+        json!(null),
+    ] {
+        match open(json!({ "chain_length": bad })) {
+            Err(GameError::BadRequest(m)) => assert!(m.contains("chain_length"), "{m}"),
+            other => panic!("chain_length {bad}: {other:?}"),
+        }
+    }
+}
