@@ -1523,7 +1523,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__bench__subcmd__engine)
-            opts="-c -o -q -h -V --addr --games --hold --concurrency --duration --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --addr --games --hold --concurrency --duration --history --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1546,6 +1546,10 @@ _bitcraps() {
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

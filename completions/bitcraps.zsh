@@ -1854,6 +1854,7 @@ _arguments "${_arguments_options[@]}" : \
 '--hold=[Extra idle games to create first, to measure memory per game (the engine needs MAX_CONCURRENT_GAMES above games + hold)]:HOLD:_default' \
 '--concurrency=[Concurrent workers (connections)]:CONCURRENCY:_default' \
 '--duration=[How long to run the action loop]:DURATION:_default' \
+'--history=[Instead of the load\: play this many rolls (a field bet and a roll each, one after the other) on one new table and compare actions/s over its first and last tenth (at most 10,000 rolls each), to show whether an action costs more on a table with a long history]:ROLLS:_default' \
 '-c+[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '--config=[Configuration file (default\: ./bitcraps.toml when present)]:FILE:_files' \
 '*--set=[Override one configuration key, e.g. --set gateway.request_timeout=5s]:KEY=VALUE:_default' \
