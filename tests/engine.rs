@@ -1592,3 +1592,62 @@ fn no_first_draw_before_the_commitment_is_in_a_committed_block() {
         .collect();
     assert!(kinds.contains(&"anchored".to_string()), "{kinds:?}");
 }
+
+/// A player who stops acting cannot freeze a card table: once
+/// `game_engine.turn_timeout` (1 s here) passes, the engine stands for them
+/// (declining insurance first when it is offered), each time marked by a
+/// `turn_timed_out` event, and the round plays out. A client cannot send
+/// that mark itself.
+#[test]
+fn a_player_who_stops_acting_cannot_freeze_a_card_table() {
+    let sb = Sandbox::new().env("TURN_TIMEOUT", "1s");
+    sb.up_funded();
+    let api = Api::new(&sb);
+    let id = create_anchored(
+        &api,
+        json!({
+            "game_type": "blackjack",
+            "players": [{"id": "alice", "buy_in": 500}, {"id": "bob", "buy_in": 500}],
+            "config": {"min_bet": 5, "max_bet": 100},
+        }),
+    );
+    // A round where someone must act (a dealer's natural, say, ends the
+    // round at the deal: then deal another).
+    for round in 1.. {
+        assert!(round < 20, "twenty rounds ended at the deal");
+        for p in ["alice", "bob"] {
+            let (s, r) = api.act(&id, p, json!({"type": "bet", "amount": 10}));
+            assert_eq!(s, 200, "{r}");
+        }
+        let (s, r) = api.act(&id, "alice", json!({"type": "deal"}));
+        assert_eq!(s, 200, "{r}");
+        if r["game"]["table"]["phase"] != "betting" {
+            break;
+        }
+    }
+    let (_, g) = api.call("GET", &format!("/games/{id}"), Some(("admin", Admin)), None);
+    let (s, r) = api.act(
+        &id,
+        "alice",
+        json!({"type": "stand", "timeout": g["version"]}),
+    );
+    assert_eq!(s, 400, "{r}");
+    wait_for("the round played out without its players", LIMIT, || {
+        let (_, g) = api.call("GET", &format!("/games/{id}"), Some(("admin", Admin)), None);
+        (g["table"]["phase"] == "betting").then_some(())
+    });
+    // The finished game's stream replays everything and ends.
+    api.close_and_prove(&id, "alice");
+    let text = api
+        .http
+        .get(format!("{}/games/{id}/events", api.base))
+        .bearer_auth(api.token("bob", Player))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let timed_out = text.matches("event: turn_timed_out").count();
+    assert!(timed_out >= 1, "{text}");
+    assert!(text.contains("event: finished"), "{text}");
+}

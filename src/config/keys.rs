@@ -368,6 +368,13 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Open tables one player may sit at on one engine instance when a table is created. Each table takes its bankroll from the house, so this bounds how much of it one player's tables hold.",
     },
     KeyDef {
+        key: "game_engine.turn_timeout",
+        env: "TURN_TIMEOUT",
+        default: "60s",
+        kind: Kind::Duration,
+        doc: "How long a blackjack or hold'em table waits on the player whose turn it is; then the engine acts for them (declines insurance, stands; checks, else folds), marked by a `turn_timed_out` event. 0s: wait forever.",
+    },
+    KeyDef {
         key: "game_engine.stored_idle",
         env: "ENGINE_STORED_IDLE",
         default: "30s",

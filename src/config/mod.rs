@@ -351,6 +351,7 @@ impl Layered {
                 table_bankroll: self.int("game_engine.table_bankroll")?,
                 max_tables_per_player: self.int("game_engine.max_tables_per_player")? as u32,
                 stored_idle: self.duration("game_engine.stored_idle")?,
+                turn_timeout: self.duration("game_engine.turn_timeout")?,
             },
             consensus: ConsensusConfig {
                 addr: self.addr("consensus.addr")?,
@@ -783,6 +784,9 @@ pub struct EngineConfig {
     /// How long a finished game read back from the store stays in memory.
     #[serde(with = "duration_text")]
     pub stored_idle: Duration,
+    /// How long a card table waits on the player to act (zero: forever).
+    #[serde(with = "duration_text")]
+    pub turn_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -164,6 +164,8 @@ pub struct Engine {
     pub max_tables_per_player: usize,
     /// How long a game read from the store stays in memory when idle.
     stored_idle: Duration,
+    /// How long a card table waits on one player before acting for them.
+    turn_timeout: Duration,
     /// Games whose wallet transfers wait for a retry (see [`spawn_settler`]).
     unsettled: std::sync::Mutex<std::collections::BTreeSet<String>>,
     settle_wake: tokio::sync::Notify,
@@ -195,6 +197,9 @@ pub struct Limits {
     pub max_tables_per_player: usize,
     /// `game_engine.stored_idle`: how long a game read from the store stays.
     pub stored_idle: Duration,
+    /// `game_engine.turn_timeout`: how long a card table waits on a player
+    /// (zero: forever).
+    pub turn_timeout: Duration,
 }
 
 impl Engine {
@@ -216,6 +221,7 @@ impl Engine {
             bankroll,
             max_tables_per_player,
             stored_idle,
+            turn_timeout,
         } = limits;
         let mut games = HashMap::new();
         let mut open = 0;
@@ -247,6 +253,7 @@ impl Engine {
             bankroll,
             max_tables_per_player,
             stored_idle,
+            turn_timeout,
             unsettled: std::sync::Mutex::new(unsettled),
             settle_wake: tokio::sync::Notify::new(),
         })
@@ -657,6 +664,66 @@ impl Engine {
     }
 }
 
+/// Acts for players who hold a card table up: every open blackjack or
+/// hold'em game that has not changed for `game_engine.turn_timeout` and
+/// waits on one player gets that player's default action
+/// ([`Game::stalled_on`]), applied, stored and published like any action.
+pub fn spawn_turn_timer(e: Arc<Engine>) {
+    if e.turn_timeout.is_zero() {
+        return;
+    }
+    tokio::spawn(async move {
+        let every = (e.turn_timeout / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+        let mut tick = tokio::time::interval(every);
+        let limit = e.turn_timeout.as_millis() as u64;
+        loop {
+            tick.tick().await;
+            let now = now_ms();
+            let due: Vec<(String, Arc<Slot>)> = e
+                .games
+                .read()
+                .await
+                .iter()
+                .filter(|(_, slot)| {
+                    slot.summary.read().is_ok_and(|s| {
+                        s.status == GameStatus::Open
+                            && s.game_type != super::game::GameType::Craps
+                            && now.saturating_sub(s.updated_at_ms) >= limit
+                    })
+                })
+                .map(|(id, slot)| (id.clone(), slot.clone()))
+                .collect();
+            for (id, slot) in due {
+                let stalled = match slot.game.try_lock() {
+                    Ok(g) if now.saturating_sub(g.updated_at_ms) >= limit => g.stalled_on(),
+                    _ => None,
+                };
+                let Some((player, actions)) = stalled else {
+                    continue;
+                };
+                for action in actions {
+                    let req = ActionRequest {
+                        player_id: player.clone(),
+                        action: action.clone(),
+                    };
+                    let done = run_to_completion(apply_action(
+                        e.clone(),
+                        slot.clone(),
+                        id.clone(),
+                        req,
+                        None,
+                    ))
+                    .await;
+                    if done.is_ok() {
+                        tracing::info!(game_id = %id, %player, action = %action["type"], "a turn timed out; the engine acted for the player");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
 /// Lets finished games that need nothing more leave memory every few
 /// seconds (see [`Engine::evict`]).
 pub fn spawn_evictor(e: Arc<Engine>) {
@@ -1027,12 +1094,19 @@ async fn post_action(
     if req.action.get("type").and_then(Value::as_str) == Some("close") {
         caller.require_admin()?;
     }
+    if req.action.get("timeout").is_some() {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "\"timeout\" is set by the engine when a player's turn times out, never by a client",
+        ));
+    }
     let slot = s.inner.slot(&id).await?;
     // Apply, store and publish in a task of its own: a client that hangs
     // up (a gateway timing out, say) cancels this handler, and a cancelled
     // write would leave the store ahead of memory, every later action of
     // the game refused with a sequence conflict.
-    run_to_completion(apply_action(s.inner.clone(), slot, id, req, caller)).await
+    let viewer = caller.viewer().map(str::to_string);
+    run_to_completion(apply_action(s.inner.clone(), slot, id, req, viewer)).await
 }
 
 /// Runs `work` on its own task, so that dropping the caller's future (the
@@ -1060,7 +1134,7 @@ async fn apply_action(
     slot: Arc<Slot>,
     id: String,
     req: ActionRequest,
-    caller: Caller,
+    viewer: Option<String>,
 ) -> Result<Json<Value>, Problem> {
     let action = req
         .action
@@ -1187,7 +1261,7 @@ async fn apply_action(
         *sum = Summary::of(&g);
     }
     slot.publish(&events);
-    let body = json!({ "events": events, "game": g.view(caller.viewer()) });
+    let body = json!({ "events": events, "game": g.view(viewer.as_deref()) });
     drop(g);
     // Each revealed link is ordered by the validators (batched like the rest).
     for ev in events.iter().filter(|ev| ev.kind == "round_ended") {

@@ -59,6 +59,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
             bankroll: cfg.game_engine.table_bankroll,
             max_tables_per_player: cfg.game_engine.max_tables_per_player as usize,
             stored_idle: cfg.game_engine.stored_idle,
+            turn_timeout: cfg.game_engine.turn_timeout,
         },
         super::common::extract::TokenVerifier::new(verifier),
         http::Links { anchors, wallet },
@@ -89,6 +90,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     http::spawn_recorder(engine.clone(), anchored);
     http::spawn_settler(engine.clone());
     http::spawn_evictor(engine.clone());
+    http::spawn_turn_timer(engine.clone());
     {
         let e = engine.clone();
         tokio::spawn(async move { e.anchor_missing().await });

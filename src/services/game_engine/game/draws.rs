@@ -66,6 +66,24 @@ impl Game {
             .and_then(Value::as_str)
             .ok_or_else(|| GameError::BadRequest("the action needs a \"type\"".into()))?
             .to_string();
+        // An action the engine takes for a player whose turn timed out
+        // (see `timeout`): its event first.
+        let Some(timed_out) = self.timed_out(player, &kind, action, now)? else {
+            return self.apply_kind(player, &kind, action, now);
+        };
+        let mut events = vec![timed_out];
+        events.extend(self.apply_kind(player, &kind, action, now)?);
+        Ok(events)
+    }
+
+    fn apply_kind(
+        &mut self,
+        player: &str,
+        kind: &str,
+        action: &Value,
+        now: u64,
+    ) -> Result<Vec<Event>, GameError> {
+        let kind = kind.to_string();
         match kind.as_str() {
             "join" => {
                 let buy_in = action

@@ -12,6 +12,7 @@ mod open;
 mod poker;
 mod proof;
 mod rounds;
+mod timeout;
 
 pub use rounds::{CRAPS_ROUND_ROLLS, Round, SeedChain};
 
