@@ -517,6 +517,7 @@ fn assemble(
     } else {
         g.fairness.anchors = stored.into_iter().collect();
     }
+    g.mark_round_anchors();
     // Draws: those of the table, then any the row still holds inline (a
     // row from before the table) beyond them.
     let mut all: imbl::Vector<Arc<Draw>> = conn
@@ -611,15 +612,21 @@ fn snapshot(tx: &Connection, g: &mut Game) -> anyhow::Result<()> {
     // anchors pushed since and the draws made since.
     let rounds: Vec<Arc<Round>> = match g.fairness.chain.as_mut() {
         Some(chain) => {
+            // Rounds are in order and only the last can be in play: what is
+            // new is a tail (looked at from the end, so a snapshot does not
+            // walk every round of a long-lived table).
             let last = chain.rounds.back().map(|r| r.round);
+            let new = chain
+                .rounds
+                .iter()
+                .rev()
+                .take_while(|r| r.round as i64 > stored_round || Some(r.round) == last)
+                .count();
+            let tail = chain.rounds.split_off(chain.rounds.len() - new);
             let (done, open): (Vec<Arc<Round>>, Vec<Arc<Round>>) =
-                std::mem::take(&mut chain.rounds)
-                    .into_iter()
-                    .partition(|r| r.ended());
+                tail.into_iter().partition(|r| r.ended());
             chain.rounds = open.into_iter().collect();
-            done.into_iter()
-                .filter(|r| r.round as i64 > stored_round || Some(r.round) == last)
-                .collect()
+            done
         }
         None => Vec::new(),
     };

@@ -38,6 +38,13 @@ impl Game {
     /// reveal (allowed on finished games too).
     pub fn record_anchor(&mut self, anchor: Anchor, now: u64) -> Event {
         let data = serde_json::to_value(&anchor).unwrap_or(Value::Null);
+        if let (Some(chain), "round", Some(r)) = (
+            self.fairness.chain.as_mut(),
+            anchor.what.as_str(),
+            anchor.round,
+        ) {
+            chain.mark_anchored(r);
+        }
         self.fairness.anchors.push_back(anchor);
         self.event(now, "anchored", None, data, Vec::new())
     }
@@ -83,10 +90,26 @@ impl Game {
 
     /// Whether round `r`'s revealed link has its anchor.
     pub fn has_round_anchor(&self, r: u64) -> bool {
+        let idx = r.checked_sub(1).and_then(|i| usize::try_from(i).ok());
         self.fairness
-            .anchors
-            .iter()
-            .any(|a| a.what == "round" && a.round == Some(r))
+            .chain
+            .as_ref()
+            .zip(idx)
+            .and_then(|(c, i)| c.rounds.get(i))
+            .is_some_and(|round| round.anchored)
+    }
+
+    /// Sets each round's `anchored` from the game's anchors (after a load:
+    /// rounds stored before their anchor arrived, or before the flag).
+    pub fn mark_round_anchors(&mut self) {
+        let Some(chain) = self.fairness.chain.as_mut() else {
+            return;
+        };
+        for a in self.fairness.anchors.iter() {
+            if let ("round", Some(r)) = (a.what.as_str(), a.round) {
+                chain.mark_anchored(r);
+            }
+        }
     }
 
     /// Ended rounds whose link is not anchored yet.
@@ -95,16 +118,9 @@ impl Game {
             .chain
             .as_ref()
             .map(|c| {
-                let anchored: std::collections::BTreeSet<u64> = self
-                    .fairness
-                    .anchors
-                    .iter()
-                    .filter(|a| a.what == "round")
-                    .filter_map(|a| a.round)
-                    .collect();
                 c.rounds
                     .iter()
-                    .filter(|r| r.ended() && !anchored.contains(&r.round))
+                    .filter(|r| r.ended() && !r.anchored)
                     .map(|r| r.round)
                     .collect()
             })

@@ -56,6 +56,11 @@ pub struct Round {
     /// allocation to copy when the game is copied for an action): `seats`,
     /// `balances`, `house` and the `table` (craps: phase, shooter, bets).
     pub start: String,
+    /// Whether the round's anchor is recorded (derived from the game's
+    /// anchors: set by `record_anchor`, and again whenever a game is loaded),
+    /// so finding it does not search every anchor of a long-lived table.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anchored: bool,
 }
 
 impl Round {
@@ -79,6 +84,18 @@ impl SeedChain {
 
     pub fn current_mut(&mut self) -> Option<&mut Round> {
         self.rounds.back_mut().map(std::sync::Arc::make_mut)
+    }
+
+    /// Marks round `r`'s anchor as recorded, if the chain has that round.
+    pub fn mark_anchored(&mut self, r: u64) {
+        let Some(idx) = r.checked_sub(1).and_then(|i| usize::try_from(i).ok()) else {
+            return;
+        };
+        if let Some(round) = self.rounds.get_mut(idx)
+            && !round.anchored
+        {
+            std::sync::Arc::make_mut(round).anchored = true;
+        }
     }
 }
 
@@ -125,6 +142,7 @@ impl Game {
             start_seq,
             end_seq: None,
             start,
+            anchored: false,
         }));
         Ok(())
     }
