@@ -603,7 +603,7 @@ fn snapshot(tx: &Connection, g: &mut Game) -> anyhow::Result<()> {
     let (stored_round, stored_anchors, stored_draws): (i64, i64, i64) = tx
         .prepare_cached(
             "SELECT (SELECT COALESCE(MAX(round), 0) FROM game_rounds WHERE game_id = ?1),
-                    (SELECT COUNT(*) FROM game_anchors WHERE game_id = ?1),
+                    (SELECT COALESCE(MAX(idx) + 1, 0) FROM game_anchors WHERE game_id = ?1),
                     (SELECT COALESCE(MAX(nonce) + 1, 0) FROM game_draws WHERE game_id = ?1)",
         )?
         .query_row([&g.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -654,18 +654,18 @@ fn snapshot(tx: &Connection, g: &mut Game) -> anyhow::Result<()> {
     for r in &rounds {
         put_round(tx, &g.id, r)?;
     }
-    for (i, a) in anchors
-        .iter()
-        .enumerate()
-        .skip(usize::try_from(stored_anchors).unwrap_or(0))
-    {
-        put_anchor(tx, &g.id, i, a)?;
+    // By index, not by walking from the start: the stored part of a
+    // long-lived table's anchors and draws is most of them.
+    for i in usize::try_from(stored_anchors).unwrap_or(0)..anchors.len() {
+        if let Some(a) = anchors.get(i) {
+            put_anchor(tx, &g.id, i, a)?;
+        }
     }
     let mut put_draw = tx.prepare_cached(
         "INSERT OR REPLACE INTO game_draws (game_id, nonce, body) VALUES (?1, ?2, ?3)",
     )?;
     let from = usize::try_from(stored_draws).unwrap_or(0);
-    for d in draws.iter().skip(from) {
+    for d in (from..draws.len()).filter_map(|i| draws.get(i)) {
         put_draw.execute(params![g.id, d.nonce as i64, serde_json::to_string(&**d)?])?;
     }
     Ok(())
