@@ -170,6 +170,17 @@ impl std::fmt::Debug for LinkCache {
 }
 
 impl LinkCache {
+    /// Whether the checkpoints are in memory.
+    pub fn is_filled(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    /// Lets the checkpoints go (a table idle for a while); the next link
+    /// asked for fills them again.
+    pub fn clear(&mut self) {
+        *self = LinkCache::default();
+    }
+
     /// Link `index` of the chain topped by `terminal`, filling the
     /// checkpoints on first use (one walk of the chain).
     pub fn link(&mut self, terminal: &[u8; 32], length: u64, index: u64) -> [u8; 32] {

@@ -612,6 +612,7 @@ impl Engine {
     /// [`STORED_CACHE`]. A game someone holds (a request, an event
     /// stream) stays; open games always stay. Returns how many left.
     pub async fn evict(&self, now: u64) -> usize {
+        self.trim_idle(now).await;
         // Candidates under the read lock (requests go on meanwhile) ...
         let mut idle: Vec<(u64, String)> = self
             .games
@@ -655,6 +656,33 @@ impl Engine {
         }
         self.metrics.in_memory(games.len());
         gone
+    }
+
+    /// Open games idle for `game_engine.stored_idle` let their seed chain's
+    /// checkpoints go (about 4 KB a table; the next round start walks the
+    /// chain once to fill them again).
+    async fn trim_idle(&self, now: u64) {
+        let idle_ms = self.stored_idle.as_millis() as u64;
+        let idle: Vec<Arc<Slot>> = self
+            .games
+            .read()
+            .await
+            .values()
+            .filter(|slot| {
+                slot.summary.read().is_ok_and(|s| {
+                    s.status == GameStatus::Open && now.saturating_sub(s.updated_at_ms) >= idle_ms
+                })
+            })
+            .cloned()
+            .collect();
+        for slot in idle {
+            if let Ok(mut g) = slot.game.try_lock()
+                && let Some(chain) = g.fairness.chain.as_mut()
+                && chain.cache.is_filled()
+            {
+                chain.cache.clear();
+            }
+        }
     }
 
     /// Games in memory (open ones, finished ones still needing an anchor

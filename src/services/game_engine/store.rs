@@ -515,12 +515,12 @@ fn assemble(
             put_anchor(tx, id, i, a)?;
         }
     } else {
-        g.fairness.anchors = stored.into_iter().collect();
+        g.fairness.anchors = stored.into_iter().map(Arc::new).collect();
     }
     g.mark_round_anchors();
     // Draws: those of the table, then any the row still holds inline (a
     // row from before the table) beyond them.
-    let mut all: imbl::Vector<Arc<Draw>> = conn
+    let mut all: super::game::History<Arc<Draw>> = conn
         .prepare_cached("SELECT body FROM game_draws WHERE game_id = ?1 ORDER BY nonce")?
         .query_map([id], |r| r.get::<_, String>(0))?
         .map(|b| Ok(Arc::new(serde_json::from_str(&b?)?)))
@@ -615,16 +615,17 @@ fn snapshot(tx: &Connection, g: &mut Game) -> anyhow::Result<()> {
             // Rounds are in order and only the last can be in play: what is
             // new is a tail (looked at from the end, so a snapshot does not
             // walk every round of a long-lived table).
-            let last = chain.rounds.back().map(|r| r.round);
+            let last = chain.rounds.last().map(|r| r.round);
+            let len = chain.rounds.len();
             let new = chain
                 .rounds
                 .iter()
                 .rev()
                 .take_while(|r| r.round as i64 > stored_round || Some(r.round) == last)
                 .count();
-            let tail = chain.rounds.split_off(chain.rounds.len() - new);
-            let (done, open): (Vec<Arc<Round>>, Vec<Arc<Round>>) =
-                tail.into_iter().partition(|r| r.ended());
+            let (done, open): (Vec<Arc<Round>>, Vec<Arc<Round>>) = (len - new..len)
+                .filter_map(|i| chain.rounds.get(i).cloned())
+                .partition(|r| r.ended());
             chain.rounds = open.into_iter().collect();
             done
         }

@@ -289,7 +289,7 @@ impl Game {
             }
             None => None,
         };
-        self.fairness.draws.push_back(std::sync::Arc::new(Draw {
+        self.fairness.draws.push(std::sync::Arc::new(Draw {
             nonce,
             kind: kind.into(),
             result,

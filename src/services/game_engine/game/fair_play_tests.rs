@@ -63,7 +63,7 @@ fn reseeded(g: &Game, seed: [u8; 32]) -> Game {
         let length = chain.length;
         if let Some(r) = chain
             .rounds
-            .back_mut()
+            .last_mut()
             .filter(|r| !r.ended())
             .map(std::sync::Arc::make_mut)
         {

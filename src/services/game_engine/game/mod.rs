@@ -8,12 +8,14 @@ use serde_json::Value;
 mod blackjack;
 mod craps;
 mod draws;
+mod history;
 mod open;
 mod poker;
 mod proof;
 mod rounds;
 mod timeout;
 
+pub use history::History;
 pub use rounds::{CRAPS_ROUND_ROLLS, Round, SeedChain};
 
 use super::fairness::{
@@ -181,11 +183,11 @@ pub struct Fairness {
     /// Every draw so far, draw `i` at index `i` (its nonce). A persistent
     /// vector: the copy of the game an action works on shares it, so
     /// copying costs the same on a table's first roll and its 100,000th.
-    pub draws: imbl::Vector<std::sync::Arc<Draw>>,
+    pub draws: History<std::sync::Arc<Draw>>,
     /// Where the commitment and the reveal were ordered in the validators' log.
     /// Shared between the copies of a game made for each action, like `draws`.
     #[serde(default)]
-    pub anchors: imbl::Vector<Anchor>,
+    pub anchors: History<std::sync::Arc<Anchor>>,
     /// Games on a seed chain (`seed_scheme` `chain`): `server_seed` is then
     /// the chain's secret terminal seed `s_L`, `commitment` is `s_0`, and
     /// each round draws with its own link and contributions.

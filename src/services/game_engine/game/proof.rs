@@ -45,7 +45,7 @@ impl Game {
         ) {
             chain.mark_anchored(r);
         }
-        self.fairness.anchors.push_back(anchor);
+        self.fairness.anchors.push(std::sync::Arc::new(anchor));
         self.event(now, "anchored", None, data, Vec::new())
     }
 

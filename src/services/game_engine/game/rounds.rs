@@ -30,7 +30,7 @@ pub struct SeedChain {
     /// Rounds in order; the last one may be in progress. Each is shared
     /// between the copies of a game made for each action: only the round
     /// in play is copied when an action changes it.
-    pub rounds: imbl::Vector<std::sync::Arc<Round>>,
+    pub rounds: super::History<std::sync::Arc<Round>>,
     #[serde(skip)]
     pub cache: LinkCache,
 }
@@ -79,11 +79,11 @@ impl Round {
 
 impl SeedChain {
     pub fn current(&self) -> Option<&Round> {
-        self.rounds.back().map(|r| &**r)
+        self.rounds.last().map(|r| &**r)
     }
 
     pub fn current_mut(&mut self) -> Option<&mut Round> {
-        self.rounds.back_mut().map(std::sync::Arc::make_mut)
+        self.rounds.last_mut().map(std::sync::Arc::make_mut)
     }
 
     /// Marks round `r`'s anchor as recorded, if the chain has that round.
@@ -132,8 +132,14 @@ impl Game {
         let Some(chain) = self.fairness.chain.as_mut() else {
             return Ok(());
         };
-        let link = chain.cache.link(&terminal, chain.length, r);
-        chain.rounds.push_back(std::sync::Arc::new(Round {
+        // Round 1 walks the chain once without keeping checkpoints: a table
+        // that never gets past its first round (most idle ones) holds none.
+        let link = if r == 1 && !chain.cache.is_filled() {
+            crate::services::game_engine::fairness::chain_link(&terminal, chain.length, 1)
+        } else {
+            chain.cache.link(&terminal, chain.length, r)
+        };
+        chain.rounds.push(std::sync::Arc::new(Round {
             round: r,
             link: hex::encode(link),
             contributions: Vec::new(),
@@ -191,7 +197,11 @@ impl Game {
         let length = chain.length;
         let prev_link = match chain.rounds.len() {
             0 | 1 => commitment,
-            n => chain.rounds[n - 2].link.clone(),
+            n => chain
+                .rounds
+                .get(n - 2)
+                .map(|r| r.link.clone())
+                .unwrap_or_default(),
         };
         let Some(round) = chain.current_mut() else {
             return Err(GameError::after_draw("end a round that never started"));
