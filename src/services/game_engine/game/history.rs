@@ -1,10 +1,10 @@
 //! A game's history lists (its draws, rounds and anchors): they only grow,
 //! and every action works on a copy of the game. [`History`] makes that
-//! copy cheap whatever the length: full chunks of [`CHUNK`] items are
-//! sealed and shared between the copies; only the last, unsealed chunk
-//! (fewer than `CHUNK` items, usually pointers) is copied. An empty list
-//! allocates nothing, one item costs one small allocation: an idle table
-//! pays for what it holds, not for a tree of chunks.
+//! copy cheap whatever the length: a copy shares everything, full chunks
+//! of [`CHUNK`] items are sealed for good, and appending to a shared list
+//! copies only its last, unsealed chunk (fewer than `CHUNK` items, usually
+//! pointers). An idle table pays for what it holds, not for a tree of
+//! chunks.
 
 use std::sync::Arc;
 
@@ -18,15 +18,16 @@ pub const CHUNK: usize = 64;
 pub struct History<T> {
     /// Full chunks, oldest first (`None` until the first is sealed).
     sealed: Option<Arc<Vec<Arc<Vec<T>>>>>,
-    /// The last items (at most `CHUNK`; the newest item is always here).
-    tail: Vec<T>,
+    /// The last items (at most `CHUNK`; the newest item is always here),
+    /// shared until one of the copies changes them.
+    tail: Arc<Vec<T>>,
 }
 
 impl<T> Default for History<T> {
     fn default() -> Self {
         History {
             sealed: None,
-            tail: Vec::new(),
+            tail: Arc::new(Vec::new()),
         }
     }
 }
@@ -48,10 +49,10 @@ impl<T: Clone> History<T> {
     /// newest item is always in the unsealed tail.
     pub fn push(&mut self, item: T) {
         if self.tail.len() == CHUNK {
-            let full = std::mem::replace(&mut self.tail, Vec::with_capacity(4));
-            Arc::make_mut(self.sealed.get_or_insert_with(Default::default)).push(Arc::new(full));
+            let full = std::mem::replace(&mut self.tail, Arc::new(Vec::with_capacity(4)));
+            Arc::make_mut(self.sealed.get_or_insert_with(Default::default)).push(full);
         }
-        self.tail.push(item);
+        Arc::make_mut(&mut self.tail).push(item);
     }
 
     pub fn get(&self, i: usize) -> Option<&T> {
@@ -72,7 +73,7 @@ impl<T: Clone> History<T> {
             let chunks = Arc::make_mut(self.sealed.as_mut()?);
             Arc::make_mut(chunks.get_mut(i / CHUNK)?).get_mut(i % CHUNK)
         } else {
-            self.tail.get_mut(i - sealed)
+            Arc::make_mut(&mut self.tail).get_mut(i - sealed)
         }
     }
 
@@ -81,7 +82,7 @@ impl<T: Clone> History<T> {
     }
 
     pub fn last_mut(&mut self) -> Option<&mut T> {
-        self.tail.last_mut()
+        Arc::make_mut(&mut self.tail).last_mut()
     }
 
     /// Oldest first; double-ended, so the newest are cheap to reach.
@@ -216,6 +217,7 @@ mod tests {
             h.sealed.as_ref().unwrap(),
             c.sealed.as_ref().unwrap()
         ));
+        assert!(Arc::ptr_eq(&h.tail, &c.tail));
         assert!(c.tail.len() <= CHUNK);
         assert!(History::<u8>::default().sealed.is_none());
     }
