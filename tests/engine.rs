@@ -143,6 +143,18 @@ fn create_anchored(api: &Api, mut body: Value) -> String {
     id
 }
 
+/// `kill -9` engine-0 and wait until the supervisor has it back and ready.
+fn kill9_engine(sb: &Sandbox) {
+    let ps = sb.ps();
+    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
+    kill9(pid);
+    wait_for("engine back", LIMIT, || {
+        let ps = sb.ps();
+        let e = Sandbox::service(&ps, "engine-0").clone();
+        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
+    });
+}
+
 /// `kill -9` the engine and, once the supervisor has it back and ready,
 /// asserts it serves game `id` exactly as before (`why` names the claim).
 fn assert_game_survives_engine_kill9(sb: &Sandbox, api: &Api, id: &str, why: &str) {
@@ -175,14 +187,7 @@ fn assert_game_survives_engine_kill9(sb: &Sandbox, api: &Api, id: &str, why: &st
         (anchored == ended).then_some(())
     });
     let (_, before) = game(api);
-    let ps = sb.ps();
-    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
-    kill9(pid);
-    wait_for("engine back", LIMIT, || {
-        let ps = sb.ps();
-        let e = Sandbox::service(&ps, "engine-0").clone();
-        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
-    });
+    kill9_engine(sb);
     let (s, after) = game(api);
     assert_eq!(s, 200);
     assert_eq!(after, before, "{why}");
@@ -599,14 +604,7 @@ fn craps_is_played_durably_and_verifiably() {
     assert_eq!(list["total"], 1, "{list}");
     assert_eq!(list["games"][0]["id"], json!(id), "{list}");
     assert_eq!(list["games"][0]["version"], game["version"], "{list}");
-    let ps = sb.ps();
-    let pid = Sandbox::service(&ps, "engine-0")["pid"].as_u64().unwrap();
-    kill9(pid);
-    wait_for("engine back", LIMIT, || {
-        let ps = sb.ps();
-        let e = Sandbox::service(&ps, "engine-0").clone();
-        (e["health"] == "ready" && e["pid"].as_u64() != Some(pid)).then_some(())
-    });
+    kill9_engine(&sb);
     assert_eq!(
         in_memory(),
         Some(0),

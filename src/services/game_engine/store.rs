@@ -771,8 +771,8 @@ mod tests {
         }
     }
 
-    async fn opened(store: &Store) -> Game {
-        let g = craps();
+    /// Stores `g` as a new game, as the engine does when it opens one.
+    async fn stored(store: &Store, g: Game) -> Game {
         store
             .write(Write {
                 game_id: g.id.clone(),
@@ -812,7 +812,7 @@ mod tests {
     async fn a_game_is_its_last_snapshot_and_the_log_after_it() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let mut g = opened(&store).await;
+        let mut g = stored(&store, craps()).await;
         let mut inputs = 1;
         let mut anchors = 0;
         for i in 0..400u64 {
@@ -879,7 +879,7 @@ mod tests {
     async fn a_log_that_does_not_replay_to_its_events_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let mut g = opened(&store).await;
+        let mut g = stored(&store, craps()).await;
         let bet = act(&g, json!({"type": "bet", "bet": "field", "amount": 5}), 1);
         log(&store, &mut g, bet, false).await;
         let roll = act(&g, json!({"type": "roll"}), 2);
@@ -1038,19 +1038,7 @@ mod tests {
                     .unwrap()
                     .0,
             );
-            store
-                .write(Write {
-                    game_id: g.id.clone(),
-                    entry: Some(Entry {
-                        input: Input::Open,
-                        events: store_events_of_open(&g),
-                    }),
-                    snapshot: Some(g.clone()),
-                    settled: None,
-                })
-                .await
-                .unwrap();
-            let mut g = g;
+            let mut g = stored(&store, g).await;
             let mut applied = 0;
             let mut anchors = 0;
             for step in 0..1500u64 {
@@ -1162,44 +1150,19 @@ mod tests {
     async fn finished_games_that_need_nothing_stay_in_the_store() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let mut done = opened(&store).await;
+        let mut done = stored(&store, craps()).await;
         finish(&store, &mut done, true).await;
         assert!(!pending(&done));
         let mut waiting = craps();
         waiting.id = "e0-w".into();
         waiting.created_at_ms = 5;
-        store
-            .write(Write {
-                game_id: waiting.id.clone(),
-                entry: Some(Entry {
-                    input: Input::Open,
-                    events: store_events_of_open(&waiting),
-                }),
-                snapshot: Some(waiting.clone()),
-                settled: None,
-            })
-            .await
-            .unwrap();
+        let mut waiting = stored(&store, waiting).await;
         finish(&store, &mut waiting, false).await;
         assert!(pending(&waiting));
-        let open = {
-            let mut g = craps();
-            g.id = "e0-o".into();
-            g.created_at_ms = 9;
-            store
-                .write(Write {
-                    game_id: g.id.clone(),
-                    entry: Some(Entry {
-                        input: Input::Open,
-                        events: store_events_of_open(&g),
-                    }),
-                    snapshot: Some(g.clone()),
-                    settled: None,
-                })
-                .await
-                .unwrap();
-            g
-        };
+        let mut open = craps();
+        open.id = "e0-o".into();
+        open.created_at_ms = 9;
+        let open = stored(&store, open).await;
         drop(store);
         let store = Store::open(dir.path()).unwrap();
         let mut loaded = store.load_pending().unwrap();
