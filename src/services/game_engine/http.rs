@@ -119,8 +119,7 @@ impl From<super::store::Listed> for Summary {
     }
 }
 
-/// How deep `GET /games` pages (offset + limit): past it, narrow by
-/// `game_type` or `status`.
+/// How deep `GET /games` pages (offset + limit): past it, 400.
 pub const LIST_WINDOW: usize = 10_000;
 
 impl Summary {
@@ -662,20 +661,10 @@ impl Engine {
     /// checkpoints go (about 4 KB a table; the next round start walks the
     /// chain once to fill them again).
     async fn trim_idle(&self, now: u64) {
-        let idle_ms = self.stored_idle.as_millis() as u64;
-        let idle: Vec<Arc<Slot>> = self
-            .games
-            .read()
-            .await
-            .values()
-            .filter(|slot| {
-                slot.summary.read().is_ok_and(|s| {
-                    s.status == GameStatus::Open && now.saturating_sub(s.updated_at_ms) >= idle_ms
-                })
-            })
-            .cloned()
-            .collect();
-        for slot in idle {
+        let idle = self
+            .idle_open(now, self.stored_idle.as_millis() as u64)
+            .await;
+        for (_, slot) in idle {
             if let Ok(mut g) = slot.game.try_lock()
                 && let Some(chain) = g.fairness.chain.as_mut()
                 && chain.cache.is_filled()
@@ -685,10 +674,20 @@ impl Engine {
         }
     }
 
-    /// Games in memory (open ones, finished ones still needing an anchor
-    /// or a settlement, and recently read ones).
-    pub async fn in_memory(&self) -> usize {
-        self.games.read().await.len()
+    /// Open games that have not changed for `idle_ms`, by summary (a game
+    /// busy right now is looked at again under its own lock by the caller).
+    async fn idle_open(&self, now: u64, idle_ms: u64) -> Vec<(String, Arc<Slot>)> {
+        self.games
+            .read()
+            .await
+            .iter()
+            .filter(|(_, slot)| {
+                slot.summary.read().is_ok_and(|s| {
+                    s.status == GameStatus::Open && now.saturating_sub(s.updated_at_ms) >= idle_ms
+                })
+            })
+            .map(|(id, slot)| (id.clone(), slot.clone()))
+            .collect()
     }
 }
 
@@ -707,21 +706,8 @@ pub fn spawn_turn_timer(e: Arc<Engine>) {
         loop {
             tick.tick().await;
             let now = now_ms();
-            let due: Vec<(String, Arc<Slot>)> = e
-                .games
-                .read()
-                .await
-                .iter()
-                .filter(|(_, slot)| {
-                    slot.summary.read().is_ok_and(|s| {
-                        s.status == GameStatus::Open
-                            && s.game_type != super::game::GameType::Craps
-                            && now.saturating_sub(s.updated_at_ms) >= limit
-                    })
-                })
-                .map(|(id, slot)| (id.clone(), slot.clone()))
-                .collect();
-            for (id, slot) in due {
+            for (id, slot) in e.idle_open(now, limit).await {
+                // (Craps waits for no one: `stalled_on` says so.)
                 let stalled = match slot.game.try_lock() {
                     Ok(g) if now.saturating_sub(g.updated_at_ms) >= limit => g.stalled_on(),
                     _ => None,

@@ -285,6 +285,13 @@ impl Store {
         &self.path
     }
 
+    /// The read connection.
+    fn read(&self) -> anyhow::Result<std::sync::MutexGuard<'_, Connection>> {
+        self.reader
+            .lock()
+            .map_err(|_| anyhow::anyhow!("store reader poisoned"))
+    }
+
     /// Commits one write; returns once durable.
     pub async fn write(&self, write: Write) -> anyhow::Result<()> {
         let (done, wait) = oneshot::channel();
@@ -304,10 +311,7 @@ impl Store {
     /// nothing); rows from before the `pending` column that turn out not
     /// to be pending are marked so on the way.
     pub fn load_pending(&self) -> anyhow::Result<Vec<Game>> {
-        let conn = self
-            .reader
-            .lock()
-            .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
+        let conn = self.read()?;
         let rows: Vec<(String, String, Option<i64>)> = conn
             .prepare("SELECT id, state, settled FROM games WHERE pending = 1")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -329,10 +333,7 @@ impl Store {
 
     /// One game, whole, or `None` if the store has no such game.
     pub fn load_one(&self, id: &str) -> anyhow::Result<Option<Game>> {
-        let conn = self
-            .reader
-            .lock()
-            .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
+        let conn = self.read()?;
         let Some((state, settled)) = conn
             .prepare_cached("SELECT state, settled FROM games WHERE id = ?1")?
             .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))
@@ -359,10 +360,7 @@ impl Store {
         if status == Some(GameStatus::Open) {
             return Ok(Page::default());
         }
-        let conn = self
-            .reader
-            .lock()
-            .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
+        let conn = self.read()?;
         let t = game_type.map(|t| t.to_string());
         let total: i64 = conn
             .prepare_cached(
@@ -417,10 +415,7 @@ impl Store {
         after: u64,
         limit: u32,
     ) -> anyhow::Result<Vec<Event>> {
-        let conn = self
-            .reader
-            .lock()
-            .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
+        let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT body FROM events WHERE game_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
@@ -456,10 +451,7 @@ impl Store {
 
     /// The stored version of a game (for tests and recovery checks).
     pub fn version(&self, game_id: &str) -> anyhow::Result<Option<u64>> {
-        let conn = self
-            .reader
-            .lock()
-            .map_err(|_| anyhow::anyhow!("store reader poisoned"))?;
+        let conn = self.read()?;
         Ok(conn
             .query_row(
                 "SELECT MAX(version, COALESCE((SELECT MAX(seq) FROM game_log WHERE game_id = ?1), 0))
