@@ -83,8 +83,7 @@ impl Game {
         action: &Value,
         now: u64,
     ) -> Result<Vec<Event>, GameError> {
-        let kind = kind.to_string();
-        match kind.as_str() {
+        match kind {
             "join" => {
                 let buy_in = action
                     .get("buy_in")
@@ -119,9 +118,9 @@ impl Game {
             return Err(GameError::UnknownPlayer(player.to_string()));
         }
         let mut events = match &self.table {
-            Table::Craps(_) => self.craps_action(player, &kind, action, now),
-            Table::Blackjack(_) => self.blackjack_action(player, &kind, action, now),
-            Table::Poker(_) => self.poker_action(player, &kind, action, now),
+            Table::Craps(_) => self.craps_action(player, kind, action, now),
+            Table::Blackjack(_) => self.blackjack_action(player, kind, action, now),
+            Table::Poker(_) => self.poker_action(player, kind, action, now),
         }?;
         if self.card_round_over() {
             events.push(self.end_round(now, "round over", true)?);
