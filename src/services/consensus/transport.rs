@@ -166,6 +166,103 @@ pub struct Peers {
 /// protocol tolerates loss and retransmits through its timeouts).
 const QUEUE: usize = 4096;
 
+/// Requests in flight to one peer at a time. One is not enough: a request
+/// on a connection whose packets vanish (a partition) waits for its
+/// timeout, and TCP retransmits into a healed link only after its backed-off
+/// RTO, so every message queued behind it arrived seconds after the heal.
+/// With several, the next message takes a fresh connection, which works as
+/// soon as the link does. Order between in-flight messages is not kept; the
+/// protocol cores take messages in any order (the simulator reorders).
+const IN_FLIGHT: usize = 4;
+
+/// A message that waited this long in the queue is dropped instead of
+/// sent: the protocol has re-sent what still matters by then (its timers
+/// re-broadcast votes, view changes and timeouts), and a backlog from a
+/// partition would only delay fresh messages after the heal.
+const STALE_AFTER_MS: u64 = 5_000;
+
+/// How long a connection attempt may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Whether an envelope sealed at `sent_ms` is too old to send at `now_ms`.
+fn stale(sent_ms: u64, now_ms: u64) -> bool {
+    now_ms.saturating_sub(sent_ms) > STALE_AFTER_MS
+}
+
+/// One peer's sender: takes messages in order off its queue and keeps up
+/// to [`IN_FLIGHT`] of them in flight.
+async fn run_link(
+    peer: usize,
+    url: String,
+    client: reqwest::Client,
+    mut rx: mpsc::Receiver<(Envelope, trace::Context)>,
+) {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
+    let failing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    while let Some((env, parent)) = rx.recv().await {
+        if stale(env.sent_ms, now_ms()) {
+            tracing::debug!(peer, "message waited too long for this peer; dropped");
+            continue;
+        }
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return; // the semaphore is never closed
+        };
+        let (client, url, failing) = (client.clone(), url.clone(), failing.clone());
+        tokio::spawn(async move {
+            post(peer, &url, &client, &env, &parent, &failing).await;
+            drop(slot);
+        });
+    }
+}
+
+/// Sends one envelope, logging when the peer stops or starts answering.
+async fn post(
+    peer: usize,
+    url: &str,
+    client: &reqwest::Client,
+    env: &Envelope,
+    parent: &trace::Context,
+    failing: &std::sync::atomic::AtomicBool,
+) {
+    use std::sync::atomic::Ordering;
+    // A client span when the message belongs to a trace.
+    let span = if parent.span().span_context().is_valid() {
+        trace::client_span(
+            parent,
+            "POST".to_string(),
+            vec![
+                KeyValue::new("http.request.method", "POST"),
+                KeyValue::new("url.full", url.to_string()),
+                KeyValue::new("peer.service", "consensus"),
+            ],
+            &[],
+        )
+    } else {
+        trace::Context::new()
+    };
+    let mut headers = axum::http::HeaderMap::new();
+    trace::inject(&span, &mut headers);
+    let sent = client.post(url).headers(headers).json(env).send().await;
+    trace::finish(
+        &span,
+        sent.as_ref().ok().map(|r| r.status().as_u16()),
+        sent.as_ref().err().map(|e| e.to_string()).as_deref(),
+    );
+    match sent {
+        Ok(r) if r.status().is_success() => {
+            if failing.swap(false, Ordering::Relaxed) {
+                tracing::info!(peer, "peer reachable again");
+            }
+        }
+        Ok(r) => tracing::warn!(peer, status = r.status().as_u16(), "peer refused a message"),
+        Err(e) => {
+            if !failing.swap(true, Ordering::Relaxed) {
+                tracing::warn!(peer, error = %e, "peer unreachable; dropping messages until it answers");
+            }
+        }
+    }
+}
+
 impl Peers {
     /// Starts one sender task per peer.
     /// Links to every validator of the set but `me`; a validator with no
@@ -175,9 +272,10 @@ impl Peers {
             .reqwest(
                 crate::tls::Expect::Role(crate::tls::Peer::Validator),
                 reqwest::Client::builder()
-                    .pool_max_idle_per_host(4)
+                    .pool_max_idle_per_host(IN_FLIGHT)
                     .pool_idle_timeout(Duration::from_secs(90))
                     .tcp_nodelay(true)
+                    .connect_timeout(CONNECT_TIMEOUT)
                     .timeout(Duration::from_secs(5)),
             )
             .build()?;
@@ -187,56 +285,9 @@ impl Peers {
                 queues.push(None);
                 continue;
             };
-            let (tx, mut rx) = mpsc::channel::<(Envelope, trace::Context)>(QUEUE);
-            let client = client.clone();
+            let (tx, rx) = mpsc::channel::<(Envelope, trace::Context)>(QUEUE);
             let url = format!("{}/peer", crate::tls::transport().base(addr));
-            tokio::spawn(async move {
-                let mut failing = false;
-                while let Some((env, parent)) = rx.recv().await {
-                    // A client span when the message belongs to a trace.
-                    let span = if parent.span().span_context().is_valid() {
-                        trace::client_span(
-                            &parent,
-                            "POST".to_string(),
-                            vec![
-                                KeyValue::new("http.request.method", "POST"),
-                                KeyValue::new("url.full", url.clone()),
-                                KeyValue::new("peer.service", "consensus"),
-                            ],
-                            &[],
-                        )
-                    } else {
-                        trace::Context::new()
-                    };
-                    let mut headers = axum::http::HeaderMap::new();
-                    trace::inject(&span, &mut headers);
-                    let sent = client.post(&url).headers(headers).json(&env).send().await;
-                    trace::finish(
-                        &span,
-                        sent.as_ref().ok().map(|r| r.status().as_u16()),
-                        sent.as_ref().err().map(|e| e.to_string()).as_deref(),
-                    );
-                    match sent {
-                        Ok(r) if r.status().is_success() => {
-                            if failing {
-                                tracing::info!(peer = i, "peer reachable again");
-                                failing = false;
-                            }
-                        }
-                        Ok(r) => tracing::warn!(
-                            peer = i,
-                            status = r.status().as_u16(),
-                            "peer refused a message"
-                        ),
-                        Err(e) => {
-                            if !failing {
-                                tracing::warn!(peer = i, error = %e, "peer unreachable; dropping messages until it answers");
-                                failing = true;
-                            }
-                        }
-                    }
-                }
-            });
+            tokio::spawn(run_link(i, url, client.clone(), rx));
             queues.push(Some(tx));
         }
         Ok(Peers { me, queues })
@@ -259,6 +310,16 @@ impl Peers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_older_than_the_bound_is_not_sent() {
+        let now = 1_765_000_000_000;
+        assert!(!stale(now, now));
+        assert!(!stale(now - STALE_AFTER_MS, now));
+        assert!(stale(now - STALE_AFTER_MS - 1, now));
+        // A sender clock ahead of ours is not stale.
+        assert!(!stale(now + 10, now));
+    }
 
     fn key(i: u8) -> SigningKey {
         SigningKey::from_bytes(&[i; 32])
