@@ -90,6 +90,9 @@ impl Shell {
                     Input::Propose(proposal)
                 }
             };
+            if let Input::Message { from, msg } = &input {
+                tracing::trace!(from, kind = msg.kind(), sync = ?sync_summary(msg), "message in");
+            }
             let effects = core.step(input);
             {
                 // Outbound messages pick the input's trace up as their parent.
@@ -214,6 +217,7 @@ impl Shell {
             );
             return;
         }
+        tracing::trace!(to, kind = msg.kind(), sync = ?sync_summary(msg), "message out");
         let me = self.node.index;
         let targets: Vec<u32> = match to {
             Some(t) => vec![t],
@@ -516,5 +520,17 @@ impl Shell {
             Ok(false) => {}
             Err(err) => tracing::error!(error = %err, "cannot store evidence"),
         }
+    }
+}
+
+/// The heights a sync message names, for trace logs.
+fn sync_summary(msg: &Message) -> Option<(u64, u64)> {
+    match msg {
+        Message::SyncRequest { from_height } => Some((*from_height, 0)),
+        Message::SyncResponse { blocks } => Some((
+            blocks.first().map_or(0, |b| b.0.height),
+            blocks.last().map_or(0, |b| b.0.height),
+        )),
+        _ => None,
     }
 }

@@ -16,23 +16,29 @@ use crate::services::consensus::protocol::types::json_size;
 use crate::services::consensus::protocol::types::{Block, QuorumCertificate};
 
 impl HotStuff {
-    /// Where to ask for blocks from: the lowest height on our highest QC's
-    /// branch whose block or QC we lack (a batch ending there), else above
-    /// that QC. Synced blocks wait in the tree for the proof of their commit.
+    /// Where to ask for blocks from: our next height when a higher QC names
+    /// a block we lack; else the lowest height on our highest QC's branch
+    /// whose block or QC we lack (a batch ending there), else above that
+    /// QC. Synced blocks wait in the tree for the proof of their commit.
+    ///
+    /// A lacking validator always moves forward from its own height. It
+    /// used to fetch the batch ending at the lacking QC's block; while the
+    /// others kept committing, a newer QC it lacked arrived every few
+    /// milliseconds (a validator that cannot rebuild the leader rotation of
+    /// a branch keeps none of its proposals), so it fetched the tip again
+    /// and again and never filled the gap below it: one validator cut off
+    /// for 8 s under load never caught up (tests/nemesis.rs).
     pub(super) fn sync_from(&self) -> u64 {
         let next = self.chain.next_height;
         let span = u64::try_from(self.config.max_sync_blocks).unwrap_or(1);
         let hqc_view = self.high_qc.as_ref().map_or(0, |q| q.view);
-        // A higher QC whose block we lack: fetch up to that block.
-        let unknown = self
+        let lacking = self
             .qcs
             .values()
             .filter(|q| q.view > hqc_view && q.height >= next)
-            .filter(|q| self.known_block(&q.block_hash).is_none())
-            .map(|q| q.height)
-            .min();
-        if let Some(height) = unknown {
-            return height.saturating_sub(span.saturating_sub(1)).max(next);
+            .any(|q| self.known_block(&q.block_hash).is_none());
+        if lacking {
+            return next;
         }
         let Some(qc) = self.high_qc.as_ref().filter(|q| q.height >= next) else {
             return next;

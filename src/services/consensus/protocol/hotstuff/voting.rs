@@ -1,6 +1,8 @@
 //! The normal case: client proposals, the leader's proposal, generic votes,
 //! forming QCs, and the two-chain commit rule.
 
+use std::collections::HashMap;
+
 use super::proof;
 use super::{HotStuff, HotStuffMessage, TimeoutCertificate};
 use crate::services::consensus::protocol::Effect;
@@ -427,10 +429,20 @@ impl HotStuff {
 
     /// The highest block the two-chain rule proves committed (a certified
     /// block P with a certified child X of the next view) that is not yet
-    /// committed here, and X, which proves it.
-    fn commit_target(&self) -> Option<([u8; 32], [u8; 32])> {
+    /// committed here and whose ancestors down to our last committed block
+    /// we hold, each with its QC; and X, which proves it. The flag says
+    /// whether a higher proven block lacks some of its ancestors (then they
+    /// must be fetched).
+    ///
+    /// A proven block with a gap below it must not hide a lower one without
+    /// a gap: a validator catching up holds the batch it synced just above
+    /// its height and, from the live traffic, blocks near the tip; it used
+    /// to look only at the highest, find the gap, and commit nothing, so it
+    /// fetched the same batch again and again (tests/nemesis.rs).
+    fn commit_target(&self) -> (Option<([u8; 32], [u8; 32])>, bool) {
         let next = self.chain.next_height;
-        self.qcs
+        let mut proven: Vec<(u64, [u8; 32], [u8; 32])> = self
+            .qcs
             .iter()
             .filter_map(|(hash, qc)| {
                 let x = self.tree.get(hash)?;
@@ -442,17 +454,62 @@ impl HotStuff {
                     && p.height >= next;
                 direct.then_some((p.height, x.parent_hash, *hash))
             })
-            .max()
-            .map(|(_, target, proving)| (target, proving))
+            .collect();
+        proven.sort_unstable_by(|a, b| b.cmp(a));
+        let mut reaches = HashMap::new();
+        let mut gap = false;
+        for (_, target, proving) in proven {
+            if self.reaches_chain(target, &mut reaches) {
+                return (Some((target, proving)), gap);
+            }
+            gap = true;
+        }
+        (None, gap)
+    }
+
+    /// Whether every block from `hash` down to our last committed block is
+    /// held, at or above our next height, with its QC. `memo` remembers
+    /// the answer for every block walked, so many calls walk each once.
+    fn reaches_chain(&self, hash: [u8; 32], memo: &mut HashMap<[u8; 32], bool>) -> bool {
+        let mut walked = Vec::new();
+        let mut at = hash;
+        let answer = loop {
+            if at == self.chain.last_hash {
+                break true;
+            }
+            if let Some(known) = memo.get(&at) {
+                break *known;
+            }
+            let Some(block) = self
+                .tree
+                .get(&at)
+                .filter(|b| b.height >= self.chain.next_height && self.qcs.contains_key(&at))
+            else {
+                break false;
+            };
+            walked.push(at);
+            at = block.parent_hash;
+        };
+        for h in walked {
+            memo.insert(h, answer);
+        }
+        answer
     }
 
     /// Commits every block the two-chain rule proves, in height order.
     /// Stops after a block that changes the validator set: what lies above
     /// it belongs to no epoch (the next one starts from that block).
     pub(super) fn try_commit(&mut self, out: &mut Vec<Effect>) {
-        while !self.epoch_over
-            && let Some((target, proving)) = self.commit_target()
-        {
+        while !self.epoch_over {
+            let (found, gap) = self.commit_target();
+            let Some((target, proving)) = found else {
+                if gap {
+                    // A gap below a proven block: fetch it.
+                    let to = self.sync_hint.unwrap_or_else(|| self.current_leader());
+                    self.request_sync(to, self.sync_from(), out);
+                }
+                return;
+            };
             // The proving child and the blocks between it and the target,
             // highest first: the commit proof of what this step commits.
             let mut above = Vec::new();

@@ -426,6 +426,45 @@ pub fn partition_one_three_majority_commits_minority_catches_up(algorithm: Algor
     assert!(sim.committed_height(0) > majority);
 }
 
+/// A validator cut off while the others commit catches up after the heal
+/// even though the chain keeps growing, with sync answers far smaller than
+/// the gap. (On real processes HotStuff once failed exactly this: it chased
+/// the tip instead of moving forward from its own height; see
+/// `HotStuff::sync_from`. This scenario passed before that fix too: the
+/// simulator's HotStuff keeps the proposals the real one dropped. The
+/// regression test is the one-against-three schedule of tests/nemesis.rs.)
+pub fn a_minority_catches_up_while_the_chain_keeps_growing(algorithm: Algorithm) {
+    let mut options = SimOptions::new(4);
+    options.algorithm = algorithm;
+    // Far more blocks behind than one sync answer holds.
+    options.config.max_sync_blocks = 4;
+    options.config.sync_window = 8;
+    let mut sim = Sim::new(15, options);
+    let mut t = 10;
+    while t < 12_000 {
+        sim.schedule_spec(t, EventSpec::Submit(Some(1)));
+        t += 20;
+    }
+    sim.run_until(500);
+    sim.schedule_spec(501, EventSpec::Partition(vec![0, 1, 1, 1]));
+    sim.run_until(4_000);
+    let at_heal = (1..4).map(|i| sim.committed_height(i)).max().unwrap();
+    assert!(
+        at_heal > sim.committed_height(0) + 20,
+        "the majority did not get far ahead: {}",
+        sim.status_line()
+    );
+    sim.schedule_spec(4_001, EventSpec::Heal);
+    // Still under load: the client submits until 12 s.
+    sim.run_until(8_000);
+    assert!(
+        sim.committed_height(0) > at_heal,
+        "validator 0 is at {} after the heal, the chain was at {at_heal} at the heal: {}",
+        sim.committed_height(0),
+        sim.status_line()
+    );
+}
+
 pub fn long_outage_syncs_beyond_the_window_from_the_store(algorithm: Algorithm) {
     let mut options = SimOptions::new(4);
     options.algorithm = algorithm;
@@ -616,6 +655,11 @@ macro_rules! algorithm_suite {
             #[test]
             fn partition_one_three_majority_commits_minority_catches_up() {
                 super::partition_one_three_majority_commits_minority_catches_up($algorithm);
+            }
+
+            #[test]
+            fn a_minority_catches_up_while_the_chain_keeps_growing() {
+                super::a_minority_catches_up_while_the_chain_keeps_growing($algorithm);
             }
 
             #[test]
