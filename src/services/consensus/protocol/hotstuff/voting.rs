@@ -11,6 +11,10 @@ use crate::services::consensus::protocol::types::{
     Block, Phase, Proposal, QuorumCertificate, Vote,
 };
 
+/// A block the two-chain rule proves committed, and its certified child
+/// that proves it (by hash).
+type CommitTarget = ([u8; 32], [u8; 32]);
+
 /// How far `needs_more_blocks` walks down a branch.
 const PROOF_WALK: usize = 8;
 
@@ -439,7 +443,7 @@ impl HotStuff {
     /// its height and, from the live traffic, blocks near the tip; it used
     /// to look only at the highest, find the gap, and commit nothing, so it
     /// fetched the same batch again and again (tests/nemesis.rs).
-    fn commit_target(&self) -> (Option<([u8; 32], [u8; 32])>, bool) {
+    fn commit_target(&self) -> (Option<CommitTarget>, bool) {
         let next = self.chain.next_height;
         let mut proven: Vec<(u64, [u8; 32], [u8; 32])> = self
             .qcs
