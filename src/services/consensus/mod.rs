@@ -5,6 +5,8 @@
 pub mod committed;
 pub mod epoch;
 pub mod fault;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod genesis;
 pub mod http;
 pub mod node;

@@ -219,7 +219,8 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
     }
 }
 
-fn encode(payload: &[u8]) -> Vec<u8> {
+/// One frame holding `payload`: length, CRC-32, payload.
+pub fn encode(payload: &[u8]) -> Vec<u8> {
     let mut frame = Vec::with_capacity(payload.len() + 8);
     frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     frame.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
