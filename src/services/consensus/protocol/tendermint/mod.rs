@@ -38,9 +38,14 @@
 //!   power have been seen (valid proposals and votes of this height) in
 //!   rounds at or above some round above ours, we start the highest such
 //!   round.
-//! - **Timeouts.** Every timeout of round r is `timeout_for(r)` = base *
-//!   2^r, capped at `max_timeout_ms`; rounds restart at 0 with each height,
-//!   so timeouts reset on progress.
+//! - **Timeouts.** Every timeout of round r is `timeout_for(k)` = base *
+//!   2^k, capped at `max_timeout_ms`, where k counts the earlier rounds of
+//!   the height in which validators holding 2/3+ of the power were heard
+//!   voting (late votes included): they double with rounds a quorum took
+//!   part in but did not finish in time, not with rounds cut off from a
+//!   quorum (a partition), so a split does not leave timers seconds long
+//!   when it heals. Rounds restart at 0 with each height, so timeouts
+//!   reset on progress.
 //! - **Rounds that cannot succeed end early.** Prevotes split so that no
 //!   value can reach 2/3+ precommit nil at once; precommits such that no
 //!   block can reach 2/3+ start the next round at once (the paper waits
@@ -172,7 +177,7 @@ impl Tendermint {
             key,
             check: VerifyCache::new(Box::new(Ed25519Check), config.verify_cache),
             chain: Chain::new(config.sync_window, config.remembered_ids),
-            state: HeightState::new(n),
+            state: HeightState::new(n, config.timeout_for(0)),
             safety: None,
             pending: Pending::default(),
             future: vec![std::collections::VecDeque::new(); n],
@@ -267,8 +272,9 @@ impl Tendermint {
                     && p.qc.view <= record.view
                     && p.qc.certifies(&p.block)
             });
+            let timeout_ms = self.round_timeout(record.view);
             let s = &mut self.state;
-            s.enter_round(record.view);
+            s.enter_round(record.view, timeout_ms);
             s.step = if record.phase == Phase::Prevote {
                 Step::Prevote
             } else {

@@ -391,8 +391,24 @@ impl Tendermint {
     }
 
     pub(super) fn start_round(&mut self, round: u64) {
-        self.state.enter_round(round);
+        let timeout_ms = self.round_timeout(round);
+        self.state.enter_round(round, timeout_ms);
         self.sync_asked = None;
+    }
+
+    /// How long the timers of `round` last: `timeout_for(k)`, where k counts
+    /// the earlier rounds of this height in which validators holding more
+    /// than 2/3 of the power were heard voting (`rounds_heard`). Timeouts
+    /// double for rounds that failed although a quorum took part (the
+    /// network is slower than the timeout), not for rounds in which a
+    /// quorum could not even be heard (a partition: a longer wait does not
+    /// help, and after an 8 s split the round that could decide started
+    /// only when a timer backed off to seconds fired; tests/nemesis.rs).
+    /// Votes count whenever they arrive, so on a slow network the timeouts
+    /// still grow, a round later than the paper's would.
+    pub(super) fn round_timeout(&self, round: u64) -> u64 {
+        self.config
+            .timeout_for(self.state.rounds_heard(&self.set, round))
     }
 
     /// l. 22 and 28: prevote on the round's proposal in the propose step.
@@ -654,7 +670,7 @@ impl Tendermint {
         out.push(Effect::SetTimer {
             view: s.round,
             height: self.chain.next_height,
-            after_ms: self.config.timeout_for(s.round),
+            after_ms: s.timeout_ms,
         });
     }
 
@@ -667,7 +683,7 @@ impl Tendermint {
         self.pending.remove_committed(&block);
         self.chain
             .commit_in_epoch(block, qc, &self.set, self.config.min_validators);
-        self.state = super::HeightState::new(self.n());
+        self.state = super::HeightState::new(self.n(), self.config.timeout_for(0));
         self.sync_asked = None;
         self.replay = true;
     }

@@ -2,7 +2,7 @@
 //! valid value, and the proposals and votes seen, by round. Replaced
 //! wholesale when the height is decided.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::services::consensus::protocol::messages::PreparedCertificate;
 use crate::services::consensus::protocol::types::{
@@ -27,8 +27,9 @@ pub(super) enum Step {
 }
 
 /// What an expired timer of the current (height, round) means. Every timer
-/// of a round lasts `timeout_for(round)`, so they expire in the order they
-/// were set and a FIFO queue tells them apart.
+/// of a round lasts the same (`HeightState::timeout_ms`, fixed when the
+/// round starts), so they expire in the order they were set and a FIFO
+/// queue tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum TimerKind {
     /// OnTimeoutPropose: prevote nil if still in the propose step.
@@ -76,6 +77,8 @@ pub(super) struct HeightState {
     pub polka_done: Option<u64>,
     /// Outstanding timers of the current round, in the order they were set.
     pub timers: VecDeque<TimerKind>,
+    /// How long every timer of the current round lasts.
+    pub timeout_ms: u64,
     /// Timers of the current round set once only (all but `Sync`).
     pub scheduled: HashSet<TimerKind>,
     /// Per peer, the round in which we last sent it our round state because
@@ -87,7 +90,8 @@ pub(super) struct HeightState {
 }
 
 impl HeightState {
-    pub(super) fn new(n: usize) -> HeightState {
+    /// Round 0 of a height, whose timers last `timeout_ms`.
+    pub(super) fn new(n: usize, timeout_ms: u64) -> HeightState {
         HeightState {
             round: 0,
             step: Step::Propose,
@@ -101,6 +105,7 @@ impl HeightState {
             rounds_seen: vec![None; n],
             polka_done: None,
             timers: VecDeque::new(),
+            timeout_ms,
             scheduled: HashSet::new(),
             helped: vec![None; n],
             my_proposal: None,
@@ -108,9 +113,10 @@ impl HeightState {
     }
 
     /// StartRound's bookkeeping: a new round begins in the propose step
-    /// with no timers.
-    pub(super) fn enter_round(&mut self, round: u64) {
+    /// with no timers; each of its timers will last `timeout_ms`.
+    pub(super) fn enter_round(&mut self, round: u64, timeout_ms: u64) {
         self.round = round;
+        self.timeout_ms = timeout_ms;
         self.step = Step::Propose;
         self.timers.clear();
         self.scheduled.clear();
@@ -121,6 +127,19 @@ impl HeightState {
         if self.blocks.len() < MAX_BLOCKS_PER_HEIGHT || self.blocks.contains_key(&hash) {
             self.blocks.insert(hash, block);
         }
+    }
+
+    /// Rounds of this height before `round` in which votes (prevotes or
+    /// precommits, any value) from validators holding more than 2/3 of the
+    /// power were seen, whenever they arrived.
+    pub(super) fn rounds_heard(&self, set: &ValidatorSet, round: u64) -> u64 {
+        let mut heard = BTreeSet::new();
+        for &(r, phase) in self.votes.keys() {
+            if r < round && !heard.contains(&r) && set.has_quorum(self.tally(set, r, phase).total) {
+                heard.insert(r);
+            }
+        }
+        heard.len() as u64
     }
 
     /// Voting power behind each block hash (nil included) for one round

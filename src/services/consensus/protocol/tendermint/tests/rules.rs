@@ -156,6 +156,49 @@ fn nil_polka_precommits_nil_and_precommit_timeout_moves_the_round() {
     assert!(c.step(Input::Timeout { view: 0, height: 1 }).is_empty());
 }
 
+/// A validator cut off from a quorum (it hears one other of four) goes
+/// through rounds by its timeouts, which stay at the base: a longer wait
+/// would not help, and it would make the round that can decide after the
+/// heal start seconds late. Votes from a quorum heard for a round, even
+/// late, make the following rounds' timeouts double again.
+#[test]
+fn rounds_cut_off_from_a_quorum_do_not_double_the_timeouts() {
+    let mut c = core(4, 0, None);
+    c.step(Input::Propose(proposal("x")));
+    let mut seen = Vec::new();
+    for round in 0..4 {
+        // Only validator 1 is reachable: 2 of 4 votes, no quorum.
+        c.step(msg(
+            1,
+            Message::Vote(vote(1, 1, round, Phase::Prevote, NIL)),
+        ));
+        c.step(msg(
+            1,
+            Message::Vote(vote(1, 1, round, Phase::Precommit, NIL)),
+        ));
+        let effects = fire_until_round(&mut c, round + 1);
+        seen.extend(timers(&effects).into_iter().filter(|t| t.1 == round + 1));
+    }
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter().all(|t| t.2 == 200),
+        "timers of rounds after rounds without a quorum: {seen:?}"
+    );
+    // The partition heals: round 2's prevotes from 1, 2 and 3 arrive late.
+    for i in 2..4 {
+        c.step(msg(
+            u32::try_from(i).unwrap(),
+            Message::Vote(vote(i, 1, 2, Phase::Prevote, NIL)),
+        ));
+    }
+    let effects = fire_until_round(&mut c, 5);
+    assert!(
+        timers(&effects).contains(&(1, 5, 400)),
+        "a quorum was heard in one earlier round: {:?}",
+        timers(&effects)
+    );
+}
+
 /// Prevotes split so that neither a block nor nil can reach 2/3+: precommit
 /// nil at once instead of at the prevote timeout.
 #[test]
@@ -271,7 +314,12 @@ fn f_plus_one_in_a_higher_round_pulls_a_validator_along() {
     assert_eq!(c.view(), 0, "one validator (f) is not enough");
     let effects = c.step(msg(2, Message::Vote(vote(2, 1, 5, Phase::Precommit, NIL))));
     assert_eq!(c.view(), 3, "two validators are in round 3 or beyond");
-    assert!(timers(&effects).contains(&(1, 3, 1_600)));
+    // No earlier round of the height was heard from a quorum: the base.
+    assert!(
+        timers(&effects).contains(&(1, 3, 200)),
+        "{:?}",
+        timers(&effects)
+    );
     // Round 3 is proposed by validator 0 (us): with votes at this height it
     // proposes, here an empty block.
     let proposed = effects.iter().any(|e| {
