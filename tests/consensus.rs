@@ -436,12 +436,15 @@ fn large_proposals_cannot_stall_the_chain(algorithm: &str) {
             .then(|| p["height"].as_u64())
             .flatten()
     };
-    // Five blocks of 512 KiB. In a debug build on a 2-core machine each
-    // such block takes 4-8 s to commit alone (24-34 s for all 40), and
-    // several times that while other tests load the machine, so "no
-    // stall" is checked as progress, not speed: the chain must grow at
-    // least every STALL (several round timeouts) until every proposal is
-    // in; a chain that stops (the attack this replays) fails at once.
+    // Five blocks of 512 KiB. In a debug build on this 2-core machine the
+    // whole test takes 4-7 s per algorithm run alone (cluster start
+    // included; 2026-12-07), 19-21 s for two algorithms at once, and
+    // several times that while other tests load the machine (a profile:
+    // unoptimized JSON string escaping and reading, and page faults of
+    // fresh allocations). So "no stall" is checked as progress, not speed:
+    // the chain must grow at least every STALL (several round timeouts)
+    // until every proposal is in; a chain that stops (the attack this
+    // replays) fails at once.
     const STALL: Duration = Duration::from_secs(45);
     let top_height = || (0..4).filter_map(|v| c.height(v)).max().unwrap_or(0);
     let mut pending: Vec<&(u16, String)> = ids.iter().collect();
