@@ -254,9 +254,10 @@ fn partitions_stall_split_commit_majority_and_heal(algorithm: &str) {
 
 /// Two of four validators frozen (SIGSTOP) while proposals wait: no
 /// quorum, so the other two time out round after round and their timeouts
-/// back off. After the two resume (SIGCONT), commits must come back within
-/// a bounded time, not after the backed-off timeouts run out (Tendermint
-/// took 32.7 s before; the bound is 2 s).
+/// back off. After the two resume (SIGCONT), the waiting proposal must
+/// commit within 2 s, not after backed-off timeouts run out (Tendermint
+/// took 32.7 s once; 2026-12-07: 558-697 ms for all three, two tests at a
+/// time).
 fn commits_resume_soon_after_two_frozen_validators_thaw(algorithm: &str) {
     let sb = Sandbox::new()
         .env("CONSENSUS_ALGORITHM", algorithm)
@@ -305,8 +306,8 @@ fn commits_resume_soon_after_two_frozen_validators_thaw(algorithm: &str) {
         took.as_millis()
     );
     assert!(
-        took < Duration::from_secs(10),
-        "{algorithm} took {took:?} to commit after the thaw"
+        took < Duration::from_secs(2),
+        "{algorithm} took {took:?} to commit after the thaw (bound: 2 s)"
     );
 }
 
