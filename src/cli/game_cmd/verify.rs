@@ -179,6 +179,7 @@ fn check_anchors(
                 .into(),
         );
     }
+    problems.extend(anchor_order(proof));
     let mut anchored = Vec::new();
     for a in proof["anchors"].as_array().into_iter().flatten() {
         let h = a["height"].as_u64().unwrap_or(0);
@@ -203,6 +204,46 @@ fn check_anchors(
         }
     }
     anchored
+}
+
+/// What the anchors' heights say about the order of events: a game that
+/// revealed anything has its commitment anchored, in a block strictly below
+/// every block anchoring a reveal (a round's link, or the game's last
+/// one). Otherwise the engine could have fixed its seed after it knew the
+/// outcomes: "committed first" would be only its word. A finished game
+/// with no anchors at all proves nothing and is refused as well.
+fn anchor_order(proof: &Value) -> Vec<String> {
+    let anchors: Vec<(&str, u64)> = proof["anchors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| Some((a["what"].as_str()?, a["height"].as_u64()?)))
+        .collect();
+    if anchors.is_empty() {
+        return vec![
+            "the game has no anchors: nothing shows its commitment was in a committed block before its outcomes"
+                .into(),
+        ];
+    }
+    let commitment = anchors
+        .iter()
+        .filter(|(what, _)| *what == "commitment")
+        .map(|(_, h)| *h)
+        .min();
+    let first_reveal = anchors
+        .iter()
+        .filter(|(what, _)| matches!(*what, "reveal" | "round"))
+        .map(|(_, h)| *h)
+        .min();
+    match (commitment, first_reveal) {
+        (None, Some(r)) => vec![format!(
+            "a reveal is anchored (height {r}) but the commitment is not"
+        )],
+        (Some(c), Some(r)) if c >= r => vec![format!(
+            "the commitment was anchored at height {c}, not before the first reveal (height {r}): the seed could have been chosen after the outcomes were known"
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// Whether committed block `b` (`GET /blocks/{h}`) holds the proof's
@@ -345,6 +386,40 @@ mod tests {
     use crate::auth::keys::{Jwk, JwkSet, generate};
     use crate::auth::{RecordSigner, Role};
     use crate::services::consensus::protocol::Proposal;
+
+    /// The commitment must sit in a block below every reveal's; a game
+    /// with no anchors, or a reveal anchored without its commitment, is
+    /// refused.
+    #[test]
+    fn the_commitment_is_anchored_before_any_reveal() {
+        let proof = |anchors: Value| json!({ "anchors": anchors });
+        let a = |what: &str, h: u64| json!({"what": what, "height": h});
+        assert!(
+            anchor_order(&proof(json!([
+                a("commitment", 3),
+                a("round", 7),
+                a("reveal", 9)
+            ])))
+            .is_empty()
+        );
+        // Only the commitment so far (nothing revealed yet): fine.
+        assert!(anchor_order(&proof(json!([a("commitment", 3)]))).is_empty());
+        let same = anchor_order(&proof(json!([a("commitment", 7), a("round", 7)])));
+        assert!(
+            same[0].contains("not before the first reveal (height 7)"),
+            "{same:?}"
+        );
+        let after = anchor_order(&proof(json!([
+            a("round", 4),
+            a("commitment", 5),
+            a("reveal", 9)
+        ])));
+        assert!(after[0].contains("anchored at height 5"), "{after:?}");
+        let missing = anchor_order(&proof(json!([a("reveal", 9)])));
+        assert!(missing[0].contains("commitment is not"), "{missing:?}");
+        let none = anchor_order(&proof(json!([])));
+        assert!(none[0].contains("no anchors"), "{none:?}");
+    }
 
     /// An anchor proves something only if the engine holding the game
     /// signed the record: the same entry unsigned, signed by a validator's
