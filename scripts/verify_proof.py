@@ -78,6 +78,11 @@ def check_anchor(proof, fail):
         fail("the commitment has no anchor in a committed block (commitment_height), yet the game drew")
     else:
         print(f"commitment anchored at height {h}")
+    # The commitment's block must come strictly before every block that
+    # anchors a reveal, or the seed could have been fixed after the outcomes.
+    reveals = [a["height"] for a in proof.get("anchors", []) if a["what"] in ("round", "reveal")]
+    if reveals and heights and min(heights) >= min(reveals):
+        fail(f"the commitment was anchored at height {min(heights)}, not before the first reveal (height {min(reveals)})")
 
 
 def check_round_seeds(r, rnd, link, draws, fail):
