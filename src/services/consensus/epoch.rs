@@ -135,7 +135,7 @@ async fn peers_ahead_in_epochs(node: &Node, http: &reqwest::Client) -> bool {
             .collect(),
         Err(_) => return false,
     };
-    let mut ahead = 0u64;
+    let mut reports = Vec::with_capacity(members.len());
     for (addr, power) in members {
         let Ok(r) = http
             .get(format!("{}/status", crate::tls::transport().base(addr)))
@@ -147,11 +147,22 @@ async fn peers_ahead_in_epochs(node: &Node, http: &reqwest::Client) -> bool {
         let Ok(v) = r.json::<serde_json::Value>().await else {
             continue;
         };
-        if v["epoch"].as_u64().is_some_and(|e| e > node.set.epoch) {
-            ahead = ahead.saturating_add(power);
-        }
+        reports.push((power, v["epoch"].as_u64()));
     }
-    node.set.has_weak_quorum(ahead)
+    later_epoch_by_power(&node.set, reports)
+}
+
+/// Whether the members reporting an epoch above `set`'s hold more than 1/3
+/// of its power; `reports` is (power, the epoch a member reported, if any).
+fn later_epoch_by_power(
+    set: &super::protocol::ValidatorSet,
+    reports: impl IntoIterator<Item = (u64, Option<u64>)>,
+) -> bool {
+    let ahead = reports
+        .into_iter()
+        .filter(|(_, epoch)| epoch.is_some_and(|e| e > set.epoch))
+        .fold(0u64, |sum, (power, _)| sum.saturating_add(power));
+    set.has_weak_quorum(ahead)
 }
 
 /// Fetches committed blocks beyond this validator's chain from any peer
@@ -309,4 +320,39 @@ fn checked(
     anyhow::ensure!(qc.certifies(&block), "the certificate is for another block");
     qc.verify(set)?;
     Ok((block, qc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::consensus::protocol::testkit::set_with_powers;
+
+    /// A later epoch counts only when members holding more than 1/3 of the
+    /// power report it: a head count let a few low-power members (or f
+    /// Byzantine ones of a weighted set) stop a validator's core.
+    #[test]
+    fn a_later_epoch_counts_by_power_not_by_heads() {
+        // Powers 10, 1, 1, 1 (total 13): three members are a majority of
+        // heads but hold 3/13 of the power.
+        let set = set_with_powers(&[10, 1, 1, 1]);
+        let later = Some(set.epoch + 1);
+        assert!(!later_epoch_by_power(
+            &set,
+            [(1, later), (1, later), (1, later)]
+        ));
+        assert!(later_epoch_by_power(&set, [(10, later)]));
+        // The same epoch, an earlier one, or none reported: not ahead.
+        let same = Some(set.epoch);
+        assert!(!later_epoch_by_power(
+            &set,
+            [(10, same), (1, None), (1, Some(0))]
+        ));
+        // Exactly 1/3 is not more than 1/3.
+        let even = set_with_powers(&[1, 1, 1]);
+        assert!(!later_epoch_by_power(&even, [(1, Some(even.epoch + 1))]));
+        assert!(later_epoch_by_power(
+            &even,
+            [(1, Some(even.epoch + 1)), (1, Some(even.epoch + 2))]
+        ));
+    }
 }
