@@ -16,7 +16,7 @@ use super::node::Node;
 use super::protocol::limits::{MAX_PROPOSAL_BYTES, max_envelope_bytes};
 use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::types::Attestation;
-use super::protocol::{Message, Proposal, Vote};
+use super::protocol::{Message, Phase, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError, now_ms};
 use crate::auth::Role;
 use crate::services::common::extract::{
@@ -91,7 +91,7 @@ impl FromRef<ConsensusState> for TokenVerifier {
         change_validators,
         peer
     ),
-    components(schemas(ProposeRequest, FaultRequest))
+    components(schemas(ProposeRequest, FaultRequest, Vote, Phase, Envelope))
 )]
 pub struct ConsensusApi;
 
@@ -427,7 +427,7 @@ async fn evidence(State(s): State<ConsensusState>) -> Result<Json<Value>, Proble
 /// A vote signed by a validator key (role validator or admin): verified
 /// (signature, chain id, epoch, membership) and handed to the protocol.
 #[utoipa::path(post, path = "/vote", tag = "consensus",
-    request_body(content = Object, description = "A signed vote"),
+    request_body(content = Vote, description = "A signed vote"),
     responses((status = 202, description = "Accepted"), (status = 401), (status = 403),
               (status = 422, description = "Bad signature, wrong chain or epoch, or not a member")))]
 async fn vote(
@@ -486,7 +486,7 @@ fn vote_error_kind(msg: &str) -> &'static str {
 /// refused before the validator buffers a byte, so the megabytes a
 /// `/peer` body may hold are not a lever for anyone outside the set.
 #[utoipa::path(post, path = "/peer", tag = "consensus", security(()),
-    request_body(content = Object, description = "A signed envelope `{from, to, sent_ms, msg, sig}`"),
+    request_body(content = Envelope, description = "A signed envelope; `msg` is a protocol message as JSON text (README, Consensus: messages inside a /peer envelope)"),
     responses((status = 202, description = "Delivered to the validator's core"),
               (status = 400, description = "The message inside is malformed"),
               (status = 401, description = "A bad or stale signature"), (status = 403, description = "Not a member of the set, or (mutual TLS) a caller without a validator's certificate"),

@@ -31,8 +31,10 @@ use crate::telemetry::trace;
 /// How far an envelope's `sent_ms` may be from the receiver's clock.
 pub const MAX_CLOCK_SKEW_MS: u64 = 120_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A signed peer message (`POST /peer`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Envelope {
+    /// The sender's index in the validator set.
     pub from: u32,
     /// The recipient's index (missing in a malformed envelope: refused).
     #[serde(default = "no_recipient")]
@@ -42,7 +44,9 @@ pub struct Envelope {
     pub sent_ms: u64,
     /// The protocol message, as the exact JSON text that was signed.
     pub msg: String,
-    /// Hex of the 64-byte signature.
+    /// Hex of the sender's 64-byte ed25519 signature (see the module docs
+    /// for the signed bytes).
+    #[schema(pattern = "^[0-9a-f]{128}$")]
     pub sig: String,
 }
 

@@ -45,7 +45,19 @@ pub const VOTE_DOMAIN: &[u8] = b"bitcraps-vote-v1";
 pub const VIEW_CHANGE_DOMAIN: &[u8] = b"bitcraps-viewchange-v1";
 
 /// What a vote says about its block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// "I accept this block for this view" (the leader's is its pre-prepare).
@@ -182,18 +194,23 @@ pub enum VoteError {
 }
 
 /// One validator's signed statement about a block in a view.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Vote {
     pub chain_id: String,
     pub epoch: u64,
     pub height: u64,
     pub view: u64,
     pub phase: Phase,
+    /// Hex of the 32-byte block hash (or the digest a view change or a
+    /// timeout signs in its place).
     #[serde(with = "hex_array")]
+    #[schema(value_type = String, pattern = "^[0-9a-f]{64}$")]
     pub block_hash: [u8; 32],
     /// Index of the signer in the validator set.
     pub validator: u32,
+    /// Hex of the 64-byte ed25519 signature over the vote bytes.
     #[serde(with = "hex_array")]
+    #[schema(value_type = String, pattern = "^[0-9a-f]{128}$")]
     pub signature: [u8; 64],
 }
 
