@@ -311,6 +311,62 @@ fn commits_resume_soon_after_two_frozen_validators_thaw(algorithm: &str) {
     );
 }
 
+/// A validator whose safety record cannot be written (the injected
+/// storage fault `fail_safety_record`: the frame's first bytes reach the
+/// file, then the write fails) stops at once with exit status 74, before
+/// the vote it could not make durable leaves it. The others commit without
+/// it; the supervisor restarts it; it cuts the torn frame, resumes from its
+/// last intact record, catches up, and nothing it signed conflicts with
+/// anything else it signed (no evidence anywhere).
+fn a_validator_that_cannot_persist_its_vote_stops_and_recovers(algorithm: &str) {
+    let sb = Sandbox::new()
+        .env("CONSENSUS_ALGORITHM", algorithm)
+        .env("BITCRAPS_FAULT_INJECTION", "on");
+    let c = Cluster::up(sb, &[]);
+    let (s, first) = c.propose(0, "before", true);
+    assert_eq!(s, 200, "{first}");
+    let r = c
+        .http
+        .post(format!("https://{}/fault", c.sb.validator(3)))
+        .bearer_auth(&c.token)
+        .json(&json!({ "fault": "fail_safety_record" }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{:?}", r.text());
+    // The three others are a quorum: this commits whatever validator 3 does.
+    let (s, during) = c.propose(0, "during", true);
+    assert_eq!(s, 200, "{during}");
+    let height = during["height"].as_u64().unwrap();
+    let exit = wait_for("validator-3 to stop with status 74", LIMIT, || {
+        let ps = c.sb.ps();
+        let last = Sandbox::service(&ps, "validator-3")["last_exit"]
+            .as_str()?
+            .to_string();
+        last.contains("74").then_some(last)
+    });
+    assert_eq!(exit, "exited with status 74");
+    // Restarted by the supervisor (the runtime fault is gone), it catches up.
+    let (s, after) = c.propose(1, "after", true);
+    assert_eq!(s, 200, "{after}");
+    let top = after["height"].as_u64().unwrap().max(height);
+    wait_for("all four at one tip again", LIMIT, || {
+        c.converged_at_least(top)
+    });
+    for v in 0..4 {
+        let status = c.status(v);
+        assert_eq!(
+            status["evidence_count"], 0,
+            "{algorithm}: validator {v} holds evidence: {status}"
+        );
+    }
+    let log =
+        std::fs::read_to_string(c.sb.state_dir().join("logs/validator-3.log")).unwrap_or_default();
+    assert!(
+        log.contains("cannot persist the safety record; stopping"),
+        "{algorithm}: validator-3's log does not say why it stopped"
+    );
+}
+
 macro_rules! per_algorithm {
     ($($name:ident: $algorithm:literal),* $(,)?) => {$(
         mod $name {
@@ -322,6 +378,11 @@ macro_rules! per_algorithm {
             #[test]
             fn commits_resume_soon_after_two_frozen_validators_thaw() {
                 super::commits_resume_soon_after_two_frozen_validators_thaw($algorithm);
+            }
+
+            #[test]
+            fn a_validator_that_cannot_persist_its_vote_stops_and_recovers() {
+                super::a_validator_that_cannot_persist_its_vote_stops_and_recovers($algorithm);
             }
 
             #[test]

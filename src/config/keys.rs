@@ -441,7 +441,7 @@ pub const KEYS: &[KeyDef] = &[
         env: "BITCRAPS_FAULTS",
         default: "",
         kind: Kind::Text,
-        doc: "Faults injected at start, e.g. `validator-3=equivocate,validator-1=slow:300ms` (flag --fault, repeatable); modes none, silent, slow[:DURATION], equivocate. Implies fault_injection.",
+        doc: "Faults injected at start, e.g. `validator-3=equivocate,validator-1=slow:300ms` (flag --fault, repeatable); modes none, silent, slow[:DURATION], equivocate, fail_safety_record. Implies fault_injection.",
     },
     KeyDef {
         key: "consensus.client_max_pending",

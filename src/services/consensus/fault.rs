@@ -27,6 +27,11 @@ pub enum Fault {
     /// With every vote it sends, also sends every peer a conflicting vote
     /// for the same slot, validly signed: the others record evidence.
     Equivocate,
+    /// A storage fault, not a Byzantine one: the next safety record's
+    /// write stops halfway and fails. The validator must stop at once (exit
+    /// 74) without sending the vote it could not make durable; restarted,
+    /// it cuts the torn frame and resumes from the last intact record.
+    FailSafetyRecord,
 }
 
 /// Delay of `slow` when none is given.
@@ -35,13 +40,15 @@ pub const DEFAULT_SLOW: Duration = Duration::from_millis(500);
 impl std::str::FromStr for Fault {
     type Err = String;
 
-    /// `none`, `silent`, `equivocate`, `slow` or `slow:DURATION`.
+    /// `none`, `silent`, `equivocate`, `slow`, `slow:DURATION` or
+    /// `fail_safety_record`.
     fn from_str(s: &str) -> Result<Fault, String> {
         let s = s.trim();
         match s {
             "none" => return Ok(Fault::None),
             "silent" => return Ok(Fault::Silent),
             "equivocate" => return Ok(Fault::Equivocate),
+            "fail_safety_record" => return Ok(Fault::FailSafetyRecord),
             "slow" => {
                 return Ok(Fault::Slow {
                     delay_ms: DEFAULT_SLOW.as_millis() as u64,
@@ -62,7 +69,7 @@ impl std::str::FromStr for Fault {
             });
         }
         Err(format!(
-            "unknown fault {s:?}; expected none, silent, equivocate, slow or slow:DURATION"
+            "unknown fault {s:?}; expected none, silent, equivocate, slow, slow:DURATION or fail_safety_record"
         ))
     }
 }
@@ -73,6 +80,7 @@ impl std::fmt::Display for Fault {
             Fault::None => f.write_str("none"),
             Fault::Silent => f.write_str("silent"),
             Fault::Equivocate => f.write_str("equivocate"),
+            Fault::FailSafetyRecord => f.write_str("fail_safety_record"),
             Fault::Slow { delay_ms } => write!(f, "slow:{delay_ms}ms"),
         }
     }

@@ -556,7 +556,8 @@ async fn peer(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRequest {
-    /// `none`, `silent`, `equivocate`, `slow` or `slow:DURATION`.
+    /// `none`, `silent`, `equivocate`, `slow`, `slow:DURATION` or
+    /// `fail_safety_record`.
     fault: Option<String>,
     /// Validators this one is cut off from, both ways (a partition);
     /// `[]` heals.

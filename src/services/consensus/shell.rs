@@ -327,6 +327,14 @@ impl Shell {
             }
             match e {
                 Effect::Persist(rec) => {
+                    if self.node.fault_state().fault == Fault::FailSafetyRecord {
+                        // Injected: the frame's first bytes reach the file,
+                        // then the write fails (a full disk, a dying device).
+                        self.wal.inject(super::wal::InjectedFailure {
+                            written: 8,
+                            sync: false,
+                        });
+                    }
                     if let Err(err) = self.wal.append(&rec) {
                         // A validator that cannot remember what it signed
                         // must not sign: drop the rest of this batch and

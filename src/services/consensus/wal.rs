@@ -50,14 +50,13 @@ pub struct Wal<T> {
     /// Length of the intact, fsynced prefix: where the next frame starts.
     len: u64,
     poisoned: bool,
-    #[cfg(test)]
     fail: Option<InjectedFailure>,
     _records: PhantomData<fn(T) -> T>,
 }
 
-/// A storage fault for tests: the next append writes `written` bytes of its
-/// frame and then fails, or (`sync`) writes it all and its fsync fails.
-#[cfg(test)]
+/// A storage fault (tests, and the `fail_safety_record` fault mode of
+/// `consensus::fault`): the next append writes `written` bytes of its frame
+/// and then fails, or (`sync`) writes it all and its fsync fails.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct InjectedFailure {
     pub written: usize,
@@ -93,7 +92,6 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
                 file,
                 len: good,
                 poisoned: false,
-                #[cfg(test)]
                 fail: None,
                 _records: PhantomData,
             },
@@ -138,7 +136,6 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
     }
 
     fn write_frame(&mut self, frame: &[u8]) -> std::io::Result<()> {
-        #[cfg(test)]
         if let Some(f) = self.fail.filter(|f| !f.sync) {
             self.fail = None;
             self.file.write_all(&frame[..f.written.min(frame.len())])?;
@@ -148,7 +145,6 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
     }
 
     fn sync(&mut self) -> std::io::Result<()> {
-        #[cfg(test)]
         if self.fail.is_some_and(|f| f.sync) {
             self.fail = None;
             return Err(std::io::Error::other("injected fsync failure"));
@@ -162,7 +158,6 @@ impl<T: Serialize + DeserializeOwned> Wal<T> {
         self.file.sync_all()
     }
 
-    #[cfg(test)]
     pub(crate) fn inject(&mut self, failure: InjectedFailure) {
         self.fail = Some(failure);
     }
