@@ -14,7 +14,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::node::Node;
 use super::protocol::limits::{MAX_PROPOSAL_BYTES, max_envelope_bytes};
-use super::protocol::set_change::{SET_CHANGE_KIND, SetChange, SetChangePayload};
+use super::protocol::set_change::{Approval, SET_CHANGE_KIND, SetChange, SetChangePayload};
 use super::protocol::types::Attestation;
 use super::protocol::{Message, Phase, Proposal, Vote};
 use super::transport::{Envelope, EnvelopeError, now_ms};
@@ -91,7 +91,16 @@ impl FromRef<ConsensusState> for TokenVerifier {
         change_validators,
         peer
     ),
-    components(schemas(ProposeRequest, FaultRequest, Vote, Phase, Envelope))
+    components(schemas(
+        ProposeRequest,
+        FaultRequest,
+        Vote,
+        Phase,
+        Envelope,
+        SetChangePayload,
+        SetChange,
+        Approval
+    ))
 )]
 pub struct ConsensusApi;
 
@@ -695,7 +704,7 @@ async fn get_validators(State(s): State<ConsensusState>) -> Result<Json<Value>, 
 /// change would break the set (for example leave fewer than 3f+1
 /// validators).
 #[utoipa::path(post, path = "/validators", tag = "consensus",
-    request_body(content = Object, description = "A signed set change (see `bitcraps consensus validators`)"),
+    request_body(content = SetChangePayload, description = "A signed set change (see `bitcraps consensus validators`)"),
     responses((status = 200, description = "Committed; effective at effective_height"), (status = 401), (status = 403, description = "Not admin, or not signed by a governance key"),
               (status = 409, description = "Another change ended the epoch first"), (status = 422, description = "The change would break the set"),
               (status = 504, description = "Not committed in time")))]

@@ -30,12 +30,14 @@ pub const SET_CHANGE_KIND: &str = "validator_set";
 
 /// One change to the validator set. Validators are named by id (indices
 /// move when one leaves).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SetChange {
     Add {
         id: String,
+        /// Hex of the new member's 32-byte ed25519 public key.
         #[serde(with = "hex_array")]
+        #[schema(value_type = String, pattern = "^[0-9a-f]{64}$")]
         public_key: [u8; 32],
         power: u64,
         /// Where its peers reach it (`host:port`); validators known to the
@@ -53,18 +55,22 @@ pub enum SetChange {
 }
 
 /// A governance key's signature of a change (hex in JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
+    /// Hex of the governance public key (one of the genesis's).
     #[serde(with = "hex_array")]
+    #[schema(value_type = String, pattern = "^[0-9a-f]{64}$")]
     pub public_key: [u8; 32],
+    /// Hex of its ed25519 signature over the change, the chain and epoch.
     #[serde(with = "hex_array")]
+    #[schema(value_type = String, pattern = "^[0-9a-f]{128}$")]
     pub signature: [u8; 64],
 }
 
 /// What a block carries (and `POST /validators` takes): the change, the
 /// epoch it was made against and its governance approval.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetChangePayload {
     pub epoch: u64,
