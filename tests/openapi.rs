@@ -266,6 +266,37 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
             }
         }
     }
+    // A real answer matches its documented schema: a committed block as
+    // GET /blocks/{height} serves it (BlockAnswer, with its $refs).
+    let validator = sb.validator(0);
+    let committed: Value = http
+        .post(format!("{}/propose?wait=true", sb.base(validator)))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({ "payload": { "openapi": "block schema" } }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let height = committed["height"].as_u64().unwrap();
+    let block: Value = http
+        .get(format!("{}/blocks/{height}", sb.base(validator)))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let schema = serde_json::json!({
+        "$ref": "#/components/schemas/BlockAnswer",
+        "components": doc_of("validator")["components"],
+    });
+    let check = jsonschema::validator_for(&schema).unwrap();
+    bad.extend(
+        check
+            .iter_errors(&block)
+            .map(|e| format!("validator: GET /blocks/{height} does not match BlockAnswer: {e}")),
+    );
+    // And the schema refuses what is not a block answer (a control).
+    assert!(!check.is_valid(&serde_json::json!({ "height": "seven" })));
     assert!(
         bad.is_empty(),
         "{} problems:\n{}",

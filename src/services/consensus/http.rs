@@ -99,7 +99,13 @@ impl FromRef<ConsensusState> for TokenVerifier {
         Envelope,
         SetChangePayload,
         SetChange,
-        Approval
+        Approval,
+        BlockAnswer,
+        BlockDoc,
+        ProposalDoc,
+        QcDoc,
+        QcSignatureDoc,
+        CommitProofDoc
     ))
 )]
 pub struct ConsensusApi;
@@ -154,6 +160,82 @@ struct AttestationDoc {
     /// The signature, 128 lowercase hex digits.
     #[schema(pattern = "^[0-9a-f]{128}$")]
     sig: String,
+}
+
+/// A committed block (the README gives the encoding its hash covers).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct BlockDoc {
+    height: u64,
+    /// The view (round) in which the block was first proposed.
+    view: u64,
+    /// The previous block's hash, 64 lowercase hex digits (zeros for the
+    /// first block).
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    parent_hash: String,
+    /// The proposer's index in the validator set of the block's epoch.
+    proposer: u32,
+    proposals: Vec<ProposalDoc>,
+}
+
+/// A proposal inside a block.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ProposalDoc {
+    id: String,
+    #[schema(schema_with = any_json)]
+    payload: Value,
+    kind: Option<String>,
+    attestation: Option<AttestationDoc>,
+}
+
+/// One signer of a quorum certificate.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct QcSignatureDoc {
+    validator: u32,
+    /// ed25519 over the vote bytes, 128 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{128}$")]
+    signature: String,
+}
+
+/// Signatures of validators holding more than 2/3 of the power over one
+/// (chain, epoch, height, view, phase, block hash).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct QcDoc {
+    chain_id: String,
+    epoch: u64,
+    height: u64,
+    view: u64,
+    phase: Phase,
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    block_hash: String,
+    signatures: Vec<QcSignatureDoc>,
+}
+
+/// HotStuff: the certified blocks above a committed one and the QC of the
+/// last, which prove it final (its own QC does not).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct CommitProofDoc {
+    blocks: Vec<BlockDoc>,
+    qc: QcDoc,
+}
+
+/// `GET /blocks/{height}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct BlockAnswer {
+    height: u64,
+    /// The block's hash, 64 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    hash: String,
+    block: BlockDoc,
+    /// Its commit certificate.
+    qc: QcDoc,
+    /// HotStuff only, where stored.
+    commit_proof: Option<CommitProofDoc>,
 }
 
 /// Any JSON value, spelled as every JSON type (OAS 3.1), so the document
@@ -337,7 +419,7 @@ async fn get_proposal(
 /// A committed block with its quorum certificate.
 #[utoipa::path(get, path = "/blocks/{height}", tag = "consensus",
     params(("height" = u64, Path, description = "Block height (1 = first)")),
-    responses((status = 200, description = "Block and QC"), (status = 404)))]
+    responses((status = 200, description = "Block and QC", body = BlockAnswer), (status = 404)))]
 async fn get_block(
     State(s): State<ConsensusState>,
     ApiPath(height): ApiPath<String>,
