@@ -285,18 +285,47 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
         .unwrap()
         .json()
         .unwrap();
-    let schema = serde_json::json!({
-        "$ref": "#/components/schemas/BlockAnswer",
-        "components": doc_of("validator")["components"],
-    });
-    let check = jsonschema::validator_for(&schema).unwrap();
-    bad.extend(
-        check
-            .iter_errors(&block)
-            .map(|e| format!("validator: GET /blocks/{height} does not match BlockAnswer: {e}")),
-    );
-    // And the schema refuses what is not a block answer (a control).
-    assert!(!check.is_valid(&serde_json::json!({ "height": "seven" })));
+    let id = committed["proposal_id"].as_str().unwrap();
+    let get = |path: &str| -> Value {
+        http.get(format!("{}{path}", sb.base(validator)))
+            .bearer_auth(&admin)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let schema_of = |name: &str| {
+        jsonschema::validator_for(&serde_json::json!({
+            "$ref": format!("#/components/schemas/{name}"),
+            "components": doc_of("validator")["components"],
+        }))
+        .unwrap()
+    };
+    for (path, name, answer) in [
+        (format!("/blocks/{height}"), "BlockAnswer", block),
+        (
+            format!("/proposals/{id}"),
+            "ProposalAnswer",
+            get(&format!("/proposals/{id}")),
+        ),
+        (
+            "/validators".to_string(),
+            "ValidatorsAnswer",
+            get("/validators"),
+        ),
+    ] {
+        let check = schema_of(name);
+        bad.extend(
+            check
+                .iter_errors(&answer)
+                .map(|e| format!("validator: GET {path} does not match {name}: {e}")),
+        );
+        // Each schema refuses what is not such an answer (a control).
+        assert!(
+            !check.is_valid(&serde_json::json!({ "height": "seven" })),
+            "{name}"
+        );
+    }
     assert!(
         bad.is_empty(),
         "{} problems:\n{}",

@@ -105,7 +105,11 @@ impl FromRef<ConsensusState> for TokenVerifier {
         ProposalDoc,
         QcDoc,
         QcSignatureDoc,
-        CommitProofDoc
+        CommitProofDoc,
+        ProposalAnswer,
+        ValidatorsAnswer,
+        MemberDoc,
+        EpochDoc
     ))
 )]
 pub struct ConsensusApi;
@@ -236,6 +240,63 @@ struct BlockAnswer {
     qc: QcDoc,
     /// HotStuff only, where stored.
     commit_proof: Option<CommitProofDoc>,
+}
+
+/// `GET /proposals/{id}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ProposalAnswer {
+    proposal_id: String,
+    /// `committed` or `pending`.
+    #[schema(pattern = "^(committed|pending)$")]
+    status: String,
+    /// The committing block's height (committed only).
+    height: Option<u64>,
+    /// The committing block's hash, 64 lowercase hex digits (committed
+    /// only).
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    block_hash: Option<String>,
+}
+
+/// A member of the current validator set.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct MemberDoc {
+    /// Its index: the `validator` field of its votes.
+    index: u32,
+    id: String,
+    /// ed25519 public key, 64 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    public_key: String,
+    power: u64,
+    /// Where its peers reach it, when known (`host:port`).
+    address: Option<String>,
+}
+
+/// An epoch of the chain: the set in force from `from_height` on.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct EpochDoc {
+    epoch: u64,
+    from_height: u64,
+    /// How many validators it had.
+    validators: u64,
+}
+
+/// `GET /validators`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ValidatorsAnswer {
+    epoch: u64,
+    chain_id: String,
+    /// Keys whose signature a set change needs, 64 lowercase hex digits each.
+    governance_keys: Vec<String>,
+    /// The smallest set a change may leave (3f+1), from the genesis.
+    min_validators: u64,
+    /// Whether this validator has left the set.
+    retired: bool,
+    validators: Vec<MemberDoc>,
+    changes: Vec<EpochDoc>,
 }
 
 /// Any JSON value, spelled as every JSON type (OAS 3.1), so the document
@@ -393,7 +454,7 @@ async fn propose(
 /// Where a proposal stands: committed (height, block hash) or pending.
 #[utoipa::path(get, path = "/proposals/{id}", tag = "consensus",
     params(("id" = String, Path, description = "Proposal id")),
-    responses((status = 200, description = "Committed or pending"), (status = 404)))]
+    responses((status = 200, description = "Committed or pending", body = ProposalAnswer), (status = 404)))]
 async fn get_proposal(
     State(s): State<ConsensusState>,
     ApiPath(id): ApiPath<String>,
@@ -744,7 +805,7 @@ async fn set_fault(
 
 /// The current validator set (epoch, members with power and address) and
 /// every recorded change (epoch, first height).
-#[utoipa::path(get, path = "/validators", tag = "consensus", responses((status = 200, description = "Validator set")))]
+#[utoipa::path(get, path = "/validators", tag = "consensus", responses((status = 200, description = "Validator set", body = ValidatorsAnswer)))]
 async fn get_validators(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem> {
     let node = s.node();
     let book = node.book.read().map(|b| b.clone()).unwrap_or_default();
