@@ -145,6 +145,23 @@ fn equivocating_validator_is_caught(algorithm: &str) {
             assert_eq!(e["validator"], 3, "honest validator accused: {e}");
         }
     }
+    // What /evidence and /blocks answer is what the validator's OpenAPI
+    // document says (with real evidence in both).
+    let doc = c.get(0, "/openapi.json").unwrap();
+    let list = c.get(0, "/evidence").unwrap();
+    let h = list["evidence"][0]["committed_height"].as_u64().unwrap();
+    for (name, answer) in [
+        ("EvidenceAnswer", list),
+        ("BlockAnswer", c.get(0, &format!("/blocks/{h}")).unwrap()),
+    ] {
+        let schema = json!({
+            "$ref": format!("#/components/schemas/{name}"),
+            "components": doc["components"],
+        });
+        let check = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = check.iter_errors(&answer).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{algorithm}: {name}: {errors:?}");
+    }
     // With no client load the chain goes idle: one offence per validator
     // is proposed, so evidence about the blocks that carry evidence does
     // not keep it busy (HotStuff made 1,047 heights in 15 s this way).

@@ -313,6 +313,8 @@ fn every_document_is_valid_openapi_3_1_and_matches_the_routes() {
             "ValidatorsAnswer",
             get("/validators"),
         ),
+        ("/status".to_string(), "StatusAnswer", get("/status")),
+        ("/evidence".to_string(), "EvidenceAnswer", get("/evidence")),
     ] {
         let check = schema_of(name);
         bad.extend(

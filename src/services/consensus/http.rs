@@ -109,7 +109,13 @@ impl FromRef<ConsensusState> for TokenVerifier {
         ProposalAnswer,
         ValidatorsAnswer,
         MemberDoc,
-        EpochDoc
+        EpochDoc,
+        StatusAnswer,
+        StatusMemberDoc,
+        LastVoteDoc,
+        EvidenceAnswer,
+        EvidenceDoc,
+        DuplicateVoteDoc
     ))
 )]
 pub struct ConsensusApi;
@@ -297,6 +303,99 @@ struct ValidatorsAnswer {
     retired: bool,
     validators: Vec<MemberDoc>,
     changes: Vec<EpochDoc>,
+}
+
+/// Two validly signed votes by one validator for one signing slot naming
+/// different blocks.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct DuplicateVoteDoc {
+    /// `duplicate_vote`.
+    #[schema(pattern = "^duplicate_vote$")]
+    r#type: String,
+    a: Vote,
+    b: Vote,
+}
+
+/// One offence as `GET /evidence` lists it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct EvidenceDoc {
+    key: String,
+    /// `duplicate_vote`.
+    kind: String,
+    /// The offender's index.
+    validator: u32,
+    evidence: DuplicateVoteDoc,
+    /// The validator that recorded it.
+    recorded_by: u32,
+    /// The height of the block that carries it, once committed.
+    committed_height: Option<u64>,
+}
+
+/// `GET /evidence`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct EvidenceAnswer {
+    evidence: Vec<EvidenceDoc>,
+}
+
+/// What one validator last signed, as `/status` shows it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct LastVoteDoc {
+    height: u64,
+    view: u64,
+    phase: Phase,
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    block_hash: String,
+}
+
+/// A member as `/status` sees it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct StatusMemberDoc {
+    index: u32,
+    id: String,
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    public_key: String,
+    power: u64,
+    is_self: bool,
+    last_vote: Option<LastVoteDoc>,
+    /// Since its last message that verified (none yet: null).
+    last_seen_ms_ago: Option<u64>,
+    /// Its refused messages by reason (only where it is proven the sender).
+    rejected: std::collections::BTreeMap<String, u64>,
+}
+
+/// `GET /status`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct StatusAnswer {
+    /// `pbft`, `tendermint` or `hotstuff`.
+    algorithm: String,
+    chain_id: String,
+    epoch: u64,
+    /// This validator's index.
+    validator: u32,
+    /// The next height to commit.
+    height: u64,
+    last_committed_height: u64,
+    last_committed_hash: String,
+    /// The view (round) of the current height.
+    view: u64,
+    leader: u32,
+    leader_id: Option<String>,
+    /// Proposals waiting here.
+    pending: u64,
+    evidence_count: u64,
+    /// Refusals whose sender is not proven, by reason.
+    unauthenticated_rejected: std::collections::BTreeMap<String, u64>,
+    retired: bool,
+    /// The injected faults in force (see `GET /fault`).
+    #[schema(schema_with = any_json)]
+    fault: Value,
+    validators: Vec<StatusMemberDoc>,
 }
 
 /// Any JSON value, spelled as every JSON type (OAS 3.1), so the document
@@ -508,7 +607,7 @@ async fn get_block(
 
 /// Algorithm, height, view, leader, every validator's last vote and last
 /// contact, pending proposals, evidence count.
-#[utoipa::path(get, path = "/status", tag = "consensus", responses((status = 200, description = "Status")))]
+#[utoipa::path(get, path = "/status", tag = "consensus", responses((status = 200, description = "Status", body = StatusAnswer)))]
 async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem> {
     let st = s
         .node()
@@ -567,7 +666,7 @@ async fn status(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem>
 }
 
 /// Byzantine evidence recorded by this validator.
-#[utoipa::path(get, path = "/evidence", tag = "consensus", responses((status = 200, description = "Evidence")))]
+#[utoipa::path(get, path = "/evidence", tag = "consensus", responses((status = 200, description = "Evidence", body = EvidenceAnswer)))]
 async fn evidence(State(s): State<ConsensusState>) -> Result<Json<Value>, Problem> {
     let e =
         s.node().store.evidence().map_err(|e| {
