@@ -381,7 +381,8 @@ struct StatusAnswer {
     /// The next height to commit.
     height: u64,
     last_committed_height: u64,
-    last_committed_hash: String,
+    /// Null before the first block.
+    last_committed_hash: Option<String>,
     /// The view (round) of the current height.
     view: u64,
     leader: u32,
