@@ -73,15 +73,20 @@ impl Cluster {
         self.status(v)["last_committed_height"].as_u64().unwrap()
     }
 
-    fn cut(&self, v: u16, peers: &[u32]) {
+    /// `POST /fault` on validator `v` (`{"fault": …}`, `{"cut": […]}`).
+    fn set_fault(&self, v: u16, body: Value) {
         let r = self
             .http
             .post(format!("https://{}/fault", self.sb.validator(v)))
             .bearer_auth(&self.token)
-            .json(&json!({ "cut": peers }))
+            .json(&body)
             .send()
             .unwrap();
         assert_eq!(r.status().as_u16(), 200, "{:?}", r.text());
+    }
+
+    fn cut(&self, v: u16, peers: &[u32]) {
+        self.set_fault(v, json!({ "cut": peers }));
     }
 
     /// Every validator holds the same last block at `height` or above.
@@ -342,14 +347,7 @@ fn a_validator_that_cannot_persist_its_vote_stops_and_recovers(algorithm: &str) 
     let c = Cluster::up(sb, &[]);
     let (s, first) = c.propose(0, "before", true);
     assert_eq!(s, 200, "{first}");
-    let r = c
-        .http
-        .post(format!("https://{}/fault", c.sb.validator(3)))
-        .bearer_auth(&c.token)
-        .json(&json!({ "fault": "fail_safety_record" }))
-        .send()
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200, "{:?}", r.text());
+    c.set_fault(3, json!({ "fault": "fail_safety_record" }));
     // The three others are a quorum: this commits whatever validator 3 does.
     let (s, during) = c.propose(0, "during", true);
     assert_eq!(s, 200, "{during}");
@@ -467,14 +465,7 @@ fn one_client_cannot_fill_a_validators_queue() {
     }
     // The quorum comes back; mallory's proposals commit and free her share.
     for v in [1, 2] {
-        let r = c
-            .http
-            .post(format!("https://{}/fault", c.sb.validator(v)))
-            .bearer_auth(&c.token)
-            .json(&json!({ "fault": "none" }))
-            .send()
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 200, "{:?}", r.text());
+        c.set_fault(v, json!({ "fault": "none" }));
     }
     wait_for("mallory may propose again", LIMIT, || {
         (send(&mallory, 4).0 == 202).then_some(())
