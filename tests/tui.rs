@@ -189,81 +189,124 @@ fn reader_snapshots_a_running_system_and_shows_a_killed_validator_as_down() {
 }
 
 /// The real binary in a pseudo-terminal (`script` gives it one), read
-/// through a terminal emulator (vt100), driven by keys as a person would:
-/// restart a service and see its pid change in `bitcraps ps`; open its log
-/// and see a line this test caused.
+/// through a terminal emulator (vt100) and driven by keys as a person would.
+struct Terminal {
+    child: std::process::Child,
+    screen: std::sync::Arc<std::sync::Mutex<vt100::Parser>>,
+    keys: std::process::ChildStdin,
+}
+
+impl Terminal {
+    const LIMIT: Duration = Duration::from_secs(30);
+
+    /// `bitcraps tui` in `sb`'s environment, on a 120×40 terminal.
+    fn start(sb: &Sandbox) -> Terminal {
+        use std::io::Read;
+        use std::sync::{Arc, Mutex};
+        // The same environment `bitcraps` gets in this sandbox, around `script`.
+        let tui = sb.cmd(&["tui", "--refresh", "250ms"]);
+        let mut cmd = std::process::Command::new("script");
+        cmd.args([
+            "-qfec",
+            &format!("stty cols 120 rows 40; exec {BIN} tui --refresh 250ms"),
+            "/dev/null",
+        ]);
+        for (k, v) in tui.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
+        {
+            let screen = screen.clone();
+            let mut out = child.stdout.take().unwrap();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = out.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    screen.lock().unwrap().process(&buf[..n]);
+                }
+            });
+        }
+        let keys = child.stdin.take().unwrap();
+        Terminal {
+            child,
+            screen,
+            keys,
+        }
+    }
+
+    fn press(&mut self, k: &str) {
+        use std::io::Write;
+        self.keys.write_all(k.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn shows(&self, what: &str) {
+        let deadline = std::time::Instant::now() + Self::LIMIT;
+        while !self.text().contains(what) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the screen did not show {what:?} within {:?}:\n{}",
+                Self::LIMIT,
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn quit(mut self) {
+        self.press("q");
+        let exit = wait_for("the tui to exit", Self::LIMIT, || {
+            self.child.try_wait().unwrap()
+        });
+        assert!(exit.success(), "{exit:?}");
+    }
+}
+
+/// Restart a service from the dashboard and see its pid change in
+/// `bitcraps ps`; open its log and see a line this test caused.
 #[test]
 fn in_a_terminal_the_tui_restarts_a_service_and_follows_its_log() {
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex};
     let sb = Sandbox::new();
     sb.up();
     let engine_pid = |ps: &serde_json::Value| Sandbox::service(ps, "engine-0")["pid"].as_u64();
     let before = engine_pid(&sb.ps()).unwrap();
+    let mut t = Terminal::start(&sb);
 
-    // The same environment `bitcraps` gets in this sandbox, around `script`.
-    let tui = sb.cmd(&["tui", "--refresh", "250ms"]);
-    let mut cmd = std::process::Command::new("script");
-    cmd.args([
-        "-qfec",
-        &format!("stty cols 120 rows 40; exec {BIN} tui --refresh 250ms"),
-        "/dev/null",
-    ]);
-    for (k, v) in tui.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let screen = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
-    {
-        let screen = screen.clone();
-        let mut out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                screen.lock().unwrap().process(&buf[..n]);
-            }
-        });
-    }
-    let mut keys = child.stdin.take().unwrap();
-    let mut press = |k: &str| {
-        keys.write_all(k.as_bytes()).unwrap();
-        keys.flush().unwrap();
-    };
-    let text = || screen.lock().unwrap().screen().contents();
-    let limit = Duration::from_secs(30);
-    let shows = |what: &str| {
-        wait_for(&format!("the screen to show {what:?}"), limit, || {
-            text().contains(what).then_some(())
-        })
-    };
-
-    shows("engine-0");
-    press("/engine-0\r");
-    press("R");
-    shows("restart engine-0? y to confirm");
-    press("y");
-    let after = wait_for("engine-0 to have a new pid and be ready", limit, || {
-        let ps = sb.ps();
-        let s = Sandbox::service(&ps, "engine-0");
-        (s["health"] == "ready").then_some(())?;
-        engine_pid(&ps).filter(|p| *p != before)
-    });
+    t.shows("engine-0");
+    t.press("/engine-0\r");
+    t.press("R");
+    t.shows("restart engine-0? y to confirm");
+    t.press("y");
+    let after = wait_for(
+        "engine-0 to have a new pid and be ready",
+        Terminal::LIMIT,
+        || {
+            let ps = sb.ps();
+            let s = Sandbox::service(&ps, "engine-0");
+            (s["health"] == "ready").then_some(())?;
+            engine_pid(&ps).filter(|p| *p != before)
+        },
+    );
     assert_ne!(after, before);
-    shows("restarted engine-0");
+    t.shows("restarted engine-0");
 
-    press("l");
-    shows("logs: engine-0");
+    t.press("l");
+    t.shows("logs: engine-0");
     let marker = format!("tui-probe-{}", std::process::id());
     let r = support::http()
         .get(format!("https://{}/games", sb.engine()))
@@ -275,11 +318,67 @@ fn in_a_terminal_the_tui_restarts_a_service_and_follows_its_log() {
         401,
         "an unauthenticated request, logged with its id"
     );
-    shows(&marker);
+    t.shows(&marker);
 
-    press("\x1b");
-    shows("R restart");
-    press("q");
-    let exit = wait_for("the tui to exit", limit, || child.try_wait().unwrap());
-    assert!(exit.success(), "{exit:?}");
+    t.press("\x1b");
+    t.shows("R restart");
+    t.quit();
+}
+
+/// Follow a game and see a roll this test made as it happens; verify the
+/// finished game in place, line by line; read a validator's recent blocks
+/// and open one, verified from the genesis.
+#[test]
+fn in_a_terminal_the_tui_follows_a_game_verifies_it_and_opens_a_block() {
+    let sb = Sandbox::new();
+    sb.up_funded();
+    let r = sb.run(&[
+        "game",
+        "create",
+        "--player",
+        "alice:500",
+        "--min-bet",
+        "5",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{r}");
+    let id = r.stdout.trim().to_string();
+    let r = sb.run(&[
+        "game", "bet", &id, "--player", "alice", "--on", "field", "--amount", "5",
+    ]);
+    assert_eq!(r.code, 0, "{r}");
+    let mut t = Terminal::start(&sb);
+
+    t.press("2");
+    // The list cuts long ids.
+    t.shows(&id[..20]);
+    t.press(&format!("/{id}\r"));
+    t.press("\r");
+    t.shows("events, live");
+    let r = sb.run(&["game", "roll", &id, "--player", "alice"]);
+    assert_eq!(r.code, 0, "{r}");
+    t.shows("alice rolled");
+
+    let r = sb.run(&["game", "act", &id, "--player", "alice", "leave"]);
+    assert_eq!(r.code, 0, "{r}");
+    // The reveal is anchored in the background; the dashboard verifies once
+    // the CLI can.
+    wait_for("the game to verify", Terminal::LIMIT, || {
+        let r = sb.run(&["game", "verify", &id]);
+        (r.code == 0 && r.stdout.contains("reveal at height")).then_some(())
+    });
+    t.press("v");
+    t.shows("✓ verified");
+    t.shows("reveal at height");
+    t.press("\x1b");
+    t.press("\x1b");
+
+    t.press(":blocks validator-1\r");
+    t.shows("validator-1: recent blocks");
+    t.press("\r");
+    t.shows("verification (trusting only the genesis)");
+    t.shows("✓ committed: signed by");
+    t.press("\x1b");
+    t.press("\x1b");
+    t.quit();
 }

@@ -158,7 +158,9 @@ fn summary(g: &GlobalArgs, v: &Value) -> anyhow::Result<()> {
     output::print(&lines.join("\n"))
 }
 
-fn describe_event(e: &Value) -> String {
+/// One event of a game's stream on one line (`game show`, the dashboard's
+/// live events).
+pub fn describe_event(e: &Value) -> String {
     let kind = e["kind"].as_str().unwrap_or("");
     let who = e["player"].as_str().unwrap_or("");
     match kind {

@@ -7,13 +7,53 @@
 use super::app::{Effect, Key, Tab};
 use super::command::{self, Command};
 use super::logview::LogView;
+use super::report::{Step, Target};
 use crate::cli::lifecycle::ServiceAction;
 
-/// Something the user asked the system to do.
+/// Something the user asked the system to do (or to read for them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Restart, stop or start a supervised service.
     Service { action: ServiceAction, name: String },
+    /// `bitcraps game verify ID`, shown line by line.
+    VerifyGame(String),
+    /// A validator's most recent blocks, read from it directly.
+    Blocks {
+        validator: String,
+        addr: std::net::SocketAddr,
+        /// Validator names by index, for the proposer column.
+        names: Vec<String>,
+    },
+    /// One block (from a validator directly, or through the gateway), its
+    /// certificate's signers, and `bitcraps consensus verify --height H`.
+    Block {
+        from: Option<(String, std::net::SocketAddr)>,
+        height: u64,
+        names: Vec<String>,
+    },
+    /// A CLI command the command line names (`propose`, `deposit`, a
+    /// validator set change), run as `bitcraps ARGS -o json`.
+    Cli {
+        what: String,
+        args: Vec<String>,
+        /// Asks first: it moves money or changes the validator set.
+        confirm: bool,
+    },
+    /// Injects a fault into a validator (`POST /fault`; `none` heals it).
+    Fault {
+        validator: String,
+        addr: std::net::SocketAddr,
+        fault: String,
+    },
+}
+
+/// What a finished action has to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// A few words for the footer.
+    Said(String),
+    /// A report to open over the panel (its summary goes to the footer).
+    Report(super::report::Report),
 }
 
 impl Action {
@@ -21,13 +61,24 @@ impl Action {
     pub fn describe(&self) -> String {
         match self {
             Action::Service { action, name } => format!("{} {name}", verb(*action)),
+            Action::VerifyGame(id) => format!("verify {id}"),
+            Action::Blocks { validator, .. } => format!("read {validator}'s blocks"),
+            Action::Block { height, .. } => format!("read and verify block {height}"),
+            Action::Cli { what, .. } => what.clone(),
+            Action::Fault {
+                validator, fault, ..
+            } => format!("set fault {fault} on {validator}"),
         }
     }
 
-    /// Whether it needs a `y` first: anything that takes a service down.
+    /// Whether it needs a `y` first: anything that takes a service down,
+    /// breaks a validator, moves money or changes the validator set.
     pub fn destructive(&self) -> bool {
         match self {
             Action::Service { action, .. } => *action != ServiceAction::Start,
+            Action::Cli { confirm, .. } => *confirm,
+            Action::Fault { fault, .. } => fault != "none",
+            Action::VerifyGame(_) | Action::Blocks { .. } | Action::Block { .. } => false,
         }
     }
 }
@@ -167,11 +218,47 @@ impl Flow {
     }
 }
 
+/// Who may ask for an action, by the role of the token in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Anyone,
+    /// Cashier or admin (money in and out).
+    Cashier,
+    Admin,
+}
+
+impl Action {
+    pub fn needs(&self) -> Needs {
+        match self {
+            Action::Service { .. } | Action::Fault { .. } => Needs::Admin,
+            Action::Cli { args, .. } => match args.first().map(String::as_str) {
+                Some("wallet") => Needs::Cashier,
+                Some("consensus") if args.get(1).is_some_and(|a| a == "validators") => Needs::Admin,
+                _ => Needs::Anyone,
+            },
+            Action::VerifyGame(_) | Action::Blocks { .. } | Action::Block { .. } => Needs::Anyone,
+        }
+    }
+}
+
+/// Whether a token of `role` may ask for what `needs` (`None`: a token
+/// whose role cannot be read may only look; the services decide anyway).
+pub fn allowed(role: Option<crate::auth::Role>, needs: Needs) -> Result<(), &'static str> {
+    use crate::auth::Role;
+    match (needs, role) {
+        (Needs::Anyone, _) | (_, Some(Role::Admin)) | (Needs::Cashier, Some(Role::Cashier)) => {
+            Ok(())
+        }
+        (Needs::Cashier, _) => Err("needs a cashier or admin token (this one may only look)"),
+        (Needs::Admin, _) => Err("needs an admin token (this one may only look)"),
+    }
+}
+
 impl super::app::App {
-    /// Keys of the control plane: an open confirmation takes every key, an
-    /// open log view takes its keys, and on the Services panel `R`, `x`,
-    /// `s` act on the selected service and `l` opens its log. `None`: the
-    /// key is the dashboard's.
+    /// Keys of the control plane: an open confirmation takes every key, the
+    /// command line its keys, an open report or log view its keys; then
+    /// each panel's actions on its selected row. `None`: the key is the
+    /// dashboard's.
     pub(super) fn control_key(&mut self, key: Key) -> Option<Effect> {
         if self.flow.confirming() {
             let (c, esc) = match key {
@@ -192,6 +279,16 @@ impl super::app::App {
             self.command = Some(String::new());
             return Some(Effect::None);
         }
+        if let Some(report) = self.reports.last_mut() {
+            return Some(match report.on_key(key) {
+                Step::Stay => Effect::None,
+                Step::Close => {
+                    self.reports.pop();
+                    Effect::None
+                }
+                Step::Open(target) => self.open_target(target),
+            });
+        }
         if let Some(view) = &mut self.log {
             if view.on_key(key) {
                 self.log = None;
@@ -199,35 +296,105 @@ impl super::app::App {
             }
             return Some(Effect::None);
         }
-        if self.tab != Tab::Services || self.editing_filter || self.help {
+        if self.editing_filter || self.help {
             return None;
         }
-        let action = match key {
-            Key::Char('R') => ServiceAction::Restart,
-            Key::Char('x') => ServiceAction::Stop,
-            Key::Char('s') => ServiceAction::Start,
-            Key::Char('l') => {
+        match (self.tab, key) {
+            (Tab::Services, Key::Char('l')) => {
                 let name = self.selected_service()?;
                 self.log = Some(LogView::new(&name));
-                return Some(Effect::Tail(Some(name)));
+                Some(Effect::Tail(Some(name)))
             }
-            _ => return None,
-        };
-        let name = self.selected_service()?;
-        Some(self.act_on_service(action, name))
+            (Tab::Services, Key::Char(c @ ('R' | 'x' | 's'))) => {
+                let action = match c {
+                    'R' => ServiceAction::Restart,
+                    'x' => ServiceAction::Stop,
+                    _ => ServiceAction::Start,
+                };
+                let name = self.selected_service()?;
+                Some(self.act(Action::Service { action, name }))
+            }
+            (Tab::Games, Key::Char('v')) => {
+                let id = match &self.open_game {
+                    Some(id) => id.clone(),
+                    None => self
+                        .selected()
+                        .and_then(|i| self.game_rows().get(i).map(|g| g.id.clone()))?,
+                };
+                Some(self.act(Action::VerifyGame(id)))
+            }
+            (Tab::Validators, Key::Enter) => {
+                let i = self.selected()?;
+                let name = self.validator_rows().get(i)?.name.clone();
+                Some(self.blocks_of(&name))
+            }
+            _ => None,
+        }
     }
 
-    fn act_on_service(&mut self, action: ServiceAction, name: String) -> Effect {
-        if !self.can_control {
+    /// Asks for `action` if the token's role allows it; otherwise the
+    /// footer says why.
+    pub(super) fn act(&mut self, action: Action) -> Effect {
+        if let Err(why) = allowed(self.role, action.needs()) {
             self.flow = Flow::Done {
-                action: Action::Service { action, name },
-                outcome: Err("needs an admin token (this one may only look)".into()),
+                action,
+                outcome: Err(why.into()),
                 at_ms: self.now_ms,
             };
             return Effect::None;
         }
-        let run = self.flow.ask(Action::Service { action, name }, self.now_ms);
+        let run = self.flow.ask(action, self.now_ms);
         run.map_or(Effect::None, Effect::Act)
+    }
+
+    /// Validator names by index, as the reference view lists them.
+    pub fn validator_names(&self) -> Vec<String> {
+        let mut entries: Vec<(u32, String)> = self
+            .reference_status()
+            .map(|(s, _)| {
+                s.validators
+                    .iter()
+                    .map(|v| (v.index, v.id.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        entries.sort();
+        entries.into_iter().map(|(_, id)| id).collect()
+    }
+
+    fn addr_of(&self, name: &str) -> Option<std::net::SocketAddr> {
+        self.snap
+            .endpoints
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.addr)
+    }
+
+    fn blocks_of(&mut self, validator: &str) -> Effect {
+        let Some(addr) = self.addr_of(validator) else {
+            self.command_note = Some(format!("{validator}: no address known"));
+            return Effect::None;
+        };
+        let names = self.validator_names();
+        self.act(Action::Blocks {
+            validator: validator.to_string(),
+            addr,
+            names,
+        })
+    }
+
+    fn open_target(&mut self, target: Target) -> Effect {
+        match target {
+            Target::Block { validator, height } => {
+                let from = validator.and_then(|v| self.addr_of(&v).map(|a| (v, a)));
+                let names = self.validator_names();
+                self.act(Action::Block {
+                    from,
+                    height,
+                    names,
+                })
+            }
+        }
     }
 
     /// Every supervised service's name, for the command line.
@@ -238,9 +405,27 @@ impl super::app::App {
         }
     }
 
+    /// What the command line completes and checks names against.
+    fn known(&self) -> command::Known {
+        command::Known {
+            services: self.service_names(),
+            validators: self
+                .snap
+                .endpoints
+                .iter()
+                .filter(|e| e.kind == crate::supervisor::plan::ServiceKind::Consensus)
+                .map(|e| e.name.clone())
+                .collect(),
+            games: match &self.snap.games {
+                Ok(l) => l.games.iter().map(|g| g.id.clone()).collect(),
+                Err(_) => Vec::new(),
+            },
+        }
+    }
+
     /// A key while the command line is open.
     fn command_key(&mut self, key: Key) -> Effect {
-        let names = self.service_names();
+        let known = self.known();
         let Some(line) = &mut self.command else {
             return Effect::None;
         };
@@ -254,7 +439,7 @@ impl super::app::App {
                 self.command_note = None;
             }
             Key::Tab => {
-                let (completed, candidates) = command::complete(line, &names);
+                let (completed, candidates) = command::complete(line, &known);
                 if let Some(line) = &mut self.command {
                     *line = completed;
                 }
@@ -266,22 +451,52 @@ impl super::app::App {
             }
             Key::Enter => {
                 let text = self.command.take().unwrap_or_default();
-                return match command::parse(&text, &names) {
+                return match command::parse(&text, &known) {
                     Err(e) => {
                         self.command_note = Some(e);
                         Effect::None
                     }
                     Ok(Command::Quit) => Effect::Quit,
                     Ok(Command::Panel(tab)) => {
+                        self.reports.clear();
                         self.tab = tab;
                         Effect::None
                     }
-                    Ok(Command::Service(action, name)) => self.act_on_service(action, name),
+                    Ok(Command::Service(action, name)) => {
+                        self.act(Action::Service { action, name })
+                    }
                     Ok(Command::Logs(name)) => {
+                        self.reports.clear();
                         self.tab = Tab::Services;
                         self.log = Some(LogView::new(&name));
                         Effect::Tail(Some(name))
                     }
+                    Ok(Command::Verify(id)) => self.act(Action::VerifyGame(id)),
+                    Ok(Command::Blocks(v)) => self.blocks_of(&v),
+                    Ok(Command::Block(height)) => self.open_target(Target::Block {
+                        validator: None,
+                        height,
+                    }),
+                    Ok(Command::Fault(validator, fault)) => match self.addr_of(&validator) {
+                        Some(addr) => self.act(Action::Fault {
+                            validator,
+                            addr,
+                            fault,
+                        }),
+                        None => {
+                            self.command_note = Some(format!("{validator}: no address known"));
+                            Effect::None
+                        }
+                    },
+                    Ok(Command::Cli {
+                        what,
+                        args,
+                        confirm,
+                    }) => self.act(Action::Cli {
+                        what,
+                        args,
+                        confirm,
+                    }),
                 };
             }
             _ => {}
@@ -294,7 +509,8 @@ impl super::app::App {
         self.service_rows().get(i).map(|s| s.name.clone())
     }
 
-    /// The footer's hints while a confirmation or a log view is open.
+    /// The footer's hints while a confirmation, the command line, a report
+    /// or a log view is open.
     pub(super) fn control_hints(&self) -> Option<Vec<(&'static str, &'static str)>> {
         if self.command.is_some() {
             return Some(vec![
@@ -306,11 +522,27 @@ impl super::app::App {
         if self.flow.confirming() {
             return Some(vec![("y", "confirm"), ("n/Esc", "cancel")]);
         }
+        if let Some(r) = self.reports.last() {
+            return Some(r.hints());
+        }
         self.log.as_ref().map(LogView::hints)
     }
 
-    /// The result of an action the event loop ran.
-    pub fn on_action_result(&mut self, action: &Action, outcome: Result<String, String>) {
+    /// The result of an action the event loop ran: a report opens over the
+    /// panel, and the footer says how it went.
+    pub fn on_action_result(&mut self, action: &Action, outcome: Result<Reply, String>) {
+        let outcome = match outcome {
+            Ok(Reply::Said(s)) => Ok(s),
+            Ok(Reply::Report(r)) => {
+                let summary = r.summary.clone();
+                // Only the answer to what is running now opens.
+                if matches!(&self.flow, Flow::Running { action: a, .. } if a == action) {
+                    self.reports.push(r);
+                }
+                summary
+            }
+            Err(e) => Err(e),
+        };
         self.flow.finish(action, outcome, self.now_ms);
     }
 
@@ -325,7 +557,27 @@ impl super::app::App {
             }
         }
     }
+
+    /// New events of the open game (ignored for any other game: a late
+    /// batch from the one open before).
+    pub fn on_game_events(&mut self, game: &str, events: Result<Vec<String>, String>) {
+        if self.open_game.as_deref() != Some(game) {
+            return;
+        }
+        match events {
+            Ok(l) => {
+                self.game_events.extend(l);
+                let excess = self.game_events.len().saturating_sub(GAME_EVENTS_KEPT);
+                self.game_events.drain(..excess);
+                self.game_events_error = None;
+            }
+            Err(e) => self.game_events_error = Some(e),
+        }
+    }
 }
+
+/// Events of the open game kept in memory (the engine keeps them all).
+pub const GAME_EVENTS_KEPT: usize = 500;
 
 #[cfg(test)]
 mod tests {
@@ -500,7 +752,7 @@ mod tests {
         #[test]
         fn a_player_is_told_instead_of_offered_restarts() {
             let mut app = on_engine_0();
-            app.can_control = false;
+            app.role = Some(crate::auth::Role::Player);
             assert_eq!(app.on_key(Key::Char('R')), Effect::None);
             assert!(matches!(
                 app.flow,
@@ -510,6 +762,123 @@ mod tests {
                 }
             ));
             insta::assert_snapshot!("player_footer_80x24", render(&app, 80, 24));
+        }
+
+        #[test]
+        fn v_verifies_a_game_and_its_report_opens_the_anchoring_block() {
+            use crate::tui::report::{Ran, game_verdict};
+            let mut app = fixtures::app();
+            app.on_key(Key::Char('2'));
+            let verify = Action::VerifyGame("e0-craps-1".into());
+            assert_eq!(app.on_key(Key::Char('v')), Effect::Act(verify.clone()));
+            let ran = Ran {
+                code: 0,
+                stdout: serde_json::json!({
+                    "verified": true, "rounds_checked": [1], "draws_checked": 5,
+                    "notes": ["round 1: link, 1 contributions, 5 draws checked",
+                              "round 1: 3 bets placed or taken down and 4 bet resolutions recomputed"],
+                    "anchors": ["commitment at height 3", "round 1 at height 9"], "problems": []})
+                .to_string(),
+                stderr: String::new(),
+            };
+            app.on_action_result(&verify, Ok(Reply::Report(game_verdict("e0-craps-1", &ran))));
+            insta::assert_snapshot!("game_verdict_80x24", render(&app, 80, 24));
+            // The anchor's block opens from the report, read through the gateway.
+            app.on_key(Key::Down);
+            let Effect::Act(Action::Block {
+                from,
+                height,
+                names,
+            }) = app.on_key(Key::Enter)
+            else {
+                panic!("Enter on an anchor opens its block");
+            };
+            assert_eq!((from, height), (None, 9));
+            assert_eq!(names.len(), 4, "{names:?}");
+            app.on_key(Key::Esc);
+            assert!(app.reports.is_empty(), "Esc closes the report");
+            assert_eq!(app.tab, Tab::Games);
+        }
+
+        #[test]
+        fn enter_on_a_validator_reads_its_blocks_from_it() {
+            use crate::tui::report::recent_blocks;
+            let mut app = fixtures::app();
+            app.on_key(Key::Char('3'));
+            app.on_key(Key::Down);
+            let Effect::Act(action) = app.on_key(Key::Enter) else {
+                panic!("Enter reads the blocks");
+            };
+            let Action::Blocks {
+                validator, addr, ..
+            } = &action
+            else {
+                panic!("{action:?}");
+            };
+            assert_eq!(validator, "validator-1");
+            assert_eq!(
+                Some(*addr),
+                app.snap
+                    .endpoints
+                    .iter()
+                    .find(|e| &e.name == validator)
+                    .map(|e| e.addr)
+            );
+            let block = |h: u64| {
+                serde_json::json!({"hash": format!("{h:02x}").repeat(32),
+                    "block": {"view": h % 3, "proposer": h % 4, "proposals": [{}, {}]}})
+            };
+            let blocks: Vec<(u64, Result<serde_json::Value, String>)> =
+                (45..=48).rev().map(|h| (h, Ok(block(h)))).collect();
+            let names = app.validator_names();
+            app.on_action_result(
+                &action,
+                Ok(Reply::Report(recent_blocks("validator-1", &blocks, &names))),
+            );
+            insta::assert_snapshot!("validator_blocks_120x30", render(&app, 120, 30));
+            let Effect::Act(Action::Block { from, height, .. }) = app.on_key(Key::Enter) else {
+                panic!("Enter opens the block");
+            };
+            assert_eq!(from.map(|(n, _)| n).as_deref(), Some("validator-1"));
+            assert_eq!(height, 48);
+        }
+
+        #[test]
+        fn the_role_of_the_token_decides_what_is_offered() {
+            use crate::auth::Role;
+            let deposit = |app: &mut App| {
+                for c in ":deposit alice 100".chars() {
+                    app.on_key(Key::Char(c));
+                }
+                app.on_key(Key::Enter)
+            };
+            let mut app = fixtures::app();
+            app.role = Some(Role::Player);
+            assert_eq!(deposit(&mut app), Effect::None);
+            assert!(
+                matches!(&app.flow, Flow::Done { outcome: Err(e), .. } if e.contains("cashier"))
+            );
+            for c in ":fault validator-1 silent".chars() {
+                app.on_key(Key::Char(c));
+            }
+            app.on_key(Key::Enter);
+            assert!(matches!(&app.flow, Flow::Done { outcome: Err(e), .. } if e.contains("admin")));
+            // Reading and verifying is anyone's.
+            for c in ":block 3".chars() {
+                app.on_key(Key::Char(c));
+            }
+            assert!(matches!(
+                app.on_key(Key::Enter),
+                Effect::Act(Action::Block { .. })
+            ));
+            let mut app = fixtures::app();
+            app.role = Some(Role::Cashier);
+            assert_eq!(deposit(&mut app), Effect::None, "asks first");
+            assert!(app.flow.confirming());
+            assert!(matches!(
+                app.on_key(Key::Char('y')),
+                Effect::Act(Action::Cli { .. })
+            ));
         }
 
         #[test]

@@ -108,16 +108,14 @@ pub const KEYS: &[(&str, &str)] = &[
         "PgUp PgDn  g G",
         "move by a page, to the top, to the bottom",
     ),
-    ("Enter", "open the selected game and watch its table"),
+    ("Enter", "open the game (live) or the validator's blocks"),
+    ("v", "verify the selected game, line by line"),
     (
         "R  x  s",
         "restart, stop, start the selected service (y: go)",
     ),
     ("l", "its log, live: Space pauses, / searches, v sets level"),
-    (
-        ":",
-        "command: restart|stop|start|logs NAME, a panel, quit (Tab)",
-    ),
+    (":", "command line: actions by name (Tab completes)"),
     ("Esc", "close the game, the filter or this help"),
     ("/", "filter rows (Enter keeps, Esc clears)"),
     ("f", "freeze / unfreeze the display"),
@@ -201,9 +199,16 @@ pub struct App {
     pub collector_error: Option<String>,
     /// The action being confirmed, run, or just finished.
     pub flow: super::actions::Flow,
-    /// Whether the credentials in use may control services (an admin's);
-    /// a player is offered no restart key.
-    pub can_control: bool,
+    /// The role the token in use claims: it decides which actions are
+    /// offered (a player sees no restart key; the services decide anyway).
+    pub role: Option<crate::auth::Role>,
+    /// Reports opened over the panel (a verification, blocks, a block),
+    /// the one on top shown; Esc closes it.
+    pub reports: Vec<super::report::Report>,
+    /// The open game's events, live (oldest first).
+    pub game_events: Vec<String>,
+    /// Why the open game's event stream stopped, if it did.
+    pub game_events_error: Option<String>,
     /// The open log view (Services panel, `l`).
     pub log: Option<super::logview::LogView>,
     /// The command line being typed (`:`), without the colon.
@@ -234,7 +239,10 @@ impl App {
             refresh_ms,
             collector_error: None,
             flow: super::actions::Flow::Idle,
-            can_control: true,
+            role: Some(crate::auth::Role::Admin),
+            reports: Vec::new(),
+            game_events: Vec::new(),
+            game_events_error: None,
             log: None,
             command: None,
             command_note: None,
@@ -369,6 +377,8 @@ impl App {
         };
         self.open_game = Some(id.clone());
         self.game_scroll = 0;
+        self.game_events.clear();
+        self.game_events_error = None;
         Effect::Watch(Some(id))
     }
 
@@ -510,7 +520,7 @@ impl App {
         if let Some(v) = self.control_hints() {
             return v;
         }
-        if self.tab == Tab::Services && self.can_control {
+        if self.tab == Tab::Services && self.role == Some(crate::auth::Role::Admin) {
             // The actions take the room of Tab and r (both in `?`).
             return vec![
                 ("q", "quit"),
@@ -528,9 +538,15 @@ impl App {
         match self.tab {
             Tab::Services => v.extend([("j/k", "move"), ("l", "logs"), ("/", "filter")]),
             Tab::Games if self.open_game.is_some() => {
-                v.extend([("j/k", "scroll"), ("Esc", "back")]);
+                v.extend([("j/k", "scroll"), ("v", "verify"), ("Esc", "back")]);
             }
-            Tab::Games => v.extend([("j/k", "move"), ("Enter", "open"), ("/", "filter")]),
+            Tab::Games => v.extend([
+                ("j/k", "move"),
+                ("Enter", "open"),
+                ("v", "verify"),
+                ("/", "filter"),
+            ]),
+            Tab::Validators => v.extend([("j/k", "move"), ("Enter", "blocks"), ("/", "filter")]),
             Tab::Metrics | Tab::Wallet => {}
             _ => v.extend([("j/k", "move"), ("/", "filter")]),
         }

@@ -3,9 +3,9 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Style, Stylize};
+use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 use serde_json::Value;
 
 use super::app::App;
@@ -63,6 +63,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
 }
 
 fn draw_game(f: &mut Frame, area: Rect, app: &App, id: &str) {
+    // The table above, the live events below (the newest at the bottom).
+    let events_height = (area.height / 2).clamp(3, 12);
+    let [area, events] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(events_height)]).areas(area);
+    draw_events(f, events, app);
     let game = match &app.snap.game {
         Some((gid, Ok(g))) if gid == id => g,
         Some((gid, Err(e))) if gid == id => return f.render_widget(error_line(id, e), area),
@@ -101,6 +106,28 @@ fn draw_game(f: &mut Frame, area: Rect, app: &App, id: &str) {
         Paragraph::new(lines.into_iter().skip(scroll).collect::<Vec<_>>()),
         area,
     );
+}
+
+/// The open game's event stream, as it happens.
+fn draw_events(f: &mut Frame, area: Rect, app: &App) {
+    let title = match &app.game_events_error {
+        Some(e) => Span::styled(format!(" events: {e} "), Style::new().fg(Color::Red)),
+        None => Span::styled(
+            format!(" events, live ({}) ", app.game_events.len()),
+            Style::new().bold(),
+        ),
+    };
+    let block = Block::default().borders(Borders::TOP).title(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let shown = inner.height as usize;
+    let lines: Vec<Line> = app
+        .game_events
+        .iter()
+        .skip(app.game_events.len().saturating_sub(shown))
+        .map(|e| Line::from(e.clone()))
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 fn str_of(v: &Value) -> String {
@@ -169,6 +196,16 @@ mod tests {
         let mut s = fixtures::snapshot(5_000);
         s.game = Some(("e0-craps-1".into(), Ok(fixtures::craps_game())));
         app.on_snapshot(s);
+        app.on_game_events(
+            "e0-craps-1",
+            Ok(vec![
+                "#1 joined alice {}".into(),
+                "#2 bet alice {\"bet\":\"pass\",\"amount\":10}".into(),
+                "#3 alice rolled 3+4 = 7 (net to players +10)".into(),
+            ]),
+        );
+        // Events of a game no longer open are not shown.
+        app.on_game_events("e0-craps-9", Ok(vec!["#1 joined mallory {}".into()]));
         insta::assert_snapshot!(render(&app, 80, 24));
     }
 

@@ -11,10 +11,12 @@ pub mod command;
 pub mod data;
 pub mod games;
 pub mod gateway;
+pub mod hands;
 pub mod logview;
 pub mod metrics;
 pub mod procfs;
 pub mod prom;
+pub mod report;
 pub mod services;
 pub mod stats;
 pub mod ui;
@@ -36,6 +38,7 @@ use crate::cli::exit::{Code, fail};
 use crate::cli::gateway_client::{Target, admin_token};
 use app::{App, Effect, Key};
 use data::{Collector, Command, Snapshot, Sources};
+use hands::Hands;
 
 /// The shortest refresh interval: each refresh reads every service.
 pub const MIN_REFRESH: Duration = Duration::from_millis(250);
@@ -73,12 +76,18 @@ pub fn run(g: &GlobalArgs, args: &TuiArgs) -> anyhow::Result<()> {
         ));
     }
     let sources = sources(g, args)?;
-    let can_control = token_role(&sources.token) == Some(crate::auth::Role::Admin);
-    let hands = Hands::spawn(sources.state_dir.clone());
+    let role = token_role(&sources.token);
+    let hands = Hands::spawn(hands::Reach {
+        state_dir: sources.state_dir.clone(),
+        config: g.config.clone(),
+        sets: g.set.clone(),
+        gateway: sources.gateway.clone(),
+        token: sources.token.clone(),
+    })?;
     let collector = Collector::new(sources)?;
     let (commands, snapshots) = data::spawn(collector, args.refresh);
     let mut app = App::new(args.refresh.as_millis() as u64, data::now_ms());
-    app.can_control = can_control;
+    app.role = role;
     // Installs a panic hook that restores the terminal before the message.
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -136,118 +145,6 @@ pub fn token_role(token: &str) -> Option<crate::auth::Role> {
         .map(|d| d.claims.role)
 }
 
-/// The dashboard's hands: one thread runs actions through the supervisor's
-/// control socket, one follows the open log file. Neither blocks the screen.
-struct Hands {
-    actions: mpsc::Sender<actions::Action>,
-    results: mpsc::Receiver<(actions::Action, Result<String, String>)>,
-    tail: mpsc::Sender<Option<String>>,
-    lines: mpsc::Receiver<(String, Result<Vec<String>, String>)>,
-}
-
-impl Hands {
-    fn spawn(state_dir: std::path::PathBuf) -> Hands {
-        let (actions, todo) = mpsc::channel::<actions::Action>();
-        let (done, results) = mpsc::channel();
-        let dir = state_dir.clone();
-        std::thread::spawn(move || {
-            for action in todo {
-                let outcome = run_action(&dir, &action);
-                if done.send((action, outcome)).is_err() {
-                    return;
-                }
-            }
-        });
-        let (tail, follow) = mpsc::channel::<Option<String>>();
-        let (out, lines) = mpsc::channel();
-        std::thread::spawn(move || tail_logs(&state_dir, &follow, &out));
-        Hands {
-            actions,
-            results,
-            tail,
-            lines,
-        }
-    }
-}
-
-fn run_action(state_dir: &std::path::Path, action: &actions::Action) -> Result<String, String> {
-    match action {
-        actions::Action::Service { action, name } => {
-            let state = crate::supervisor::StateDir::existing(state_dir)
-                .filter(|s| s.running_supervisor().is_some())
-                .ok_or("no supervisor runs for this state dir")?;
-            let reply =
-                crate::supervisor::control::call(&state, &action.request(name), action.timeout());
-            match action.outcome(reply) {
-                Ok(services) => Ok(services
-                    .iter()
-                    .map(|s| action.done(s))
-                    .collect::<Vec<_>>()
-                    .join("; ")),
-                Err((_, message)) => Err(message),
-            }
-        }
-    }
-}
-
-/// Follows `logs/<service>.log` of the service chosen last: first its last
-/// 64 KiB, then what is appended, every 200 ms; a rotation (the file got
-/// shorter) starts over at the new file's beginning.
-fn tail_logs(
-    state_dir: &std::path::Path,
-    follow: &mpsc::Receiver<Option<String>>,
-    out: &mpsc::Sender<(String, Result<Vec<String>, String>)>,
-) {
-    use std::io::{Read, Seek, SeekFrom};
-    const BACKLOG: u64 = 64 * 1024;
-    let mut current: Option<(String, u64)> = None;
-    let mut partial = String::new();
-    loop {
-        match follow.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(name)) => {
-                current = Some((name, u64::MAX));
-                partial.clear();
-            }
-            Ok(None) => current = None,
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
-        }
-        let Some((name, offset)) = &mut current else {
-            continue;
-        };
-        let path = state_dir.join("logs").join(format!("{name}.log"));
-        let read = (|| -> std::io::Result<Vec<String>> {
-            let mut f = std::fs::File::open(&path)?;
-            let len = f.metadata()?.len();
-            if *offset == u64::MAX {
-                *offset = len.saturating_sub(BACKLOG);
-            } else if len < *offset {
-                *offset = 0;
-                partial.clear();
-            }
-            if len == *offset {
-                return Ok(Vec::new());
-            }
-            f.seek(SeekFrom::Start(*offset))?;
-            let mut buf = Vec::new();
-            f.take(4 * 1024 * 1024).read_to_end(&mut buf)?;
-            *offset += buf.len() as u64;
-            partial.push_str(&String::from_utf8_lossy(&buf));
-            let mut lines: Vec<String> = partial.split('\n').map(str::to_string).collect();
-            partial = lines.pop().unwrap_or_default();
-            Ok(lines)
-        })();
-        let sent = match read {
-            Ok(l) if l.is_empty() => Ok(()),
-            Ok(l) => out.send((name.clone(), Ok(l))),
-            Err(e) => out.send((name.clone(), Err(format!("{}: {e}", path.display())))),
-        };
-        if sent.is_err() {
-            return;
-        }
-    }
-}
-
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
@@ -264,6 +161,9 @@ fn event_loop(
         }
         while let Ok((service, lines)) = hands.lines.try_recv() {
             app.on_log_lines(&service, lines);
+        }
+        while let Ok((game, events)) = hands.events.try_recv() {
+            app.on_game_events(&game, events);
         }
         loop {
             match snapshots.try_recv() {
@@ -295,7 +195,10 @@ fn event_loop(
             Effect::None => Ok(()),
             Effect::Quit => return Ok(()),
             Effect::Refresh => commands.send(Command::Refresh),
-            Effect::Watch(w) => commands.send(Command::Watch(w)),
+            Effect::Watch(w) => {
+                let _ = hands.follow.send(w.clone());
+                commands.send(Command::Watch(w))
+            }
             Effect::Act(a) => hands
                 .actions
                 .send(a)

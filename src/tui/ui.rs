@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Wrap};
 
 use super::app::{App, KEYS, TABS, Tab};
-use super::{games, gateway, logview, metrics, services, validators, wallet};
+use super::{games, gateway, logview, metrics, report, services, validators, wallet};
 
 pub fn draw(f: &mut Frame, app: &App) {
     let [top, body, footer] = Layout::vertical([
@@ -19,6 +19,18 @@ pub fn draw(f: &mut Frame, app: &App) {
     ])
     .areas(f.area());
     f.render_widget(tab_bar(app), top);
+    if let Some(r) = app.reports.last() {
+        report::draw(f, body, r);
+    } else {
+        draw_panel(f, body, app);
+    }
+    f.render_widget(footer_line(app), footer);
+    if app.help {
+        draw_help(f);
+    }
+}
+
+fn draw_panel(f: &mut Frame, body: Rect, app: &App) {
     match app.tab {
         Tab::Services => match &app.log {
             Some(view) => logview::draw(f, body, view),
@@ -29,10 +41,6 @@ pub fn draw(f: &mut Frame, app: &App) {
         Tab::Gateway => gateway::draw(f, body, app),
         Tab::Metrics => metrics::draw(f, body, app),
         Tab::Wallet => wallet::draw(f, body, app),
-    }
-    f.render_widget(footer_line(app), footer);
-    if app.help {
-        draw_help(f);
     }
 }
 
