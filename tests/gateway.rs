@@ -150,6 +150,64 @@ fn games_reach_the_engine_that_holds_them() {
     );
     assert_eq!(s, 200);
     assert_eq!(proof["game_id"], json!(id));
+
+    // Draining engine-1: new games all go to engine-0, the games engine-1
+    // holds are still played there; undrained, it takes new games again.
+    let drain = |action: &str, who: (&str, Role), addr: &str| {
+        gw.call(
+            "POST",
+            &format!("/admin/upstreams/game_engine/{addr}/{action}"),
+            Some(who),
+            None,
+        )
+    };
+    let e1 = sb.engine_n(1).to_string();
+    let (s, _, _) = drain("drain", ("mallory", Player), &e1);
+    assert_eq!(s, 403, "a player cannot drain");
+    let (s, v, _) = drain("drain", ("ops", Admin), &e1);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["addr"].as_str(), v["drained"].as_bool()),
+        (Some(e1.as_str()), Some(true)),
+        "{v}"
+    );
+    let (s, v, _) = drain("drain", ("ops", Admin), "127.0.0.1:1");
+    assert_eq!(s, 404, "{v}");
+    let (s, v, _) = drain("pause", ("ops", Admin), &e1);
+    assert_eq!(s, 404, "{v}");
+    let create = |p: &str| {
+        let (s, g, _) = gw.call(
+            "POST",
+            "/api/v1/games",
+            Some((p, Player)),
+            Some(json!({"game_type": "craps", "players": [{"id": p, "buy_in": 10}]})),
+        );
+        assert_eq!(s, 201, "{g}");
+        g["id"].as_str().unwrap()[..2].to_string()
+    };
+    let while_drained: Vec<String> = ["alice", "bob", "carol", "dave"].map(create).to_vec();
+    assert!(while_drained.iter().all(|e| e == "e0"), "{while_drained:?}");
+    let (_, on_e1) = ids.iter().find(|(_, id)| id.starts_with("e1")).unwrap();
+    let (s, g, _) = gw.call(
+        "GET",
+        &format!("/api/v1/games/{on_e1}"),
+        Some(("ops", Admin)),
+        None,
+    );
+    assert_eq!(s, 200, "the drained engine's games still answer: {g}");
+    let (_, ups, _) = gw.call("GET", "/admin/upstreams", Some(("ops", Admin)), None);
+    let listed = ups[0]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["addr"] == json!(e1))
+        .unwrap()
+        .clone();
+    assert_eq!(listed["drained"], true, "{ups}");
+    let (s, v, _) = drain("undrain", ("ops", Admin), &e1);
+    assert_eq!((s, v["drained"].as_bool()), (200, Some(false)), "{v}");
+    let after: Vec<String> = ["alice", "bob", "carol", "dave"].map(create).to_vec();
+    assert!(after.iter().any(|e| e == "e1"), "{after:?}");
 }
 
 #[test]
@@ -314,6 +372,15 @@ fn a_dead_engine_trips_its_breaker_and_a_restart_closes_it() {
     assert_eq!(g["id"], json!(id));
     let (_, ups, _) = gw.call("GET", "/admin/upstreams", Some(("ops", Admin)), None);
     assert_eq!(ups[0]["instances"][0]["breaker"], "closed", "{ups}");
+    // And its recent changes say so: opened, then closed again.
+    let changes: Vec<&str> = ups[0]["instances"][0]["breaker_transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["state"].as_str().unwrap())
+        .collect();
+    assert!(changes.contains(&"open"), "{ups}");
+    assert_eq!(changes.last(), Some(&"closed"), "{ups}");
 }
 
 #[test]

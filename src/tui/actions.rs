@@ -39,6 +39,12 @@ pub enum Action {
         /// Asks first: it moves money or changes the validator set.
         confirm: bool,
     },
+    /// Drains an upstream instance at the gateway (`drain: false` undrains).
+    Drain {
+        service: String,
+        addr: String,
+        drain: bool,
+    },
     /// Injects a fault into a validator (`POST /fault`; `none` heals it).
     Fault {
         validator: String,
@@ -68,6 +74,14 @@ impl Action {
             Action::Fault {
                 validator, fault, ..
             } => format!("set fault {fault} on {validator}"),
+            Action::Drain {
+                service,
+                addr,
+                drain,
+            } => format!(
+                "{} {service} {addr}",
+                if *drain { "drain" } else { "undrain" }
+            ),
         }
     }
 
@@ -78,6 +92,7 @@ impl Action {
             Action::Service { action, .. } => *action != ServiceAction::Start,
             Action::Cli { confirm, .. } => *confirm,
             Action::Fault { fault, .. } => fault != "none",
+            Action::Drain { drain, .. } => *drain,
             Action::VerifyGame(_) | Action::Blocks { .. } | Action::Block { .. } => false,
         }
     }
@@ -230,7 +245,7 @@ pub enum Needs {
 impl Action {
     pub fn needs(&self) -> Needs {
         match self {
-            Action::Service { .. } | Action::Fault { .. } => Needs::Admin,
+            Action::Service { .. } | Action::Fault { .. } | Action::Drain { .. } => Needs::Admin,
             Action::Cli { args, .. } => match args.first().map(String::as_str) {
                 Some("wallet") => Needs::Cashier,
                 Some("consensus") if args.get(1).is_some_and(|a| a == "validators") => Needs::Admin,
@@ -322,6 +337,24 @@ impl super::app::App {
                         .and_then(|i| self.game_rows().get(i).map(|g| g.id.clone()))?,
                 };
                 Some(self.act(Action::VerifyGame(id)))
+            }
+            (Tab::Gateway, Key::Char(c @ ('d' | 'u'))) => {
+                let i = self.selected()?;
+                let row = self.instance_rows().into_iter().nth(i)?;
+                let action = Action::Drain {
+                    service: row.service.to_string(),
+                    addr: row.instance.addr.clone(),
+                    drain: c == 'd',
+                };
+                Some(self.act(action))
+            }
+            (Tab::Gateway, Key::Enter) => {
+                let i = self.selected()?;
+                let row = self.instance_rows().into_iter().nth(i)?;
+                let report =
+                    super::report::instance_detail(row.service, row.instance, self.wall_now_ms());
+                self.reports.push(report);
+                Some(Effect::None)
             }
             (Tab::Validators, Key::Enter) => {
                 let i = self.selected()?;
@@ -841,6 +874,47 @@ mod tests {
             };
             assert_eq!(from.map(|(n, _)| n).as_deref(), Some("validator-1"));
             assert_eq!(height, 48);
+        }
+
+        #[test]
+        fn d_drains_the_selected_upstream_after_a_yes_and_enter_shows_its_breaker() {
+            let mut app = fixtures::app();
+            app.on_key(Key::Char('4'));
+            let row = app.instance_rows()[0].instance.clone();
+            assert_eq!(app.on_key(Key::Char('d')), Effect::None, "asks first");
+            let drain = Action::Drain {
+                service: app.instance_rows()[0].service.to_string(),
+                addr: row.addr.clone(),
+                drain: true,
+            };
+            assert_eq!(app.on_key(Key::Char('y')), Effect::Act(drain.clone()));
+            app.on_action_result(&drain, Ok(Reply::Said("drained".into())));
+            // Undraining asks nothing.
+            assert!(matches!(
+                app.on_key(Key::Char('u')),
+                Effect::Act(Action::Drain { drain: false, .. })
+            ));
+            let mut s = fixtures::snapshot(5_000);
+            if let Ok(groups) = &mut s.upstreams {
+                let i = &mut groups[0].instances[0];
+                i.drained = true;
+                i.breaker_transitions = vec![
+                    crate::tui::data::BreakerChange {
+                        at_ms: s.wall_ms.saturating_sub(95_000),
+                        state: "open".into(),
+                    },
+                    crate::tui::data::BreakerChange {
+                        at_ms: s.wall_ms.saturating_sub(60_000),
+                        state: "closed".into(),
+                    },
+                ];
+            }
+            app.on_snapshot(s);
+            app.on_action_result(&drain, Ok(Reply::Said("x".into())));
+            assert_eq!(app.on_key(Key::Enter), Effect::None);
+            insta::assert_snapshot!("upstream_detail_80x24", render(&app, 80, 24));
+            app.on_key(Key::Esc);
+            insta::assert_snapshot!("gateway_drained_80x24", render(&app, 80, 24));
         }
 
         #[test]

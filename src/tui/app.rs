@@ -108,8 +108,9 @@ pub const KEYS: &[(&str, &str)] = &[
         "PgUp PgDn  g G",
         "move by a page, to the top, to the bottom",
     ),
-    ("Enter", "open the game (live) or the validator's blocks"),
+    ("Enter", "open: a game (live), blocks, an upstream"),
     ("v", "verify the selected game, line by line"),
+    ("d  u", "drain, undrain the selected upstream (Gateway)"),
     (
         "R  x  s",
         "restart, stop, start the selected service (y: go)",
@@ -547,8 +548,12 @@ impl App {
                 ("/", "filter"),
             ]),
             Tab::Validators => v.extend([("j/k", "move"), ("Enter", "blocks"), ("/", "filter")]),
+            Tab::Gateway => v.extend([
+                ("j/k", "move"),
+                ("Enter", "detail"),
+                ("d/u", "drain/undrain"),
+            ]),
             Tab::Metrics | Tab::Wallet => {}
-            _ => v.extend([("j/k", "move"), ("/", "filter")]),
         }
         v.push(("f", if self.frozen { "unfreeze" } else { "freeze" }));
         v.push(("r", "refresh"));

@@ -193,6 +193,18 @@ pub struct UpstreamInstance {
     pub last_error: Option<String>,
     pub in_flight: u64,
     pub breaker: String,
+    /// Drained by an operator: the gateway sends it no new work.
+    pub drained: bool,
+    /// The breaker's latest changes, oldest first.
+    pub breaker_transitions: Vec<BreakerChange>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct BreakerChange {
+    /// Wall clock, ms since the epoch.
+    pub at_ms: u64,
+    pub state: String,
 }
 
 /// `GET /api/v1/games`.

@@ -196,6 +196,7 @@ pub fn snapshot(at_ms: u64) -> Snapshot {
         last_error: (health == "unhealthy").then(|| "connection refused".into()),
         in_flight,
         breaker: breaker.into(),
+        ..UpstreamInstance::default()
     };
     s.upstreams = Ok(vec![
         UpstreamGroup {

@@ -54,7 +54,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             Row::new([
                 Text::from(fit(service, 9)),
                 Text::from(fit(&i.addr, 15)),
-                Text::styled(i.health.clone(), state_style(&i.health)),
+                if i.drained {
+                    Text::styled("drained", state_style("drained"))
+                } else {
+                    Text::styled(i.health.clone(), state_style(&i.health))
+                },
                 Text::styled(i.breaker.replace('_', "-"), state_style(&i.breaker)),
                 Text::from(i.in_flight.to_string()),
                 Text::from(per_second(rates.per_second)),

@@ -166,6 +166,38 @@ impl Worker {
                 }
                 Ok(Reply::Said(said(&ran.stdout)))
             }
+            Action::Drain {
+                service,
+                addr,
+                drain,
+            } => {
+                let verb = if *drain { "drain" } else { "undrain" };
+                let url = format!(
+                    "{}/admin/upstreams/{service}/{addr}/{verb}",
+                    self.reach.gateway
+                );
+                let r = self
+                    .http
+                    .post(&url)
+                    .bearer_auth(&self.reach.token)
+                    .send()
+                    .map_err(|e| format!("the gateway: {e}"))?;
+                let status = r.status();
+                let body: Value = r.json().unwrap_or(Value::Null);
+                if status.is_success() {
+                    Ok(Reply::Said(if body["drained"] == Value::Bool(true) {
+                        "drained: no new work goes to it".into()
+                    } else {
+                        "takes new work again".into()
+                    }))
+                } else {
+                    Err(format!(
+                        "HTTP {} {}",
+                        status.as_u16(),
+                        body["detail"].as_str().unwrap_or("")
+                    ))
+                }
+            }
             Action::Fault {
                 validator,
                 addr,

@@ -441,6 +441,52 @@ pub fn block_detail(
     Report::new(title, items, summary)
 }
 
+/// An upstream instance as the gateway sees it: health, drain, breaker and
+/// the breaker's latest changes, with their ages at `wall_now_ms`.
+pub fn instance_detail(
+    service: &str,
+    i: &super::data::UpstreamInstance,
+    wall_now_ms: u64,
+) -> Report {
+    let mut items = vec![
+        Item::new(Mark::Plain, format!("health     {}", i.health)),
+        Item::new(
+            Mark::Plain,
+            format!(
+                "drained    {}",
+                if i.drained {
+                    "yes: no new work goes to it (u undrains)"
+                } else {
+                    "no"
+                }
+            ),
+        ),
+        Item::new(Mark::Plain, format!("in flight  {}", i.in_flight)),
+        Item::new(Mark::Plain, format!("breaker    {}", i.breaker)),
+    ];
+    if let Some(e) = &i.last_error {
+        items.push(Item::new(Mark::Bad, format!("last error {e}")));
+    }
+    items.push(Item::new(Mark::Head, "breaker changes (newest last)"));
+    if i.breaker_transitions.is_empty() {
+        items.push(Item::new(Mark::Plain, "  none since the gateway started"));
+    }
+    for t in &i.breaker_transitions {
+        let ago = super::ui::age(wall_now_ms.saturating_sub(t.at_ms) as f64 / 1000.0);
+        let mark = if t.state == "closed" {
+            Mark::Good
+        } else {
+            Mark::Bad
+        };
+        items.push(Item::new(mark, format!("  {ago:>7} ago  → {}", t.state)));
+    }
+    Report::new(
+        format!("{service} {}", i.addr),
+        items,
+        Ok(i.breaker.clone()),
+    )
+}
+
 pub fn draw(f: &mut Frame, area: Rect, r: &Report) {
     let block = Block::default()
         .borders(Borders::TOP)

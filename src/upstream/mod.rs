@@ -27,6 +27,10 @@ pub struct InstanceView {
     #[schema(value_type = String)]
     pub health: Health,
     pub last_error: Option<String>,
+    /// Drained by an operator: sent no new work (requests for what it
+    /// already holds, such as its games, still reach it).
+    #[serde(default)]
+    pub drained: bool,
 }
 
 /// The instances of one upstream service, shared between the health checker
@@ -65,6 +69,7 @@ impl Instance {
 struct Member {
     instance: Instance,
     health: InstanceHealth,
+    drained: bool,
 }
 
 impl UpstreamSet {
@@ -81,6 +86,7 @@ impl UpstreamSet {
                     .map(|i| Member {
                         instance: *i,
                         health: InstanceHealth::default(),
+                        drained: false,
                     })
                     .collect(),
             )),
@@ -93,7 +99,8 @@ impl UpstreamSet {
         self.changed.notified().await;
     }
 
-    /// Replaces the instance list: instances that stay keep their health;
+    /// Replaces the instance list: instances that stay keep their health
+    /// and whether they are drained;
     /// new ones start unknown (not routed to until probed). Returns whether
     /// anything changed.
     pub fn replace(&self, instances: &[Instance]) -> bool {
@@ -112,14 +119,18 @@ impl UpstreamSet {
         *guard = instances
             .iter()
             .map(|i| {
-                let health = old
+                let (health, drained) = old
                     .iter()
                     .position(|m| m.instance.addr == i.addr)
-                    .map(|p| old.swap_remove(p).health)
+                    .map(|p| {
+                        let m = old.swap_remove(p);
+                        (m.health, m.drained)
+                    })
                     .unwrap_or_default();
                 Member {
                     instance: *i,
                     health,
+                    drained,
                 }
             })
             .collect();
@@ -159,6 +170,31 @@ impl UpstreamSet {
             .collect()
     }
 
+    /// Each instance's address and whether it may take new work: healthy
+    /// and not drained (no copies of errors: this is on the request path).
+    pub fn routable_instances(&self) -> Vec<(SocketAddr, bool)> {
+        self.read()
+            .iter()
+            .map(|m| {
+                (
+                    m.instance.addr,
+                    m.health.state == Health::Healthy && !m.drained,
+                )
+            })
+            .collect()
+    }
+
+    /// Drains (`true`) or undrains the instance at `addr`; `None` when no
+    /// such instance is listed, else whether it was drained before.
+    pub fn set_drained(&self, addr: SocketAddr, drained: bool) -> Option<bool> {
+        let mut guard = match self.instances.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let m = guard.iter_mut().find(|m| m.instance.addr == addr)?;
+        Some(std::mem::replace(&mut m.drained, drained))
+    }
+
     /// Whether each instance is healthy, in order.
     pub fn healthy_flags(&self) -> Vec<bool> {
         self.read()
@@ -183,6 +219,7 @@ impl UpstreamSet {
                 ordinal: m.instance.ordinal,
                 health: m.health.state,
                 last_error: m.health.last_error.clone(),
+                drained: m.drained,
             })
             .collect()
     }
@@ -254,6 +291,15 @@ mod tests {
         assert_eq!((v[1].ordinal, v[1].health), (Some(0), Health::Healthy));
         assert_eq!(set.by_ordinal(0), Some((inst(1, 0).addr, true)));
         assert_eq!(set.by_ordinal(1), None);
+        // Drained stays drained across a new list, and takes no new work.
+        assert_eq!(set.set_drained(inst(1, 0).addr, true), Some(false));
+        assert_eq!(set.set_drained(inst(9, 9).addr, true), None);
+        assert!(set.replace(&[inst(1, 0), inst(4, 3)]));
+        assert!(set.view()[0].drained);
+        assert_eq!(set.routable_instances()[0], (inst(1, 0).addr, false));
+        assert_eq!(set.healthy_instances()[0], (inst(1, 0).addr, true));
+        assert_eq!(set.set_drained(inst(1, 0).addr, false), Some(true));
+        assert_eq!(set.routable_instances()[0], (inst(1, 0).addr, true));
         // An instance that leaves and comes back starts over.
         assert!(set.replace(&[inst(2, 1)]));
         assert_eq!(set.view()[0].health, Health::Unknown);

@@ -83,12 +83,21 @@ pub struct InstanceLoad {
     pub in_flight: u32,
     #[schema(value_type = String)]
     pub breaker: crate::upstream::breaker::State,
+    /// The breaker's latest changes (up to 10), oldest first.
+    #[serde(default)]
+    pub breaker_transitions: Vec<proxy::BreakerTransition>,
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(admin_upstreams, admin_config, jwks::jwks),
-    components(schemas(UpstreamView, InstanceLoad, InstanceView, reload::ConfigView))
+    paths(admin_upstreams, admin_drain, admin_config, jwks::jwks),
+    components(schemas(
+        UpstreamView,
+        InstanceLoad,
+        InstanceView,
+        proxy::BreakerTransition,
+        reload::ConfigView
+    ))
 )]
 struct GatewayApi;
 
@@ -117,24 +126,77 @@ async fn admin_upstreams(
             .iter()
             .map(|u| UpstreamView {
                 service: u.set.service.clone(),
-                instances: u
-                    .set
-                    .view()
-                    .into_iter()
-                    .map(|instance| {
-                        let addr = instance.addr.parse().ok();
-                        InstanceLoad {
-                            in_flight: addr.map(|a| u.in_flight(a)).unwrap_or(0),
-                            breaker: addr
-                                .map(|a| u.breaker_state(a))
-                                .unwrap_or(crate::upstream::breaker::State::Closed),
-                            instance,
-                        }
-                    })
-                    .collect(),
+                instances: u.set.view().into_iter().map(|i| load_of(u, i)).collect(),
             })
             .collect(),
     ))
+}
+
+/// One instance's view with what the gateway adds: in flight, breaker.
+fn load_of(u: &Upstream, instance: InstanceView) -> InstanceLoad {
+    let addr = instance.addr.parse().ok();
+    InstanceLoad {
+        in_flight: addr.map(|a| u.in_flight(a)).unwrap_or(0),
+        breaker: addr
+            .map(|a| u.breaker_state(a))
+            .unwrap_or(crate::upstream::breaker::State::Closed),
+        breaker_transitions: addr.map(|a| u.transitions(a)).unwrap_or_default(),
+        instance,
+    }
+}
+
+/// Drains an upstream instance (`drain`) or ends that (`undrain`), admin.
+/// A drained instance is sent no new work: the balancer skips it. Requests
+/// for what it already holds still reach it (an engine's games, named by
+/// their ids), and requests in flight finish. Held in the gateway's memory:
+/// a restarted gateway starts with nothing drained; a configuration reload
+/// keeps it.
+#[utoipa::path(post, path = "/admin/upstreams/{service}/{addr}/{action}", tag = "admin",
+    params(("service" = String, Path, description = "engines, validators or wallets (as GET /admin/upstreams names them)"),
+           ("addr" = String, Path, description = "The instance's host:port"),
+           ("action" = String, Path, description = "drain or undrain")),
+    responses((status = 200, description = "The instance, drained or not", body = InstanceLoad),
+              (status = 401), (status = 403), (status = 404, description = "No such service, instance or action")))]
+async fn admin_drain(
+    State(s): State<GatewayState>,
+    caller: Caller,
+    ApiPath((service, addr, action)): ApiPath<(String, String, String)>,
+) -> Result<Json<InstanceLoad>, Problem> {
+    caller.require_admin()?;
+    let drained = match action.as_str() {
+        "drain" => true,
+        "undrain" => false,
+        other => {
+            return Err(Problem::not_found(format!(
+                "no action {other:?}: drain or undrain"
+            )));
+        }
+    };
+    let u = [&s.engines, &s.validators, &s.wallets]
+        .into_iter()
+        .find(|u| u.set.service == service)
+        .ok_or_else(|| {
+            Problem::not_found(format!(
+                "no upstream service {service:?}; GET /admin/upstreams lists them"
+            ))
+        })?;
+    let no_instance = || {
+        Problem::not_found(format!(
+            "{service} has no instance at {addr:?}; GET /admin/upstreams lists them"
+        ))
+    };
+    let at: SocketAddr = addr.parse().map_err(|_| no_instance())?;
+    let before = u.set.set_drained(at, drained).ok_or_else(no_instance)?;
+    if before != drained {
+        tracing::warn!(upstream = %service, instance = %at, drained, "an operator changed an instance's drain");
+    }
+    let view = u
+        .set
+        .view()
+        .into_iter()
+        .find(|i| i.addr == at.to_string())
+        .ok_or_else(no_instance)?;
+    Ok(Json(load_of(u, view)))
 }
 
 /// The header an API key comes in (see [`Caller`]).
@@ -709,6 +771,10 @@ pub fn app(
         axum::middleware::from_fn_with_state((limits, state.secret.clone()), ratelimit::limit);
     let routes = Router::new()
         .route("/admin/upstreams", get(admin_upstreams))
+        .route(
+            "/admin/upstreams/{service}/{addr}/{action}",
+            axum::routing::post(admin_drain),
+        )
         .route("/admin/config", get(admin_config))
         .route("/api/v1/games", any(games_root))
         .route("/api/v1/games/{id}", any(game_path))

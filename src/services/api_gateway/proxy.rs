@@ -115,7 +115,23 @@ pub struct Slot {
     /// This instance's `bitcraps_gateway_breaker_state` series, looked up
     /// once rather than by label on every request.
     breaker_gauge: prometheus::IntGauge,
+    /// The breaker's latest state changes, oldest first.
+    transitions: Mutex<std::collections::VecDeque<BreakerTransition>>,
 }
+
+/// One change of an instance's breaker: when (ms since the epoch) and to
+/// what state.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct BreakerTransition {
+    pub at_ms: u64,
+    #[schema(value_type = String)]
+    pub state: BreakerState,
+}
+
+/// Breaker changes kept per instance.
+pub const KEPT_TRANSITIONS: usize = 10;
 
 impl Slot {
     fn new(addr: SocketAddr, breaker_gauge: prometheus::IntGauge) -> Slot {
@@ -128,6 +144,7 @@ impl Slot {
             breaker: Mutex::new(Breaker::default()),
             id: h.finish(),
             breaker_gauge,
+            transitions: Mutex::default(),
         }
     }
 
@@ -332,6 +349,18 @@ impl Upstream {
                 .transitions
                 .with_label_values(&[&self.set.service, &label])
                 .inc_by(changed);
+            let at_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64);
+            let mut kept = lock(&slot.transitions);
+            kept.push_back(BreakerTransition {
+                at_ms,
+                state: self.breaker_state(addr),
+            });
+            while kept.len() > KEPT_TRANSITIONS {
+                kept.pop_front();
+            }
+            drop(kept);
             tracing::warn!(upstream = %self.set.service, instance = %label, state = ?self.breaker_state(addr), "circuit breaker changed state");
         }
         if self.slot(addr).is_some() {
@@ -339,10 +368,11 @@ impl Upstream {
         }
     }
 
-    /// Picks (and reserves) an instance for a client: healthy and with a
-    /// breaker that lets requests through; `None` when there is none.
+    /// Picks (and reserves) an instance for a client: healthy, not drained
+    /// and with a breaker that lets requests through; `None` when there is
+    /// none.
     pub fn pick(&self, client: Option<&str>) -> Option<Reservation> {
-        let instances = self.set.healthy_instances();
+        let instances = self.set.routable_instances();
         let now = now_ms();
         let tuning = self.tuning();
         let candidates: Vec<Candidate> = {
@@ -370,6 +400,13 @@ impl Upstream {
         let chosen = lock(&self.balancer).choose(tuning.strategy, &candidates, key)?;
         let addr = instances.get(chosen)?.0;
         self.reserve(addr).ok()
+    }
+
+    /// The latest breaker changes of the instance at `addr`, oldest first.
+    pub fn transitions(&self, addr: SocketAddr) -> Vec<BreakerTransition> {
+        self.slot(addr)
+            .map(|s| lock(&s.transitions).iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Requests in flight to the instance at `addr`.
