@@ -39,6 +39,13 @@ pub enum Action {
         /// Asks first: it moves money or changes the validator set.
         confirm: bool,
     },
+    /// A service's detail: what the supervisor knows of it, and its own
+    /// readiness (`GET /health/ready`: each dependency, up or not).
+    ServiceDetail {
+        name: String,
+        /// Where to ask it (`None`: the gateway's client URL).
+        addr: Option<std::net::SocketAddr>,
+    },
     /// Drains an upstream instance at the gateway (`drain: false` undrains).
     Drain {
         service: String,
@@ -60,6 +67,9 @@ pub enum Reply {
     Said(String),
     /// A report to open over the panel (its summary goes to the footer).
     Report(super::report::Report),
+    /// A service's `GET /health/ready` answer (a 503's body too), for the
+    /// service detail the dashboard builds with what the supervisor says.
+    Ready(Result<serde_json::Value, String>),
 }
 
 impl Action {
@@ -68,6 +78,7 @@ impl Action {
         match self {
             Action::Service { action, name } => format!("{} {name}", verb(*action)),
             Action::VerifyGame(id) => format!("verify {id}"),
+            Action::ServiceDetail { name, .. } => format!("read {name}"),
             Action::Blocks { validator, .. } => format!("read {validator}'s blocks"),
             Action::Block { height, .. } => format!("read and verify block {height}"),
             Action::Cli { what, .. } => what.clone(),
@@ -93,7 +104,10 @@ impl Action {
             Action::Cli { confirm, .. } => *confirm,
             Action::Fault { fault, .. } => fault != "none",
             Action::Drain { drain, .. } => *drain,
-            Action::VerifyGame(_) | Action::Blocks { .. } | Action::Block { .. } => false,
+            Action::VerifyGame(_)
+            | Action::Blocks { .. }
+            | Action::Block { .. }
+            | Action::ServiceDetail { .. } => false,
         }
     }
 }
@@ -251,7 +265,10 @@ impl Action {
                 Some("consensus") if args.get(1).is_some_and(|a| a == "validators") => Needs::Admin,
                 _ => Needs::Anyone,
             },
-            Action::VerifyGame(_) | Action::Blocks { .. } | Action::Block { .. } => Needs::Anyone,
+            Action::VerifyGame(_)
+            | Action::Blocks { .. }
+            | Action::Block { .. }
+            | Action::ServiceDetail { .. } => Needs::Anyone,
         }
     }
 }
@@ -319,6 +336,17 @@ impl super::app::App {
                 let name = self.selected_service()?;
                 self.log = Some(LogView::new(&name));
                 Some(Effect::Tail(Some(name)))
+            }
+            (Tab::Services, Key::Enter) => {
+                let i = self.selected()?;
+                let status = self.service_rows().get(i).map(|s| (*s).clone())?;
+                let addr = (status.kind != crate::supervisor::plan::ServiceKind::Gateway)
+                    .then(|| self.addr_of(&status.name))
+                    .flatten();
+                Some(self.act(Action::ServiceDetail {
+                    name: status.name,
+                    addr,
+                }))
             }
             (Tab::Services, Key::Char(c @ ('R' | 'x' | 's'))) => {
                 let action = match c {
@@ -566,6 +594,30 @@ impl super::app::App {
     pub fn on_action_result(&mut self, action: &Action, outcome: Result<Reply, String>) {
         let outcome = match outcome {
             Ok(Reply::Said(s)) => Ok(s),
+            Ok(Reply::Ready(ready)) => {
+                let Action::ServiceDetail { name, .. } = action else {
+                    return self
+                        .flow
+                        .finish(action, Err("unexpected answer".into()), self.now_ms);
+                };
+                let status = match &self.snap.supervisor {
+                    Ok(Some(st)) => st.services.iter().find(|s| &s.name == name).cloned(),
+                    _ => None,
+                };
+                let Some(status) = status else {
+                    return self.flow.finish(
+                        action,
+                        Err(format!("{name} is no longer supervised")),
+                        self.now_ms,
+                    );
+                };
+                let r = super::report::service_detail(&status, &ready);
+                let summary = r.summary.clone();
+                if matches!(&self.flow, Flow::Running { action: a, .. } if a == action) {
+                    self.reports.push(r);
+                }
+                summary
+            }
             Ok(Reply::Report(r)) => {
                 let summary = r.summary.clone();
                 // Only the answer to what is running now opens.
@@ -915,6 +967,23 @@ mod tests {
             insta::assert_snapshot!("upstream_detail_80x24", render(&app, 80, 24));
             app.on_key(Key::Esc);
             insta::assert_snapshot!("gateway_drained_80x24", render(&app, 80, 24));
+        }
+
+        #[test]
+        fn enter_on_a_service_shows_its_process_and_its_own_readiness() {
+            let mut app = on_engine_0();
+            let Effect::Act(action) = app.on_key(Key::Enter) else {
+                panic!("Enter reads the service's readiness");
+            };
+            assert!(
+                matches!(&action, Action::ServiceDetail { name, addr: Some(_) } if name == "engine-0")
+            );
+            let ready = serde_json::json!({"service": "game_engine", "ready": false, "dependencies": [
+                {"name": "wallet", "required": true, "up": false, "detail": "connection refused"},
+                {"name": "consensus", "required": true, "up": true, "detail": "4 of 4 reachable"}]});
+            app.on_action_result(&action, Ok(Reply::Ready(Ok(ready))));
+            assert_eq!(app.reports.len(), 1);
+            insta::assert_snapshot!("service_detail_80x24", render(&app, 80, 24));
         }
 
         #[test]

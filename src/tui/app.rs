@@ -108,7 +108,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "PgUp PgDn  g G",
         "move by a page, to the top, to the bottom",
     ),
-    ("Enter", "open: a game (live), blocks, an upstream"),
+    ("Enter", "open: service, game (live), blocks, upstream"),
     ("v", "verify the selected game, line by line"),
     ("d  u", "drain, undrain the selected upstream (Gateway)"),
     (
@@ -688,8 +688,8 @@ mod tests {
         assert_eq!(a.selected(), Some(1), "and leave the list selection alone");
         assert_eq!(a.on_key(Key::Esc), Effect::Watch(None));
         assert_eq!(a.open_game, None);
-        a.on_key(Key::Char('1'));
-        assert_eq!(a.on_key(Key::Enter), Effect::None, "Enter opens games only");
+        a.on_key(Key::Char('5'));
+        assert_eq!(a.on_key(Key::Enter), Effect::None, "the Metrics panel opens nothing");
     }
 
     #[test]

@@ -108,6 +108,23 @@ impl Worker {
                     Err((_, message)) => Err(message),
                 }
             }
+            Action::ServiceDetail { addr, .. } => {
+                let base = match addr {
+                    Some(a) => crate::tls::transport().base(a),
+                    None => self.reach.gateway.clone(),
+                };
+                // 503 with the same body when not ready: read it either way.
+                let ready = self
+                    .http
+                    .get(format!("{base}/health/ready"))
+                    .send()
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| {
+                        r.json::<Value>()
+                            .map_err(|e| format!("unexpected answer: {e}"))
+                    });
+                Ok(Reply::Ready(ready))
+            }
             Action::VerifyGame(id) => {
                 let ran = self.cli(&["game", "verify", id])?;
                 Ok(Reply::Report(report::game_verdict(id, &ran)))

@@ -441,6 +441,107 @@ pub fn block_detail(
     Report::new(title, items, summary)
 }
 
+/// A supervised service: what the supervisor knows (process, restarts,
+/// the last exit, when it starts again), where it stands in the start
+/// order, its log file, and its own readiness report (`GET /health/ready`:
+/// each dependency, required or not, up or not, and why).
+pub fn service_detail(
+    s: &crate::supervisor::control::ServiceStatus,
+    ready: &Result<Value, String>,
+) -> Report {
+    use super::app::word;
+    use crate::supervisor::plan::ServiceKind;
+    let after = match s.kind {
+        ServiceKind::Consensus => "first (validators start before everything)",
+        ServiceKind::Wallet => "after the validators are ready",
+        ServiceKind::Engine => "after the validators and the wallet are ready",
+        ServiceKind::Gateway => "last, after the engines are ready",
+    };
+    let mut items = vec![
+        Item::new(Mark::Plain, format!("kind       {}", word(&s.kind))),
+        Item::new(Mark::Plain, format!("address    {}", s.address)),
+        Item::new(
+            Mark::Plain,
+            format!(
+                "process    {} · {} · {}",
+                s.pid.map_or("-".into(), |p| format!("pid {p}")),
+                word(&s.state),
+                word(&s.health)
+            ),
+        ),
+        Item::new(
+            Mark::Plain,
+            format!(
+                "uptime     {}",
+                s.uptime_seconds.map_or("-".into(), super::ui::age)
+            ),
+        ),
+        Item::new(Mark::Plain, format!("restarts   {}", s.restarts)),
+        Item::new(
+            if s.last_exit.is_some() {
+                Mark::Bad
+            } else {
+                Mark::Plain
+            },
+            format!("last exit  {}", s.last_exit.as_deref().unwrap_or("none")),
+        ),
+    ];
+    if let Some(ms) = s.next_start_in_ms {
+        items.push(Item::new(
+            Mark::Bad,
+            format!("next start in {}", super::ui::age(ms as f64 / 1000.0)),
+        ));
+    }
+    items.push(Item::new(Mark::Plain, format!("starts     {after}")));
+    items.push(Item::new(
+        Mark::Plain,
+        format!(
+            "log        logs/{}.log in the state dir (l follows it)",
+            s.name
+        ),
+    ));
+    items.push(Item::new(Mark::Head, "readiness (its own /health/ready)"));
+    let summary = match ready {
+        Err(e) => {
+            items.push(Item::new(Mark::Bad, format!("  ✗ {e}")));
+            Err(e.clone())
+        }
+        Ok(r) => {
+            let deps = r["dependencies"].as_array().cloned().unwrap_or_default();
+            if deps.is_empty() {
+                items.push(Item::new(Mark::Plain, "  no dependencies"));
+            }
+            for d in &deps {
+                let up = d["up"] == Value::Bool(true);
+                let required = if d["required"] == Value::Bool(true) {
+                    "required"
+                } else {
+                    "optional"
+                };
+                items.push(Item::new(
+                    if up { Mark::Good } else { Mark::Bad },
+                    format!(
+                        "  {} {} ({required}): {}",
+                        if up { "✓" } else { "✗" },
+                        s_of(&d["name"]),
+                        s_of(&d["detail"])
+                    ),
+                ));
+            }
+            if r["ready"] == Value::Bool(true) {
+                Ok("ready".to_string())
+            } else {
+                Err("not ready".to_string())
+            }
+        }
+    };
+    Report::new(s.name.clone(), items, summary)
+}
+
+fn s_of(v: &Value) -> String {
+    s(v)
+}
+
 /// An upstream instance as the gateway sees it: health, drain, breaker and
 /// the breaker's latest changes, with their ages at `wall_now_ms`.
 pub fn instance_detail(
