@@ -370,8 +370,12 @@ fn in_a_terminal_the_tui_follows_a_game_verifies_it_and_opens_a_block() {
     t.press("v");
     t.shows("✓ verified");
     t.shows("reveal at height");
+    // One key at a time, each seen to land: an Esc followed at once by
+    // another key reads as Alt and that key.
     t.press("\x1b");
+    t.shows("chips in play");
     t.press("\x1b");
+    t.shows("Enter open v verify");
 
     t.press(":blocks validator-1\r");
     t.shows("validator-1: recent blocks");
@@ -379,6 +383,8 @@ fn in_a_terminal_the_tui_follows_a_game_verifies_it_and_opens_a_block() {
     t.shows("verification (trusting only the genesis)");
     t.shows("✓ committed: signed by");
     t.press("\x1b");
+    t.shows("PROPOSALS  PROPOSER");
     t.press("\x1b");
+    t.shows("Enter open v verify");
     t.quit();
 }

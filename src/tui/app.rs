@@ -689,7 +689,11 @@ mod tests {
         assert_eq!(a.on_key(Key::Esc), Effect::Watch(None));
         assert_eq!(a.open_game, None);
         a.on_key(Key::Char('5'));
-        assert_eq!(a.on_key(Key::Enter), Effect::None, "the Metrics panel opens nothing");
+        assert_eq!(
+            a.on_key(Key::Enter),
+            Effect::None,
+            "the Metrics panel opens nothing"
+        );
     }
 
     #[test]

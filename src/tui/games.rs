@@ -110,8 +110,13 @@ fn draw_game(f: &mut Frame, area: Rect, app: &App, id: &str) {
 
 /// The open game's event stream, as it happens.
 fn draw_events(f: &mut Frame, area: Rect, app: &App) {
+    let finished = matches!(&app.snap.game, Some((_, Ok(g))) if g["status"] == "finished");
     let title = match &app.game_events_error {
         Some(e) => Span::styled(format!(" events: {e} "), Style::new().fg(Color::Red)),
+        None if finished => Span::styled(
+            format!(" events ({}, the game finished) ", app.game_events.len()),
+            Style::new().bold(),
+        ),
         None => Span::styled(
             format!(" events, live ({}) ", app.game_events.len()),
             Style::new().bold(),

@@ -450,6 +450,7 @@ fn stream_events(
         ));
     }
     let mut data = String::new();
+    let mut finished = false;
     for line in std::io::BufReader::new(resp).lines() {
         if stop.load(Ordering::Relaxed) {
             return Ok(());
@@ -458,6 +459,7 @@ fn stream_events(
         if line.is_empty() {
             if !data.is_empty() {
                 let ev: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+                finished |= ev["kind"] == "finished";
                 let text = crate::cli::game_cmd::describe_event(&ev);
                 data.clear();
                 if sink.send((id.to_string(), Ok(vec![text]))).is_err() {
@@ -469,6 +471,10 @@ fn stream_events(
         if let Some(d) = line.strip_prefix("data:") {
             data.push_str(d.strip_prefix(' ').unwrap_or(d));
         }
+    }
+    // The engine ends a finished game's stream: nothing more will come.
+    if finished {
+        return Ok(());
     }
     Err("the event stream ended".into())
 }
