@@ -448,7 +448,9 @@ fn detach(g: &GlobalArgs, args: &UpArgs, loaded: &Loaded, state: &StateDir) -> a
                 continue;
             }
         };
-        if s.all_ready() {
+        // Ready, and the ordered start finished: until the supervisor says
+        // running, `stop`/`start` are refused (up is still starting).
+        if s.all_ready() && s.phase == control::Phase::Running {
             break s;
         }
         let waiting: Vec<&str> = s
