@@ -99,10 +99,16 @@ impl Gateway {
             Some(t) => t.clone(),
             None => admin_token(g, &loaded.config, "cli", 600)?,
         };
+        Gateway::at(&base, &token)
+    }
+
+    /// A client of the gateway at `base` with `token`, built without the
+    /// CLI's arguments (the dashboard's hands, which hold both).
+    pub fn at(base: &str, token: &str) -> anyhow::Result<Gateway> {
         Ok(Gateway {
-            base,
+            base: base.trim_end_matches('/').to_string(),
             name: "gateway",
-            token,
+            token: token.to_string(),
             // Long enough for `propose --wait` to see its commit.
             http: crate::tls::transport()
                 .blocking(
@@ -136,6 +142,18 @@ impl Gateway {
     pub fn stream(
         &self,
         path: &str,
+        on_event: impl FnMut(&str, &str, &str) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        self.stream_until(path, &|| false, on_event)
+    }
+
+    /// [`Gateway::stream`] that also ends, quietly, once `stop` says so: it
+    /// is asked at every line, keep-alives included, so a quiet stream
+    /// notices within one keep-alive interval.
+    pub fn stream_until(
+        &self,
+        path: &str,
+        stop: &dyn Fn() -> bool,
         mut on_event: impl FnMut(&str, &str, &str) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
         use std::io::BufRead;
@@ -170,6 +188,9 @@ impl Gateway {
         }
         let (mut id, mut event, mut data) = (String::new(), String::new(), String::new());
         for line in std::io::BufReader::new(resp).lines() {
+            if stop() {
+                return Ok(());
+            }
             let line =
                 line.map_err(|e| fail(Code::Unavailable, format!("the stream broke: {e}")))?;
             if line.is_empty() {

@@ -592,43 +592,32 @@ impl super::app::App {
     /// The result of an action the event loop ran: a report opens over the
     /// panel, and the footer says how it went.
     pub fn on_action_result(&mut self, action: &Action, outcome: Result<Reply, String>) {
-        let outcome = match outcome {
-            Ok(Reply::Said(s)) => Ok(s),
+        let report = match outcome {
+            Ok(Reply::Said(s)) => return self.flow.finish(action, Ok(s), self.now_ms),
+            Err(e) => return self.flow.finish(action, Err(e), self.now_ms),
+            Ok(Reply::Report(r)) => r,
             Ok(Reply::Ready(ready)) => {
-                let Action::ServiceDetail { name, .. } = action else {
-                    return self
-                        .flow
-                        .finish(action, Err("unexpected answer".into()), self.now_ms);
+                let status = match (action, &self.snap.supervisor) {
+                    (Action::ServiceDetail { name, .. }, Ok(Some(st))) => st
+                        .services
+                        .iter()
+                        .find(|s| &s.name == name)
+                        .cloned()
+                        .ok_or_else(|| format!("{name} is no longer supervised")),
+                    _ => Err("the supervisor no longer answers".to_string()),
                 };
-                let status = match &self.snap.supervisor {
-                    Ok(Some(st)) => st.services.iter().find(|s| &s.name == name).cloned(),
-                    _ => None,
-                };
-                let Some(status) = status else {
-                    return self.flow.finish(
-                        action,
-                        Err(format!("{name} is no longer supervised")),
-                        self.now_ms,
-                    );
-                };
-                let r = super::report::service_detail(&status, &ready);
-                let summary = r.summary.clone();
-                if matches!(&self.flow, Flow::Running { action: a, .. } if a == action) {
-                    self.reports.push(r);
+                match status {
+                    Ok(status) => super::report::service_detail(&status, &ready),
+                    Err(e) => return self.flow.finish(action, Err(e), self.now_ms),
                 }
-                summary
             }
-            Ok(Reply::Report(r)) => {
-                let summary = r.summary.clone();
-                // Only the answer to what is running now opens.
-                if matches!(&self.flow, Flow::Running { action: a, .. } if a == action) {
-                    self.reports.push(r);
-                }
-                summary
-            }
-            Err(e) => Err(e),
         };
-        self.flow.finish(action, outcome, self.now_ms);
+        let summary = report.summary.clone();
+        // Only the answer to what is running now opens.
+        if matches!(&self.flow, Flow::Running { action: a, .. } if a == action) {
+            self.reports.push(report);
+        }
+        self.flow.finish(action, summary, self.now_ms);
     }
 
     /// New lines of the followed log (ignored if no view is open for it).

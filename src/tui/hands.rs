@@ -193,27 +193,14 @@ impl Worker {
                     "{}/admin/upstreams/{service}/{addr}/{verb}",
                     self.reach.gateway
                 );
-                let r = self
-                    .http
-                    .post(&url)
-                    .bearer_auth(&self.reach.token)
-                    .send()
+                let body = self
+                    .send(self.http.post(&url))
                     .map_err(|e| format!("the gateway: {e}"))?;
-                let status = r.status();
-                let body: Value = r.json().unwrap_or(Value::Null);
-                if status.is_success() {
-                    Ok(Reply::Said(if body["drained"] == Value::Bool(true) {
-                        "drained: no new work goes to it".into()
-                    } else {
-                        "takes new work again".into()
-                    }))
+                Ok(Reply::Said(if body["drained"] == Value::Bool(true) {
+                    "drained: no new work goes to it".into()
                 } else {
-                    Err(format!(
-                        "HTTP {} {}",
-                        status.as_u16(),
-                        body["detail"].as_str().unwrap_or("")
-                    ))
-                }
+                    "takes new work again".into()
+                }))
             }
             Action::Fault {
                 validator,
@@ -221,46 +208,34 @@ impl Worker {
                 fault,
             } => {
                 let url = format!("{}/fault", crate::tls::transport().base(addr));
-                let r = self
-                    .http
-                    .post(&url)
-                    .bearer_auth(&self.reach.token)
-                    .json(&json!({ "fault": fault }))
-                    .send()
+                let body = self
+                    .send(self.http.post(&url).json(&json!({ "fault": fault })))
                     .map_err(|e| format!("{validator}: {e}"))?;
-                let status = r.status();
-                let body: Value = r.json().unwrap_or(Value::Null);
-                if status.is_success() {
-                    Ok(Reply::Said(format!("{validator} now: {}", body["fault"])))
-                } else {
-                    Err(format!(
-                        "{validator}: HTTP {} {}",
-                        status.as_u16(),
-                        body["detail"].as_str().unwrap_or("")
-                    ))
-                }
+                Ok(Reply::Said(format!("{validator} now: {}", body["fault"])))
             }
         }
     }
 
     fn get(&self, url: &str) -> Result<Value, String> {
-        let r = self
-            .http
-            .get(url)
+        self.send(self.http.get(url))
+    }
+
+    /// Sends `req` with the token; the JSON answer, or `HTTP status detail`.
+    fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Value, String> {
+        let r = req
             .bearer_auth(&self.reach.token)
             .send()
             .map_err(|e| e.to_string())?;
         let status = r.status();
-        let body: Value = r.json().map_err(|e| format!("unexpected answer: {e}"))?;
-        if status.is_success() {
-            Ok(body)
-        } else {
-            Err(format!(
+        if !status.is_success() {
+            let body: Value = r.json().unwrap_or(Value::Null);
+            return Err(format!(
                 "HTTP {} {}",
                 status.as_u16(),
                 body["detail"].as_str().unwrap_or("")
-            ))
+            ));
         }
+        r.json().map_err(|e| format!("unexpected answer: {e}"))
     }
 
     /// This binary's `ARGS -o json`, with the dashboard's state dir,
@@ -420,60 +395,23 @@ fn stream_events(
     stop: &AtomicBool,
     sink: &mpsc::Sender<(String, Result<Vec<String>, String>)>,
 ) -> Result<(), String> {
-    use std::io::BufRead;
-    let client = crate::tls::transport()
-        .blocking(
-            crate::tls::Expect::AnyService,
-            reqwest::blocking::Client::builder()
-                .connect_timeout(Duration::from_secs(2))
-                // The blocking client applies it to each read of the body:
-                // longer than the keep-alive, so a silent stream is a dead one.
-                .timeout(Duration::from_secs(40)),
-        )
-        .build()
+    let gateway = crate::cli::gateway_client::Gateway::at(&reach.gateway, &reach.token)
         .map_err(|e| e.to_string())?;
-    let resp = client
-        .get(format!(
-            "{}/api/v1/games/{id}/events?after=0",
-            reach.gateway
-        ))
-        .bearer_auth(&reach.token)
-        .header("accept", "text/event-stream")
-        .send()
-        .map_err(|e| format!("events: {e}"))?;
-    if !resp.status().is_success() {
-        let status = resp.status().as_u16();
-        let v: Value = resp.json().unwrap_or(Value::Null);
-        return Err(format!(
-            "events: HTTP {status} {}",
-            v["detail"].as_str().unwrap_or("")
-        ));
-    }
-    let mut data = String::new();
     let mut finished = false;
-    for line in std::io::BufReader::new(resp).lines() {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        let line = line.map_err(|e| format!("the event stream broke: {e}"))?;
-        if line.is_empty() {
-            if !data.is_empty() {
-                let ev: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+    gateway
+        .stream_until(
+            &format!("/api/v1/games/{id}/events?after=0"),
+            &|| stop.load(Ordering::Relaxed),
+            |_, _, data| {
+                let ev: Value = serde_json::from_str(data).unwrap_or(Value::Null);
                 finished |= ev["kind"] == "finished";
                 let text = crate::cli::game_cmd::describe_event(&ev);
-                data.clear();
-                if sink.send((id.to_string(), Ok(vec![text]))).is_err() {
-                    return Ok(());
-                }
-            }
-            continue;
-        }
-        if let Some(d) = line.strip_prefix("data:") {
-            data.push_str(d.strip_prefix(' ').unwrap_or(d));
-        }
-    }
+                Ok(sink.send((id.to_string(), Ok(vec![text]))).is_ok())
+            },
+        )
+        .map_err(|e| format!("events: {e:#}"))?;
     // The engine ends a finished game's stream: nothing more will come.
-    if finished {
+    if finished || stop.load(Ordering::Relaxed) {
         return Ok(());
     }
     Err("the event stream ended".into())

@@ -446,47 +446,47 @@ pub fn block_detail(
 /// order, its log file, and its own readiness report (`GET /health/ready`:
 /// each dependency, required or not, up or not, and why).
 pub fn service_detail(
-    s: &crate::supervisor::control::ServiceStatus,
+    st: &crate::supervisor::control::ServiceStatus,
     ready: &Result<Value, String>,
 ) -> Report {
     use super::app::word;
     use crate::supervisor::plan::ServiceKind;
-    let after = match s.kind {
+    let after = match st.kind {
         ServiceKind::Consensus => "first (validators start before everything)",
         ServiceKind::Wallet => "after the validators are ready",
         ServiceKind::Engine => "after the validators and the wallet are ready",
         ServiceKind::Gateway => "last, after the engines are ready",
     };
     let mut items = vec![
-        Item::new(Mark::Plain, format!("kind       {}", word(&s.kind))),
-        Item::new(Mark::Plain, format!("address    {}", s.address)),
+        Item::new(Mark::Plain, format!("kind       {}", word(&st.kind))),
+        Item::new(Mark::Plain, format!("address    {}", st.address)),
         Item::new(
             Mark::Plain,
             format!(
                 "process    {} · {} · {}",
-                s.pid.map_or("-".into(), |p| format!("pid {p}")),
-                word(&s.state),
-                word(&s.health)
+                st.pid.map_or("-".into(), |p| format!("pid {p}")),
+                word(&st.state),
+                word(&st.health)
             ),
         ),
         Item::new(
             Mark::Plain,
             format!(
                 "uptime     {}",
-                s.uptime_seconds.map_or("-".into(), super::ui::age)
+                st.uptime_seconds.map_or("-".into(), super::ui::age)
             ),
         ),
-        Item::new(Mark::Plain, format!("restarts   {}", s.restarts)),
+        Item::new(Mark::Plain, format!("restarts   {}", st.restarts)),
         Item::new(
-            if s.last_exit.is_some() {
+            if st.last_exit.is_some() {
                 Mark::Bad
             } else {
                 Mark::Plain
             },
-            format!("last exit  {}", s.last_exit.as_deref().unwrap_or("none")),
+            format!("last exit  {}", st.last_exit.as_deref().unwrap_or("none")),
         ),
     ];
-    if let Some(ms) = s.next_start_in_ms {
+    if let Some(ms) = st.next_start_in_ms {
         items.push(Item::new(
             Mark::Bad,
             format!("next start in {}", super::ui::age(ms as f64 / 1000.0)),
@@ -497,7 +497,7 @@ pub fn service_detail(
         Mark::Plain,
         format!(
             "log        logs/{}.log in the state dir (l follows it)",
-            s.name
+            st.name
         ),
     ));
     items.push(Item::new(Mark::Head, "readiness (its own /health/ready)"));
@@ -523,8 +523,8 @@ pub fn service_detail(
                     format!(
                         "  {} {} ({required}): {}",
                         if up { "✓" } else { "✗" },
-                        s_of(&d["name"]),
-                        s_of(&d["detail"])
+                        s(&d["name"]),
+                        s(&d["detail"])
                     ),
                 ));
             }
@@ -535,11 +535,7 @@ pub fn service_detail(
             }
         }
     };
-    Report::new(s.name.clone(), items, summary)
-}
-
-fn s_of(v: &Value) -> String {
-    s(v)
+    Report::new(st.name.clone(), items, summary)
 }
 
 /// An upstream instance as the gateway sees it: health, drain, breaker and
