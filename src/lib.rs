@@ -9,6 +9,7 @@ pub mod apikeys;
 pub mod auth;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod pgcluster;

@@ -179,12 +179,7 @@ impl TokenCache {
     }
 }
 
-pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub use crate::clock::unix_secs as now_secs;
 
 /// The game-id prefix of the engine `sub` names: `engine-N` holds the
 /// games `eN-…` (the engine names each game it creates so, and the gateway

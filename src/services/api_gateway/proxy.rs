@@ -349,9 +349,7 @@ impl Upstream {
                 .transitions
                 .with_label_values(&[&self.set.service, &label])
                 .inc_by(changed);
-            let at_ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64);
+            let at_ms = crate::clock::unix_ms();
             let mut kept = lock(&slot.transitions);
             kept.push_back(BreakerTransition {
                 at_ms,

@@ -82,12 +82,7 @@ fn sign_bytes(chain_id: &str, from: u32, to: u32, sent_ms: u64, digest: &[u8]) -
     b
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
+pub use crate::clock::unix_ms as now_ms;
 
 impl Envelope {
     pub fn seal(

@@ -764,12 +764,7 @@ fn slot(g: Game) -> Slot {
     }
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+use crate::clock::unix_ms as now_ms;
 
 /// Maps a refused action to its status: 409 not legal now, 422 breaks a rule.
 fn problem(e: &GameError) -> Problem {

@@ -48,11 +48,7 @@ impl Anchors {
     }
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+use crate::clock::unix_ms as now_ms;
 
 /// Starts the anchoring task; returns where its progress is read.
 pub fn spawn(
