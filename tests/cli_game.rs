@@ -47,6 +47,20 @@ fn a_game_played_from_the_cli_verifies() {
         r.stdout.contains("2 draws recompute") || r.stdout.contains("1 draws recompute"),
         "{r}"
     );
+    // As JSON, each draw is listed with its outcome: the roll made above
+    // is the first, and it recomputes.
+    let r = sb.run(&["game", "verify", &id, "-o", "json"]);
+    assert_eq!(r.code, 0, "{r}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let draws = v["draws"].as_array().unwrap();
+    assert_eq!(Some(draws.len() as u64), v["draws_checked"].as_u64(), "{v}");
+    assert_eq!(draws[0]["kind"], "dice", "{v}");
+    assert_eq!(draws[0]["ok"], true, "{v}");
+    let outcome = draws[0]["outcome"].as_str().unwrap();
+    assert!(
+        outcome.contains('+') && outcome.contains(" = "),
+        "{outcome}"
+    );
     // Against a genesis whose validators did not sign those blocks, the
     // anchoring blocks are not certified: the game does not verify.
     let genesis = std::fs::read_to_string(sb.state_dir().join("genesis.json")).unwrap();

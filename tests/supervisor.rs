@@ -171,6 +171,33 @@ fn up_kill_restart_down_lifecycle() {
     );
     assert_eq!(engine["restarts"], 1);
     assert_eq!(engine["last_exit"], "killed by SIGKILL");
+    // Its exit history: one crash, with how long that process ran.
+    let exits = engine["exits"].as_array().unwrap();
+    assert_eq!(exits.len(), 1, "{exits:?}");
+    assert_eq!(exits[0]["why"], "killed by SIGKILL");
+    assert_eq!(exits[0]["requested"], false);
+    assert!(exits[0]["ran_seconds"].as_f64().unwrap() > 0.0, "{exits:?}");
+    // Where the configuration came from: no file, the sandbox's env.
+    let config = &sb.ps()["config"];
+    assert_eq!(config["file"], serde_json::Value::Null);
+    let set = |key: &str| {
+        config["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .cloned()
+    };
+    assert_eq!(
+        set("game_engine.addr").map(|s| s["source"].clone()),
+        Some(serde_json::json!("env GAME_ENGINE_ADDR")),
+        "{config}"
+    );
+    assert_eq!(
+        set("game_engine.max_concurrent_games"),
+        None,
+        "defaults are not listed"
+    );
     let live: serde_json::Value = gets(sb.engine(), "/health").json().unwrap();
     assert_eq!(live["pid"], engine["pid"]);
 
@@ -369,6 +396,12 @@ fn restart_gives_a_new_pid_and_unknown_names_exit_3() {
     assert_ne!(new, old);
     assert_eq!(restarted[0]["health"], "ready");
     assert_eq!(get(sb.gateway(), "/health/ready").status(), 200);
+    // The exit history records a requested stop, not a crash.
+    let exits = restarted[0]["exits"].as_array().unwrap();
+    assert_eq!(exits.len(), 1, "{exits:?}");
+    assert_eq!(exits[0]["requested"], true);
+    // SIGTERM: the gateway drains and exits cleanly.
+    assert_eq!(exits[0]["why"], "exited with status 0", "{exits:?}");
 
     // A kind restarts all of its members.
     let r = sb.run(&["restart", "validators"]);

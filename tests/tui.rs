@@ -369,6 +369,8 @@ fn in_a_terminal_the_tui_follows_a_game_verifies_it_and_opens_a_block() {
     });
     t.press("v");
     t.shows("✓ verified");
+    // Each draw, recomputed: the roll this test made is the first.
+    t.shows("draw 0 · dice");
     t.shows("reveal at height");
     // One key at a time, each seen to land: an Esc followed at once by
     // another key reads as Alt and that key.
@@ -386,5 +388,33 @@ fn in_a_terminal_the_tui_follows_a_game_verifies_it_and_opens_a_block() {
     t.shows("PROPOSALS  PROPOSER");
     t.press("\x1b");
     t.shows("Enter open v verify");
+
+    // The Wallet panel lists alice's account with the balance the ledger
+    // holds; `+` deposits to it after a `y`, through the same CLI.
+    let balance = |sb: &Sandbox| -> i64 {
+        let r = sb.run(&["wallet", "balance", "alice", "-o", "json"]);
+        assert_eq!(r.code, 0, "{r}");
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        v["balance"].as_i64().unwrap()
+    };
+    let before = balance(&sb);
+    t.press("6");
+    t.shows("BALANCE");
+    t.press("/alice\r");
+    t.shows("> player:alice");
+    t.shows(&format!(" {before} "));
+    t.press("\r");
+    t.shows("(the balance less pending debits)");
+    t.press("\x1b");
+    t.shows("+/- deposit/withdraw");
+    t.press("+");
+    t.shows(":deposit player:alice");
+    t.press("25\r");
+    t.shows("? y to confirm");
+    t.press("y");
+    wait_for("the deposit", Terminal::LIMIT, || {
+        (balance(&sb) == before + 25).then_some(())
+    });
+    t.shows(&format!(" {} ", before + 25));
     t.quit();
 }

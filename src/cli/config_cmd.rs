@@ -41,6 +41,36 @@ pub fn run(g: &GlobalArgs, cmd: &ConfigCommand) -> anyhow::Result<()> {
     }
 }
 
+/// A value as it may be shown: a secret's reads `<redacted>`, and so does
+/// the password of a database URL (`postgres://user:<redacted>@host/db`).
+pub fn shown_value(key: &str, value: &str) -> String {
+    if SECRET_KEYS.contains(&key) && !value.is_empty() {
+        return "<redacted>".to_string();
+    }
+    if !key.ends_with("database_url") {
+        return value.to_string();
+    }
+    let mut shown = value.to_string();
+    if let Some((scheme, rest)) = value.split_once("://") {
+        if let Some((userinfo, host)) = rest.rsplit_once('@') {
+            if let Some((user, _password)) = userinfo.split_once(':') {
+                shown = format!("{scheme}://{user}:<redacted>@{host}");
+            }
+        }
+    }
+    // libpq also takes `password=` as a query parameter or a keyword.
+    let mut from = 0;
+    while let Some(i) = shown[from..].find("password=") {
+        let start = from + i + "password=".len();
+        let end = shown[start..]
+            .find(['&', ' '])
+            .map_or(shown.len(), |j| start + j);
+        shown.replace_range(start..end, "<redacted>");
+        from = start + "<redacted>".len();
+    }
+    shown
+}
+
 fn show(g: &GlobalArgs) -> anyhow::Result<()> {
     let loaded = super::load_config(g, &[])?;
     let shown: Vec<ShownKey> = loaded
@@ -49,11 +79,7 @@ fn show(g: &GlobalArgs) -> anyhow::Result<()> {
         .map(|(def, e)| ShownKey {
             key: def.key,
             env: def.env,
-            value: if SECRET_KEYS.contains(&def.key) && !e.value.is_empty() {
-                "<redacted>".to_string()
-            } else {
-                e.value.clone()
-            },
+            value: shown_value(def.key, &e.value),
             source: e.source.clone(),
         })
         .collect();
@@ -101,4 +127,41 @@ fn check(g: &GlobalArgs, file: &PathBuf) -> anyhow::Result<()> {
         ))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_value;
+
+    #[test]
+    fn secrets_and_database_passwords_are_never_shown() {
+        assert_eq!(
+            shown_value("gateway.auth.jwt_secret", "s3cret-s3cret"),
+            "<redacted>"
+        );
+        assert_eq!(shown_value("gateway.auth.jwt_secret", ""), "");
+        assert_eq!(
+            shown_value("wallet.database_url", "postgres://casino:hunter2@db:5432/w"),
+            "postgres://casino:<redacted>@db:5432/w"
+        );
+        assert_eq!(
+            shown_value(
+                "wallet.database_url",
+                "postgres://db/w?user=casino&password=hunter2&sslmode=require"
+            ),
+            "postgres://db/w?user=casino&password=<redacted>&sslmode=require"
+        );
+        assert_eq!(
+            shown_value("wallet.database_url", "host=db password=hunter2 dbname=w"),
+            "host=db password=<redacted> dbname=w"
+        );
+        assert_eq!(
+            shown_value("wallet.database_url", "postgres://casino@db/w"),
+            "postgres://casino@db/w"
+        );
+        assert_eq!(
+            shown_value("gateway.listen_addr", "0.0.0.0:8080"),
+            "0.0.0.0:8080"
+        );
+    }
 }

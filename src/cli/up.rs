@@ -15,7 +15,7 @@ use super::{GlobalArgs, Loaded};
 use crate::config::Source;
 use crate::supervisor::backoff::BackoffPolicy;
 use crate::supervisor::console::{self, Console};
-use crate::supervisor::control::{self, Reply, Request, Status};
+use crate::supervisor::control::{self, ConfigOrigin, Reply, Request, Setting, Status};
 use crate::supervisor::runner::{self, SupervisorOptions};
 use crate::supervisor::{self, PreflightError, StateDir, logfile, plan, process};
 
@@ -137,6 +137,24 @@ fn child_env(loaded: &Loaded) -> Vec<(String, String)> {
         env.push(("HEALTH_CHECK_INTERVAL".into(), "2s".into()));
     }
     env
+}
+
+/// What `ps --output json` and the dashboard report as the configuration's
+/// origin: the file and every key not at its default (secrets redacted).
+fn config_origin(loaded: &Loaded) -> ConfigOrigin {
+    ConfigOrigin {
+        file: loaded.file.as_ref().map(|f| f.display().to_string()),
+        settings: loaded
+            .layered
+            .iter()
+            .filter(|(_, e)| e.source != Source::Default)
+            .map(|(def, e)| Setting {
+                key: def.key.to_string(),
+                value: super::config_cmd::shown_value(def.key, &e.value),
+                source: e.source.to_string(),
+            })
+            .collect(),
+    }
 }
 
 pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
@@ -357,6 +375,7 @@ fn supervise(
         stop_timeout: cfg.supervisor.stop_timeout,
         console,
         gateway_https: cfg.gateway.tls.cert.is_some(),
+        config: config_origin(loaded),
     };
     let _ = g;
     // The supervisor's health checks present the `cli` identity made above.

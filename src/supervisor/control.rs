@@ -102,7 +102,64 @@ pub struct Status {
     pub phase: Phase,
     pub uptime_seconds: f64,
     pub services: Vec<ServiceStatus>,
+    /// Where the configuration the services run with came from.
+    #[serde(default)]
+    pub config: ConfigOrigin,
 }
+
+/// The configuration file the supervisor loaded (and passed on to every
+/// service), and each key that is not at its default, with its source.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ConfigOrigin {
+    /// The file, resolved; none when the embedded defaults are used.
+    pub file: Option<String>,
+    /// The keys set by the file, the environment or a flag. Secrets read
+    /// `<redacted>`.
+    pub settings: Vec<Setting>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+    /// `file PATH`, `env VAR` or `flag --NAME`.
+    pub source: String,
+}
+
+impl ConfigOrigin {
+    /// The settings of one service kind's section (`gateway.`, `game_engine.`,
+    /// `consensus.`, `wallet.`), and how many others there are.
+    pub fn for_kind(&self, kind: ServiceKind) -> (Vec<&Setting>, usize) {
+        let prefix = match kind {
+            ServiceKind::Gateway => "gateway.",
+            ServiceKind::Engine => "game_engine.",
+            ServiceKind::Consensus => "consensus.",
+            ServiceKind::Wallet => "wallet.",
+        };
+        let (mine, others): (Vec<&Setting>, Vec<&Setting>) = self
+            .settings
+            .iter()
+            .partition(|s| s.key.starts_with(prefix));
+        (mine, others.len())
+    }
+}
+
+/// One end of a service process, kept for `ps --output json` and the
+/// dashboard's service detail.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Exit {
+    /// Wall clock, ms since the Unix epoch.
+    pub at_ms: u64,
+    /// `exited with status 1`, `killed by SIGKILL`, `cannot spawn …`.
+    pub why: String,
+    /// How long that process ran.
+    pub ran_seconds: f64,
+    /// Stopped or restarted on request (not a crash).
+    pub requested: bool,
+}
+
+/// How many exits each service remembers.
+pub const EXITS_KEPT: usize = 10;
 
 impl Status {
     pub fn all_ready(&self) -> bool {
@@ -152,6 +209,9 @@ pub struct ServiceStatus {
     pub restarts: u32,
     /// `exited with status 1`, `killed by SIGKILL`, … of the last exit.
     pub last_exit: Option<String>,
+    /// The last exits, oldest first, at most [`EXITS_KEPT`].
+    #[serde(default)]
+    pub exits: Vec<Exit>,
     /// While in backoff: milliseconds until the next start.
     pub next_start_in_ms: Option<u64>,
 }

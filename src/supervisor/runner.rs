@@ -3,6 +3,7 @@
 //! request; an orchestrator that starts the stages in order; and the control
 //! socket server.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +16,8 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use super::backoff::{BackoffPolicy, Decision, RestartTracker};
 use super::console::{self, Console, ConsoleQueue};
 use super::control::{
-    self, Envelope, ErrorKind, Health, Phase, ProcState, Reply, Request, ServiceStatus, Status,
+    self, ConfigOrigin, EXITS_KEPT, Envelope, ErrorKind, Exit, Health, Phase, ProcState, Reply,
+    Request, ServiceStatus, Status,
 };
 use super::logfile::{self, RotatingFile};
 use super::plan::{self, ServiceSpec};
@@ -42,6 +44,8 @@ pub struct SupervisorOptions {
     pub console: Option<Console>,
     /// The gateway's client-facing port serves TLS (`gateway.tls.*`).
     pub gateway_https: bool,
+    /// Where the services' configuration came from (reported by `Status`).
+    pub config: ConfigOrigin,
 }
 
 enum Command {
@@ -69,7 +73,30 @@ struct Slot {
     started_at: Option<Instant>,
     restarts: u32,
     last_exit: Option<String>,
+    exits: VecDeque<Exit>,
     next_start_at: Option<Instant>,
+}
+
+impl Slot {
+    /// Records the end of the process that started at `started_at`.
+    fn ended(&mut self, why: &str, requested: bool) {
+        let ran = self
+            .started_at
+            .filter(|_| self.pid.is_some())
+            .map_or(0.0, |t| t.elapsed().as_secs_f64());
+        self.pid = None;
+        self.health = Health::Down;
+        self.last_exit = Some(why.to_string());
+        if self.exits.len() == EXITS_KEPT {
+            self.exits.pop_front();
+        }
+        self.exits.push_back(Exit {
+            at_ms: crate::clock::unix_ms(),
+            why: why.to_string(),
+            ran_seconds: ran,
+            requested,
+        });
+    }
 }
 
 /// Where one stream of log lines goes: a capped file, and the console in
@@ -158,6 +185,7 @@ impl Ctx {
                 .map(|t| now.duration_since(t).as_secs_f64()),
             restarts: s.restarts,
             last_exit: s.last_exit,
+            exits: s.exits.into_iter().collect(),
             next_start_in_ms: s
                 .next_start_at
                 .filter(|_| s.state == ProcState::Backoff)
@@ -174,6 +202,7 @@ impl Ctx {
             services: (0..self.opts.specs.len())
                 .filter_map(|i| self.status_of(i))
                 .collect(),
+            config: self.opts.config.clone(),
         }
     }
 
@@ -250,6 +279,7 @@ pub async fn run(opts: SupervisorOptions, _lock: SupervisorLock) -> anyhow::Resu
             started_at: None,
             restarts: 0,
             last_exit: None,
+            exits: VecDeque::new(),
             next_start_at: None,
         }));
     }
@@ -559,7 +589,7 @@ async fn run_once(
         Err(e) => {
             let why = format!("cannot spawn {}: {e}", ctx.opts.exe.display());
             ctx.say("ERROR", &why, &[("service", spec.name.clone())]);
-            ctx.update(idx, |s| s.last_exit = Some(why));
+            ctx.update(idx, |s| s.ended(&why, false));
             return after_crash(ctx, idx, tracker, waiters, Duration::ZERO);
         }
     };
@@ -605,11 +635,7 @@ async fn run_once(
                     Err(e) => format!("wait failed: {e}"),
                 };
                 let _ = std::fs::remove_file(state.pid_file(&spec.name));
-                ctx.update(idx, |s| {
-                    s.pid = None;
-                    s.health = Health::Down;
-                    s.last_exit = Some(why.clone());
-                });
+                ctx.update(idx, |s| s.ended(&why, false));
                 ctx.say("WARN", "service exited unexpectedly", &[
                     ("service", spec.name.clone()),
                     ("exit", why),
@@ -744,11 +770,7 @@ async fn stop_child(ctx: &Ctx, idx: usize, child: &mut tokio::process::Child, gr
         Err(e) => format!("wait failed: {e}"),
     };
     let _ = std::fs::remove_file(ctx.opts.state.pid_file(&spec.name));
-    ctx.update(idx, |s| {
-        s.pid = None;
-        s.health = Health::Down;
-        s.last_exit = Some(why.clone());
-    });
+    ctx.update(idx, |s| s.ended(&why, true));
     ctx.say(
         "INFO",
         "service stopped",

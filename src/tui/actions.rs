@@ -389,6 +389,26 @@ impl super::app::App {
                 let name = self.validator_rows().get(i)?.name.clone();
                 Some(self.blocks_of(&name))
             }
+            (Tab::Wallet, Key::Enter) => {
+                let i = self.selected()?;
+                let account = (*self.account_rows().get(i)?).clone();
+                let report = super::report::account_detail(&account, self.wall_now_ms());
+                self.reports.push(report);
+                Some(Effect::None)
+            }
+            (Tab::Wallet, Key::Char(c @ ('+' | '-'))) => {
+                // The command line opens with the account filled in: the
+                // amount is typed, Enter asks for a `y`, as `:deposit` does.
+                let i = self.selected()?;
+                let id = self.account_rows().get(i)?.id.clone();
+                let word = if c == '+' { "deposit" } else { "withdraw" };
+                if let Err(why) = allowed(self.role, Needs::Cashier) {
+                    self.command_note = Some(format!("{word}: {why}"));
+                    return Some(Effect::None);
+                }
+                self.command = Some(format!("{word} {id} "));
+                Some(Effect::None)
+            }
             _ => None,
         }
     }
@@ -602,12 +622,14 @@ impl super::app::App {
                         .services
                         .iter()
                         .find(|s| &s.name == name)
-                        .cloned()
+                        .map(|s| (s, &st.config))
                         .ok_or_else(|| format!("{name} is no longer supervised")),
                     _ => Err("the supervisor no longer answers".to_string()),
                 };
                 match status {
-                    Ok(status) => super::report::service_detail(&status, &ready),
+                    Ok((status, config)) => {
+                        super::report::service_detail(status, config, &ready, self.wall_now_ms())
+                    }
                     Err(e) => return self.flow.finish(action, Err(e), self.now_ms),
                 }
             }
@@ -731,6 +753,12 @@ mod tests {
             )
         }
 
+        /// A view at the smallest supported terminal and at a wide one.
+        fn both(name: &str, app: &App) {
+            insta::assert_snapshot!(format!("{name}_80x24"), render(app, 80, 24));
+            insta::assert_snapshot!(format!("{name}_120x30"), render(app, 120, 30));
+        }
+
         fn on_engine_0() -> App {
             let mut app = fixtures::app();
             // The fixture lists the validators first, then engine-0.
@@ -748,7 +776,7 @@ mod tests {
         fn restart_asks_then_runs_then_reports_in_the_footer() {
             let mut app = on_engine_0();
             assert_eq!(app.on_key(Key::Char('R')), Effect::None);
-            insta::assert_snapshot!("confirm_restart_80x24", render(&app, 80, 24));
+            both("confirm_restart", &app);
             // Only `y` confirms: not Enter (a pasted line, a double Enter).
             assert_eq!(app.on_key(Key::Enter), Effect::None);
             assert!(app.flow.confirming());
@@ -761,7 +789,7 @@ mod tests {
             };
             assert_eq!(run, Effect::Act(action.clone()));
             app.on_action_result(&action, Err("engine-0 not ready within 30s".into()));
-            insta::assert_snapshot!("restart_failed_120x30", render(&app, 120, 30));
+            both("restart_failed", &app);
         }
 
         #[test]
@@ -783,7 +811,7 @@ mod tests {
                     .as_deref()
                     .is_some_and(|n| n.contains("engine-1"))
             );
-            insta::assert_snapshot!("command_line_80x24", render(&app, 80, 24));
+            both("command_line", &app);
             app.on_key(Key::Char('1'));
             assert_eq!(app.on_key(Key::Enter), Effect::None, "asks first");
             assert!(app.flow.confirming());
@@ -835,7 +863,7 @@ mod tests {
                     ..
                 }
             ));
-            insta::assert_snapshot!("player_footer_80x24", render(&app, 80, 24));
+            both("player_footer", &app);
         }
 
         #[test]
@@ -851,12 +879,18 @@ mod tests {
                     "verified": true, "rounds_checked": [1], "draws_checked": 5,
                     "notes": ["round 1: link, 1 contributions, 5 draws checked",
                               "round 1: 3 bets placed or taken down and 4 bet resolutions recomputed"],
+                    "draws": [
+                        {"round": 1, "nonce": 0, "kind": "dice", "outcome": "3+4 = 7", "ok": true},
+                        {"round": 1, "nonce": 1, "kind": "dice", "outcome": "2+2 = 4", "ok": true},
+                        {"round": 1, "nonce": 2, "kind": "dice", "outcome": "6+5 = 11", "ok": true},
+                        {"round": 1, "nonce": 3, "kind": "dice", "outcome": "1+3 = 4", "ok": true},
+                        {"round": 1, "nonce": 4, "kind": "dice", "outcome": "5+2 = 7", "ok": true}],
                     "anchors": ["commitment at height 3", "round 1 at height 9"], "problems": []})
                 .to_string(),
                 stderr: String::new(),
             };
             app.on_action_result(&verify, Ok(Reply::Report(game_verdict("e0-craps-1", &ran))));
-            insta::assert_snapshot!("game_verdict_80x24", render(&app, 80, 24));
+            both("game_verdict", &app);
             // The anchor's block opens from the report, read through the gateway.
             app.on_key(Key::Down);
             let Effect::Act(Action::Block {
@@ -909,12 +943,46 @@ mod tests {
                 &action,
                 Ok(Reply::Report(recent_blocks("validator-1", &blocks, &names))),
             );
-            insta::assert_snapshot!("validator_blocks_120x30", render(&app, 120, 30));
-            let Effect::Act(Action::Block { from, height, .. }) = app.on_key(Key::Enter) else {
+            both("validator_blocks", &app);
+            let open = app.on_key(Key::Enter);
+            let Effect::Act(Action::Block { from, height, .. }) = &open else {
                 panic!("Enter opens the block");
             };
-            assert_eq!(from.map(|(n, _)| n).as_deref(), Some("validator-1"));
-            assert_eq!(height, 48);
+            assert_eq!(from.as_ref().map(|(n, _)| n.as_str()), Some("validator-1"));
+            assert_eq!(*height, 48);
+            // The block as validator-1 serves it, and the CLI's verdict.
+            let Effect::Act(open) = open else { return };
+            let sig = |v: u64| serde_json::json!({"validator": v, "signature": "ab".repeat(64)});
+            let served = Ok(serde_json::json!({"hash": "30".repeat(32),
+                "block": {"height": 48, "view": 0, "proposer": 0, "parent_hash": "2f".repeat(32),
+                    "proposals": [
+                        {"id": "e0-7f3a", "kind": "game.anchors",
+                         "payload": {"entries": [{"game_id": "e0-craps-1", "what": "round"}]},
+                         "attestation": {"signer": "engine-0"}},
+                        {"id": "w-118", "kind": "wallet.anchor",
+                         "payload": {"seq": 1201, "head": "9f2c1e"},
+                         "attestation": {"signer": "wallet"}}]},
+                "qc": {"phase": "commit", "view": 0, "epoch": 1,
+                       "signatures": [sig(0), sig(1), sig(2)]}}));
+            let verdict = crate::tui::report::Ran {
+                code: 0,
+                stdout: serde_json::json!({"verified": true, "block_hash": "30".repeat(32),
+                    "signers": ["validator-0", "validator-1", "validator-2"], "power": 3,
+                    "total_power": 4, "problems": []})
+                .to_string(),
+                stderr: String::new(),
+            };
+            app.on_action_result(
+                &open,
+                Ok(Reply::Report(crate::tui::report::block_detail(
+                    "validator-1",
+                    48,
+                    &served,
+                    &verdict,
+                    &names,
+                ))),
+            );
+            both("block_detail", &app);
         }
 
         #[test]
@@ -953,26 +1021,28 @@ mod tests {
             app.on_snapshot(s);
             app.on_action_result(&drain, Ok(Reply::Said("x".into())));
             assert_eq!(app.on_key(Key::Enter), Effect::None);
-            insta::assert_snapshot!("upstream_detail_80x24", render(&app, 80, 24));
+            both("upstream_detail", &app);
             app.on_key(Key::Esc);
-            insta::assert_snapshot!("gateway_drained_80x24", render(&app, 80, 24));
+            both("gateway_drained", &app);
         }
 
         #[test]
-        fn enter_on_a_service_shows_its_process_and_its_own_readiness() {
+        fn enter_on_a_service_shows_its_process_config_exits_and_readiness() {
+            // engine-1 crashed twice (the fixture); its section has two keys set.
             let mut app = on_engine_0();
+            app.on_key(Key::Down);
             let Effect::Act(action) = app.on_key(Key::Enter) else {
                 panic!("Enter reads the service's readiness");
             };
             assert!(
-                matches!(&action, Action::ServiceDetail { name, addr: Some(_) } if name == "engine-0")
+                matches!(&action, Action::ServiceDetail { name, addr: Some(_) } if name == "engine-1")
             );
             let ready = serde_json::json!({"service": "game_engine", "ready": false, "dependencies": [
                 {"name": "wallet", "required": true, "up": false, "detail": "connection refused"},
                 {"name": "consensus", "required": true, "up": true, "detail": "4 of 4 reachable"}]});
             app.on_action_result(&action, Ok(Reply::Ready(Ok(ready))));
             assert_eq!(app.reports.len(), 1);
-            insta::assert_snapshot!("service_detail_80x24", render(&app, 80, 24));
+            both("service_detail", &app);
         }
 
         #[test]
@@ -1031,13 +1101,13 @@ mod tests {
             );
             // Lines of another service (a late batch) are not shown here.
             app.on_log_lines("gateway", Ok(vec![raw("INFO", "gateway listening")]));
-            insta::assert_snapshot!("log_view_80x24", render(&app, 80, 24));
+            both("log_view", &app);
             for k in ['v', 'v', '/', 'c', 'a', 'n'] {
                 app.on_key(Key::Char(k));
             }
             app.on_key(Key::Enter);
             app.on_key(Key::Char(' '));
-            insta::assert_snapshot!("log_view_warn_search_paused_120x30", render(&app, 120, 30));
+            both("log_view_warn_search_paused", &app);
             assert_eq!(app.on_key(Key::Esc), Effect::Tail(None));
             assert!(app.log.is_none());
         }

@@ -108,9 +108,16 @@ pub const KEYS: &[(&str, &str)] = &[
         "PgUp PgDn  g G",
         "move by a page, to the top, to the bottom",
     ),
-    ("Enter", "open: service, game (live), blocks, upstream"),
+    (
+        "Enter",
+        "open: service, game (live), blocks, upstream, account",
+    ),
     ("v", "verify the selected game, line by line"),
     ("d  u", "drain, undrain the selected upstream (Gateway)"),
+    (
+        "+  -",
+        "deposit to, withdraw from the selected account (Wallet)",
+    ),
     (
         "R  x  s",
         "restart, stop, start the selected service (y: go)",
@@ -389,7 +396,8 @@ impl App {
             Tab::Games => self.game_rows().len(),
             Tab::Validators => self.validator_rows().len(),
             Tab::Gateway => self.instance_rows().len(),
-            Tab::Metrics | Tab::Wallet => 0,
+            Tab::Wallet => self.account_rows().len(),
+            Tab::Metrics => 0,
         }
     }
 
@@ -479,6 +487,17 @@ impl App {
         rows
     }
 
+    /// The accounts read (the first page by id) that pass the Wallet filter.
+    pub fn account_rows(&self) -> Vec<&super::data::WalletAccount> {
+        let Ok(page) = &self.snap.wallet_accounts else {
+            return Vec::new();
+        };
+        page.accounts
+            .iter()
+            .filter(|a| self.matches(Tab::Wallet, &[&a.id, &a.kind]))
+            .collect()
+    }
+
     pub fn instance_rows(&self) -> Vec<InstanceRow<'_>> {
         let Ok(groups) = &self.snap.upstreams else {
             return Vec::new();
@@ -553,7 +572,13 @@ impl App {
                 ("Enter", "detail"),
                 ("d/u", "drain/undrain"),
             ]),
-            Tab::Metrics | Tab::Wallet => {}
+            Tab::Wallet => v.extend([
+                ("j/k", "move"),
+                ("Enter", "account"),
+                ("+/-", "deposit/withdraw"),
+                ("/", "filter"),
+            ]),
+            Tab::Metrics => {}
         }
         v.push(("f", if self.frozen { "unfreeze" } else { "freeze" }));
         v.push(("r", "refresh"));

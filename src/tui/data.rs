@@ -52,6 +52,8 @@ pub struct Snapshot {
     pub wallet: Fetched<WalletSummary>,
     /// The wallet's most recent transfers, oldest first.
     pub wallet_transfers: Fetched<Vec<WalletTransfer>>,
+    /// The first [`ACCOUNTS_SHOWN`] accounts by id, with their balances.
+    pub wallet_accounts: Fetched<WalletAccounts>,
     /// The last audit read (at most every `AUDIT_EVERY_MS`); `None` before
     /// the first.
     pub wallet_audit: Option<Audited>,
@@ -80,6 +82,7 @@ impl Snapshot {
             scrapes: BTreeMap::new(),
             wallet: none(),
             wallet_transfers: none(),
+            wallet_accounts: none(),
             wallet_audit: None,
             wall_ms: 0,
         }
@@ -142,6 +145,35 @@ pub struct WalletTransfer {
     pub credit: String,
     pub amount: u64,
     pub timestamp_ms: u64,
+}
+
+/// How many accounts the Wallet panel reads (the first page, by id:
+/// `house`, `issuance`, then players, then tables).
+pub const ACCOUNTS_SHOWN: usize = 200;
+
+/// One account of `GET /api/v1/wallet/accounts`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WalletAccount {
+    pub id: String,
+    pub kind: String,
+    /// Posted credits − posted debits (issuance is negative).
+    pub balance: i128,
+    /// The balance less pending debits: what may still be spent.
+    pub available: i128,
+    pub debits_posted: u64,
+    pub credits_posted: u64,
+    pub debits_pending: u64,
+    pub credits_pending: u64,
+    pub opened_ms: u64,
+}
+
+/// A page of accounts; `more` when the ledger holds others after them.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WalletAccounts {
+    pub accounts: Vec<WalletAccount>,
+    pub next_after: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -416,9 +448,9 @@ impl Collector {
                 }
                 None => last_audit,
             };
-            let (wallet, wallet_transfers) = wallet.join().unwrap_or_else(|_| {
+            let (wallet, wallet_transfers, wallet_accounts) = wallet.join().unwrap_or_else(|_| {
                 let e = "reader thread failed".to_string();
-                (Err(e.clone()), Err(e))
+                (Err(e.clone()), Err(e.clone()), Err(e))
             });
             Snapshot {
                 at_ms: now_ms(),
@@ -437,14 +469,22 @@ impl Collector {
                 endpoints,
                 wallet,
                 wallet_transfers,
+                wallet_accounts,
                 wallet_audit,
-                wall_ms: wall_ms(),
+                wall_ms: crate::clock::unix_ms(),
             }
         })
     }
 
-    /// The wallet's summary, then the transfers up to its head.
-    fn wallet(&self) -> (Fetched<WalletSummary>, Fetched<Vec<WalletTransfer>>) {
+    /// The wallet's summary, then the transfers up to its head and the
+    /// first accounts.
+    fn wallet(
+        &self,
+    ) -> (
+        Fetched<WalletSummary>,
+        Fetched<Vec<WalletTransfer>>,
+        Fetched<WalletAccounts>,
+    ) {
         let gw = &self.sources.gateway;
         let summary = self
             .json::<WalletSummary>(&format!("{gw}/api/v1/wallet/summary"))
@@ -459,7 +499,15 @@ impl Collector {
                 .map_err(|e| wallet_reason(&e)),
             Err(e) => Err(e.clone()),
         };
-        (summary, transfers)
+        let accounts = match &summary {
+            Ok(_) => self
+                .json::<WalletAccounts>(&format!(
+                    "{gw}/api/v1/wallet/accounts?limit={ACCOUNTS_SHOWN}"
+                ))
+                .map_err(|e| wallet_reason(&e)),
+            Err(e) => Err(e.clone()),
+        };
+        (summary, transfers, accounts)
     }
 
     fn supervisor(&self) -> Fetched<Option<Status>> {
@@ -506,13 +554,6 @@ impl Collector {
 fn joined<T>(h: std::thread::ScopedJoinHandle<'_, Fetched<T>>) -> Fetched<T> {
     h.join()
         .unwrap_or_else(|_| Err("reader thread failed".to_string()))
-}
-
-/// The wall clock, ms since the epoch (0 if the clock is before it).
-pub fn wall_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// A wallet error a user can act on: a refused token says which roles read it.

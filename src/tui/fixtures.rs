@@ -9,12 +9,14 @@ use serde_json::json;
 use super::app::App;
 use super::data::{
     Audited, ConsensusStatus, Endpoint, Fetched, GameList, GameSummary, LastVote, Snapshot,
-    UpstreamGroup, UpstreamInstance, ValidatorEntry, WalletAnchor, WalletAudit, WalletHead,
-    WalletSummary, WalletTransfer,
+    UpstreamGroup, UpstreamInstance, ValidatorEntry, WalletAccount, WalletAccounts, WalletAnchor,
+    WalletAudit, WalletHead, WalletSummary, WalletTransfer,
 };
 use super::procfs::ProcSample;
 use super::prom::Scrape;
-use crate::supervisor::control::{Health, Phase, ProcState, ServiceStatus, Status};
+use crate::supervisor::control::{
+    ConfigOrigin, Exit, Health, Phase, ProcState, ServiceStatus, Setting, Status,
+};
 use crate::supervisor::plan::ServiceKind;
 
 fn service(name: &str, kind: ServiceKind, port: u16, pid: Option<u32>) -> ServiceStatus {
@@ -28,6 +30,7 @@ fn service(name: &str, kind: ServiceKind, port: u16, pid: Option<u32>) -> Servic
         uptime_seconds: Some(754.2),
         restarts: 0,
         last_exit: None,
+        exits: Vec::new(),
         next_start_in_ms: None,
     }
 }
@@ -75,8 +78,29 @@ fn supervisor() -> Status {
             Some(1103 + u32::from(i)),
         ));
     }
+    services[1].exits = vec![Exit {
+        at_ms: WALL_BASE - 3_600_000,
+        why: "killed by SIGTERM".into(),
+        ran_seconds: 86.0,
+        requested: true,
+    }];
     services[2].restarts = 2;
     services[2].uptime_seconds = Some(31.0);
+    services[2].last_exit = Some("exited with status 101".into());
+    services[2].exits = vec![
+        Exit {
+            at_ms: WALL_BASE - 95_000,
+            why: "killed by SIGKILL".into(),
+            ran_seconds: 620.0,
+            requested: false,
+        },
+        Exit {
+            at_ms: WALL_BASE - 31_500,
+            why: "exited with status 101".into(),
+            ran_seconds: 63.0,
+            requested: false,
+        },
+    ];
     let v3 = &mut services[7];
     v3.pid = None;
     v3.state = ProcState::Failed;
@@ -90,6 +114,26 @@ fn supervisor() -> Status {
         phase: Phase::Running,
         uptime_seconds: 780.0,
         services,
+        config: ConfigOrigin {
+            file: Some("/home/op/bitcraps.toml".into()),
+            settings: vec![
+                Setting {
+                    key: "game_engine.max_concurrent_games".into(),
+                    value: "5000".into(),
+                    source: "file /home/op/bitcraps.toml".into(),
+                },
+                Setting {
+                    key: "game_engine.turn_timeout".into(),
+                    value: "45s".into(),
+                    source: "env TURN_TIMEOUT".into(),
+                },
+                Setting {
+                    key: "consensus.algorithm".into(),
+                    value: "hotstuff".into(),
+                    source: "flag --algorithm".into(),
+                },
+            ],
+        },
     }
 }
 
@@ -306,6 +350,29 @@ fn wallet(s: &mut Snapshot, t: u64) {
             }
         })
         .collect());
+    // Balanced: issuance is the negative side of every deposit.
+    let account = |id: &str, kind: &str, balance: i128, pending_debit: u64| WalletAccount {
+        id: id.into(),
+        kind: kind.into(),
+        balance,
+        available: balance - i128::from(pending_debit),
+        debits_posted: 0,
+        credits_posted: balance.max(0) as u64,
+        debits_pending: pending_debit,
+        credits_pending: 0,
+        opened_ms: WALL_BASE - 7_200_000,
+    };
+    s.wallet_accounts = Ok(WalletAccounts {
+        accounts: vec![
+            account("house", "house", 1_240, 0),
+            account("issuance", "issuance", -50_000, 0),
+            account("player:alice", "player", 24_180, 500),
+            account("player:bob", "player", 24_000, 0),
+            account("table:e0-blackjack-2", "table", 520, 0),
+            account("table:e0-craps-1", "table", 60, 0),
+        ],
+        next_after: None,
+    });
     s.wallet_audit = Some(Audited {
         at_ms: 2_000,
         report: Ok(WalletAudit {
@@ -351,6 +418,7 @@ pub fn all_down(at_ms: u64) -> Snapshot {
     s.evidence = down();
     s.wallet = down();
     s.wallet_transfers = down();
+    s.wallet_accounts = down();
     s.wallet_audit = Some(Audited {
         at_ms,
         report: down(),

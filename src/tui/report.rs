@@ -199,6 +199,31 @@ pub fn game_verdict(id: &str, ran: &Ran) -> Report {
                 .map(|n| Item::new(Mark::Good, format!("  ✓ {n}"))),
         );
     }
+    let listed = v["draws"].as_array().cloned().unwrap_or_default();
+    if !listed.is_empty() {
+        items.push(Item::new(
+            Mark::Head,
+            "draws, each recomputed from the revealed seed and the players' seeds",
+        ));
+    }
+    for d in &listed {
+        let ok = d["ok"] == Value::Bool(true);
+        let round = d["round"]
+            .as_u64()
+            .map(|r| format!("round {r} · "))
+            .unwrap_or_default();
+        items.push(Item::new(
+            if ok { Mark::Good } else { Mark::Bad },
+            format!(
+                "  {} {round}draw {} · {} {}{}",
+                if ok { "✓" } else { "✗" },
+                d["nonce"],
+                s(&d["kind"]),
+                s(&d["outcome"]),
+                if ok { "" } else { " (does not recompute)" }
+            ),
+        ));
+    }
     items.push(Item::new(
         Mark::Head,
         "anchors (in blocks whose certificates verify)",
@@ -447,9 +472,12 @@ pub fn block_detail(
 /// each dependency, required or not, up or not, and why).
 pub fn service_detail(
     st: &crate::supervisor::control::ServiceStatus,
+    config: &crate::supervisor::control::ConfigOrigin,
     ready: &Result<Value, String>,
+    wall_now_ms: u64,
 ) -> Report {
     use super::app::word;
+    use crate::supervisor::control::EXITS_KEPT;
     use crate::supervisor::plan::ServiceKind;
     let after = match st.kind {
         ServiceKind::Consensus => "first (validators start before everything)",
@@ -477,14 +505,6 @@ pub fn service_detail(
             ),
         ),
         Item::new(Mark::Plain, format!("restarts   {}", st.restarts)),
-        Item::new(
-            if st.last_exit.is_some() {
-                Mark::Bad
-            } else {
-                Mark::Plain
-            },
-            format!("last exit  {}", st.last_exit.as_deref().unwrap_or("none")),
-        ),
     ];
     if let Some(ms) = st.next_start_in_ms {
         items.push(Item::new(
@@ -500,6 +520,64 @@ pub fn service_detail(
             st.name
         ),
     ));
+    items.push(Item::new(Mark::Head, "configuration"));
+    items.push(Item::new(
+        Mark::Plain,
+        match &config.file {
+            Some(f) => format!("  file {f}"),
+            None => "  no file: the embedded defaults".to_string(),
+        },
+    ));
+    let (mine, others) = config.for_kind(st.kind);
+    let section = match st.kind {
+        ServiceKind::Gateway => "gateway",
+        ServiceKind::Engine => "game_engine",
+        ServiceKind::Consensus => "consensus",
+        ServiceKind::Wallet => "wallet",
+    };
+    if mine.is_empty() {
+        items.push(Item::new(
+            Mark::Plain,
+            format!("  every {section}.* key at its default"),
+        ));
+    }
+    for set in mine {
+        items.push(Item::new(
+            Mark::Plain,
+            format!("  {} = {} ({})", set.key, set.value, set.source),
+        ));
+    }
+    if others > 0 {
+        items.push(Item::new(
+            Mark::Plain,
+            format!(
+                "  and {others} other key{} set (bitcraps config show)",
+                if others == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    items.push(Item::new(
+        Mark::Head,
+        format!("exits, newest first (the last {EXITS_KEPT} are kept)"),
+    ));
+    if st.exits.is_empty() {
+        items.push(Item::new(
+            Mark::Plain,
+            "  none since the supervisor started it",
+        ));
+    }
+    for e in st.exits.iter().rev() {
+        let ago = super::ui::age(wall_now_ms.saturating_sub(e.at_ms) as f64 / 1000.0);
+        let ran = super::ui::age(e.ran_seconds);
+        items.push(Item::new(
+            if e.requested { Mark::Plain } else { Mark::Bad },
+            format!(
+                "  {ago:>5} ago  {} after {ran}{}",
+                e.why,
+                if e.requested { " (requested)" } else { "" }
+            ),
+        ));
+    }
     items.push(Item::new(Mark::Head, "readiness (its own /health/ready)"));
     let summary = match ready {
         Err(e) => {
@@ -536,6 +614,56 @@ pub fn service_detail(
         }
     };
     Report::new(st.name.clone(), items, summary)
+}
+
+/// A wallet account as the ledger holds it: its balance, what is held
+/// pending (a buy-in waiting for its seat), the posted totals it sums, and
+/// its age at `wall_now_ms`.
+pub fn account_detail(a: &super::data::WalletAccount, wall_now_ms: u64) -> Report {
+    let opened = super::ui::age(wall_now_ms.saturating_sub(a.opened_ms) as f64 / 1000.0);
+    let mut items = vec![
+        Item::new(Mark::Plain, format!("kind       {}", a.kind)),
+        Item::new(
+            Mark::Plain,
+            format!(
+                "balance    {}  (posted credits {} − posted debits {})",
+                a.balance, a.credits_posted, a.debits_posted
+            ),
+        ),
+        Item::new(
+            Mark::Plain,
+            format!(
+                "available  {}  (the balance less pending debits)",
+                a.available
+            ),
+        ),
+        Item::new(
+            Mark::Plain,
+            format!(
+                "pending    debits {} · credits {}  (held until posted or voided)",
+                a.debits_pending, a.credits_pending
+            ),
+        ),
+        Item::new(Mark::Plain, format!("opened     {opened} ago")),
+    ];
+    // Player and table accounts may never go below zero; issuance is the
+    // negative side of every deposit, the house may run a deficit.
+    if matches!(a.kind.as_str(), "player" | "table") && a.balance < 0 {
+        items.push(Item::new(
+            Mark::Bad,
+            "✗ below zero: the ledger refuses that for players and tables",
+        ));
+    }
+    items.push(Item::new(Mark::Head, "act"));
+    items.push(Item::new(
+        Mark::Plain,
+        "  on the list, + deposits to it and - withdraws (cashier or admin; asks first)",
+    ));
+    items.push(Item::new(
+        Mark::Plain,
+        format!("  bitcraps wallet history {} lists its transfers", a.id),
+    ));
+    Report::new(a.id.clone(), items, Ok(format!("balance {}", a.balance)))
 }
 
 /// An upstream instance as the gateway sees it: health, drain, breaker and

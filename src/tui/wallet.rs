@@ -8,11 +8,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::widgets::{Paragraph, Row, Table, TableState};
 
 use super::app::App;
-use super::data::{Audited, RECENT_TRANSFERS, WalletSummary, WalletTransfer};
-use super::ui::{age, error_line, fit};
+use super::data::{Audited, RECENT_TRANSFERS, WalletAccounts, WalletSummary, WalletTransfer};
+use super::ui::{age, error_line, fit, selected_style};
 
 /// What the audit says of conservation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +144,97 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         Line::from(vec![label("anchoring"), Span::raw(anchoring(summary, now))]),
     ];
     f.render_widget(Paragraph::new(lines), head);
+    // Accounts beside the transfers on a wide terminal, above them on a
+    // narrow one.
+    let [accounts, transfers] = if list.width >= 150 {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Min(0)])
+            .spacing(2)
+            .areas(list)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Min(0)])
+            .spacing(1)
+            .areas(list)
+    };
+    draw_accounts(f, accounts, app);
+    draw_transfers(f, transfers, app, now);
+}
+
+/// `3 accounts`, `first 200 accounts by id (more: / filters these)`.
+pub fn accounts_title(page: &WalletAccounts, shown: usize) -> String {
+    let read = page.accounts.len();
+    let what = if page.next_after.is_some() {
+        format!("first {read} accounts by id (more in the ledger)")
+    } else {
+        format!("{read} account{}", if read == 1 { "" } else { "s" })
+    };
+    if shown == read {
+        what
+    } else {
+        format!("{what}, {shown} match the filter")
+    }
+}
+
+fn draw_accounts(f: &mut Frame, area: Rect, app: &App) {
+    let page = match &app.snap.wallet_accounts {
+        Ok(p) => p,
+        Err(e) => return f.render_widget(error_line("accounts", e), area),
+    };
+    let rows = app.account_rows();
+    let [title, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    f.render_widget(
+        Paragraph::new(Span::styled(
+            accounts_title(page, rows.len()),
+            Style::new().bold(),
+        )),
+        title,
+    );
+    let lines: Vec<Row> = rows
+        .iter()
+        .map(|a| {
+            let pending = if a.debits_pending == 0 && a.credits_pending == 0 {
+                "-".to_string()
+            } else {
+                format!("-{} +{}", a.debits_pending, a.credits_pending)
+            };
+            let style = if matches!(a.kind.as_str(), "player" | "table") && a.balance < 0 {
+                Style::new().fg(Color::Red)
+            } else {
+                Style::new()
+            };
+            Row::new([
+                Text::from(fit(&a.id, 28)),
+                Text::from(a.balance.to_string()).right_aligned(),
+                Text::from(a.available.to_string()).right_aligned(),
+                Text::from(pending).right_aligned(),
+            ])
+            .style(style)
+        })
+        .collect();
+    let widths = [
+        Constraint::Min(12),
+        Constraint::Length(11),
+        Constraint::Length(11),
+        Constraint::Length(9),
+    ];
+    let header = Row::new([
+        Text::from("ACCOUNT"),
+        Text::from("BALANCE").right_aligned(),
+        Text::from("AVAILABLE").right_aligned(),
+        Text::from("PENDING").right_aligned(),
+    ])
+    .style(Style::new().bold());
+    let mut state = TableState::default().with_selected(app.selected());
+    f.render_stateful_widget(
+        Table::new(lines, widths)
+            .header(header)
+            .row_highlight_style(selected_style())
+            .highlight_symbol("> "),
+        table,
+        &mut state,
+    );
+}
+
+fn draw_transfers(f: &mut Frame, list: Rect, app: &App, now: u64) {
     let transfers = match &app.snap.wallet_transfers {
         Ok(t) => t,
         Err(e) => return f.render_widget(error_line("recent transfers", e), list),
@@ -310,6 +401,66 @@ mod tests {
         let mut app = fixtures::app();
         app.on_key(Key::Char('6'));
         insta::assert_snapshot!(render(&app, 80, 24));
+    }
+
+    #[test]
+    fn wallet_at_120x30_lists_accounts_beside_transfers() {
+        let mut app = fixtures::app();
+        app.on_key(Key::Char('6'));
+        app.on_key(Key::Down);
+        app.on_key(Key::Down);
+        insta::assert_snapshot!("wallet_120x30", render(&app, 120, 30));
+        insta::assert_snapshot!("wallet_160x40", render(&app, 160, 40));
+    }
+
+    #[test]
+    fn an_account_opens_and_plus_fills_the_deposit_command() {
+        use crate::auth::Role;
+        let mut app = fixtures::app();
+        app.role = Some(Role::Cashier);
+        app.on_key(Key::Char('6'));
+        // The filter narrows the accounts; the selection follows.
+        app.on_key(Key::Char('/'));
+        for c in "player".chars() {
+            app.on_key(Key::Char(c));
+        }
+        app.on_key(Key::Enter);
+        assert_eq!(
+            app.account_rows()
+                .iter()
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>(),
+            ["player:alice", "player:bob"]
+        );
+        app.on_key(Key::Enter);
+        let report = app.reports.last().expect("Enter opens the account");
+        assert_eq!(report.title, "player:alice");
+        assert!(
+            report
+                .items
+                .iter()
+                .any(|i| i.text.starts_with("available  23680")),
+            "{:?}",
+            report.items
+        );
+        insta::assert_snapshot!("account_detail_80x24", render(&app, 80, 24));
+        insta::assert_snapshot!("account_detail_120x30", render(&app, 120, 30));
+        app.on_key(Key::Esc);
+        app.on_key(Key::Down);
+        app.on_key(Key::Char('-'));
+        assert_eq!(app.command.as_deref(), Some("withdraw player:bob "));
+        // A player's token is told, not offered.
+        app.command = None;
+        app.role = Some(Role::Player);
+        app.on_key(Key::Char('+'));
+        assert_eq!(app.command, None);
+        assert!(
+            app.command_note
+                .as_deref()
+                .is_some_and(|n| n.contains("needs a cashier")),
+            "{:?}",
+            app.command_note
+        );
     }
 
     #[test]

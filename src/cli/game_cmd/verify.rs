@@ -11,8 +11,8 @@ use super::Api;
 use crate::auth::ServiceKeys;
 use crate::cli::consensus_cmd::Certifier;
 use crate::services::consensus::records;
-use crate::services::game_engine::fairness::{RandomSource, Seeds, mix};
-use crate::services::game_engine::games::cards::Card;
+use crate::services::game_engine::fairness::{Seeds, mix};
+use crate::services::game_engine::verify::DrawCheck;
 
 pub(super) fn verify(
     g: &GlobalArgs,
@@ -96,37 +96,23 @@ pub(super) fn verify(
         }
     }
     for d in proof["draws"].as_array().into_iter().flatten() {
-        let nonce = d["nonce"].as_u64().unwrap_or(u64::MAX);
-        let mine = match d["kind"].as_str() {
-            Some("dice") => {
-                let (a, b) = seeds.dice(nonce);
-                json!([a, b])
-            }
-            Some("shuffle") => {
-                let n = d["result"].as_array().map(|a| a.len()).unwrap_or(0);
-                let mut cards: Vec<Card> = (0..n / 52).flat_map(|_| Card::deck()).collect();
-                seeds.shuffle(nonce, &mut cards);
-                serde_json::to_value(&cards).unwrap_or(Value::Null)
-            }
-            other => {
-                problems.push(format!("draw {nonce}: unknown kind {other:?}"));
-                continue;
-            }
-        };
-        if mine != d["result"] {
-            problems.push(format!(
-                "draw {nonce} ({}) does not recompute",
-                d["kind"].as_str().unwrap_or("")
-            ));
+        let check = DrawCheck::of(None, &seeds, d);
+        match check.kind.as_str() {
+            "dice" | "shuffle" if !check.ok => problems.push(format!(
+                "draw {} ({}) does not recompute",
+                check.nonce, check.kind
+            )),
+            "dice" | "shuffle" => {}
+            other => problems.push(format!("draw {}: unknown kind {other:?}", check.nonce)),
         }
-        checked.push(nonce);
+        checked.push(check);
     }
     let anchored = check_anchors(g, api, genesis, id, &proof, &mut problems);
     let ok = problems.is_empty();
     if g.output == OutputFormat::Json {
         output::print_json(
             &json!({"game_id": id, "verified": ok, "draws_checked": checked.len(),
-                                   "contributions": contributions.len(),
+                                   "contributions": contributions.len(), "draws": checked,
                                    "anchors": anchored, "problems": problems}),
         )?;
     } else if ok {
@@ -348,14 +334,22 @@ fn verify_rounds(
             ),
         ));
     }
-    let mut draws = 0usize;
+    // The full chain's check covers every ended round; each wanted round's
+    // own proof then repeats its draws with its events: its draws (and
+    // any note already made) are listed once.
+    report.draws.clear();
     for r in &wanted {
         let doc = api.call("GET", &format!("/api/v1/games/{id}/proof?round={r}"), None)?;
-        draws += doc["round"]["draws"].as_array().map(Vec::len).unwrap_or(0);
         let rep = verify_round(&doc);
-        report.notes.extend(rep.notes);
+        for n in rep.notes {
+            if !report.notes.contains(&n) {
+                report.notes.push(n);
+            }
+        }
+        report.draws.extend(rep.draws);
         report.problems.extend(rep.problems);
     }
+    let draws = report.draws.len();
     let mut problems = std::mem::take(&mut report.problems);
     let anchored = check_anchors(g, api, genesis, id, proof, &mut problems);
     let ok = problems.is_empty();
@@ -363,6 +357,7 @@ fn verify_rounds(
         output::print_json(
             &json!({"game_id": id, "verified": ok, "rounds_checked": wanted,
                                    "draws_checked": draws, "notes": report.notes,
+                                   "draws": report.draws,
                                    "anchors": anchored, "problems": problems}),
         )?;
     } else if ok {

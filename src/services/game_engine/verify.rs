@@ -20,11 +20,65 @@ use super::games::cards::Card;
 use super::games::craps::{BetKind, CrapsTable, Roll, settlement_moves};
 use super::games::{ChipMove, Chips};
 
-/// What a check found: notes for the reader and the breaches.
+/// What a check found: notes for the reader, each draw recomputed, and the
+/// breaches.
 #[derive(Debug, Default, Clone)]
 pub struct Report {
     pub notes: Vec<String>,
+    pub draws: Vec<DrawCheck>,
     pub problems: Vec<String>,
+}
+
+/// One draw as recomputed: what the proof says it was and whether the seeds
+/// give the same (`bitcraps game verify -o json` lists these as `draws`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DrawCheck {
+    /// None for a game from before seed chains (one seed, no rounds).
+    pub round: Option<u64>,
+    pub nonce: u64,
+    /// `dice` or `shuffle`.
+    pub kind: String,
+    /// The outcome, short: `3+4 = 7`, `312 cards: A♠ 7♦ K♣ 2♥ 9♠ …`.
+    pub outcome: String,
+    /// The seeds give exactly this outcome.
+    pub ok: bool,
+}
+
+impl DrawCheck {
+    /// Recomputes draw `d` (`{nonce, kind, result}`) from `seeds`.
+    pub fn of(round: Option<u64>, seeds: &Seeds, d: &Value) -> DrawCheck {
+        let nonce = d["nonce"].as_u64().unwrap_or(u64::MAX);
+        let ok = recompute(seeds, nonce, d).as_ref() == Some(&d["result"]);
+        DrawCheck {
+            round,
+            nonce,
+            kind: d["kind"].as_str().unwrap_or("").to_string(),
+            outcome: outcome(d),
+            ok,
+        }
+    }
+}
+
+/// A draw's result as a reader sees it.
+fn outcome(d: &Value) -> String {
+    let result = &d["result"];
+    match d["kind"].as_str() {
+        Some("dice") => match (result[0].as_u64(), result[1].as_u64()) {
+            (Some(a), Some(b)) => format!("{a}+{b} = {}", a + b),
+            _ => format!("{result}"),
+        },
+        Some("shuffle") => {
+            let cards: Vec<Card> = serde_json::from_value(result.clone()).unwrap_or_default();
+            let first: Vec<String> = cards.iter().take(5).map(ToString::to_string).collect();
+            format!(
+                "{} cards: {}{}",
+                cards.len(),
+                first.join(" "),
+                if cards.len() > 5 { " …" } else { "" }
+            )
+        }
+        _ => format!("{result}"),
+    }
 }
 
 impl Report {
@@ -191,13 +245,14 @@ fn check_seeds_and_draws(
                 first + i as u64
             ));
         }
-        let mine = recompute(&seeds, nonce, d);
-        if mine.as_ref() != Some(&d["result"]) {
+        let check = DrawCheck::of(Some(r), &seeds, d);
+        if !check.ok {
             rep.fail(format!(
                 "round {r}: draw {nonce} ({}) does not recompute",
                 d["kind"]
             ));
         }
+        rep.draws.push(check);
     }
     rep.notes.push(format!(
         "round {r}: link, {} contributions, {} draws checked",
