@@ -702,6 +702,23 @@ fn the_audit_passes_on_a_healthy_ledger_and_fails_on_a_tampered_one() {
     assert_eq!(r.code, 6, "{r}");
     assert!(r.stdout.contains("transfer 3 hash does not match"), "{r}");
     assert!(!r.stdout.contains("is stored as"), "{r}");
+
+    // The pending index reopened behind the wallet's back: p-1 was posted;
+    // marked pending again, it could be posted a second time.
+    w.kill9();
+    let db = rusqlite::Connection::open(w.db()).unwrap();
+    db.execute("UPDATE pending SET state = 'pending' WHERE id = 'p-1'", [])
+        .unwrap();
+    drop(db);
+    w.spawn();
+    let r = w.cli(&["wallet", "audit"]);
+    assert_eq!(r.code, 6, "{r}");
+    assert!(
+        r.stdout.contains(
+            "the pending index says \"p-1\" (transfer 4) is pending, the log says posted"
+        ),
+        "{r}"
+    );
 }
 
 #[test]

@@ -540,13 +540,6 @@ impl Submission {
     }
 }
 
-/// A stored pending transfer: the transfer and where it stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingEntry {
-    pub transfer: Transfer,
-    pub state: PendingState,
-}
-
 /// What a batch touches, loaded by the store, then changed by the core.
 #[derive(Debug, Clone, Default)]
 pub struct Working {
@@ -1203,6 +1196,80 @@ pub fn audit(log: &[Transfer], stored: &[Account]) -> AuditReport {
         pending_sum,
         problems,
     }
+}
+
+/// One entry of a store's pending index: what post, void and expiry
+/// consult to decide whether a pending transfer is still open, and when it
+/// expires. It is derived from the log, so the audit checks it against the
+/// log: an entry flipped back to `pending` would let a posted reservation
+/// be posted again, and one missing or marked settled would hold a
+/// player's chips for ever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingIndexEntry {
+    pub id: String,
+    pub state: PendingState,
+    pub expires_ms: u64,
+}
+
+/// Recomputes every pending transfer's state and deadline from the log
+/// (in seq order) and compares them with the store's `index`.
+pub fn audit_pending(log: &[Transfer], index: &[PendingIndexEntry]) -> Vec<String> {
+    let mut want: BTreeMap<&str, (PendingState, u64, u64)> = BTreeMap::new();
+    for t in log {
+        let state = match t.kind {
+            TransferKind::Pending => {
+                want.insert(
+                    &t.id,
+                    (PendingState::Pending, t.expires_ms.unwrap_or(0), t.seq),
+                );
+                continue;
+            }
+            TransferKind::Single => continue,
+            TransferKind::Post => PendingState::Posted,
+            TransferKind::Void => PendingState::Voided,
+            TransferKind::Expire => PendingState::Expired,
+        };
+        // A settlement of nothing pending is the main audit's problem.
+        if let Some(w) = t.pending_id.as_deref().and_then(|p| want.get_mut(p)) {
+            w.0 = state;
+        }
+    }
+    let mut problems = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for e in index {
+        seen.insert(&e.id);
+        match want.get(e.id.as_str()) {
+            None => problems.push(format!(
+                "the pending index holds {:?}, which no pending transfer in the log reserved",
+                e.id
+            )),
+            Some((state, expires, seq)) => {
+                if e.state != *state {
+                    problems.push(format!(
+                        "the pending index says {:?} (transfer {seq}) is {}, the log says {}",
+                        e.id,
+                        e.state.as_str(),
+                        state.as_str()
+                    ));
+                }
+                if e.expires_ms != *expires {
+                    problems.push(format!(
+                        "the pending index says {:?} (transfer {seq}) expires at {} ms, the log says {expires}",
+                        e.id, e.expires_ms
+                    ));
+                }
+            }
+        }
+    }
+    for (id, (state, _, seq)) in &want {
+        if !seen.contains(id) {
+            problems.push(format!(
+                "pending transfer {id:?} (transfer {seq}, {}) is missing from the pending index",
+                state.as_str()
+            ));
+        }
+    }
+    problems
 }
 
 #[cfg(test)]

@@ -58,6 +58,22 @@ impl Model {
         }
         let report = audit(&self.w.new_transfers, &self.accounts());
         assert!(report.ok, "{:?}", report.problems);
+        let problems = audit_pending(&self.w.new_transfers, &self.index());
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    /// The pending index a store would hold: each pending transfer's state
+    /// and deadline.
+    fn index(&self) -> Vec<PendingIndexEntry> {
+        self.w
+            .pending
+            .iter()
+            .map(|(id, state)| PendingIndexEntry {
+                id: id.clone(),
+                state: *state,
+                expires_ms: self.w.transfers[id].expires_ms.unwrap_or(0),
+            })
+            .collect()
     }
 
     fn balance(&self, id: &str) -> i128 {
@@ -353,6 +369,70 @@ fn the_audit_finds_a_tampered_log_or_account() {
         !r.ok && r.problems.iter().any(|p| p.contains("sum")),
         "{:?}",
         r.problems
+    );
+}
+
+/// The pending index is derived from the log, and the audit holds it to
+/// it: a posted reservation flipped back to pending (it could be posted
+/// again), a deadline moved, an entry dropped or invented all show.
+#[test]
+fn the_audit_checks_the_pending_index_against_the_log() {
+    let mut m = Model::new();
+    m.submit(vec![TransferRequest::single("d", ISSUANCE, "player:a", 10)])
+        .expect("d");
+    m.submit(vec![TransferRequest::pending(
+        "p1", "player:a", "table:t", 4, 60_000,
+    )])
+    .expect("p1");
+    m.submit(vec![TransferRequest::pending(
+        "p2", "player:a", "table:t", 3, 60_000,
+    )])
+    .expect("p2");
+    m.submit(vec![TransferRequest::post("p1-post", "p1")])
+        .expect("post");
+    let log = m.w.new_transfers.clone();
+    let index = m.index();
+    assert!(audit_pending(&log, &index).is_empty());
+    let state_of =
+        |i: &[PendingIndexEntry], id: &str| i.iter().find(|e| e.id == id).map(|e| e.state);
+    assert_eq!(state_of(&index, "p1"), Some(PendingState::Posted));
+    assert_eq!(state_of(&index, "p2"), Some(PendingState::Pending));
+
+    let tampered = |f: &dyn Fn(&mut Vec<PendingIndexEntry>)| {
+        let mut i = index.clone();
+        f(&mut i);
+        audit_pending(&log, &i)
+    };
+    let reopened = tampered(&|i| {
+        i.iter_mut().find(|e| e.id == "p1").expect("p1").state = PendingState::Pending;
+    });
+    assert!(
+        reopened
+            .iter()
+            .any(|p| p.contains("\"p1\" (transfer 2) is pending, the log says posted")),
+        "{reopened:?}"
+    );
+    let later = tampered(&|i| {
+        i.iter_mut().find(|e| e.id == "p2").expect("p2").expires_ms += 1;
+    });
+    assert!(later.iter().any(|p| p.contains("expires at")), "{later:?}");
+    let dropped = tampered(&|i| i.retain(|e| e.id != "p2"));
+    assert!(
+        dropped
+            .iter()
+            .any(|p| p.contains("\"p2\" (transfer 3, pending) is missing")),
+        "{dropped:?}"
+    );
+    let invented = tampered(&|i| {
+        i.push(PendingIndexEntry {
+            id: "p9".into(),
+            state: PendingState::Pending,
+            expires_ms: 1,
+        })
+    });
+    assert!(
+        invented.iter().any(|p| p.contains("holds \"p9\"")),
+        "{invented:?}"
     );
 }
 

@@ -11,7 +11,9 @@
 
 use std::future::Future;
 
-use super::ledger::{Account, Applied, AuditReport, Head, LedgerError, Submission, Transfer};
+use super::ledger::{
+    Account, Applied, AuditReport, Head, LedgerError, PendingIndexEntry, Submission, Transfer,
+};
 
 pub mod postgres;
 pub mod sqlite;
@@ -77,6 +79,14 @@ pub trait Store: Send + Sync + 'static {
 
     fn head(&self) -> impl Future<Output = anyhow::Result<Head>> + Send;
 
+    /// The pending index (every pending transfer's state and deadline),
+    /// ordered by id, after `after` (exclusive).
+    fn pending_index(
+        &self,
+        after: Option<String>,
+        limit: usize,
+    ) -> impl Future<Output = anyhow::Result<Vec<PendingIndexEntry>>> + Send;
+
     /// Proves the store answers (readiness).
     fn ping(&self) -> impl Future<Output = anyhow::Result<()>> + Send;
 
@@ -119,12 +129,31 @@ pub trait Store: Send + Sync + 'static {
                         break;
                     }
                 }
-                // Writes between the two reads make the snapshot torn
-                // (it would report false mismatches): read again.
+                let mut index = Vec::new();
+                loop {
+                    let page = self
+                        .pending_index(
+                            index.last().map(|e: &PendingIndexEntry| e.id.clone()),
+                            AUDIT_PAGE,
+                        )
+                        .await?;
+                    let done = page.len() < AUDIT_PAGE;
+                    index.extend(page);
+                    if done {
+                        break;
+                    }
+                }
+                // Writes between the reads make the snapshot torn (it
+                // would report false mismatches): read again.
                 if self.head().await? != head {
                     continue;
                 }
-                return Ok(super::ledger::audit(&log, &accounts));
+                let mut report = super::ledger::audit(&log, &accounts);
+                report
+                    .problems
+                    .extend(super::ledger::audit_pending(&log, &index));
+                report.ok = report.problems.is_empty();
+                return Ok(report);
             }
             anyhow::bail!(
                 "the ledger kept changing during the audit (3 attempts); try again when it is quieter"
@@ -177,6 +206,13 @@ impl Store for AnyStore {
     }
     async fn head(&self) -> anyhow::Result<Head> {
         each!(self, s => s.head().await)
+    }
+    async fn pending_index(
+        &self,
+        after: Option<String>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<PendingIndexEntry>> {
+        each!(self, s => s.pending_index(after, limit).await)
     }
     async fn ping(&self) -> anyhow::Result<()> {
         each!(self, s => s.ping().await)

@@ -36,7 +36,7 @@ use tokio_postgres::{IsolationLevel, NoTls};
 use super::sqlite::parse_state;
 use super::{BatchResult, EXPIRE_PER_BATCH, Store, StoreError, TransferQuery};
 use crate::services::wallet::ledger::{
-    Account, Head, LedgerError, Submission, Transfer, TransferKind, Working,
+    Account, Head, LedgerError, PendingIndexEntry, Submission, Transfer, TransferKind, Working,
 };
 
 mod rows;
@@ -430,6 +430,33 @@ impl Store for PgStore {
         let st = c.prepare_cached(READ_HEAD).await.map_err(read_err)?;
         let row = c.query_one(&st, &[]).await.map_err(read_err)?;
         Ok(head_of(&row)?)
+    }
+
+    async fn pending_index(
+        &self,
+        after: Option<String>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<PendingIndexEntry>> {
+        let c = self.reader().await?;
+        let st = c
+            .prepare_cached(sql::READ_PENDING_INDEX)
+            .await
+            .map_err(read_err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = c
+            .query(&st, &[&after.unwrap_or_default(), &limit])
+            .await
+            .map_err(read_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let state: String = row.try_get(1).map_err(read_err)?;
+            out.push(PendingIndexEntry {
+                id: row.try_get(0).map_err(read_err)?,
+                state: parse_state(&state)?,
+                expires_ms: rows::u64_at(row, 2)?,
+            });
+        }
+        Ok(out)
     }
 
     async fn ping(&self) -> anyhow::Result<()> {

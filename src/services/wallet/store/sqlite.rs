@@ -13,8 +13,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{BatchResult, EXPIRE_PER_BATCH, Store, StoreError, TransferQuery};
 use crate::services::wallet::ledger::{
-    Account, AccountKind, Head, LedgerError, PendingState, Submission, Transfer, TransferKind,
-    Working,
+    Account, AccountKind, Head, LedgerError, PendingIndexEntry, PendingState, Submission, Transfer,
+    TransferKind, Working,
 };
 
 const READERS: usize = 4;
@@ -510,6 +510,36 @@ impl Store for SqliteStore {
 
     async fn head(&self) -> anyhow::Result<Head> {
         self.read(|c| Ok(read_head(c)?)).await
+    }
+
+    async fn pending_index(
+        &self,
+        after: Option<String>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<PendingIndexEntry>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT id, state, expires_ms FROM pending WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![after.unwrap_or_default(), limit as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    u64_col(r, 2)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, state, expires_ms) = row?;
+                out.push(PendingIndexEntry {
+                    id,
+                    state: parse_state(&state)?,
+                    expires_ms,
+                });
+            }
+            Ok(out)
+        })
+        .await
     }
 
     async fn ping(&self) -> anyhow::Result<()> {

@@ -78,6 +78,8 @@ pub(super) const LOAD_TRANSFERS: &str = concat!(
     transfer_cols!(),
     " FROM wallet_transfers WHERE id = ANY($1::text[])"
 );
+pub(super) const READ_PENDING_INDEX: &str = "SELECT id, state, expires_ms FROM wallet_pending \
+     WHERE id > $1 ORDER BY id LIMIT $2";
 pub(super) const PENDING_STATES: &str =
     "SELECT id, state FROM wallet_pending WHERE id = ANY($1::text[])";
 pub(super) const LOAD_ACCOUNTS: &str = concat!(

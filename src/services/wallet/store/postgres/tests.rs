@@ -65,6 +65,46 @@ async fn the_log_refuses_updates_deletes_and_truncation() {
     assert_eq!(s.head().await.expect("head").seq, 1);
 }
 
+/// The pending index is not part of the chain, so the audit checks it
+/// against the log: a posted reservation reopened behind the wallet's back
+/// (it could then be posted a second time) fails the audit.
+#[tokio::test]
+async fn the_audit_catches_a_reopened_reservation_in_the_pending_index() {
+    let cluster = Cluster::start().expect("cluster");
+    let s = PgStore::connect(&cluster.url()).await.expect("connect");
+    applied(
+        &s,
+        TransferRequest::single("d1", ISSUANCE, "player:a", 10),
+        1,
+    )
+    .await;
+    applied(
+        &s,
+        TransferRequest::pending("p1", "player:a", "table:t", 4, 60_000),
+        2,
+    )
+    .await;
+    applied(&s, TransferRequest::post("p1-post", "p1"), 3).await;
+    let r = s.audit().await.expect("audit");
+    assert!(r.ok, "{:?}", r.problems);
+    let (c, conn) = tokio_postgres::connect(&cluster.url(), NoTls)
+        .await
+        .expect("raw connection");
+    tokio::spawn(conn);
+    c.batch_execute("UPDATE wallet_pending SET state = 'pending' WHERE id = 'p1'")
+        .await
+        .expect("tamper");
+    let r = s.audit().await.expect("audit");
+    assert!(!r.ok);
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains("\"p1\" (transfer 2) is pending, the log says posted")),
+        "{:?}",
+        r.problems
+    );
+}
+
 #[tokio::test]
 async fn instances_continue_one_chain_and_never_cache_the_head() {
     let cluster = Cluster::start().expect("cluster");
