@@ -1649,3 +1649,81 @@ fn a_player_who_stops_acting_cannot_freeze_a_card_table() {
     assert!(timed_out >= 1, "{text}");
     assert!(text.contains("event: finished"), "{text}");
 }
+
+/// A crash between reserving a buy-in and storing its event leaves the
+/// reservation open, holding the player's chips until it expires (an
+/// hour). When the engine starts it voids such orphans of its earlier
+/// runs: the chips are the player's again at once. Another engine's
+/// reservations are not its to read or touch.
+#[test]
+fn an_engine_voids_the_reservations_a_crash_left_when_it_starts() {
+    let sb = Sandbox::new();
+    sb.up_funded();
+    let api = Api::new(&sb);
+    let admin = api.token("ops", Admin);
+    let wallet = format!("{}/api/v1/wallet", sb.base(sb.gateway()));
+    let http = support::http();
+    let get = |path: &str, token: &str| {
+        let r = http
+            .get(format!("{wallet}{path}"))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json::<Value>().unwrap_or(Value::Null))
+    };
+    let available = || {
+        let (status, v) = get("/accounts/player:alice", &admin);
+        assert_eq!(status, 200, "{v}");
+        v["available"].as_i64().unwrap()
+    };
+    let before = available();
+    // What a crashed run leaves: an event's reservation (its nonce from
+    // another run), the event never stored.
+    let reserve = |engine: u16, amount: u64| {
+        let game = format!("e{engine}-{}", "0f".repeat(16));
+        let id = format!("engine.{game}.1.00000000aaaaaaaa.buyin:alice");
+        let r = http
+            .post(format!("{wallet}/transfers"))
+            .bearer_auth(&admin)
+            .json(
+                &json!({"id": id, "debit": "player:alice", "credit": format!("table:{game}"),
+                          "amount": amount, "pending_timeout_ms": 3_600_000}),
+            )
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201, "{}", r.text().unwrap());
+        id
+    };
+    let orphan = reserve(0, 77);
+    let others = reserve(1, 5);
+    assert_eq!(available(), before - 82);
+
+    // engine-0 restarts: a new run, which finds the orphan and voids it.
+    let r = sb.run(&["restart", "engine-0"]);
+    assert_eq!(r.code, 0, "{r}");
+    let voided = wait_for("the orphan to be voided", LIMIT, || {
+        let (status, v) = get(&format!("/transfers/{orphan}:void"), &admin);
+        (status == 200).then_some(v)
+    });
+    assert_eq!(voided["kind"], "void", "{voided}");
+    assert_eq!(available(), before - 5, "the 77 chips are alice's again");
+    let (status, _) = get(&format!("/transfers/{others}:void"), &admin);
+    assert_eq!(
+        status, 404,
+        "engine-1's reservation is not engine-0's to void"
+    );
+
+    // An engine lists only its own reservations.
+    let engine0 = sb.service_token("engine-0", bitcraps::auth::Role::Engine);
+    let (status, v) = get("/reservations?id_prefix=engine.e1-", &engine0);
+    assert_eq!(status, 403, "{v}");
+    let (status, v) = get("/reservations?id_prefix=engine.e0-", &engine0);
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["transfers"], json!([]), "nothing of engine-0's is open");
+    let (status, v) = get("/reservations?id_prefix=engine.", &admin);
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["transfers"][0]["id"], others.as_str(), "{v}");
+    let alice = api.token("alice", Player);
+    assert_eq!(get("/reservations?id_prefix=engine.", &alice).0, 403);
+}

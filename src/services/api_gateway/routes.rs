@@ -105,7 +105,7 @@ pub fn consensus(method: &Method, rest: &str) -> Result<Route, Problem> {
 
 const WALLET: &str = "/api/v1/wallet";
 const WALLET_ROUTES: &str = "GET|POST transfers, GET transfers/{id}, GET accounts, \
-     GET accounts/{id}, GET accounts/{id}/transfers, GET audit, GET summary";
+     GET accounts/{id}, GET accounts/{id}/transfers, GET reservations, GET audit, GET summary";
 
 /// The wallet route behind `/api/v1/wallet/{rest}`. The wallet checks the
 /// finer roles (cashier, admin, a player's own account) itself.
@@ -118,6 +118,7 @@ pub fn wallet(method: &Method, rest: &str) -> Result<Route, Problem> {
         | ["accounts"]
         | ["accounts", _]
         | ["accounts", _, "transfers"]
+        | ["reservations"]
         | ["audit"]
         | ["summary"] => &[&Method::GET],
         _ => return Err(miss()),

@@ -258,6 +258,55 @@ impl Engine {
         })
     }
 
+    /// Voids the open reservations into this engine's tables that no
+    /// stored event made and this process did not make
+    /// ([`super::settle::orphans`]); how many.
+    async fn release_orphans(&self) -> Result<usize, super::wallet::WalletCallError> {
+        let prefix = format!(
+            "{}{}",
+            crate::services::wallet::http::ENGINE_ID_PREFIX,
+            crate::auth::engine_games(&self.instance).unwrap_or_default()
+        );
+        let mut after: Option<String> = None;
+        let mut voided = 0;
+        loop {
+            let (open, next) = self
+                .wallet
+                .open_reservations(&prefix, after.as_deref())
+                .await?;
+            let voids = super::settle::orphans(&open, super::settle::life(), |game| {
+                match self.store.events_after(game, 0, u32::MAX) {
+                    Ok(events) => Some(
+                        super::settle::reserve(game, &events)
+                            .into_iter()
+                            .map(|r| r.id)
+                            .collect(),
+                    ),
+                    Err(err) => {
+                        tracing::warn!(game_id = game, error = %err, "cannot read a game's events; its reservations are left to expire");
+                        None
+                    }
+                }
+            });
+            for v in voids {
+                let pending = v.void_pending.clone().unwrap_or_default();
+                match self.wallet.submit(vec![v]).await {
+                    Ok(()) => {
+                        voided += 1;
+                        tracing::info!(reservation = %pending, "voided an orphaned reservation");
+                    }
+                    // Settled or expired meanwhile: nothing to do.
+                    Err(super::wallet::WalletCallError::Refused { .. }) => {}
+                    Err(err) => return Err(err),
+                }
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => return Ok(voided),
+            }
+        }
+    }
+
     /// Queues a game for the settler.
     fn mark_unsettled(&self, id: &str) {
         if let Ok(mut u) = self.unsettled.lock() {
@@ -424,6 +473,38 @@ pub fn spawn_settler(e: Arc<Engine>) {
             } else {
                 backoff = Duration::from_millis(200);
                 e.settle_wake.notified().await;
+            }
+        }
+    });
+}
+
+/// Voids the reservations earlier runs of this engine left open without
+/// storing their events (a crash between the two), once the wallet
+/// answers: their chips are the players' again at once instead of when
+/// they expire ([`super::settle::RESERVE_TIMEOUT_MS`]). Retries while the
+/// wallet is unavailable.
+pub fn spawn_orphan_release(e: Arc<Engine>) {
+    tokio::spawn(async move {
+        let mut delay = Duration::from_millis(200);
+        loop {
+            match e.release_orphans().await {
+                Ok(0) => return,
+                Ok(n) => {
+                    tracing::info!(
+                        voided = n,
+                        "voided reservations an earlier run left without storing their events"
+                    );
+                    return;
+                }
+                Err(super::wallet::WalletCallError::Refused { status, detail, .. }) => {
+                    tracing::error!(status, %detail, "the wallet refused to list this engine's reservations; they expire on their own");
+                    return;
+                }
+                Err(err) => {
+                    tracing::debug!(error = %err, "open reservations not read yet");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(10));
+                }
             }
         }
     });

@@ -89,6 +89,7 @@ pub fn app(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<Router> {
     let engine = std::sync::Arc::new(engine);
     http::spawn_recorder(engine.clone(), anchored);
     http::spawn_settler(engine.clone());
+    http::spawn_orphan_release(engine.clone());
     http::spawn_evictor(engine.clone());
     http::spawn_turn_timer(engine.clone());
     {

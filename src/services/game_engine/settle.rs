@@ -181,11 +181,60 @@ pub fn release(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
         .collect()
 }
 
-/// A fresh reservation nonce for an event's `data.reservation`.
+/// This process's life: 8 random hex digits, the start of every
+/// reservation nonce it makes. When the engine starts, reservations of
+/// other lives whose events are not stored are orphans of a crash (see
+/// [`orphans`]); this life's own may be in flight and are left alone.
+pub fn life() -> &'static str {
+    static LIFE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LIFE.get_or_init(|| {
+        let mut b = [0u8; 4];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
+        hex::encode(b)
+    })
+}
+
+/// A fresh reservation nonce for an event's `data.reservation`: this
+/// life's 8 hex digits, then 8 random ones.
 pub fn nonce() -> String {
-    let mut b = [0u8; 6];
+    let mut b = [0u8; 4];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
-    hex::encode(b)
+    format!("{}{}", life(), hex::encode(b))
+}
+
+/// The voids for open reservations (`open`: pending transfers into this
+/// engine's tables, as the wallet lists them) that no stored event makes:
+/// a crash between reserving and storing left them, and they would hold
+/// the players' chips until they expire. `stored(game)` gives the ids the
+/// game's stored events reserve ([`reserve`] of them), or `None` when the
+/// store cannot say (that game's reservations are left to expire: never
+/// void what may be real); reservations made by `life` (this process) are
+/// skipped, since their events may be being stored right now.
+pub fn orphans(
+    open: &[crate::services::wallet::ledger::Transfer],
+    life: &str,
+    mut stored: impl FnMut(&str) -> Option<std::collections::BTreeSet<String>>,
+) -> Vec<TransferRequest> {
+    type Ids = Option<std::collections::BTreeSet<String>>;
+    let mut by_game: std::collections::BTreeMap<String, Ids> = std::collections::BTreeMap::new();
+    let mut voids = Vec::new();
+    for t in open {
+        // `engine.{game}.{seq}.{nonce}.{what}`: game ids hold no dots.
+        let nonce = t.id.splitn(4, '.').nth(3).unwrap_or("");
+        if nonce.starts_with(life) {
+            continue;
+        }
+        let Some(game) = t.credit.strip_prefix("table:") else {
+            continue;
+        };
+        let ids = by_game
+            .entry(game.to_string())
+            .or_insert_with(|| stored(game));
+        if ids.as_ref().is_some_and(|ids| !ids.contains(&t.id)) {
+            voids.push(TransferRequest::void(&format!("{}:void", t.id), &t.id));
+        }
+    }
+    voids
 }
 
 /// Gives the events that bring chips to the table (`created`, `joined`) a
@@ -218,6 +267,76 @@ mod tests {
             data,
             moves: Vec::new(),
         }
+    }
+
+    /// After a crash, the reservations no stored event made are voided
+    /// (the chips are the player's again at once, not in an hour); those a
+    /// stored event made are left for the settler to post, and this
+    /// life's own, perhaps being stored right now, are left alone.
+    #[test]
+    fn orphans_are_reservations_of_other_lives_no_stored_event_makes() {
+        let g = "e0-abc";
+        let mut w = Working::new(Head::default());
+        w.submit(
+            &Submission::one(T::single("d", ISSUANCE, "player:alice", 1_000)),
+            1,
+        )
+        .expect("deposit");
+        let join = |seq: u64, buy_in: u64, nonce: &str| {
+            ev(
+                seq,
+                "joined",
+                Some("alice"),
+                json!({"buy_in": buy_in, "reservation": nonce}),
+            )
+        };
+        let stored = join(2, 100, "aaaaaaaa00000001");
+        let lost = join(3, 50, "aaaaaaaa00000002");
+        let in_flight = join(4, 25, "bbbbbbbb00000003");
+        // Legacy ids (no nonce) of a game that is not stored at all.
+        let legacy = ev(1, "joined", Some("alice"), json!({"buy_in": 5}));
+        let mut open = Vec::new();
+        for (game, e) in [
+            (g, &stored),
+            (g, &lost),
+            (g, &in_flight),
+            ("e0-gone", &legacy),
+        ] {
+            let a = w
+                .submit(
+                    &Submission::linked(reserve(game, std::slice::from_ref(e))),
+                    2,
+                )
+                .expect("reserve");
+            open.extend(a.transfers);
+        }
+        let mut asked = Vec::new();
+        let voids = orphans(&open, "bbbbbbbb", |game| {
+            asked.push(game.to_string());
+            let events = if game == g {
+                vec![stored.clone()]
+            } else {
+                Vec::new()
+            };
+            Some(reserve(game, &events).into_iter().map(|r| r.id).collect())
+        });
+        assert_eq!(asked, [g, "e0-gone"], "each game's store is read once");
+        let voided: Vec<&str> = voids
+            .iter()
+            .filter_map(|v| v.void_pending.as_deref())
+            .collect();
+        assert_eq!(
+            voided,
+            [
+                format!("engine.{g}.3.aaaaaaaa00000002.buyin:alice"),
+                "engine.e0-gone.1.buyin:alice".to_string()
+            ]
+        );
+        // A game whose store cannot be read keeps its reservations.
+        assert!(orphans(&open, "bbbbbbbb", |_| None).is_empty());
+        w.submit(&Submission::linked(voids), 3).expect("void");
+        let alice = &w.accounts["player:alice"];
+        assert_eq!(alice.available(), 1_000 - 100 - 25, "{alice:?}");
     }
 
     /// A whole table's life through the real ledger: funded, joined,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::services::wallet::ledger::TransferRequest;
+use crate::services::wallet::ledger::{Transfer, TransferRequest};
 use crate::upstream::UpstreamSet;
 
 /// Why the wallet did not take a submission.
@@ -97,6 +97,63 @@ impl WalletClient {
                 .await;
             match r {
                 Ok(resp) if resp.status().is_success() => return Ok(()),
+                Ok(resp) if resp.status().is_client_error() => {
+                    let status = resp.status().as_u16();
+                    let v: Value = resp.json().await.unwrap_or(Value::Null);
+                    return Err(WalletCallError::Refused {
+                        status,
+                        kind: v["type"].as_str().unwrap_or_default().to_string(),
+                        detail: v["detail"].as_str().unwrap_or_default().to_string(),
+                    });
+                }
+                Ok(resp) => last = format!("{addr} answered {}", resp.status()),
+                Err(e) => last = format!("{addr}: {e}"),
+            }
+        }
+        Err(WalletCallError::Unavailable(last))
+    }
+
+    /// One page of the open reservations whose ids start with `id_prefix`
+    /// (`GET /reservations`), after `after`; the id to continue after, if
+    /// there are more.
+    pub async fn open_reservations(
+        &self,
+        id_prefix: &str,
+        after: Option<&str>,
+    ) -> Result<(Vec<Transfer>, Option<String>), WalletCallError> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            transfers: Vec<Transfer>,
+            next_after: Option<String>,
+        }
+        let addrs = self.wallets.healthy_or_all();
+        let token = self
+            .token
+            .token()
+            .map_err(|e| WalletCallError::Unavailable(format!("cannot mint a token: {e}")))?;
+        let mut query = vec![("id_prefix", id_prefix), ("limit", "500")];
+        if let Some(a) = after {
+            query.push(("after", a));
+        }
+        let mut last = "no wallet instance is configured".to_string();
+        for addr in &addrs {
+            let r = self
+                .http
+                .get(format!(
+                    "{}/reservations",
+                    crate::tls::transport().base(addr)
+                ))
+                .query(&query)
+                .bearer_auth(&token)
+                .send()
+                .await;
+            match r {
+                Ok(resp) if resp.status().is_success() => {
+                    let page: Page = resp.json().await.map_err(|e| {
+                        WalletCallError::Unavailable(format!("{addr}: a bad answer: {e}"))
+                    })?;
+                    return Ok((page.transfers, page.next_after));
+                }
                 Ok(resp) if resp.status().is_client_error() => {
                     let status = resp.status().as_u16();
                     let v: Value = resp.json().await.unwrap_or(Value::Null);

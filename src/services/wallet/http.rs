@@ -345,6 +345,7 @@ impl FromRef<WalletState> for TokenVerifier {
         post_transfers,
         get_transfer,
         list_transfers,
+        list_reservations,
         get_account,
         list_accounts,
         account_transfers,
@@ -361,7 +362,8 @@ impl FromRef<WalletState> for TokenVerifier {
         Head,
         Summary,
         AccountList,
-        TransferList
+        TransferList,
+        ReservationList
     ))
 )]
 pub struct WalletApi;
@@ -373,6 +375,7 @@ pub fn routes(state: WalletState) -> Router<crate::services::common::ServiceCont
         .route("/accounts", get(list_accounts))
         .route("/accounts/{id}", get(get_account))
         .route("/accounts/{id}/transfers", get(account_transfers))
+        .route("/reservations", get(list_reservations))
         .route("/audit", get(audit))
         .route("/summary", get(summary))
         .with_state(state)
@@ -693,6 +696,86 @@ async fn list_transfers(
         .await
         .map_err(internal)?;
     Ok(Json(transfer_page(transfers, limit)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationPage {
+    /// Only pending transfers whose id starts with this (an engine:
+    /// `engine.eN-`, its own games).
+    #[param(min_length = 1, max_length = 128)]
+    id_prefix: String,
+    /// Only ids that sort after this one.
+    after: Option<String>,
+    /// Page size, 1..=1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReservationList {
+    /// The pending transfers, by id.
+    pub transfers: Vec<Transfer>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
+}
+
+/// Pending transfers still open (not posted, voided or expired) whose id
+/// starts with `id_prefix`, by id. An engine reads its own (`engine.eN-`)
+/// when it starts, to void reservations a crash left behind; cashiers and
+/// admins read any.
+#[utoipa::path(get, path = "/reservations", tag = "wallet", params(ReservationPage),
+    responses((status = 200, body = ReservationList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn list_reservations(
+    State(s): State<WalletState>,
+    caller: Caller,
+    ApiQuery(page): ApiQuery<ReservationPage>,
+) -> Result<Json<ReservationList>, Problem> {
+    let who = &caller.0;
+    if page.id_prefix.is_empty() || page.id_prefix.len() > 128 {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "id_prefix must be 1 to 128 bytes".to_string(),
+        ));
+    }
+    if who.role == Role::Engine {
+        let own = crate::auth::engine_games(&who.sub)
+            .map(|g| format!("{ENGINE_ID_PREFIX}{g}"))
+            .ok_or_else(|| {
+                forbidden(format!(
+                    "{} is not an engine instance name (engine-N)",
+                    who.sub
+                ))
+            })?;
+        if !page.id_prefix.starts_with(&own) {
+            return Err(forbidden(format!(
+                "{} reads only its own reservations ({own}…), not {:?}",
+                who.sub, page.id_prefix
+            )));
+        }
+    } else {
+        may_read_everything(who)?;
+    }
+    let limit = Page {
+        after: None,
+        limit: page.limit,
+    }
+    .limit()?;
+    let transfers = s
+        .wallet
+        .store
+        .open_reservations(page.id_prefix, page.after, limit)
+        .await
+        .map_err(internal)?;
+    let next_after = (transfers.len() == limit)
+        .then(|| transfers.last().map(|t| t.id.clone()))
+        .flatten();
+    Ok(Json(ReservationList {
+        transfers,
+        next_after,
+    }))
 }
 
 /// An account with its balance (posted credits − posted debits) and what

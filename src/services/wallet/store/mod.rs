@@ -79,6 +79,16 @@ pub trait Store: Send + Sync + 'static {
 
     fn head(&self) -> impl Future<Output = anyhow::Result<Head>> + Send;
 
+    /// Pending transfers still open (neither posted, voided nor expired)
+    /// whose id starts with `id_prefix`, ordered by id, after `after`
+    /// (exclusive): what an engine reconciles when it starts.
+    fn open_reservations(
+        &self,
+        id_prefix: String,
+        after: Option<String>,
+        limit: usize,
+    ) -> impl Future<Output = anyhow::Result<Vec<Transfer>>> + Send;
+
     /// The pending index (every pending transfer's state and deadline),
     /// ordered by id, after `after` (exclusive).
     fn pending_index(
@@ -213,6 +223,14 @@ impl Store for AnyStore {
         limit: usize,
     ) -> anyhow::Result<Vec<PendingIndexEntry>> {
         each!(self, s => s.pending_index(after, limit).await)
+    }
+    async fn open_reservations(
+        &self,
+        id_prefix: String,
+        after: Option<String>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<Transfer>> {
+        each!(self, s => s.open_reservations(id_prefix, after, limit).await)
     }
     async fn ping(&self) -> anyhow::Result<()> {
         each!(self, s => s.ping().await)

@@ -432,6 +432,25 @@ impl Store for PgStore {
         Ok(head_of(&row)?)
     }
 
+    async fn open_reservations(
+        &self,
+        id_prefix: String,
+        after: Option<String>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<Transfer>> {
+        let c = self.reader().await?;
+        let st = c
+            .prepare_cached(sql::OPEN_RESERVATIONS)
+            .await
+            .map_err(read_err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = c
+            .query(&st, &[&id_prefix, &after.unwrap_or_default(), &limit])
+            .await
+            .map_err(read_err)?;
+        Ok(rows.iter().map(transfer_of).collect::<Result<_, _>>()?)
+    }
+
     async fn pending_index(
         &self,
         after: Option<String>,

@@ -143,6 +143,15 @@ fn bad_text(i: usize, e: LedgerError) -> rusqlite::Error {
 const TRANSFER_COLS: &str = "seq, id, kind, debit, credit, amount, pending_id, expires_ms, \
                              timestamp_ms, memo, fingerprint, prev_hash, hash";
 
+/// [`TRANSFER_COLS`] of the `transfers` table joined as `t`.
+fn joined_transfer_cols() -> String {
+    TRANSFER_COLS
+        .split(", ")
+        .map(|c| format!("t.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn transfer_row(row: &Row<'_>) -> rusqlite::Result<Transfer> {
     let kind: String = row.get(2)?;
     Ok(Transfer {
@@ -263,11 +272,7 @@ fn apply_batch(w: &mut Writer, subs: &[Submission], now_ms: u64) -> BatchResult 
                 "SELECT {} FROM pending p JOIN transfers t ON t.id = p.id
                  WHERE p.state = 'pending' AND p.expires_ms <= ?1
                  ORDER BY p.expires_ms LIMIT ?2",
-                TRANSFER_COLS
-                    .split(", ")
-                    .map(|c| format!("t.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                joined_transfer_cols()
             ))
             .map_err(unavailable)?;
         let rows = st
@@ -510,6 +515,29 @@ impl Store for SqliteStore {
 
     async fn head(&self) -> anyhow::Result<Head> {
         self.read(|c| Ok(read_head(c)?)).await
+    }
+
+    async fn open_reservations(
+        &self,
+        id_prefix: String,
+        after: Option<String>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<Transfer>> {
+        self.read(move |c| {
+            // The prefix as a key range (ids sort as bytes): the primary key
+            // narrows it, the prefix test keeps it exact.
+            let after = after.unwrap_or_default();
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {} FROM pending p JOIN transfers t ON t.id = p.id
+                 WHERE p.state = 'pending' AND p.id >= ?1 AND p.id > ?2
+                   AND substr(p.id, 1, length(?1)) = ?1
+                 ORDER BY p.id LIMIT ?3",
+                joined_transfer_cols()
+            ))?;
+            let rows = st.query_map(params![id_prefix, after, limit as i64], transfer_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
     }
 
     async fn pending_index(

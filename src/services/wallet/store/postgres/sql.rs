@@ -73,6 +73,13 @@ pub(super) const DUE: &str = "SELECT t.seq, t.id, t.kind, t.debit, t.credit, t.a
                    FROM wallet_pending p JOIN wallet_transfers t ON t.id = p.id \
                    WHERE p.state = 'pending' AND p.expires_ms <= $1 \
                    ORDER BY p.expires_ms, p.id LIMIT $2";
+pub(super) const OPEN_RESERVATIONS: &str = "SELECT t.seq, t.id, t.kind, t.debit, t.credit, \
+                   t.amount, t.pending_id, t.expires_ms, t.timestamp_ms, t.memo, t.fingerprint, \
+                   t.prev_hash, t.hash \
+                   FROM wallet_pending p JOIN wallet_transfers t ON t.id = p.id \
+                   WHERE p.state = 'pending' AND p.id >= $1 AND p.id > $2 \
+                   AND left(p.id, length($1)) = $1 \
+                   ORDER BY p.id LIMIT $3";
 pub(super) const LOAD_TRANSFERS: &str = concat!(
     "SELECT ",
     transfer_cols!(),
