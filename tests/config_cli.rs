@@ -107,6 +107,24 @@ fn bad_environment_and_flags_fail_before_anything_starts() {
     assert_eq!(r.code, 2, "{r}");
     let r = sb.run(&["up", "--bogus-flag"]);
     assert_eq!(r.code, 2, "{r}");
+
+    // Two wallets cannot share the embedded SQLite ledger: `up` says so
+    // before anything starts (with a PostgreSQL URL it runs them: see
+    // wallet_chaos), and so does `config check`.
+    let sb = Sandbox::new().env("WALLET_INSTANCES", "2");
+    let r = sb.run(&["up", "-d", "--wait"]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains("cannot share the embedded SQLite ledger")
+            && r.stderr.contains("env WALLET_INSTANCES"),
+        "{r}"
+    );
+    assert!(sb.live_service_pids().is_empty());
+    let two = sb.state_dir().join("two-wallets.toml");
+    std::fs::write(&two, "[wallet]\ninstances = 2\n").unwrap();
+    let r = sb.run(&["config", "check", two.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("wallet.database_url"), "{r}");
 }
 
 #[test]

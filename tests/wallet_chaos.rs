@@ -176,11 +176,52 @@ fn mismatches(sb: &Sandbox, admin: &str) -> Vec<String> {
 
 #[test]
 fn kill9_of_the_engine_or_the_wallet_makes_loses_and_duplicates_no_chip() {
-    let clients = knob("BITCRAPS_CHAOS_CLIENTS", 16);
-    let kills = knob("BITCRAPS_CHAOS_KILLS", 10);
     let sb = Sandbox::new();
     sb.up_funded();
-    let tokens = Tokens::of(&sb);
+    chaos(&sb, &["engine-0", "wallet"], false);
+}
+
+/// The same on PostgreSQL with two wallet instances side by side (a
+/// throwaway cluster made for this test): the engine and the gateway
+/// balance them, so while one is killed — and kept down — play goes on
+/// through the other, and both write one ledger that audits clean.
+#[test]
+fn two_wallets_on_postgresql_survive_kill9_and_play_goes_on_through_the_other() {
+    let cluster = bitcraps::pgcluster::Cluster::start().expect("a throwaway PostgreSQL cluster");
+    let url = cluster.create_database("chaos").expect("a database");
+    let sb = Sandbox::sized_with_wallets(4, 1, 2).env("WALLET_DATABASE_URL", &url);
+    sb.up_funded();
+    let ps = sb.ps();
+    for name in ["wallet-0", "wallet-1"] {
+        assert_eq!(Sandbox::service(&ps, name)["health"], "ready", "{ps}");
+    }
+    chaos(&sb, &["engine-0", "wallet-0", "wallet-1"], true);
+    // Both instances read the one ledger: the same head.
+    let admin = Tokens::of(&sb).mint("auditor", Role::Admin);
+    let heads: Vec<Value> = (0..2)
+        .map(|i| {
+            let s: Value = client()
+                .get(format!("https://{}/summary", sb.wallet_n(i)))
+                .bearer_auth(&admin)
+                .send()
+                .unwrap()
+                .json()
+                .unwrap();
+            s["head"].clone()
+        })
+        .collect();
+    assert_eq!(heads[0], heads[1]);
+    assert!(heads[0]["seq"].as_u64().unwrap() > 0, "{heads:?}");
+}
+
+/// Clients play while `victims` are killed in turn (each brought back by
+/// the supervisor); then every table agrees with its game and the ledger
+/// audits clean. With `others_serve`, a killed wallet is kept down until
+/// games finish without it (another instance serves).
+fn chaos(sb: &Sandbox, victims: &[&str], others_serve: bool) {
+    let clients = knob("BITCRAPS_CHAOS_CLIENTS", 16);
+    let kills = knob("BITCRAPS_CHAOS_KILLS", 10).max(victims.len());
+    let tokens = Tokens::of(sb);
     for i in 0..clients {
         sb.fund(&format!("c{i}"), 100_000_000);
     }
@@ -194,23 +235,37 @@ fn kill9_of_the_engine_or_the_wallet_makes_loses_and_duplicates_no_chip() {
             std::thread::spawn(move || play(engine, player, token, stop, done))
         })
         .collect();
-    // Let play start, then kill the engine and the wallet in turn, each
-    // time waiting for the supervisor to bring it back ready.
+    // Let play start, then kill the victims in turn, each time waiting
+    // for the supervisor to bring it back ready.
     wait_for("games being played", Duration::from_secs(60), || {
         (done.load(Ordering::Relaxed) > 0).then_some(())
     });
     for k in 0..kills {
-        let name = if k % 2 == 0 { "engine-0" } else { "wallet" };
+        let name = victims[k % victims.len()];
         let ps = sb.ps();
         let pid = Sandbox::service(&ps, name)["pid"].as_u64().unwrap();
         let before = done.load(Ordering::Relaxed);
         kill9(pid);
-        if name == "wallet" {
+        if name.starts_with("wallet") {
             // Keep it down for a while (each restart killed again), so
-            // cash-outs land while it is away and wait for the settler.
-            let until = std::time::Instant::now() + Duration::from_millis(1500);
+            // cash-outs land while it is away and wait for the settler —
+            // or, with another instance serving, until games finish
+            // without it.
+            let started = std::time::Instant::now();
             let mut last = pid;
-            while std::time::Instant::now() < until {
+            loop {
+                let enough = if others_serve {
+                    done.load(Ordering::Relaxed) >= before + 2
+                } else {
+                    started.elapsed() >= Duration::from_millis(1500)
+                };
+                if enough {
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(60),
+                    "no game finished in 60 s while {name} was down"
+                );
                 let ps = sb.ps();
                 if let Some(p) = Sandbox::service(&ps, name)["pid"].as_u64()
                     && p != last
@@ -239,7 +294,7 @@ fn kill9_of_the_engine_or_the_wallet_makes_loses_and_duplicates_no_chip() {
     // The engine's settler finishes what the kills interrupted.
     let mut last = Vec::new();
     let settled = (0..600).any(|_| {
-        last = mismatches(&sb, &admin);
+        last = mismatches(sb, &admin);
         if last.is_empty() {
             return true;
         }

@@ -110,7 +110,7 @@ fn check(g: &GlobalArgs, file: &PathBuf) -> anyhow::Result<()> {
         env: &|_| None,
         flags: &[],
     })?;
-    layered.resolve()?;
+    layered.resolve()?.check_wallet_store(&layered)?;
     let set = layered
         .iter()
         .filter(|(_, e)| matches!(e.source, crate::config::Source::File { .. }))

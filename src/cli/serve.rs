@@ -44,6 +44,9 @@ pub fn run(g: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
 
 fn serve(g: &GlobalArgs, kind: ServeKind, inst: &InstanceArgs) -> anyhow::Result<()> {
     let loaded = super::load_config_only(g, &[])?;
+    if kind == ServeKind::Wallet {
+        loaded.config.check_wallet_store(&loaded.layered)?;
+    }
     let cfg = loaded.config;
     // The file as given (made absolute), not resolved: a Kubernetes
     // ConfigMap's file is a symlink whose target directory is replaced on

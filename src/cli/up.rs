@@ -159,6 +159,7 @@ fn config_origin(loaded: &Loaded) -> ConfigOrigin {
 
 pub fn run(g: &GlobalArgs, args: &UpArgs) -> anyhow::Result<()> {
     let loaded = super::load_config(g, &args.flag_overrides())?;
+    loaded.config.check_wallet_store(&loaded.layered)?;
     let state = StateDir::open(&g.state_dir)?;
     let specs = plan::plan(&loaded.config);
 

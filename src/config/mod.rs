@@ -855,6 +855,31 @@ impl Config {
         .resolve()
     }
 
+    /// One writer per SQLite ledger: several wallet instances need a
+    /// shared PostgreSQL (`wallet.database_url`). Checked where the
+    /// ledger's URL is known — by `up` and `config check` before anything
+    /// starts, and by the wallet itself — not by the other services, which
+    /// the supervisor never gives the URL (it is the wallet's alone).
+    pub fn check_wallet_store(&self, layered: &Layered) -> Result<(), ConfigError> {
+        if self.wallet_addrs().len() > 1 && self.wallet.database_url.is_empty() {
+            return Err(ConfigError::Constraint(format!(
+                "{} wallet instances cannot share the embedded SQLite ledger (one writer); \
+                 set `wallet.database_url` (WALLET_DATABASE_URL) to a PostgreSQL URL, or run one: {}{}",
+                self.wallet_addrs().len(),
+                layered.describe("wallet.instances"),
+                if self.service_discovery.wallet.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", {}",
+                        layered.describe("service_discovery.static_services.wallet")
+                    )
+                },
+            )));
+        }
+        Ok(())
+    }
+
     fn check(&self, layered: &Layered) -> Result<(), ConfigError> {
         if self.gateway.tls.cert.is_some() != self.gateway.tls.key.is_some() {
             return Err(ConfigError::Constraint(format!(
@@ -950,23 +975,6 @@ impl Config {
                 )));
             }
             taken.push((addr, name));
-        }
-        // One writer per SQLite ledger: several wallets need a shared database.
-        if self.wallet_addrs().len() > 1 && self.wallet.database_url.is_empty() {
-            return Err(ConfigError::Constraint(format!(
-                "{} wallet instances cannot share the embedded SQLite ledger (one writer); \
-                 set `wallet.database_url` (WALLET_DATABASE_URL) to a PostgreSQL URL, or run one: {}{}",
-                self.wallet_addrs().len(),
-                layered.describe("wallet.instances"),
-                if self.service_discovery.wallet.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", {}",
-                        layered.describe("service_discovery.static_services.wallet")
-                    )
-                },
-            )));
         }
         if self.supervisor.restart_initial_backoff > self.supervisor.restart_max_backoff {
             return Err(ConfigError::Constraint(format!(
@@ -1254,18 +1262,16 @@ mod tests {
         let (_, c) = load(None, &[], &[]).unwrap();
         assert_eq!(c.wallet_addrs(), vec![c.wallet.addr]);
         assert_eq!(c.service_discovery.wallet_service, "bitcraps-wallet");
-        let err = load(None, &[("WALLET_INSTANCES", "2")], &[])
-            .unwrap_err()
-            .to_string();
+        // Several wallets need a shared database: checked by `up`,
+        // `config check` and the wallet (the others never see the URL).
+        let wallet_store = |env: &[(&str, &str)]| {
+            let (l, c) = load(None, env, &[]).expect("valid for every other service");
+            c.check_wallet_store(&l).unwrap_err().to_string()
+        };
+        let err = wallet_store(&[("WALLET_INSTANCES", "2")]);
         assert!(err.contains("embedded SQLite"), "{err}");
         assert!(err.contains("wallet.instances"), "{err}");
-        let err = load(
-            None,
-            &[("WALLET_UPSTREAMS", "127.0.0.1:7201,127.0.0.1:7202")],
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
+        let err = wallet_store(&[("WALLET_UPSTREAMS", "127.0.0.1:7201,127.0.0.1:7202")]);
         assert!(err.contains("static_services.wallet"), "{err}");
         let (_, c) = load(
             None,

@@ -54,6 +54,7 @@ pub struct Sandbox {
     pub base_port: u16,
     pub validators: u16,
     pub engines: u16,
+    pub wallets: u16,
     extra_env: Vec<(String, String)>,
 }
 
@@ -68,18 +69,36 @@ impl Sandbox {
 
     /// `engines` engine instances and `validators` validators.
     pub fn sized(validators: u16, engines: u16) -> Sandbox {
+        Sandbox::sized_with_wallets(validators, engines, 1)
+    }
+
+    /// … and `wallets` wallet instances (several need a shared
+    /// `WALLET_DATABASE_URL`).
+    pub fn sized_with_wallets(validators: u16, engines: u16, wallets: u16) -> Sandbox {
         // Keep the path short: Unix socket paths are limited in length.
         let dir = tempfile::Builder::new()
             .prefix("bc")
             .tempdir_in(std::env::temp_dir())
             .unwrap();
-        let base_port = free_port_block(2 + engines + validators);
+        let base_port = free_port_block(1 + engines + validators + wallets);
         provision_tls(dir.path(), validators, engines);
+        if wallets > 1 {
+            let names: Vec<String> = (0..wallets).map(|i| format!("wallet-{i}")).collect();
+            bitcraps::tls::issue::ensure_instances(
+                dir.path(),
+                &names,
+                &["127.0.0.1".parse().unwrap()],
+                false,
+                time::OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+        }
         Sandbox {
             dir,
             base_port,
             validators,
             engines,
+            wallets,
             extra_env: Vec::new(),
         }
     }
@@ -110,7 +129,11 @@ impl Sandbox {
     }
 
     pub fn wallet(&self) -> SocketAddr {
-        addr(self.base_port + 1 + self.engines + self.validators)
+        self.wallet_n(0)
+    }
+
+    pub fn wallet_n(&self, i: u16) -> SocketAddr {
+        addr(self.base_port + 1 + self.engines + self.validators + i)
     }
 
     /// `http://addr` for the gateway's plain client port, `https://addr`
@@ -127,7 +150,7 @@ impl Sandbox {
         let mut v = vec![self.gateway()];
         v.extend((0..self.engines).map(|i| self.engine_n(i)));
         v.extend((0..self.validators).map(|i| self.validator(i)));
-        v.push(self.wallet());
+        v.extend((0..self.wallets).map(|i| self.wallet_n(i)));
         v
     }
 
@@ -147,6 +170,7 @@ impl Sandbox {
             .env("CONSENSUS_VALIDATORS", self.validators.to_string())
             .env("GAME_ENGINE_INSTANCES", self.engines.to_string())
             .env("WALLET_ADDR", self.wallet().to_string())
+            .env("WALLET_INSTANCES", self.wallets.to_string())
             .env("NO_COLOR", "1")
             .current_dir(self.state_dir())
             .args(args);
