@@ -47,6 +47,8 @@ pub struct Cluster {
     password: String,
     /// `(uid, gid)` the server programs run as (when we are root).
     run_as: Option<(u32, u32)>,
+    /// With TLS: the CA that signed the server's certificate (PEM file).
+    ca: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -100,6 +102,22 @@ impl Cluster {
     /// Starts a cluster with these `postgresql.conf` settings added (for
     /// example `("shared_buffers", "256MB")`).
     pub fn start_with(settings: &[(&str, &str)]) -> anyhow::Result<Cluster> {
+        Cluster::start_inner(settings, false)
+    }
+
+    /// Starts a cluster that accepts TCP connections over TLS only: its
+    /// certificate (for 127.0.0.1 and localhost) is signed by a CA made
+    /// for it ([`Cluster::ca`]); `pg_hba.conf` rejects plaintext TCP.
+    pub fn start_tls() -> anyhow::Result<Cluster> {
+        Cluster::start_inner(&[], true)
+    }
+
+    /// The CA that signed a TLS cluster's certificate (PEM file).
+    pub fn ca(&self) -> Option<&Path> {
+        self.ca.as_deref()
+    }
+
+    fn start_inner(settings: &[(&str, &str)], tls: bool) -> anyhow::Result<Cluster> {
         let bindir = bindir()?;
         let run_as = server_user()?;
         reap_leftovers(&bindir, run_as);
@@ -118,9 +136,13 @@ impl Cluster {
             port: 0,
             password: hex::encode(rand::random::<[u8; 16]>()),
             run_as,
+            ca: None,
         };
         // From here on, dropping `cluster` cleans up whatever was made.
         cluster.init(settings)?;
+        if tls {
+            cluster.ca = Some(cluster.enable_tls()?);
+        }
         let mut tries = 0;
         loop {
             tries += 1;
@@ -239,6 +261,50 @@ impl Cluster {
             self.set(k, v)?;
         }
         Ok(())
+    }
+
+    /// Makes a CA and a server certificate, turns `ssl` on and lets TCP
+    /// clients in over TLS only; returns the CA's PEM file.
+    fn enable_tls(&self) -> anyhow::Result<PathBuf> {
+        use std::os::unix::fs::PermissionsExt;
+        let now = time::OffsetDateTime::now_utc();
+        let (ca, _) = crate::tls::issue::Ca::generate(now)?;
+        let leaf = ca.issue(
+            "postgres",
+            &[std::net::IpAddr::from([127, 0, 0, 1])],
+            now - time::Duration::hours(1),
+            now + time::Duration::days(2),
+        )?;
+        let data = self.data();
+        let (cert, key) = (data.join("server.crt"), data.join("server.key"));
+        fs::write(&cert, &leaf.cert_pem)?;
+        fs::write(&key, &leaf.key_pem)?;
+        // The server refuses a key others may read.
+        fs::set_permissions(&key, fs::Permissions::from_mode(0o600))?;
+        if let Some((uid, gid)) = self.run_as {
+            for p in [&cert, &key] {
+                nix::unistd::chown(
+                    p.as_path(),
+                    Some(nix::unistd::Uid::from_raw(uid)),
+                    Some(nix::unistd::Gid::from_raw(gid)),
+                )
+                .with_context(|| format!("cannot give {} to {SERVER_USER}", p.display()))?;
+            }
+        }
+        self.set("ssl", "on")?;
+        self.set("ssl_cert_file", &cert.to_string_lossy())?;
+        self.set("ssl_key_file", &key.to_string_lossy())?;
+        let hba = data.join("pg_hba.conf");
+        fs::write(
+            &hba,
+            "local all all scram-sha-256\n\
+             hostssl all all 127.0.0.1/32 scram-sha-256\n\
+             hostnossl all all 127.0.0.1/32 reject\n",
+        )
+        .with_context(|| format!("cannot write {}", hba.display()))?;
+        let ca_file = self.dir.join("ca.crt");
+        fs::write(&ca_file, &ca.pem)?;
+        Ok(ca_file)
     }
 
     /// Appends a setting to `postgresql.conf` (the last one wins).

@@ -246,6 +246,11 @@ pub fn policy(
             .unwrap_or_else(|| state_dir.join("secrets").join("jwt_secret"));
         out.push(grant(file, Access::Read, "HS256 secret (the opt-in)"));
     }
+    if kind == Kind::Wallet {
+        if let Some(ca) = &cfg.wallet.database_ca {
+            out.push(grant(ca, Access::Read, "the ledger database's CA"));
+        }
+    }
     match kind {
         Kind::Engine | Kind::Wallet if !auth.hs256 => {
             let key = auth
@@ -777,6 +782,19 @@ mod tests {
             err.to_string().contains("/usr/local/etc/issuer.key"),
             "{err}"
         );
+    }
+
+    /// The database's CA is the wallet's to read, no one else's concern.
+    #[test]
+    fn the_wallet_may_read_the_database_ca() {
+        let mut cfg = cfg();
+        let ca = Path::new("/srv/pg/ca.crt");
+        cfg.wallet.database_ca = Some(ca.to_path_buf());
+        let state = Path::new("/srv/state");
+        let wallet = policy("wallet", &cfg, state, None, &[]).unwrap();
+        assert!(readable_under(&wallet, ca));
+        let engine = policy("engine-0", &cfg, state, None, &[]).unwrap();
+        assert!(!readable_under(&engine, ca));
     }
 
     #[test]

@@ -182,14 +182,19 @@ fn kill9_of_the_engine_or_the_wallet_makes_loses_and_duplicates_no_chip() {
 }
 
 /// The same on PostgreSQL with two wallet instances side by side (a
-/// throwaway cluster made for this test): the engine and the gateway
+/// throwaway cluster made for this test, which takes TCP clients over TLS
+/// only: the wallets verify it with its CA): the engine and the gateway
 /// balance them, so while one is killed — and kept down — play goes on
 /// through the other, and both write one ledger that audits clean.
 #[test]
 fn two_wallets_on_postgresql_survive_kill9_and_play_goes_on_through_the_other() {
-    let cluster = bitcraps::pgcluster::Cluster::start().expect("a throwaway PostgreSQL cluster");
+    let cluster =
+        bitcraps::pgcluster::Cluster::start_tls().expect("a throwaway PostgreSQL cluster");
     let url = cluster.create_database("chaos").expect("a database");
-    let sb = Sandbox::sized_with_wallets(4, 1, 2).env("WALLET_DATABASE_URL", &url);
+    let ca = cluster.ca().unwrap().to_str().unwrap().to_string();
+    let sb = Sandbox::sized_with_wallets(4, 1, 2)
+        .env("WALLET_DATABASE_URL", &url)
+        .env("WALLET_DATABASE_CA", &ca);
     sb.up_funded();
     let ps = sb.ps();
     for name in ["wallet-0", "wallet-1"] {

@@ -478,6 +478,13 @@ pub const KEYS: &[KeyDef] = &[
         doc: "Empty: the ledger is embedded SQLite in the state dir. `postgres://user@host:port/db`: a shared PostgreSQL, so several wallet instances can serve one ledger.",
     },
     KeyDef {
+        key: "wallet.database_ca",
+        env: "WALLET_DATABASE_CA",
+        default: "",
+        kind: Kind::Text,
+        doc: "PEM file of the CA(s) that sign the PostgreSQL server's certificate. Set: the wallet speaks TLS to the database and verifies the server's chain and name (as libpq's sslmode=verify-full). Empty: plaintext, unless the URL says sslmode=require, which is refused without a CA (no unverified TLS).",
+    },
+    KeyDef {
         key: "supervisor.restart_initial_backoff",
         env: "BITCRAPS_RESTART_INITIAL_BACKOFF",
         default: "100ms",

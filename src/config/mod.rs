@@ -367,6 +367,7 @@ impl Layered {
                 addr: self.addr("wallet.addr")?,
                 instances: self.int("wallet.instances")? as u16,
                 database_url: self.text("wallet.database_url")?.trim().to_string(),
+                database_ca: non_empty(self.text("wallet.database_ca")?).map(PathBuf::from),
             },
             supervisor: SupervisorConfig {
                 restart_initial_backoff: self.duration("supervisor.restart_initial_backoff")?,
@@ -796,6 +797,8 @@ pub struct WalletConfig {
     pub instances: u16,
     /// Empty: embedded SQLite; else a PostgreSQL URL.
     pub database_url: String,
+    /// The CA that signs the database server's certificate: TLS, verified.
+    pub database_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -23,7 +23,11 @@ pub const INSTANCE: &str = "wallet";
 pub async fn open_store(cfg: &Config, opts: &ServeOptions) -> anyhow::Result<store::AnyStore> {
     if !cfg.wallet.database_url.is_empty() {
         return Ok(store::AnyStore::Postgres(
-            store::postgres::PgStore::connect(&cfg.wallet.database_url).await?,
+            store::postgres::PgStore::connect_with(
+                &cfg.wallet.database_url,
+                cfg.wallet.database_ca.as_deref(),
+            )
+            .await?,
         ));
     }
     Ok(store::AnyStore::Sqlite(store::sqlite::SqliteStore::open(

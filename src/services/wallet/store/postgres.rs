@@ -21,9 +21,11 @@
 //!
 //! The transfer log is append-only: a trigger refuses UPDATE, DELETE and
 //! TRUNCATE of `wallet_transfers`. Amounts are `u64 ≤ i64::MAX` in BIGINT.
-//! Connections are plain TCP or unix sockets (no TLS yet).
+//! Connections are TLS verified against `wallet.database_ca` when it is
+//! set (see [`tls_of`]), else plain TCP or unix sockets.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -148,10 +150,17 @@ impl PgStore {
     /// and creates the wallet's tables (`wallet_*`, in the connection's
     /// schema) unless they exist.
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
+        PgStore::connect_with(url, None).await
+    }
+
+    /// [`PgStore::connect`], over TLS verified against `ca` (a PEM file of
+    /// the CAs that sign the server's certificate) when one is given.
+    pub async fn connect_with(url: &str, ca: Option<&Path>) -> anyhow::Result<PgStore> {
         let mut cfg: tokio_postgres::Config = url.parse().context(
             "the wallet database URL is not a PostgreSQL URL \
              (postgres://user:password@host:port/database)",
         )?;
+        let tls = tls_of(url, &mut cfg, ca)?;
         let target = target_of(&cfg);
         let options = match cfg.get_options() {
             Some(theirs) => format!("{SESSION_OPTIONS} {theirs}"),
@@ -165,13 +174,13 @@ impl PgStore {
             cfg.connect_timeout(POOL_WAIT);
         }
         let pool = |size: usize| {
-            let manager = Manager::from_config(
-                cfg.clone(),
-                NoTls,
-                ManagerConfig {
-                    recycling_method: RecyclingMethod::Fast,
-                },
-            );
+            let mc = ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            };
+            let manager = match &tls {
+                Some(t) => Manager::from_config(cfg.clone(), t.clone(), mc),
+                None => Manager::from_config(cfg.clone(), NoTls, mc),
+            };
             Pool::builder(manager)
                 .max_size(size)
                 .runtime(Runtime::Tokio1)
@@ -354,6 +363,64 @@ impl PgStore {
             .fetch_add(expired as u64, Ordering::AcqRel);
         Ok(results)
     }
+}
+
+/// How the wallet reaches its database: TLS verified against `ca` (the
+/// server's chain and its name, as libpq's `sslmode=verify-full`), or
+/// plaintext when no CA is given. `sslmode=require` without a CA is
+/// refused (TLS that does not know whom it talks to stops no one in the
+/// middle), and so is `sslmode=disable` with one (a contradiction).
+fn tls_of(
+    url: &str,
+    cfg: &mut tokio_postgres::Config,
+    ca: Option<&Path>,
+) -> anyhow::Result<Option<tokio_postgres_rustls::MakeRustlsConnect>> {
+    use tokio_postgres::config::SslMode;
+    // The parsed mode cannot tell "prefer" from nothing said.
+    let said = |mode: &str| url.contains(&format!("sslmode={mode}"));
+    match (ca, cfg.get_ssl_mode()) {
+        (None, SslMode::Require) => anyhow::bail!(
+            "the wallet database URL says sslmode=require, but no CA to verify the server \
+             with is configured: set wallet.database_ca (WALLET_DATABASE_CA) to the PEM \
+             file of the CA that signs the PostgreSQL server's certificate"
+        ),
+        (None, _) => {
+            if !said("disable") && !is_local(cfg) {
+                tracing::warn!(
+                    target = %target_of(cfg),
+                    "the ledger's database connection is not encrypted: set wallet.database_ca to speak TLS"
+                );
+            }
+            Ok(None)
+        }
+        (Some(_), SslMode::Disable) => anyhow::bail!(
+            "wallet.database_ca asks for TLS to the database, but its URL says sslmode=disable"
+        ),
+        (Some(ca), _) => {
+            let roots = crate::tls::transport::load_roots(ca)
+                .context("wallet.database_ca (the database server's CA)")?;
+            let config = rustls::ClientConfig::builder_with_provider(crate::tls::provider())
+                .with_safe_default_protocol_versions()
+                .context("TLS for the database")?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            cfg.ssl_mode(SslMode::Require);
+            Ok(Some(tokio_postgres_rustls::MakeRustlsConnect::new(config)))
+        }
+    }
+}
+
+/// Whether every host of `cfg` is this machine (a unix socket, loopback).
+fn is_local(cfg: &tokio_postgres::Config) -> bool {
+    cfg.get_hosts().iter().all(|h| match h {
+        tokio_postgres::config::Host::Tcp(name) => {
+            name == "localhost"
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        tokio_postgres::config::Host::Unix(_) => true,
+    })
 }
 
 fn target_of(cfg: &tokio_postgres::Config) -> String {

@@ -65,6 +65,65 @@ async fn the_log_refuses_updates_deletes_and_truncation() {
     assert_eq!(s.head().await.expect("head").seq, 1);
 }
 
+/// TLS to the database: with the CA that signed the server's certificate
+/// the wallet's sessions are encrypted (the server says so); this server
+/// refuses plaintext; `sslmode=require` without a CA is refused before
+/// connecting, and a server whose certificate another CA signed is refused.
+#[tokio::test]
+async fn the_wallet_speaks_verified_tls_to_postgresql() {
+    let cluster = Cluster::start_tls().expect("a TLS cluster");
+    let ca = cluster.ca().expect("its CA");
+    let s = PgStore::connect_with(&cluster.url(), Some(ca))
+        .await
+        .expect("TLS connect");
+    applied(
+        &s,
+        TransferRequest::single("d1", ISSUANCE, "player:a", 5),
+        1,
+    )
+    .await;
+    let c = s.reader().await.expect("a session");
+    let row = c
+        .query_one(
+            "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("pg_stat_ssl");
+    assert!(row.get::<_, bool>(0), "the session is not encrypted");
+    let version: String = row.get(1);
+    assert!(version.starts_with("TLSv1."), "{version}");
+    drop(c);
+
+    let e = PgStore::connect(&cluster.url())
+        .await
+        .err()
+        .expect("plaintext");
+    assert!(format!("{e:#}").contains("no encryption"), "{e:#}");
+    let e = PgStore::connect(&format!("{}?sslmode=require", cluster.url()))
+        .await
+        .err()
+        .expect("unverified TLS");
+    assert!(format!("{e:#}").contains("wallet.database_ca"), "{e:#}");
+    let e = PgStore::connect_with(&format!("{}?sslmode=disable", cluster.url()), Some(ca))
+        .await
+        .err()
+        .expect("a contradiction");
+    assert!(format!("{e:#}").contains("sslmode=disable"), "{e:#}");
+    let dir = tempfile::tempdir().expect("dir");
+    let (other, _) = crate::tls::issue::Ca::generate(time::OffsetDateTime::now_utc()).expect("CA");
+    let other_ca = dir.path().join("other.crt");
+    std::fs::write(&other_ca, &other.pem).expect("write");
+    let e = PgStore::connect_with(&cluster.url(), Some(&other_ca))
+        .await
+        .err()
+        .expect("a server the CA did not sign");
+    assert!(
+        format!("{e:#}").to_lowercase().contains("certificate"),
+        "{e:#}"
+    );
+}
+
 /// The pending index is not part of the chain, so the audit checks it
 /// against the log: a posted reservation reopened behind the wallet's back
 /// (it could then be posted a second time) fails the audit.
