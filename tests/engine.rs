@@ -1727,3 +1727,57 @@ fn an_engine_voids_the_reservations_a_crash_left_when_it_starts() {
     let alice = api.token("alice", Player);
     assert_eq!(get("/reservations?id_prefix=engine.", &alice).0, 403);
 }
+
+/// MAX_TABLES_PER_PLAYER holds against a player who sends many creates at
+/// once: each table ties up a bankroll from the house, and a check made
+/// before the creation (not reserved with it) would let them all through.
+/// Exactly the cap succeeds; once a table finishes, one more may open.
+#[test]
+fn concurrent_creates_cannot_exceed_the_tables_per_player_cap() {
+    let sb = Sandbox::new().env("MAX_TABLES_PER_PLAYER", "2");
+    sb.up_funded();
+    let api = std::sync::Arc::new(Api::new(&sb));
+    let create = |api: &Api| {
+        api.call(
+            "POST",
+            "/games",
+            Some(("alice", Player)),
+            Some(json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 10}]})),
+        )
+    };
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
+    let answers: Vec<(u16, Value)> = (0..12)
+        .map(|_| {
+            let (api, barrier) = (api.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                create(&api)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    let created: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .map(|(_, g)| g)
+        .collect();
+    assert_eq!(created.len(), 2, "{answers:?}");
+    for (s, p) in answers.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!(*s, 409, "{p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("MAX_TABLES_PER_PLAYER"),
+            "{p}"
+        );
+    }
+    // alice leaves one table (it finishes): one more may open, not two.
+    let id = created[0]["id"].as_str().unwrap();
+    let (s, p) = api.act(id, "alice", json!({"type": "leave"}));
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(create(&api).0, 201);
+    assert_eq!(create(&api).0, 409);
+}

@@ -123,6 +123,14 @@ impl From<super::store::Listed> for Summary {
 pub const LIST_WINDOW: usize = 10_000;
 
 impl Summary {
+    /// The game as the open-table count sees it.
+    fn table(&self) -> super::seats::Table<'_> {
+        super::seats::Table {
+            open: self.status == GameStatus::Open,
+            players: &self.players,
+        }
+    }
+
     fn of(g: &Game) -> Summary {
         Summary {
             pending: super::store::pending(g),
@@ -167,6 +175,9 @@ pub struct Engine {
     turn_timeout: Duration,
     /// Games whose wallet transfers wait for a retry (see [`spawn_settler`]).
     unsettled: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// Open tables per player (`MAX_TABLES_PER_PLAYER`), reserved by
+    /// creations and kept in step with every summary.
+    seats: std::sync::Mutex<super::seats::Seats>,
     settle_wake: tokio::sync::Notify,
 }
 
@@ -225,11 +236,13 @@ impl Engine {
         let mut games = HashMap::new();
         let mut open = 0;
         let mut unsettled = std::collections::BTreeSet::new();
+        let mut seats = super::seats::Seats::default();
         // Finished games that need nothing more stay in the store.
         for g in store.load_pending()? {
             if g.status == GameStatus::Open {
                 open += 1;
             }
+            seats.apply(None, Summary::of(&g).table());
             if g.wallet_settled.is_some_and(|s| s < g.version) {
                 unsettled.insert(g.id.clone());
             }
@@ -254,6 +267,7 @@ impl Engine {
             stored_idle,
             turn_timeout,
             unsettled: std::sync::Mutex::new(unsettled),
+            seats: std::sync::Mutex::new(seats),
             settle_wake: tokio::sync::Notify::new(),
         })
     }
@@ -307,6 +321,26 @@ impl Engine {
         }
     }
 
+    /// Gives back places reserved for a game that was not made.
+    fn release_seats(&self, players: &[String]) {
+        let players: Vec<&str> = players.iter().map(String::as_str).collect();
+        if let Ok(mut seats) = self.seats.lock() {
+            seats.release(&players);
+        }
+    }
+
+    /// Replaces `slot`'s summary with `g`'s, and moves the open-table count
+    /// of every player who sat down or got up (or whose table finished).
+    fn resummarize(&self, slot: &Slot, g: &Game) {
+        let new = Summary::of(g);
+        if let Ok(mut sum) = slot.summary.write() {
+            if let Ok(mut seats) = self.seats.lock() {
+                seats.apply(Some(sum.table()), new.table());
+            }
+            *sum = new;
+        }
+    }
+
     /// Queues a game for the settler.
     fn mark_unsettled(&self, id: &str) {
         if let Ok(mut u) = self.unsettled.lock() {
@@ -337,9 +371,7 @@ impl Engine {
             .settle(super::settle::settle(id, &events))
             .await?;
         self.mark_settled(&mut g).await;
-        if let Ok(mut sum) = slot.summary.write() {
-            *sum = Summary::of(&g);
-        }
+        self.resummarize(&slot, &g);
         Ok(())
     }
 
@@ -636,9 +668,7 @@ async fn record_anchor(e: &Arc<Engine>, a: super::anchor::Anchored) {
         return;
     }
     *g = next;
-    if let Ok(mut sum) = slot.summary.write() {
-        *sum = Summary::of(&g);
-    }
+    e.resummarize(&slot, &g);
     if what == "commitment" {
         slot.anchored.send_replace(true);
     }
@@ -677,7 +707,14 @@ impl Engine {
             let mut games = self.games.write().await;
             let slot = games
                 .entry(id.to_string())
-                .or_insert_with(|| Arc::new(slot(g)))
+                .or_insert_with(|| {
+                    let s = slot(g);
+                    // (A game read back is finished: it counts for no one.)
+                    if let (Ok(mut seats), Ok(sum)) = (self.seats.lock(), s.summary.read()) {
+                        seats.apply(None, sum.table());
+                    }
+                    Arc::new(s)
+                })
                 .clone();
             self.metrics.in_memory(games.len());
             slot
@@ -915,47 +952,47 @@ async fn create_game(
         caller.may_act_as(&p.id)?;
     }
     // Each table holds a bankroll from the house: one player may not tie
-    // it all up in tables of their own (checked at creation).
-    {
-        let games = e.games.read().await;
-        for p in &req.players {
-            let open = games
-                .values()
-                .filter(|slot| {
-                    slot.summary.read().is_ok_and(|s| {
-                        s.status == GameStatus::Open && s.players.iter().any(|x| x == &p.id)
-                    })
-                })
-                .count();
-            if open >= e.max_tables_per_player {
-                return Err(Problem::new(
-                    StatusCode::CONFLICT,
-                    format!(
-                        "{} already sits at {open} open tables on this engine (MAX_TABLES_PER_PLAYER); leave one first",
-                        p.id
-                    ),
-                ));
-            }
-        }
-    }
+    // it all up in tables of their own. Their places are reserved with the
+    // check (creates sent at once cannot all pass it) and given back if the
+    // game is not made.
+    let players: Vec<&str> = req.players.iter().map(|p| p.id.as_str()).collect();
+    e.seats
+        .lock()
+        .map_err(|_| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the engine's seat count failed"))?
+        .reserve(&players, e.max_tables_per_player)
+        .map_err(|(who, open)| {
+            Problem::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "{who} already sits at {open} open tables on this engine (MAX_TABLES_PER_PLAYER); leave one first"
+                ),
+            )
+        })?;
+    let seated: Vec<String> = players.iter().map(|p| p.to_string()).collect();
     let mut server_seed = [0u8; 32];
     rand::rng().fill_bytes(&mut server_seed);
     let id = format!("e{}-{}", e.index, uuid::Uuid::new_v4().simple());
     let now = now_ms();
-    let (game, event) = Game::open(
+    let (game, event) = match Game::open(
         id.clone(),
         &req,
         server_seed,
         now,
         e.max_players,
         e.bankroll,
-    )
-    .map_err(|err| problem(&err))?;
+    ) {
+        Ok(made) => made,
+        Err(err) => {
+            e.release_seats(&seated);
+            return Err(problem(&err));
+        }
+    };
     let view = game.view(caller.viewer());
     // Stored and registered on a task of its own, as actions are: a
     // cancelled handler must not leave a stored game the engine does not
-    // serve, or a place among the open games taken for good.
-    run_to_completion(store_new_game(s.inner.clone(), game, event)).await?;
+    // serve, or a place among the open games (or a player's) taken for
+    // good.
+    run_to_completion(store_new_game(s.inner.clone(), game, event, seated)).await?;
     e.metrics.created(req.game_type);
     tracing::info!(game_id = %id, game_type = %req.game_type, "game created");
     Ok((
@@ -966,8 +1003,23 @@ async fn create_game(
         .into_response())
 }
 
+/// Stores and registers a new game; if it is not made, gives back its
+/// players' places (`seated`, reserved by [`create_game`]).
 async fn store_new_game(
     e: Arc<Engine>,
+    game: Game,
+    event: super::game::Event,
+    seated: Vec<String>,
+) -> Result<(), Problem> {
+    let made = store_new_game_reserved(&e, game, event).await;
+    if made.is_err() {
+        e.release_seats(&seated);
+    }
+    made
+}
+
+async fn store_new_game_reserved(
+    e: &Arc<Engine>,
     game: Game,
     event: super::game::Event,
 ) -> Result<(), Problem> {
@@ -1347,9 +1399,7 @@ async fn apply_action(
             e.mark_unsettled(&id);
         }
     }
-    if let Ok(mut sum) = slot.summary.write() {
-        *sum = Summary::of(&g);
-    }
+    e.resummarize(&slot, &g);
     slot.publish(&events);
     let body = json!({ "events": events, "game": g.view(viewer.as_deref()) });
     drop(g);

@@ -18,6 +18,7 @@ pub mod games;
 pub mod http;
 pub mod ledger;
 pub mod metrics;
+pub mod seats;
 pub mod settle;
 pub mod store;
 pub mod verify;
