@@ -1523,7 +1523,7 @@ _bitcraps() {
             return 0
             ;;
         bitcraps__subcmd__bench__subcmd__engine)
-            opts="-c -o -q -h -V --addr --games --hold --concurrency --duration --history --config --set --state-dir --output --color --quiet --help --version"
+            opts="-c -o -q -h -V --addr --games --hold --hold-idle --concurrency --duration --history --config --set --state-dir --output --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1538,6 +1538,10 @@ _bitcraps() {
                     return 0
                     ;;
                 --hold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hold-idle)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1852,6 +1852,7 @@ _arguments "${_arguments_options[@]}" : \
 '--addr=[Engine address (default\: the configured first engine)]:ADDR:_default' \
 '--games=[Games the load runs on]:GAMES:_default' \
 '--hold=[Extra idle games to create first, to measure memory per game (the engine needs MAX_CONCURRENT_GAMES above games + hold)]:HOLD:_default' \
+'--hold-idle=[Wait this long after creating the held games before reading the engine'\''s memory again\: above the engine'\''s \`game_engine.stored_idle\`, it measures idle tables after they have left memory]:HOLD_IDLE:_default' \
 '--concurrency=[Concurrent workers (connections)]:CONCURRENCY:_default' \
 '--duration=[How long to run the action loop]:DURATION:_default' \
 '--history=[Instead of the load\: play this many rolls (a field bet and a roll each, one after the other) on one new table and compare actions/s over its first and last tenth (at most 10,000 rolls each), to show whether an action costs more on a table with a long history]:ROLLS:_default' \

@@ -1781,3 +1781,73 @@ fn concurrent_creates_cannot_exceed_the_tables_per_player_cap() {
     assert_eq!(create(&api).0, 201);
     assert_eq!(create(&api).0, 409);
 }
+
+/// An idle open table leaves memory too (issue 19): once nobody has asked
+/// for it for `game_engine.stored_idle`, with every action stored and
+/// settled, only its summary stays. The listing still shows it, a read
+/// brings it back the same, play goes on, and its player's seat still
+/// counts against MAX_TABLES_PER_PLAYER while it is away.
+#[test]
+fn an_idle_open_table_leaves_memory_and_comes_back_the_same() {
+    let sb = Sandbox::new()
+        .env("ENGINE_STORED_IDLE", "1s")
+        .env("MAX_TABLES_PER_PLAYER", "1");
+    sb.up_funded();
+    let api = Api::new(&sb);
+    let id = new_craps(&api, &["alice"]);
+    let (s, r) = api.act(
+        &id,
+        "alice",
+        json!({"type": "bet", "bet": "pass", "amount": 10}),
+    );
+    assert_eq!(s, 200, "{r}");
+    let read = || {
+        api.call(
+            "GET",
+            &format!("/games/{id}"),
+            Some(("alice", Player)),
+            None,
+        )
+        .1
+    };
+    let before = read();
+    let in_memory = || -> Option<u64> {
+        let text = support::gets(sb.engine(), "/metrics").text().ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("bitcraps_engine_games_in_memory "))?
+            .trim()
+            .parse()
+            .ok()
+    };
+    wait_for("the idle open table to leave memory", LIMIT, || {
+        (in_memory()? == 0).then_some(())
+    });
+    // Listed while away, and alice's seat still counts.
+    let (s, list) = api.call("GET", "/games?status=open", Some(("admin", Admin)), None);
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["games"][0]["id"], json!(id), "{list}");
+    let (s, p) = api.call(
+        "POST",
+        "/games",
+        Some(("alice", Player)),
+        Some(json!({"game_type": "craps", "players": [{"id": "alice", "buy_in": 10}]})),
+    );
+    assert_eq!(s, 409, "{p}");
+    assert_eq!(
+        in_memory(),
+        Some(0),
+        "a listing and a refused create leave it away"
+    );
+    // Read back the same, and play goes on.
+    assert_eq!(read(), before, "read back from the store");
+    assert_eq!(in_memory(), Some(1));
+    let (s, r) = api.act(&id, "alice", json!({"type": "roll"}));
+    assert_eq!(s, 200, "{r}");
+    let (s, list) = api.call("GET", "/games?status=open", Some(("admin", Admin)), None);
+    assert_eq!(
+        (s, list["total"].clone()),
+        (200, json!(1)),
+        "listed once: {list}"
+    );
+}

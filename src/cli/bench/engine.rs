@@ -30,6 +30,11 @@ pub struct EngineBench {
     /// (the engine needs MAX_CONCURRENT_GAMES above games + hold).
     #[arg(long, default_value_t = 0)]
     pub hold: usize,
+    /// Wait this long after creating the held games before reading the
+    /// engine's memory again: above the engine's `game_engine.stored_idle`,
+    /// it measures idle tables after they have left memory.
+    #[arg(long, default_value = "0s", value_parser = super::super::output::parse_timeout)]
+    pub hold_idle: Duration,
     /// Concurrent workers (connections).
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
@@ -286,6 +291,19 @@ async fn load(
         let pb = bar(g, a.hold as u64, "holding idle games");
         create_games(&http, &base, &token, a.hold, a.concurrency, &pb).await?;
         pb.finish_and_clear();
+        if !a.hold_idle.is_zero() {
+            let pb = bar(
+                g,
+                a.hold_idle.as_secs().max(1),
+                "letting the held games idle (seconds)",
+            );
+            let until = Instant::now() + a.hold_idle;
+            while Instant::now() < until {
+                tokio::time::sleep(Duration::from_secs(1).min(until - Instant::now())).await;
+                pb.inc(1);
+            }
+            pb.finish_and_clear();
+        }
         rss_after = rss_of_listener(addr);
     }
 

@@ -100,6 +100,7 @@ fn all(g: &GlobalArgs, a: &AllBench) -> anyhow::Result<()> {
             addr: None,
             games: 50,
             hold: 0,
+            hold_idle: Duration::ZERO,
             concurrency: 32,
             duration: a.duration,
             history: None,

@@ -178,6 +178,10 @@ pub struct Engine {
     /// Open tables per player (`MAX_TABLES_PER_PLAYER`), reserved by
     /// creations and kept in step with every summary.
     seats: std::sync::Mutex<super::seats::Seats>,
+    /// Open games let go of while idle (see [`Engine::evict`]): only their
+    /// summary stays, for the listing; [`Engine::slot`] reads one back.
+    /// Changed only under the `games` write lock.
+    evicted: std::sync::RwLock<HashMap<String, Summary>>,
     settle_wake: tokio::sync::Notify,
 }
 
@@ -268,6 +272,7 @@ impl Engine {
             turn_timeout,
             unsettled: std::sync::Mutex::new(unsettled),
             seats: std::sync::Mutex::new(seats),
+            evicted: std::sync::RwLock::new(HashMap::new()),
             settle_wake: tokio::sync::Notify::new(),
         })
     }
@@ -705,17 +710,15 @@ impl Engine {
         };
         let slot = {
             let mut games = self.games.write().await;
+            // (A game read back is finished, or open and evicted: either
+            // way its seats are counted already.)
             let slot = games
                 .entry(id.to_string())
-                .or_insert_with(|| {
-                    let s = slot(g);
-                    // (A game read back is finished: it counts for no one.)
-                    if let (Ok(mut seats), Ok(sum)) = (self.seats.lock(), s.summary.read()) {
-                        seats.apply(None, sum.table());
-                    }
-                    Arc::new(s)
-                })
+                .or_insert_with(|| Arc::new(slot(g)))
                 .clone();
+            if let Ok(mut evicted) = self.evicted.write() {
+                evicted.remove(id);
+            }
             self.metrics.in_memory(games.len());
             slot
         };
@@ -730,6 +733,7 @@ impl Engine {
     /// stream) stays; open games always stay. Returns how many left.
     pub async fn evict(&self, now: u64) -> usize {
         self.trim_idle(now).await;
+        let open = self.evict_open(now).await;
         // Candidates under the read lock (requests go on meanwhile) ...
         let mut idle: Vec<(u64, String)> = self
             .games
@@ -749,12 +753,12 @@ impl Engine {
                 .count(),
         );
         if idle.is_empty() {
-            return 0;
+            return open;
         }
         // ... checked again under the write lock, which no new holder can
         // get past.
         let mut games = self.games.write().await;
-        let mut gone = 0;
+        let mut gone = open;
         for (_, id) in idle {
             let Some(slot) = games.get(&id) else {
                 continue;
@@ -767,6 +771,66 @@ impl Engine {
                     .try_lock()
                     .is_ok_and(|g| !super::store::pending(&g));
             if quiet {
+                games.remove(&id);
+                gone += 1;
+            }
+        }
+        self.metrics.in_memory(games.len());
+        gone
+    }
+
+    /// Lets go of open games nobody has asked for during
+    /// `game_engine.stored_idle`, whose every action is stored and settled
+    /// and which wait on no one's turn (a card table at a turn stays for
+    /// the turn timer): the store holds them whole, and [`Engine::slot`]
+    /// reads one back when it is asked for. Their summaries stay (about
+    /// 200 bytes a game), so the listing and the seat counts do not change.
+    async fn evict_open(&self, now: u64) -> usize {
+        let idle_ms = self.stored_idle.as_millis() as u64;
+        let idle: Vec<String> = self
+            .games
+            .read()
+            .await
+            .iter()
+            .filter(|(_, slot)| {
+                now.saturating_sub(slot.used_ms.load(Ordering::Relaxed)) >= idle_ms
+                    && slot
+                        .summary
+                        .read()
+                        .is_ok_and(|s| s.status == GameStatus::Open)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        if idle.is_empty() {
+            return 0;
+        }
+        let mut games = self.games.write().await;
+        let mut gone = 0;
+        for id in idle {
+            let Some(slot) = games.get(&id) else {
+                continue;
+            };
+            // Nobody holds it (a request, a stream, a task), nobody
+            // listens to its events, and under its lock it is quiet.
+            let listened = slot
+                .events
+                .lock()
+                .map_or(true, |e| e.as_ref().is_some_and(|s| s.receiver_count() > 0));
+            let quiet = Arc::strong_count(slot) == 1
+                && !listened
+                && slot.game.try_lock().is_ok_and(|g| {
+                    g.status == GameStatus::Open
+                        && g.wallet_settled == Some(g.version)
+                        && g.stalled_on().is_none()
+                });
+            if !quiet {
+                continue;
+            }
+            let Some(summary) = slot.summary.read().ok().map(|s| s.clone()) else {
+                continue;
+            };
+            if let Ok(mut evicted) = self.evicted.write() {
+                evicted.insert(id.clone(), summary);
                 games.remove(&id);
                 gone += 1;
             }
@@ -1164,17 +1228,24 @@ async fn list_games(
             .cmp(&a.created_at_ms)
             .then_with(|| a.id.cmp(&b.id))
     };
-    let mut all: Vec<Summary> = s
-        .inner
-        .games
-        .read()
-        .await
-        .values()
-        .filter_map(|slot| slot.summary.read().ok().map(|g| g.clone()))
-        .filter(|g| g.pending)
-        .filter(|g| game_type.is_none_or(|t| g.game_type == t))
-        .filter(|g| status.is_none_or(|st| g.status == st))
-        .collect();
+    // (Evicted open games are listed from their kept summaries; the read
+    // lock on `games` keeps a game from being in both or neither.)
+    let mut all: Vec<Summary> = {
+        let games = s.inner.games.read().await;
+        let mut all: Vec<Summary> = games
+            .values()
+            .filter_map(|slot| slot.summary.read().ok().map(|g| g.clone()))
+            .collect();
+        if let Ok(evicted) = s.inner.evicted.read() {
+            all.extend(evicted.values().cloned());
+        }
+        all
+    };
+    all.retain(|g| {
+        g.pending
+            && game_type.is_none_or(|t| g.game_type == t)
+            && status.is_none_or(|st| g.status == st)
+    });
     let stored = s
         .inner
         .store
