@@ -275,6 +275,59 @@ impl Terminal {
         });
         assert!(exit.success(), "{exit:?}");
     }
+
+    /// The dashboard's pid: `script`'s child (the shell exec'd into it).
+    fn tui_pid(&self) -> u32 {
+        let pid = self.child.id();
+        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
+        children
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("script runs the dashboard")
+    }
+}
+
+impl Drop for Terminal {
+    /// A test that fails midway leaves no dashboard running.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            if let Ok(children) =
+                std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.child.id()))
+            {
+                for pid in children.split_whitespace() {
+                    let _ = std::process::Command::new("kill")
+                        .args(["-KILL", pid])
+                        .status();
+                }
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// `kill` (SIGTERM) ends the dashboard as `q` does: it leaves the
+/// alternate screen and raw mode, so the terminal is usable again.
+#[test]
+fn a_terminated_dashboard_gives_the_terminal_back() {
+    let sb = Sandbox::new();
+    let mut t = Terminal::start(&sb);
+    t.shows("1 Services");
+    assert!(t.screen.lock().unwrap().screen().alternate_screen());
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &t.tui_pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = wait_for("the tui to exit", Terminal::LIMIT, || {
+        t.child.try_wait().unwrap()
+    });
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        !t.screen.lock().unwrap().screen().alternate_screen(),
+        "the alternate screen is left"
+    );
 }
 
 /// Restart a service from the dashboard and see its pid change in

@@ -494,7 +494,7 @@ impl App {
         };
         page.accounts
             .iter()
-            .filter(|a| self.matches(Tab::Wallet, &[&a.id, &a.kind]))
+            .filter(|a| self.matches(Tab::Wallet, &[&a.id, a.kind.as_str()]))
             .collect()
     }
 

@@ -151,30 +151,11 @@ pub struct WalletTransfer {
 /// `house`, `issuance`, then players, then tables).
 pub const ACCOUNTS_SHOWN: usize = 200;
 
-/// One account of `GET /api/v1/wallet/accounts`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct WalletAccount {
-    pub id: String,
-    pub kind: String,
-    /// Posted credits − posted debits (issuance is negative).
-    pub balance: i128,
-    /// The balance less pending debits: what may still be spent.
-    pub available: i128,
-    pub debits_posted: u64,
-    pub credits_posted: u64,
-    pub debits_pending: u64,
-    pub credits_pending: u64,
-    pub opened_ms: u64,
-}
-
-/// A page of accounts; `more` when the ledger holds others after them.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct WalletAccounts {
-    pub accounts: Vec<WalletAccount>,
-    pub next_after: Option<String>,
-}
+/// One account of `GET /api/v1/wallet/accounts`, and a page of them
+/// (`next_after` when the ledger holds more): the wallet's own types.
+pub use crate::services::wallet::http::{
+    AccountList as WalletAccounts, AccountView as WalletAccount,
+};
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default)]

@@ -351,9 +351,9 @@ fn wallet(s: &mut Snapshot, t: u64) {
         })
         .collect());
     // Balanced: issuance is the negative side of every deposit.
-    let account = |id: &str, kind: &str, balance: i128, pending_debit: u64| WalletAccount {
+    let account = |id: &str, balance: i128, pending_debit: u64| WalletAccount {
         id: id.into(),
-        kind: kind.into(),
+        kind: crate::services::wallet::ledger::account_kind(id).expect("an account id"),
         balance,
         available: balance - i128::from(pending_debit),
         debits_posted: 0,
@@ -364,12 +364,12 @@ fn wallet(s: &mut Snapshot, t: u64) {
     };
     s.wallet_accounts = Ok(WalletAccounts {
         accounts: vec![
-            account("house", "house", 1_240, 0),
-            account("issuance", "issuance", -50_000, 0),
-            account("player:alice", "player", 24_180, 500),
-            account("player:bob", "player", 24_000, 0),
-            account("table:e0-blackjack-2", "table", 520, 0),
-            account("table:e0-craps-1", "table", 60, 0),
+            account("house", 1_240, 0),
+            account("issuance", -50_000, 0),
+            account("player:alice", 24_180, 500),
+            account("player:bob", 24_000, 0),
+            account("table:e0-blackjack-2", 520, 0),
+            account("table:e0-craps-1", 60, 0),
         ],
         next_after: None,
     });

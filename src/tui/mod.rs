@@ -97,9 +97,30 @@ pub fn run(g: &GlobalArgs, args: &TuiArgs) -> anyhow::Result<()> {
             return Err(anyhow::Error::new(e).context("cannot set up the terminal"));
         }
     };
-    let result = event_loop(&mut terminal, &mut app, &commands, &snapshots, &hands);
+    // A closed terminal (SIGHUP) or a kill (SIGTERM) ends the dashboard
+    // like `q`: without this it would outlive its window, polling a
+    // terminal that is gone.
+    let gone = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGHUP, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, gone.clone()).map_err(|e| {
+            let _ = ratatui::try_restore();
+            anyhow::Error::new(e).context("cannot watch for the terminal closing")
+        })?;
+    }
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &commands,
+        &snapshots,
+        &hands,
+        &gone,
+    );
     let restored = ratatui::try_restore();
     result?;
+    if gone.load(std::sync::atomic::Ordering::Relaxed) {
+        // The terminal may be gone: nothing to restore it to.
+        return Ok(());
+    }
     Ok(restored?)
 }
 
@@ -151,8 +172,12 @@ fn event_loop(
     commands: &mpsc::Sender<Command>,
     snapshots: &mpsc::Receiver<Snapshot>,
     hands: &Hands,
+    gone: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<()> {
     loop {
+        if gone.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
         while let Ok((action, outcome)) = hands.results.try_recv() {
             app.now_ms = data::now_ms();
             app.on_action_result(&action, outcome);
@@ -176,7 +201,12 @@ fn event_loop(
             }
         }
         app.now_ms = data::now_ms();
-        terminal.draw(|f| ui::draw(f, app))?;
+        if let Err(e) = terminal.draw(|f| ui::draw(f, app)) {
+            if gone.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(());
+            }
+            return Err(e.into());
+        }
         // Wake at least every 100 ms to pick up snapshots and age labels.
         if !event::poll(Duration::from_millis(100))? {
             continue;

@@ -622,7 +622,7 @@ pub fn service_detail(
 pub fn account_detail(a: &super::data::WalletAccount, wall_now_ms: u64) -> Report {
     let opened = super::ui::age(wall_now_ms.saturating_sub(a.opened_ms) as f64 / 1000.0);
     let mut items = vec![
-        Item::new(Mark::Plain, format!("kind       {}", a.kind)),
+        Item::new(Mark::Plain, format!("kind       {}", a.kind.as_str())),
         Item::new(
             Mark::Plain,
             format!(
@@ -646,12 +646,11 @@ pub fn account_detail(a: &super::data::WalletAccount, wall_now_ms: u64) -> Repor
         ),
         Item::new(Mark::Plain, format!("opened     {opened} ago")),
     ];
-    // Player and table accounts may never go below zero; issuance is the
-    // negative side of every deposit, the house may run a deficit.
-    if matches!(a.kind.as_str(), "player" | "table") && a.balance < 0 {
+    // Only issuance (the negative side of every deposit) may go below zero.
+    if !a.kind.may_go_negative() && a.balance < 0 {
         items.push(Item::new(
             Mark::Bad,
-            "✗ below zero: the ledger refuses that for players and tables",
+            "✗ below zero: the ledger refuses that for every account but issuance",
         ));
     }
     items.push(Item::new(Mark::Head, "act"));

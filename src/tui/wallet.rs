@@ -196,7 +196,7 @@ fn draw_accounts(f: &mut Frame, area: Rect, app: &App) {
             } else {
                 format!("-{} +{}", a.debits_pending, a.credits_pending)
             };
-            let style = if matches!(a.kind.as_str(), "player" | "table") && a.balance < 0 {
+            let style = if !a.kind.may_go_negative() && a.balance < 0 {
                 Style::new().fg(Color::Red)
             } else {
                 Style::new()
@@ -404,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn wallet_at_120x30_lists_accounts_beside_transfers() {
+    fn wallet_at_120x30_and_at_160x40_with_accounts_beside_transfers() {
         let mut app = fixtures::app();
         app.on_key(Key::Char('6'));
         app.on_key(Key::Down);

@@ -38,6 +38,18 @@ impl std::fmt::Display for WalletCallError {
     }
 }
 
+/// A 4xx answer as [`WalletCallError::Refused`], with its problem's type
+/// and detail.
+async fn refused(resp: reqwest::Response) -> WalletCallError {
+    let status = resp.status().as_u16();
+    let v: Value = resp.json().await.unwrap_or(Value::Null);
+    WalletCallError::Refused {
+        status,
+        kind: v["type"].as_str().unwrap_or_default().to_string(),
+        detail: v["detail"].as_str().unwrap_or_default().to_string(),
+    }
+}
+
 #[derive(Clone)]
 pub struct WalletClient {
     wallets: UpstreamSet,
@@ -97,15 +109,7 @@ impl WalletClient {
                 .await;
             match r {
                 Ok(resp) if resp.status().is_success() => return Ok(()),
-                Ok(resp) if resp.status().is_client_error() => {
-                    let status = resp.status().as_u16();
-                    let v: Value = resp.json().await.unwrap_or(Value::Null);
-                    return Err(WalletCallError::Refused {
-                        status,
-                        kind: v["type"].as_str().unwrap_or_default().to_string(),
-                        detail: v["detail"].as_str().unwrap_or_default().to_string(),
-                    });
-                }
+                Ok(resp) if resp.status().is_client_error() => return Err(refused(resp).await),
                 Ok(resp) => last = format!("{addr} answered {}", resp.status()),
                 Err(e) => last = format!("{addr}: {e}"),
             }
@@ -154,15 +158,7 @@ impl WalletClient {
                     })?;
                     return Ok((page.transfers, page.next_after));
                 }
-                Ok(resp) if resp.status().is_client_error() => {
-                    let status = resp.status().as_u16();
-                    let v: Value = resp.json().await.unwrap_or(Value::Null);
-                    return Err(WalletCallError::Refused {
-                        status,
-                        kind: v["type"].as_str().unwrap_or_default().to_string(),
-                        detail: v["detail"].as_str().unwrap_or_default().to_string(),
-                    });
-                }
+                Ok(resp) if resp.status().is_client_error() => return Err(refused(resp).await),
                 Ok(resp) => last = format!("{addr} answered {}", resp.status()),
                 Err(e) => last = format!("{addr}: {e}"),
             }

@@ -780,7 +780,7 @@ async fn list_reservations(
 
 /// An account with its balance (posted credits − posted debits) and what
 /// is available (the balance less pending debits).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AccountView {
     pub id: String,
     pub kind: AccountKind,
@@ -845,7 +845,7 @@ pub struct AccountPage {
     limit: Option<usize>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AccountList {
     pub accounts: Vec<AccountView>,
     #[serde(skip_serializing_if = "Option::is_none")]
