@@ -36,6 +36,9 @@ fn client() -> reqwest::blocking::Client {
         .unwrap()
 }
 
+/// Why creates were refused, and how often (reported when play stalls).
+type Refusals = Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>;
+
 /// One player's loop: a table, a bet, a roll, leave; errors (a service
 /// being killed) are expected and only counted.
 fn play(
@@ -44,6 +47,7 @@ fn play(
     token: String,
     stop: Arc<AtomicBool>,
     done: Arc<AtomicU64>,
+    refused: Refusals,
 ) {
     let http = client();
     let post = |path: &str, body: &Value| {
@@ -91,13 +95,14 @@ fn play(
         );
         let g = match created {
             Some((201, g)) => g,
-            // At MAX_TABLES_PER_PLAYER: tables abandoned while a service
-            // was down hold this player's seats; leave them, as a player
-            // would, and play on.
+            // At MAX_TABLES_PER_PLAYER or MAX_CONCURRENT_GAMES: tables
+            // abandoned while a service was down hold this player's seats
+            // and the engine's places; leave them, as a player would, and
+            // play on (a long run stalled on a full engine without this).
             Some((409, p))
                 if p["detail"]
                     .as_str()
-                    .is_some_and(|d| d.contains("MAX_TABLES")) =>
+                    .is_some_and(|d| d.contains("MAX_TABLES") || d.contains("MAX_CONCURRENT")) =>
             {
                 let mine: Vec<String> = http
                     .get(format!("https://{engine}/games?status=open&limit=500"))
@@ -120,7 +125,14 @@ fn play(
                 }
                 continue;
             }
-            _ => {
+            other => {
+                let why = match other {
+                    Some((s, p)) => format!("{s} {}", p["detail"].as_str().unwrap_or("")),
+                    None => "no answer".to_string(),
+                };
+                if let Ok(mut r) = refused.lock() {
+                    *r.entry(why).or_insert(0) += 1;
+                }
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
@@ -283,12 +295,14 @@ fn chaos(sb: &Sandbox, victims: &[&str], others_serve: bool) {
     }
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
+    let refused: Refusals = Arc::default();
     let players: Vec<_> = (0..clients)
         .map(|i| {
             let (engine, player) = (sb.engine().to_string(), format!("c{i}"));
             let token = tokens.mint(&player, Role::Player);
             let (stop, done) = (stop.clone(), done.clone());
-            std::thread::spawn(move || play(engine, player, token, stop, done))
+            let refused = refused.clone();
+            std::thread::spawn(move || play(engine, player, token, stop, done, refused))
         })
         .collect();
     // Let play start, then kill the victims in turn, each time waiting
@@ -338,9 +352,18 @@ fn chaos(sb: &Sandbox, victims: &[&str], others_serve: bool) {
             (s["health"] == "ready" && s["pid"].as_u64().is_some_and(|p| p != pid)).then_some(())
         });
         // Some games finish between kills, so every kill lands in traffic.
-        wait_for("play to go on", Duration::from_secs(60), || {
-            (done.load(Ordering::Relaxed) > before).then_some(())
-        });
+        let waited = std::time::Instant::now();
+        while done.load(Ordering::Relaxed) <= before {
+            if waited.elapsed() > Duration::from_secs(60) {
+                let refusals = refused.lock().map(|r| r.clone()).unwrap_or_default();
+                panic!(
+                    "play stalled after kill {k} of {kills} ({name}): no game finished in 60 s; \
+                     creates refused so far: {refusals:#?}\nps: {}",
+                    sb.ps()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
     stop.store(true, Ordering::Relaxed);
     for p in players {
