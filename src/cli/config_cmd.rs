@@ -51,12 +51,11 @@ pub fn shown_value(key: &str, value: &str) -> String {
         return value.to_string();
     }
     let mut shown = value.to_string();
-    if let Some((scheme, rest)) = value.split_once("://") {
-        if let Some((userinfo, host)) = rest.rsplit_once('@') {
-            if let Some((user, _password)) = userinfo.split_once(':') {
-                shown = format!("{scheme}://{user}:<redacted>@{host}");
-            }
-        }
+    if let Some((scheme, rest)) = value.split_once("://")
+        && let Some((userinfo, host)) = rest.rsplit_once('@')
+        && let Some((user, _password)) = userinfo.split_once(':')
+    {
+        shown = format!("{scheme}://{user}:<redacted>@{host}");
     }
     // libpq also takes `password=` as a query parameter or a keyword.
     let mut from = 0;

@@ -126,20 +126,26 @@ pub struct Setting {
     pub source: String,
 }
 
+/// The configuration section a service kind reads: `gateway`,
+/// `game_engine`, `consensus`, `wallet`.
+pub fn config_section(kind: ServiceKind) -> &'static str {
+    match kind {
+        ServiceKind::Gateway => "gateway",
+        ServiceKind::Engine => "game_engine",
+        ServiceKind::Consensus => "consensus",
+        ServiceKind::Wallet => "wallet",
+    }
+}
+
 impl ConfigOrigin {
-    /// The settings of one service kind's section (`gateway.`, `game_engine.`,
-    /// `consensus.`, `wallet.`), and how many others there are.
+    /// The settings of one service kind's section ([`config_section`]),
+    /// and how many others there are.
     pub fn for_kind(&self, kind: ServiceKind) -> (Vec<&Setting>, usize) {
-        let prefix = match kind {
-            ServiceKind::Gateway => "gateway.",
-            ServiceKind::Engine => "game_engine.",
-            ServiceKind::Consensus => "consensus.",
-            ServiceKind::Wallet => "wallet.",
-        };
+        let prefix = format!("{}.", config_section(kind));
         let (mine, others): (Vec<&Setting>, Vec<&Setting>) = self
             .settings
             .iter()
-            .partition(|s| s.key.starts_with(prefix));
+            .partition(|s| s.key.starts_with(&prefix));
         (mine, others.len())
     }
 }

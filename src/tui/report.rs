@@ -529,12 +529,7 @@ pub fn service_detail(
         },
     ));
     let (mine, others) = config.for_kind(st.kind);
-    let section = match st.kind {
-        ServiceKind::Gateway => "gateway",
-        ServiceKind::Engine => "game_engine",
-        ServiceKind::Consensus => "consensus",
-        ServiceKind::Wallet => "wallet",
-    };
+    let section = crate::supervisor::control::config_section(st.kind);
     if mine.is_empty() {
         items.push(Item::new(
             Mark::Plain,

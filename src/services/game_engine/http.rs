@@ -328,9 +328,8 @@ impl Engine {
 
     /// Gives back places reserved for a game that was not made.
     fn release_seats(&self, players: &[String]) {
-        let players: Vec<&str> = players.iter().map(String::as_str).collect();
         if let Ok(mut seats) = self.seats.lock() {
-            seats.release(&players);
+            seats.release(players);
         }
     }
 
@@ -1019,11 +1018,11 @@ async fn create_game(
     // it all up in tables of their own. Their places are reserved with the
     // check (creates sent at once cannot all pass it) and given back if the
     // game is not made.
-    let players: Vec<&str> = req.players.iter().map(|p| p.id.as_str()).collect();
+    let seated: Vec<String> = req.players.iter().map(|p| p.id.clone()).collect();
     e.seats
         .lock()
         .map_err(|_| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the engine's seat count failed"))?
-        .reserve(&players, e.max_tables_per_player)
+        .reserve(&seated, e.max_tables_per_player)
         .map_err(|(who, open)| {
             Problem::new(
                 StatusCode::CONFLICT,
@@ -1032,7 +1031,6 @@ async fn create_game(
                 ),
             )
         })?;
-    let seated: Vec<String> = players.iter().map(|p| p.to_string()).collect();
     let mut server_seed = [0u8; 32];
     rand::rng().fill_bytes(&mut server_seed);
     let id = format!("e{}-{}", e.index, uuid::Uuid::new_v4().simple());

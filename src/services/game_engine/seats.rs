@@ -30,8 +30,12 @@ impl Seats {
     /// Takes a place for each of `players` (once each) if every one of them
     /// is under `cap`; otherwise takes nothing and names the first who is
     /// not, with their count.
-    pub fn reserve(&mut self, players: &[&str], cap: usize) -> Result<(), (String, usize)> {
-        let unique: BTreeSet<&str> = players.iter().copied().collect();
+    pub fn reserve<S: AsRef<str>>(
+        &mut self,
+        players: &[S],
+        cap: usize,
+    ) -> Result<(), (String, usize)> {
+        let unique: BTreeSet<&str> = players.iter().map(AsRef::as_ref).collect();
         if let Some(full) = unique.iter().find(|p| self.of(p) >= cap) {
             return Err((full.to_string(), self.of(full)));
         }
@@ -42,8 +46,8 @@ impl Seats {
     }
 
     /// Gives back what [`Seats::reserve`] took (the creation failed).
-    pub fn release(&mut self, players: &[&str]) {
-        let unique: BTreeSet<&str> = players.iter().copied().collect();
+    pub fn release<S: AsRef<str>>(&mut self, players: &[S]) {
+        let unique: BTreeSet<&str> = players.iter().map(AsRef::as_ref).collect();
         for p in unique {
             self.leave(p);
         }

@@ -177,7 +177,7 @@ pub fn settle(game_id: &str, events: &[Event]) -> Vec<Step> {
 pub fn release(game_id: &str, events: &[Event]) -> Vec<TransferRequest> {
     reserve(game_id, events)
         .into_iter()
-        .map(|r| TransferRequest::void(&format!("{}:void", r.id), &r.id))
+        .map(|r| void_of(&r.id))
         .collect()
 }
 
@@ -192,6 +192,12 @@ pub fn life() -> &'static str {
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
         hex::encode(b)
     })
+}
+
+/// The void of reservation `id`: its id derived from the reservation's, so
+/// voiding it again (a retry, another engine run) is answered, not doubled.
+fn void_of(id: &str) -> TransferRequest {
+    TransferRequest::void(&format!("{id}:void"), id)
 }
 
 /// A fresh reservation nonce for an event's `data.reservation`: this
@@ -231,7 +237,7 @@ pub fn orphans(
             .entry(game.to_string())
             .or_insert_with(|| stored(game));
         if ids.as_ref().is_some_and(|ids| !ids.contains(&t.id)) {
-            voids.push(TransferRequest::void(&format!("{}:void", t.id), &t.id));
+            voids.push(void_of(&t.id));
         }
     }
     voids

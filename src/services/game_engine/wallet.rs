@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::services::wallet::http::ReservationList;
 use crate::services::wallet::ledger::{Transfer, TransferRequest};
 use crate::upstream::UpstreamSet;
 
@@ -77,13 +78,14 @@ impl WalletClient {
         })
     }
 
-    /// Submits `batch` as one linked submission (all or none). Tries the
-    /// healthy wallet instances (all of them while none is known healthy)
-    /// until one answers.
-    pub async fn submit(&self, batch: Vec<TransferRequest>) -> Result<(), WalletCallError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
+    /// Sends one request to the healthy wallet instances (all of them
+    /// while none is known healthy), starting at the next in turn, until
+    /// one answers: its 2xx answer, or its 4xx as a refusal; no answer or
+    /// a 5xx from every one is `Unavailable`.
+    async fn call(
+        &self,
+        request: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, WalletCallError> {
         let addrs = self.wallets.healthy_or_all();
         if addrs.is_empty() {
             return Err(WalletCallError::Unavailable(
@@ -94,27 +96,35 @@ impl WalletClient {
             .token
             .token()
             .map_err(|e| WalletCallError::Unavailable(format!("cannot mint a token: {e}")))?;
-        let body = serde_json::to_value(&batch)
-            .map_err(|e| WalletCallError::Unavailable(format!("cannot encode: {e}")))?;
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let mut last = String::new();
         for k in 0..addrs.len() {
             let addr = &addrs[(start + k) % addrs.len()];
-            let r = self
-                .http
-                .post(format!("{}/transfers", crate::tls::transport().base(addr)))
+            let r = request(&crate::tls::transport().base(addr))
                 .bearer_auth(&token)
-                .json(&body)
                 .send()
                 .await;
             match r {
-                Ok(resp) if resp.status().is_success() => return Ok(()),
+                Ok(resp) if resp.status().is_success() => return Ok(resp),
                 Ok(resp) if resp.status().is_client_error() => return Err(refused(resp).await),
                 Ok(resp) => last = format!("{addr} answered {}", resp.status()),
                 Err(e) => last = format!("{addr}: {e}"),
             }
         }
         Err(WalletCallError::Unavailable(last))
+    }
+
+    /// Submits `batch` as one linked submission (all or none), to the
+    /// first wallet instance that answers.
+    pub async fn submit(&self, batch: Vec<TransferRequest>) -> Result<(), WalletCallError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let body = serde_json::to_value(&batch)
+            .map_err(|e| WalletCallError::Unavailable(format!("cannot encode: {e}")))?;
+        self.call(|base| self.http.post(format!("{base}/transfers")).json(&body))
+            .await
+            .map(|_| ())
     }
 
     /// One page of the open reservations whose ids start with `id_prefix`
@@ -125,45 +135,18 @@ impl WalletClient {
         id_prefix: &str,
         after: Option<&str>,
     ) -> Result<(Vec<Transfer>, Option<String>), WalletCallError> {
-        #[derive(serde::Deserialize)]
-        struct Page {
-            transfers: Vec<Transfer>,
-            next_after: Option<String>,
-        }
-        let addrs = self.wallets.healthy_or_all();
-        let token = self
-            .token
-            .token()
-            .map_err(|e| WalletCallError::Unavailable(format!("cannot mint a token: {e}")))?;
         let mut query = vec![("id_prefix", id_prefix), ("limit", "500")];
         if let Some(a) = after {
             query.push(("after", a));
         }
-        let mut last = "no wallet instance is configured".to_string();
-        for addr in &addrs {
-            let r = self
-                .http
-                .get(format!(
-                    "{}/reservations",
-                    crate::tls::transport().base(addr)
-                ))
-                .query(&query)
-                .bearer_auth(&token)
-                .send()
-                .await;
-            match r {
-                Ok(resp) if resp.status().is_success() => {
-                    let page: Page = resp.json().await.map_err(|e| {
-                        WalletCallError::Unavailable(format!("{addr}: a bad answer: {e}"))
-                    })?;
-                    return Ok((page.transfers, page.next_after));
-                }
-                Ok(resp) if resp.status().is_client_error() => return Err(refused(resp).await),
-                Ok(resp) => last = format!("{addr} answered {}", resp.status()),
-                Err(e) => last = format!("{addr}: {e}"),
-            }
-        }
-        Err(WalletCallError::Unavailable(last))
+        let resp = self
+            .call(|base| self.http.get(format!("{base}/reservations")).query(&query))
+            .await?;
+        let page: ReservationList = resp
+            .json()
+            .await
+            .map_err(|e| WalletCallError::Unavailable(format!("a bad answer: {e}")))?;
+        Ok((page.transfers, page.next_after))
     }
 
     /// Sends settlement steps one by one, in order, stopping at the first

@@ -128,31 +128,16 @@ pub trait Store: Send + Sync + 'static {
                         break;
                     }
                 }
-                let mut accounts = Vec::new();
-                loop {
-                    let page = self
-                        .accounts(accounts.last().map(|a: &Account| a.id.clone()), AUDIT_PAGE)
-                        .await?;
-                    let done = page.len() < AUDIT_PAGE;
-                    accounts.extend(page);
-                    if done {
-                        break;
-                    }
-                }
-                let mut index = Vec::new();
-                loop {
-                    let page = self
-                        .pending_index(
-                            index.last().map(|e: &PendingIndexEntry| e.id.clone()),
-                            AUDIT_PAGE,
-                        )
-                        .await?;
-                    let done = page.len() < AUDIT_PAGE;
-                    index.extend(page);
-                    if done {
-                        break;
-                    }
-                }
+                let accounts = every_by_id(
+                    |after| self.accounts(after, AUDIT_PAGE),
+                    |a: &Account| a.id.clone(),
+                )
+                .await?;
+                let index = every_by_id(
+                    |after| self.pending_index(after, AUDIT_PAGE),
+                    |e: &PendingIndexEntry| e.id.clone(),
+                )
+                .await?;
                 // Writes between the reads make the snapshot torn (it
                 // would report false mismatches): read again.
                 if self.head().await? != head {
@@ -168,6 +153,24 @@ pub trait Store: Send + Sync + 'static {
             anyhow::bail!(
                 "the ledger kept changing during the audit (3 attempts); try again when it is quieter"
             )
+        }
+    }
+}
+
+/// Every row of a listing paged by id ([`AUDIT_PAGE`] at a time): `page`
+/// reads the rows after an id, `id` names a row.
+async fn every_by_id<T, F, Fut>(page: F, id: impl Fn(&T) -> String) -> anyhow::Result<Vec<T>>
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = anyhow::Result<Vec<T>>>,
+{
+    let mut all: Vec<T> = Vec::new();
+    loop {
+        let rows = page(all.last().map(&id)).await?;
+        let done = rows.len() < AUDIT_PAGE;
+        all.extend(rows);
+        if done {
+            return Ok(all);
         }
     }
 }
